@@ -1,0 +1,1187 @@
+//! The services: every change to users, groups and settings goes through
+//! [`Directory`], which checks the operator's rights and the invariants, writes
+//! the change and its audit event in one transaction, and commits.
+//!
+//! Invariants enforced here (each has a test in `tests/`):
+//! - every call checks the operator's permission, read fresh from the store;
+//! - an email is unique ignoring case (the store's unique index backs this up);
+//! - a supervisor exists, is another user and forms no cycle;
+//! - at least one enabled administrator remains;
+//! - nobody disables or deletes themselves;
+//! - nobody grants a group, a permission or unmasked client data they do not
+//!   hold, nor manages a user who holds rights they lack;
+//! - the built-in Administrators group is never deleted, renamed or reduced.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::domain::{
+    Description, Email, GroupId, GroupName, Permission, PermissionSet, Status, TwoFactor, UserId,
+    UserName,
+};
+use crate::error::{Error, Result};
+use crate::model::{
+    AuditEvent, AuditQuery, FieldChange, Group, NewAuditEvent, TargetKind, User, UserFields,
+};
+use crate::password::{
+    generate, GeneratorOptions, Hasher, PasswordPolicy, PlainPassword, PolicyContext, PolicyVerdict,
+};
+use crate::store::{Store, StoreError, Tx, TxMode, UserPage, UserQuery, ADMINISTRATORS};
+
+/// Settings keys.
+const SETTING_PASSWORD_MIN_LENGTH: &str = "password.min_length";
+const SETTING_DEFAULT_TWO_FACTOR: &str = "two_factor.default";
+
+/// The longest supervisor chain walked before the data is called corrupt.
+const MAX_SUPERVISOR_CHAIN: usize = 100_000;
+
+/// The signed-in user a call acts for. Only the core makes one: by sign-in
+/// (the desktop) or for the trusted local command line ([`Directory::act_as`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operator {
+    id: UserId,
+}
+
+impl Operator {
+    pub fn id(&self) -> UserId {
+        self.id
+    }
+}
+
+/// How a new password is chosen.
+#[derive(Debug)]
+pub enum PasswordChoice {
+    /// The administrator typed it.
+    Given(PlainPassword),
+    /// Roster generates one and returns it once.
+    Generate(GeneratorOptions),
+}
+
+/// Everything the create-user form holds.
+#[derive(Debug)]
+pub struct NewUser {
+    pub name: String,
+    pub email: String,
+    pub groups: Vec<GroupId>,
+    pub supervisor: Option<UserId>,
+    pub status: Status,
+    pub password: PasswordChoice,
+    pub must_change_password: bool,
+    pub mask_client_data: bool,
+    /// `None` takes the default from settings.
+    pub two_factor: Option<TwoFactor>,
+}
+
+/// An edit of a user: `None` leaves a field as it is. `version` is the one
+/// the editor started from.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub version: i64,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub groups: Option<Vec<GroupId>>,
+    /// `Some(None)` removes the supervisor.
+    pub supervisor: Option<Option<UserId>>,
+    pub must_change_password: Option<bool>,
+    pub mask_client_data: Option<bool>,
+    pub two_factor: Option<TwoFactor>,
+}
+
+/// A created user, with the generated password when Roster chose it.
+#[derive(Debug)]
+pub struct Created {
+    pub user: User,
+    pub generated_password: Option<PlainPassword>,
+}
+
+/// An edit of a group: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct GroupChanges {
+    pub version: i64,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub permissions: Option<PermissionSet>,
+}
+
+/// The settings an administrator can change in this version.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Settings {
+    pub password_min_length: usize,
+    pub default_two_factor: TwoFactor,
+}
+
+/// The operator as loaded inside a transaction: who, and what they may do.
+struct Actor {
+    user: User,
+    permissions: PermissionSet,
+}
+
+impl Actor {
+    fn require(&self, permission: Permission) -> Result<()> {
+        if self.permissions.contains(permission) {
+            Ok(())
+        } else {
+            Err(Error::PermissionDenied { permission })
+        }
+    }
+
+    fn audit(
+        &self,
+        action: &'static str,
+        target_kind: TargetKind,
+        target_id: Option<i64>,
+        target_label: &str,
+        changes: Vec<FieldChange>,
+        at: DateTime<Utc>,
+    ) -> NewAuditEvent {
+        NewAuditEvent {
+            at,
+            operator: Some(self.user.id),
+            operator_label: self.user.email.as_str().to_owned(),
+            action,
+            target_kind,
+            target_id,
+            target_label: target_label.to_owned(),
+            changes,
+        }
+    }
+}
+
+fn change(field: &str, before: serde_json::Value, after: serde_json::Value) -> Option<FieldChange> {
+    (before != after).then(|| FieldChange {
+        field: field.to_owned(),
+        before,
+        after,
+    })
+}
+
+fn group_names(groups: &[Group], ids: &[GroupId]) -> serde_json::Value {
+    let mut names: Vec<&str> = groups
+        .iter()
+        .filter(|g| ids.contains(&g.id))
+        .map(|g| g.name.as_str())
+        .collect();
+    names.sort_unstable();
+    json!(names)
+}
+
+pub struct Directory {
+    store: Arc<dyn Store>,
+    hasher: Hasher,
+}
+
+impl Directory {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            store,
+            hasher: Hasher::default(),
+        }
+    }
+
+    /// A directory whose new passwords are hashed with `hasher` (tests of
+    /// parameter upgrades; benchmark seeding).
+    pub fn with_hasher(store: Arc<dyn Store>, hasher: Hasher) -> Self {
+        Self { store, hasher }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    /// Loads the operator fresh: a deleted or disabled account acts no more.
+    async fn actor(tx: &mut dyn Tx, operator: &Operator) -> Result<Actor> {
+        let user = tx
+            .user(operator.id)
+            .await?
+            .filter(|u| u.status == Status::Enabled)
+            .ok_or(Error::OperatorInvalid)?;
+        let permissions = tx.user_permissions(user.id).await?;
+        Ok(Actor { user, permissions })
+    }
+
+    async fn authorize(
+        tx: &mut dyn Tx,
+        operator: &Operator,
+        permission: Permission,
+    ) -> Result<Actor> {
+        let actor = Self::actor(tx, operator).await?;
+        actor.require(permission)?;
+        Ok(actor)
+    }
+
+    async fn existing_user(tx: &mut dyn Tx, id: UserId) -> Result<User> {
+        tx.user(id).await?.ok_or_else(|| Error::UserNotFound {
+            key: format!("with id {id}"),
+        })
+    }
+
+    /// Refuses to let `actor` manage `target` when the target holds rights the
+    /// actor lacks: otherwise a password reset would be a way to those rights.
+    async fn ensure_may_manage(tx: &mut dyn Tx, actor: &Actor, target: &User) -> Result<()> {
+        if actor.user.id == target.id {
+            return Ok(());
+        }
+        let target_permissions = tx.user_permissions(target.id).await?;
+        if target_permissions.is_subset(&actor.permissions)
+            && (actor.user.mask_client_data <= target.mask_client_data)
+        {
+            Ok(())
+        } else {
+            Err(Error::CannotManage {
+                name: target.name.as_str().to_owned(),
+            })
+        }
+    }
+
+    /// Checks that `actor` may add or remove membership of every group in
+    /// `changed`: they must hold all of its permissions themselves.
+    fn ensure_may_grant_groups(actor: &Actor, groups: &[Group], changed: &[GroupId]) -> Result<()> {
+        for id in changed {
+            let group =
+                groups
+                    .iter()
+                    .find(|g| g.id == *id)
+                    .ok_or_else(|| Error::GroupNotFound {
+                        key: format!("with id {id}"),
+                    })?;
+            if !group.permissions.is_subset(&actor.permissions) {
+                return Err(Error::CannotGrant {
+                    what: format!("membership of {}", group.name),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn ensure_may_grant_unmasked(actor: &Actor, mask_client_data: bool) -> Result<()> {
+        if actor.user.mask_client_data && !mask_client_data {
+            return Err(Error::CannotGrant {
+                what: "unmasked client data".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Resolves a set of group ids, refusing unknown ones and an empty set.
+    fn checked_groups(groups: &[Group], ids: &[GroupId]) -> Result<Vec<GroupId>> {
+        let unique: BTreeSet<GroupId> = ids.iter().copied().collect();
+        if unique.is_empty() {
+            return Err(Error::NoGroups);
+        }
+        for id in &unique {
+            if !groups.iter().any(|g| g.id == *id) {
+                return Err(Error::GroupNotFound {
+                    key: format!("with id {id}"),
+                });
+            }
+        }
+        Ok(unique.into_iter().collect())
+    }
+
+    /// Checks that `supervisor` exists, is not `user`, and that `user` is not
+    /// above `supervisor` in the chain (which would close a circle).
+    async fn check_supervisor(
+        tx: &mut dyn Tx,
+        user: Option<UserId>,
+        supervisor: UserId,
+    ) -> Result<()> {
+        let supervisor_user = tx
+            .user(supervisor)
+            .await?
+            .ok_or_else(|| Error::UserNotFound {
+                key: format!("with id {supervisor} (the chosen supervisor)"),
+            })?;
+        let Some(user) = user else { return Ok(()) };
+        if user == supervisor {
+            return Err(Error::SupervisorIsSelf);
+        }
+        let mut current = Some(supervisor);
+        let mut steps = 0;
+        while let Some(id) = current {
+            if id == user {
+                return Err(Error::SupervisorCycle {
+                    supervisor: supervisor_user.name.as_str().to_owned(),
+                });
+            }
+            steps += 1;
+            if steps > MAX_SUPERVISOR_CHAIN {
+                return Err(StoreError::Corrupt {
+                    detail: "supervisor chain without end".into(),
+                }
+                .into());
+            }
+            current = tx.supervisor_of(id).await?;
+        }
+        Ok(())
+    }
+
+    async fn policy(tx: &mut dyn Tx) -> Result<PasswordPolicy> {
+        let min_length = match tx.setting(SETTING_PASSWORD_MIN_LENGTH).await? {
+            Some(value) => value.parse::<usize>().map_err(|_| StoreError::Corrupt {
+                detail: format!("setting {SETTING_PASSWORD_MIN_LENGTH}"),
+            })?,
+            None => PasswordPolicy::default().min_length,
+        };
+        Ok(PasswordPolicy::new(min_length)?)
+    }
+
+    async fn default_two_factor(tx: &mut dyn Tx) -> Result<TwoFactor> {
+        match tx.setting(SETTING_DEFAULT_TWO_FACTOR).await? {
+            Some(value) => value.parse(),
+            None => Ok(TwoFactor::Off),
+        }
+    }
+
+    /// Picks or checks the password for `name`/`email` and hashes it.
+    fn choose_password(
+        &self,
+        policy: &PasswordPolicy,
+        choice: PasswordChoice,
+        name: &UserName,
+        email: &Email,
+    ) -> Result<(crate::password::PasswordHash, Option<PlainPassword>)> {
+        let context = PolicyContext {
+            name: name.as_str(),
+            email: email.as_str(),
+        };
+        let (password, generated) = match choice {
+            PasswordChoice::Given(password) => (password, false),
+            PasswordChoice::Generate(options) => (generate(&options)?, true),
+        };
+        policy.enforce(&password, &context)?;
+        let hash = self.hasher.hash(&password)?;
+        Ok((hash, generated.then_some(password)))
+    }
+
+    /// Turns the store's duplicate errors into the domain's.
+    fn domain_error(error: StoreError) -> Error {
+        match error {
+            StoreError::DuplicateEmail { email } => Error::EmailTaken { email },
+            StoreError::DuplicateGroupName { name } => Error::GroupNameTaken { name },
+            other => Error::Store(other),
+        }
+    }
+
+    // --- setting up ---------------------------------------------------------
+
+    /// True once the first administrator exists.
+    pub async fn is_initialized(&self) -> Result<bool> {
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        Ok(tx.count_users().await? > 0)
+    }
+
+    /// Creates the first administrator. Refused once any user exists.
+    pub async fn initialize(
+        &self,
+        name: &str,
+        email: &str,
+        password: PasswordChoice,
+    ) -> Result<Created> {
+        let name = UserName::parse(name)?;
+        let email = Email::parse(email)?;
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        if tx.count_users().await? > 0 {
+            return Err(Error::AlreadyInitialized);
+        }
+        let policy = Self::policy(&mut *tx).await?;
+        let (hash, generated_password) = self.choose_password(&policy, password, &name, &email)?;
+        let now = Self::now();
+        let fields = UserFields {
+            name,
+            email,
+            status: Status::Enabled,
+            supervisor: None,
+            must_change_password: false,
+            mask_client_data: false,
+            two_factor: TwoFactor::Off,
+        };
+        let id = tx
+            .insert_user(&fields, &hash, now)
+            .await
+            .map_err(Self::domain_error)?;
+        tx.set_memberships(id, &[ADMINISTRATORS]).await?;
+        let user = Self::existing_user(&mut *tx, id).await?;
+        tx.append_audit(&NewAuditEvent {
+            at: now,
+            operator: Some(id),
+            operator_label: user.email.as_str().to_owned(),
+            action: "directory.initialize",
+            target_kind: TargetKind::User,
+            target_id: Some(id.0),
+            target_label: user.email.as_str().to_owned(),
+            changes: user_snapshot(&user),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(Created {
+            user,
+            generated_password,
+        })
+    }
+
+    /// The operator for the local command line, which anyone able to open the
+    /// store file could act as anyway: the named user, who must be enabled.
+    pub async fn act_as(&self, email: &str) -> Result<Operator> {
+        let email = Email::parse(email)?;
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        let id = tx
+            .user_id_by_email(email.normalized())
+            .await?
+            .ok_or_else(|| Error::UserNotFound {
+                key: email.as_str().to_owned(),
+            })?;
+        let operator = Operator { id };
+        Self::actor(&mut *tx, &operator).await?;
+        Ok(operator)
+    }
+
+    /// The command line's default operator: the longest-standing enabled administrator.
+    pub async fn first_administrator(&self) -> Result<Operator> {
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        if tx.count_users().await? == 0 {
+            return Err(Error::NotInitialized);
+        }
+        let page = tx
+            .list_users(&UserQuery {
+                group: Some(ADMINISTRATORS),
+                status: Some(Status::Enabled),
+                sort: crate::store::SortField::Created,
+                limit: 1,
+                ..UserQuery::default()
+            })
+            .await?;
+        page.users
+            .first()
+            .map(|u| Operator { id: u.id })
+            .ok_or(Error::LastAdministrator)
+    }
+
+    // --- users ---------------------------------------------------------------
+
+    pub async fn create_user(&self, operator: &Operator, new: NewUser) -> Result<Created> {
+        let name = UserName::parse(&new.name)?;
+        let email = Email::parse(&new.email)?;
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let actor = Self::authorize(&mut *tx, operator, Permission::UsersCreate).await?;
+        let all_groups = tx.groups().await?;
+        let groups = Self::checked_groups(&all_groups, &new.groups)?;
+        Self::ensure_may_grant_groups(&actor, &all_groups, &groups)?;
+        Self::ensure_may_grant_unmasked(&actor, new.mask_client_data)?;
+        if let Some(supervisor) = new.supervisor {
+            Self::check_supervisor(&mut *tx, None, supervisor).await?;
+        }
+        if tx.user_id_by_email(email.normalized()).await?.is_some() {
+            return Err(Error::EmailTaken {
+                email: email.as_str().to_owned(),
+            });
+        }
+        let two_factor = match new.two_factor {
+            Some(method) => method,
+            None => Self::default_two_factor(&mut *tx).await?,
+        };
+        let policy = Self::policy(&mut *tx).await?;
+        let (hash, generated_password) =
+            self.choose_password(&policy, new.password, &name, &email)?;
+        let now = Self::now();
+        let fields = UserFields {
+            name,
+            email,
+            status: new.status,
+            supervisor: new.supervisor,
+            must_change_password: new.must_change_password,
+            mask_client_data: new.mask_client_data,
+            two_factor,
+        };
+        let id = tx
+            .insert_user(&fields, &hash, now)
+            .await
+            .map_err(Self::domain_error)?;
+        tx.set_memberships(id, &groups).await?;
+        let user = Self::existing_user(&mut *tx, id).await?;
+        let event = actor.audit(
+            "user.create",
+            TargetKind::User,
+            Some(id.0),
+            user.email.as_str(),
+            user_snapshot(&user),
+            now,
+        );
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        Ok(Created {
+            user,
+            generated_password,
+        })
+    }
+
+    pub async fn user(&self, operator: &Operator, id: UserId) -> Result<User> {
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        Self::authorize(&mut *tx, operator, Permission::UsersView).await?;
+        Self::existing_user(&mut *tx, id).await
+    }
+
+    pub async fn user_by_email(&self, operator: &Operator, email: &str) -> Result<User> {
+        let email = Email::parse(email)?;
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        Self::authorize(&mut *tx, operator, Permission::UsersView).await?;
+        let id = tx
+            .user_id_by_email(email.normalized())
+            .await?
+            .ok_or_else(|| Error::UserNotFound {
+                key: email.as_str().to_owned(),
+            })?;
+        Self::existing_user(&mut *tx, id).await
+    }
+
+    /// Whether `email` is free for a new user, or for `except` when editing:
+    /// the form checks this as the address is typed.
+    pub async fn email_available(
+        &self,
+        operator: &Operator,
+        email: &str,
+        except: Option<UserId>,
+    ) -> Result<bool> {
+        let email = Email::parse(email)?;
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        if !(actor.permissions.contains(Permission::UsersCreate)
+            || actor.permissions.contains(Permission::UsersEdit))
+        {
+            return Err(Error::PermissionDenied {
+                permission: Permission::UsersCreate,
+            });
+        }
+        let owner = tx.user_id_by_email(email.normalized()).await?;
+        Ok(owner.is_none() || owner == except)
+    }
+
+    pub async fn list_users(&self, operator: &Operator, query: &UserQuery) -> Result<UserPage> {
+        if let Some(cursor) = &query.after {
+            if cursor.sort != query.sort || cursor.direction != query.direction {
+                return Err(Error::InvalidCursor);
+            }
+        }
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        Self::authorize(&mut *tx, operator, Permission::UsersView).await?;
+        let mut query = query.clone();
+        if query.limit == 0 {
+            query.limit = UserQuery::DEFAULT_LIMIT;
+        }
+        query.limit = query.limit.min(UserQuery::MAX_LIMIT);
+        Ok(tx.list_users(&query).await?)
+    }
+
+    pub async fn update_user(
+        &self,
+        operator: &Operator,
+        id: UserId,
+        changes: UserChanges,
+    ) -> Result<User> {
+        let name = changes.name.as_deref().map(UserName::parse).transpose()?;
+        let email = changes.email.as_deref().map(Email::parse).transpose()?;
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let actor = Self::authorize(&mut *tx, operator, Permission::UsersEdit).await?;
+        let before = Self::existing_user(&mut *tx, id).await?;
+        if before.version != changes.version {
+            return Err(Error::ChangedBySomeoneElse);
+        }
+        Self::ensure_may_manage(&mut *tx, &actor, &before).await?;
+
+        let mut fields = UserFields::of(&before);
+        if let Some(name) = name {
+            fields.name = name;
+        }
+        if let Some(email) = email {
+            if let Some(owner) = tx.user_id_by_email(email.normalized()).await? {
+                if owner != id {
+                    return Err(Error::EmailTaken {
+                        email: email.as_str().to_owned(),
+                    });
+                }
+            }
+            fields.email = email;
+        }
+        if let Some(supervisor) = changes.supervisor {
+            if let Some(supervisor) = supervisor {
+                if Some(supervisor) != before.supervisor.as_ref().map(|s| s.id) {
+                    Self::check_supervisor(&mut *tx, Some(id), supervisor).await?;
+                }
+            }
+            fields.supervisor = supervisor;
+        }
+        if let Some(flag) = changes.must_change_password {
+            fields.must_change_password = flag;
+        }
+        if let Some(mask) = changes.mask_client_data {
+            Self::ensure_may_grant_unmasked(&actor, mask)?;
+            fields.mask_client_data = mask;
+        }
+        if let Some(method) = changes.two_factor {
+            fields.two_factor = method;
+        }
+
+        let all_groups = tx.groups().await?;
+        let old_groups = before.group_ids();
+        let new_groups = match &changes.groups {
+            Some(ids) => Self::checked_groups(&all_groups, ids)?,
+            None => old_groups.clone(),
+        };
+        let changed_groups: Vec<GroupId> = old_groups
+            .iter()
+            .filter(|g| !new_groups.contains(g))
+            .chain(new_groups.iter().filter(|g| !old_groups.contains(g)))
+            .copied()
+            .collect();
+        Self::ensure_may_grant_groups(&actor, &all_groups, &changed_groups)?;
+        let leaves_administrators =
+            old_groups.contains(&ADMINISTRATORS) && !new_groups.contains(&ADMINISTRATORS);
+        if leaves_administrators && before.status == Status::Enabled {
+            tx.lock_administrators().await?;
+            if tx.count_enabled_members(ADMINISTRATORS).await? <= 1 {
+                return Err(Error::LastAdministrator);
+            }
+        }
+
+        let now = Self::now();
+        if !tx
+            .update_user(id, before.version, &fields, now)
+            .await
+            .map_err(Self::domain_error)?
+        {
+            return Err(Error::ChangedBySomeoneElse);
+        }
+        if !changed_groups.is_empty() {
+            tx.set_memberships(id, &new_groups).await?;
+        }
+        let after = Self::existing_user(&mut *tx, id).await?;
+        let mut diff = user_diff(&before, &after);
+        if let Some(groups) = change(
+            "groups",
+            group_names(&all_groups, &old_groups),
+            group_names(&all_groups, &new_groups),
+        ) {
+            diff.push(groups);
+        }
+        if !diff.is_empty() {
+            let event = actor.audit(
+                "user.update",
+                TargetKind::User,
+                Some(id.0),
+                before.email.as_str(),
+                diff,
+                now,
+            );
+            tx.append_audit(&event).await?;
+        }
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Enables or disables a user.
+    pub async fn set_status(
+        &self,
+        operator: &Operator,
+        id: UserId,
+        status: Status,
+        version: i64,
+    ) -> Result<User> {
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let actor = Self::authorize(&mut *tx, operator, Permission::UsersDisable).await?;
+        let before = Self::existing_user(&mut *tx, id).await?;
+        if before.version != version {
+            return Err(Error::ChangedBySomeoneElse);
+        }
+        if before.status == status {
+            return Ok(before);
+        }
+        if status == Status::Disabled {
+            if id == actor.user.id {
+                return Err(Error::CannotDisableSelf);
+            }
+            if before.is_in(ADMINISTRATORS) {
+                tx.lock_administrators().await?;
+                if tx.count_enabled_members(ADMINISTRATORS).await? <= 1 {
+                    return Err(Error::LastAdministrator);
+                }
+            }
+        }
+        Self::ensure_may_manage(&mut *tx, &actor, &before).await?;
+        let mut fields = UserFields::of(&before);
+        fields.status = status;
+        let now = Self::now();
+        if !tx.update_user(id, version, &fields, now).await? {
+            return Err(Error::ChangedBySomeoneElse);
+        }
+        let action = match status {
+            Status::Enabled => "user.enable",
+            Status::Disabled => "user.disable",
+        };
+        let diff = change("status", json!(before.status), json!(status))
+            .into_iter()
+            .collect();
+        let event = actor.audit(
+            action,
+            TargetKind::User,
+            Some(id.0),
+            before.email.as_str(),
+            diff,
+            now,
+        );
+        tx.append_audit(&event).await?;
+        let after = Self::existing_user(&mut *tx, id).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Deletes a user. Those who reported to them are left without a supervisor.
+    pub async fn delete_user(&self, operator: &Operator, id: UserId, version: i64) -> Result<()> {
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let actor = Self::authorize(&mut *tx, operator, Permission::UsersDelete).await?;
+        let before = Self::existing_user(&mut *tx, id).await?;
+        if before.version != version {
+            return Err(Error::ChangedBySomeoneElse);
+        }
+        if id == actor.user.id {
+            return Err(Error::CannotDeleteSelf);
+        }
+        if before.is_in(ADMINISTRATORS) && before.status == Status::Enabled {
+            tx.lock_administrators().await?;
+            if tx.count_enabled_members(ADMINISTRATORS).await? <= 1 {
+                return Err(Error::LastAdministrator);
+            }
+        }
+        Self::ensure_may_manage(&mut *tx, &actor, &before).await?;
+        let now = Self::now();
+        let subordinates = tx.subordinates(id).await?;
+        tx.release_subordinates(id, now).await?;
+        for subordinate in &subordinates {
+            let diff = vec![FieldChange {
+                field: "supervisor".into(),
+                before: json!(before.email.as_str()),
+                after: serde_json::Value::Null,
+            }];
+            let event = actor.audit(
+                "user.update",
+                TargetKind::User,
+                Some(subordinate.id.0),
+                subordinate.email.as_str(),
+                diff,
+                now,
+            );
+            tx.append_audit(&event).await?;
+        }
+        if !tx.delete_user(id).await? {
+            return Err(Error::ChangedBySomeoneElse);
+        }
+        let event = actor.audit(
+            "user.delete",
+            TargetKind::User,
+            Some(id.0),
+            before.email.as_str(),
+            user_snapshot(&before)
+                .into_iter()
+                .map(|c| FieldChange {
+                    field: c.field,
+                    before: c.after,
+                    after: serde_json::Value::Null,
+                })
+                .collect(),
+            now,
+        );
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets a new password (typed or generated) and the forced-change flag.
+    /// Returns the generated password, once, when Roster chose it.
+    pub async fn reset_password(
+        &self,
+        operator: &Operator,
+        id: UserId,
+        password: PasswordChoice,
+        must_change_password: bool,
+    ) -> Result<Option<PlainPassword>> {
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let actor = Self::authorize(&mut *tx, operator, Permission::UsersCredentials).await?;
+        let user = Self::existing_user(&mut *tx, id).await?;
+        Self::ensure_may_manage(&mut *tx, &actor, &user).await?;
+        let policy = Self::policy(&mut *tx).await?;
+        let (hash, generated) = self.choose_password(&policy, password, &user.name, &user.email)?;
+        let now = Self::now();
+        tx.set_password(id, &hash, must_change_password, now)
+            .await?;
+        let diff = vec![FieldChange {
+            field: "must_change_password".into(),
+            before: json!(user.must_change_password),
+            after: json!(must_change_password),
+        }];
+        let event = actor.audit(
+            "user.reset_password",
+            TargetKind::User,
+            Some(id.0),
+            user.email.as_str(),
+            diff,
+            now,
+        );
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        Ok(generated)
+    }
+
+    // --- groups --------------------------------------------------------------
+
+    /// Groups are visible to whoever can view users (to pick them) or manage groups.
+    pub async fn groups(&self, operator: &Operator) -> Result<Vec<Group>> {
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        if !(actor.permissions.contains(Permission::UsersView)
+            || actor.permissions.contains(Permission::GroupsManage))
+        {
+            return Err(Error::PermissionDenied {
+                permission: Permission::UsersView,
+            });
+        }
+        Ok(tx.groups().await?)
+    }
+
+    pub async fn group_by_name(&self, operator: &Operator, name: &str) -> Result<Group> {
+        let name = GroupName::parse(name)?;
+        let groups = self.groups(operator).await?;
+        groups
+            .into_iter()
+            .find(|g| g.name.normalized() == name.normalized())
+            .ok_or_else(|| Error::GroupNotFound {
+                key: name.as_str().to_owned(),
+            })
+    }
+
+    pub async fn create_group(
+        &self,
+        operator: &Operator,
+        name: &str,
+        description: &str,
+        permissions: PermissionSet,
+    ) -> Result<Group> {
+        let name = GroupName::parse(name)?;
+        let description = Description::parse(description)?;
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let actor = Self::authorize(&mut *tx, operator, Permission::GroupsManage).await?;
+        ensure_holds(&actor, &permissions)?;
+        if tx.group_id_by_name(&name.normalized()).await?.is_some() {
+            return Err(Error::GroupNameTaken {
+                name: name.as_str().to_owned(),
+            });
+        }
+        let now = Self::now();
+        let id = tx
+            .insert_group(&name, &description, &permissions, now)
+            .await
+            .map_err(Self::domain_error)?;
+        let group = tx.group(id).await?.ok_or_else(|| Error::GroupNotFound {
+            key: name.as_str().to_owned(),
+        })?;
+        let diff = group_snapshot(&group);
+        let event = actor.audit(
+            "group.create",
+            TargetKind::Group,
+            Some(id.0),
+            name.as_str(),
+            diff,
+            now,
+        );
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        Ok(group)
+    }
+
+    pub async fn update_group(
+        &self,
+        operator: &Operator,
+        id: GroupId,
+        changes: GroupChanges,
+    ) -> Result<Group> {
+        let name = changes.name.as_deref().map(GroupName::parse).transpose()?;
+        let description = changes
+            .description
+            .as_deref()
+            .map(Description::parse)
+            .transpose()?;
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let actor = Self::authorize(&mut *tx, operator, Permission::GroupsManage).await?;
+        let before = tx.group(id).await?.ok_or_else(|| Error::GroupNotFound {
+            key: format!("with id {id}"),
+        })?;
+        if before.version != changes.version {
+            return Err(Error::ChangedBySomeoneElse);
+        }
+        let renamed = name
+            .as_ref()
+            .is_some_and(|n| n.as_str() != before.name.as_str());
+        let permissions = changes
+            .permissions
+            .unwrap_or_else(|| before.permissions.clone());
+        if before.builtin && (renamed || permissions != before.permissions) {
+            return Err(Error::BuiltinGroup);
+        }
+        // Adding or removing a permission is granting or revoking it for every member.
+        let mut touched = PermissionSet::default();
+        for p in permissions.missing_from(&before.permissions) {
+            touched.insert(p);
+        }
+        for p in before.permissions.missing_from(&permissions) {
+            touched.insert(p);
+        }
+        ensure_holds(&actor, &touched)?;
+        let name = name.unwrap_or_else(|| before.name.clone());
+        let description = description.unwrap_or_else(|| before.description.clone());
+        if renamed {
+            if let Some(other) = tx.group_id_by_name(&name.normalized()).await? {
+                if other != id {
+                    return Err(Error::GroupNameTaken {
+                        name: name.as_str().to_owned(),
+                    });
+                }
+            }
+        }
+        let now = Self::now();
+        if !tx
+            .update_group(id, before.version, &name, &description, &permissions, now)
+            .await
+            .map_err(Self::domain_error)?
+        {
+            return Err(Error::ChangedBySomeoneElse);
+        }
+        let after = tx.group(id).await?.ok_or_else(|| Error::GroupNotFound {
+            key: name.as_str().to_owned(),
+        })?;
+        let before_snapshot = group_snapshot(&before);
+        let diff: Vec<FieldChange> = group_snapshot(&after)
+            .into_iter()
+            .zip(before_snapshot)
+            .filter_map(|(a, b)| change(&a.field, b.after, a.after))
+            .collect();
+        if !diff.is_empty() {
+            let event = actor.audit(
+                "group.update",
+                TargetKind::Group,
+                Some(id.0),
+                before.name.as_str(),
+                diff,
+                now,
+            );
+            tx.append_audit(&event).await?;
+        }
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Deletes an empty group that is not built in.
+    pub async fn delete_group(&self, operator: &Operator, id: GroupId, version: i64) -> Result<()> {
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let actor = Self::authorize(&mut *tx, operator, Permission::GroupsManage).await?;
+        let group = tx.group(id).await?.ok_or_else(|| Error::GroupNotFound {
+            key: format!("with id {id}"),
+        })?;
+        if group.builtin {
+            return Err(Error::BuiltinGroup);
+        }
+        if group.version != version {
+            return Err(Error::ChangedBySomeoneElse);
+        }
+        ensure_holds(&actor, &group.permissions)?;
+        if group.member_count > 0 {
+            return Err(Error::GroupHasMembers {
+                name: group.name.as_str().to_owned(),
+                members: group.member_count,
+            });
+        }
+        if !tx.delete_group(id).await? {
+            return Err(Error::ChangedBySomeoneElse);
+        }
+        let now = Self::now();
+        let diff = group_snapshot(&group)
+            .into_iter()
+            .map(|c| FieldChange {
+                field: c.field,
+                before: c.after,
+                after: serde_json::Value::Null,
+            })
+            .collect();
+        let event = actor.audit(
+            "group.delete",
+            TargetKind::Group,
+            Some(id.0),
+            group.name.as_str(),
+            diff,
+            now,
+        );
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // --- audit ---------------------------------------------------------------
+
+    pub async fn audit_events(
+        &self,
+        operator: &Operator,
+        query: &AuditQuery,
+    ) -> Result<Vec<AuditEvent>> {
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        Self::authorize(&mut *tx, operator, Permission::AuditView).await?;
+        let mut query = query.clone();
+        if query.limit == 0 {
+            query.limit = 100;
+        }
+        Ok(tx.audit_events(&query).await?)
+    }
+
+    // --- settings and passwords ----------------------------------------------
+
+    pub async fn settings(&self, operator: &Operator) -> Result<Settings> {
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        Self::actor(&mut *tx, operator).await?;
+        Ok(Settings {
+            password_min_length: Self::policy(&mut *tx).await?.min_length,
+            default_two_factor: Self::default_two_factor(&mut *tx).await?,
+        })
+    }
+
+    pub async fn update_settings(
+        &self,
+        operator: &Operator,
+        settings: &Settings,
+    ) -> Result<Settings> {
+        let policy = PasswordPolicy::new(settings.password_min_length).map_err(|error| {
+            Error::InvalidSetting {
+                reason: error.to_string(),
+            }
+        })?;
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let actor = Self::authorize(&mut *tx, operator, Permission::SettingsManage).await?;
+        let before = Settings {
+            password_min_length: Self::policy(&mut *tx).await?.min_length,
+            default_two_factor: Self::default_two_factor(&mut *tx).await?,
+        };
+        tx.set_setting(SETTING_PASSWORD_MIN_LENGTH, &policy.min_length.to_string())
+            .await?;
+        tx.set_setting(
+            SETTING_DEFAULT_TWO_FACTOR,
+            settings.default_two_factor.as_str(),
+        )
+        .await?;
+        let diff: Vec<FieldChange> = [
+            change(
+                "password_min_length",
+                json!(before.password_min_length),
+                json!(policy.min_length),
+            ),
+            change(
+                "default_two_factor",
+                json!(before.default_two_factor),
+                json!(settings.default_two_factor),
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !diff.is_empty() {
+            let event = actor.audit(
+                "settings.update",
+                TargetKind::Settings,
+                None,
+                "settings",
+                diff,
+                Self::now(),
+            );
+            tx.append_audit(&event).await?;
+        }
+        tx.commit().await?;
+        Ok(Settings {
+            password_min_length: policy.min_length,
+            default_two_factor: settings.default_two_factor,
+        })
+    }
+
+    /// The policy's verdict and a strength estimate for a password being typed.
+    pub async fn check_password(
+        &self,
+        password: &PlainPassword,
+        name: &str,
+        email: &str,
+    ) -> Result<PolicyVerdict> {
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        let policy = Self::policy(&mut *tx).await?;
+        Ok(policy.check(password, &PolicyContext { name, email }))
+    }
+}
+
+fn ensure_holds(actor: &Actor, permissions: &PermissionSet) -> Result<()> {
+    match permissions.missing_from(&actor.permissions).first() {
+        Some(missing) => Err(Error::CannotGrant {
+            what: format!("the permission {}", missing.code()),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A new user's fields as audit "after" values. Never the password.
+fn user_snapshot(user: &User) -> Vec<FieldChange> {
+    let groups: Vec<&str> = user.groups.iter().map(|g| g.name.as_str()).collect();
+    [
+        ("name", json!(user.name.as_str())),
+        ("email", json!(user.email.as_str())),
+        ("status", json!(user.status)),
+        ("groups", json!(groups)),
+        (
+            "supervisor",
+            json!(user.supervisor.as_ref().map(|s| s.email.as_str())),
+        ),
+        ("must_change_password", json!(user.must_change_password)),
+        ("mask_client_data", json!(user.mask_client_data)),
+        ("two_factor", json!(user.two_factor)),
+    ]
+    .into_iter()
+    .map(|(field, value)| FieldChange {
+        field: field.into(),
+        before: serde_json::Value::Null,
+        after: value,
+    })
+    .collect()
+}
+
+/// The fields that differ between two states of a user (groups are diffed by the caller).
+fn user_diff(before: &User, after: &User) -> Vec<FieldChange> {
+    let old = user_snapshot(before);
+    user_snapshot(after)
+        .into_iter()
+        .zip(old)
+        .filter(|(a, _)| a.field != "groups")
+        .filter_map(|(a, b)| change(&a.field, b.after, a.after))
+        .collect()
+}
+
+fn group_snapshot(group: &Group) -> Vec<FieldChange> {
+    let permissions: Vec<&str> = group.permissions.iter().map(Permission::code).collect();
+    [
+        ("name", json!(group.name.as_str())),
+        ("description", json!(group.description.as_str())),
+        ("permissions", json!(permissions)),
+    ]
+    .into_iter()
+    .map(|(field, value)| FieldChange {
+        field: field.into(),
+        before: serde_json::Value::Null,
+        after: value,
+    })
+    .collect()
+}

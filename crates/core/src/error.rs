@@ -1,0 +1,149 @@
+//! The errors the core reports.
+//!
+//! Every message is a sentence an office worker can act on, shown by the UI
+//! and the CLI as it is. No message carries SQL, a password, a hash or a
+//! secret. `field()` names the form field an error belongs to, so the UI can
+//! put it beside that field; `code()` is a stable identifier for scripts.
+
+use crate::domain::Permission;
+use crate::password::PasswordError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    // --- Input that does not parse -------------------------------------
+    #[error("{reason}")]
+    InvalidEmail { reason: String },
+    #[error("{reason}")]
+    InvalidName { reason: String },
+    #[error("{reason}")]
+    InvalidGroupName { reason: String },
+    #[error("{reason}")]
+    InvalidDescription { reason: String },
+    #[error("{reason}")]
+    InvalidChoice { field: &'static str, reason: String },
+    #[error("“{permission}” is not a known permission.")]
+    UnknownPermission { permission: String },
+    #[error("The page position is no longer valid; start again from the first page.")]
+    InvalidCursor,
+    #[error("{reason}")]
+    InvalidSetting { reason: String },
+
+    // --- Users ---------------------------------------------------------
+    #[error("The email address {email} is already used by another user.")]
+    EmailTaken { email: String },
+    #[error("There is no user {key}.")]
+    UserNotFound { key: String },
+    #[error("Choose at least one group.")]
+    NoGroups,
+    #[error("A user cannot be their own supervisor.")]
+    SupervisorIsSelf,
+    #[error("{supervisor} cannot be the supervisor: {supervisor} already reports, directly or indirectly, to this user.")]
+    SupervisorCycle { supervisor: String },
+    #[error(
+        "This record was changed by someone else since you opened it. Reload it and try again."
+    )]
+    ChangedBySomeoneElse,
+    #[error("At least one enabled administrator must remain, so this change is not possible.")]
+    LastAdministrator,
+    #[error("You cannot disable your own account.")]
+    CannotDisableSelf,
+    #[error("You cannot delete your own account.")]
+    CannotDeleteSelf,
+    #[error("Roster is already set up: the first administrator exists.")]
+    AlreadyInitialized,
+    #[error("Roster is not set up yet: create the first administrator first.")]
+    NotInitialized,
+
+    // --- Groups --------------------------------------------------------
+    #[error("There is no group {key}.")]
+    GroupNotFound { key: String },
+    #[error("A group named {name} already exists.")]
+    GroupNameTaken { name: String },
+    #[error("The Administrators group always holds every permission; it cannot be deleted, renamed or reduced.")]
+    BuiltinGroup,
+    #[error("The group {name} still has {members} member(s); move them to another group first.")]
+    GroupHasMembers { name: String, members: u64 },
+
+    // --- Rights --------------------------------------------------------
+    #[error("You do not have permission to {}.", permission.label())]
+    PermissionDenied { permission: Permission },
+    #[error("You cannot grant {what}: you do not hold it yourself.")]
+    CannotGrant { what: String },
+    #[error("You cannot change {name}: they hold permissions you do not have.")]
+    CannotManage { name: String },
+    #[error("Your account can no longer act here (it was disabled or deleted). Sign in again.")]
+    OperatorInvalid,
+
+    // --- Passwords and the store -----------------------------------------
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+impl Error {
+    /// The form field this error belongs beside, if any.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Error::InvalidEmail { .. } | Error::EmailTaken { .. } => Some("email"),
+            Error::InvalidName { .. } => Some("name"),
+            Error::InvalidGroupName { .. } | Error::GroupNameTaken { .. } => Some("name"),
+            Error::InvalidDescription { .. } => Some("description"),
+            Error::InvalidChoice { field, .. } => Some(field),
+            Error::UnknownPermission { .. } => Some("permissions"),
+            Error::NoGroups => Some("groups"),
+            Error::SupervisorIsSelf | Error::SupervisorCycle { .. } => Some("supervisor"),
+            Error::Password(PasswordError::Policy(_)) => Some("password"),
+            _ => None,
+        }
+    }
+
+    /// A stable, machine-readable name for the error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidEmail { .. } => "invalid_email",
+            Error::InvalidName { .. } => "invalid_name",
+            Error::InvalidGroupName { .. } => "invalid_group_name",
+            Error::InvalidDescription { .. } => "invalid_description",
+            Error::InvalidChoice { .. } => "invalid_choice",
+            Error::UnknownPermission { .. } => "unknown_permission",
+            Error::InvalidCursor => "invalid_cursor",
+            Error::InvalidSetting { .. } => "invalid_setting",
+            Error::EmailTaken { .. } => "email_taken",
+            Error::UserNotFound { .. } => "user_not_found",
+            Error::NoGroups => "no_groups",
+            Error::SupervisorIsSelf => "supervisor_is_self",
+            Error::SupervisorCycle { .. } => "supervisor_cycle",
+            Error::ChangedBySomeoneElse => "changed_by_someone_else",
+            Error::LastAdministrator => "last_administrator",
+            Error::CannotDisableSelf => "cannot_disable_self",
+            Error::CannotDeleteSelf => "cannot_delete_self",
+            Error::AlreadyInitialized => "already_initialized",
+            Error::NotInitialized => "not_initialized",
+            Error::GroupNotFound { .. } => "group_not_found",
+            Error::GroupNameTaken { .. } => "group_name_taken",
+            Error::BuiltinGroup => "builtin_group",
+            Error::GroupHasMembers { .. } => "group_has_members",
+            Error::PermissionDenied { .. } => "permission_denied",
+            Error::CannotGrant { .. } => "cannot_grant",
+            Error::CannotManage { .. } => "cannot_manage",
+            Error::OperatorInvalid => "operator_invalid",
+            Error::Password(PasswordError::Policy(_)) => "password_policy",
+            Error::Password(_) => "password",
+            Error::Store(_) => "store",
+        }
+    }
+
+    /// True for the refusals the rights rules produce.
+    pub fn is_permission_error(&self) -> bool {
+        matches!(
+            self,
+            Error::PermissionDenied { .. }
+                | Error::CannotGrant { .. }
+                | Error::CannotManage { .. }
+                | Error::OperatorInvalid
+        )
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

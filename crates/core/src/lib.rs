@@ -1,0 +1,20 @@
+//! Roster's core: the domain, its policies, the services that apply them and
+//! the stores that keep them. It knows nothing of Tauri, the web view or the
+//! terminal; the desktop shell and the `roster` command only translate.
+//!
+//! - [`domain`]: values that cannot be wrong once parsed (`Email`, `UserName`, …).
+//! - [`password`]: hashing, generation, the policy and strength estimates.
+//! - [`directory`]: the services; every rule and right is checked there.
+//! - [`store`]: the `Store` trait and its SQLite implementation.
+
+pub mod bench;
+pub mod directory;
+pub mod domain;
+pub mod error;
+pub mod model;
+pub mod password;
+pub mod paths;
+pub mod store;
+
+pub use directory::{Directory, Operator};
+pub use error::{Error, Result};

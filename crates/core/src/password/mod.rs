@@ -1,0 +1,173 @@
+//! Passwords: keeping plaintext out of sight, hashing and verifying it with
+//! Argon2id, generating new passwords and passphrases, and judging chosen
+//! passwords against a NIST SP 800-63B style policy.
+//!
+//! The one rule every part of this module keeps: plaintext never leaves a
+//! [`PlainPassword`] except through [`PlainPassword::expose`], and never
+//! appears in an error, in `Debug` output or in a log line.
+
+mod generate;
+mod hash;
+mod policy;
+
+use std::fmt;
+
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroize;
+
+pub use generate::{
+    generate, generate_passphrase, GeneratorOptions, PassphraseOptions, AMBIGUOUS_CHARACTERS,
+    SYMBOLS,
+};
+pub use hash::{HashParams, Hasher, PasswordHash, Verification};
+pub use policy::{
+    PasswordPolicy, PolicyContext, PolicyProblem, PolicyVerdict, Strength, DEFAULT_MIN_LENGTH,
+    MAX_LENGTH,
+};
+
+/// A password in plaintext, as typed by a person or produced by the
+/// generator.
+///
+/// The text lives in a [`SecretString`], so it is wiped from memory when the
+/// value is dropped, and `Debug` prints `PlainPassword(***)` so that it cannot
+/// slip into logs or error reports by accident. There is deliberately no
+/// `Display`, `PartialEq` or `Serialize`: the only way to read the text is
+/// [`PlainPassword::expose`], which makes every use easy to find in review.
+#[derive(Clone)]
+pub struct PlainPassword(SecretString);
+
+impl PlainPassword {
+    /// Takes ownership of the plaintext.
+    ///
+    /// The text is copied into an allocation of exactly its length and the
+    /// original buffer is zeroed, so no spare copy is left behind when a
+    /// `String` with extra capacity would otherwise be reallocated.
+    pub fn new(plaintext: impl Into<String>) -> Self {
+        let mut plaintext: String = plaintext.into();
+        let exact: Box<str> = Box::from(plaintext.as_str());
+        plaintext.zeroize();
+        Self(SecretString::from(exact))
+    }
+
+    /// The plaintext. Use it only to hash, verify or check the password, or
+    /// to show a freshly generated password to the administrator once.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl fmt::Debug for PlainPassword {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("PlainPassword(***)")
+    }
+}
+
+/// Everything that can go wrong with passwords.
+///
+/// Each message is a sentence an office worker can act on; none of them
+/// contains a password, in plaintext or hashed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    /// The password breaks the password policy; each problem says why.
+    #[error("{}", join_messages(.0))]
+    Policy(Vec<PolicyProblem>),
+
+    /// The settings given to the password or passphrase generator cannot be
+    /// used. `reason` is a sentence saying what to change.
+    #[error("These password generator settings can't be used. {reason}")]
+    InvalidGeneratorOptions { reason: String },
+
+    /// The password policy settings cannot be used. `reason` is a sentence
+    /// saying what to change.
+    #[error("This password policy can't be used. {reason}")]
+    InvalidPolicy { reason: String },
+
+    /// The password hashing settings cannot be used. `reason` is a sentence
+    /// saying what to change.
+    #[error("These password hashing settings can't be used. {reason}")]
+    InvalidParams { reason: String },
+
+    /// A stored hash cannot be read, or is not an Argon2id hash.
+    #[error("The stored password hash is damaged; reset this user's password.")]
+    CorruptHash,
+
+    /// The hashing library failed. The source error names the failing step
+    /// but never the password.
+    #[error("The password could not be secured because of an internal error. Please try again.")]
+    Hashing(#[source] argon2::password_hash::Error),
+}
+
+fn join_messages(problems: &[PolicyProblem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_password_debug_hides_the_text() {
+        let password = PlainPassword::new("correct horse battery staple");
+        assert_eq!(format!("{password:?}"), "PlainPassword(***)");
+        assert_eq!(format!("{password:#?}"), "PlainPassword(***)");
+    }
+
+    #[test]
+    fn plain_password_exposes_exactly_what_was_given() {
+        let password = PlainPassword::new(String::from("s3cret-ünïcode"));
+        assert_eq!(password.expose(), "s3cret-ünïcode");
+        let copy = password.clone();
+        assert_eq!(copy.expose(), password.expose());
+        assert_eq!(PlainPassword::new("").expose(), "");
+    }
+
+    #[test]
+    fn plain_password_accepts_a_string_with_spare_capacity() {
+        let mut text = String::with_capacity(64);
+        text.push_str("hunter2hunter2");
+        assert_eq!(PlainPassword::new(text).expose(), "hunter2hunter2");
+    }
+
+    #[test]
+    fn policy_error_joins_the_problem_messages() {
+        let error = PasswordError::Policy(vec![
+            PolicyProblem::TooShort { min: 12 },
+            PolicyProblem::Common,
+        ]);
+        assert_eq!(
+            error.to_string(),
+            "Use at least 12 characters. This password is on the list of commonly used passwords."
+        );
+    }
+
+    #[test]
+    fn error_messages_are_sentences() {
+        let errors = [
+            PasswordError::Policy(vec![PolicyProblem::ContainsName]),
+            PasswordError::InvalidGeneratorOptions {
+                reason: "Choose at least one kind of character.".into(),
+            },
+            PasswordError::InvalidPolicy {
+                reason: "The minimum length must be between 8 and 64 characters.".into(),
+            },
+            PasswordError::InvalidParams {
+                reason: "The number of passes must be at least 2.".into(),
+            },
+            PasswordError::CorruptHash,
+            PasswordError::Hashing(argon2::password_hash::Error::Crypto),
+        ];
+        for error in errors {
+            let message = error.to_string();
+            assert!(message.ends_with('.'), "not a sentence: {message}");
+            assert!(message.chars().next().is_some_and(char::is_uppercase));
+        }
+        assert_eq!(
+            PasswordError::CorruptHash.to_string(),
+            "The stored password hash is damaged; reset this user's password."
+        );
+    }
+}

@@ -1,0 +1,303 @@
+//! Where Roster's data lives, behind one async contract.
+//!
+//! A [`Store`] opens transactions; a [`Tx`] offers the primitive reads and
+//! writes the services compose. The services decide every rule; a store only
+//! keeps data and enforces what the database itself can (unique emails and
+//! group names, foreign keys). Each service call runs in one transaction, so
+//! a change, its checks and its audit event commit together or not at all.
+//!
+//! Invariant: no SQL outside this module.
+
+pub mod sqlite;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Description, GroupId, GroupName, PermissionSet, Status, UserId};
+use crate::error::Error;
+use crate::model::{AuditEvent, AuditQuery, Group, NewAuditEvent, User, UserFields, UserRef};
+use crate::password::PasswordHash;
+
+/// The built-in Administrators group. Every store's first migration creates
+/// it with this id.
+pub const ADMINISTRATORS: GroupId = GroupId(1);
+
+/// A store failure, described for people; the underlying detail is kept for
+/// logs but never shown, so no SQL text reaches the UI.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("The store cannot be opened: {reason}")]
+    Open { reason: String },
+    #[error("The store is busy with another change; try again in a moment.")]
+    Busy,
+    #[error("The email address {email} is already used by another user.")]
+    DuplicateEmail { email: String },
+    #[error("A group named {name} already exists.")]
+    DuplicateGroupName { name: String },
+    #[error("The store holds data this version of Roster cannot read ({detail}); restore a backup or contact support.")]
+    Corrupt { detail: String },
+    #[error(
+        "The store reported an unexpected problem; nothing was changed. Details are in the log."
+    )]
+    Internal { detail: String },
+}
+
+/// Read transactions see one consistent snapshot; write transactions are
+/// serialised against other writers, so checks made inside them still hold
+/// at commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxMode {
+    Read,
+    Write,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Starts a transaction. Dropping it without `commit` rolls it back.
+    async fn begin(&self, mode: TxMode) -> Result<Box<dyn Tx>, StoreError>;
+
+    /// Where the data is, for people: "SQLite file /path/roster.sqlite3".
+    fn describe(&self) -> String;
+}
+
+/// The primitive operations of one transaction.
+#[async_trait]
+pub trait Tx: Send {
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+
+    // --- users ---------------------------------------------------------------
+    /// Inserts a user; a second user with the same normalised email fails
+    /// with [`StoreError::DuplicateEmail`].
+    async fn insert_user(
+        &mut self,
+        fields: &UserFields,
+        password: &PasswordHash,
+        now: DateTime<Utc>,
+    ) -> Result<UserId, StoreError>;
+    /// Writes `fields` when the row is still at `expected_version`, bumping it;
+    /// returns false (and writes nothing) when the row has moved on or is gone.
+    async fn update_user(
+        &mut self,
+        id: UserId,
+        expected_version: i64,
+        fields: &UserFields,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    async fn delete_user(&mut self, id: UserId) -> Result<bool, StoreError>;
+    async fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError>;
+    async fn user_id_by_email(&mut self, normalized: &str) -> Result<Option<UserId>, StoreError>;
+    /// Replaces the user's memberships with exactly `groups`.
+    async fn set_memberships(&mut self, id: UserId, groups: &[GroupId]) -> Result<(), StoreError>;
+    async fn password_hash(&mut self, id: UserId) -> Result<Option<PasswordHash>, StoreError>;
+    /// Sets a new hash and the forced-change flag, clears failed sign-ins and
+    /// any lock, bumps the version.
+    async fn set_password(
+        &mut self,
+        id: UserId,
+        password: &PasswordHash,
+        must_change_password: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// The supervisor of `id`, if any.
+    async fn supervisor_of(&mut self, id: UserId) -> Result<Option<UserId>, StoreError>;
+    /// Users whose supervisor is `id`.
+    async fn subordinates(&mut self, id: UserId) -> Result<Vec<UserRef>, StoreError>;
+    /// Clears the supervisor of everyone who reports to `id`, bumping their versions.
+    async fn release_subordinates(
+        &mut self,
+        id: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    async fn count_users(&mut self) -> Result<u64, StoreError>;
+    /// Enabled users in `group`.
+    async fn count_enabled_members(&mut self, group: GroupId) -> Result<u64, StoreError>;
+    /// The union of the permissions of the user's groups.
+    async fn user_permissions(&mut self, id: UserId) -> Result<PermissionSet, StoreError>;
+    async fn list_users(&mut self, query: &UserQuery) -> Result<UserPage, StoreError>;
+    /// Serialises changes that could remove the last enabled administrator.
+    /// SQLite's write transactions already are; a server store locks here.
+    async fn lock_administrators(&mut self) -> Result<(), StoreError>;
+
+    // --- groups --------------------------------------------------------------
+    async fn insert_group(
+        &mut self,
+        name: &GroupName,
+        description: &Description,
+        permissions: &PermissionSet,
+        now: DateTime<Utc>,
+    ) -> Result<GroupId, StoreError>;
+    async fn update_group(
+        &mut self,
+        id: GroupId,
+        expected_version: i64,
+        name: &GroupName,
+        description: &Description,
+        permissions: &PermissionSet,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    async fn delete_group(&mut self, id: GroupId) -> Result<bool, StoreError>;
+    async fn group(&mut self, id: GroupId) -> Result<Option<Group>, StoreError>;
+    async fn group_id_by_name(&mut self, normalized: &str) -> Result<Option<GroupId>, StoreError>;
+    /// Every group, sorted by name.
+    async fn groups(&mut self) -> Result<Vec<Group>, StoreError>;
+
+    // --- audit ---------------------------------------------------------------
+    async fn append_audit(&mut self, event: &NewAuditEvent) -> Result<(), StoreError>;
+    async fn audit_events(&mut self, query: &AuditQuery) -> Result<Vec<AuditEvent>, StoreError>;
+
+    // --- settings ------------------------------------------------------------
+    async fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError>;
+    async fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+}
+
+/// The columns the users overview sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortField {
+    #[default]
+    Name,
+    Email,
+    Created,
+    LastSignIn,
+}
+
+impl std::str::FromStr for SortField {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "name" => Ok(SortField::Name),
+            "email" => Ok(SortField::Email),
+            "created" | "created_at" => Ok(SortField::Created),
+            "last_sign_in" | "last_sign_in_at" => Ok(SortField::LastSignIn),
+            _ => Err(Error::InvalidChoice {
+                field: "sort",
+                reason: format!(
+                    "“{s}” is not a sort order; use name, email, created or last_sign_in."
+                ),
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    #[default]
+    Asc,
+    Desc,
+}
+
+/// One page request of the users overview.
+#[derive(Debug, Clone, Default)]
+pub struct UserQuery {
+    /// Matched case-insensitively against name and email: three or more
+    /// characters match anywhere; one or two match the start.
+    pub search: Option<String>,
+    pub status: Option<Status>,
+    pub group: Option<GroupId>,
+    pub supervisor: Option<UserId>,
+    pub sort: SortField,
+    pub direction: Direction,
+    pub limit: u32,
+    pub after: Option<Cursor>,
+}
+
+impl UserQuery {
+    pub const DEFAULT_LIMIT: u32 = 50;
+    pub const MAX_LIMIT: u32 = 500;
+
+    /// The trimmed, lowercased search text, if any is left.
+    pub fn search_text(&self) -> Option<String> {
+        self.search
+            .as_deref()
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty())
+    }
+}
+
+/// A total that is exact, or a lower bound when counting everything would be
+/// slow (many matches of a filter): the UI says "more than N".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Total {
+    pub count: u64,
+    pub exact: bool,
+}
+
+/// How far a capped count goes before it stops and reports a lower bound.
+pub const COUNT_CAP: u64 = 10_000;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserPage {
+    pub users: Vec<User>,
+    pub total: Total,
+    /// Pass back as `after` for the next page; `None` on the last page.
+    pub next: Option<Cursor>,
+}
+
+/// The sort key a keyset page resumes after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SortKey {
+    Text(String),
+    Integer(i64),
+}
+
+/// Where a page ended: the sort it belongs to, the last row's sort key and id.
+/// Opaque to callers: it travels as a short hex token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub sort: SortField,
+    pub direction: Direction,
+    pub key: SortKey,
+    pub id: i64,
+}
+
+/// The token's content; `Cursor` itself serialises as the token.
+#[derive(Serialize, Deserialize)]
+struct CursorFields {
+    sort: SortField,
+    direction: Direction,
+    key: SortKey,
+    id: i64,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        let fields = CursorFields {
+            sort: self.sort,
+            direction: self.direction,
+            key: self.key.clone(),
+            id: self.id,
+        };
+        let json = serde_json::to_vec(&fields).unwrap_or_default();
+        json.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    pub fn decode(token: &str) -> Result<Self, Error> {
+        let token = token.trim();
+        if !token.len().is_multiple_of(2) || token.len() > 4096 || !token.is_ascii() {
+            return Err(Error::InvalidCursor);
+        }
+        let bytes = (0..token.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&token[i..i + 2], 16))
+            .collect::<Result<Vec<u8>, _>>()
+            .map_err(|_| Error::InvalidCursor)?;
+        let fields: CursorFields =
+            serde_json::from_slice(&bytes).map_err(|_| Error::InvalidCursor)?;
+        Ok(Self {
+            sort: fields.sort,
+            direction: fields.direction,
+            key: fields.key,
+            id: fields.id,
+        })
+    }
+}
+
+impl Serialize for Cursor {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.encode())
+    }
+}

@@ -1,0 +1,1021 @@
+//! The local store: one SQLite file (rusqlite, bundled SQLite), WAL journal,
+//! foreign keys on, schema versioned by refinery migrations.
+//!
+//! One connection serves the app: SQLite allows one writer at a time anyway,
+//! and a desktop has one operator. Calls are short and run on the caller's
+//! task. Write transactions use `BEGIN IMMEDIATE`, so a service's checks and
+//! its change see no interleaved writer.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, ErrorCode, OptionalExtension, Row};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use super::{
+    Cursor, Direction, SortField, SortKey, Store, StoreError, Total, Tx, TxMode, UserPage,
+    UserQuery, ADMINISTRATORS, COUNT_CAP,
+};
+use crate::domain::{
+    Description, Email, GroupId, GroupName, Permission, PermissionSet, Status, TwoFactor, UserId,
+    UserName,
+};
+use crate::model::{
+    AuditEvent, AuditQuery, FieldChange, Group, GroupRef, NewAuditEvent, TargetKind, User,
+    UserFields, UserRef,
+};
+use crate::password::PasswordHash;
+
+mod embedded {
+    refinery::embed_migrations!("src/store/sqlite/migrations");
+}
+
+pub struct SqliteStore {
+    connection: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store at `path`, creating its folder,
+    /// and brings the schema up to date.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|error| StoreError::Open {
+                reason: format!(
+                    "the folder {} cannot be created ({error}).",
+                    parent.display()
+                ),
+            })?;
+        }
+        let mut connection = Connection::open(path).map_err(|error| StoreError::Open {
+            reason: format!("{} is not a usable SQLite file ({error}).", path.display()),
+        })?;
+        configure(&connection).map_err(|error| StoreError::Open {
+            reason: format!("{} cannot be configured ({error}).", path.display()),
+        })?;
+        embedded::migrations::runner()
+            .run(&mut connection)
+            .map_err(|error| StoreError::Open {
+                reason: format!("its schema cannot be brought up to date ({error})."),
+            })?;
+        Ok(Self {
+            connection: Arc::new(Mutex::new(connection)),
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn configure(connection: &Connection) -> rusqlite::Result<()> {
+    connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(None, "synchronous", "NORMAL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn begin(&self, mode: TxMode) -> Result<Box<dyn Tx>, StoreError> {
+        let connection = self.connection.clone().lock_owned().await;
+        let statement = match mode {
+            TxMode::Read => "BEGIN DEFERRED",
+            TxMode::Write => "BEGIN IMMEDIATE",
+        };
+        connection.execute_batch(statement).map_err(internal)?;
+        Ok(Box::new(SqliteTx {
+            connection,
+            open: true,
+        }))
+    }
+
+    fn describe(&self) -> String {
+        format!("SQLite file {}", self.path.display())
+    }
+}
+
+struct SqliteTx {
+    connection: OwnedMutexGuard<Connection>,
+    open: bool,
+}
+
+impl Drop for SqliteTx {
+    fn drop(&mut self) {
+        if self.open {
+            // Nothing to report to: the caller has already returned its error.
+            let _ = self.connection.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+/// Maps a rusqlite error to a store error people can read. Busy and locked
+/// databases say so; anything else keeps its detail out of the message.
+fn internal(error: rusqlite::Error) -> StoreError {
+    match error.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+        _ => StoreError::Internal {
+            detail: error.to_string(),
+        },
+    }
+}
+
+fn is_unique_violation(error: &rusqlite::Error, index: &str) -> bool {
+    match error {
+        rusqlite::Error::SqliteFailure(failure, Some(message)) => {
+            failure.code == ErrorCode::ConstraintViolation
+                && (message.contains(index) || message.contains("UNIQUE"))
+        }
+        _ => false,
+    }
+}
+
+fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+fn time(millis: i64) -> Result<DateTime<Utc>, StoreError> {
+    Utc.timestamp_millis_opt(millis)
+        .single()
+        .ok_or_else(|| StoreError::Corrupt {
+            detail: format!("time {millis}"),
+        })
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt {
+        detail: format!("{what} “{value}”"),
+    }
+}
+
+const USER_COLUMNS: &str = "u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, \
+     u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, \
+     u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version";
+
+/// A users row before its groups and supervisor are attached.
+struct UserRow {
+    id: i64,
+    name: String,
+    email: String,
+    email_normalized: String,
+    status: String,
+    supervisor_id: Option<i64>,
+    must_change_password: bool,
+    mask_client_data: bool,
+    two_factor: String,
+    created_at: i64,
+    updated_at: i64,
+    last_sign_in_at: i64,
+    failed_sign_ins: i64,
+    locked_until: Option<i64>,
+    version: i64,
+}
+
+impl UserRow {
+    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            email: row.get(2)?,
+            email_normalized: row.get(3)?,
+            status: row.get(4)?,
+            supervisor_id: row.get(5)?,
+            must_change_password: row.get(6)?,
+            mask_client_data: row.get(7)?,
+            two_factor: row.get(8)?,
+            created_at: row.get(9)?,
+            updated_at: row.get(10)?,
+            last_sign_in_at: row.get(11)?,
+            failed_sign_ins: row.get(12)?,
+            locked_until: row.get(13)?,
+            version: row.get(14)?,
+        })
+    }
+
+    fn into_user(
+        self,
+        groups: Vec<GroupRef>,
+        supervisor: Option<UserRef>,
+    ) -> Result<User, StoreError> {
+        let status = match self.status.as_str() {
+            "enabled" => Status::Enabled,
+            "disabled" => Status::Disabled,
+            other => return Err(corrupt("status", other)),
+        };
+        let two_factor = match self.two_factor.as_str() {
+            "off" => TwoFactor::Off,
+            "email_code" => TwoFactor::EmailCode,
+            "totp" => TwoFactor::Totp,
+            other => return Err(corrupt("two-factor method", other)),
+        };
+        Ok(User {
+            id: UserId(self.id),
+            name: UserName::from_stored(self.name),
+            email: Email::from_stored(self.email, self.email_normalized),
+            status,
+            groups,
+            supervisor,
+            must_change_password: self.must_change_password,
+            mask_client_data: self.mask_client_data,
+            two_factor,
+            created_at: time(self.created_at)?,
+            updated_at: time(self.updated_at)?,
+            last_sign_in_at: match self.last_sign_in_at {
+                0 => None,
+                at => Some(time(at)?),
+            },
+            failed_sign_ins: u32::try_from(self.failed_sign_ins).unwrap_or(u32::MAX),
+            locked_until: self.locked_until.map(time).transpose()?,
+            version: self.version,
+        })
+    }
+}
+
+impl SqliteTx {
+    /// Attaches groups and supervisors to rows with two queries for the whole batch.
+    fn complete_users(&self, rows: Vec<UserRow>) -> Result<Vec<User>, StoreError> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Value> = rows.iter().map(|r| Value::Integer(r.id)).collect();
+        let placeholders = vec!["?"; ids.len()].join(",");
+        let mut groups_of: std::collections::HashMap<i64, Vec<GroupRef>> = Default::default();
+        {
+            let sql = format!(
+                "SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id \
+                 WHERE m.user_id IN ({placeholders}) ORDER BY g.name_normalized"
+            );
+            let mut statement = self.connection.prepare_cached(&sql).map_err(internal)?;
+            let mut result = statement
+                .query(params_from_iter(ids.iter()))
+                .map_err(internal)?;
+            while let Some(row) = result.next().map_err(internal)? {
+                let user: i64 = row.get(0).map_err(internal)?;
+                groups_of.entry(user).or_default().push(GroupRef {
+                    id: GroupId(row.get(1).map_err(internal)?),
+                    name: GroupName::from_stored(row.get(2).map_err(internal)?),
+                });
+            }
+        }
+        let supervisor_ids: Vec<Value> = rows
+            .iter()
+            .filter_map(|r| r.supervisor_id.map(Value::Integer))
+            .collect();
+        let mut supervisors: std::collections::HashMap<i64, UserRef> = Default::default();
+        if !supervisor_ids.is_empty() {
+            let sql = format!(
+                "SELECT id, name, email, email_normalized FROM users WHERE id IN ({})",
+                vec!["?"; supervisor_ids.len()].join(",")
+            );
+            let mut statement = self.connection.prepare_cached(&sql).map_err(internal)?;
+            let mut result = statement
+                .query(params_from_iter(supervisor_ids.iter()))
+                .map_err(internal)?;
+            while let Some(row) = result.next().map_err(internal)? {
+                let id: i64 = row.get(0).map_err(internal)?;
+                supervisors.insert(
+                    id,
+                    UserRef {
+                        id: UserId(id),
+                        name: UserName::from_stored(row.get(1).map_err(internal)?),
+                        email: Email::from_stored(
+                            row.get(2).map_err(internal)?,
+                            row.get(3).map_err(internal)?,
+                        ),
+                    },
+                );
+            }
+        }
+        rows.into_iter()
+            .map(|row| {
+                let groups = groups_of.remove(&row.id).unwrap_or_default();
+                let supervisor = row
+                    .supervisor_id
+                    .and_then(|id| supervisors.get(&id).cloned());
+                row.into_user(groups, supervisor)
+            })
+            .collect()
+    }
+
+    fn query_user_rows(&self, sql: &str, values: &[Value]) -> Result<Vec<UserRow>, StoreError> {
+        let mut statement = self.connection.prepare_cached(sql).map_err(internal)?;
+        let rows = statement
+            .query_map(params_from_iter(values.iter()), UserRow::read)
+            .map_err(internal)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(internal)
+    }
+
+    fn group_permissions(&self, id: i64, builtin: bool) -> Result<PermissionSet, StoreError> {
+        if builtin {
+            return Ok(PermissionSet::all());
+        }
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT permission FROM group_permissions WHERE group_id = ?1")
+            .map_err(internal)?;
+        let codes = statement
+            .query_map([id], |row| row.get::<_, String>(0))
+            .map_err(internal)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(internal)?;
+        codes
+            .iter()
+            .map(|code| {
+                code.parse::<Permission>()
+                    .map_err(|_| corrupt("permission", code))
+            })
+            .collect()
+    }
+
+    fn write_group_permissions(
+        &self,
+        id: GroupId,
+        permissions: &PermissionSet,
+    ) -> Result<(), StoreError> {
+        self.connection
+            .execute("DELETE FROM group_permissions WHERE group_id = ?1", [id.0])
+            .map_err(internal)?;
+        let mut statement = self
+            .connection
+            .prepare_cached("INSERT INTO group_permissions (group_id, permission) VALUES (?1, ?2)")
+            .map_err(internal)?;
+        for permission in permissions.iter() {
+            statement
+                .execute(params![id.0, permission.code()])
+                .map_err(internal)?;
+        }
+        Ok(())
+    }
+
+    fn read_groups(&self, filter: Option<i64>) -> Result<Vec<Group>, StoreError> {
+        let sql = "SELECT g.id, g.name, g.description, g.builtin, g.created_at, g.updated_at, g.version, \
+                   (SELECT count(*) FROM memberships m WHERE m.group_id = g.id) \
+                   FROM groups g WHERE (?1 IS NULL OR g.id = ?1) ORDER BY g.name_normalized";
+        let mut statement = self.connection.prepare_cached(sql).map_err(internal)?;
+        let rows = statement
+            .query_map([filter], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, bool>(3)?,
+                    row.get::<_, i64>(4)?,
+                    row.get::<_, i64>(5)?,
+                    row.get::<_, i64>(6)?,
+                    row.get::<_, i64>(7)?,
+                ))
+            })
+            .map_err(internal)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(internal)?;
+        rows.into_iter()
+            .map(
+                |(id, name, description, builtin, created, updated, version, members)| {
+                    Ok(Group {
+                        id: GroupId(id),
+                        name: GroupName::from_stored(name),
+                        description: Description::from_stored(description),
+                        builtin,
+                        permissions: self.group_permissions(id, builtin)?,
+                        member_count: u64::try_from(members).unwrap_or(0),
+                        created_at: time(created)?,
+                        updated_at: time(updated)?,
+                        version,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    fn count(&self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .connection
+            .query_row(sql, params_from_iter(values.iter()), |row| row.get(0))
+            .map_err(internal)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}
+
+/// Quotes `text` as one FTS5 phrase: with the trigram tokenizer a phrase
+/// matches wherever it occurs as a substring.
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+/// The first string after every string that starts with `prefix`.
+fn prefix_upper_bound(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+fn sort_column(sort: SortField) -> &'static str {
+    match sort {
+        SortField::Name => "u.name_key",
+        SortField::Email => "u.email_normalized",
+        SortField::Created => "u.created_at",
+        SortField::LastSignIn => "u.last_sign_in_at",
+    }
+}
+
+fn sort_key_of(row: &UserRow, sort: SortField) -> SortKey {
+    match sort {
+        SortField::Name => SortKey::Text(row.name.to_lowercase()),
+        SortField::Email => SortKey::Text(row.email_normalized.clone()),
+        SortField::Created => SortKey::Integer(row.created_at),
+        SortField::LastSignIn => SortKey::Integer(row.last_sign_in_at),
+    }
+}
+
+#[async_trait]
+impl Tx for SqliteTx {
+    async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
+        self.connection.execute_batch("COMMIT").map_err(internal)?;
+        self.open = false;
+        Ok(())
+    }
+
+    async fn insert_user(
+        &mut self,
+        fields: &UserFields,
+        password: &PasswordHash,
+        now: DateTime<Utc>,
+    ) -> Result<UserId, StoreError> {
+        let result = self.connection.execute(
+            "INSERT INTO users (name, name_key, email, email_normalized, status, supervisor_id, \
+             password_hash, must_change_password, mask_client_data, two_factor, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+            params![
+                fields.name.as_str(),
+                fields.name.sort_key(),
+                fields.email.as_str(),
+                fields.email.normalized(),
+                fields.status.as_str(),
+                fields.supervisor.map(|s| s.0),
+                password.as_str(),
+                fields.must_change_password,
+                fields.mask_client_data,
+                fields.two_factor.as_str(),
+                millis(now),
+            ],
+        );
+        match result {
+            Ok(_) => Ok(UserId(self.connection.last_insert_rowid())),
+            Err(error) if is_unique_violation(&error, "email_normalized") => {
+                Err(StoreError::DuplicateEmail {
+                    email: fields.email.as_str().to_owned(),
+                })
+            }
+            Err(error) => Err(internal(error)),
+        }
+    }
+
+    async fn update_user(
+        &mut self,
+        id: UserId,
+        expected_version: i64,
+        fields: &UserFields,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let result = self.connection.execute(
+            "UPDATE users SET name = ?1, name_key = ?2, email = ?3, email_normalized = ?4, status = ?5, \
+             supervisor_id = ?6, must_change_password = ?7, mask_client_data = ?8, two_factor = ?9, \
+             updated_at = ?10, version = version + 1 WHERE id = ?11 AND version = ?12",
+            params![
+                fields.name.as_str(),
+                fields.name.sort_key(),
+                fields.email.as_str(),
+                fields.email.normalized(),
+                fields.status.as_str(),
+                fields.supervisor.map(|s| s.0),
+                fields.must_change_password,
+                fields.mask_client_data,
+                fields.two_factor.as_str(),
+                millis(now),
+                id.0,
+                expected_version,
+            ],
+        );
+        match result {
+            Ok(changed) => Ok(changed == 1),
+            Err(error) if is_unique_violation(&error, "email_normalized") => {
+                Err(StoreError::DuplicateEmail {
+                    email: fields.email.as_str().to_owned(),
+                })
+            }
+            Err(error) => Err(internal(error)),
+        }
+    }
+
+    async fn delete_user(&mut self, id: UserId) -> Result<bool, StoreError> {
+        let deleted = self
+            .connection
+            .execute("DELETE FROM users WHERE id = ?1", [id.0])
+            .map_err(internal)?;
+        Ok(deleted == 1)
+    }
+
+    async fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1");
+        let rows = self.query_user_rows(&sql, &[Value::Integer(id.0)])?;
+        Ok(self.complete_users(rows)?.into_iter().next())
+    }
+
+    async fn user_id_by_email(&mut self, normalized: &str) -> Result<Option<UserId>, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT id FROM users WHERE email_normalized = ?1",
+                [normalized],
+                |row| row.get(0),
+            )
+            .optional()
+            .map(|id| id.map(UserId))
+            .map_err(internal)
+    }
+
+    async fn set_memberships(&mut self, id: UserId, groups: &[GroupId]) -> Result<(), StoreError> {
+        self.connection
+            .execute("DELETE FROM memberships WHERE user_id = ?1", [id.0])
+            .map_err(internal)?;
+        let mut statement = self
+            .connection
+            .prepare_cached("INSERT OR IGNORE INTO memberships (user_id, group_id) VALUES (?1, ?2)")
+            .map_err(internal)?;
+        for group in groups {
+            statement.execute([id.0, group.0]).map_err(internal)?;
+        }
+        Ok(())
+    }
+
+    async fn password_hash(&mut self, id: UserId) -> Result<Option<PasswordHash>, StoreError> {
+        let stored: Option<String> = self
+            .connection
+            .query_row(
+                "SELECT password_hash FROM users WHERE id = ?1",
+                [id.0],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(internal)?;
+        stored
+            .map(|phc| {
+                PasswordHash::from_phc(phc).map_err(|_| StoreError::Corrupt {
+                    detail: format!("password hash of user {id}"),
+                })
+            })
+            .transpose()
+    }
+
+    async fn set_password(
+        &mut self,
+        id: UserId,
+        password: &PasswordHash,
+        must_change_password: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "UPDATE users SET password_hash = ?1, must_change_password = ?2, failed_sign_ins = 0, \
+                 locked_until = NULL, updated_at = ?3, version = version + 1 WHERE id = ?4",
+                params![password.as_str(), must_change_password, millis(now), id.0],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn supervisor_of(&mut self, id: UserId) -> Result<Option<UserId>, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT supervisor_id FROM users WHERE id = ?1",
+                [id.0],
+                |row| row.get::<_, Option<i64>>(0),
+            )
+            .optional()
+            .map(|found| found.flatten().map(UserId))
+            .map_err(internal)
+    }
+
+    async fn subordinates(&mut self, id: UserId) -> Result<Vec<UserRef>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT id, name, email, email_normalized FROM users WHERE supervisor_id = ?1 ORDER BY name_key, id",
+            )
+            .map_err(internal)?;
+        let rows = statement
+            .query_map([id.0], |row| {
+                Ok(UserRef {
+                    id: UserId(row.get(0)?),
+                    name: UserName::from_stored(row.get(1)?),
+                    email: Email::from_stored(row.get(2)?, row.get(3)?),
+                })
+            })
+            .map_err(internal)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(internal)
+    }
+
+    async fn release_subordinates(
+        &mut self,
+        id: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "UPDATE users SET supervisor_id = NULL, updated_at = ?1, version = version + 1 \
+                 WHERE supervisor_id = ?2",
+                params![millis(now), id.0],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn count_users(&mut self) -> Result<u64, StoreError> {
+        self.count("SELECT coalesce(sum(users), 0) FROM user_counts", &[])
+    }
+
+    async fn count_enabled_members(&mut self, group: GroupId) -> Result<u64, StoreError> {
+        self.count(
+            "SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.group_id = ?1 AND u.status = 'enabled'",
+            &[Value::Integer(group.0)],
+        )
+    }
+
+    async fn user_permissions(&mut self, id: UserId) -> Result<PermissionSet, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT g.id, g.builtin FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ?1",
+            )
+            .map_err(internal)?;
+        let groups = statement
+            .query_map([id.0], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, bool>(1)?))
+            })
+            .map_err(internal)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(internal)?;
+        drop(statement);
+        let mut permissions = PermissionSet::default();
+        for (group, builtin) in groups {
+            permissions.extend(&self.group_permissions(group, builtin)?);
+        }
+        Ok(permissions)
+    }
+
+    async fn list_users(&mut self, query: &UserQuery) -> Result<UserPage, StoreError> {
+        let mut conditions: Vec<String> = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        let mut join = String::new();
+        if let Some(text) = query.search_text() {
+            if text.chars().count() >= 3 {
+                conditions.push(
+                    "u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?)".into(),
+                );
+                values.push(Value::Text(fts_phrase(&text)));
+            } else {
+                conditions.push(
+                    "((u.name_key >= ? AND u.name_key < ?) OR (u.email_normalized >= ? AND u.email_normalized < ?))"
+                        .into(),
+                );
+                let upper = prefix_upper_bound(&text);
+                values.extend([
+                    Value::Text(text.clone()),
+                    Value::Text(upper.clone()),
+                    Value::Text(text),
+                    Value::Text(upper),
+                ]);
+            }
+        }
+        if let Some(status) = query.status {
+            conditions.push("u.status = ?".into());
+            values.push(Value::Text(status.as_str().into()));
+        }
+        if let Some(group) = query.group {
+            join = " JOIN memberships gm ON gm.user_id = u.id AND gm.group_id = ?".into();
+            values.insert(0, Value::Integer(group.0));
+        }
+        if let Some(supervisor) = query.supervisor {
+            conditions.push("u.supervisor_id = ?".into());
+            values.push(Value::Integer(supervisor.0));
+        }
+        let filtered = !conditions.is_empty() || !join.is_empty();
+        let only_status = query.status.is_some()
+            && query.search_text().is_none()
+            && query.group.is_none()
+            && query.supervisor.is_none();
+
+        let total = if !filtered {
+            Total {
+                count: self.count("SELECT coalesce(sum(users), 0) FROM user_counts", &[])?,
+                exact: true,
+            }
+        } else if only_status {
+            let status = query.status.map(Status::as_str).unwrap_or("enabled");
+            Total {
+                count: self.count(
+                    "SELECT users FROM user_counts WHERE status = ?1",
+                    &[Value::Text(status.into())],
+                )?,
+                exact: true,
+            }
+        } else {
+            let where_sql = if conditions.is_empty() {
+                String::new()
+            } else {
+                format!(" WHERE {}", conditions.join(" AND "))
+            };
+            let sql = format!(
+                "SELECT count(*) FROM (SELECT 1 FROM users u{join}{where_sql} LIMIT {})",
+                COUNT_CAP + 1
+            );
+            let count = self.count(&sql, &values)?;
+            Total {
+                count: count.min(COUNT_CAP),
+                exact: count <= COUNT_CAP,
+            }
+        };
+
+        let column = sort_column(query.sort);
+        let (comparison, order) = match query.direction {
+            Direction::Asc => (">", "ASC"),
+            Direction::Desc => ("<", "DESC"),
+        };
+        let mut page_conditions = conditions.clone();
+        let mut page_values = values.clone();
+        if let Some(cursor) = &query.after {
+            page_conditions.push(format!("({column}, u.id) {comparison} (?, ?)"));
+            page_values.push(match &cursor.key {
+                SortKey::Text(text) => Value::Text(text.clone()),
+                SortKey::Integer(n) => Value::Integer(*n),
+            });
+            page_values.push(Value::Integer(cursor.id));
+        }
+        let where_sql = if page_conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", page_conditions.join(" AND "))
+        };
+        let limit = query.limit.clamp(1, UserQuery::MAX_LIMIT);
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u{join}{where_sql} ORDER BY {column} {order}, u.id {order} LIMIT {}",
+            limit + 1
+        );
+        let mut rows = self.query_user_rows(&sql, &page_values)?;
+        let next = if rows.len() > limit as usize {
+            rows.truncate(limit as usize);
+            rows.last().map(|last| Cursor {
+                sort: query.sort,
+                direction: query.direction,
+                key: sort_key_of(last, query.sort),
+                id: last.id,
+            })
+        } else {
+            None
+        };
+        Ok(UserPage {
+            users: self.complete_users(rows)?,
+            total,
+            next,
+        })
+    }
+
+    async fn lock_administrators(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn insert_group(
+        &mut self,
+        name: &GroupName,
+        description: &Description,
+        permissions: &PermissionSet,
+        now: DateTime<Utc>,
+    ) -> Result<GroupId, StoreError> {
+        let result = self.connection.execute(
+            "INSERT INTO groups (name, name_normalized, description, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![
+                name.as_str(),
+                name.normalized(),
+                description.as_str(),
+                millis(now)
+            ],
+        );
+        let id = match result {
+            Ok(_) => GroupId(self.connection.last_insert_rowid()),
+            Err(error) if is_unique_violation(&error, "name_normalized") => {
+                return Err(StoreError::DuplicateGroupName {
+                    name: name.as_str().to_owned(),
+                })
+            }
+            Err(error) => return Err(internal(error)),
+        };
+        self.write_group_permissions(id, permissions)?;
+        Ok(id)
+    }
+
+    async fn update_group(
+        &mut self,
+        id: GroupId,
+        expected_version: i64,
+        name: &GroupName,
+        description: &Description,
+        permissions: &PermissionSet,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let result = self.connection.execute(
+            "UPDATE groups SET name = ?1, name_normalized = ?2, description = ?3, updated_at = ?4, \
+             version = version + 1 WHERE id = ?5 AND version = ?6",
+            params![
+                name.as_str(),
+                name.normalized(),
+                description.as_str(),
+                millis(now),
+                id.0,
+                expected_version
+            ],
+        );
+        match result {
+            Ok(1) => {
+                let builtin: bool = self
+                    .connection
+                    .query_row("SELECT builtin FROM groups WHERE id = ?1", [id.0], |row| {
+                        row.get(0)
+                    })
+                    .map_err(internal)?;
+                if !builtin {
+                    self.write_group_permissions(id, permissions)?;
+                }
+                Ok(true)
+            }
+            Ok(_) => Ok(false),
+            Err(error) if is_unique_violation(&error, "name_normalized") => {
+                Err(StoreError::DuplicateGroupName {
+                    name: name.as_str().to_owned(),
+                })
+            }
+            Err(error) => Err(internal(error)),
+        }
+    }
+
+    async fn delete_group(&mut self, id: GroupId) -> Result<bool, StoreError> {
+        if id == ADMINISTRATORS {
+            return Ok(false);
+        }
+        let deleted = self
+            .connection
+            .execute("DELETE FROM groups WHERE id = ?1 AND builtin = 0", [id.0])
+            .map_err(internal)?;
+        Ok(deleted == 1)
+    }
+
+    async fn group(&mut self, id: GroupId) -> Result<Option<Group>, StoreError> {
+        Ok(self.read_groups(Some(id.0))?.into_iter().next())
+    }
+
+    async fn group_id_by_name(&mut self, normalized: &str) -> Result<Option<GroupId>, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT id FROM groups WHERE name_normalized = ?1",
+                [normalized],
+                |row| row.get(0),
+            )
+            .optional()
+            .map(|id| id.map(GroupId))
+            .map_err(internal)
+    }
+
+    async fn groups(&mut self) -> Result<Vec<Group>, StoreError> {
+        self.read_groups(None)
+    }
+
+    async fn append_audit(&mut self, event: &NewAuditEvent) -> Result<(), StoreError> {
+        let changes =
+            serde_json::to_string(&event.changes).map_err(|error| StoreError::Internal {
+                detail: error.to_string(),
+            })?;
+        self.connection
+            .execute(
+                "INSERT INTO audit_events (at, operator_id, operator_label, action, target_kind, target_id, \
+                 target_label, target_label_normalized, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    millis(event.at),
+                    event.operator.map(|o| o.0),
+                    event.operator_label,
+                    event.action,
+                    event.target_kind.as_str(),
+                    event.target_id,
+                    event.target_label,
+                    event.target_label.to_lowercase(),
+                    changes,
+                ],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn audit_events(&mut self, query: &AuditQuery) -> Result<Vec<AuditEvent>, StoreError> {
+        let mut conditions: Vec<&str> = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        if let Some(label) = &query.target_label {
+            conditions.push("target_label_normalized = ?");
+            values.push(Value::Text(label.trim().to_lowercase()));
+        }
+        if let Some(kind) = query.target_kind {
+            conditions.push("target_kind = ?");
+            values.push(Value::Text(kind.as_str().into()));
+        }
+        if let Some(operator) = query.operator {
+            conditions.push("operator_id = ?");
+            values.push(Value::Integer(operator.0));
+        }
+        if let Some(action) = &query.action {
+            conditions.push("action = ?");
+            values.push(Value::Text(action.clone()));
+        }
+        if let Some(before) = query.before_id {
+            conditions.push("id < ?");
+            values.push(Value::Integer(before));
+        }
+        let where_sql = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        let sql = format!(
+            "SELECT id, at, operator_id, operator_label, action, target_kind, target_id, target_label, changes \
+             FROM audit_events{where_sql} ORDER BY id DESC LIMIT {}",
+            query.limit.clamp(1, 10_000)
+        );
+        let mut statement = self.connection.prepare_cached(&sql).map_err(internal)?;
+        let rows = statement
+            .query_map(params_from_iter(values.iter()), |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, Option<i64>>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(5)?,
+                    row.get::<_, Option<i64>>(6)?,
+                    row.get::<_, String>(7)?,
+                    row.get::<_, String>(8)?,
+                ))
+            })
+            .map_err(internal)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(internal)?;
+        rows.into_iter()
+            .map(
+                |(
+                    id,
+                    at,
+                    operator,
+                    operator_label,
+                    action,
+                    kind,
+                    target_id,
+                    target_label,
+                    changes,
+                )| {
+                    Ok(AuditEvent {
+                        id,
+                        at: time(at)?,
+                        operator: operator.map(UserId),
+                        operator_label,
+                        action,
+                        target_kind: TargetKind::parse_stored(&kind)
+                            .ok_or_else(|| corrupt("audit target", &kind))?,
+                        target_id,
+                        target_label,
+                        changes: serde_json::from_str::<Vec<FieldChange>>(&changes)
+                            .map_err(|_| corrupt("audit changes of event", &id.to_string()))?,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    async fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError> {
+        self.connection
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()
+            .map_err(internal)
+    }
+
+    async fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,308 @@
+//! The users overview: search, filters, sort, keyset paging and totals.
+
+mod support;
+
+use std::collections::HashSet;
+
+use roster_core::directory::{NewUser, UserChanges};
+use roster_core::domain::{Status, UserId};
+use roster_core::store::{Cursor, Direction, SortField, UserQuery, ADMINISTRATORS};
+use roster_core::Error;
+use support::*;
+
+async fn names(world: &World, query: UserQuery) -> Vec<String> {
+    let page = world
+        .directory
+        .list_users(&world.admin, &query)
+        .await
+        .unwrap();
+    page.users
+        .iter()
+        .map(|u| u.name.as_str().to_owned())
+        .collect()
+}
+
+fn search(text: &str) -> UserQuery {
+    UserQuery {
+        search: Some(text.into()),
+        ..UserQuery::default()
+    }
+}
+
+#[tokio::test]
+async fn search_matches_parts_of_names_and_emails_ignoring_case() {
+    let world = World::new().await;
+    let sales = world.group("Sales", &[]).await;
+    for name in ["Marta Jensen", "Omar Khan", "Zoë Müller", "Ben Lamar"] {
+        world.user_in(name, &[sales.id]).await;
+    }
+    assert_eq!(
+        names(&world, search("MAR")).await,
+        ["Ben Lamar", "Marta Jensen", "Omar Khan"]
+    );
+    assert_eq!(names(&world, search("jensen@exa")).await, ["Marta Jensen"]);
+    assert_eq!(names(&world, search("müll")).await, ["Zoë Müller"]);
+    assert_eq!(names(&world, search("ZOË")).await, ["Zoë Müller"]);
+    // One or two characters match the start of the name or the email.
+    assert_eq!(names(&world, search("o")).await, ["Omar Khan"]);
+    assert_eq!(names(&world, search("be")).await, ["Ben Lamar"]);
+    assert!(names(&world, search("nobody-here")).await.is_empty());
+    // Characters that mean something to the search engine are plain text.
+    assert!(names(&world, search("\"mar OR *")).await.is_empty());
+}
+
+#[tokio::test]
+async fn search_follows_renames() {
+    let world = World::new().await;
+    let sales = world.group("Sales", &[]).await;
+    let ann = world.user_in("Ann Lee", &[sales.id]).await;
+    world
+        .directory
+        .update_user(
+            &world.admin,
+            ann.id,
+            UserChanges {
+                version: ann.version,
+                name: Some("Annika Berg".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        names(&world, search("lee"))
+            .await
+            .contains(&"Annika Berg".to_owned()),
+        "email still has lee"
+    );
+    assert_eq!(names(&world, search("berg")).await, ["Annika Berg"]);
+    world
+        .directory
+        .delete_user(&world.admin, ann.id, ann.version + 1)
+        .await
+        .unwrap();
+    assert!(names(&world, search("berg")).await.is_empty());
+}
+
+#[tokio::test]
+async fn filters_by_status_group_and_supervisor() {
+    let world = World::new().await;
+    let sales = world.group("Sales", &[]).await;
+    let support = world.group("Support", &[]).await;
+    let boss = world.user_in("Bea Boss", &[sales.id]).await;
+    let mut ann = new_user("Ann Lee", &[sales.id, support.id]);
+    ann.supervisor = Some(boss.id);
+    world
+        .directory
+        .create_user(&world.admin, ann)
+        .await
+        .unwrap();
+    let mut cid = new_user("Cid Off", &[support.id]);
+    cid.status = Status::Disabled;
+    cid.supervisor = Some(boss.id);
+    world
+        .directory
+        .create_user(&world.admin, cid)
+        .await
+        .unwrap();
+
+    let by_status = UserQuery {
+        status: Some(Status::Disabled),
+        ..Default::default()
+    };
+    assert_eq!(names(&world, by_status).await, ["Cid Off"]);
+    let by_group = UserQuery {
+        group: Some(support.id),
+        ..Default::default()
+    };
+    assert_eq!(names(&world, by_group).await, ["Ann Lee", "Cid Off"]);
+    let by_supervisor = UserQuery {
+        supervisor: Some(boss.id),
+        status: Some(Status::Enabled),
+        ..Default::default()
+    };
+    assert_eq!(names(&world, by_supervisor).await, ["Ann Lee"]);
+    let admins = UserQuery {
+        group: Some(ADMINISTRATORS),
+        ..Default::default()
+    };
+    assert_eq!(names(&world, admins).await, ["Ada Admin"]);
+
+    let page = world
+        .directory
+        .list_users(
+            &world.admin,
+            &UserQuery {
+                group: Some(support.id),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.total.count, 2);
+    assert!(page.total.exact);
+    let all = world
+        .directory
+        .list_users(&world.admin, &UserQuery::default())
+        .await
+        .unwrap();
+    assert_eq!((all.total.count, all.total.exact), (4, true));
+    let disabled = world
+        .directory
+        .list_users(
+            &world.admin,
+            &UserQuery {
+                status: Some(Status::Disabled),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(disabled.total.count, 1);
+}
+
+#[tokio::test]
+async fn sorts_by_name_email_and_creation_both_ways() {
+    let world = World::new().await;
+    let sales = world.group("Sales", &[]).await;
+    for (name, email) in [
+        ("carl", "a@example.com"),
+        ("Anna", "c@example.com"),
+        ("bert", "b@example.com"),
+    ] {
+        world
+            .directory
+            .create_user(
+                &world.admin,
+                NewUser {
+                    email: email.into(),
+                    ..new_user(name, &[sales.id])
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let sorted = |sort, direction| UserQuery {
+        sort,
+        direction,
+        ..Default::default()
+    };
+    assert_eq!(
+        names(&world, sorted(SortField::Name, Direction::Asc)).await,
+        ["Ada Admin", "Anna", "bert", "carl"]
+    );
+    assert_eq!(
+        names(&world, sorted(SortField::Name, Direction::Desc)).await,
+        ["carl", "bert", "Anna", "Ada Admin"]
+    );
+    assert_eq!(
+        names(&world, sorted(SortField::Email, Direction::Asc)).await,
+        ["carl", "Ada Admin", "bert", "Anna"]
+    );
+    assert_eq!(
+        names(&world, sorted(SortField::Created, Direction::Desc)).await,
+        ["bert", "Anna", "carl", "Ada Admin"]
+    );
+}
+
+#[tokio::test]
+async fn keyset_paging_visits_every_user_once_in_order() {
+    let world = World::new().await;
+    let sales = world.group("Sales", &[]).await;
+    // Duplicate names make the id tie-break matter.
+    for i in 0..23 {
+        let name = format!("Person {}", i % 5);
+        world
+            .directory
+            .create_user(
+                &world.admin,
+                NewUser {
+                    email: format!("p{i}@example.com"),
+                    ..new_user(&name, &[sales.id])
+                },
+            )
+            .await
+            .unwrap();
+    }
+    for (sort, direction) in [
+        (SortField::Name, Direction::Asc),
+        (SortField::Name, Direction::Desc),
+        (SortField::Email, Direction::Desc),
+        (SortField::Created, Direction::Asc),
+        (SortField::LastSignIn, Direction::Desc),
+    ] {
+        let mut query = UserQuery {
+            sort,
+            direction,
+            limit: 4,
+            ..Default::default()
+        };
+        let mut seen: Vec<UserId> = Vec::new();
+        let mut keys: Vec<String> = Vec::new();
+        loop {
+            let page = world
+                .directory
+                .list_users(&world.admin, &query)
+                .await
+                .unwrap();
+            assert!(page.users.len() <= 4);
+            assert_eq!(page.total.count, 24);
+            seen.extend(page.users.iter().map(|u| u.id));
+            keys.extend(page.users.iter().map(|u| u.name.as_str().to_lowercase()));
+            match page.next {
+                Some(next) => {
+                    // The token survives a round trip through text.
+                    query.after = Some(Cursor::decode(&next.encode()).unwrap());
+                }
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 24, "{sort:?} {direction:?}");
+        assert_eq!(
+            seen.iter().collect::<HashSet<_>>().len(),
+            24,
+            "{sort:?} {direction:?}: duplicates"
+        );
+        if sort == SortField::Name {
+            let mut expected = keys.clone();
+            expected.sort();
+            if direction == Direction::Desc {
+                expected.reverse();
+            }
+            assert_eq!(keys, expected);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_cursor_from_another_sort_or_garbage_is_refused() {
+    let world = World::new().await;
+    let sales = world.group("Sales", &[]).await;
+    for name in ["A One", "B Two", "C Three"] {
+        world.user_in(name, &[sales.id]).await;
+    }
+    let page = world
+        .directory
+        .list_users(
+            &world.admin,
+            &UserQuery {
+                limit: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let cursor = page.next.unwrap();
+    let wrong = UserQuery {
+        sort: SortField::Email,
+        after: Some(cursor),
+        limit: 1,
+        ..Default::default()
+    };
+    assert!(matches!(
+        world.directory.list_users(&world.admin, &wrong).await,
+        Err(Error::InvalidCursor)
+    ));
+    assert!(matches!(Cursor::decode("zz"), Err(Error::InvalidCursor)));
+    assert!(matches!(Cursor::decode("7b7d"), Err(Error::InvalidCursor)));
+}
