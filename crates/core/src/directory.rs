@@ -120,7 +120,30 @@ struct Actor {
     permissions: PermissionSet,
 }
 
+/// Every permission that acts on users.
+const USER_AREA: &[Permission] = &[
+    Permission::UsersView,
+    Permission::UsersCreate,
+    Permission::UsersEdit,
+    Permission::UsersDisable,
+    Permission::UsersDelete,
+    Permission::UsersCredentials,
+];
+
 impl Actor {
+    /// Requires one of `permissions`; a refusal names the first.
+    fn require_any(&self, permissions: &[Permission]) -> Result<()> {
+        if permissions.iter().any(|p| self.permissions.contains(*p)) {
+            return Ok(());
+        }
+        Err(Error::PermissionDenied {
+            permission: permissions
+                .first()
+                .copied()
+                .unwrap_or(Permission::UsersView),
+        })
+    }
+
     fn require(&self, permission: Permission) -> Result<()> {
         if self.permissions.contains(permission) {
             Ok(())
@@ -461,7 +484,7 @@ impl Directory {
         page.users
             .first()
             .map(|u| Operator { id: u.id })
-            .ok_or(Error::LastAdministrator)
+            .ok_or(Error::NoEnabledAdministrator)
     }
 
     // --- users ---------------------------------------------------------------
@@ -528,10 +551,13 @@ impl Directory {
         Self::existing_user(&mut *tx, id).await
     }
 
+    /// Finds a user by email. Anyone who may act on users may look one up:
+    /// the command line names users by email for every action.
     pub async fn user_by_email(&self, operator: &Operator, email: &str) -> Result<User> {
         let email = Email::parse(email)?;
         let mut tx = self.store.begin(TxMode::Read).await?;
-        Self::authorize(&mut *tx, operator, Permission::UsersView).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        actor.require_any(USER_AREA)?;
         let id = tx
             .user_id_by_email(email.normalized())
             .await?
@@ -552,13 +578,7 @@ impl Directory {
         let email = Email::parse(email)?;
         let mut tx = self.store.begin(TxMode::Read).await?;
         let actor = Self::actor(&mut *tx, operator).await?;
-        if !(actor.permissions.contains(Permission::UsersCreate)
-            || actor.permissions.contains(Permission::UsersEdit))
-        {
-            return Err(Error::PermissionDenied {
-                permission: Permission::UsersCreate,
-            });
-        }
+        actor.require_any(&[Permission::UsersCreate, Permission::UsersEdit])?;
         let owner = tx.user_id_by_email(email.normalized()).await?;
         Ok(owner.is_none() || owner == except)
     }
@@ -839,17 +859,11 @@ impl Directory {
 
     // --- groups --------------------------------------------------------------
 
-    /// Groups are visible to whoever can view users (to pick them) or manage groups.
+    /// Groups are visible to whoever acts on users (to pick them) or manages groups.
     pub async fn groups(&self, operator: &Operator) -> Result<Vec<Group>> {
         let mut tx = self.store.begin(TxMode::Read).await?;
         let actor = Self::actor(&mut *tx, operator).await?;
-        if !(actor.permissions.contains(Permission::UsersView)
-            || actor.permissions.contains(Permission::GroupsManage))
-        {
-            return Err(Error::PermissionDenied {
-                permission: Permission::UsersView,
-            });
-        }
+        actor.require_any(&[USER_AREA, &[Permission::GroupsManage]].concat())?;
         Ok(tx.groups().await?)
     }
 

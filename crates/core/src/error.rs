@@ -53,6 +53,8 @@ pub enum Error {
     AlreadyInitialized,
     #[error("Roster is not set up yet: create the first administrator first.")]
     NotInitialized,
+    #[error("There is no enabled administrator to act as; name another operator.")]
+    NoEnabledAdministrator,
 
     // --- Groups --------------------------------------------------------
     #[error("There is no group {key}.")]
@@ -120,6 +122,7 @@ impl Error {
             Error::CannotDeleteSelf => "cannot_delete_self",
             Error::AlreadyInitialized => "already_initialized",
             Error::NotInitialized => "not_initialized",
+            Error::NoEnabledAdministrator => "no_enabled_administrator",
             Error::GroupNotFound { .. } => "group_not_found",
             Error::GroupNameTaken { .. } => "group_name_taken",
             Error::BuiltinGroup => "builtin_group",

@@ -847,3 +847,36 @@ async fn every_change_is_audited_without_secrets() {
         assert!(!everything.contains(secret), "audit log contains {secret}");
     }
 }
+
+#[tokio::test]
+async fn any_user_right_may_look_users_and_groups_up_but_no_right_may_not() {
+    let world = World::new().await;
+    let (_, disabler) = world
+        .operator_with("Dora Disable", &[Permission::UsersDisable])
+        .await;
+    let (_, nobody) = world.operator_with("Ned Nobody", &[]).await;
+    assert!(world
+        .directory
+        .user_by_email(&disabler, "ada@example.com")
+        .await
+        .is_ok());
+    assert!(world.directory.groups(&disabler).await.is_ok());
+    assert!(world
+        .directory
+        .list_users(&disabler, &Default::default())
+        .await
+        .is_err());
+    let lookup = world
+        .directory
+        .user_by_email(&nobody, "ada@example.com")
+        .await;
+    assert!(
+        matches!(lookup, Err(Error::PermissionDenied { .. })),
+        "{lookup:?}"
+    );
+    let groups = world.directory.groups(&nobody).await;
+    assert!(
+        matches!(groups, Err(Error::PermissionDenied { .. })),
+        "{groups:?}"
+    );
+}

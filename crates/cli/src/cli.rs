@@ -1,0 +1,434 @@
+//! The command line's shape: every subcommand, flag and help text.
+//!
+//! Values with a closed set of words (status, sort, two-factor method,
+//! permission) are parsed by the core's own `FromStr`, so the words and the
+//! messages are the same here, in the desktop app and in the store.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use roster_core::domain::{Permission, Status, TwoFactor};
+use roster_core::store::SortField;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "roster",
+    version,
+    about = "Administer Roster's back-office user accounts from a terminal or a script.",
+    long_about = "Administer Roster's back-office user accounts from a terminal or a script.\n\n\
+        Every change is checked and audited exactly as in the desktop app, for the operator \
+        named by --as (by default the longest-standing enabled administrator).\n\n\
+        Errors are printed as one line starting with \"roster:\" on standard error; the exit \
+        status is 0 on success, 1 when Roster refused or failed, 2 for a usage mistake."
+)]
+pub struct Cli {
+    /// The store to use: a SQLite file. Defaults to the desktop app's local
+    /// store in the OS's app-data folder.
+    #[arg(long, env = "ROSTER_STORE", value_name = "PATH")]
+    pub store: Option<PathBuf>,
+
+    /// Act as this user; their permissions decide what is allowed. Defaults
+    /// to the longest-standing enabled administrator.
+    #[arg(long = "as", env = "ROSTER_AS", value_name = "EMAIL")]
+    pub operator: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set up a new store: create its first administrator.
+    Init(InitArgs),
+    /// List, show, add, edit, enable, disable and delete users.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// List, show, add, edit and delete groups.
+    #[command(subcommand)]
+    Groups(GroupsCommand),
+    /// Read the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Generate passwords and check them against the password policy.
+    #[command(subcommand)]
+    Password(PasswordCommand),
+    /// Measure listing speed on a freshly seeded temporary store (for developers).
+    #[command(hide = true)]
+    Bench(BenchArgs),
+}
+
+/// Where a new password comes from: exactly one of the two.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct PasswordSource {
+    /// Read the password from one line of standard input (it is never echoed).
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Let Roster generate a strong password and print it once.
+    #[arg(long)]
+    pub generate: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The administrator's name.
+    #[arg(long)]
+    pub name: String,
+    /// The administrator's email address, used to sign in.
+    #[arg(long)]
+    pub email: String,
+    #[command(flatten)]
+    pub password: PasswordSource,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// List users, one page at a time.
+    List(UsersListArgs),
+    /// Show every field of one user.
+    Show(UsersShowArgs),
+    /// Create a user.
+    Add(UsersAddArgs),
+    /// Change a user's fields; fields not given stay as they are.
+    Edit(UsersEditArgs),
+    /// Allow a user to sign in again.
+    Enable(UserTarget),
+    /// Stop a user from signing in.
+    Disable(UserTarget),
+    /// Delete a user for good (needs --yes).
+    Delete(UsersDeleteArgs),
+    /// Give a user a new password.
+    ResetPassword(UsersResetPasswordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UsersListArgs {
+    /// Find users by name or email: three or more characters match anywhere,
+    /// one or two match the start.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Only users with this status: enabled or disabled.
+    #[arg(long, value_name = "STATUS", value_parser = parse_status)]
+    pub status: Option<Status>,
+    /// Only members of this group.
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+    /// Only users who report directly to this user.
+    #[arg(long, value_name = "EMAIL")]
+    pub supervisor: Option<String>,
+    /// Sort by name, email, created or last_sign_in.
+    #[arg(long, value_name = "FIELD", value_parser = parse_sort, default_value = "name")]
+    pub sort: SortField,
+    /// Sort in descending order.
+    #[arg(long)]
+    pub desc: bool,
+    /// Users per page (1 to 500).
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=500))]
+    pub limit: u32,
+    /// Continue after this position, as printed at the end of the previous page.
+    #[arg(long, value_name = "CURSOR")]
+    pub after: Option<String>,
+    /// Print the page as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UsersShowArgs {
+    /// The user's email address.
+    pub email: String,
+    /// Print the user as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UsersAddArgs {
+    /// The user's name.
+    #[arg(long)]
+    pub name: String,
+    /// The user's email address (unique, ignoring case).
+    #[arg(long)]
+    pub email: String,
+    /// A group to put the user in; repeat for several.
+    #[arg(long = "group", value_name = "NAME", required = true)]
+    pub groups: Vec<String>,
+    /// The email address of the user's supervisor.
+    #[arg(long, value_name = "EMAIL")]
+    pub supervisor: Option<String>,
+    /// Create the account disabled.
+    #[arg(long)]
+    pub disabled: bool,
+    /// Make the user choose a new password at first sign-in.
+    #[arg(long)]
+    pub force_password_change: bool,
+    /// Mask clients' personal data for this user.
+    #[arg(long)]
+    pub mask_client_data: bool,
+    /// Two-factor method: off, email_code or totp (default: from settings).
+    #[arg(long, value_name = "METHOD", value_parser = parse_two_factor)]
+    pub two_factor: Option<TwoFactor>,
+    #[command(flatten)]
+    pub password: PasswordSource,
+    /// Print the user (and a generated password) as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UsersEditArgs {
+    /// The user's current email address.
+    pub email: String,
+    /// A new name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A new email address.
+    #[arg(long = "email", value_name = "NEW")]
+    pub new_email: Option<String>,
+    /// Replace the user's groups with these; repeat for several.
+    #[arg(long = "group", value_name = "NAME", conflicts_with_all = ["add_groups", "remove_groups"])]
+    pub groups: Vec<String>,
+    /// Add the user to this group, keeping the others; repeat for several.
+    #[arg(long = "add-group", value_name = "NAME")]
+    pub add_groups: Vec<String>,
+    /// Remove the user from this group; repeat for several.
+    #[arg(long = "remove-group", value_name = "NAME")]
+    pub remove_groups: Vec<String>,
+    /// The email address of the new supervisor.
+    #[arg(long, value_name = "EMAIL")]
+    pub supervisor: Option<String>,
+    /// Remove the supervisor.
+    #[arg(long, conflicts_with = "supervisor")]
+    pub no_supervisor: bool,
+    /// Whether the user must choose a new password at next sign-in.
+    #[arg(long, value_name = "true|false")]
+    pub force_password_change: Option<bool>,
+    /// Whether clients' personal data is masked for this user.
+    #[arg(long, value_name = "true|false")]
+    pub mask_client_data: Option<bool>,
+    /// Two-factor method: off, email_code or totp.
+    #[arg(long, value_name = "METHOD", value_parser = parse_two_factor)]
+    pub two_factor: Option<TwoFactor>,
+    /// Print the updated user as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UserTarget {
+    /// The user's email address.
+    pub email: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UsersDeleteArgs {
+    /// The user's email address.
+    pub email: String,
+    /// Confirm the deletion; it cannot be undone.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UsersResetPasswordArgs {
+    /// The user's email address.
+    pub email: String,
+    #[command(flatten)]
+    pub password: PasswordSource,
+    /// Make the user choose a new password at next sign-in.
+    #[arg(long)]
+    pub force_password_change: bool,
+    /// Print the result (and a generated password) as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupsCommand {
+    /// List every group.
+    List(JsonFlag),
+    /// Show a group, its permissions and its members.
+    Show(GroupsShowArgs),
+    /// Create a group.
+    Add(GroupsAddArgs),
+    /// Rename a group, change its description or its permissions.
+    Edit(GroupsEditArgs),
+    /// Delete a group that has no members.
+    Delete(GroupTarget),
+}
+
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GroupsShowArgs {
+    /// The group's name (ignoring case).
+    pub name: String,
+    /// Print the group and its members as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GroupsAddArgs {
+    /// The new group's name.
+    pub name: String,
+    /// What the group is for.
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// A permission the group grants, e.g. users.view; repeat for several.
+    #[arg(long = "permission", value_name = "PERMISSION", value_parser = parse_permission)]
+    pub permissions: Vec<Permission>,
+    /// Print the group as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GroupsEditArgs {
+    /// The group's current name.
+    pub name: String,
+    /// A new name.
+    #[arg(long = "name", value_name = "NEW")]
+    pub new_name: Option<String>,
+    /// A new description.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Replace the group's permissions with these; repeat for several.
+    #[arg(long = "permission", value_name = "PERMISSION", value_parser = parse_permission)]
+    pub permissions: Vec<Permission>,
+    /// Remove every permission from the group.
+    #[arg(long, conflicts_with = "permissions")]
+    pub no_permissions: bool,
+    /// Print the group as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GroupTarget {
+    /// The group's name (ignoring case).
+    pub name: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// List audit events, newest first.
+    List(AuditListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditListArgs {
+    /// Only events about this user (email) or group (name).
+    #[arg(long, value_name = "EMAIL_OR_GROUP")]
+    pub target: Option<String>,
+    /// How many events to show.
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+    /// Print the events as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PasswordCommand {
+    /// Print a new random password (or passphrase).
+    Generate(PasswordGenerateArgs),
+    /// Check a password read from standard input against the password policy.
+    ///
+    /// Exits with 0 when the password is acceptable, 1 when it is not.
+    Check(PasswordCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PasswordGenerateArgs {
+    /// Number of characters (8 to 128).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 16,
+        conflicts_with = "passphrase"
+    )]
+    pub length: usize,
+    /// Leave out symbols.
+    #[arg(long)]
+    pub no_symbols: bool,
+    /// Leave out digits.
+    #[arg(long)]
+    pub no_digits: bool,
+    /// Leave out capital letters.
+    #[arg(long)]
+    pub no_uppercase: bool,
+    /// Leave out small letters.
+    #[arg(long)]
+    pub no_lowercase: bool,
+    /// Allow characters that are easy to confuse, such as 0/O and 1/l.
+    #[arg(long)]
+    pub include_ambiguous: bool,
+    /// Generate a passphrase of words instead.
+    #[arg(long)]
+    pub passphrase: bool,
+    /// Number of words in the passphrase.
+    #[arg(long, value_name = "N", default_value_t = 5, requires = "passphrase")]
+    pub words: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct PasswordCheckArgs {
+    /// The name of the user the password is for (it must not contain it).
+    #[arg(long, default_value = "")]
+    pub name: String,
+    /// The email address of the user the password is for.
+    #[arg(long, default_value = "")]
+    pub email: String,
+    /// Print the verdict as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// How many users to seed.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub users: usize,
+    /// How many times to run each kind of query.
+    #[arg(long, value_name = "N", default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..))]
+    pub queries: u64,
+    /// A new SQLite file to seed and keep (default: a temporary file).
+    #[arg(long, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+}
+
+fn parse_status(value: &str) -> Result<Status, String> {
+    value.parse().map_err(|e: roster_core::Error| e.to_string())
+}
+
+fn parse_sort(value: &str) -> Result<SortField, String> {
+    value.parse().map_err(|e: roster_core::Error| e.to_string())
+}
+
+fn parse_two_factor(value: &str) -> Result<TwoFactor, String> {
+    value.parse().map_err(|e: roster_core::Error| e.to_string())
+}
+
+fn parse_permission(value: &str) -> Result<Permission, String> {
+    value.parse().map_err(|e: roster_core::Error| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

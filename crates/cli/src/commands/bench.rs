@@ -1,0 +1,268 @@
+//! `roster bench` (hidden): seeds a fresh SQLite store with generated users
+//! and measures how long the users overview takes to answer its usual
+//! questions, printing one JSON document.
+//!
+//! Every figure is the latency of one `list_users` call for one page of 50,
+//! through the same service the desktop app uses (rights check included).
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::bail;
+use roster_core::domain::{GroupId, Status};
+use roster_core::store::sqlite::SqliteStore;
+use roster_core::store::{Cursor, Direction, SortField, Store, UserQuery};
+use roster_core::{Directory, Operator};
+use serde::Serialize;
+
+use crate::cli::BenchArgs;
+use crate::output;
+
+const SEED_BATCH: usize = 5000;
+const PAGE: u32 = 50;
+const DEEP_PAGE_FOLLOWS: usize = 20;
+
+/// Searches of three or more characters, matched anywhere in names and emails.
+const LONG_SEARCHES: &[&str] = &[
+    "mar", "jensen", "ann", "schmidt", "olga", "weber", "zhang", "müller", "dubois", "rosa",
+    "tanaka", "example",
+];
+/// Searches of one or two characters, matched at the start.
+const SHORT_SEARCHES: &[&str] = &["a", "zh", "b", "ma", "s", "k", "ol", "e", "ve", "t"];
+
+#[derive(Serialize)]
+struct Report {
+    store: &'static str,
+    users: usize,
+    seed_seconds: f64,
+    queries: BTreeMap<&'static str, Latency>,
+}
+
+#[derive(Serialize)]
+struct Latency {
+    p50_ms: f64,
+    p95_ms: f64,
+    max_ms: f64,
+    runs: usize,
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let temporary = tempfile::tempdir()?;
+    let path = match args.store {
+        Some(path) if path.exists() => {
+            bail!(
+                "{} already exists; the benchmark seeds a new file.",
+                path.display()
+            )
+        }
+        Some(path) => path,
+        None => temporary.path().join("bench.sqlite3"),
+    };
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&path)?);
+
+    let started = Instant::now();
+    let users = args.users;
+    let on_terminal = std::io::stderr().is_terminal();
+    roster_core::bench::seed(&*store, users, SEED_BATCH, |written| {
+        if on_terminal {
+            eprint!("\rSeeded {written} of {users} users");
+        } else {
+            eprintln!("Seeded {written} of {users} users");
+        }
+    })
+    .await?;
+    if on_terminal {
+        eprintln!();
+    }
+    let seed_seconds = round(started.elapsed().as_secs_f64());
+
+    let directory = Directory::new(store);
+    let operator = directory.first_administrator().await?;
+    let bench = Bench {
+        directory: &directory,
+        operator: &operator,
+        runs: args.queries as usize,
+    };
+    let groups: Vec<GroupId> = directory
+        .groups(&operator)
+        .await?
+        .into_iter()
+        .filter(|g| !g.builtin)
+        .map(|g| g.id)
+        .collect();
+    let deep_cursors = [
+        bench
+            .cursor_after_pages(SortField::Name, Direction::Asc)
+            .await?,
+        bench
+            .cursor_after_pages(SortField::Created, Direction::Desc)
+            .await?,
+    ];
+
+    let mut queries = BTreeMap::new();
+    queries.insert("name", bench.measure(|_| page()).await?);
+    queries.insert(
+        "created_desc",
+        bench
+            .measure(|_| UserQuery {
+                sort: SortField::Created,
+                direction: Direction::Desc,
+                ..page()
+            })
+            .await?,
+    );
+    queries.insert(
+        "status",
+        bench
+            .measure(|run| UserQuery {
+                status: Some(if run % 2 == 0 {
+                    Status::Disabled
+                } else {
+                    Status::Enabled
+                }),
+                ..page()
+            })
+            .await?,
+    );
+    queries.insert(
+        "group",
+        bench
+            .measure(|run| UserQuery {
+                group: groups.get(run % groups.len().max(1)).copied(),
+                ..page()
+            })
+            .await?,
+    );
+    queries.insert(
+        "search_3plus",
+        bench
+            .measure(|run| UserQuery {
+                search: Some(if run % 3 == 2 {
+                    format!(".{}@", (run * 7919) % users.max(1))
+                } else {
+                    LONG_SEARCHES[run % LONG_SEARCHES.len()].to_owned()
+                }),
+                ..page()
+            })
+            .await?,
+    );
+    queries.insert(
+        "search_1_2",
+        bench
+            .measure(|run| UserQuery {
+                search: Some(SHORT_SEARCHES[run % SHORT_SEARCHES.len()].to_owned()),
+                ..page()
+            })
+            .await?,
+    );
+    queries.insert(
+        "deep_page",
+        bench
+            .measure(|run| {
+                let cursor = &deep_cursors[run % deep_cursors.len()];
+                UserQuery {
+                    sort: cursor.as_ref().map_or(SortField::Name, |c| c.sort),
+                    direction: cursor.as_ref().map_or(Direction::Asc, |c| c.direction),
+                    after: cursor.clone(),
+                    ..page()
+                }
+            })
+            .await?,
+    );
+
+    output::json(&Report {
+        store: "sqlite",
+        users,
+        seed_seconds,
+        queries,
+    })
+}
+
+fn page() -> UserQuery {
+    UserQuery {
+        limit: PAGE,
+        ..UserQuery::default()
+    }
+}
+
+struct Bench<'a> {
+    directory: &'a Directory,
+    operator: &'a Operator,
+    runs: usize,
+}
+
+impl Bench<'_> {
+    /// Runs the query `make(run)` builds once per run and summarises the latencies.
+    async fn measure(&self, make: impl Fn(usize) -> UserQuery) -> anyhow::Result<Latency> {
+        let mut millis = Vec::with_capacity(self.runs);
+        for run in 0..self.runs {
+            let query = make(run);
+            let started = Instant::now();
+            self.directory.list_users(self.operator, &query).await?;
+            millis.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        Ok(summarise(millis))
+    }
+
+    /// The cursor reached by following `next` from the first page
+    /// [`DEEP_PAGE_FOLLOWS`] times (`None` when the list is shorter).
+    async fn cursor_after_pages(
+        &self,
+        sort: SortField,
+        direction: Direction,
+    ) -> anyhow::Result<Option<Cursor>> {
+        let mut after = None;
+        for _ in 0..DEEP_PAGE_FOLLOWS {
+            let query = UserQuery {
+                sort,
+                direction,
+                after,
+                ..page()
+            };
+            after = self.directory.list_users(self.operator, &query).await?.next;
+            if after.is_none() {
+                break;
+            }
+        }
+        Ok(after)
+    }
+}
+
+fn summarise(mut millis: Vec<f64>) -> Latency {
+    millis.sort_by(f64::total_cmp);
+    Latency {
+        p50_ms: round(percentile(&millis, 0.50)),
+        p95_ms: round(percentile(&millis, 0.95)),
+        max_ms: round(millis.last().copied().unwrap_or(0.0)),
+        runs: millis.len(),
+    }
+}
+
+/// The nearest-rank percentile of sorted values.
+fn percentile(sorted: &[f64], fraction: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = (fraction * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn round(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        let values: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&values, 0.50), 50.0);
+        assert_eq!(percentile(&values, 0.95), 95.0);
+        assert_eq!(percentile(&[7.0], 0.95), 7.0);
+        assert_eq!(percentile(&[], 0.5), 0.0);
+    }
+}
