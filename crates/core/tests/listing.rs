@@ -306,3 +306,81 @@ async fn a_cursor_from_another_sort_or_garbage_is_refused() {
     assert!(matches!(Cursor::decode("zz"), Err(Error::InvalidCursor)));
     assert!(matches!(Cursor::decode("7b7d"), Err(Error::InvalidCursor)));
 }
+
+#[tokio::test]
+async fn large_groups_and_broad_searches_page_correctly_with_kept_or_capped_totals() {
+    let world = World::new().await;
+    // 12,000 users over five groups: each group is past the small-group plan.
+    roster_core::bench::seed(world.directory.store().as_ref(), 12_000, 4_000, |_| {})
+        .await
+        .unwrap();
+    let groups = world.directory.groups(&world.admin).await.unwrap();
+    let sales = groups.iter().find(|g| g.name.as_str() == "Sales").unwrap();
+    assert!(sales.member_count > 2_000, "{}", sales.member_count);
+
+    for sort in [SortField::Name, SortField::Created] {
+        let mut query = UserQuery {
+            group: Some(sales.id),
+            sort,
+            limit: 500,
+            ..Default::default()
+        };
+        let mut seen = HashSet::new();
+        loop {
+            let page = world
+                .directory
+                .list_users(&world.admin, &query)
+                .await
+                .unwrap();
+            assert_eq!(
+                page.total,
+                roster_core::store::Total {
+                    count: sales.member_count,
+                    exact: true
+                }
+            );
+            for user in &page.users {
+                assert!(user.is_in(sales.id), "{} is not in Sales", user.name);
+                assert!(seen.insert(user.id), "{} listed twice", user.name);
+            }
+            match page.next {
+                Some(next) => query.after = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len() as u64, sales.member_count, "{sort:?}");
+    }
+
+    // Group and status together: counted, exactly, below the cap.
+    let combined = UserQuery {
+        group: Some(sales.id),
+        status: Some(Status::Disabled),
+        limit: 500,
+        ..Default::default()
+    };
+    let page = world
+        .directory
+        .list_users(&world.admin, &combined)
+        .await
+        .unwrap();
+    assert!(page.total.exact);
+    assert!(page
+        .users
+        .iter()
+        .all(|u| u.status == Status::Disabled && u.is_in(sales.id)));
+
+    // Every seeded address matches: the total stops at the cap and says so.
+    let broad = world
+        .directory
+        .list_users(&world.admin, &search("example.com"))
+        .await
+        .unwrap();
+    assert_eq!(
+        broad.total,
+        roster_core::store::Total {
+            count: 10_000,
+            exact: false
+        }
+    );
+    assert_eq!(broad.users.len(), 50);
+}

@@ -354,8 +354,7 @@ impl SqliteTx {
 
     fn read_groups(&self, filter: Option<i64>) -> Result<Vec<Group>, StoreError> {
         let sql = "SELECT g.id, g.name, g.description, g.builtin, g.created_at, g.updated_at, g.version, \
-                   (SELECT count(*) FROM memberships m WHERE m.group_id = g.id) \
-                   FROM groups g WHERE (?1 IS NULL OR g.id = ?1) ORDER BY g.name_normalized";
+                   g.member_count FROM groups g WHERE (?1 IS NULL OR g.id = ?1) ORDER BY g.name_normalized";
         let mut statement = self.connection.prepare_cached(sql).map_err(internal)?;
         let rows = statement
             .query_map([filter], |row| {
@@ -400,6 +399,10 @@ impl SqliteTx {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 }
+
+/// Groups up to this size are listed by sorting their members; larger ones
+/// by walking the sort index.
+const SMALL_GROUP: u64 = 2_000;
 
 /// Quotes `text` as one FTS5 phrase: with the trigram tokenizer a phrase
 /// matches wherever it occurs as a substring.
@@ -694,48 +697,60 @@ impl Tx for SqliteTx {
             conditions.push("u.status = ?".into());
             values.push(Value::Text(status.as_str().into()));
         }
+        // A small group is read from its memberships and sorted; a large one
+        // is read in sort order, probing each user's membership, so a page
+        // never sorts a large set.
+        let mut group_members = None;
         if let Some(group) = query.group {
-            join = " JOIN memberships gm ON gm.user_id = u.id AND gm.group_id = ?".into();
-            values.insert(0, Value::Integer(group.0));
+            let members = self.count(
+                "SELECT coalesce((SELECT member_count FROM groups WHERE id = ?1), 0)",
+                &[Value::Integer(group.0)],
+            )?;
+            group_members = Some(members);
+            if members <= SMALL_GROUP {
+                join = " JOIN memberships gm ON gm.user_id = u.id AND gm.group_id = ?".into();
+                values.insert(0, Value::Integer(group.0));
+            } else {
+                conditions.push(
+                    "EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?)"
+                        .into(),
+                );
+                values.push(Value::Integer(group.0));
+            }
         }
         if let Some(supervisor) = query.supervisor {
             conditions.push("u.supervisor_id = ?".into());
             values.push(Value::Integer(supervisor.0));
         }
-        let filtered = !conditions.is_empty() || !join.is_empty();
-        let only_status = query.status.is_some()
-            && query.search_text().is_none()
-            && query.group.is_none()
-            && query.supervisor.is_none();
-
-        let total = if !filtered {
-            Total {
-                count: self.count("SELECT coalesce(sum(users), 0) FROM user_counts", &[])?,
-                exact: true,
+        let search = query.search_text();
+        let kept_total = match (&search, query.status, group_members, query.supervisor) {
+            (None, None, None, None) => {
+                Some(self.count("SELECT coalesce(sum(users), 0) FROM user_counts", &[])?)
             }
-        } else if only_status {
-            let status = query.status.map(Status::as_str).unwrap_or("enabled");
-            Total {
-                count: self.count(
-                    "SELECT users FROM user_counts WHERE status = ?1",
-                    &[Value::Text(status.into())],
-                )?,
-                exact: true,
-            }
-        } else {
-            let where_sql = if conditions.is_empty() {
-                String::new()
-            } else {
-                format!(" WHERE {}", conditions.join(" AND "))
-            };
-            let sql = format!(
-                "SELECT count(*) FROM (SELECT 1 FROM users u{join}{where_sql} LIMIT {})",
-                COUNT_CAP + 1
-            );
-            let count = self.count(&sql, &values)?;
-            Total {
-                count: count.min(COUNT_CAP),
-                exact: count <= COUNT_CAP,
+            (None, Some(status), None, None) => Some(self.count(
+                "SELECT users FROM user_counts WHERE status = ?1",
+                &[Value::Text(status.as_str().into())],
+            )?),
+            (None, None, Some(members), None) => Some(members),
+            _ => None,
+        };
+        let total = match kept_total {
+            Some(count) => Total { count, exact: true },
+            None => {
+                let where_sql = if conditions.is_empty() {
+                    String::new()
+                } else {
+                    format!(" WHERE {}", conditions.join(" AND "))
+                };
+                let sql = format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM users u{join}{where_sql} LIMIT {})",
+                    COUNT_CAP + 1
+                );
+                let count = self.count(&sql, &values)?;
+                Total {
+                    count: count.min(COUNT_CAP),
+                    exact: count <= COUNT_CAP,
+                }
             }
         };
 
