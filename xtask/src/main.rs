@@ -1,0 +1,138 @@
+//! Project automation for Roster, run as `cargo xtask <task>` (an alias in
+//! `.cargo/config.toml`).
+//!
+//! Plain Rust instead of shell scripts so the same entry points work on
+//! Linux, macOS and Windows, and CI (`.ci/run`) runs exactly what a developer
+//! runs. This file only dispatches; the tasks are in `tasks.rs`, the checks of
+//! the machine in `system.rs` and `database.rs`.
+
+mod database;
+mod system;
+mod tasks;
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+
+const USAGE: &str = "\
+Usage: cargo xtask <task> [options]
+
+Tasks:
+  run [-- ARGS...]   Install missing system packages (Debian/Ubuntu), build
+                     the desktop app and start it; ARGS go to the app.
+  test               Install what the tests need, then run, stopping at the
+                     first failure: cargo fmt --check, cargo clippy
+                     -D warnings, the workspace tests (nextest if installed)
+                     and the doc tests. Needs a reachable PostgreSQL server
+                     (ROSTER_TEST_DATABASE_URL, default 127.0.0.1:5432).
+  bench [--users N]  Build `roster` in release mode and run
+                     `roster bench --users N` (default 100000); its JSON
+                     report goes to stdout, progress to stderr.
+  help               Show this text.
+
+Builds go to $CARGO_TARGET_DIR, or to ~/.cache/roster-target when it is not
+set, so fresh clones (CI) reuse one build cache.
+";
+
+fn main() -> ExitCode {
+    match dispatch(std::env::args().skip(1).collect()) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("\nxtask: error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(args: Vec<String>) -> Result<ExitCode> {
+    let Some((task, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return Ok(ExitCode::from(2));
+    };
+    match task.as_str() {
+        "run" => tasks::run(app_args(rest)?),
+        "test" => {
+            no_options(task, rest)?;
+            tasks::test()
+        }
+        "bench" => tasks::bench(bench_users(rest)?),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => bail!("unknown task `{other}`; see `cargo xtask help`"),
+    }
+}
+
+/// `run` forwards what follows `--` to the app (a bare list is accepted too).
+fn app_args(rest: &[String]) -> Result<Vec<String>> {
+    match rest.first().map(String::as_str) {
+        Some("--") => Ok(rest[1..].to_vec()),
+        Some(flag) if flag.starts_with('-') => {
+            bail!("unknown option `{flag}` for run; put the app's own options after `--`")
+        }
+        _ => Ok(rest.to_vec()),
+    }
+}
+
+fn no_options(task: &str, rest: &[String]) -> Result<()> {
+    match rest.first() {
+        Some(arg) => bail!("`{task}` takes no arguments, got `{arg}`"),
+        None => Ok(()),
+    }
+}
+
+/// Parses `[--users N | --users=N]`.
+fn bench_users(rest: &[String]) -> Result<u64> {
+    let mut users = tasks::DEFAULT_BENCH_USERS;
+    let mut args = rest.iter();
+    while let Some(arg) = args.next() {
+        let value = if arg == "--users" {
+            args.next().context("`--users` needs a number")?
+        } else if let Some(value) = arg.strip_prefix("--users=") {
+            value
+        } else {
+            bail!("unknown option `{arg}` for bench; expected `--users N`");
+        };
+        users = value
+            .parse()
+            .ok()
+            .filter(|&n: &u64| n > 0)
+            .with_context(|| format!("`--users` needs a positive number, got `{value}`"))?;
+    }
+    Ok(users)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|arg| arg.to_string()).collect()
+    }
+
+    #[test]
+    fn bench_users_defaults_and_parses_both_spellings() {
+        assert_eq!(bench_users(&[]).unwrap(), tasks::DEFAULT_BENCH_USERS);
+        assert_eq!(bench_users(&strings(&["--users", "500"])).unwrap(), 500);
+        assert_eq!(bench_users(&strings(&["--users=7"])).unwrap(), 7);
+    }
+
+    #[test]
+    fn bench_users_rejects_nonsense() {
+        assert!(bench_users(&strings(&["--users"])).is_err());
+        assert!(bench_users(&strings(&["--users", "0"])).is_err());
+        assert!(bench_users(&strings(&["--users", "many"])).is_err());
+        assert!(bench_users(&strings(&["--fast"])).is_err());
+    }
+
+    #[test]
+    fn run_forwards_what_follows_the_separator() {
+        assert_eq!(
+            app_args(&strings(&["--", "--x"])).unwrap(),
+            strings(&["--x"])
+        );
+        assert_eq!(app_args(&strings(&["a"])).unwrap(), strings(&["a"]));
+        assert!(app_args(&strings(&["--x"])).is_err());
+    }
+}
