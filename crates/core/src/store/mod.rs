@@ -228,6 +228,20 @@ pub struct Total {
 /// How far a capped count goes before it stops and reports a lower bound.
 pub const COUNT_CAP: u64 = 10_000;
 
+impl Total {
+    pub fn exact(count: u64) -> Self {
+        Self { count, exact: true }
+    }
+
+    /// A count that was stopped after `COUNT_CAP + 1` rows.
+    pub fn capped(counted: u64) -> Self {
+        Self {
+            count: counted.min(COUNT_CAP),
+            exact: counted <= COUNT_CAP,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct UserPage {
     pub users: Vec<User>,

@@ -722,36 +722,44 @@ impl Tx for SqliteTx {
             conditions.push("u.supervisor_id = ?".into());
             values.push(Value::Integer(supervisor.0));
         }
-        let search = query.search_text();
-        let kept_total = match (&search, query.status, group_members, query.supervisor) {
+        let where_sql = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        let total = match (
+            query.search_text(),
+            query.status,
+            group_members,
+            query.supervisor,
+        ) {
             (None, None, None, None) => {
-                Some(self.count("SELECT coalesce(sum(users), 0) FROM user_counts", &[])?)
+                Total::exact(self.count("SELECT coalesce(sum(users), 0) FROM user_counts", &[])?)
             }
-            (None, Some(status), None, None) => Some(self.count(
+            (None, Some(status), None, None) => Total::exact(self.count(
                 "SELECT users FROM user_counts WHERE status = ?1",
                 &[Value::Text(status.as_str().into())],
             )?),
-            (None, None, Some(members), None) => Some(members),
-            _ => None,
-        };
-        let total = match kept_total {
-            Some(count) => Total { count, exact: true },
-            None => {
-                let where_sql = if conditions.is_empty() {
-                    String::new()
-                } else {
-                    format!(" WHERE {}", conditions.join(" AND "))
-                };
-                let sql = format!(
+            (None, None, Some(members), None) => Total::exact(members),
+            // A search alone is counted on the trigram index itself, without
+            // looking each match up in `users`.
+            (Some(text), None, None, None) if text.chars().count() >= 3 => {
+                Total::capped(self.count(
+                    &format!(
+                        "SELECT count(*) FROM (SELECT rowid FROM users_search \
+                         WHERE users_search MATCH ?1 LIMIT {})",
+                        COUNT_CAP + 1
+                    ),
+                    &[Value::Text(fts_phrase(&text))],
+                )?)
+            }
+            _ => Total::capped(self.count(
+                &format!(
                     "SELECT count(*) FROM (SELECT 1 FROM users u{join}{where_sql} LIMIT {})",
                     COUNT_CAP + 1
-                );
-                let count = self.count(&sql, &values)?;
-                Total {
-                    count: count.min(COUNT_CAP),
-                    exact: count <= COUNT_CAP,
-                }
-            }
+                ),
+                &values,
+            )?),
         };
 
         let column = sort_column(query.sort);
