@@ -246,6 +246,12 @@ impl Directory {
         })
     }
 
+    async fn existing_group(tx: &mut dyn Tx, id: GroupId) -> Result<Group> {
+        tx.group(id).await?.ok_or_else(|| Error::GroupNotFound {
+            key: format!("with id {id}"),
+        })
+    }
+
     /// Refuses to let `actor` manage `target` when the target holds rights the
     /// actor lacks: otherwise a password reset would be a way to those rights.
     async fn ensure_may_manage(tx: &mut dyn Tx, actor: &Actor, target: &User) -> Result<()> {
@@ -806,14 +812,7 @@ impl Directory {
             TargetKind::User,
             Some(id.0),
             before.email.as_str(),
-            user_snapshot(&before)
-                .into_iter()
-                .map(|c| FieldChange {
-                    field: c.field,
-                    before: c.after,
-                    after: serde_json::Value::Null,
-                })
-                .collect(),
+            removed(user_snapshot(&before)),
             now,
         );
         tx.append_audit(&event).await?;
@@ -900,9 +899,7 @@ impl Directory {
             .insert_group(&name, &description, &permissions, now)
             .await
             .map_err(Self::domain_error)?;
-        let group = tx.group(id).await?.ok_or_else(|| Error::GroupNotFound {
-            key: name.as_str().to_owned(),
-        })?;
+        let group = Self::existing_group(&mut *tx, id).await?;
         let diff = group_snapshot(&group);
         let event = actor.audit(
             "group.create",
@@ -931,9 +928,7 @@ impl Directory {
             .transpose()?;
         let mut tx = self.store.begin(TxMode::Write).await?;
         let actor = Self::authorize(&mut *tx, operator, Permission::GroupsManage).await?;
-        let before = tx.group(id).await?.ok_or_else(|| Error::GroupNotFound {
-            key: format!("with id {id}"),
-        })?;
+        let before = Self::existing_group(&mut *tx, id).await?;
         if before.version != changes.version {
             return Err(Error::ChangedBySomeoneElse);
         }
@@ -974,15 +969,8 @@ impl Directory {
         {
             return Err(Error::ChangedBySomeoneElse);
         }
-        let after = tx.group(id).await?.ok_or_else(|| Error::GroupNotFound {
-            key: name.as_str().to_owned(),
-        })?;
-        let before_snapshot = group_snapshot(&before);
-        let diff: Vec<FieldChange> = group_snapshot(&after)
-            .into_iter()
-            .zip(before_snapshot)
-            .filter_map(|(a, b)| change(&a.field, b.after, a.after))
-            .collect();
+        let after = Self::existing_group(&mut *tx, id).await?;
+        let diff = diff(group_snapshot(&before), group_snapshot(&after));
         if !diff.is_empty() {
             let event = actor.audit(
                 "group.update",
@@ -1002,9 +990,7 @@ impl Directory {
     pub async fn delete_group(&self, operator: &Operator, id: GroupId, version: i64) -> Result<()> {
         let mut tx = self.store.begin(TxMode::Write).await?;
         let actor = Self::authorize(&mut *tx, operator, Permission::GroupsManage).await?;
-        let group = tx.group(id).await?.ok_or_else(|| Error::GroupNotFound {
-            key: format!("with id {id}"),
-        })?;
+        let group = Self::existing_group(&mut *tx, id).await?;
         if group.builtin {
             return Err(Error::BuiltinGroup);
         }
@@ -1022,14 +1008,7 @@ impl Directory {
             return Err(Error::ChangedBySomeoneElse);
         }
         let now = Self::now();
-        let diff = group_snapshot(&group)
-            .into_iter()
-            .map(|c| FieldChange {
-                field: c.field,
-                before: c.after,
-                after: serde_json::Value::Null,
-            })
-            .collect();
+        let diff = removed(group_snapshot(&group));
         let event = actor.audit(
             "group.delete",
             TargetKind::Group,
@@ -1175,12 +1154,30 @@ fn user_snapshot(user: &User) -> Vec<FieldChange> {
 
 /// The fields that differ between two states of a user (groups are diffed by the caller).
 fn user_diff(before: &User, after: &User) -> Vec<FieldChange> {
-    let old = user_snapshot(before);
-    user_snapshot(after)
+    diff(user_snapshot(before), user_snapshot(after))
         .into_iter()
-        .zip(old)
-        .filter(|(a, _)| a.field != "groups")
+        .filter(|c| c.field != "groups")
+        .collect()
+}
+
+/// The fields whose values differ between two snapshots of the same fields.
+fn diff(before: Vec<FieldChange>, after: Vec<FieldChange>) -> Vec<FieldChange> {
+    after
+        .into_iter()
+        .zip(before)
         .filter_map(|(a, b)| change(&a.field, b.after, a.after))
+        .collect()
+}
+
+/// A snapshot turned into "these values were removed", for deletions.
+fn removed(snapshot: Vec<FieldChange>) -> Vec<FieldChange> {
+    snapshot
+        .into_iter()
+        .map(|c| FieldChange {
+            field: c.field,
+            before: c.after,
+            after: serde_json::Value::Null,
+        })
         .collect()
 }
 

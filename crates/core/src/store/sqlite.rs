@@ -391,6 +391,14 @@ impl SqliteTx {
             .collect()
     }
 
+    /// The id a one-key look-up finds, if any.
+    fn find_id(&self, sql: &str, key: &str) -> Result<Option<i64>, StoreError> {
+        self.connection
+            .query_row(sql, [key], |row| row.get(0))
+            .optional()
+            .map_err(internal)
+    }
+
     fn count(&self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
         let n: i64 = self
             .connection
@@ -528,15 +536,12 @@ impl Tx for SqliteTx {
     }
 
     async fn user_id_by_email(&mut self, normalized: &str) -> Result<Option<UserId>, StoreError> {
-        self.connection
-            .query_row(
+        Ok(self
+            .find_id(
                 "SELECT id FROM users WHERE email_normalized = ?1",
-                [normalized],
-                |row| row.get(0),
-            )
-            .optional()
-            .map(|id| id.map(UserId))
-            .map_err(internal)
+                normalized,
+            )?
+            .map(UserId))
     }
 
     async fn set_memberships(&mut self, id: UserId, groups: &[GroupId]) -> Result<(), StoreError> {
@@ -900,15 +905,12 @@ impl Tx for SqliteTx {
     }
 
     async fn group_id_by_name(&mut self, normalized: &str) -> Result<Option<GroupId>, StoreError> {
-        self.connection
-            .query_row(
+        Ok(self
+            .find_id(
                 "SELECT id FROM groups WHERE name_normalized = ?1",
-                [normalized],
-                |row| row.get(0),
-            )
-            .optional()
-            .map(|id| id.map(GroupId))
-            .map_err(internal)
+                normalized,
+            )?
+            .map(GroupId))
     }
 
     async fn groups(&mut self) -> Result<Vec<Group>, StoreError> {
