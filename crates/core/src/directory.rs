@@ -25,10 +25,11 @@ use crate::domain::{
 };
 use crate::error::{Error, Result};
 use crate::model::{
-    AuditEvent, AuditQuery, FieldChange, Group, NewAuditEvent, TargetKind, User, UserFields,
+    AuditEvent, AuditQuery, FieldChange, Group, Me, NewAuditEvent, TargetKind, User, UserFields,
 };
 use crate::password::{
-    generate, GeneratorOptions, Hasher, PasswordPolicy, PlainPassword, PolicyContext, PolicyVerdict,
+    generate, GeneratorOptions, Hasher, PasswordPolicy, PlainPassword, PolicyContext,
+    PolicyVerdict, Verification,
 };
 use crate::store::{Store, StoreError, Tx, TxMode, UserPage, UserQuery, ADMINISTRATORS};
 
@@ -491,6 +492,59 @@ impl Directory {
             .first()
             .map(|u| Operator { id: u.id })
             .ok_or(Error::NoEnabledAdministrator)
+    }
+
+    // --- signing in ----------------------------------------------------------
+
+    /// Checks an email and password. Every failure gives the same error, and
+    /// an unknown email still costs one Argon2 verification, so neither the
+    /// message nor the time tells whether an account exists. A hash made with
+    /// older parameters is replaced on success.
+    pub async fn sign_in(&self, email: &str, password: &PlainPassword) -> Result<Operator> {
+        let found = match Email::parse(email) {
+            Ok(email) => {
+                let mut tx = self.store.begin(TxMode::Read).await?;
+                match tx.user_id_by_email(email.normalized()).await? {
+                    Some(id) => {
+                        let user = Self::existing_user(&mut *tx, id).await?;
+                        tx.password_hash(id).await?.map(|hash| (user, hash))
+                    }
+                    None => None,
+                }
+            }
+            Err(_) => None,
+        };
+        let Some((user, hash)) = found else {
+            self.hasher.verify_dummy(password);
+            return Err(Error::SignInFailed);
+        };
+        let verification = self.hasher.verify(password, &hash);
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        if !verification.is_match() {
+            tx.record_failed_sign_in(user.id).await?;
+            tx.commit().await?;
+            return Err(Error::SignInFailed);
+        }
+        if user.status != Status::Enabled {
+            return Err(Error::SignInFailed);
+        }
+        if verification == Verification::MatchNeedsRehash {
+            let rehashed = self.hasher.hash(password)?;
+            tx.replace_password_hash(user.id, &rehashed).await?;
+        }
+        tx.record_sign_in(user.id, Self::now()).await?;
+        tx.commit().await?;
+        Ok(Operator { id: user.id })
+    }
+
+    /// The operator's own record and rights, read fresh.
+    pub async fn me(&self, operator: &Operator) -> Result<Me> {
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        Ok(Me {
+            user: actor.user,
+            permissions: actor.permissions,
+        })
     }
 
     // --- users ---------------------------------------------------------------
@@ -1036,6 +1090,25 @@ impl Directory {
             query.limit = 100;
         }
         Ok(tx.audit_events(&query).await?)
+    }
+
+    /// The history of one user, newest first.
+    pub async fn user_audit(
+        &self,
+        operator: &Operator,
+        id: UserId,
+        limit: u32,
+    ) -> Result<Vec<AuditEvent>> {
+        self.audit_events(
+            operator,
+            &AuditQuery {
+                target_kind: Some(TargetKind::User),
+                target_id: Some(id.0),
+                limit,
+                ..AuditQuery::default()
+            },
+        )
+        .await
     }
 
     // --- settings and passwords ----------------------------------------------

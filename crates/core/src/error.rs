@@ -66,6 +66,14 @@ pub enum Error {
     #[error("The group {name} still has {members} member(s); move them to another group first.")]
     GroupHasMembers { name: String, members: u64 },
 
+    // --- Signing in ----------------------------------------------------
+    /// Deliberately the same for an unknown email, a wrong password and a
+    /// disabled account: the message must not reveal which accounts exist.
+    #[error("The email address or the password is not correct, or the account cannot sign in.")]
+    SignInFailed,
+    #[error("You are not signed in. Sign in to continue.")]
+    NotSignedIn,
+
     // --- Rights --------------------------------------------------------
     #[error("You do not have permission to {}.", permission.label())]
     PermissionDenied { permission: Permission },
@@ -127,6 +135,8 @@ impl Error {
             Error::GroupNameTaken { .. } => "group_name_taken",
             Error::BuiltinGroup => "builtin_group",
             Error::GroupHasMembers { .. } => "group_has_members",
+            Error::SignInFailed => "sign_in_failed",
+            Error::NotSignedIn => "not_signed_in",
             Error::PermissionDenied { .. } => "permission_denied",
             Error::CannotGrant { .. } => "cannot_grant",
             Error::CannotManage { .. } => "cannot_manage",

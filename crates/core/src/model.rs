@@ -16,6 +16,13 @@ pub struct UserRef {
     pub email: Email,
 }
 
+/// The signed-in operator as the UI needs them: who, and what they may do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Me {
+    pub user: User,
+    pub permissions: PermissionSet,
+}
+
 /// A short reference to a group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupRef {
@@ -176,6 +183,9 @@ pub struct AuditQuery {
     /// Events whose target label (a user's email, a group's name) matches, ignoring case.
     pub target_label: Option<String>,
     pub target_kind: Option<TargetKind>,
+    /// Events about the record with this id (with `target_kind`), whatever
+    /// its label was at the time.
+    pub target_id: Option<i64>,
     pub operator: Option<UserId>,
     pub action: Option<String>,
     /// Only events older than this id (keyset paging).

@@ -880,3 +880,132 @@ async fn any_user_right_may_look_users_and_groups_up_but_no_right_may_not() {
         "{groups:?}"
     );
 }
+
+#[tokio::test]
+async fn sign_in_gives_one_error_for_every_failure_and_records_success() {
+    let world = World::new().await;
+    let sales = world.group("Sales", &[]).await;
+    let ann = world.user_in("Ann Lee", &[sales.id]).await;
+    let wrong = |email: &'static str, password: &'static str| {
+        let directory = &world.directory;
+        async move {
+            directory
+                .sign_in(email, &PlainPassword::new(password))
+                .await
+        }
+    };
+    let messages: Vec<String> = [
+        wrong("ann.lee@example.com", "not her password").await,
+        wrong("nobody@example.com", GOOD_PASSWORD).await,
+        wrong("not an email", GOOD_PASSWORD).await,
+    ]
+    .into_iter()
+    .map(|r| match r {
+        Err(Error::SignInFailed) => Error::SignInFailed.to_string(),
+        other => panic!("expected SignInFailed, got {other:?}"),
+    })
+    .collect();
+    assert!(messages.windows(2).all(|w| w[0] == w[1]));
+    assert_eq!(world.reload(&ann).await.failed_sign_ins, 1);
+
+    let operator = world
+        .directory
+        .sign_in("ANN.LEE@example.com", &PlainPassword::new(GOOD_PASSWORD))
+        .await
+        .unwrap();
+    let me = world.directory.me(&operator).await.unwrap();
+    assert_eq!(me.user.id, ann.id);
+    assert!(me.permissions.is_empty());
+    let after = world.reload(&ann).await;
+    assert!(after.last_sign_in_at.is_some());
+    assert_eq!(after.failed_sign_ins, 0);
+    assert_eq!(
+        after.version, ann.version,
+        "signing in must not make open edits stale"
+    );
+
+    // A disabled account cannot sign in, with the same message.
+    world
+        .directory
+        .set_status(&world.admin, ann.id, Status::Disabled, after.version)
+        .await
+        .unwrap();
+    let disabled = world
+        .directory
+        .sign_in("ann.lee@example.com", &PlainPassword::new(GOOD_PASSWORD))
+        .await;
+    assert!(matches!(disabled, Err(Error::SignInFailed)), "{disabled:?}");
+}
+
+#[tokio::test]
+async fn a_hash_with_old_parameters_is_upgraded_at_sign_in() {
+    let world = World::new().await;
+    let sales = world.group("Sales", &[]).await;
+    let ann = world.user_in("Ann Lee", &[sales.id]).await;
+    let weak = Hasher::fast_for_bench_only()
+        .hash(&PlainPassword::new(GOOD_PASSWORD))
+        .unwrap();
+    {
+        let mut tx = world.directory.store().begin(TxMode::Write).await.unwrap();
+        tx.replace_password_hash(ann.id, &weak).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    world
+        .directory
+        .sign_in("ann.lee@example.com", &PlainPassword::new(GOOD_PASSWORD))
+        .await
+        .unwrap();
+    let mut tx = world.directory.store().begin(TxMode::Read).await.unwrap();
+    let upgraded = tx.password_hash(ann.id).await.unwrap().unwrap();
+    assert!(
+        upgraded
+            .as_str()
+            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{}",
+        upgraded.as_str()
+    );
+    assert_eq!(
+        Hasher::default().verify(&PlainPassword::new(GOOD_PASSWORD), &upgraded),
+        Verification::Match
+    );
+}
+
+#[tokio::test]
+async fn a_users_history_follows_them_through_an_email_change() {
+    let world = World::new().await;
+    let sales = world.group("Sales", &[]).await;
+    let ann = world.user_in("Ann Lee", &[sales.id]).await;
+    world
+        .directory
+        .update_user(
+            &world.admin,
+            ann.id,
+            UserChanges {
+                version: ann.version,
+                email: Some("ann.park@example.com".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let history = world
+        .directory
+        .user_audit(&world.admin, ann.id, 50)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["user.update", "user.create"]);
+    let (_, nobody) = world
+        .operator_with("Ned Nobody", &[Permission::UsersView])
+        .await;
+    let denied = world.directory.user_audit(&nobody, ann.id, 50).await;
+    assert!(
+        matches!(
+            denied,
+            Err(Error::PermissionDenied {
+                permission: Permission::AuditView
+            })
+        ),
+        "{denied:?}"
+    );
+}

@@ -109,6 +109,16 @@ pub trait Tx: Send {
         id: UserId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+    /// Sign-in bookkeeping: the time of a successful sign-in, failed
+    /// attempts, and a rehashed password. None of it bumps the version, so an
+    /// administrator's open edit form does not go stale when someone signs in.
+    async fn record_sign_in(&mut self, id: UserId, now: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn record_failed_sign_in(&mut self, id: UserId) -> Result<(), StoreError>;
+    async fn replace_password_hash(
+        &mut self,
+        id: UserId,
+        password: &PasswordHash,
+    ) -> Result<(), StoreError>;
     async fn count_users(&mut self) -> Result<u64, StoreError>;
     /// Enabled users in `group`.
     async fn count_enabled_members(&mut self, group: GroupId) -> Result<u64, StoreError>;

@@ -640,6 +640,40 @@ impl Tx for SqliteTx {
         Ok(())
     }
 
+    async fn record_sign_in(&mut self, id: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "UPDATE users SET last_sign_in_at = ?1, failed_sign_ins = 0 WHERE id = ?2",
+                params![millis(now), id.0],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn record_failed_sign_in(&mut self, id: UserId) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = ?1",
+                [id.0],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn replace_password_hash(
+        &mut self,
+        id: UserId,
+        password: &PasswordHash,
+    ) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "UPDATE users SET password_hash = ?1 WHERE id = ?2",
+                params![password.as_str(), id.0],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
     async fn count_users(&mut self) -> Result<u64, StoreError> {
         self.count("SELECT coalesce(sum(users), 0) FROM user_counts", &[])
     }
@@ -952,6 +986,10 @@ impl Tx for SqliteTx {
         if let Some(kind) = query.target_kind {
             conditions.push("target_kind = ?");
             values.push(Value::Text(kind.as_str().into()));
+        }
+        if let Some(target) = query.target_id {
+            conditions.push("target_id = ?");
+            values.push(Value::Integer(target));
         }
         if let Some(operator) = query.operator {
             conditions.push("operator_id = ?");

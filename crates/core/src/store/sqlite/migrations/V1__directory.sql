@@ -113,6 +113,7 @@ CREATE TABLE audit_events (
 );
 CREATE INDEX audit_events_target ON audit_events (target_kind, target_label_normalized, id);
 CREATE INDEX audit_events_operator ON audit_events (operator_id, id);
+CREATE INDEX audit_events_target_id ON audit_events (target_kind, target_id, id);
 
 CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
