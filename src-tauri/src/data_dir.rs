@@ -1,9 +1,9 @@
 //! Where this process keeps its data.
 //!
 //! By default that is the OS's app-data folder decided by
-//! `roster_core::paths`, shared with the `roster` command. Setting
-//! `ROSTER_DATA_DIR` moves it elsewhere, so that tests (and anyone trying
-//! the app out) never touch the real store.
+//! `roster_core::paths`, shared with the `roster` command. The argument
+//! `--data-dir PATH`, or else `ROSTER_DATA_DIR`, moves it elsewhere, so that
+//! tests (and anyone trying the app out) never touch the real store.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -13,10 +13,33 @@ use roster_core::paths;
 /// Environment variable that overrides the data folder.
 pub const DATA_DIR_ENV: &str = "ROSTER_DATA_DIR";
 
-/// The data folder: `$ROSTER_DATA_DIR` when set and not empty, otherwise the
-/// OS's app-data folder; `None` when neither exists.
+/// Command-line argument that overrides the data folder (and the variable).
+pub const DATA_DIR_ARG: &str = "--data-dir";
+
+/// The data folder: `--data-dir PATH`, else `$ROSTER_DATA_DIR` when set and
+/// not empty, otherwise the OS's app-data folder; `None` when none exists.
 pub fn data_dir() -> Option<PathBuf> {
-    resolve(std::env::var_os(DATA_DIR_ENV), paths::app_data_dir)
+    let chosen = argument(std::env::args_os().skip(1), DATA_DIR_ARG)
+        .or_else(|| std::env::var_os(DATA_DIR_ENV));
+    resolve(chosen, paths::app_data_dir)
+}
+
+/// The value of `name` in `args`, given as `name VALUE` or `name=VALUE`.
+fn argument(args: impl IntoIterator<Item = OsString>, name: &str) -> Option<OsString> {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == name {
+            return args.next();
+        }
+        let joined = arg
+            .to_str()
+            .and_then(|text| text.strip_prefix(name))
+            .and_then(|rest| rest.strip_prefix('='));
+        if let Some(value) = joined {
+            return Some(value.into());
+        }
+    }
+    None
 }
 
 /// The local SQLite store inside [`data_dir`].
@@ -65,6 +88,21 @@ mod tests {
         let resolved = resolve(Some("relative/dir".into()), default).unwrap();
         assert!(resolved.is_absolute());
         assert!(resolved.ends_with("relative/dir"));
+    }
+
+    #[test]
+    fn the_data_dir_argument_is_read_in_both_forms() {
+        let args = |list: &[&str]| list.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            argument(args(&["--data-dir", "/a"]), DATA_DIR_ARG),
+            Some("/a".into())
+        );
+        assert_eq!(
+            argument(args(&["-x", "--data-dir=/b"]), DATA_DIR_ARG),
+            Some("/b".into())
+        );
+        assert_eq!(argument(args(&["--data-directory=/c"]), DATA_DIR_ARG), None);
+        assert_eq!(argument(args(&["--data-dir"]), DATA_DIR_ARG), None);
     }
 
     #[test]

@@ -4,6 +4,9 @@
 
 mod commands;
 pub mod data_dir;
+pub mod state;
+
+pub use commands::CommandError;
 
 /// Builds and runs the application until its last window closes.
 ///
@@ -11,10 +14,45 @@ pub mod data_dir;
 /// When the window or the web view cannot be created: there is nothing
 /// useful the app can do without them.
 pub fn run() {
-    tauri::Builder::default()
-        // Keep in step with `COMMANDS` in `src-tauri/build.rs` and with the
-        // capability in `tauri.conf.json`, or the web view gets "not allowed".
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+    with_commands(tauri::Builder::default(), state::AppState::open_local())
         .run(tauri::generate_context!())
         .expect("error while running Roster");
+}
+
+/// Adds Roster's plugin, state and commands to a builder: the app's, or a
+/// mock runtime's in tests, so both run exactly the same commands.
+pub fn with_commands<R: tauri::Runtime>(
+    builder: tauri::Builder<R>,
+    state: state::AppState,
+) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_dialog::init())
+        .manage(state)
+        // Keep in step with `COMMANDS` in `src-tauri/build.rs` and with the
+        // capability in `tauri.conf.json`, or the web view gets "not allowed".
+        .invoke_handler(tauri::generate_handler![
+            commands::session::app_status,
+            commands::session::initialize,
+            commands::session::sign_in,
+            commands::session::sign_out,
+            commands::session::me,
+            commands::groups::permission_catalogue,
+            commands::users::list_users,
+            commands::users::get_user,
+            commands::users::email_available,
+            commands::users::create_user,
+            commands::users::update_user,
+            commands::users::set_user_status,
+            commands::users::delete_user,
+            commands::users::reset_password,
+            commands::users::user_audit,
+            commands::passwords::generate_password,
+            commands::passwords::check_password,
+            commands::passwords::settings,
+            commands::passwords::confirm,
+            commands::groups::list_groups,
+            commands::groups::create_group,
+            commands::groups::update_group,
+            commands::groups::delete_group
+        ])
 }

@@ -1,38 +1,72 @@
-//! The commands the web view may invoke.
+//! The commands the web view may invoke; `src-tauri/COMMANDS.md` is their
+//! contract.
 //!
 //! They live in this module rather than at the crate root because
 //! `#[tauri::command]` generates a hidden macro named after each function,
 //! and those clash with other items at the crate root. Each command must also
 //! be listed in `src-tauri/build.rs` and allowed in `tauri.conf.json`.
+//!
+//! Every command is thin: it takes the session's operator from [`AppState`],
+//! calls one core service and returns its serde type. No rule lives here.
 
+pub mod groups;
+pub mod passwords;
+pub mod session;
+pub mod users;
+
+use roster_core::{Directory, Error, Operator};
 use serde::Serialize;
 
-use crate::data_dir;
+use crate::state::AppState;
 
-/// What the window shows about the running app.
+/// A failed command as the web view receives it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct AppInfo {
-    /// Product name from `tauri.conf.json`.
-    pub name: String,
-    /// Version from `Cargo.toml`.
-    pub version: String,
-    /// Full path of the local SQLite store.
-    pub store_path: String,
+pub struct CommandError {
+    /// Stable, for code: `email_taken`, `permission_denied`, …
+    pub code: String,
+    /// A sentence to show as it is.
+    pub message: String,
+    /// The form field the error belongs beside, if any.
+    pub field: Option<String>,
 }
 
-/// Name, version and local store location of the running app.
-#[tauri::command]
-pub fn app_info(app: tauri::AppHandle) -> Result<AppInfo, String> {
-    let package = app.package_info();
-    let store_path = data_dir::store_path().ok_or_else(|| {
-        format!(
-            "This system has no folder for application data; set {} to choose one.",
-            data_dir::DATA_DIR_ENV
-        )
-    })?;
-    Ok(AppInfo {
-        name: package.name.clone(),
-        version: package.version.to_string(),
-        store_path: store_path.display().to_string(),
-    })
+impl From<Error> for CommandError {
+    fn from(error: Error) -> Self {
+        Self {
+            code: error.code().to_owned(),
+            message: error.to_string(),
+            field: error.field().map(str::to_owned),
+        }
+    }
+}
+
+impl CommandError {
+    fn store_unavailable(reason: String) -> Self {
+        Self {
+            code: "store_unavailable".into(),
+            message: reason,
+            field: None,
+        }
+    }
+}
+
+pub type CommandResult<T> = Result<T, CommandError>;
+
+/// The open directory, or why there is none.
+fn directory(state: &AppState) -> CommandResult<&Directory> {
+    state.directory().map_err(CommandError::store_unavailable)
+}
+
+/// The directory and the signed-in operator.
+fn signed_in(state: &AppState) -> CommandResult<(&Directory, Operator)> {
+    Ok((directory(state)?, state.operator()?))
+}
+
+/// Passes a service's result on; an operator the core no longer accepts
+/// (disabled or deleted meanwhile) is signed out.
+fn checked<T>(state: &AppState, result: roster_core::Result<T>) -> CommandResult<T> {
+    if let Err(Error::OperatorInvalid) = &result {
+        state.sign_out();
+    }
+    result.map_err(CommandError::from)
 }

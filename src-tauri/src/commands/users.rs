@@ -1,0 +1,185 @@
+//! The users overview, the user form and the actions on one user.
+
+use roster_core::directory::{NewUser, PasswordChoice, UserChanges};
+use roster_core::domain::{GroupId, Status, TwoFactor, UserId};
+use roster_core::model::{AuditEvent, User};
+use roster_core::password::PlainPassword;
+use roster_core::store::{Cursor, Direction, SortField, UserPage, UserQuery};
+use serde::Deserialize;
+use tauri::State;
+
+use super::{checked, signed_in, CommandResult};
+use crate::state::AppState;
+
+/// The overview's query as the web view sends it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    search: Option<String>,
+    status: Option<Status>,
+    group_id: Option<GroupId>,
+    supervisor_id: Option<UserId>,
+    sort: Option<SortField>,
+    direction: Option<Direction>,
+    limit: Option<u32>,
+    after: Option<String>,
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_users(state: State<'_, AppState>, query: ListQuery) -> CommandResult<UserPage> {
+    let (directory, operator) = signed_in(&state)?;
+    let after = query.after.as_deref().map(Cursor::decode).transpose()?;
+    let query = UserQuery {
+        search: query.search,
+        status: query.status,
+        group: query.group_id,
+        supervisor: query.supervisor_id,
+        sort: query.sort.unwrap_or_default(),
+        direction: query.direction.unwrap_or_default(),
+        limit: query.limit.unwrap_or(UserQuery::DEFAULT_LIMIT),
+        after,
+    };
+    checked(&state, directory.list_users(&operator, &query).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn get_user(state: State<'_, AppState>, id: UserId) -> CommandResult<User> {
+    let (directory, operator) = signed_in(&state)?;
+    checked(&state, directory.user(&operator, id).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn email_available(
+    state: State<'_, AppState>,
+    email: String,
+    except_id: Option<UserId>,
+) -> CommandResult<bool> {
+    let (directory, operator) = signed_in(&state)?;
+    checked(
+        &state,
+        directory
+            .email_available(&operator, &email, except_id)
+            .await,
+    )
+}
+
+/// The create-user form.
+#[derive(Debug, Deserialize)]
+pub struct NewUserForm {
+    name: String,
+    email: String,
+    group_ids: Vec<GroupId>,
+    supervisor_id: Option<UserId>,
+    status: Status,
+    password: String,
+    must_change_password: bool,
+    mask_client_data: bool,
+    two_factor: Option<TwoFactor>,
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn create_user(state: State<'_, AppState>, user: NewUserForm) -> CommandResult<User> {
+    let (directory, operator) = signed_in(&state)?;
+    let new = NewUser {
+        name: user.name,
+        email: user.email,
+        groups: user.group_ids,
+        supervisor: user.supervisor_id,
+        status: user.status,
+        password: PasswordChoice::Given(PlainPassword::new(user.password)),
+        must_change_password: user.must_change_password,
+        mask_client_data: user.mask_client_data,
+        two_factor: user.two_factor,
+    };
+    checked(&state, directory.create_user(&operator, new).await).map(|created| created.user)
+}
+
+/// The edit-user form: it always sends every field it shows.
+#[derive(Debug, Deserialize)]
+pub struct EditUserForm {
+    version: i64,
+    name: String,
+    email: String,
+    group_ids: Vec<GroupId>,
+    supervisor_id: Option<UserId>,
+    must_change_password: bool,
+    mask_client_data: bool,
+    two_factor: TwoFactor,
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn update_user(
+    state: State<'_, AppState>,
+    id: UserId,
+    user: EditUserForm,
+) -> CommandResult<User> {
+    let (directory, operator) = signed_in(&state)?;
+    let changes = UserChanges {
+        version: user.version,
+        name: Some(user.name),
+        email: Some(user.email),
+        groups: Some(user.group_ids),
+        supervisor: Some(user.supervisor_id),
+        must_change_password: Some(user.must_change_password),
+        mask_client_data: Some(user.mask_client_data),
+        two_factor: Some(user.two_factor),
+    };
+    checked(&state, directory.update_user(&operator, id, changes).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_user_status(
+    state: State<'_, AppState>,
+    id: UserId,
+    status: Status,
+    version: i64,
+) -> CommandResult<User> {
+    let (directory, operator) = signed_in(&state)?;
+    checked(
+        &state,
+        directory.set_status(&operator, id, status, version).await,
+    )
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn delete_user(
+    state: State<'_, AppState>,
+    id: UserId,
+    version: i64,
+) -> CommandResult<()> {
+    let (directory, operator) = signed_in(&state)?;
+    checked(&state, directory.delete_user(&operator, id, version).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reset_password(
+    state: State<'_, AppState>,
+    id: UserId,
+    password: String,
+    must_change_password: bool,
+) -> CommandResult<()> {
+    let (directory, operator) = signed_in(&state)?;
+    let choice = PasswordChoice::Given(PlainPassword::new(password));
+    checked(
+        &state,
+        directory
+            .reset_password(&operator, id, choice, must_change_password)
+            .await,
+    )
+    .map(drop)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn user_audit(
+    state: State<'_, AppState>,
+    id: UserId,
+    limit: Option<u32>,
+) -> CommandResult<Vec<AuditEvent>> {
+    let (directory, operator) = signed_in(&state)?;
+    checked(
+        &state,
+        directory
+            .user_audit(&operator, id, limit.unwrap_or(100))
+            .await,
+    )
+}

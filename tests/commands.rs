@@ -1,0 +1,205 @@
+//! The desktop's commands through Tauri's own IPC (mock runtime, the app's
+//! real configuration and capability): the web view's view of Roster,
+//! without a window.
+
+use serde_json::{json, Value};
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+
+struct Desktop {
+    webview: WebviewWindow<tauri::test::MockRuntime>,
+    _app: tauri::App<tauri::test::MockRuntime>,
+    _dir: tempfile::TempDir,
+}
+
+const ADMIN_PASSWORD: &str = "violet-harbour-lantern-42";
+
+impl Desktop {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let state = roster_desktop::state::AppState::open_at(dir.path().join("roster.sqlite3"));
+        let app = roster_desktop::with_commands(mock_builder(), state)
+            .build(tauri::generate_context!())
+            .expect("build the app");
+        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("main window");
+        Self {
+            webview,
+            _app: app,
+            _dir: dir,
+        }
+    }
+
+    /// Invokes `command` as the web view would; Ok is the result, Err the
+    /// `{code, message, field}` the UI receives.
+    fn call(&self, command: &str, args: Value) -> Result<Value, Value> {
+        get_ipc_response(
+            &self.webview,
+            InvokeRequest {
+                cmd: command.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().expect("url"),
+                body: tauri::ipc::InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().expect("JSON result"))
+    }
+
+    fn ok(&self, command: &str, args: Value) -> Value {
+        self.call(command, args)
+            .unwrap_or_else(|error| panic!("{command} failed: {error}"))
+    }
+
+    fn code_of(&self, command: &str, args: Value) -> String {
+        match self.call(command, args) {
+            Ok(value) => panic!("{command} succeeded with {value}"),
+            Err(error) => error["code"].as_str().unwrap_or_default().to_owned(),
+        }
+    }
+
+    /// First run: the administrator, signed in.
+    fn initialized() -> Self {
+        let desktop = Self::new();
+        desktop.ok(
+            "initialize",
+            json!({"name": "Ada Admin", "email": "ada@example.com", "password": ADMIN_PASSWORD}),
+        );
+        desktop
+    }
+}
+
+#[test]
+fn first_run_status_then_initialize_signs_the_administrator_in() {
+    let desktop = Desktop::new();
+    let status = desktop.ok("app_status", json!({}));
+    assert_eq!(status["initialized"], false);
+    assert_eq!(status["session"], Value::Null);
+    assert_eq!(status["store"]["kind"], "local");
+    assert_eq!(
+        desktop.code_of("list_users", json!({"query": {}})),
+        "not_signed_in"
+    );
+
+    let me = desktop.ok(
+        "initialize",
+        json!({"name": "Ada Admin", "email": "ada@example.com", "password": ADMIN_PASSWORD}),
+    );
+    assert_eq!(me["user"]["email"], "ada@example.com");
+    assert!(me["permissions"].as_array().unwrap().len() >= 11);
+    let status = desktop.ok("app_status", json!({}));
+    assert_eq!(status["initialized"], true);
+    assert_eq!(status["session"]["user"]["name"], "Ada Admin");
+}
+
+#[test]
+fn an_operator_without_users_create_is_refused_by_the_command() {
+    let desktop = Desktop::initialized();
+    let viewers = desktop.ok(
+        "create_group",
+        json!({"group": {"name": "Viewers", "description": "", "permissions": ["users.view"]}}),
+    );
+    desktop.ok(
+        "create_user",
+        json!({"user": {
+            "name": "Val Viewer", "email": "val@example.com", "group_ids": [viewers["id"]],
+            "supervisor_id": null, "status": "enabled", "password": "quiet-meadow-window-19",
+            "must_change_password": false, "mask_client_data": false, "two_factor": null
+        }}),
+    );
+    desktop.ok("sign_out", json!({}));
+    desktop.ok(
+        "sign_in",
+        json!({"email": "val@example.com", "password": "quiet-meadow-window-19"}),
+    );
+    let before = desktop.ok("list_users", json!({"query": {}}));
+
+    let refused = desktop.call(
+        "create_user",
+        json!({"user": {
+            "name": "Eve Extra", "email": "eve@example.com", "group_ids": [viewers["id"]],
+            "supervisor_id": null, "status": "enabled", "password": "quiet-meadow-window-20",
+            "must_change_password": false, "mask_client_data": false, "two_factor": null
+        }}),
+    );
+    let error = refused.expect_err("creating a user without users.create");
+    assert_eq!(error["code"], "permission_denied");
+    assert_eq!(
+        error["message"],
+        "You do not have permission to create users."
+    );
+    assert_eq!(desktop.ok("list_users", json!({"query": {}})), before);
+    assert_eq!(
+        desktop.code_of(
+            "create_group",
+            json!({"group": {"name": "Mine", "description": "", "permissions": []}})
+        ),
+        "permission_denied"
+    );
+}
+
+#[test]
+fn field_errors_name_their_field_and_sign_in_errors_reveal_nothing() {
+    let desktop = Desktop::initialized();
+    let error = desktop
+        .call(
+            "create_user",
+            json!({"user": {
+                "name": "Ann Lee", "email": "ADA@example.com", "group_ids": [1],
+                "supervisor_id": null, "status": "enabled", "password": "quiet-meadow-window-19",
+                "must_change_password": false, "mask_client_data": false, "two_factor": null
+            }}),
+        )
+        .expect_err("duplicate email");
+    assert_eq!(error["code"], "email_taken");
+    assert_eq!(error["field"], "email");
+
+    desktop.ok("sign_out", json!({}));
+    let unknown = desktop
+        .call(
+            "sign_in",
+            json!({"email": "nobody@example.com", "password": "whatever-it-is"}),
+        )
+        .expect_err("unknown email");
+    let wrong = desktop
+        .call(
+            "sign_in",
+            json!({"email": "ada@example.com", "password": "not-the-password"}),
+        )
+        .expect_err("wrong password");
+    assert_eq!(unknown, wrong);
+    assert_eq!(unknown["code"], "sign_in_failed");
+}
+
+#[test]
+fn markup_in_a_name_comes_back_as_plain_data() {
+    let desktop = Desktop::initialized();
+    let user = desktop.ok(
+        "create_user",
+        json!({"user": {
+            "name": "<img src=x onerror=alert(1)>", "email": "img@example.com", "group_ids": [1],
+            "supervisor_id": null, "status": "enabled", "password": "quiet-meadow-window-19",
+            "must_change_password": false, "mask_client_data": false, "two_factor": "totp"
+        }}),
+    );
+    assert_eq!(user["name"], "<img src=x onerror=alert(1)>");
+    let found = desktop.ok("list_users", json!({"query": {"search": "onerror"}}));
+    assert_eq!(found["users"][0]["name"], "<img src=x onerror=alert(1)>");
+    assert_eq!(found["total"], json!({"count": 1, "exact": true}));
+}
+
+#[test]
+fn commands_outside_the_capability_are_refused() {
+    let desktop = Desktop::new();
+    // The dialog plugin is used from Rust only; the web view may not call it.
+    let refused = desktop.call(
+        "plugin:dialog|message",
+        json!({"message": "hello", "title": "x", "kind": "info"}),
+    );
+    let error = refused.expect_err("the dialog plugin from the web view");
+    assert!(error.to_string().contains("not allowed"), "{error}");
+}
