@@ -1,36 +1,398 @@
 // The only module that talks to the Rust side.
 //
-// Everything else in the UI calls the functions exported here, so the set of
-// commands the web view uses is visible in one place and matches the
-// capability in tauri.conf.json. The Rust side checks every right itself;
-// nothing here is a security decision.
+// One function per command of src-tauri/COMMANDS.md, so the set of commands
+// the web view uses is visible in one place and matches the capability in
+// tauri.conf.json. The Rust side checks every right itself; nothing here is
+// a security decision.
+//
+// Every function returns a promise that rejects with an `ApiError`
+// (`{code, message, field}`), whatever went wrong: a refusal from Rust, a
+// command the capability does not allow (Tauri rejects with a plain string),
+// or the window opened outside the desktop app.
 
 /**
- * Invokes a Tauri command.
+ * @typedef {object} ApiError
+ * @property {string} code stable, e.g. "email_taken", "changed_by_someone_else"
+ * @property {string} message a sentence to show as is
+ * @property {string | null} field the form field it belongs beside, or null
+ */
+
+/**
+ * @typedef {"enabled" | "disabled"} Status
+ * @typedef {"off" | "email_code" | "totp"} TwoFactor
+ *
+ * @typedef {object} GroupRef
+ * @property {number} id
+ * @property {string} name
+ *
+ * @typedef {object} PersonRef
+ * @property {number} id
+ * @property {string} name
+ * @property {string} email
+ *
+ * @typedef {object} User
+ * @property {number} id
+ * @property {string} name
+ * @property {string} email
+ * @property {Status} status
+ * @property {GroupRef[]} groups
+ * @property {PersonRef | null} supervisor
+ * @property {boolean} must_change_password
+ * @property {boolean} mask_client_data
+ * @property {TwoFactor} two_factor
+ * @property {string} created_at RFC 3339, UTC
+ * @property {string} updated_at RFC 3339, UTC
+ * @property {string | null} last_sign_in_at RFC 3339, UTC
+ * @property {number} failed_sign_ins
+ * @property {string | null} locked_until RFC 3339, UTC
+ * @property {number} version
+ *
+ * @typedef {object} Group
+ * @property {number} id
+ * @property {string} name
+ * @property {string} description
+ * @property {boolean} builtin
+ * @property {string[]} permissions codes, e.g. "users.view"
+ * @property {number} member_count
+ * @property {string} created_at
+ * @property {string} updated_at
+ * @property {number} version
+ *
+ * @typedef {object} UserPage
+ * @property {User[]} users
+ * @property {{count: number, exact: boolean}} total `exact: false` means "more than count"
+ * @property {string | null} next cursor of the following page, or null on the last
+ *
+ * @typedef {object} Me
+ * @property {User} user the operator
+ * @property {string[]} permissions the operator's rights
+ *
+ * @typedef {object} AppStatus
+ * @property {string} name product name
+ * @property {string} version
+ * @property {{kind: "local", description: string, path: string}} store
+ * @property {boolean} initialized whether a first administrator exists
+ * @property {Me | null} session the signed-in operator, if any
+ *
+ * @typedef {object} Permission
+ * @property {string} code e.g. "users.view"
+ * @property {string} area e.g. "Users"
+ * @property {string} label e.g. "view users"
+ *
+ * @typedef {object} FieldChange
+ * @property {string} field
+ * @property {unknown} before
+ * @property {unknown} after
+ *
+ * @typedef {object} AuditEvent
+ * @property {number} id
+ * @property {string} at RFC 3339, UTC
+ * @property {number | null} operator
+ * @property {string} operator_label
+ * @property {string} action e.g. "user.update"
+ * @property {string} target_kind
+ * @property {number | null} target_id
+ * @property {string} target_label
+ * @property {FieldChange[]} changes
+ *
+ * @typedef {object} PolicyVerdict
+ * @property {{code: string, message: string}[]} problems empty when the policy accepts it
+ * @property {{score: number, label: string, warning: string | null,
+ *   suggestions: string[], crack_time: string}} strength score 0-4
+ *
+ * @typedef {object} UserQuery
+ * @property {string} [search]
+ * @property {Status} [status]
+ * @property {number} [group_id]
+ * @property {number} [supervisor_id]
+ * @property {"name" | "email" | "created" | "last_sign_in"} [sort]
+ * @property {"asc" | "desc"} [direction]
+ * @property {number} [limit]
+ * @property {string} [after] the `next` cursor of the previous page
+ *
+ * @typedef {object} NewUser
+ * @property {string} name
+ * @property {string} email
+ * @property {number[]} group_ids
+ * @property {number | null} supervisor_id
+ * @property {Status} status
+ * @property {string} password
+ * @property {boolean} must_change_password
+ * @property {boolean} mask_client_data
+ * @property {TwoFactor | null} two_factor null: the default from settings
+ *
+ * @typedef {object} UserChanges
+ * @property {number} version the version the form was filled from
+ * @property {string} name
+ * @property {string} email
+ * @property {number[]} group_ids
+ * @property {number | null} supervisor_id
+ * @property {boolean} must_change_password
+ * @property {boolean} mask_client_data
+ * @property {TwoFactor} two_factor
+ *
+ * @typedef {object} GroupFields
+ * @property {string} name
+ * @property {string} description
+ * @property {string[]} permissions
+ *
+ * @typedef {object} PasswordOptions
+ * @property {number} length
+ * @property {boolean} lowercase
+ * @property {boolean} uppercase
+ * @property {boolean} digits
+ * @property {boolean} symbols
+ * @property {boolean} exclude_ambiguous
+ */
+
+/** Fired on `window` when a command says the session is gone (sign-out elsewhere, idle lock). */
+export const SIGNED_OUT_EVENT = 'roster:signed-out';
+
+/**
+ * Invokes a Tauri command; the only call of `invoke` in the UI.
  *
  * `window.__TAURI__` exists because `app.withGlobalTauri` is true in
  * tauri.conf.json (there is no bundler to import `@tauri-apps/api` with).
+ * Argument keys are snake_case: the commands use `rename_all = "snake_case"`.
  *
+ * @template T
  * @param {string} command
  * @param {Record<string, unknown>} [args]
- * @returns {Promise<unknown>}
+ * @returns {Promise<T>}
  */
-function invoke(command, args) {
+async function call(command, args) {
   const core = window.__TAURI__?.core;
   if (typeof core?.invoke !== 'function') {
-    return Promise.reject(new Error('Roster must be opened as the desktop app, not in a browser.'));
+    throw apiError('no_desktop', 'Roster must be opened as the desktop app, not in a browser.');
   }
-  return core.invoke(command, args);
+  try {
+    return await core.invoke(command, args ?? {});
+  } catch (raw) {
+    const error = toApiError(raw);
+    if (error.code === 'not_signed_in') {
+      window.dispatchEvent(new CustomEvent(SIGNED_OUT_EVENT, { detail: error }));
+    }
+    throw error;
+  }
 }
 
 /**
- * @typedef {object} AppInfo
- * @property {string} name product name
- * @property {string} version app version
- * @property {string} store_path full path of the local SQLite store
+ * @param {string} code
+ * @param {string} message
+ * @param {string | null} [field]
+ * @returns {ApiError}
  */
+function apiError(code, message, field = null) {
+  return { code, message, field };
+}
 
-/** @returns {Promise<AppInfo>} */
-export function appInfo() {
-  return /** @type {Promise<AppInfo>} */ (invoke('app_info'));
+/**
+ * Brings whatever a command rejected with into the `{code, message, field}` shape.
+ *
+ * @param {unknown} raw
+ * @returns {ApiError}
+ */
+function toApiError(raw) {
+  if (raw && typeof raw === 'object' && typeof raw.message === 'string' && !(raw instanceof Error)) {
+    return apiError(
+      typeof raw.code === 'string' ? raw.code : 'error',
+      raw.message,
+      typeof raw.field === 'string' ? raw.field : null,
+    );
+  }
+  return apiError('error', messageOf(raw));
+}
+
+/**
+ * A sentence to show for any error: an `ApiError`, a string (as Tauri itself
+ * rejects with) or an `Error`.
+ *
+ * @param {unknown} error
+ * @returns {string}
+ */
+export function messageOf(error) {
+  if (typeof error === 'string' && error.trim() !== '') return error;
+  if (error instanceof Error && error.message) return error.message;
+  if (error && typeof error === 'object' && typeof error.message === 'string' && error.message) {
+    return error.message;
+  }
+  return 'Something went wrong.';
+}
+
+// --- The app and the session -------------------------------------------------
+
+/**
+ * What the window needs to start: product, store, whether set up, who is signed in.
+ * @returns {Promise<AppStatus>}
+ */
+export function appStatus() {
+  return call('app_status');
+}
+
+/**
+ * Creates the first administrator and signs them in.
+ * @param {{name: string, email: string, password: string}} admin
+ * @returns {Promise<Me>}
+ */
+export function initialize({ name, email, password }) {
+  return call('initialize', { name, email, password });
+}
+
+/**
+ * @param {{email: string, password: string}} credentials
+ * @returns {Promise<Me>}
+ */
+export function signIn({ email, password }) {
+  return call('sign_in', { email, password });
+}
+
+/** @returns {Promise<null>} */
+export function signOut() {
+  return call('sign_out');
+}
+
+/** The signed-in operator and their rights. @returns {Promise<Me>} */
+export function me() {
+  return call('me');
+}
+
+/** Every permission a group can carry. @returns {Promise<Permission[]>} */
+export function permissionCatalogue() {
+  return call('permission_catalogue');
+}
+
+/** @returns {Promise<{password_min_length: number, default_two_factor: TwoFactor}>} */
+export function settings() {
+  return call('settings');
+}
+
+/**
+ * Asks a yes/no question in a native dialog.
+ * @param {{title: string, message: string, ok_label: string}} question
+ * @returns {Promise<boolean>} true when the person chose `ok_label`
+ */
+export function confirm({ title, message, ok_label }) {
+  return call('confirm', { title, message, ok_label });
+}
+
+// --- Users -------------------------------------------------------------------
+
+/**
+ * One page of the users overview (keyset paging: pass the previous page's `next` as `after`).
+ * @param {UserQuery} [query]
+ * @returns {Promise<UserPage>}
+ */
+export function listUsers(query = {}) {
+  return call('list_users', { query });
+}
+
+/** @param {number} id @returns {Promise<User>} */
+export function getUser(id) {
+  return call('get_user', { id });
+}
+
+/**
+ * Whether no user (other than `except_id`) has this email, ignoring case.
+ * @param {string} email
+ * @param {number | null} [except_id] the user being edited
+ * @returns {Promise<boolean>}
+ */
+export function emailAvailable(email, except_id = null) {
+  return call('email_available', { email, except_id });
+}
+
+/** @param {NewUser} user @returns {Promise<User>} */
+export function createUser(user) {
+  return call('create_user', { user });
+}
+
+/**
+ * Saves a user's fields; refused with `changed_by_someone_else` when `user.version` is stale.
+ * @param {number} id
+ * @param {UserChanges} user
+ * @returns {Promise<User>}
+ */
+export function updateUser(id, user) {
+  return call('update_user', { id, user });
+}
+
+/**
+ * @param {number} id
+ * @param {Status} status
+ * @param {number} version
+ * @returns {Promise<User>}
+ */
+export function setUserStatus(id, status, version) {
+  return call('set_user_status', { id, status, version });
+}
+
+/** @param {number} id @param {number} version @returns {Promise<null>} */
+export function deleteUser(id, version) {
+  return call('delete_user', { id, version });
+}
+
+/**
+ * @param {number} id
+ * @param {string} password
+ * @param {boolean} must_change_password
+ * @returns {Promise<null>}
+ */
+export function resetPassword(id, password, must_change_password) {
+  return call('reset_password', { id, password, must_change_password });
+}
+
+/**
+ * A new random password from the OS's random source.
+ * @param {PasswordOptions} [options] the app's defaults when left out
+ * @returns {Promise<string>}
+ */
+export function generatePassword(options) {
+  return call('generate_password', options ? { options } : {});
+}
+
+/**
+ * The policy's verdict and a strength estimate, for feedback while typing.
+ * @param {string} password
+ * @param {string} name the account's name (a password may not equal it)
+ * @param {string} email the account's email (likewise)
+ * @returns {Promise<PolicyVerdict>}
+ */
+export function checkPassword(password, name, email) {
+  return call('check_password', { password, name, email });
+}
+
+/**
+ * The newest audit events about one user (needs `audit.view`).
+ * @param {number} id
+ * @param {number} [limit]
+ * @returns {Promise<AuditEvent[]>}
+ */
+export function userAudit(id, limit) {
+  return call('user_audit', limit === undefined ? { id } : { id, limit });
+}
+
+// --- Groups ------------------------------------------------------------------
+
+/** @returns {Promise<Group[]>} */
+export function listGroups() {
+  return call('list_groups');
+}
+
+/** @param {GroupFields} group @returns {Promise<Group>} */
+export function createGroup(group) {
+  return call('create_group', { group });
+}
+
+/**
+ * @param {number} id
+ * @param {GroupFields & {version: number}} group
+ * @returns {Promise<Group>}
+ */
+export function updateGroup(id, group) {
+  return call('update_group', { id, group });
+}
+
+/** @param {number} id @param {number} version @returns {Promise<null>} */
+export function deleteGroup(id, version) {
+  return call('delete_group', { id, version });
 }

@@ -2,19 +2,25 @@
 //
 // Every piece of text reaching the page goes through a text node, so data
 // from the Rust side (names, emails, paths) can never turn into markup or
-// script. Do not use innerHTML, outerHTML, insertAdjacentHTML or
-// document.write anywhere in the UI.
+// script: a user named `<img src=x onerror=alert(1)>` shows as exactly that.
+// Do not use innerHTML, outerHTML, insertAdjacentHTML or document.write
+// anywhere in the UI. Styles come only from style.css (the CSP refuses
+// `style` attributes): use a class, or the `hidden` attribute.
+
+/**
+ * @typedef {Node | string | number | null | undefined | false | Child[]} Child
+ */
 
 /**
  * Creates an element.
  *
  * @param {string} tag element name, e.g. "section"
  * @param {Record<string, unknown> | null} [attrs] attributes; `class` may be
- *   a string or an array; functions under `on<event>` become listeners; `true`
- *   sets a boolean attribute, `false`/`null`/`undefined` leaves it out.
- *   Inline `style` is refused: the CSP blocks it, use a class instead.
- * @param {...(Node | string | number | null | undefined | false | Array)} children
- *   nodes, or text (placed as text, never parsed)
+ *   a string or an array (falsy entries dropped); functions under `on<event>`
+ *   become listeners; `true` sets a boolean attribute, `false`/`null`/
+ *   `undefined` leaves it out; `value` and `checked` set the live property
+ *   (never an attribute, so a typed password is not written into the markup).
+ * @param {...Child} children nodes, or text (placed as text, never parsed)
  * @returns {HTMLElement}
  */
 export function h(tag, attrs, ...children) {
@@ -28,9 +34,11 @@ export function h(tag, attrs, ...children) {
       if (typeof value !== 'function') {
         throw new Error(`h(): ${name} must be a function, not a string`);
       }
-      el.addEventListener(name.slice(2).toLowerCase(), value);
+      el.addEventListener(name.slice(2).toLowerCase(), /** @type {EventListener} */ (value));
     } else if (name === 'class') {
       el.className = Array.isArray(value) ? value.filter(Boolean).join(' ') : String(value);
+    } else if (name === 'value' || name === 'checked') {
+      el[name] = value;
     } else {
       el.setAttribute(name, value === true ? '' : String(value));
     }
@@ -43,7 +51,7 @@ export function h(tag, attrs, ...children) {
  * Replaces all children of `el` with `children` (same rules as `h`).
  *
  * @param {Element} el
- * @param {...(Node | string | number | null | undefined | false | Array)} children
+ * @param {...Child} children
  */
 export function replaceChildren(el, ...children) {
   el.replaceChildren();
@@ -51,15 +59,53 @@ export function replaceChildren(el, ...children) {
 }
 
 /**
- * Sets the text of an element, dropping whatever it held.
+ * A document-unique id for tying a label, hint or error to its control.
  *
- * @param {Element} el
- * @param {string} text
+ * @param {string} prefix readable start, e.g. "email"
+ * @returns {string}
  */
-export function setText(el, text) {
-  el.textContent = text;
+export function uid(prefix) {
+  nextId += 1;
+  return `${prefix}-${nextId}`;
+}
+let nextId = 0;
+
+/**
+ * Wraps `fn` so it runs once calls have paused for `ms` milliseconds.
+ * `cancel()` drops a pending call; `flush()` runs it now.
+ *
+ * @template {unknown[]} A
+ * @param {(...args: A) => void} fn
+ * @param {number} ms
+ * @returns {((...args: A) => void) & {cancel: () => void, flush: () => void}}
+ */
+export function debounce(fn, ms) {
+  let timer = 0;
+  /** @type {A | null} */
+  let pending = null;
+  const debounced = (...args) => {
+    pending = args;
+    clearTimeout(timer);
+    timer = setTimeout(() => debounced.flush(), ms);
+  };
+  debounced.cancel = () => {
+    clearTimeout(timer);
+    pending = null;
+  };
+  debounced.flush = () => {
+    clearTimeout(timer);
+    if (pending === null) return;
+    const args = pending;
+    pending = null;
+    fn(...args);
+  };
+  return debounced;
 }
 
+/**
+ * @param {Element} el
+ * @param {Child[]} children
+ */
 function append(el, children) {
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;

@@ -1,39 +1,273 @@
-// Entry point of the window: reads what the app knows about itself and shows it.
+// Entry point of the window: asks Rust where the app stands (set up? signed
+// in?), shows the first-run or sign-in screen or the app shell, and routes
+// between the views by the location's hash (#/users, #/users/7/edit, …).
+//
+// Each view is a module under views/ exporting `render(root, ctx)`; see
+// `Context` for what it gets. Views hide what the operator may not do; Rust
+// refuses it anyway.
 
-import { appInfo } from './api.js';
-import { h, replaceChildren, setText } from './dom.js';
+import * as api from './api.js';
+import { h, replaceChildren } from './dom.js';
+import { progress } from './widgets.js';
+import * as firstRun from './views/first-run.js';
+import * as signIn from './views/sign-in.js';
+import * as users from './views/users.js';
+import * as userForm from './views/user-form.js';
+import * as userDetail from './views/user-detail.js';
+import * as groups from './views/groups.js';
 
-/** Errors from the Rust side arrive as strings, others as Error objects. */
-function messageOf(error) {
-  if (typeof error === 'string') return error;
-  if (error instanceof Error) return error.message;
-  return 'Something went wrong.';
+/**
+ * What every view receives.
+ *
+ * @typedef {object} Context
+ * @property {typeof api} api the commands
+ * @property {import('./api.js').AppStatus} app product, version, store
+ * @property {import('./api.js').Me} me the signed-in operator (null before sign-in)
+ * @property {(permission: string) => boolean} can whether the operator holds a permission
+ * @property {(path: string, options?: {message?: string}) => void} navigate
+ *   goes to a route, e.g. "/users/7"; `message` is announced on arrival
+ * @property {(message: string | null) => void} say shows (and announces) a status message
+ * @property {Record<string, string>} params the route's parameters, e.g. `{id: "7"}`
+ * @property {AbortSignal} signal aborted when the view is left: pass it to
+ *   listeners on document/window, and check it before showing late results
+ * @property {Record<string, any>} memory per-session scratch space, e.g. the
+ *   overview's filters, kept while one moves between views
+ * @property {(me: import('./api.js').Me) => void} signedIn for first-run and sign-in
+ * @property {() => Promise<void>} refreshMe reloads the operator (after editing oneself)
+ */
+
+/** @type {{pattern: RegExp, view: {render: (root: HTMLElement, ctx: Context) => void}, params?: string[], nav: string, extra?: Record<string, string>}[]} */
+const ROUTES = [
+  { pattern: /^\/users$/, view: users, nav: 'users' },
+  { pattern: /^\/users\/new$/, view: userForm, nav: 'users', extra: { mode: 'create' } },
+  { pattern: /^\/users\/(\d+)$/, view: userDetail, params: ['id'], nav: 'users' },
+  { pattern: /^\/users\/(\d+)\/edit$/, view: userForm, params: ['id'], nav: 'users', extra: { mode: 'edit' } },
+  { pattern: /^\/groups$/, view: groups, nav: 'groups' },
+  { pattern: /^\/groups\/new$/, view: groups, nav: 'groups', extra: { id: 'new' } },
+  { pattern: /^\/groups\/(\d+)$/, view: groups, params: ['id'], nav: 'groups' },
+];
+
+const elements = {
+  main: /** @type {HTMLElement} */ (document.getElementById('main')),
+  view: /** @type {HTMLElement} */ (document.getElementById('view')),
+  flash: /** @type {HTMLElement} */ (document.getElementById('flash')),
+  nav: /** @type {HTMLElement} */ (document.getElementById('app-nav')),
+  operator: /** @type {HTMLElement} */ (document.getElementById('app-operator')),
+};
+
+/** @type {import('./api.js').AppStatus | null} */
+let app = null;
+/** @type {import('./api.js').Me | null} */
+let session = null;
+/** @type {Record<string, any>} */
+let memory = {};
+/** @type {AbortController | null} */
+let leaving = null;
+/** @type {string | null} */
+let pendingMessage = null;
+
+function say(message) {
+  replaceChildren(elements.flash, message ? h('p', { class: 'flash-message' }, message) : null);
+}
+
+/** @param {string} permission */
+function can(permission) {
+  return Boolean(session?.permissions.includes(permission));
+}
+
+/** Where to land after sign-in, or on an unknown route. */
+function home() {
+  if (can('users.view')) return '/users';
+  if (can('groups.manage')) return '/groups';
+  return '/nothing';
+}
+
+/** @param {string} path @param {{message?: string}} [options] */
+function navigate(path, options = {}) {
+  pendingMessage = options.message ?? null;
+  if (location.hash === `#${path}`) route();
+  else location.hash = path;
+}
+
+/**
+ * Starts a fresh view: aborts the previous one's listeners and pending work.
+ * @param {string} title shown in the window's title bar
+ * @returns {AbortSignal}
+ */
+function freshView(title) {
+  leaving?.abort();
+  leaving = new AbortController();
+  document.title = title ? `${title} — Roster` : 'Roster';
+  say(pendingMessage);
+  pendingMessage = null;
+  replaceChildren(elements.view);
+  return leaving.signal;
+}
+
+/** @returns {Context} */
+function context(signal, params = {}) {
+  return {
+    api,
+    app: /** @type {import('./api.js').AppStatus} */ (app),
+    me: /** @type {import('./api.js').Me} */ (session),
+    can,
+    navigate,
+    say,
+    params,
+    signal,
+    memory,
+    signedIn,
+    refreshMe,
+  };
+}
+
+function route() {
+  if (!session) return;
+  const path = location.hash.replace(/^#/, '') || home();
+  const match = ROUTES.map((r) => ({ r, m: r.pattern.exec(path) })).find(({ m }) => m);
+  if (!match) {
+    if (path === '/nothing') {
+      const signal = freshView('');
+      markNav('');
+      nothingToDo(signal);
+      return;
+    }
+    location.replace(`#${home()}`);
+    return;
+  }
+  const { r, m } = match;
+  /** @type {Record<string, string>} */
+  const params = { ...(r.extra ?? {}) };
+  (r.params ?? []).forEach((name, i) => { params[name] = m[i + 1]; });
+  const hadFocusInView = elements.view.contains(document.activeElement);
+  const signal = freshView(r.nav === 'groups' ? 'Groups' : 'Users');
+  markNav(r.nav);
+  r.view.render(elements.view, context(signal, params));
+  // After a route change, start reading (and tabbing) at the new heading.
+  if (hadFocusInView || document.activeElement === document.body) {
+    const heading = elements.view.querySelector('h1');
+    if (heading && !elements.view.contains(document.activeElement)) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    }
+  }
+}
+
+/** @param {AbortSignal} signal */
+function nothingToDo(signal) {
+  if (signal.aborted) return;
+  elements.view.append(h('section', { class: 'panel narrow' },
+    h('h1', null, 'Nothing to do here'),
+    h('p', null, 'Your account has no permission to view users or manage groups. Ask an administrator for access.'),
+  ));
+}
+
+/** @param {string} current */
+function markNav(current) {
+  for (const link of elements.nav.querySelectorAll('a')) {
+    if (link.dataset.nav === current) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+}
+
+/** Fills the header for the signed-in operator. */
+function showShell() {
+  replaceChildren(elements.nav,
+    can('users.view') ? h('a', { href: '#/users', 'data-nav': 'users' }, 'Users') : null,
+    can('groups.manage') ? h('a', { href: '#/groups', 'data-nav': 'groups' }, 'Groups') : null,
+  );
+  elements.nav.hidden = false;
+  const signOutButton = h('button', { type: 'button', class: 'button button-quiet', onclick: signOut }, 'Sign out');
+  replaceChildren(elements.operator,
+    h('span', { class: 'operator-name', title: session?.user.email ?? '' }, session?.user.name ?? ''),
+    signOutButton,
+  );
+  elements.operator.hidden = false;
+}
+
+function hideShell() {
+  elements.nav.hidden = true;
+  elements.operator.hidden = true;
+  replaceChildren(elements.nav);
+  replaceChildren(elements.operator);
+}
+
+/** @param {import('./api.js').Me} me */
+function signedIn(me) {
+  session = me;
+  memory = {};
+  showShell();
+  const wanted = location.hash.replace(/^#/, '');
+  if (!wanted || wanted === '/nothing') {
+    // replaceState fires no hashchange, so the view renders once.
+    history.replaceState(null, '', `#${home()}`);
+  }
+  route();
+}
+
+async function refreshMe() {
+  try {
+    session = await api.me();
+    showShell();
+    markNav(location.hash.startsWith('#/groups') ? 'groups' : 'users');
+  } catch {
+    // A failure here shows up on the next command anyway.
+  }
+}
+
+async function signOut() {
+  try {
+    await api.signOut();
+  } catch (error) {
+    if (error?.code !== 'not_signed_in') {
+      say(api.messageOf(error));
+      return;
+    }
+  }
+  showSignIn('You are signed out.');
+}
+
+/** @param {string | null} [message] */
+function showSignIn(message = null) {
+  session = null;
+  memory = {};
+  hideShell();
+  history.replaceState(null, '', location.pathname + location.search);
+  pendingMessage = message;
+  const signal = freshView('Sign in');
+  signIn.render(elements.view, context(signal));
+}
+
+function showFirstRun() {
+  hideShell();
+  const signal = freshView('Set up');
+  firstRun.render(elements.view, context(signal));
 }
 
 async function start() {
-  const main = document.getElementById('main');
-  const version = document.getElementById('app-version');
-  const facts = document.getElementById('store-facts');
-  const errorBox = document.getElementById('app-error');
-
+  const loading = progress('Starting');
+  elements.view.append(loading);
   try {
-    const info = await appInfo();
-    document.title = info.name;
-    setText(version, `Version ${info.version}`);
-    replaceChildren(
-      facts,
-      h('div', { class: 'fact' },
-        h('dt', null, 'Local store:'),
-        h('dd', null, h('code', { class: 'path', id: 'store-path' }, info.store_path)),
-      ),
-    );
+    app = await api.appStatus();
+    document.title = app.name;
+    if (!app.initialized) showFirstRun();
+    else if (!app.session) showSignIn();
+    else signedIn(app.session);
   } catch (error) {
-    setText(errorBox, messageOf(error));
-    errorBox.hidden = false;
+    replaceChildren(elements.view, h('section', { class: 'panel narrow' },
+      h('h1', null, 'Roster cannot start'),
+      h('p', { class: 'alert alert-error', role: 'alert' }, api.messageOf(error)),
+    ));
   } finally {
-    main.removeAttribute('aria-busy');
+    loading.remove();
+    elements.main.removeAttribute('aria-busy');
   }
 }
+
+window.addEventListener('hashchange', () => route());
+window.addEventListener(api.SIGNED_OUT_EVENT, () => {
+  if (session) showSignIn('Your session has ended. Sign in again to continue.');
+});
 
 if (document.readyState === 'loading') {
   document.addEventListener('DOMContentLoaded', start, { once: true });

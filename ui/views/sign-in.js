@@ -1,0 +1,55 @@
+// Sign in with email and password.
+//
+// The error is shown exactly as Rust words it: it never says whether the
+// email exists, and neither may the UI (so no field is marked as the culprit).
+
+import { h } from '../dom.js';
+import { busy, field, formError, progress } from '../widgets.js';
+
+/**
+ * @param {HTMLElement} root
+ * @param {import('../main.js').Context} ctx
+ */
+export function render(root, ctx) {
+  const { api } = ctx;
+  const email = /** @type {HTMLInputElement} */ (h('input', {
+    type: 'email', autocomplete: 'username', spellcheck: 'false', autocapitalize: 'off',
+  }));
+  const password = /** @type {HTMLInputElement} */ (h('input', { type: 'password', autocomplete: 'current-password' }));
+  const general = formError();
+  const working = progress('Signing in');
+  working.hidden = true;
+  const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'button button-primary' }, 'Sign in'));
+
+  const form = h('form', { class: 'panel narrow stack', novalidate: true, onsubmit: onSubmit },
+    h('h1', null, 'Sign in to Roster'),
+    field('Email', email).root,
+    field('Password', password).root,
+    general.root,
+    working,
+    h('div', { class: 'actions' }, submit),
+  );
+  root.append(h('div', { class: 'centered' }, form));
+  email.focus();
+
+  /** @param {SubmitEvent} event */
+  async function onSubmit(event) {
+    event.preventDefault();
+    general.show(null);
+    working.hidden = false;
+    form.setAttribute('aria-busy', 'true');
+    try {
+      const me = await busy(submit, () => api.signIn({ email: email.value, password: password.value }));
+      password.value = '';
+      ctx.signedIn(me);
+    } catch (error) {
+      if (ctx.signal.aborted) return;
+      general.show(api.messageOf(error));
+      password.value = '';
+      password.focus();
+    } finally {
+      working.hidden = true;
+      form.removeAttribute('aria-busy');
+    }
+  }
+}

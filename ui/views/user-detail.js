@@ -1,0 +1,281 @@
+// One user: every field, the actions the operator may take on them, and the
+// user's history from the audit log.
+//
+// Actions send the version shown, so acting on a record someone else changed
+// meanwhile is refused; the page then offers to reload. Nobody is offered
+// disabling or deleting their own account.
+
+import { h, replaceChildren, uid } from '../dom.js';
+import { actionLabel, changeValue, count, fieldLabel, twoFactorLabel, yesNo } from '../format.js';
+import { busy, checkbox, formError, passwordFields, progress, statusBadge, time } from '../widgets.js';
+
+/**
+ * @param {HTMLElement} root
+ * @param {import('../main.js').Context} ctx `params.id`
+ */
+export async function render(root, ctx) {
+  const { api, signal } = ctx;
+  const id = Number(ctx.params.id);
+
+  const heading = h('h1', null, 'User');
+  const headBadge = h('span', { class: 'head-badge' });
+  const actions = h('div', { class: 'actions head-actions' });
+  const actionError = formError();
+  const resetSlot = h('div');
+  const facts = h('dl', { class: 'facts' });
+  const loading = progress('Loading the user');
+  const details = h('section', { class: 'panel', 'aria-label': 'Details', 'aria-busy': 'true' }, loading, facts);
+  const historySection = ctx.can('audit.view') ? h('section', { class: 'panel', 'aria-labelledby': uid('history') }) : null;
+
+  root.append(
+    h('p', { class: 'breadcrumb' }, h('a', { href: '#/users' }, '← Users')),
+    h('div', { class: 'page-head' }, h('div', { class: 'title-line' }, heading, headBadge), actions),
+    actionError.root,
+    resetSlot,
+    details,
+    historySection,
+  );
+
+  /** @type {import('../api.js').User} */
+  let user;
+  try {
+    user = await api.getUser(id);
+  } catch (error) {
+    if (signal.aborted) return;
+    heading.textContent = 'User not available';
+    replaceChildren(details, h('p', { class: 'alert alert-error', role: 'alert' }, api.messageOf(error)));
+    details.removeAttribute('aria-busy');
+    return;
+  }
+  if (signal.aborted) return;
+  loading.remove();
+  details.removeAttribute('aria-busy');
+  show(user);
+  loadHistory();
+
+  /** @param {import('../api.js').User} current */
+  function show(current) {
+    user = current;
+    heading.textContent = user.name;
+    document.title = `${user.name} — Roster`;
+    replaceChildren(headBadge, statusBadge(user.status));
+    showActions();
+    showFacts();
+  }
+
+  function showActions() {
+    const self = user.id === ctx.me.user.id;
+    const enabled = user.status === 'enabled';
+    replaceChildren(actions,
+      ctx.can('users.edit')
+        ? h('button', { type: 'button', class: 'button', onclick: () => ctx.navigate(`/users/${user.id}/edit`) }, 'Edit')
+        : null,
+      ctx.can('users.disable') && !self
+        ? h('button', { type: 'button', class: 'button', onclick: toggleStatus }, enabled ? 'Disable' : 'Enable')
+        : null,
+      // While its panel is open, the panel's own buttons set or cancel.
+      ctx.can('users.credentials') && !resetSlot.firstChild
+        ? h('button', { type: 'button', class: 'button', onclick: openReset }, 'Reset password')
+        : null,
+      ctx.can('users.delete') && !self
+        ? h('button', { type: 'button', class: 'button button-danger', onclick: remove }, 'Delete')
+        : null,
+    );
+  }
+
+  function showFacts() {
+    const supervisor = user.supervisor;
+    /** @type {[string, import('../dom.js').Child][]} */
+    const rows = [
+      ['Email', user.email],
+      ['Status', statusBadge(user.status)],
+      ['Groups', user.groups.length
+        ? user.groups.map((g, i) => [i ? ', ' : '', ctx.can('groups.manage') ? h('a', { href: `#/groups/${g.id}` }, g.name) : g.name])
+        : h('span', { class: 'muted' }, 'None')],
+      ['Supervisor', supervisor
+        ? [h('a', { href: `#/users/${supervisor.id}` }, supervisor.name), ' ', h('span', { class: 'muted' }, supervisor.email)]
+        : h('span', { class: 'muted' }, 'No supervisor')],
+      ['Two-factor method', twoFactorLabel(user.two_factor)],
+      ['Mask client data', yesNo(user.mask_client_data)],
+      ['Must change password', yesNo(user.must_change_password)],
+      ['Created', time(user.created_at)],
+      ['Updated', time(user.updated_at)],
+      ['Last sign-in', time(user.last_sign_in_at, 'Never')],
+      ['Failed sign-ins', count(user.failed_sign_ins)],
+    ];
+    if (user.locked_until) rows.push(['Locked until', time(user.locked_until)]);
+    replaceChildren(facts, rows.map(([term, value]) => h('div', { class: 'fact' }, h('dt', null, term), h('dd', null, value))));
+    if (user.id === ctx.me.user.id) {
+      facts.append(h('p', { class: 'hint' }, 'This is your own account: you cannot disable or delete it.'));
+    }
+  }
+
+  /** Reports a failed action; a stale version offers to reload. @param {unknown} error */
+  function failed(error) {
+    if (signal.aborted) return;
+    if (error?.code === 'changed_by_someone_else') {
+      actionError.show(`${api.messageOf(error)} Reload to see the current version.`,
+        h('button', { type: 'button', class: 'button', onclick: reload }, 'Reload'));
+    } else {
+      actionError.show(api.messageOf(error));
+    }
+  }
+
+  async function reload() {
+    actionError.show(null);
+    try {
+      const fresh = await api.getUser(user.id);
+      if (signal.aborted) return;
+      show(fresh);
+      loadHistory();
+      ctx.say('Reloaded the current version.');
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  /** @param {MouseEvent} event */
+  async function toggleStatus(event) {
+    actionError.show(null);
+    const button = /** @type {HTMLButtonElement} */ (event.currentTarget);
+    const status = user.status === 'enabled' ? 'disabled' : 'enabled';
+    try {
+      const changed = await busy(button, () => api.setUserStatus(user.id, status, user.version));
+      if (signal.aborted) return;
+      show(changed);
+      ctx.say(`${changed.name} was ${status === 'enabled' ? 'enabled' : 'disabled'}.`);
+      loadHistory();
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  async function remove() {
+    actionError.show(null);
+    const name = user.name;
+    try {
+      const sure = await api.confirm({
+        title: 'Delete user',
+        message: `Delete ${name}? This cannot be undone.`,
+        ok_label: 'Delete',
+      });
+      if (!sure || signal.aborted) return;
+      await api.deleteUser(user.id, user.version);
+      ctx.navigate('/users', { message: `${name} was deleted.` });
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  // --- Reset password -------------------------------------------------------
+
+  function openReset() {
+    actionError.show(null);
+    const headingId = uid('reset');
+    const password = passwordFields({
+      api,
+      label: 'New password',
+      confirmLabel: null,
+      account: () => ({ name: user.name, email: user.email }),
+    });
+    const force = checkbox('Force password change at next sign-in', { checked: true });
+    const general = formError();
+    const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'button button-primary' }, 'Set password'));
+    const panel = h('form', { class: 'panel reset-panel stack', novalidate: true, 'aria-labelledby': headingId, onsubmit: setPassword },
+      h('h2', { id: headingId }, 'Reset password'),
+      h('p', { class: 'hint' }, `Give ${user.name} a new password. Hand it over in person or by phone.`),
+      password.root,
+      force.root,
+      general.root,
+      h('div', { class: 'actions' }, submit, h('button', { type: 'button', class: 'button', onclick: closeReset }, 'Cancel')),
+    );
+    replaceChildren(resetSlot, panel);
+    showActions();
+    password.input.focus();
+    signal.addEventListener('abort', () => password.dispose());
+
+    /** @param {SubmitEvent} event */
+    async function setPassword(event) {
+      event.preventDefault();
+      general.show(null);
+      try {
+        await busy(submit, () => api.resetPassword(user.id, password.input.value, force.input.checked));
+        if (signal.aborted) return;
+        // The plaintext leaves the page: emptied, then the whole panel removed.
+        password.clear();
+        password.dispose();
+        closeReset();
+        ctx.say('Password changed.');
+        reloadQuietly();
+      } catch (error) {
+        if (signal.aborted) return;
+        if (error?.field === 'password') password.field.setError(api.messageOf(error));
+        else general.show(api.messageOf(error));
+      }
+    }
+  }
+
+  function closeReset() {
+    for (const input of resetSlot.querySelectorAll('input')) input.value = '';
+    replaceChildren(resetSlot);
+    showActions();
+  }
+
+  /** After a reset the flags and version changed; show them without a message. */
+  async function reloadQuietly() {
+    try {
+      const fresh = await api.getUser(user.id);
+      if (!signal.aborted) show(fresh);
+      loadHistory();
+    } catch {
+      // The page still shows the last known state; the next action says what is wrong.
+    }
+  }
+
+  // --- History ----------------------------------------------------------------
+
+  async function loadHistory() {
+    if (!historySection) return;
+    const headingId = /** @type {string} */ (historySection.getAttribute('aria-labelledby'));
+    const title = h('h2', { id: headingId }, 'History');
+    if (!historySection.firstChild) replaceChildren(historySection, title, progress('Loading the history'));
+    historySection.setAttribute('aria-busy', 'true');
+    try {
+      const events = await api.userAudit(user.id, 50);
+      if (signal.aborted) return;
+      replaceChildren(historySection, title, events.length
+        ? h('ol', { class: 'history' }, events.map(historyEntry))
+        : h('p', { class: 'muted' }, 'No history yet.'));
+    } catch (error) {
+      if (signal.aborted) return;
+      replaceChildren(historySection, title, h('p', { class: 'alert alert-error' }, api.messageOf(error)));
+    } finally {
+      historySection.removeAttribute('aria-busy');
+    }
+  }
+}
+
+/** @param {import('../api.js').AuditEvent} event */
+function historyEntry(event) {
+  // A creation lists the values set; other events what changed from what.
+  const created = event.action.endsWith('.create') || event.action === 'directory.initialize';
+  return h('li', { class: 'history-entry' },
+    h('div', { class: 'history-head' },
+      time(event.at),
+      h('span', { class: 'history-who' }, event.operator_label || 'Roster'),
+      h('span', { class: 'history-action' }, actionLabel(event.action)),
+    ),
+    event.changes.length
+      ? h('ul', { class: 'changes' }, event.changes.map((c) => h('li', null,
+        h('span', { class: 'change-field' }, `${fieldLabel(c.field)}: `),
+        created
+          ? h('span', { class: 'change-after' }, changeValue(c.field, c.after))
+          : [
+            h('span', { class: 'change-before' }, changeValue(c.field, c.before)),
+            h('span', { class: 'change-arrow', 'aria-hidden': 'true' }, ' → '),
+            h('span', { class: 'visually-hidden' }, ' changed to '),
+            h('span', { class: 'change-after' }, changeValue(c.field, c.after)),
+          ])))
+      : null,
+  );
+}

@@ -1,0 +1,257 @@
+// The user form: "New user" (create) and "Edit user" (edit) share it.
+//
+// Creating sets the status and the password; editing sends the version the
+// form was filled from, so a change someone else saved meanwhile is refused
+// rather than overwritten. On any error nothing typed is lost: the message
+// goes beside the field Rust names, or above the buttons.
+
+import { debounce, h, replaceChildren } from '../dom.js';
+import { TWO_FACTOR_CHOICES } from '../format.js';
+import {
+  busy, checkbox, field, fieldset, formError, passwordFields, personPicker, placeError, progress,
+} from '../widgets.js';
+
+/**
+ * @param {HTMLElement} root
+ * @param {import('../main.js').Context} ctx `params.mode` is "create" or "edit" (with `params.id`)
+ */
+export async function render(root, ctx) {
+  const { api, signal } = ctx;
+  const editing = ctx.params.mode === 'edit';
+  const id = editing ? Number(ctx.params.id) : null;
+  const title = editing ? 'Edit user' : 'New user';
+  const back = editing ? `/users/${id}` : '/users';
+
+  const heading = h('h1', null, title);
+  const body = h('div', { class: 'stack', 'aria-busy': 'true' }, progress('Loading the form'));
+  root.append(
+    h('p', { class: 'breadcrumb' }, h('a', { href: `#${back}` }, editing ? '← Back to the user' : '← Users')),
+    h('div', { class: 'page-head' }, heading),
+    body,
+  );
+
+  if (!ctx.can(editing ? 'users.edit' : 'users.create')) {
+    replaceChildren(body, h('p', { class: 'alert alert-error', role: 'alert' },
+      editing ? 'You do not have permission to edit users.' : 'You do not have permission to create users.'));
+    body.removeAttribute('aria-busy');
+    return;
+  }
+
+  let groups;
+  let settings;
+  /** @type {import('../api.js').User | null} */
+  let user = null;
+  try {
+    [groups, settings, user] = await Promise.all([
+      api.listGroups(),
+      editing ? null : api.settings(),
+      editing ? api.getUser(/** @type {number} */ (id)) : null,
+    ]);
+  } catch (error) {
+    if (signal.aborted) return;
+    replaceChildren(body, h('p', { class: 'alert alert-error', role: 'alert' }, api.messageOf(error)));
+    body.removeAttribute('aria-busy');
+    return;
+  }
+  if (signal.aborted) return;
+  replaceChildren(body);
+  body.removeAttribute('aria-busy');
+  buildForm(body, ctx, { groups, settings, user, back });
+}
+
+/**
+ * @param {HTMLElement} body
+ * @param {import('../main.js').Context} ctx
+ * @param {{groups: import('../api.js').Group[], settings: {default_two_factor: string} | null,
+ *   user: import('../api.js').User | null, back: string}} data
+ */
+function buildForm(body, ctx, { groups, settings, user, back }) {
+  const { api, signal, me } = ctx;
+  const editing = user !== null;
+
+  // --- Name and email --------------------------------------------------------
+  const name = /** @type {HTMLInputElement} */ (h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', value: user?.name ?? '' }));
+  const email = /** @type {HTMLInputElement} */ (h('input', {
+    type: 'email', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off', value: user?.email ?? '',
+  }));
+
+  // --- Groups --------------------------------------------------------------
+  const mine = new Set(me.permissions);
+  const memberOf = new Set((user?.groups ?? []).map((g) => g.id));
+  const groupBoxes = groups
+    .slice()
+    .sort((a, b) => Number(b.builtin) - Number(a.builtin) || a.name.localeCompare(b.name))
+    .map((group) => {
+      const grantable = group.permissions.every((p) => mine.has(p));
+      const member = memberOf.has(group.id);
+      return {
+        group,
+        ...checkbox(group.name, {
+          value: String(group.id),
+          checked: member,
+          disabled: !grantable && !member,
+          hint: grantable ? group.description || undefined : 'Holds permissions you do not have.',
+        }),
+      };
+    });
+
+  // --- Supervisor, status ----------------------------------------------------
+  const supervisor = personPicker({
+    api,
+    label: 'Supervisor',
+    noneLabel: 'No supervisor',
+    initial: user?.supervisor ?? null,
+    excludeId: user?.id ?? null,
+  });
+  const status = /** @type {HTMLSelectElement} */ (h('select', null,
+    h('option', { value: 'enabled' }, 'Enabled'),
+    h('option', { value: 'disabled' }, 'Disabled'),
+  ));
+
+  // --- Password (create only) ------------------------------------------------
+  const password = editing ? null : passwordFields({
+    api,
+    account: () => ({ name: name.value, email: email.value }),
+  });
+  if (password) signal.addEventListener('abort', () => password.dispose());
+
+  // --- Flags and two-factor ----------------------------------------------------
+  const mustChange = checkbox(
+    editing ? 'Force password change at next sign-in' : 'Force password change at first sign-in',
+    { checked: user ? user.must_change_password : false },
+  );
+  const operatorMasked = me.user.mask_client_data;
+  const mask = checkbox('Mask client data', {
+    checked: operatorMasked || Boolean(user?.mask_client_data),
+    disabled: operatorMasked,
+    hint: operatorMasked
+      ? 'You see client data masked, so the people you manage do too.'
+      : 'Client names, emails and phone numbers show with asterisks.',
+  });
+  const twoFactor = /** @type {HTMLSelectElement} */ (h('select', null,
+    TWO_FACTOR_CHOICES.map((c) => h('option', { value: c.value, disabled: c.value === 'email_code' }, c.label))));
+  const wanted = user?.two_factor ?? settings?.default_two_factor ?? 'off';
+  // Without a mail server an email code cannot arrive; a new user starts with "Off" then.
+  twoFactor.value = !editing && wanted === 'email_code' ? 'off' : wanted;
+
+  const sendCredentials = editing ? null : checkbox('Send credentials by email', {
+    disabled: true,
+    hint: 'No mail server is configured',
+  });
+
+  /** @type {Record<string, import('../widgets.js').Field>} */
+  const fields = {
+    name: field('Name', name),
+    email: field('Email', email),
+    groups: fieldset('Groups', [h('div', { class: 'check-grid' }, groupBoxes.map((b) => b.root))], {
+      hint: 'Administrators grants every permission.',
+    }),
+    supervisor: { root: supervisor.root, control: supervisor.input, setError: supervisor.setError },
+    status: field('Status', status),
+    two_factor: field('Two-factor method', twoFactor, { hint: 'Email code: Needs a mail server', class: 'field-narrow' }),
+  };
+  if (password) fields.password = password.field;
+
+  // --- Email uniqueness as one types -----------------------------------------------
+  let emailAsked = 0;
+  const checkEmail = debounce(async () => {
+    const value = email.value.trim();
+    const question = ++emailAsked;
+    if (!value.includes('@')) return;
+    try {
+      const free = await api.emailAvailable(value, user?.id ?? null);
+      if (question !== emailAsked || signal.aborted) return;
+      fields.email.setError(free ? null : 'This email address is already in use.');
+    } catch {
+      // Rust checks again on save; a failed look-up here changes nothing.
+    }
+  }, 300);
+  email.addEventListener('input', () => {
+    emailAsked += 1;
+    fields.email.setError(null);
+    checkEmail();
+  });
+  signal.addEventListener('abort', () => checkEmail.cancel());
+
+  name.addEventListener('input', () => fields.name.setError(null));
+  for (const box of groupBoxes) box.input.addEventListener('change', () => fields.groups.setError(null));
+
+  // --- Layout ----------------------------------------------------------------
+  const general = formError();
+  const working = progress(editing ? 'Saving' : 'Creating the user');
+  working.hidden = true;
+  const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'button button-primary' },
+    editing ? 'Save changes' : 'Create user'));
+  const cancel = h('button', { type: 'button', class: 'button', onclick: () => ctx.navigate(back) }, 'Cancel');
+
+  const form = h('form', { class: 'stack user-form', novalidate: true, onsubmit: onSubmit },
+    h('section', { class: 'panel' },
+      h('div', { class: 'form-grid' }, fields.name.root, fields.email.root),
+      fields.groups.root,
+      h('div', { class: 'form-grid' },
+        fields.supervisor.root,
+        editing ? null : fields.status.root,
+      ),
+    ),
+    password ? h('section', { class: 'panel' }, h('h2', null, 'Password'), password.root) : null,
+    h('section', { class: 'panel' },
+      h('h2', null, 'Sign-in and privacy'),
+      h('div', { class: 'checks' }, mustChange.root, mask.root),
+      fields.two_factor.root,
+      sendCredentials?.root ?? null,
+    ),
+    general.root,
+    working,
+    h('div', { class: 'actions' }, submit, cancel),
+  );
+  body.append(form);
+
+  /** @param {SubmitEvent} event */
+  async function onSubmit(event) {
+    event.preventDefault();
+    general.show(null);
+    if (password && !password.confirmMatches()) {
+      password.confirm?.focus();
+      return;
+    }
+    const common = {
+      name: name.value,
+      email: email.value,
+      group_ids: groupBoxes.filter((b) => b.input.checked).map((b) => b.group.id),
+      supervisor_id: supervisor.value()?.id ?? null,
+      must_change_password: mustChange.input.checked,
+      mask_client_data: mask.input.checked,
+      two_factor: /** @type {import('../api.js').TwoFactor} */ (twoFactor.value),
+    };
+    working.hidden = false;
+    form.setAttribute('aria-busy', 'true');
+    try {
+      if (user) {
+        const saved = await busy(submit, () => api.updateUser(user.id, { version: user.version, ...common }));
+        if (saved.id === me.user.id) await ctx.refreshMe();
+        ctx.navigate(`/users/${saved.id}`, { message: 'Changes saved.' });
+      } else {
+        const created = await busy(submit, () => api.createUser({
+          ...common,
+          status: /** @type {import('../api.js').Status} */ (status.value),
+          password: /** @type {NonNullable<typeof password>} */ (password).input.value,
+        }));
+        password?.clear();
+        ctx.navigate(`/users/${created.id}`, { message: `${created.name} was created.` });
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      if (error?.code === 'changed_by_someone_else') {
+        general.show(
+          `${api.messageOf(error)} Reload to see the current version, then make your changes again.`,
+          h('button', { type: 'button', class: 'button', onclick: () => ctx.navigate(location.hash.slice(1)) }, 'Reload'),
+        );
+      } else {
+        placeError(error, fields, general);
+      }
+    } finally {
+      working.hidden = true;
+      form.removeAttribute('aria-busy');
+    }
+  }
+}
