@@ -26,8 +26,17 @@ pub const BUILD_PACKAGES: &[&str] = &[
 ];
 
 /// Extra Debian packages for the tests: a virtual X display (`xvfb-run`
-/// needs `xauth`) and WebKitGTK's WebDriver, which `tauri-driver` drives.
-pub const TEST_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver"];
+/// needs `xauth`), WebKitGTK's WebDriver, which `tauri-driver` drives, and
+/// for the end-to-end tests `xdotool` (to answer native GTK dialogs, which
+/// WebDriver cannot reach) and ImageMagick's `import` (screenshots: the
+/// WebDriver screenshot call hangs under Xvfb).
+pub const TEST_PACKAGES: &[&str] = &[
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "xdotool",
+    "imagemagick",
+];
 
 /// Makes sure the system can build (and run) the desktop app; `extra` are
 /// further Debian packages wanted on Linux.

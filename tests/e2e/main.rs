@@ -1,0 +1,20 @@
+//! End-to-end tests: the real app, driven through tauri-driver (WebDriver)
+//! the way a person uses it. See `harness.rs` for what a [`Session`] starts
+//! and what it needs (tauri-driver, WebKitWebDriver, Xvfb, xdotool and
+//! ImageMagick's `import`; `cargo xtask test` installs them).
+//!
+//! Run them with `cargo test -p roster-desktop --test e2e` (add a test name
+//! to run one). Screenshots land in `target/e2e-screenshots/`.
+
+mod harness;
+mod steps;
+
+mod first_run;
+mod groups;
+mod markup;
+mod screenshots;
+mod sign_in;
+mod smoke;
+mod users;
+
+pub use harness::Session;

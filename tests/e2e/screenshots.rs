@@ -1,0 +1,100 @@
+//! Screenshots of every screen for people to review (nothing is asserted
+//! about pixels): `target/e2e-screenshots/screen-*.png`.
+
+use crate::steps::{NewUser, ADMIN};
+use crate::Session;
+
+fn shoot(s: &Session, theme: &str, name: &str) {
+    s.settle();
+    let path = s.screenshot(&format!("screen-{theme}-{name}"));
+    eprintln!("saved {}", path.display());
+}
+
+#[test]
+fn every_screen_is_captured_for_review() {
+    walk_every_screen(&Session::start(), "light");
+}
+
+#[test]
+fn every_screen_is_captured_in_the_dark_theme() {
+    walk_every_screen(&Session::start_dark(), "dark");
+}
+
+fn walk_every_screen(s: &Session, theme: &str) {
+    s.wait_for_heading("Set up Roster");
+    shoot(s, theme, "01-first-run");
+    s.fill("Name", ADMIN.name);
+    s.fill("Email", ADMIN.email);
+    s.fill("Password", ADMIN.password);
+    s.fill("Confirm password", ADMIN.password);
+    s.wait_for_text("Strength");
+    shoot(s, theme, "02-first-run-filled");
+    s.click_button("Create administrator");
+    s.wait_for_heading("Users");
+
+    s.create_user(&NewUser {
+        name: "Carla Clerk",
+        email: "carla.clerk@example.com",
+        groups: &["Administrators"],
+        password: "granite-tulip-saddle-21",
+    });
+    s.go_to_users();
+    s.wait_for_row("Carla Clerk");
+    shoot(s, theme, "03-users");
+
+    s.click_button("New user");
+    s.wait_for_heading("New user");
+    s.fill("Name", "Dora Desk");
+    s.fill("Email", "carla.clerk@example.com");
+    s.wait_for_field_message("Email", "This email address is already in use.");
+    s.choose_suggestion("Supervisor", "Carla", "Carla Clerk");
+    s.fill("Password", "short");
+    s.wait_for_text("Strength");
+    shoot(s, theme, "04-new-user");
+    s.click_button("Cancel");
+
+    s.wait_for_heading("Users");
+    s.click_row("Carla Clerk");
+    s.wait_for_heading("Carla Clerk");
+    s.wait_for_heading("History");
+    shoot(s, theme, "05-user-detail");
+
+    s.click_button("Edit");
+    s.wait_for_heading("Edit user");
+    shoot(s, theme, "06-edit-user");
+    s.click_button("Cancel");
+
+    s.wait_for_heading("Carla Clerk");
+    s.click_button("Reset password");
+    s.wait_for_heading("Reset password");
+    s.click_button("Generate");
+    s.wait_for_text("Strength");
+    shoot(s, theme, "07-reset-password");
+    s.click_button("Cancel");
+
+    s.click_button("Delete");
+    s.eventually("waiting for the native dialog", || {
+        if s.native_window_open("Delete user") {
+            Ok(())
+        } else {
+            Err("not open".to_string())
+        }
+    });
+    shoot(s, theme, "08-delete-dialog");
+    s.cancel_native_dialog("Delete user");
+
+    s.go_to_groups();
+    shoot(s, theme, "09-groups");
+    s.click_row("Administrators Built-in");
+    s.wait_for_heading("Members");
+    shoot(s, theme, "10-group-administrators");
+    s.click_button("New group");
+    s.wait_for_heading("New group");
+    shoot(s, theme, "11-new-group");
+
+    s.sign_out();
+    shoot(s, theme, "12-sign-in");
+    s.try_sign_in(ADMIN.email, "not-the-password-at-all");
+    s.alert();
+    shoot(s, theme, "13-sign-in-failed");
+}
