@@ -8,34 +8,9 @@
 //! callable only from a window whose capability lists its permission (see
 //! `app.security.capabilities` in `tauri.conf.json`).
 //!
-//! Every `#[tauri::command]` registered in `lib.rs` must be listed here too.
+//! The list itself is in `src/commands/list.rs`, shared with the crate.
 
-/// Commands exposed to the web view, by their Rust name.
-const COMMANDS: &[&str] = &[
-    "app_status",
-    "initialize",
-    "sign_in",
-    "sign_out",
-    "me",
-    "permission_catalogue",
-    "list_users",
-    "get_user",
-    "email_available",
-    "create_user",
-    "update_user",
-    "set_user_status",
-    "delete_user",
-    "reset_password",
-    "user_audit",
-    "generate_password",
-    "check_password",
-    "settings",
-    "confirm",
-    "list_groups",
-    "create_group",
-    "update_group",
-    "delete_group",
-];
+include!("src/commands/list.rs");
 
 fn main() {
     let attributes = tauri_build::Attributes::new()

@@ -6,7 +6,7 @@ mod commands;
 pub mod data_dir;
 pub mod state;
 
-pub use commands::CommandError;
+pub use commands::{CommandError, COMMANDS};
 
 /// Builds and runs the application until its last window closes.
 ///

@@ -10,6 +10,8 @@
 //! calls one core service and returns its serde type. No rule lives here.
 
 pub mod groups;
+mod list;
+pub use list::COMMANDS;
 pub mod passwords;
 pub mod session;
 pub mod users;
