@@ -36,6 +36,9 @@ use crate::store::{Store, StoreError, Tx, TxMode, UserPage, UserQuery, ADMINISTR
 /// Settings keys.
 const SETTING_PASSWORD_MIN_LENGTH: &str = "password.min_length";
 const SETTING_DEFAULT_TWO_FACTOR: &str = "two_factor.default";
+const SETTING_LOCKOUT_THRESHOLD: &str = "lockout.threshold";
+const SETTING_LOCKOUT_MINUTES: &str = "lockout.minutes";
+const SETTING_IDLE_TIMEOUT_MINUTES: &str = "session.idle_timeout_minutes";
 
 /// The longest supervisor chain walked before the data is called corrupt.
 const MAX_SUPERVISOR_CHAIN: usize = 100_000;
@@ -109,10 +112,79 @@ pub struct GroupChanges {
 }
 
 /// The settings an administrator can change in this version.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Settings {
     pub password_min_length: usize,
     pub default_two_factor: TwoFactor,
+    /// Failed sign-ins in a row that lock an account.
+    pub lockout_threshold: u32,
+    /// How long the first lock lasts; each further failure doubles it (at most a day).
+    pub lockout_minutes: u32,
+    /// Minutes without activity after which the desktop locks its session.
+    pub idle_timeout_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            password_min_length: PasswordPolicy::default().min_length,
+            default_two_factor: TwoFactor::Off,
+            lockout_threshold: 5,
+            lockout_minutes: 5,
+            idle_timeout_minutes: 15,
+        }
+    }
+}
+
+impl Settings {
+    /// Checks every value, so a bad one changes nothing.
+    fn validate(&self) -> Result<PasswordPolicy> {
+        let policy = PasswordPolicy::new(self.password_min_length).map_err(|error| {
+            Error::InvalidSetting {
+                reason: error.to_string(),
+            }
+        })?;
+        let in_range = |value: u32, range: std::ops::RangeInclusive<u32>, what: &str| {
+            if range.contains(&value) {
+                Ok(())
+            } else {
+                Err(Error::InvalidSetting {
+                    reason: format!(
+                        "{what} must be between {} and {}.",
+                        range.start(),
+                        range.end()
+                    ),
+                })
+            }
+        };
+        in_range(
+            self.lockout_threshold,
+            3..=100,
+            "The number of failed sign-ins before a lock",
+        )?;
+        in_range(
+            self.lockout_minutes,
+            1..=1440,
+            "The lock duration in minutes",
+        )?;
+        in_range(
+            self.idle_timeout_minutes,
+            1..=480,
+            "The idle time before the screen locks, in minutes,",
+        )?;
+        Ok(policy)
+    }
+
+    /// How long an account stays locked after its `failed`-th failure in a
+    /// row, or `None` below the threshold: the base duration, doubled for
+    /// each failure past the threshold, at most a day.
+    pub fn lock_duration(&self, failed: u32) -> Option<chrono::Duration> {
+        let past = failed.checked_sub(self.lockout_threshold)?;
+        let minutes = u64::from(self.lockout_minutes)
+            .saturating_mul(1u64 << past.min(20))
+            .min(24 * 60);
+        Some(chrono::Duration::minutes(minutes as i64))
+    }
 }
 
 /// The operator as loaded inside a transaction: who, and what they may do.
@@ -353,21 +425,43 @@ impl Directory {
         Ok(())
     }
 
-    async fn policy(tx: &mut dyn Tx) -> Result<PasswordPolicy> {
-        let min_length = match tx.setting(SETTING_PASSWORD_MIN_LENGTH).await? {
-            Some(value) => value.parse::<usize>().map_err(|_| StoreError::Corrupt {
-                detail: format!("setting {SETTING_PASSWORD_MIN_LENGTH}"),
-            })?,
-            None => PasswordPolicy::default().min_length,
-        };
-        Ok(PasswordPolicy::new(min_length)?)
+    /// Every setting, with the default for those never set.
+    async fn load_settings(tx: &mut dyn Tx) -> Result<Settings> {
+        let defaults = Settings::default();
+        Ok(Settings {
+            password_min_length: setting_or(
+                tx,
+                SETTING_PASSWORD_MIN_LENGTH,
+                defaults.password_min_length,
+            )
+            .await?,
+            default_two_factor: setting_or(
+                tx,
+                SETTING_DEFAULT_TWO_FACTOR,
+                defaults.default_two_factor,
+            )
+            .await?,
+            lockout_threshold: setting_or(
+                tx,
+                SETTING_LOCKOUT_THRESHOLD,
+                defaults.lockout_threshold,
+            )
+            .await?,
+            lockout_minutes: setting_or(tx, SETTING_LOCKOUT_MINUTES, defaults.lockout_minutes)
+                .await?,
+            idle_timeout_minutes: setting_or(
+                tx,
+                SETTING_IDLE_TIMEOUT_MINUTES,
+                defaults.idle_timeout_minutes,
+            )
+            .await?,
+        })
     }
 
-    async fn default_two_factor(tx: &mut dyn Tx) -> Result<TwoFactor> {
-        match tx.setting(SETTING_DEFAULT_TWO_FACTOR).await? {
-            Some(value) => value.parse(),
-            None => Ok(TwoFactor::Off),
-        }
+    async fn policy(tx: &mut dyn Tx) -> Result<PasswordPolicy> {
+        Ok(PasswordPolicy::new(
+            Self::load_settings(tx).await?.password_min_length,
+        )?)
     }
 
     /// Picks or checks the password for `name`/`email` and hashes it.
@@ -496,45 +590,192 @@ impl Directory {
 
     // --- signing in ----------------------------------------------------------
 
-    /// Checks an email and password. Every failure gives the same error, and
-    /// an unknown email still costs one Argon2 verification, so neither the
-    /// message nor the time tells whether an account exists. A hash made with
-    /// older parameters is replaced on success.
+    /// Checks an email and password. Every failure gives the same error
+    /// (unknown email, wrong password, disabled or locked account), and an
+    /// unknown email still costs one Argon2 verification, so neither the
+    /// message nor the time tells whether an account exists.
+    ///
+    /// Failures in a row are counted; at the threshold the account locks for
+    /// a delay that doubles with each further failure. While locked even the
+    /// right password fails. Attempts on existing accounts are audited. A hash
+    /// made with older parameters is replaced on success.
     pub async fn sign_in(&self, email: &str, password: &PlainPassword) -> Result<Operator> {
+        let now = Self::now();
         let found = match Email::parse(email) {
             Ok(email) => {
                 let mut tx = self.store.begin(TxMode::Read).await?;
                 match tx.user_id_by_email(email.normalized()).await? {
                     Some(id) => {
                         let user = Self::existing_user(&mut *tx, id).await?;
-                        tx.password_hash(id).await?.map(|hash| (user, hash))
+                        let settings = Self::load_settings(&mut *tx).await?;
+                        tx.password_hash(id)
+                            .await?
+                            .map(|hash| (user, hash, settings))
                     }
                     None => None,
                 }
             }
             Err(_) => None,
         };
-        let Some((user, hash)) = found else {
+        let Some((user, hash, settings)) = found else {
             self.hasher.verify_dummy(password);
             return Err(Error::SignInFailed);
         };
         let verification = self.hasher.verify(password, &hash);
+        let locked = user.locked_until.is_some_and(|until| until > now);
         let mut tx = self.store.begin(TxMode::Write).await?;
+        let attempt = |action: &'static str, changes: Vec<FieldChange>| NewAuditEvent {
+            at: now,
+            operator: None,
+            operator_label: user.email.as_str().to_owned(),
+            action,
+            target_kind: TargetKind::User,
+            target_id: Some(user.id.0),
+            target_label: user.email.as_str().to_owned(),
+            changes,
+        };
+        if locked {
+            tx.append_audit(&attempt("auth.sign_in_refused_locked", Vec::new()))
+                .await?;
+            tx.commit().await?;
+            return Err(Error::SignInFailed);
+        }
         if !verification.is_match() {
-            tx.record_failed_sign_in(user.id).await?;
+            let failed = user.failed_sign_ins.saturating_add(1);
+            let locked_until = settings.lock_duration(failed).map(|delay| now + delay);
+            tx.record_failed_sign_in(user.id, locked_until).await?;
+            let mut changes = vec![FieldChange {
+                field: "failed_sign_ins".into(),
+                before: json!(user.failed_sign_ins),
+                after: json!(failed),
+            }];
+            if let Some(until) = locked_until {
+                changes.push(FieldChange {
+                    field: "locked_until".into(),
+                    before: serde_json::Value::Null,
+                    after: json!(until),
+                });
+            }
+            tx.append_audit(&attempt("auth.sign_in_failed", changes))
+                .await?;
             tx.commit().await?;
             return Err(Error::SignInFailed);
         }
         if user.status != Status::Enabled {
+            tx.append_audit(&attempt("auth.sign_in_refused_disabled", Vec::new()))
+                .await?;
+            tx.commit().await?;
             return Err(Error::SignInFailed);
         }
         if verification == Verification::MatchNeedsRehash {
             let rehashed = self.hasher.hash(password)?;
             tx.replace_password_hash(user.id, &rehashed).await?;
         }
-        tx.record_sign_in(user.id, Self::now()).await?;
+        tx.record_sign_in(user.id, now).await?;
+        let mut success = attempt("auth.sign_in", Vec::new());
+        success.operator = Some(user.id);
+        tx.append_audit(&success).await?;
         tx.commit().await?;
         Ok(Operator { id: user.id })
+    }
+
+    /// Changes the operator's own password: the current one must be given,
+    /// the new one must pass the policy and differ from it. Clears "must
+    /// change password".
+    pub async fn change_own_password(
+        &self,
+        operator: &Operator,
+        current: &PlainPassword,
+        new: &PlainPassword,
+    ) -> Result<Me> {
+        let (user, hash, policy) = {
+            let mut tx = self.store.begin(TxMode::Read).await?;
+            let actor = Self::actor(&mut *tx, operator).await?;
+            let hash = tx
+                .password_hash(actor.user.id)
+                .await?
+                .ok_or(Error::OperatorInvalid)?;
+            (actor.user, hash, Self::policy(&mut *tx).await?)
+        };
+        if !self.hasher.verify(current, &hash).is_match() {
+            return Err(Error::CurrentPasswordIncorrect);
+        }
+        policy.enforce(
+            new,
+            &PolicyContext {
+                name: user.name.as_str(),
+                email: user.email.as_str(),
+            },
+        )?;
+        if self.hasher.verify(new, &hash).is_match() {
+            return Err(Error::PasswordUnchanged);
+        }
+        let new_hash = self.hasher.hash(new)?;
+        let now = Self::now();
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        tx.set_password(user.id, &new_hash, false, now).await?;
+        let diff = change(
+            "must_change_password",
+            json!(user.must_change_password),
+            json!(false),
+        )
+        .into_iter()
+        .collect();
+        let event = actor.audit(
+            "user.change_password",
+            TargetKind::User,
+            Some(user.id.0),
+            user.email.as_str(),
+            diff,
+            now,
+        );
+        tx.append_audit(&event).await?;
+        let me = Me {
+            user: Self::existing_user(&mut *tx, user.id).await?,
+            permissions: actor.permissions,
+        };
+        tx.commit().await?;
+        Ok(me)
+    }
+
+    /// Lifts a lock and forgets the failed sign-ins.
+    pub async fn unlock_user(&self, operator: &Operator, id: UserId) -> Result<User> {
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let actor = Self::authorize(&mut *tx, operator, Permission::UsersCredentials).await?;
+        let before = Self::existing_user(&mut *tx, id).await?;
+        Self::ensure_may_manage(&mut *tx, &actor, &before).await?;
+        let now = Self::now();
+        tx.clear_lockout(id, now).await?;
+        let diff = [
+            change("failed_sign_ins", json!(before.failed_sign_ins), json!(0)),
+            change(
+                "locked_until",
+                json!(before.locked_until),
+                serde_json::Value::Null,
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let event = actor.audit(
+            "user.unlock",
+            TargetKind::User,
+            Some(id.0),
+            before.email.as_str(),
+            diff,
+            now,
+        );
+        tx.append_audit(&event).await?;
+        let after = Self::existing_user(&mut *tx, id).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The minutes of inactivity after which a session locks.
+    pub async fn idle_timeout_minutes(&self) -> Result<u32> {
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        Ok(Self::load_settings(&mut *tx).await?.idle_timeout_minutes)
     }
 
     /// The operator's own record and rights, read fresh.
@@ -568,7 +809,7 @@ impl Directory {
         }
         let two_factor = match new.two_factor {
             Some(method) => method,
-            None => Self::default_two_factor(&mut *tx).await?,
+            None => Self::load_settings(&mut *tx).await?.default_two_factor,
         };
         let policy = Self::policy(&mut *tx).await?;
         let (hash, generated_password) =
@@ -1116,10 +1357,7 @@ impl Directory {
     pub async fn settings(&self, operator: &Operator) -> Result<Settings> {
         let mut tx = self.store.begin(TxMode::Read).await?;
         Self::actor(&mut *tx, operator).await?;
-        Ok(Settings {
-            password_min_length: Self::policy(&mut *tx).await?.min_length,
-            default_two_factor: Self::default_two_factor(&mut *tx).await?,
-        })
+        Self::load_settings(&mut *tx).await
     }
 
     pub async fn update_settings(
@@ -1127,39 +1365,36 @@ impl Directory {
         operator: &Operator,
         settings: &Settings,
     ) -> Result<Settings> {
-        let policy = PasswordPolicy::new(settings.password_min_length).map_err(|error| {
-            Error::InvalidSetting {
-                reason: error.to_string(),
-            }
-        })?;
+        settings.validate()?;
         let mut tx = self.store.begin(TxMode::Write).await?;
         let actor = Self::authorize(&mut *tx, operator, Permission::SettingsManage).await?;
-        let before = Settings {
-            password_min_length: Self::policy(&mut *tx).await?.min_length,
-            default_two_factor: Self::default_two_factor(&mut *tx).await?,
-        };
-        tx.set_setting(SETTING_PASSWORD_MIN_LENGTH, &policy.min_length.to_string())
-            .await?;
-        tx.set_setting(
-            SETTING_DEFAULT_TWO_FACTOR,
-            settings.default_two_factor.as_str(),
-        )
-        .await?;
-        let diff: Vec<FieldChange> = [
-            change(
-                "password_min_length",
-                json!(before.password_min_length),
-                json!(policy.min_length),
+        let before = Self::load_settings(&mut *tx).await?;
+        let values = [
+            (
+                SETTING_PASSWORD_MIN_LENGTH,
+                settings.password_min_length.to_string(),
             ),
-            change(
-                "default_two_factor",
-                json!(before.default_two_factor),
-                json!(settings.default_two_factor),
+            (
+                SETTING_DEFAULT_TWO_FACTOR,
+                settings.default_two_factor.as_str().to_owned(),
             ),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+            (
+                SETTING_LOCKOUT_THRESHOLD,
+                settings.lockout_threshold.to_string(),
+            ),
+            (
+                SETTING_LOCKOUT_MINUTES,
+                settings.lockout_minutes.to_string(),
+            ),
+            (
+                SETTING_IDLE_TIMEOUT_MINUTES,
+                settings.idle_timeout_minutes.to_string(),
+            ),
+        ];
+        for (key, value) in &values {
+            tx.set_setting(key, value).await?;
+        }
+        let diff = diff(fields_of(&before), fields_of(settings));
         if !diff.is_empty() {
             let event = actor.audit(
                 "settings.update",
@@ -1172,10 +1407,7 @@ impl Directory {
             tx.append_audit(&event).await?;
         }
         tx.commit().await?;
-        Ok(Settings {
-            password_min_length: policy.min_length,
-            default_two_factor: settings.default_two_factor,
-        })
+        Ok(settings.clone())
     }
 
     /// The policy's verdict and a strength estimate for a password being typed.
@@ -1268,4 +1500,32 @@ fn group_snapshot(group: &Group) -> Vec<FieldChange> {
         after: value,
     })
     .collect()
+}
+
+/// A setting's stored value parsed, or `default` when it was never set.
+async fn setting_or<T: std::str::FromStr>(tx: &mut dyn Tx, key: &str, default: T) -> Result<T> {
+    match tx.setting(key).await? {
+        Some(value) => value.parse().map_err(|_| {
+            StoreError::Corrupt {
+                detail: format!("setting {key}"),
+            }
+            .into()
+        }),
+        None => Ok(default),
+    }
+}
+
+/// A serialisable record's top-level fields as audit "after" values.
+fn fields_of(record: &impl Serialize) -> Vec<FieldChange> {
+    match serde_json::to_value(record) {
+        Ok(serde_json::Value::Object(fields)) => fields
+            .into_iter()
+            .map(|(field, after)| FieldChange {
+                field,
+                before: serde_json::Value::Null,
+                after,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }

@@ -73,6 +73,16 @@ pub enum Error {
     SignInFailed,
     #[error("You are not signed in. Sign in to continue.")]
     NotSignedIn,
+    #[error("The current password is not correct.")]
+    CurrentPasswordIncorrect,
+    #[error("Choose a new password that differs from the current one.")]
+    PasswordUnchanged,
+    #[error("Change your password before you continue.")]
+    PasswordChangeRequired,
+    #[error(
+        "The screen was locked after a period without activity. Enter your password to continue."
+    )]
+    SessionLocked,
 
     // --- Rights --------------------------------------------------------
     #[error("You do not have permission to {}.", permission.label())]
@@ -104,6 +114,8 @@ impl Error {
             Error::NoGroups => Some("groups"),
             Error::SupervisorIsSelf | Error::SupervisorCycle { .. } => Some("supervisor"),
             Error::Password(PasswordError::Policy(_)) => Some("password"),
+            Error::CurrentPasswordIncorrect => Some("current_password"),
+            Error::PasswordUnchanged => Some("password"),
             _ => None,
         }
     }
@@ -137,6 +149,10 @@ impl Error {
             Error::GroupHasMembers { .. } => "group_has_members",
             Error::SignInFailed => "sign_in_failed",
             Error::NotSignedIn => "not_signed_in",
+            Error::CurrentPasswordIncorrect => "current_password_incorrect",
+            Error::PasswordUnchanged => "password_unchanged",
+            Error::PasswordChangeRequired => "password_change_required",
+            Error::SessionLocked => "session_locked",
             Error::PermissionDenied { .. } => "permission_denied",
             Error::CannotGrant { .. } => "cannot_grant",
             Error::CannotManage { .. } => "cannot_manage",

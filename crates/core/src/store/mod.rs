@@ -113,7 +113,14 @@ pub trait Tx: Send {
     /// attempts, and a rehashed password. None of it bumps the version, so an
     /// administrator's open edit form does not go stale when someone signs in.
     async fn record_sign_in(&mut self, id: UserId, now: DateTime<Utc>) -> Result<(), StoreError>;
-    async fn record_failed_sign_in(&mut self, id: UserId) -> Result<(), StoreError>;
+    /// Counts one more failed sign-in and sets (or keeps) the lock.
+    async fn record_failed_sign_in(
+        &mut self,
+        id: UserId,
+        locked_until: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError>;
+    /// An administrator's unlock: no failures, no lock; bumps the version.
+    async fn clear_lockout(&mut self, id: UserId, now: DateTime<Utc>) -> Result<(), StoreError>;
     async fn replace_password_hash(
         &mut self,
         id: UserId,

@@ -643,18 +643,34 @@ impl Tx for SqliteTx {
     async fn record_sign_in(&mut self, id: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
         self.connection
             .execute(
-                "UPDATE users SET last_sign_in_at = ?1, failed_sign_ins = 0 WHERE id = ?2",
+                "UPDATE users SET last_sign_in_at = ?1, failed_sign_ins = 0, locked_until = NULL WHERE id = ?2",
                 params![millis(now), id.0],
             )
             .map_err(internal)?;
         Ok(())
     }
 
-    async fn record_failed_sign_in(&mut self, id: UserId) -> Result<(), StoreError> {
+    async fn record_failed_sign_in(
+        &mut self,
+        id: UserId,
+        locked_until: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
         self.connection
             .execute(
-                "UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = ?1",
-                [id.0],
+                "UPDATE users SET failed_sign_ins = failed_sign_ins + 1, \
+                 locked_until = coalesce(?1, locked_until) WHERE id = ?2",
+                params![locked_until.map(millis), id.0],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn clear_lockout(&mut self, id: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "UPDATE users SET failed_sign_ins = 0, locked_until = NULL, updated_at = ?1, \
+                 version = version + 1 WHERE id = ?2",
+                params![millis(now), id.0],
             )
             .map_err(internal)?;
         Ok(())
