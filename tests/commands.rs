@@ -203,3 +203,77 @@ fn commands_outside_the_capability_are_refused() {
     let error = refused.expect_err("the dialog plugin from the web view");
     assert!(error.to_string().contains("not allowed"), "{error}");
 }
+
+#[test]
+fn a_flagged_user_can_do_nothing_but_change_their_password() {
+    let desktop = Desktop::initialized();
+    desktop.ok(
+        "create_user",
+        json!({"user": {
+            "name": "Fay Flag", "email": "fay@example.com", "group_ids": [1],
+            "supervisor_id": null, "status": "enabled", "password": "quiet-meadow-window-19",
+            "must_change_password": true, "mask_client_data": false, "two_factor": null
+        }}),
+    );
+    desktop.ok("sign_out", json!({}));
+    let me = desktop.ok(
+        "sign_in",
+        json!({"email": "fay@example.com", "password": "quiet-meadow-window-19"}),
+    );
+    assert_eq!(me["user"]["must_change_password"], true);
+    let status = desktop.ok("app_status", json!({}));
+    assert_eq!(status["session_state"]["must_change_password"], true);
+    for (command, args) in [
+        ("list_users", json!({"query": {}})),
+        ("get_user", json!({"id": 1})),
+        ("list_groups", json!({})),
+        ("settings", json!({})),
+    ] {
+        assert_eq!(
+            desktop.code_of(command, args),
+            "password_change_required",
+            "{command}"
+        );
+    }
+    assert_eq!(
+        desktop.ok("me", json!({}))["user"]["email"],
+        "fay@example.com"
+    );
+    assert_eq!(
+        desktop.code_of(
+            "change_password",
+            json!({"current_password": "quiet-meadow-window-19", "new_password": "quiet-meadow-window-19"})
+        ),
+        "password_unchanged"
+    );
+    let changed = desktop.ok(
+        "change_password",
+        json!({"current_password": "quiet-meadow-window-19", "new_password": "a-brand-new-passphrase-7"}),
+    );
+    assert_eq!(changed["user"]["must_change_password"], false);
+    desktop.ok("list_users", json!({"query": {}}));
+}
+
+#[test]
+fn a_locked_session_opens_only_with_the_password() {
+    let desktop = Desktop::initialized();
+    desktop.ok("lock_session", json!({}));
+    assert_eq!(
+        desktop.code_of("list_users", json!({"query": {}})),
+        "session_locked"
+    );
+    assert_eq!(
+        desktop.ok("app_status", json!({}))["session_state"]["locked"],
+        true
+    );
+    assert_eq!(
+        desktop.code_of("unlock_session", json!({"password": "not-it-at-all"})),
+        "sign_in_failed"
+    );
+    assert_eq!(
+        desktop.code_of("list_users", json!({"query": {}})),
+        "session_locked"
+    );
+    desktop.ok("unlock_session", json!({"password": ADMIN_PASSWORD}));
+    desktop.ok("list_users", json!({"query": {}}));
+}

@@ -1,12 +1,15 @@
 //! What the shell keeps between commands: the open directory and the
-//! session's operator.
+//! session.
 //!
-//! The operator lives only here, in Rust: the web view never holds a token it
-//! could forge or replay. Signing out, or any failure to resolve the
-//! operator, leaves the session empty.
+//! The session lives only here, in Rust: the web view never holds a token it
+//! could forge or replay. A session can be *pending a password change* (the
+//! operator was flagged "must change password": only the change itself is
+//! allowed) or *locked* (no activity for the idle timeout: only re-entering
+//! the password unlocks it). Both are enforced here, whatever the UI shows.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use roster_core::store::sqlite::SqliteStore;
 use roster_core::{Directory, Error, Operator};
@@ -15,7 +18,42 @@ pub struct AppState {
     /// The directory, or why the local store could not be opened.
     directory: Result<Directory, String>,
     store_path: Option<PathBuf>,
-    session: Mutex<Option<Operator>>,
+    session: Mutex<Option<Session>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Session {
+    operator: Operator,
+    must_change_password: bool,
+    locked: bool,
+    last_activity: Instant,
+    idle_timeout: Duration,
+}
+
+impl Session {
+    /// Locks the session once it has been idle for longer than its timeout.
+    fn lock_if_idle(&mut self, now: Instant) {
+        if now.duration_since(self.last_activity) > self.idle_timeout {
+            self.locked = true;
+        }
+    }
+}
+
+/// What a command needs of the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Everything but a pending password change or a lock.
+    Full,
+    /// Allowed while a password change is pending (not while locked).
+    PasswordChange,
+}
+
+/// How the web view should present the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct SessionFlags {
+    pub locked: bool,
+    pub must_change_password: bool,
+    pub idle_timeout_minutes: u64,
 }
 
 impl AppState {
@@ -54,7 +92,7 @@ impl AppState {
         self.store_path.as_ref()
     }
 
-    fn session(&self) -> MutexGuard<'_, Option<Operator>> {
+    fn session(&self) -> MutexGuard<'_, Option<Session>> {
         // A poisoned lock only means another command panicked mid-update of
         // an Option; its value is still a valid session or none.
         self.session
@@ -62,20 +100,142 @@ impl AppState {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The signed-in operator, or `NotSignedIn`.
-    pub fn operator(&self) -> Result<Operator, Error> {
-        self.session().ok_or(Error::NotSignedIn)
+    /// The operator of an active session, or why there is none: not signed
+    /// in, locked (idle too long), or a password change pending. Counts as
+    /// activity.
+    pub fn operator(&self, access: Access) -> Result<Operator, Error> {
+        let mut guard = self.session();
+        let session = guard.as_mut().ok_or(Error::NotSignedIn)?;
+        let now = Instant::now();
+        session.lock_if_idle(now);
+        if session.locked {
+            return Err(Error::SessionLocked);
+        }
+        if session.must_change_password && access == Access::Full {
+            return Err(Error::PasswordChangeRequired);
+        }
+        session.last_activity = now;
+        Ok(session.operator)
     }
 
+    /// The signed-in operator, whatever the session's state.
     pub fn current(&self) -> Option<Operator> {
-        *self.session()
+        self.session().map(|session| session.operator)
     }
 
-    pub fn sign_in(&self, operator: Operator) {
-        *self.session() = Some(operator);
+    /// The session's state for the web view, if anyone is signed in.
+    pub fn flags(&self) -> Option<SessionFlags> {
+        let mut guard = self.session();
+        let session = guard.as_mut()?;
+        session.lock_if_idle(Instant::now());
+        Some(SessionFlags {
+            locked: session.locked,
+            must_change_password: session.must_change_password,
+            idle_timeout_minutes: session.idle_timeout.as_secs() / 60,
+        })
+    }
+
+    pub fn sign_in(
+        &self,
+        operator: Operator,
+        must_change_password: bool,
+        idle_timeout_minutes: u32,
+    ) {
+        *self.session() = Some(Session {
+            operator,
+            must_change_password,
+            locked: false,
+            last_activity: Instant::now(),
+            idle_timeout: Duration::from_secs(u64::from(idle_timeout_minutes) * 60),
+        });
+    }
+
+    /// After the password was changed: the session becomes active.
+    pub fn password_changed(&self) {
+        if let Some(session) = self.session().as_mut() {
+            session.must_change_password = false;
+            session.last_activity = Instant::now();
+        }
+    }
+
+    /// Locks the session now (the UI's idle timer, or the person's choice).
+    pub fn lock(&self) {
+        if let Some(session) = self.session().as_mut() {
+            session.locked = true;
+        }
+    }
+
+    /// After the password was entered again on the lock screen.
+    pub fn unlock(&self) {
+        if let Some(session) = self.session().as_mut() {
+            session.locked = false;
+            session.last_activity = Instant::now();
+        }
+    }
+
+    /// Applies a changed idle timeout to the running session.
+    pub fn set_idle_timeout(&self, minutes: u32) {
+        if let Some(session) = self.session().as_mut() {
+            session.idle_timeout = Duration::from_secs(u64::from(minutes) * 60);
+        }
     }
 
     pub fn sign_out(&self) {
         *self.session() = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster_core::directory::PasswordChoice;
+    use roster_core::password::PlainPassword;
+
+    const PASSWORD: &str = "violet-harbour-lantern-42";
+
+    /// A state over a fresh store, signed in as its first administrator.
+    async fn signed_in_state(dir: &tempfile::TempDir) -> AppState {
+        let state = AppState::open_at(dir.path().join("roster.sqlite3"));
+        let directory = state.directory().expect("store opens");
+        directory
+            .initialize(
+                "Ada Admin",
+                "ada@example.com",
+                PasswordChoice::Given(PlainPassword::new(PASSWORD)),
+            )
+            .await
+            .expect("initialize");
+        let operator = directory
+            .sign_in("ada@example.com", &PlainPassword::new(PASSWORD))
+            .await
+            .expect("sign in");
+        state.sign_in(operator, false, 15);
+        state
+    }
+
+    /// Pretends the last activity was `ago` in the past.
+    fn idle_for(state: &AppState, ago: Duration) {
+        if let Some(session) = state.session().as_mut() {
+            session.last_activity = Instant::now().checked_sub(ago).expect("a past instant");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_session_locks_only_after_its_idle_timeout() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let state = signed_in_state(&dir).await;
+        idle_for(&state, Duration::from_secs(14 * 60));
+        assert!(
+            state.operator(Access::Full).is_ok(),
+            "14 minutes idle is still active"
+        );
+        idle_for(&state, Duration::from_secs(15 * 60 + 5));
+        assert!(matches!(
+            state.operator(Access::Full),
+            Err(Error::SessionLocked)
+        ));
+        assert!(state.flags().is_some_and(|flags| flags.locked));
+        state.unlock();
+        assert!(state.operator(Access::Full).is_ok());
     }
 }

@@ -19,7 +19,7 @@ pub mod users;
 use roster_core::{Directory, Error, Operator};
 use serde::Serialize;
 
-use crate::state::AppState;
+use crate::state::{Access, AppState};
 
 /// A failed command as the web view receives it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -59,9 +59,13 @@ fn directory(state: &AppState) -> CommandResult<&Directory> {
     state.directory().map_err(CommandError::store_unavailable)
 }
 
-/// The directory and the signed-in operator.
+/// The directory and the operator of an active session.
 fn signed_in(state: &AppState) -> CommandResult<(&Directory, Operator)> {
-    Ok((directory(state)?, state.operator()?))
+    signed_in_for(state, Access::Full)
+}
+
+fn signed_in_for(state: &AppState, access: Access) -> CommandResult<(&Directory, Operator)> {
+    Ok((directory(state)?, state.operator(access)?))
 }
 
 /// Passes a service's result on; an operator the core no longer accepts

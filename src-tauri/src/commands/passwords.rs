@@ -39,6 +39,20 @@ pub async fn settings(state: State<'_, AppState>) -> CommandResult<Settings> {
     checked(&state, directory.settings(&operator).await)
 }
 
+#[tauri::command(rename_all = "snake_case")]
+pub async fn update_settings(
+    state: State<'_, AppState>,
+    settings: Settings,
+) -> CommandResult<Settings> {
+    let (directory, operator) = signed_in(&state)?;
+    let saved = checked(
+        &state,
+        directory.update_settings(&operator, &settings).await,
+    )?;
+    state.set_idle_timeout(saved.idle_timeout_minutes);
+    Ok(saved)
+}
+
 /// Asks a question in a native dialog; true when the person chose `ok_label`.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn confirm<R: tauri::Runtime>(

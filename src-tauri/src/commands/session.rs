@@ -6,8 +6,8 @@ use roster_core::password::PlainPassword;
 use serde::Serialize;
 use tauri::State;
 
-use super::{checked, directory, signed_in, CommandResult};
-use crate::state::AppState;
+use super::{checked, directory, signed_in_for, CommandResult};
+use crate::state::{Access, AppState, SessionFlags};
 
 #[derive(Debug, Serialize)]
 pub struct StoreInfo {
@@ -23,6 +23,8 @@ pub struct AppStatus {
     pub store: StoreInfo,
     pub initialized: bool,
     pub session: Option<Me>,
+    /// Locked, or a password change pending, and the idle timeout.
+    pub session_state: Option<SessionFlags>,
 }
 
 /// What the window needs to decide its first screen.
@@ -46,6 +48,7 @@ pub async fn app_status<R: tauri::Runtime>(
             path: state.store_path().map(|p| p.display().to_string()),
         },
         initialized: directory.is_initialized().await?,
+        session_state: session.as_ref().and_then(|_| state.flags()),
         session,
     })
 }
@@ -63,11 +66,7 @@ pub async fn initialize(
     let created = directory
         .initialize(&name, &email, PasswordChoice::Given(password.clone()))
         .await?;
-    let operator = directory
-        .sign_in(created.user.email.as_str(), &password)
-        .await?;
-    state.sign_in(operator);
-    Ok(directory.me(&operator).await?)
+    start_session(&state, created.user.email.as_str(), &password).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -76,13 +75,23 @@ pub async fn sign_in(
     email: String,
     password: String,
 ) -> CommandResult<Me> {
-    let directory = directory(&state)?;
+    start_session(&state, &email, &PlainPassword::new(password)).await
+}
+
+/// Signs in and opens a session: pending a password change when the user is
+/// flagged for one.
+async fn start_session(
+    state: &AppState,
+    email: &str,
+    password: &PlainPassword,
+) -> CommandResult<Me> {
+    let directory = directory(state)?;
     state.sign_out();
-    let operator = directory
-        .sign_in(&email, &PlainPassword::new(password))
-        .await?;
-    state.sign_in(operator);
-    Ok(directory.me(&operator).await?)
+    let operator = directory.sign_in(email, password).await?;
+    let me = directory.me(&operator).await?;
+    let idle = directory.idle_timeout_minutes().await?;
+    state.sign_in(operator, me.user.must_change_password, idle);
+    Ok(me)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -92,6 +101,51 @@ pub fn sign_out(state: State<'_, AppState>) {
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn me(state: State<'_, AppState>) -> CommandResult<Me> {
-    let (directory, operator) = signed_in(&state)?;
+    let (directory, operator) = signed_in_for(&state, Access::PasswordChange)?;
     checked(&state, directory.me(&operator).await)
+}
+
+/// Changes the signed-in operator's own password; ends a pending change.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn change_password(
+    state: State<'_, AppState>,
+    current_password: String,
+    new_password: String,
+) -> CommandResult<Me> {
+    let (directory, operator) = signed_in_for(&state, Access::PasswordChange)?;
+    let me = checked(
+        &state,
+        directory
+            .change_own_password(
+                &operator,
+                &PlainPassword::new(current_password),
+                &PlainPassword::new(new_password),
+            )
+            .await,
+    )?;
+    state.password_changed();
+    Ok(me)
+}
+
+/// Locks the session now (the UI's idle timer or the person's choice).
+#[tauri::command(rename_all = "snake_case")]
+pub fn lock_session(state: State<'_, AppState>) {
+    state.lock();
+}
+
+/// Unlocks a locked session with the operator's password. Wrong passwords
+/// count toward the account's lockout like any sign-in.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn unlock_session(state: State<'_, AppState>, password: String) -> CommandResult<Me> {
+    let directory = directory(&state)?;
+    let operator = state.current().ok_or(roster_core::Error::NotSignedIn)?;
+    let me = checked(&state, directory.me(&operator).await)?;
+    let again = directory
+        .sign_in(me.user.email.as_str(), &PlainPassword::new(password))
+        .await?;
+    if again != operator {
+        return Err(roster_core::Error::SignInFailed.into());
+    }
+    state.unlock();
+    Ok(me)
 }

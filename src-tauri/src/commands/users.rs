@@ -183,3 +183,10 @@ pub async fn user_audit(
             .await,
     )
 }
+
+/// Lifts a lock after repeated failed sign-ins.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn unlock_user(state: State<'_, AppState>, id: UserId) -> CommandResult<User> {
+    let (directory, operator) = signed_in(&state)?;
+    checked(&state, directory.unlock_user(&operator, id).await)
+}
