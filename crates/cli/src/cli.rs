@@ -52,6 +52,9 @@ pub enum Command {
     /// Generate passwords and check them against the password policy.
     #[command(subcommand)]
     Password(PasswordCommand),
+    /// Show or change the password, lockout and session settings.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// Measure listing speed on a freshly seeded temporary store (for developers).
     #[command(hide = true)]
     Bench(BenchArgs),
@@ -102,6 +105,8 @@ pub enum UsersCommand {
     Delete(UsersDeleteArgs),
     /// Give a user a new password.
     ResetPassword(UsersResetPasswordArgs),
+    /// Lift a lock after repeated failed sign-ins.
+    Unlock(UserTarget),
 }
 
 #[derive(Debug, Args)]
@@ -431,4 +436,34 @@ mod tests {
     fn the_command_definition_is_consistent() {
         Cli::command().debug_assert();
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Show every setting.
+    Show(JsonFlag),
+    /// Change some settings; those not given stay as they are.
+    Set(SettingsSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SettingsSetArgs {
+    /// Fewest characters a password may have (8 to 64).
+    #[arg(long, value_name = "N")]
+    pub password_min_length: Option<usize>,
+    /// Two-factor method for new users: off, email_code or totp.
+    #[arg(long, value_name = "METHOD", value_parser = parse_two_factor)]
+    pub default_two_factor: Option<TwoFactor>,
+    /// Failed sign-ins in a row that lock an account (3 to 100).
+    #[arg(long, value_name = "N")]
+    pub lockout_threshold: Option<u32>,
+    /// Minutes the first lock lasts; each further failure doubles it (1 to 1440).
+    #[arg(long, value_name = "MINUTES")]
+    pub lockout_minutes: Option<u32>,
+    /// Minutes without activity before the desktop locks its screen (1 to 480).
+    #[arg(long, value_name = "MINUTES")]
+    pub idle_timeout_minutes: Option<u32>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -928,3 +928,90 @@ fn paging_with_limit_and_after_walks_every_user_once() {
         .run(&["users", "list", "--after", "not-a-cursor"])
         .refused("page position is no longer valid");
 }
+
+// --- settings and unlocking --------------------------------------------------------------
+
+#[test]
+fn settings_are_shown_changed_and_refused_out_of_range() {
+    let world = World::new();
+    let shown = world.run(&["settings", "show", "--json"]).json();
+    assert_eq!(shown["lockout_threshold"], 5);
+    assert_eq!(shown["idle_timeout_minutes"], 15);
+    let saved = world
+        .run(&[
+            "settings",
+            "set",
+            "--lockout-threshold",
+            "3",
+            "--idle-timeout-minutes",
+            "5",
+            "--json",
+        ])
+        .json();
+    assert_eq!(saved["lockout_threshold"], 3);
+    assert_eq!(saved["idle_timeout_minutes"], 5);
+    assert_eq!(saved["password_min_length"], 12, "untouched settings stay");
+    world
+        .run(&["settings", "set", "--lockout-threshold", "1"])
+        .refused("between 3 and 100");
+    assert_eq!(
+        world.run(&["settings", "show", "--json"]).json()["lockout_threshold"],
+        3
+    );
+}
+
+#[test]
+fn unlocking_a_user_clears_their_failed_sign_ins() {
+    let world = World::new();
+    world
+        .run_with_stdin(
+            &[
+                "users",
+                "add",
+                "--name",
+                "Ann Lee",
+                "--email",
+                "ann@example.com",
+                "--group",
+                "Administrators",
+                "--password-stdin",
+            ],
+            &format!("{GOOD_PASSWORD}\n"),
+        )
+        .ok();
+    // Failed sign-ins happen in the desktop; here the store records them directly.
+    let store = roster_core::store::sqlite::SqliteStore::open(&world.store).expect("store");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let directory = roster_core::Directory::new(std::sync::Arc::new(store));
+        for _ in 0..2 {
+            let failed = directory
+                .sign_in(
+                    "ann@example.com",
+                    &roster_core::password::PlainPassword::new("wrong-password-here"),
+                )
+                .await;
+            assert!(failed.is_err());
+        }
+    });
+    assert_eq!(
+        world
+            .run(&["users", "show", "ann@example.com", "--json"])
+            .json()["failed_sign_ins"],
+        2
+    );
+    let unlocked = world.run(&["users", "unlock", "ann@example.com"]);
+    assert!(
+        unlocked.stdout.contains("Unlocked Ann Lee"),
+        "{unlocked:#?}"
+    );
+    assert_eq!(
+        world
+            .run(&["users", "show", "ann@example.com", "--json"])
+            .json()["failed_sign_ins"],
+        0
+    );
+}

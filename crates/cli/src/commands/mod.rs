@@ -6,6 +6,7 @@ mod bench;
 mod groups;
 mod init;
 mod password;
+mod settings;
 mod users;
 
 use std::io::{BufRead, IsTerminal};
@@ -44,6 +45,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Users(command) => users::run(&open()?, command).await?,
         Command::Groups(command) => groups::run(&open()?, command).await?,
         Command::Audit(command) => audit::run(&open()?, command).await?,
+        Command::Settings(command) => settings::run(&open()?, command).await?,
         Command::Password(command) => {
             let open_existing = || open_existing_session(cli.store.as_deref());
             return password::run(open_existing, command).await;

@@ -27,6 +27,7 @@ pub async fn run(session: &Session, command: UsersCommand) -> anyhow::Result<()>
         UsersCommand::Disable(args) => set_status(session, args, Status::Disabled).await,
         UsersCommand::Delete(args) => delete(session, args).await,
         UsersCommand::ResetPassword(args) => reset_password(session, args).await,
+        UsersCommand::Unlock(args) => unlock(session, args).await,
     }
 }
 
@@ -178,6 +179,16 @@ async fn set_status(session: &Session, args: UserTarget, status: Status) -> anyh
         Status::Disabled => "Disabled",
     };
     output::line(format!("{done} {} <{}>.", updated.name, updated.email))
+}
+
+async fn unlock(session: &Session, args: UserTarget) -> anyhow::Result<()> {
+    let operator = session.operator().await?;
+    let user = session
+        .directory
+        .user_by_email(&operator, &args.email)
+        .await?;
+    let unlocked = session.directory.unlock_user(&operator, user.id).await?;
+    output::line(format!("Unlocked {} <{}>.", unlocked.name, unlocked.email))
 }
 
 async fn delete(session: &Session, args: UsersDeleteArgs) -> anyhow::Result<()> {

@@ -1,0 +1,68 @@
+//! `roster settings …`: the password, lockout and session settings.
+
+use roster_core::directory::Settings;
+
+use super::Session;
+use crate::cli::{SettingsCommand, SettingsSetArgs};
+use crate::output;
+
+pub async fn run(session: &Session, command: SettingsCommand) -> anyhow::Result<()> {
+    let operator = session.operator().await?;
+    match command {
+        SettingsCommand::Show(flag) => {
+            let settings = session.directory.settings(&operator).await?;
+            print(&settings, flag.json)
+        }
+        SettingsCommand::Set(args) => {
+            let current = session.directory.settings(&operator).await?;
+            let wanted = with_changes(current, &args);
+            let saved = session
+                .directory
+                .update_settings(&operator, &wanted)
+                .await?;
+            print(&saved, args.json)
+        }
+    }
+}
+
+/// `current` with the values the flags name.
+fn with_changes(current: Settings, args: &SettingsSetArgs) -> Settings {
+    Settings {
+        password_min_length: args
+            .password_min_length
+            .unwrap_or(current.password_min_length),
+        default_two_factor: args
+            .default_two_factor
+            .unwrap_or(current.default_two_factor),
+        lockout_threshold: args.lockout_threshold.unwrap_or(current.lockout_threshold),
+        lockout_minutes: args.lockout_minutes.unwrap_or(current.lockout_minutes),
+        idle_timeout_minutes: args
+            .idle_timeout_minutes
+            .unwrap_or(current.idle_timeout_minutes),
+    }
+}
+
+fn print(settings: &Settings, json: bool) -> anyhow::Result<()> {
+    if json {
+        return output::json(settings);
+    }
+    output::fields(&[
+        (
+            "Minimum password length",
+            settings.password_min_length.to_string(),
+        ),
+        (
+            "Default two-factor method",
+            settings.default_two_factor.to_string(),
+        ),
+        (
+            "Failed sign-ins before a lock",
+            settings.lockout_threshold.to_string(),
+        ),
+        ("First lock (minutes)", settings.lockout_minutes.to_string()),
+        (
+            "Idle lock (minutes)",
+            settings.idle_timeout_minutes.to_string(),
+        ),
+    ])
+}
