@@ -332,9 +332,9 @@ impl Directory {
             return Ok(());
         }
         let target_permissions = tx.user_permissions(target.id).await?;
-        if target_permissions.is_subset(&actor.permissions)
-            && (actor.user.mask_client_data <= target.mask_client_data)
-        {
+        // A masked operator must not manage someone who sees client data unmasked.
+        let sees_no_more_client_data = !actor.user.mask_client_data || target.mask_client_data;
+        if target_permissions.is_subset(&actor.permissions) && sees_no_more_client_data {
             Ok(())
         } else {
             Err(Error::CannotManage {

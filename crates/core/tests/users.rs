@@ -1009,3 +1009,55 @@ async fn a_users_history_follows_them_through_an_email_change() {
         "{denied:?}"
     );
 }
+
+#[tokio::test]
+async fn a_masked_operator_cannot_manage_someone_who_sees_client_data() {
+    let world = World::new().await;
+    let desk = world
+        .group(
+            "Desk",
+            &[Permission::UsersView, Permission::UsersCredentials],
+        )
+        .await;
+    let masked = world
+        .directory
+        .create_user(
+            &world.admin,
+            NewUser {
+                mask_client_data: true,
+                ..new_user("Mo Masked", &[desk.id])
+            },
+        )
+        .await
+        .unwrap()
+        .user;
+    let open = world.user_in("Una Open", &[desk.id]).await;
+    let fellow = world
+        .directory
+        .create_user(
+            &world.admin,
+            NewUser {
+                mask_client_data: true,
+                ..new_user("Fay Masked", &[desk.id])
+            },
+        )
+        .await
+        .unwrap()
+        .user;
+    let operator = world.directory.act_as(masked.email.as_str()).await.unwrap();
+    let generate = || PasswordChoice::Generate(GeneratorOptions::default());
+    let refused = world
+        .directory
+        .reset_password(&operator, open.id, generate(), true)
+        .await;
+    assert!(
+        matches!(refused, Err(Error::CannotManage { .. })),
+        "{:?}",
+        refused.err()
+    );
+    let allowed = world
+        .directory
+        .reset_password(&operator, fellow.id, generate(), true)
+        .await;
+    assert!(allowed.is_ok(), "{:?}", allowed.err());
+}
