@@ -73,6 +73,19 @@
  * @property {{kind: "local", description: string, path: string}} store
  * @property {boolean} initialized whether a first administrator exists
  * @property {Me | null} session the signed-in operator, if any
+ * @property {SessionState | null} session_state how the session stands, when someone is signed in
+ *
+ * @typedef {object} SessionState
+ * @property {boolean} locked the lock screen must be passed first
+ * @property {boolean} must_change_password only the password change is allowed
+ * @property {number} idle_timeout_minutes minutes without activity before the screen locks
+ *
+ * @typedef {object} Settings
+ * @property {number} password_min_length
+ * @property {TwoFactor} default_two_factor for new users
+ * @property {number} lockout_threshold failed sign-ins in a row that lock an account
+ * @property {number} lockout_minutes the first lock's length; each further failure doubles it
+ * @property {number} idle_timeout_minutes minutes without activity before the screen locks
  *
  * @typedef {object} Permission
  * @property {string} code e.g. "users.view"
@@ -148,6 +161,19 @@
 /** Fired on `window` when a command says the session is gone (sign-out elsewhere, idle lock). */
 export const SIGNED_OUT_EVENT = 'roster:signed-out';
 
+/** Fired on `window` when a command says the session is locked (idle, or locked elsewhere). */
+export const LOCKED_EVENT = 'roster:locked';
+
+/** Fired on `window` when a command says the operator must change their password first. */
+export const PASSWORD_CHANGE_EVENT = 'roster:password-change';
+
+/** @type {Record<string, string>} the event each session-state refusal fires */
+const SESSION_EVENTS = {
+  not_signed_in: SIGNED_OUT_EVENT,
+  session_locked: LOCKED_EVENT,
+  password_change_required: PASSWORD_CHANGE_EVENT,
+};
+
 /**
  * Invokes a Tauri command; the only call of `invoke` in the UI.
  *
@@ -169,9 +195,8 @@ async function call(command, args) {
     return await core.invoke(command, args ?? {});
   } catch (raw) {
     const error = toApiError(raw);
-    if (error.code === 'not_signed_in') {
-      window.dispatchEvent(new CustomEvent(SIGNED_OUT_EVENT, { detail: error }));
-    }
+    const event = SESSION_EVENTS[error.code];
+    if (event) window.dispatchEvent(new CustomEvent(event, { detail: error }));
     throw error;
   }
 }
@@ -256,14 +281,47 @@ export function me() {
   return call('me');
 }
 
+/**
+ * Changes the operator's own password; ends a pending forced change.
+ * @param {string} current_password
+ * @param {string} new_password
+ * @returns {Promise<Me>}
+ */
+export function changePassword(current_password, new_password) {
+  return call('change_password', { current_password, new_password });
+}
+
+/** Locks the session now, until `unlockSession`. @returns {Promise<null>} */
+export function lockSession() {
+  return call('lock_session');
+}
+
+/**
+ * Unlocks a locked session (a wrong password counts toward the account's lockout).
+ * @param {string} password
+ * @returns {Promise<Me>}
+ */
+export function unlockSession(password) {
+  return call('unlock_session', { password });
+}
+
 /** Every permission a group can carry. @returns {Promise<Permission[]>} */
 export function permissionCatalogue() {
   return call('permission_catalogue');
 }
 
-/** @returns {Promise<{password_min_length: number, default_two_factor: TwoFactor}>} */
+/** @returns {Promise<Settings>} */
 export function settings() {
   return call('settings');
+}
+
+/**
+ * Saves every setting at once (needs `settings.manage`); a bad value changes nothing.
+ * @param {Settings} settings
+ * @returns {Promise<Settings>} the saved settings
+ */
+export function updateSettings(settings) {
+  return call('update_settings', { settings });
 }
 
 /**
@@ -339,6 +397,15 @@ export function deleteUser(id, version) {
  */
 export function resetPassword(id, password, must_change_password) {
   return call('reset_password', { id, password, must_change_password });
+}
+
+/**
+ * Clears a user's failed sign-ins and lock (needs `users.credentials`).
+ * @param {number} id
+ * @returns {Promise<User>}
+ */
+export function unlockUser(id) {
+  return call('unlock_user', { id });
 }
 
 /**

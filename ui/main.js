@@ -2,6 +2,13 @@
 // in?), shows the first-run or sign-in screen or the app shell, and routes
 // between the views by the location's hash (#/users, #/users/7/edit, …).
 //
+// Two session states come before any view (COMMANDS.md, "Session states"):
+// a pending password change shows only the change screen; a locked session
+// shows the lock screen over the whole window, keeping the view underneath
+// (and whatever was typed in it) hidden and inert until the password is
+// entered again. The window locks itself after the idle timeout without
+// mouse or keyboard activity, or at once with Ctrl+L or the header's "Lock".
+//
 // Each view is a module under views/ exporting `render(root, ctx)`; see
 // `Context` for what it gets. Views hide what the operator may not do; Rust
 // refuses it anyway.
@@ -15,6 +22,9 @@ import * as users from './views/users.js';
 import * as userForm from './views/user-form.js';
 import * as userDetail from './views/user-detail.js';
 import * as groups from './views/groups.js';
+import * as settingsView from './views/settings.js';
+import * as changePassword from './views/change-password.js';
+import * as lockScreen from './views/lock.js';
 
 /**
  * What every view receives.
@@ -32,9 +42,16 @@ import * as groups from './views/groups.js';
  *   listeners on document/window, and check it before showing late results
  * @property {Record<string, any>} memory per-session scratch space, e.g. the
  *   overview's filters, kept while one moves between views
- * @property {(me: import('./api.js').Me) => void} signedIn for first-run and sign-in
+ * @property {(me: import('./api.js').Me, options?: {message?: string}) => void} signedIn
+ *   for first-run, sign-in and the forced password change
  * @property {() => Promise<void>} refreshMe reloads the operator (after editing oneself)
+ * @property {() => Promise<void>} signOut ends the session and shows the sign-in screen
+ * @property {(minutes: number) => void} setIdleTimeout after the settings changed it
+ * @property {(me: import('./api.js').Me) => void} unlocked for the lock screen, once unlocked
  */
+
+/** @type {Record<string, string>} the window's title for each navigation item */
+const NAV_TITLES = { users: 'Users', groups: 'Groups', settings: 'Settings' };
 
 /** @type {{pattern: RegExp, view: {render: (root: HTMLElement, ctx: Context) => void}, params?: string[], nav: string, extra?: Record<string, string>}[]} */
 const ROUTES = [
@@ -45,9 +62,17 @@ const ROUTES = [
   { pattern: /^\/groups$/, view: groups, nav: 'groups' },
   { pattern: /^\/groups\/new$/, view: groups, nav: 'groups', extra: { id: 'new' } },
   { pattern: /^\/groups\/(\d+)$/, view: groups, params: ['id'], nav: 'groups' },
+  { pattern: /^\/settings$/, view: settingsView, nav: 'settings' },
 ];
 
+/** The shortcut that locks the screen at once (also on the header's "Lock"). */
+const LOCK_SHORTCUT = { label: 'Ctrl+L', aria: 'Control+L' };
+
+/** How often the idle timer looks at the time of the last activity. */
+const IDLE_CHECK_MS = 5000;
+
 const elements = {
+  app: /** @type {HTMLElement} */ (document.getElementById('app')),
   main: /** @type {HTMLElement} */ (document.getElementById('main')),
   view: /** @type {HTMLElement} */ (document.getElementById('view')),
   flash: /** @type {HTMLElement} */ (document.getElementById('flash')),
@@ -65,6 +90,13 @@ let memory = {};
 let leaving = null;
 /** @type {string | null} */
 let pendingMessage = null;
+/** Whether only the forced password change is on screen. */
+let changingPassword = false;
+/** @type {{overlay: HTMLElement, controller: AbortController, focus: Element | null, title: string} | null} the lock screen, while shown */
+let lock = null;
+let idleMinutes = 15;
+let lastActivity = Date.now();
+let idleTimer = 0;
 
 function say(message) {
   replaceChildren(elements.flash, message ? h('p', { class: 'flash-message' }, message) : null);
@@ -79,6 +111,7 @@ function can(permission) {
 function home() {
   if (can('users.view')) return '/users';
   if (can('groups.manage')) return '/groups';
+  if (can('settings.manage')) return '/settings';
   return '/nothing';
 }
 
@@ -118,11 +151,14 @@ function context(signal, params = {}) {
     memory,
     signedIn,
     refreshMe,
+    signOut,
+    setIdleTimeout,
+    unlocked,
   };
 }
 
 function route() {
-  if (!session) return;
+  if (!session || changingPassword) return;
   const path = location.hash.replace(/^#/, '') || home();
   const match = ROUTES.map((r) => ({ r, m: r.pattern.exec(path) })).find(({ m }) => m);
   if (!match) {
@@ -140,7 +176,7 @@ function route() {
   const params = { ...(r.extra ?? {}) };
   (r.params ?? []).forEach((name, i) => { params[name] = m[i + 1]; });
   const hadFocusInView = elements.view.contains(document.activeElement);
-  const signal = freshView(r.nav === 'groups' ? 'Groups' : 'Users');
+  const signal = freshView(NAV_TITLES[r.nav] ?? '');
   markNav(r.nav);
   r.view.render(elements.view, context(signal, params));
   // After a route change, start reading (and tabbing) at the new heading.
@@ -175,11 +211,20 @@ function showShell() {
   replaceChildren(elements.nav,
     can('users.view') ? h('a', { href: '#/users', 'data-nav': 'users' }, 'Users') : null,
     can('groups.manage') ? h('a', { href: '#/groups', 'data-nav': 'groups' }, 'Groups') : null,
+    can('settings.manage') ? h('a', { href: '#/settings', 'data-nav': 'settings' }, 'Settings') : null,
   );
   elements.nav.hidden = false;
+  const lockButton = h('button', {
+    type: 'button',
+    class: 'button button-quiet',
+    title: `Lock the screen (${LOCK_SHORTCUT.label})`,
+    'aria-keyshortcuts': LOCK_SHORTCUT.aria,
+    onclick: lockNow,
+  }, 'Lock');
   const signOutButton = h('button', { type: 'button', class: 'button button-quiet', onclick: signOut }, 'Sign out');
   replaceChildren(elements.operator,
     h('span', { class: 'operator-name', title: session?.user.email ?? '' }, session?.user.name ?? ''),
+    lockButton,
     signOutButton,
   );
   elements.operator.hidden = false;
@@ -192,10 +237,22 @@ function hideShell() {
   replaceChildren(elements.operator);
 }
 
-/** @param {import('./api.js').Me} me */
-function signedIn(me) {
+/**
+ * @param {import('./api.js').Me} me
+ * @param {{message?: string, state?: import('./api.js').SessionState | null}} [options]
+ *   `state`: as app_status reported it (otherwise it is asked for)
+ */
+function signedIn(me, options = {}) {
+  const wasChanging = changingPassword;
   session = me;
-  memory = {};
+  if (!wasChanging) memory = {};
+  changingPassword = false;
+  startIdleTimer(options.state);
+  if (me.user.must_change_password || options.state?.must_change_password) {
+    showPasswordChange();
+    return;
+  }
+  pendingMessage = options.message ?? null;
   showShell();
   const wanted = location.hash.replace(/^#/, '');
   if (!wanted || wanted === '/nothing') {
@@ -209,7 +266,7 @@ async function refreshMe() {
   try {
     session = await api.me();
     showShell();
-    markNav(location.hash.startsWith('#/groups') ? 'groups' : 'users');
+    markNav(location.hash.replace(/^#\//, '').split('/')[0]);
   } catch {
     // A failure here shows up on the next command anyway.
   }
@@ -227,10 +284,21 @@ async function signOut() {
   showSignIn('You are signed out.');
 }
 
+/** Only the forced password change: no navigation, no other view. */
+function showPasswordChange() {
+  changingPassword = true;
+  hideShell();
+  const signal = freshView('Change your password');
+  changePassword.render(elements.view, context(signal));
+}
+
 /** @param {string | null} [message] */
 function showSignIn(message = null) {
   session = null;
   memory = {};
+  changingPassword = false;
+  stopIdleTimer();
+  hideLock();
   hideShell();
   history.replaceState(null, '', location.pathname + location.search);
   pendingMessage = message;
@@ -252,7 +320,10 @@ async function start() {
     document.title = app.name;
     if (!app.initialized) showFirstRun();
     else if (!app.session) showSignIn();
-    else signedIn(app.session);
+    else {
+      signedIn(app.session, { state: app.session_state });
+      if (app.session_state?.locked) showLock();
+    }
   } catch (error) {
     replaceChildren(elements.view, h('section', { class: 'panel narrow' },
       h('h1', null, 'Roster cannot start'),
@@ -264,9 +335,110 @@ async function start() {
   }
 }
 
+// --- Lock screen and idle timer -----------------------------------------------
+
+/**
+ * Shows the lock screen over everything; the app underneath stays as it is,
+ * hidden and `inert` (out of reach of keyboard, mouse and screen readers).
+ */
+function showLock() {
+  if (!session || lock) return;
+  const overlay = h('div', {
+    class: 'lock-screen', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'lock-heading',
+  });
+  const controller = new AbortController();
+  lock = { overlay, controller, focus: document.activeElement, title: document.title };
+  elements.app.inert = true;
+  document.body.append(overlay);
+  document.title = 'Locked — Roster';
+  lockScreen.render(overlay, context(controller.signal));
+}
+
+/**
+ * Removes the lock screen (if shown) without touching the app underneath.
+ * @returns {Element | null} what had the focus when it locked
+ */
+function hideLock() {
+  if (!lock) return null;
+  const { overlay, controller, focus, title } = lock;
+  lock = null;
+  controller.abort();
+  for (const input of overlay.querySelectorAll('input')) input.value = '';
+  overlay.remove();
+  elements.app.inert = false;
+  document.title = title;
+  return focus;
+}
+
+/** @param {import('./api.js').Me} me */
+function unlocked(me) {
+  session = me;
+  lastActivity = Date.now();
+  const focus = hideLock();
+  if (focus instanceof HTMLElement && focus.isConnected && focus !== document.body) {
+    focus.focus({ preventScroll: true });
+  }
+}
+
+/** Locks now: the idle timer, Ctrl+L or the header's "Lock". */
+async function lockNow() {
+  if (!session || lock) return;
+  showLock();
+  try {
+    await api.lockSession();
+  } catch {
+    // The lock screen is up anyway; not_signed_in already showed the sign-in.
+  }
+}
+
+/** @param {number} minutes */
+function setIdleTimeout(minutes) {
+  if (Number.isFinite(minutes) && minutes > 0) idleMinutes = minutes;
+}
+
+/**
+ * Starts watching for inactivity, with the timeout app_status reported (or asks for it).
+ * @param {import('./api.js').SessionState | null} [state]
+ */
+function startIdleTimer(state) {
+  lastActivity = Date.now();
+  if (state) setIdleTimeout(state.idle_timeout_minutes);
+  else {
+    api.appStatus()
+      .then((status) => { if (status.session_state) setIdleTimeout(status.session_state.idle_timeout_minutes); })
+      .catch(() => { /* the default stays */ });
+  }
+  if (!idleTimer) {
+    idleTimer = window.setInterval(() => {
+      if (session && !lock && Date.now() - lastActivity >= idleMinutes * 60_000) lockNow();
+    }, IDLE_CHECK_MS);
+  }
+}
+
+function stopIdleTimer() {
+  clearInterval(idleTimer);
+  idleTimer = 0;
+}
+
+for (const type of ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart']) {
+  window.addEventListener(type, () => { lastActivity = Date.now(); }, { passive: true, capture: true });
+}
+
+window.addEventListener('keydown', (event) => {
+  const shortcut = (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey
+    && event.key.toLowerCase() === 'l';
+  if (!shortcut || !session || lock) return;
+  event.preventDefault();
+  lockNow();
+});
+
 window.addEventListener('hashchange', () => route());
 window.addEventListener(api.SIGNED_OUT_EVENT, () => {
   if (session) showSignIn('Your session has ended. Sign in again to continue.');
+});
+window.addEventListener(api.LOCKED_EVENT, () => showLock());
+window.addEventListener(api.PASSWORD_CHANGE_EVENT, () => {
+  if (session && !changingPassword) showPasswordChange();
 });
 
 if (document.readyState === 'loading') {

@@ -13,6 +13,7 @@ mod first_run;
 mod groups;
 mod markup;
 mod screenshots;
+mod session_states;
 mod sign_in;
 mod smoke;
 mod users;

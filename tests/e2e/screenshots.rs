@@ -2,6 +2,9 @@
 //! about pixels): `target/e2e-screenshots/screen-*.png`.
 
 use crate::steps::{NewUser, ADMIN};
+
+/// The password Carla is given by the reset (and must change at sign-in).
+const CARLA_RESET: &str = "ember-quarry-willow-84";
 use crate::Session;
 
 fn shoot(s: &Session, theme: &str, name: &str) {
@@ -70,7 +73,11 @@ fn walk_every_screen(s: &Session, theme: &str) {
     s.click_button("Generate");
     s.wait_for_text("Strength");
     shoot(s, theme, "07-reset-password");
-    s.click_button("Cancel");
+    // A known password, flagged for a change: Carla's first screen below.
+    s.fill("New password", CARLA_RESET);
+    s.wait_for_text("This password meets the policy.");
+    s.click_button("Set password");
+    s.wait_for_text("Password changed.");
 
     s.click_button("Delete");
     s.eventually("waiting for the native dialog", || {
@@ -92,9 +99,27 @@ fn walk_every_screen(s: &Session, theme: &str) {
     s.wait_for_heading("New group");
     shoot(s, theme, "11-new-group");
 
+    s.navigate("Settings");
+    s.wait_for_heading("Settings");
+    shoot(s, theme, "16-settings");
+    s.click_button("Lock");
+    s.wait_for_heading("Roster is locked");
+    shoot(s, theme, "15-locked");
+    s.fill("Password", ADMIN.password);
+    s.click_button("Unlock");
+    s.wait_for_heading("Settings");
+
     s.sign_out();
     shoot(s, theme, "12-sign-in");
     s.try_sign_in(ADMIN.email, "not-the-password-at-all");
     s.alert();
     shoot(s, theme, "13-sign-in-failed");
+
+    s.try_sign_in("carla.clerk@example.com", CARLA_RESET);
+    s.wait_for_heading("Change your password");
+    s.fill("Current password", CARLA_RESET);
+    s.fill("New password", "granite-tulip-saddle-22");
+    s.fill("Confirm new password", "granite-tulip-saddle-22");
+    s.wait_for_text("This password meets the policy.");
+    shoot(s, theme, "14-change-password");
 }

@@ -77,10 +77,18 @@ export async function render(root, ctx) {
       ctx.can('users.credentials') && !resetSlot.firstChild
         ? h('button', { type: 'button', class: 'button', onclick: openReset }, 'Reset password')
         : null,
+      ctx.can('users.credentials') && (user.failed_sign_ins > 0 || lockedNow())
+        ? h('button', { type: 'button', class: 'button', onclick: unlock }, 'Unlock')
+        : null,
       ctx.can('users.delete') && !self
         ? h('button', { type: 'button', class: 'button button-danger', onclick: remove }, 'Delete')
         : null,
     );
+  }
+
+  /** Whether failed sign-ins keep the account locked right now. */
+  function lockedNow() {
+    return Boolean(user.locked_until) && new Date(/** @type {string} */ (user.locked_until)).getTime() > Date.now();
   }
 
   function showFacts() {
@@ -103,7 +111,7 @@ export async function render(root, ctx) {
       ['Last sign-in', time(user.last_sign_in_at, 'Never')],
       ['Failed sign-ins', count(user.failed_sign_ins)],
     ];
-    if (user.locked_until) rows.push(['Locked until', time(user.locked_until)]);
+    if (lockedNow()) rows.push(['Locked until', time(user.locked_until)]);
     replaceChildren(facts, rows.map(([term, value]) => h('div', { class: 'fact' }, h('dt', null, term), h('dd', null, value))));
     if (user.id === ctx.me.user.id) {
       facts.append(h('p', { class: 'hint' }, 'This is your own account: you cannot disable or delete it.'));
@@ -144,6 +152,24 @@ export async function render(root, ctx) {
       if (signal.aborted) return;
       show(changed);
       ctx.say(`${changed.name} was ${status === 'enabled' ? 'enabled' : 'disabled'}.`);
+      loadHistory();
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  /** Clears the failed sign-ins and the lock they caused. @param {MouseEvent} event */
+  async function unlock(event) {
+    actionError.show(null);
+    const button = /** @type {HTMLButtonElement} */ (event.currentTarget);
+    try {
+      const changed = await busy(button, () => api.unlockUser(user.id));
+      if (signal.aborted) return;
+      show(changed);
+      // The button is gone with the lock: keep the keyboard on the page.
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+      ctx.say(`${changed.name} was unlocked.`);
       loadHistory();
     } catch (error) {
       failed(error);

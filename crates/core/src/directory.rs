@@ -745,6 +745,9 @@ impl Directory {
         let actor = Self::authorize(&mut *tx, operator, Permission::UsersCredentials).await?;
         let before = Self::existing_user(&mut *tx, id).await?;
         Self::ensure_may_manage(&mut *tx, &actor, &before).await?;
+        if before.failed_sign_ins == 0 && before.locked_until.is_none() {
+            return Ok(before);
+        }
         let now = Self::now();
         tx.clear_lockout(id, now).await?;
         let diff = [

@@ -2,8 +2,10 @@
 -- Times are milliseconds since the Unix epoch (UTC). A last_sign_in_at of 0
 -- means "never", so the column stays NOT NULL and sorts with an index.
 
+-- AUTOINCREMENT: an id is never reused after a deletion, so a session or an
+-- audit trail that names an id can never come to mean someone else.
 CREATE TABLE groups (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     name            TEXT    NOT NULL,
     name_normalized TEXT    NOT NULL,
     description     TEXT    NOT NULL DEFAULT '',
@@ -24,7 +26,7 @@ CREATE TABLE group_permissions (
 ) WITHOUT ROWID;
 
 CREATE TABLE users (
-    id                   INTEGER PRIMARY KEY,
+    id                   INTEGER PRIMARY KEY AUTOINCREMENT,
     name                 TEXT    NOT NULL,
     name_key             TEXT    NOT NULL,
     email                TEXT    NOT NULL,

@@ -1,0 +1,159 @@
+// The directory's settings: the password policy's minimum length, the
+// default two-factor method for new users, account lockout after failed
+// sign-ins, and the idle time before the screen locks.
+//
+// Saved all at once; Rust checks every value, so a bad one changes nothing
+// and its message is shown as Rust words it.
+
+import { h, replaceChildren } from '../dom.js';
+import { TWO_FACTOR_CHOICES } from '../format.js';
+import { busy, field, formError, placeError, progress } from '../widgets.js';
+
+/** The whole-number settings: their field name, label, range and hint. */
+const NUMBERS = [
+  { name: 'password_min_length', label: 'Minimum password length', min: 8, max: 64 },
+  { name: 'lockout_threshold', label: 'Failed sign-ins before an account locks', min: 3, max: 100 },
+  {
+    name: 'lockout_minutes',
+    label: 'First lock duration (minutes)',
+    min: 1,
+    max: 1440,
+    hint: 'Each further failure doubles it, up to a day.',
+  },
+  { name: 'idle_timeout_minutes', label: 'Lock the screen after (minutes without activity)', min: 1, max: 480 },
+];
+
+/**
+ * @param {HTMLElement} root
+ * @param {import('../main.js').Context} ctx
+ */
+export async function render(root, ctx) {
+  const { api, signal } = ctx;
+  const body = h('div', { class: 'stack', 'aria-busy': 'true' }, progress('Loading the settings'));
+  root.append(h('div', { class: 'page-head' }, h('h1', null, 'Settings')), body);
+
+  if (!ctx.can('settings.manage')) {
+    replaceChildren(body, h('p', { class: 'alert alert-error', role: 'alert' }, 'You do not have permission to change settings.'));
+    body.removeAttribute('aria-busy');
+    return;
+  }
+
+  /** @type {import('../api.js').Settings} */
+  let settings;
+  try {
+    settings = await api.settings();
+  } catch (error) {
+    if (signal.aborted) return;
+    replaceChildren(body, h('p', { class: 'alert alert-error', role: 'alert' }, api.messageOf(error)));
+    body.removeAttribute('aria-busy');
+    return;
+  }
+  if (signal.aborted) return;
+  replaceChildren(body);
+  body.removeAttribute('aria-busy');
+  buildForm(body, ctx, settings);
+}
+
+/**
+ * @param {HTMLElement} body
+ * @param {import('../main.js').Context} ctx
+ * @param {import('../api.js').Settings} initial
+ */
+function buildForm(body, ctx, initial) {
+  const { api, signal } = ctx;
+
+  /** @type {Record<string, HTMLInputElement>} */
+  const inputs = {};
+  /** @type {Record<string, import('../widgets.js').Field>} */
+  const fields = {};
+  for (const n of NUMBERS) {
+    const input = /** @type {HTMLInputElement} */ (h('input', {
+      type: 'number', inputmode: 'numeric', min: String(n.min), max: String(n.max), step: '1', required: true,
+    }));
+    inputs[n.name] = input;
+    fields[n.name] = field(n.label, input, {
+      class: 'field-narrow',
+      hint: n.hint ? `${n.hint} From ${n.min} to ${n.max}.` : `From ${n.min} to ${n.max}.`,
+    });
+    input.addEventListener('input', () => fields[n.name].setError(null));
+  }
+
+  const twoFactor = /** @type {HTMLSelectElement} */ (h('select', null,
+    TWO_FACTOR_CHOICES.map((c) => h('option', { value: c.value, disabled: c.value === 'email_code' }, c.label))));
+  fields.default_two_factor = field('Default two-factor method', twoFactor, {
+    class: 'field-narrow',
+    hint: 'For new users. Email code: Needs a mail server',
+  });
+  fields.two_factor = fields.default_two_factor;
+
+  /** @param {import('../api.js').Settings} values */
+  function fill(values) {
+    for (const n of NUMBERS) inputs[n.name].value = String(values[n.name]);
+    twoFactor.value = values.default_two_factor;
+  }
+  fill(initial);
+
+  const general = formError();
+  const working = progress('Saving the settings');
+  working.hidden = true;
+  const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'button button-primary' }, 'Save settings'));
+
+  const form = h('form', { class: 'stack', novalidate: true, onsubmit: onSubmit },
+    h('section', { class: 'panel' },
+      h('h2', null, 'Passwords and two-factor'),
+      fields.password_min_length.root,
+      fields.default_two_factor.root,
+    ),
+    h('section', { class: 'panel' },
+      h('h2', null, 'Failed sign-ins'),
+      fields.lockout_threshold.root,
+      fields.lockout_minutes.root,
+    ),
+    h('section', { class: 'panel' },
+      h('h2', null, 'Screen lock'),
+      fields.idle_timeout_minutes.root,
+    ),
+    general.root,
+    working,
+    h('div', { class: 'actions' }, submit),
+  );
+  body.append(form);
+
+  /** @param {SubmitEvent} event */
+  async function onSubmit(event) {
+    event.preventDefault();
+    general.show(null);
+    /** @type {Record<string, number>} */
+    const numbers = {};
+    for (const n of NUMBERS) {
+      const value = Number(inputs[n.name].value.trim());
+      if (inputs[n.name].value.trim() === '' || !Number.isInteger(value)) {
+        fields[n.name].setError('Enter a whole number.');
+        inputs[n.name].focus();
+        return;
+      }
+      numbers[n.name] = value;
+    }
+    working.hidden = false;
+    form.setAttribute('aria-busy', 'true');
+    try {
+      const saved = await busy(submit, () => api.updateSettings({
+        password_min_length: numbers.password_min_length,
+        default_two_factor: /** @type {import('../api.js').TwoFactor} */ (twoFactor.value),
+        lockout_threshold: numbers.lockout_threshold,
+        lockout_minutes: numbers.lockout_minutes,
+        idle_timeout_minutes: numbers.idle_timeout_minutes,
+      }));
+      if (signal.aborted) return;
+      fill(saved);
+      ctx.setIdleTimeout(saved.idle_timeout_minutes);
+      ctx.say('Settings saved.');
+    } catch (error) {
+      if (signal.aborted) return;
+      placeError(error, fields, general);
+    } finally {
+      working.hidden = true;
+      form.removeAttribute('aria-busy');
+    }
+  }
+}
