@@ -216,11 +216,12 @@ fn a_flagged_user_can_do_nothing_but_change_their_password() {
         }}),
     );
     desktop.ok("sign_out", json!({}));
-    let me = desktop.ok(
+    let signed_in = desktop.ok(
         "sign_in",
         json!({"email": "fay@example.com", "password": "quiet-meadow-window-19"}),
     );
-    assert_eq!(me["user"]["must_change_password"], true);
+    assert_eq!(signed_in["stage"], "signed_in");
+    assert_eq!(signed_in["me"]["user"]["must_change_password"], true);
     let status = desktop.ok("app_status", json!({}));
     assert_eq!(status["session_state"]["must_change_password"], true);
     for (command, args) in [
@@ -276,4 +277,65 @@ fn a_locked_session_opens_only_with_the_password() {
     );
     desktop.ok("unlock_session", json!({"password": ADMIN_PASSWORD}));
     desktop.ok("list_users", json!({"query": {}}));
+}
+
+#[test]
+fn an_authenticator_user_enrols_then_needs_a_code_before_any_command() {
+    let desktop = Desktop::initialized();
+    desktop.ok(
+        "create_user",
+        json!({"user": {
+            "name": "Tom Totp", "email": "tom@example.com", "group_ids": [1],
+            "supervisor_id": null, "status": "enabled", "password": "quiet-meadow-window-19",
+            "must_change_password": false, "mask_client_data": false, "two_factor": "totp"
+        }}),
+    );
+    desktop.ok("sign_out", json!({}));
+    let credentials = json!({"email": "tom@example.com", "password": "quiet-meadow-window-19"});
+    let first = desktop.ok("sign_in", credentials.clone());
+    assert_eq!(first, json!({"stage": "totp_enrolment", "me": null}));
+    assert_eq!(
+        desktop.code_of("list_users", json!({"query": {}})),
+        "not_signed_in"
+    );
+    assert_eq!(
+        desktop.code_of("verify_second_factor", json!({"code": "123456"})),
+        "sign_in_incomplete"
+    );
+    let status = desktop.ok("app_status", json!({}));
+    assert_eq!(status["session_state"]["stage"], "totp_enrolment");
+    assert_eq!(status["session"], Value::Null);
+
+    let enrolment = desktop.ok("begin_totp_enrolment", json!({}));
+    let secret = enrolment["secret"].as_str().expect("secret").to_owned();
+    assert!(enrolment["qr_svg"].as_str().expect("svg").contains("<svg"));
+    let code = roster_core::two_factor::current_code(&secret, now()).expect("code");
+    let enrolled = desktop.ok("finish_totp_enrolment", json!({"code": code}));
+    assert_eq!(enrolled["me"]["user"]["email"], "tom@example.com");
+    let recovery: Vec<String> =
+        serde_json::from_value(enrolled["recovery_codes"].clone()).expect("codes");
+    assert_eq!(recovery.len(), 10);
+    desktop.ok("list_users", json!({"query": {}}));
+
+    desktop.ok("sign_out", json!({}));
+    let second = desktop.ok("sign_in", credentials);
+    assert_eq!(second, json!({"stage": "second_factor", "me": null}));
+    assert_eq!(
+        desktop.code_of("begin_totp_enrolment", json!({})),
+        "sign_in_incomplete"
+    );
+    assert_eq!(
+        desktop.code_of("verify_second_factor", json!({"code": "12345x"})),
+        "second_factor_failed"
+    );
+    let done = desktop.ok("verify_second_factor", json!({"code": recovery[0]}));
+    assert_eq!(done["stage"], "signed_in");
+    desktop.ok("list_users", json!({"query": {}}));
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }

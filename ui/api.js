@@ -76,9 +76,25 @@
  * @property {SessionState | null} session_state how the session stands, when someone is signed in
  *
  * @typedef {object} SessionState
+ * @property {SignInStage} [stage] how far the sign-in got ("signed_in" when left out)
  * @property {boolean} locked the lock screen must be passed first
  * @property {boolean} must_change_password only the password change is allowed
  * @property {number} idle_timeout_minutes minutes without activity before the screen locks
+ *
+ * @typedef {"signed_in" | "second_factor" | "totp_enrolment"} SignInStage
+ *
+ * @typedef {object} SignInResult
+ * @property {SignInStage} stage "signed_in", or what the person must do first
+ * @property {Me | null} me the operator once `stage` is "signed_in", otherwise null
+ *
+ * @typedef {object} TotpEnrolment
+ * @property {string} secret the key in base32, for typing by hand
+ * @property {string} uri the otpauth:// URI the QR code holds
+ * @property {string} qr_svg the QR code, as an SVG document
+ *
+ * @typedef {object} TotpEnrolled
+ * @property {Me} me the operator, now signed in
+ * @property {string[]} recovery_codes ten one-time codes, shown only now
  *
  * @typedef {object} Settings
  * @property {number} password_min_length
@@ -264,11 +280,40 @@ export function initialize({ name, email, password }) {
 }
 
 /**
+ * Checks the password; the result says whether a second factor or setting
+ * up the authenticator app comes first.
  * @param {{email: string, password: string}} credentials
- * @returns {Promise<Me>}
+ * @returns {Promise<SignInResult>}
  */
 export function signIn({ email, password }) {
   return call('sign_in', { email, password });
+}
+
+/**
+ * The second step of a sign-in: a code from the authenticator app or a
+ * recovery code (a wrong one counts toward the account's lockout).
+ * @param {string} code
+ * @returns {Promise<SignInResult>}
+ */
+export function verifySecondFactor(code) {
+  return call('verify_second_factor', { code });
+}
+
+/**
+ * Starts setting up the authenticator app (sign-in stage "totp_enrolment").
+ * @returns {Promise<TotpEnrolment>}
+ */
+export function beginTotpEnrolment() {
+  return call('begin_totp_enrolment');
+}
+
+/**
+ * Ends the set-up with a code the app shows, and signs in.
+ * @param {string} code
+ * @returns {Promise<TotpEnrolled>}
+ */
+export function finishTotpEnrolment(code) {
+  return call('finish_totp_enrolment', { code });
 }
 
 /** @returns {Promise<null>} */
@@ -406,6 +451,16 @@ export function resetPassword(id, password, must_change_password) {
  */
 export function unlockUser(id) {
   return call('unlock_user', { id });
+}
+
+/**
+ * Makes a user set up their authenticator app again at their next sign-in
+ * (needs `users.credentials`).
+ * @param {number} id
+ * @returns {Promise<User>}
+ */
+export function resetTwoFactor(id) {
+  return call('reset_two_factor', { id });
 }
 
 /**

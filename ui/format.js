@@ -104,6 +104,8 @@ const ACTIONS = {
   'user.delete': 'Deleted',
   'user.reset_password': 'Reset the password',
   'user.sign_in': 'Signed in',
+  'user.enrol_totp': 'Set up the authenticator app',
+  'user.reset_two_factor': 'Reset two-factor',
   'group.create': 'Created the group',
   'group.update': 'Changed the group',
   'group.delete': 'Deleted the group',

@@ -2,6 +2,10 @@
 // in?), shows the first-run or sign-in screen or the app shell, and routes
 // between the views by the location's hash (#/users, #/users/7/edit, …).
 //
+// A sign-in may stop halfway (COMMANDS.md, "Two-factor sign-in"): the
+// second factor, or setting up the authenticator app, is a screen of its own
+// before the session exists; app_status's `stage` resumes it after a reload.
+//
 // Two session states come before any view (COMMANDS.md, "Session states"):
 // a pending password change shows only the change screen; a locked session
 // shows the lock screen over the whole window, keeping the view underneath
@@ -24,6 +28,8 @@ import * as userDetail from './views/user-detail.js';
 import * as groups from './views/groups.js';
 import * as settingsView from './views/settings.js';
 import * as changePassword from './views/change-password.js';
+import * as secondFactor from './views/second-factor.js';
+import * as totpEnrolment from './views/totp-enrolment.js';
 import * as lockScreen from './views/lock.js';
 
 /**
@@ -44,6 +50,8 @@ import * as lockScreen from './views/lock.js';
  *   overview's filters, kept while one moves between views
  * @property {(me: import('./api.js').Me, options?: {message?: string}) => void} signedIn
  *   for first-run, sign-in and the forced password change
+ * @property {(result: import('./api.js').SignInResult) => void} continueSignIn
+ *   for sign-in and the second-factor screen: goes where a `{stage, me}` result says
  * @property {() => Promise<void>} refreshMe reloads the operator (after editing oneself)
  * @property {() => Promise<void>} signOut ends the session and shows the sign-in screen
  * @property {(minutes: number) => void} setIdleTimeout after the settings changed it
@@ -92,6 +100,8 @@ let leaving = null;
 let pendingMessage = null;
 /** Whether only the forced password change is on screen. */
 let changingPassword = false;
+/** @type {"second_factor" | "totp_enrolment" | null} a sign-in stopped halfway, on screen */
+let pendingStage = null;
 /** @type {{overlay: HTMLElement, controller: AbortController, focus: Element | null, title: string} | null} the lock screen, while shown */
 let lock = null;
 let idleMinutes = 15;
@@ -150,6 +160,7 @@ function context(signal, params = {}) {
     signal,
     memory,
     signedIn,
+    continueSignIn,
     refreshMe,
     signOut,
     setIdleTimeout,
@@ -244,6 +255,7 @@ function hideShell() {
  */
 function signedIn(me, options = {}) {
   const wasChanging = changingPassword;
+  pendingStage = null;
   session = me;
   if (!wasChanging) memory = {};
   changingPassword = false;
@@ -260,6 +272,17 @@ function signedIn(me, options = {}) {
     history.replaceState(null, '', `#${home()}`);
   }
   route();
+}
+
+/**
+ * Goes on with a sign-in as its result says: the app, or the step still missing.
+ * @param {import('./api.js').SignInResult} result
+ */
+function continueSignIn(result) {
+  if (result.stage === 'second_factor') showSecondFactor();
+  else if (result.stage === 'totp_enrolment') showTotpEnrolment();
+  else if (result.me) signedIn(result.me);
+  else showSignIn('Something went wrong. Sign in again.');
 }
 
 async function refreshMe() {
@@ -292,11 +315,38 @@ function showPasswordChange() {
   changePassword.render(elements.view, context(signal));
 }
 
+/** The second step of a sign-in: a code from the authenticator app (or a recovery code). */
+function showSecondFactor() {
+  pendingSignIn('second_factor');
+  const signal = freshView('Two-step verification');
+  secondFactor.render(elements.view, context(signal));
+}
+
+/** Setting up the authenticator app, then the recovery codes, before the app opens. */
+function showTotpEnrolment() {
+  pendingSignIn('totp_enrolment');
+  const signal = freshView('Set up your authenticator app');
+  totpEnrolment.render(elements.view, context(signal));
+}
+
+/** @param {"second_factor" | "totp_enrolment"} stage */
+function pendingSignIn(stage) {
+  session = null;
+  memory = {};
+  changingPassword = false;
+  pendingStage = stage;
+  stopIdleTimer();
+  hideLock();
+  hideShell();
+  history.replaceState(null, '', location.pathname + location.search);
+}
+
 /** @param {string | null} [message] */
 function showSignIn(message = null) {
   session = null;
   memory = {};
   changingPassword = false;
+  pendingStage = null;
   stopIdleTimer();
   hideLock();
   hideShell();
@@ -318,7 +368,10 @@ async function start() {
   try {
     app = await api.appStatus();
     document.title = app.name;
+    const stage = app.session_state?.stage;
     if (!app.initialized) showFirstRun();
+    else if (stage === 'second_factor') showSecondFactor();
+    else if (stage === 'totp_enrolment') showTotpEnrolment();
     else if (!app.session) showSignIn();
     else {
       signedIn(app.session, { state: app.session_state });
@@ -434,7 +487,7 @@ window.addEventListener('keydown', (event) => {
 
 window.addEventListener('hashchange', () => route());
 window.addEventListener(api.SIGNED_OUT_EVENT, () => {
-  if (session) showSignIn('Your session has ended. Sign in again to continue.');
+  if (session || pendingStage) showSignIn('Your session has ended. Sign in again to continue.');
 });
 window.addEventListener(api.LOCKED_EVENT, () => showLock());
 window.addEventListener(api.PASSWORD_CHANGE_EVENT, () => {

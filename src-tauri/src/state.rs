@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use roster_core::directory::PendingSignIn;
 use roster_core::store::sqlite::SqliteStore;
 use roster_core::{Directory, Error, Operator};
 
@@ -19,6 +20,19 @@ pub struct AppState {
     directory: Result<Directory, String>,
     store_path: Option<PathBuf>,
     session: Mutex<Option<Session>>,
+    /// A sign-in whose password was right and whose second factor is owed.
+    pending: Mutex<Option<(PendingSignIn, Stage)>>,
+}
+
+/// Where a sign-in stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    SignedIn,
+    /// A code from the authenticator app (or a recovery code) is owed.
+    SecondFactor,
+    /// The authenticator app must be set up first.
+    TotpEnrolment,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -51,6 +65,7 @@ pub enum Access {
 /// How the web view should present the session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct SessionFlags {
+    pub stage: Stage,
     pub locked: bool,
     pub must_change_password: bool,
     pub idle_timeout_minutes: u64,
@@ -68,6 +83,7 @@ impl AppState {
                 )),
                 store_path: None,
                 session: Mutex::new(None),
+                pending: Mutex::new(None),
             },
         }
     }
@@ -81,6 +97,7 @@ impl AppState {
             directory,
             store_path: Some(path),
             session: Mutex::new(None),
+            pending: Mutex::new(None),
         }
     }
 
@@ -123,16 +140,47 @@ impl AppState {
         self.session().map(|session| session.operator)
     }
 
-    /// The session's state for the web view, if anyone is signed in.
+    /// The session's state for the web view, if anyone is signed in or
+    /// half-way through signing in.
     pub fn flags(&self) -> Option<SessionFlags> {
+        if let Some((_, stage)) = *self.pending() {
+            return Some(SessionFlags {
+                stage,
+                locked: false,
+                must_change_password: false,
+                idle_timeout_minutes: 0,
+            });
+        }
         let mut guard = self.session();
         let session = guard.as_mut()?;
         session.lock_if_idle(Instant::now());
         Some(SessionFlags {
+            stage: Stage::SignedIn,
             locked: session.locked,
             must_change_password: session.must_change_password,
             idle_timeout_minutes: session.idle_timeout.as_secs() / 60,
         })
+    }
+
+    fn pending(&self) -> MutexGuard<'_, Option<(PendingSignIn, Stage)>> {
+        self.pending
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Remembers a sign-in that still owes its second factor.
+    pub fn await_second_factor(&self, pending: PendingSignIn, stage: Stage) {
+        *self.session() = None;
+        *self.pending() = Some((pending, stage));
+    }
+
+    /// The pending sign-in at `stage`, or why there is none.
+    pub fn pending_at(&self, stage: Stage) -> Result<PendingSignIn, Error> {
+        match *self.pending() {
+            Some((pending, at)) if at == stage => Ok(pending),
+            Some(_) => Err(Error::SignInIncomplete),
+            None => Err(Error::NotSignedIn),
+        }
     }
 
     pub fn sign_in(
@@ -141,6 +189,7 @@ impl AppState {
         must_change_password: bool,
         idle_timeout_minutes: u32,
     ) {
+        *self.pending() = None;
         *self.session() = Some(Session {
             operator,
             must_change_password,
@@ -181,6 +230,7 @@ impl AppState {
     }
 
     pub fn sign_out(&self) {
+        *self.pending() = None;
         *self.session() = None;
     }
 }
@@ -208,7 +258,9 @@ mod tests {
         let operator = directory
             .sign_in("ada@example.com", &PlainPassword::new(PASSWORD))
             .await
-            .expect("sign in");
+            .expect("sign in")
+            .operator()
+            .expect("no second factor");
         state.sign_in(operator, false, 15);
         state
     }

@@ -161,6 +161,16 @@ const dd = hits[0].nextElementSibling;
 return { count: 1, text: dd ? norm(dd.innerText) : '' };
 "#;
 
+/// `arguments[0]`: a list's accessible name (`aria-label`). Returns the
+/// visible lists with that name and the items of the first.
+const JS_LIST: &str = r#"
+const [name] = arguments;
+const hits = [...document.querySelectorAll('ul, ol')]
+  .filter((l) => visible(l) && norm(l.getAttribute('aria-label')) === name);
+return { count: hits.length,
+  items: hits.length ? [...hits[0].children].map((li) => norm(li.innerText)) : [] };
+"#;
+
 /// Whether anything on the page is still loading (`aria-busy="true"`).
 const JS_BUSY: &str = r#"
 return [...document.querySelectorAll('[aria-busy=true]')].some(visible);
@@ -638,6 +648,40 @@ impl Session {
             match (found["count"].as_u64(), found["text"].as_str()) {
                 (Some(1), Some(text)) => Ok(text.to_string()),
                 (count, _) => Err(format!("{} visible terms {term:?}", count.unwrap_or(0))),
+            }
+        })
+    }
+
+    /// Reloads the window's page (as after a crash of the web view, or
+    /// Ctrl+R) and waits until the new page has replaced the old one; the
+    /// app then starts again from app_status.
+    pub fn reload(&self) {
+        self.eval(
+            "window.__rosterBeforeReload = true; setTimeout(() => location.reload(), 0); return null;",
+            vec![],
+        )
+        .expect("the page answers");
+        self.eventually("waiting for the page to reload", || {
+            match self
+                .eval("return window.__rosterBeforeReload === true;", vec![])?
+                .as_bool()
+            {
+                Some(false) => Ok(()),
+                _ => Err("still the old page".into()),
+            }
+        });
+    }
+
+    /// The items of the visible list named `name` (its `aria-label`), e.g.
+    /// "Recovery codes", waiting for it to appear.
+    pub fn list_items(&self, name: &str) -> Vec<String> {
+        self.eventually(&format!("reading the list {name:?}"), || {
+            let found = self.eval(JS_LIST, vec![json!(name)])?;
+            match found["count"].as_u64() {
+                Some(1) => {
+                    serde_json::from_value(found["items"].clone()).map_err(|e| e.to_string())
+                }
+                count => Err(format!("{} visible lists {name:?}", count.unwrap_or(0))),
             }
         })
     }

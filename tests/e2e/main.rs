@@ -16,6 +16,7 @@ mod screenshots;
 mod session_states;
 mod sign_in;
 mod smoke;
+mod two_factor;
 mod users;
 
 pub use harness::Session;

@@ -1,11 +1,19 @@
 //! Screenshots of every screen for people to review (nothing is asserted
 //! about pixels): `target/e2e-screenshots/screen-*.png`.
 
-use crate::steps::{NewUser, ADMIN};
+use crate::steps::{authenticator_code, current_step, fresh_code, NewUser, ADMIN};
+use crate::Session;
 
 /// The password Carla is given by the reset (and must change at sign-in).
 const CARLA_RESET: &str = "ember-quarry-willow-84";
-use crate::Session;
+
+/// Tess signs in with an authenticator app.
+const TESS: NewUser<'static> = NewUser {
+    name: "Tess Token",
+    email: "tess.token@example.com",
+    groups: &["Administrators"],
+    password: "saffron-beacon-pebble-58",
+};
 
 fn shoot(s: &Session, theme: &str, name: &str) {
     s.settle();
@@ -108,6 +116,7 @@ fn walk_every_screen(s: &Session, theme: &str) {
     s.fill("Password", ADMIN.password);
     s.click_button("Unlock");
     s.wait_for_heading("Settings");
+    s.create_totp_user(&TESS);
 
     s.sign_out();
     shoot(s, theme, "12-sign-in");
@@ -122,4 +131,27 @@ fn walk_every_screen(s: &Session, theme: &str) {
     s.fill("Confirm new password", "granite-tulip-saddle-22");
     s.wait_for_text("This password meets the policy.");
     shoot(s, theme, "14-change-password");
+    s.sign_out();
+
+    s.try_sign_in(TESS.email, TESS.password);
+    s.wait_for_heading("Set up your authenticator app");
+    let secret = s.fact("Key");
+    let step = current_step();
+    s.fill("Code", &authenticator_code(&secret, step));
+    shoot(s, theme, "17-totp-enrol");
+    s.click_button("Confirm");
+    s.wait_for_heading("Save your recovery codes");
+    s.check("I have saved these codes");
+    shoot(s, theme, "18-recovery-codes");
+    s.click_button("Continue");
+    s.wait_for_heading("Users");
+    s.sign_out();
+
+    s.try_sign_in(TESS.email, TESS.password);
+    s.wait_for_heading("Two-step verification");
+    shoot(s, theme, "19-second-factor");
+    let (code, _) = fresh_code(&secret, step);
+    s.fill("Code", &code);
+    s.click_button("Verify");
+    s.wait_for_heading("Users");
 }

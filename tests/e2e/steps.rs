@@ -1,6 +1,11 @@
 //! Steps several tests share, written as a person would do them, and the
 //! people they create.
 
+use std::thread;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use totp_rs::{Algorithm, Builder, Secret};
+
 use crate::Session;
 
 /// The first administrator every test sets up.
@@ -23,6 +28,67 @@ pub struct NewUser<'a> {
     /// Group checkboxes to tick (by group name).
     pub groups: &'a [&'a str],
     pub password: &'a str,
+}
+
+/// What setting up the authenticator app handed out.
+pub struct Enrolled {
+    /// The key shown beside the QR code (base32).
+    pub secret: String,
+    /// The 30-second step whose code confirmed the set-up (a step's code is
+    /// accepted once).
+    pub step: u64,
+    /// The recovery codes shown after the set-up.
+    pub recovery_codes: Vec<String>,
+}
+
+/// The current 30-second step of the authenticator app's clock.
+pub fn current_step() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("the clock is after 1970")
+        .as_secs()
+        / 30
+}
+
+/// The code an authenticator app shows for `secret` during `step`
+/// (RFC 6238: HMAC-SHA-1, 6 digits, 30-second steps).
+pub fn authenticator_code(secret: &str, step: u64) -> String {
+    let secret = Secret::try_from_base32(secret.trim()).expect("the key is base32");
+    Builder::new()
+        .with_algorithm(Algorithm::SHA1)
+        .with_digits(6)
+        .with_step_duration(30)
+        .with_secret(secret)
+        .build()
+        .expect("a valid authenticator set-up")
+        .generate(step * 30)
+        .to_string()
+}
+
+/// The current code for `secret`, from a step later than `after` (waiting
+/// for the next step if need be, since each step's code is accepted once),
+/// and its step.
+pub fn fresh_code(secret: &str, after: u64) -> (String, u64) {
+    loop {
+        let step = current_step();
+        if step > after {
+            return (authenticator_code(secret, step), step);
+        }
+        thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// A six-digit code the app does not show for `secret` now (nor one step
+/// before or after).
+pub fn wrong_code(secret: &str) -> String {
+    let step = current_step();
+    let near: Vec<String> = (step - 1..=step + 1)
+        .map(|s| authenticator_code(secret, s))
+        .collect();
+    (0..10)
+        .map(|digit| digit.to_string().repeat(6))
+        .find(|code| !near.contains(code))
+        .expect("three codes cannot cover ten")
 }
 
 impl Session {
@@ -61,9 +127,59 @@ impl Session {
         self.click_button("Sign in");
     }
 
+    /// On "Set up your authenticator app" (after signing in): reads the key,
+    /// confirms with the code an app would show, reads the recovery codes,
+    /// ticks "I have saved these codes" and continues into the app.
+    pub fn enrol_authenticator(&self) -> Enrolled {
+        self.wait_for_heading("Set up your authenticator app");
+        let secret = self.fact("Key");
+        let step = current_step();
+        self.fill("Code", &authenticator_code(&secret, step));
+        self.click_button("Confirm");
+        self.wait_for_heading("Save your recovery codes");
+        let recovery_codes = self.list_items("Recovery codes");
+        assert!(
+            !self.button_enabled("Continue"),
+            "Continue waits for the codes to be saved"
+        );
+        self.check("I have saved these codes");
+        self.click_button("Continue");
+        self.wait_for_text_gone("Save your recovery codes");
+        Enrolled {
+            secret,
+            step,
+            recovery_codes,
+        }
+    }
+
+    /// Waits until the "Code" field, or the form's alert, shows an error;
+    /// returns it.
+    pub fn code_error(&self) -> String {
+        self.eventually("waiting for the code to be refused", || {
+            let beside = self.description_of("Code");
+            if !beside.is_empty() {
+                return Ok(beside);
+            }
+            self.alerts_now()
+                .into_iter()
+                .find(|a| !a.is_empty())
+                .ok_or_else(|| "no error yet".to_string())
+        })
+    }
+
     /// Opens the "New user" form from the Users screen, fills the basics,
     /// creates the user and waits for their page.
     pub fn create_user(&self, user: &NewUser<'_>) {
+        self.create_user_with(user, None);
+    }
+
+    /// [`Session::create_user`] with the two-factor method
+    /// "Authenticator app (TOTP)": the user sets up the app at their first sign-in.
+    pub fn create_totp_user(&self, user: &NewUser<'_>) {
+        self.create_user_with(user, Some("Authenticator app (TOTP)"));
+    }
+
+    fn create_user_with(&self, user: &NewUser<'_>, two_factor: Option<&str>) {
         self.go_to_users();
         self.click_button("New user");
         self.wait_for_heading("New user");
@@ -74,6 +190,9 @@ impl Session {
         }
         self.fill("Password", user.password);
         self.fill("Confirm password", user.password);
+        if let Some(method) = two_factor {
+            self.select("Two-factor method", method);
+        }
         self.wait_for_text("This password meets the policy.");
         self.click_button("Create user");
         self.wait_for_heading(user.name);

@@ -1,4 +1,5 @@
-// Sign in with email and password.
+// Sign in with email and password; main.js then shows what the result's
+// `stage` asks for (the app, the second factor, or the authenticator's set-up).
 //
 // The error is shown exactly as Rust words it: it never says whether the
 // email exists, and neither may the UI (so no field is marked as the culprit).
@@ -39,9 +40,10 @@ export function render(root, ctx) {
     working.hidden = false;
     form.setAttribute('aria-busy', 'true');
     try {
-      const me = await busy(submit, () => api.signIn({ email: email.value, password: password.value }));
+      const result = await busy(submit, () => api.signIn({ email: email.value, password: password.value }));
       password.value = '';
-      ctx.signedIn(me);
+      // Signed in, or on to the second factor or the authenticator's set-up.
+      ctx.continueSignIn(result);
     } catch (error) {
       if (ctx.signal.aborted) return;
       general.show(api.messageOf(error));

@@ -77,6 +77,9 @@ export async function render(root, ctx) {
       ctx.can('users.credentials') && !resetSlot.firstChild
         ? h('button', { type: 'button', class: 'button', onclick: openReset }, 'Reset password')
         : null,
+      ctx.can('users.credentials') && user.two_factor === 'totp'
+        ? h('button', { type: 'button', class: 'button', onclick: resetTwoFactor }, 'Reset two-factor')
+        : null,
       ctx.can('users.credentials') && (user.failed_sign_ins > 0 || lockedNow())
         ? h('button', { type: 'button', class: 'button', onclick: unlock }, 'Unlock')
         : null,
@@ -171,6 +174,29 @@ export async function render(root, ctx) {
       heading.focus({ preventScroll: true });
       ctx.say(`${changed.name} was unlocked.`);
       loadHistory();
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  /** Makes the user set up their authenticator app again, once confirmed. @param {MouseEvent} event */
+  async function resetTwoFactor(event) {
+    actionError.show(null);
+    const button = /** @type {HTMLButtonElement} */ (event.currentTarget);
+    const name = user.name;
+    try {
+      const sure = await api.confirm({
+        title: 'Reset two-factor',
+        message: `${name} will set up their authenticator app again at their next sign-in.`,
+        ok_label: 'Reset',
+      });
+      if (!sure || signal.aborted) return;
+      const changed = await busy(button, () => api.resetTwoFactor(user.id));
+      if (signal.aborted) return;
+      show(changed);
+      ctx.say(`${name}'s two-factor was reset.`);
+      // Fetched again so that the version shown is the stored one.
+      reloadQuietly();
     } catch (error) {
       failed(error);
     }

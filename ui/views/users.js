@@ -297,12 +297,12 @@ export function render(root, ctx) {
     },
       h('td', { class: 'cell-name' }, user.name),
       h('td', { class: 'cell-email' }, user.email),
-      h('td', null, user.groups.map((g) => g.name).join(', ')),
-      h('td', null, user.supervisor
+      h('td', { class: 'cell-wrap' }, user.groups.map((g) => g.name).join(', ')),
+      h('td', { class: 'cell-wrap' }, user.supervisor
         ? h('span', { title: user.supervisor.email }, user.supervisor.name)
         : h('span', { class: 'muted' }, '—')),
       h('td', null, statusBadge(user.status)),
-      h('td', null, twoFactorLabel(user.two_factor)),
+      h('td', { class: 'cell-wrap' }, twoFactorLabel(user.two_factor)),
       h('td', null, yesNo(user.mask_client_data)),
       h('td', { class: 'cell-time' }, time(user.last_sign_in_at, 'Never')),
       h('td', { class: 'cell-time' }, time(user.created_at, '—', { dateOnly: true })),

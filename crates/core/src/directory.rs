@@ -32,6 +32,7 @@ use crate::password::{
     PolicyVerdict, Verification,
 };
 use crate::store::{Store, StoreError, Tx, TxMode, UserPage, UserQuery, ADMINISTRATORS};
+use crate::two_factor;
 
 /// Settings keys.
 const SETTING_PASSWORD_MIN_LENGTH: &str = "password.min_length";
@@ -53,6 +54,42 @@ pub struct Operator {
 impl Operator {
     pub fn id(&self) -> UserId {
         self.id
+    }
+}
+
+/// A password that was accepted for a user whose second factor is still
+/// owed. Only the core makes one, and only [`Directory::verify_second_factor`]
+/// or [`Directory::finish_totp_enrolment`] turn it into an [`Operator`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingSignIn {
+    id: UserId,
+}
+
+impl PendingSignIn {
+    pub fn user_id(&self) -> UserId {
+        self.id
+    }
+}
+
+/// How far a sign-in got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignIn {
+    /// Signed in.
+    Complete(Operator),
+    /// The password was right; a code from the authenticator app (or a
+    /// recovery code) is owed.
+    SecondFactor(PendingSignIn),
+    /// The password was right; the user must first set up their authenticator app.
+    TotpEnrolment(PendingSignIn),
+}
+
+impl SignIn {
+    /// The operator when the sign-in is complete.
+    pub fn operator(self) -> Option<Operator> {
+        match self {
+            SignIn::Complete(operator) => Some(operator),
+            SignIn::SecondFactor(_) | SignIn::TotpEnrolment(_) => None,
+        }
     }
 }
 
@@ -139,6 +176,7 @@ impl Default for Settings {
 impl Settings {
     /// Checks every value, so a bad one changes nothing.
     fn validate(&self) -> Result<PasswordPolicy> {
+        ensure_method_works(self.default_two_factor)?;
         let policy = PasswordPolicy::new(self.password_min_length).map_err(|error| {
             Error::InvalidSetting {
                 reason: error.to_string(),
@@ -599,7 +637,7 @@ impl Directory {
     /// a delay that doubles with each further failure. While locked even the
     /// right password fails. Attempts on existing accounts are audited. A hash
     /// made with older parameters is replaced on success.
-    pub async fn sign_in(&self, email: &str, password: &PlainPassword) -> Result<Operator> {
+    pub async fn sign_in(&self, email: &str, password: &PlainPassword) -> Result<SignIn> {
         let now = Self::now();
         let found = match Email::parse(email) {
             Ok(email) => {
@@ -671,12 +709,192 @@ impl Directory {
             let rehashed = self.hasher.hash(password)?;
             tx.replace_password_hash(user.id, &rehashed).await?;
         }
-        tx.record_sign_in(user.id, now).await?;
-        let mut success = attempt("auth.sign_in", Vec::new());
-        success.operator = Some(user.id);
-        tx.append_audit(&success).await?;
+        let pending = PendingSignIn { id: user.id };
+        let outcome = match user.two_factor {
+            TwoFactor::Off => SignIn::Complete(Self::complete_sign_in(&mut *tx, &user, now).await?),
+            TwoFactor::Totp => match tx.totp_enrolment(user.id).await? {
+                Some(enrolment) if enrolment.confirmed => SignIn::SecondFactor(pending),
+                _ => SignIn::TotpEnrolment(pending),
+            },
+            TwoFactor::EmailCode => return Err(Error::TwoFactorUnavailable),
+        };
         tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Records a finished sign-in: the time, no failures, an audit event.
+    async fn complete_sign_in(
+        tx: &mut dyn Tx,
+        user: &User,
+        now: DateTime<Utc>,
+    ) -> Result<Operator> {
+        tx.record_sign_in(user.id, now).await?;
+        tx.append_audit(&NewAuditEvent {
+            at: now,
+            operator: Some(user.id),
+            operator_label: user.email.as_str().to_owned(),
+            action: "auth.sign_in",
+            target_kind: TargetKind::User,
+            target_id: Some(user.id.0),
+            target_label: user.email.as_str().to_owned(),
+            changes: Vec::new(),
+        })
+        .await?;
         Ok(Operator { id: user.id })
+    }
+
+    /// Loads the user of a pending sign-in; one who was disabled or deleted
+    /// meanwhile cannot finish.
+    async fn pending_user(tx: &mut dyn Tx, pending: &PendingSignIn) -> Result<User> {
+        tx.user(pending.id)
+            .await?
+            .filter(|u| u.status == Status::Enabled)
+            .ok_or(Error::SignInFailed)
+    }
+
+    /// Finishes a sign-in with a code from the authenticator app (each time
+    /// step accepted once) or an unused recovery code. Wrong codes count
+    /// toward the account's lockout like wrong passwords.
+    pub async fn verify_second_factor(
+        &self,
+        pending: &PendingSignIn,
+        code: &str,
+    ) -> Result<Operator> {
+        let now = Self::now();
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let user = Self::pending_user(&mut *tx, pending).await?;
+        if user.locked_until.is_some_and(|until| until > now) {
+            return Err(Error::SignInFailed);
+        }
+        let enrolment = tx
+            .totp_enrolment(user.id)
+            .await?
+            .filter(|e| e.confirmed)
+            .ok_or(Error::NotEnrolling)?;
+        let accepted = if two_factor::looks_like_recovery_code(code) {
+            let hash = two_factor::hash_recovery_code(code);
+            tx.use_recovery_code(user.id, &hash, now).await?
+        } else {
+            let seconds = u64::try_from(now.timestamp()).unwrap_or(0);
+            match two_factor::check_code(&enrolment.secret, code, seconds)? {
+                Some(step) if step > enrolment.last_step => {
+                    tx.record_totp_step(user.id, step).await?;
+                    true
+                }
+                _ => false,
+            }
+        };
+        if !accepted {
+            let settings = Self::load_settings(&mut *tx).await?;
+            let failed = user.failed_sign_ins.saturating_add(1);
+            let locked_until = settings.lock_duration(failed).map(|delay| now + delay);
+            tx.record_failed_sign_in(user.id, locked_until).await?;
+            tx.append_audit(&NewAuditEvent {
+                at: now,
+                operator: None,
+                operator_label: user.email.as_str().to_owned(),
+                action: "auth.second_factor_failed",
+                target_kind: TargetKind::User,
+                target_id: Some(user.id.0),
+                target_label: user.email.as_str().to_owned(),
+                changes: vec![FieldChange {
+                    field: "failed_sign_ins".into(),
+                    before: json!(user.failed_sign_ins),
+                    after: json!(failed),
+                }],
+            })
+            .await?;
+            tx.commit().await?;
+            return Err(Error::SecondFactorFailed);
+        }
+        let operator = Self::complete_sign_in(&mut *tx, &user, now).await?;
+        tx.commit().await?;
+        Ok(operator)
+    }
+
+    /// Starts setting up the authenticator app for a pending sign-in: a new
+    /// secret, shown this once.
+    pub async fn begin_totp_enrolment(
+        &self,
+        pending: &PendingSignIn,
+    ) -> Result<two_factor::Enrolment> {
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let user = Self::pending_user(&mut *tx, pending).await?;
+        if user.two_factor != TwoFactor::Totp
+            || tx
+                .totp_enrolment(user.id)
+                .await?
+                .is_some_and(|e| e.confirmed)
+        {
+            return Err(Error::NotEnrolling);
+        }
+        let secret = two_factor::new_secret();
+        tx.start_totp_enrolment(user.id, &secret, Self::now())
+            .await?;
+        let enrolment = two_factor::enrolment(&secret, user.email.as_str())?;
+        tx.commit().await?;
+        Ok(enrolment)
+    }
+
+    /// Confirms the set-up with a first code, finishes the sign-in, and
+    /// returns the ten recovery codes, which are shown only now.
+    pub async fn finish_totp_enrolment(
+        &self,
+        pending: &PendingSignIn,
+        code: &str,
+    ) -> Result<(Operator, Vec<String>)> {
+        let now = Self::now();
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let user = Self::pending_user(&mut *tx, pending).await?;
+        let enrolment = tx
+            .totp_enrolment(user.id)
+            .await?
+            .filter(|e| !e.confirmed)
+            .ok_or(Error::NotEnrolling)?;
+        let seconds = u64::try_from(now.timestamp()).unwrap_or(0);
+        let step = two_factor::check_code(&enrolment.secret, code, seconds)?
+            .ok_or(Error::SecondFactorFailed)?;
+        let codes = two_factor::new_recovery_codes();
+        let hashes: Vec<String> = codes
+            .iter()
+            .map(|c| two_factor::hash_recovery_code(c))
+            .collect();
+        tx.confirm_totp_enrolment(user.id, step, &hashes).await?;
+        tx.append_audit(&NewAuditEvent {
+            at: now,
+            operator: Some(user.id),
+            operator_label: user.email.as_str().to_owned(),
+            action: "user.enrol_totp",
+            target_kind: TargetKind::User,
+            target_id: Some(user.id.0),
+            target_label: user.email.as_str().to_owned(),
+            changes: Vec::new(),
+        })
+        .await?;
+        let operator = Self::complete_sign_in(&mut *tx, &user, now).await?;
+        tx.commit().await?;
+        Ok((operator, codes))
+    }
+
+    /// Forgets a user's authenticator set-up and recovery codes: they set it
+    /// up again at their next sign-in.
+    pub async fn reset_two_factor(&self, operator: &Operator, id: UserId) -> Result<User> {
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let actor = Self::authorize(&mut *tx, operator, Permission::UsersCredentials).await?;
+        let user = Self::existing_user(&mut *tx, id).await?;
+        Self::ensure_may_manage(&mut *tx, &actor, &user).await?;
+        tx.clear_two_factor(id).await?;
+        let event = actor.audit(
+            "user.reset_two_factor",
+            TargetKind::User,
+            Some(id.0),
+            user.email.as_str(),
+            Vec::new(),
+            Self::now(),
+        );
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        Ok(user)
     }
 
     /// Changes the operator's own password: the current one must be given,
@@ -814,6 +1032,7 @@ impl Directory {
             Some(method) => method,
             None => Self::load_settings(&mut *tx).await?.default_two_factor,
         };
+        ensure_method_works(two_factor)?;
         let policy = Self::policy(&mut *tx).await?;
         let (hash, generated_password) =
             self.choose_password(&policy, new.password, &name, &email)?;
@@ -949,6 +1168,9 @@ impl Directory {
             fields.mask_client_data = mask;
         }
         if let Some(method) = changes.two_factor {
+            if method != before.two_factor {
+                ensure_method_works(method)?;
+            }
             fields.two_factor = method;
         }
 
@@ -1530,5 +1752,14 @@ fn fields_of(record: &impl Serialize) -> Vec<FieldChange> {
             })
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+/// Refuses a two-factor method this installation cannot carry out: email
+/// codes need a mail server, and Roster has none configured yet.
+fn ensure_method_works(method: TwoFactor) -> Result<()> {
+    match method {
+        TwoFactor::EmailCode => Err(Error::EmailCodesNeedMail),
+        TwoFactor::Off | TwoFactor::Totp => Ok(()),
     }
 }

@@ -79,6 +79,16 @@ pub enum Error {
     PasswordUnchanged,
     #[error("Change your password before you continue.")]
     PasswordChangeRequired,
+    #[error("The code is not correct, or it was already used.")]
+    SecondFactorFailed,
+    #[error("This account signs in with email codes, which need a mail server; ask an administrator to choose another two-factor method.")]
+    TwoFactorUnavailable,
+    #[error("Email codes need a mail server, and none is configured; choose the authenticator app or Off.")]
+    EmailCodesNeedMail,
+    #[error("No authenticator set-up is in progress; sign in again.")]
+    NotEnrolling,
+    #[error("Finish signing in first.")]
+    SignInIncomplete,
     #[error(
         "The screen was locked after a period without activity. Enter your password to continue."
     )]
@@ -116,6 +126,8 @@ impl Error {
             Error::Password(PasswordError::Policy(_)) => Some("password"),
             Error::CurrentPasswordIncorrect => Some("current_password"),
             Error::PasswordUnchanged => Some("password"),
+            Error::SecondFactorFailed => Some("code"),
+            Error::EmailCodesNeedMail => Some("two_factor"),
             _ => None,
         }
     }
@@ -152,6 +164,11 @@ impl Error {
             Error::CurrentPasswordIncorrect => "current_password_incorrect",
             Error::PasswordUnchanged => "password_unchanged",
             Error::PasswordChangeRequired => "password_change_required",
+            Error::SecondFactorFailed => "second_factor_failed",
+            Error::TwoFactorUnavailable => "two_factor_unavailable",
+            Error::EmailCodesNeedMail => "email_codes_need_mail",
+            Error::NotEnrolling => "not_enrolling",
+            Error::SignInIncomplete => "sign_in_incomplete",
             Error::SessionLocked => "session_locked",
             Error::PermissionDenied { .. } => "permission_denied",
             Error::CannotGrant { .. } => "cannot_grant",

@@ -15,6 +15,7 @@ pub mod model;
 pub mod password;
 pub mod paths;
 pub mod store;
+pub mod two_factor;
 
 pub use directory::{Directory, Operator};
 pub use error::{Error, Result};

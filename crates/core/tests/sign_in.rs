@@ -147,7 +147,9 @@ async fn a_forced_change_needs_the_current_password_and_a_new_different_one() {
         .directory
         .sign_in("ann.lee@example.com", &pw(GOOD_PASSWORD))
         .await
-        .unwrap();
+        .unwrap()
+        .operator()
+        .expect("signed in");
     let before = world.snapshot().await;
 
     let wrong = world

@@ -912,7 +912,9 @@ async fn sign_in_gives_one_error_for_every_failure_and_records_success() {
         .directory
         .sign_in("ANN.LEE@example.com", &PlainPassword::new(GOOD_PASSWORD))
         .await
-        .unwrap();
+        .unwrap()
+        .operator()
+        .expect("signed in");
     let me = world.directory.me(&operator).await.unwrap();
     assert_eq!(me.user.id, ann.id);
     assert!(me.permissions.is_empty());

@@ -1,13 +1,15 @@
 //! Starting up, the first administrator, signing in and out.
 
-use roster_core::directory::PasswordChoice;
+use roster_core::directory::{PasswordChoice, SignIn};
 use roster_core::model::Me;
 use roster_core::password::PlainPassword;
+use roster_core::two_factor::Enrolment;
+use roster_core::{Directory, Operator};
 use serde::Serialize;
 use tauri::State;
 
 use super::{checked, directory, signed_in_for, CommandResult};
-use crate::state::{Access, AppState, SessionFlags};
+use crate::state::{Access, AppState, SessionFlags, Stage};
 
 #[derive(Debug, Serialize)]
 pub struct StoreInfo {
@@ -48,9 +50,17 @@ pub async fn app_status<R: tauri::Runtime>(
             path: state.store_path().map(|p| p.display().to_string()),
         },
         initialized: directory.is_initialized().await?,
-        session_state: session.as_ref().and_then(|_| state.flags()),
+        session_state: state.flags(),
         session,
     })
+}
+
+/// How far a sign-in got, for the web view.
+#[derive(Debug, Serialize)]
+pub struct SignInResult {
+    pub stage: Stage,
+    /// The operator once signed in; null while a second factor is owed.
+    pub me: Option<Me>,
 }
 
 /// Creates the first administrator and signs them in.
@@ -66,28 +76,96 @@ pub async fn initialize(
     let created = directory
         .initialize(&name, &email, PasswordChoice::Given(password.clone()))
         .await?;
-    start_session(&state, created.user.email.as_str(), &password).await
+    state.sign_out();
+    match directory
+        .sign_in(created.user.email.as_str(), &password)
+        .await?
+    {
+        SignIn::Complete(operator) => open_session(&state, directory, operator).await,
+        SignIn::SecondFactor(_) | SignIn::TotpEnrolment(_) => {
+            Err(roster_core::Error::SignInIncomplete.into())
+        }
+    }
 }
 
+/// Checks the password; a second factor may still be owed.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn sign_in(
     state: State<'_, AppState>,
     email: String,
     password: String,
-) -> CommandResult<Me> {
-    start_session(&state, &email, &PlainPassword::new(password)).await
+) -> CommandResult<SignInResult> {
+    let directory = directory(&state)?;
+    state.sign_out();
+    let (stage, pending) = match directory
+        .sign_in(&email, &PlainPassword::new(password))
+        .await?
+    {
+        SignIn::Complete(operator) => {
+            let me = open_session(&state, directory, operator).await?;
+            return Ok(SignInResult {
+                stage: Stage::SignedIn,
+                me: Some(me),
+            });
+        }
+        SignIn::SecondFactor(pending) => (Stage::SecondFactor, pending),
+        SignIn::TotpEnrolment(pending) => (Stage::TotpEnrolment, pending),
+    };
+    state.await_second_factor(pending, stage);
+    Ok(SignInResult { stage, me: None })
 }
 
-/// Signs in and opens a session: pending a password change when the user is
-/// flagged for one.
-async fn start_session(
+/// Finishes a sign-in with a code from the authenticator app or a recovery code.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn verify_second_factor(
+    state: State<'_, AppState>,
+    code: String,
+) -> CommandResult<SignInResult> {
+    let directory = directory(&state)?;
+    let pending = state.pending_at(Stage::SecondFactor)?;
+    let operator = directory.verify_second_factor(&pending, &code).await?;
+    let me = open_session(&state, directory, operator).await?;
+    Ok(SignInResult {
+        stage: Stage::SignedIn,
+        me: Some(me),
+    })
+}
+
+/// A new authenticator secret, its URI and QR code, shown this once.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn begin_totp_enrolment(state: State<'_, AppState>) -> CommandResult<Enrolment> {
+    let directory = directory(&state)?;
+    let pending = state.pending_at(Stage::TotpEnrolment)?;
+    Ok(directory.begin_totp_enrolment(&pending).await?)
+}
+
+#[derive(Debug, Serialize)]
+pub struct EnrolmentResult {
+    pub me: Me,
+    /// Shown once, never stored as text.
+    pub recovery_codes: Vec<String>,
+}
+
+/// Confirms the authenticator with a first code and finishes the sign-in.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn finish_totp_enrolment(
+    state: State<'_, AppState>,
+    code: String,
+) -> CommandResult<EnrolmentResult> {
+    let directory = directory(&state)?;
+    let pending = state.pending_at(Stage::TotpEnrolment)?;
+    let (operator, recovery_codes) = directory.finish_totp_enrolment(&pending, &code).await?;
+    let me = open_session(&state, directory, operator).await?;
+    Ok(EnrolmentResult { me, recovery_codes })
+}
+
+/// Opens the session of a finished sign-in: pending a password change when
+/// the user is flagged for one.
+async fn open_session(
     state: &AppState,
-    email: &str,
-    password: &PlainPassword,
+    directory: &Directory,
+    operator: Operator,
 ) -> CommandResult<Me> {
-    let directory = directory(state)?;
-    state.sign_out();
-    let operator = directory.sign_in(email, password).await?;
     let me = directory.me(&operator).await?;
     let idle = directory.idle_timeout_minutes().await?;
     state.sign_in(operator, me.user.must_change_password, idle);
@@ -140,11 +218,15 @@ pub async fn unlock_session(state: State<'_, AppState>, password: String) -> Com
     let directory = directory(&state)?;
     let operator = state.current().ok_or(roster_core::Error::NotSignedIn)?;
     let me = checked(&state, directory.me(&operator).await)?;
-    let again = directory
+    // The password alone unlocks: the second factor was given at sign-in.
+    match directory
         .sign_in(me.user.email.as_str(), &PlainPassword::new(password))
-        .await?;
-    if again != operator {
-        return Err(roster_core::Error::SignInFailed.into());
+        .await?
+    {
+        SignIn::Complete(again) if again == operator => {}
+        SignIn::SecondFactor(pending) | SignIn::TotpEnrolment(pending)
+            if pending.user_id() == operator.id() => {}
+        _ => return Err(roster_core::Error::SignInFailed.into()),
     }
     state.unlock();
     Ok(me)

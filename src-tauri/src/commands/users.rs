@@ -190,3 +190,10 @@ pub async fn unlock_user(state: State<'_, AppState>, id: UserId) -> CommandResul
     let (directory, operator) = signed_in(&state)?;
     checked(&state, directory.unlock_user(&operator, id).await)
 }
+
+/// Forgets a user's authenticator set-up: they enrol again at next sign-in.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reset_two_factor(state: State<'_, AppState>, id: UserId) -> CommandResult<User> {
+    let (directory, operator) = signed_in(&state)?;
+    checked(&state, directory.reset_two_factor(&operator, id).await)
+}

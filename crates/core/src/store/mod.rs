@@ -126,6 +126,34 @@ pub trait Tx: Send {
         id: UserId,
         password: &PasswordHash,
     ) -> Result<(), StoreError>;
+    // --- two-factor -------------------------------------------------------------
+    async fn totp_enrolment(&mut self, id: UserId) -> Result<Option<TotpEnrolment>, StoreError>;
+    /// Starts (or restarts) an unconfirmed enrolment with `secret`; forgets
+    /// any earlier enrolment and its recovery codes.
+    async fn start_totp_enrolment(
+        &mut self,
+        id: UserId,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Confirms the enrolment at time step `step` and stores the recovery codes' hashes.
+    async fn confirm_totp_enrolment(
+        &mut self,
+        id: UserId,
+        step: u64,
+        recovery_code_hashes: &[String],
+    ) -> Result<(), StoreError>;
+    async fn record_totp_step(&mut self, id: UserId, step: u64) -> Result<(), StoreError>;
+    /// Marks an unused recovery code used; false when there is no such unused code.
+    async fn use_recovery_code(
+        &mut self,
+        id: UserId,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Forgets the enrolment and recovery codes (an administrator's reset).
+    async fn clear_two_factor(&mut self, id: UserId) -> Result<(), StoreError>;
+
     async fn count_users(&mut self) -> Result<u64, StoreError>;
     /// Enabled users in `group`.
     async fn count_enabled_members(&mut self, group: GroupId) -> Result<u64, StoreError>;
@@ -166,6 +194,16 @@ pub trait Tx: Send {
     // --- settings ------------------------------------------------------------
     async fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError>;
     async fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+}
+
+/// A user's authenticator-app enrolment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpEnrolment {
+    /// Base32; never leaves the core after enrolment.
+    pub secret: String,
+    pub confirmed: bool,
+    /// The last time step a code was accepted at (0 when none).
+    pub last_step: u64,
 }
 
 /// The columns the users overview sorts by.

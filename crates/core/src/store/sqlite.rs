@@ -16,8 +16,8 @@ use rusqlite::{params, params_from_iter, Connection, ErrorCode, OptionalExtensio
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::{
-    Cursor, Direction, SortField, SortKey, Store, StoreError, Total, Tx, TxMode, UserPage,
-    UserQuery, ADMINISTRATORS, COUNT_CAP,
+    Cursor, Direction, SortField, SortKey, Store, StoreError, Total, TotpEnrolment, Tx, TxMode,
+    UserPage, UserQuery, ADMINISTRATORS, COUNT_CAP,
 };
 use crate::domain::{
     Description, Email, GroupId, GroupName, Permission, PermissionSet, Status, TwoFactor, UserId,
@@ -686,6 +686,102 @@ impl Tx for SqliteTx {
                 "UPDATE users SET password_hash = ?1 WHERE id = ?2",
                 params![password.as_str(), id.0],
             )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn totp_enrolment(&mut self, id: UserId) -> Result<Option<TotpEnrolment>, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT secret, confirmed, last_step FROM totp_enrolments WHERE user_id = ?1",
+                [id.0],
+                |row| {
+                    Ok(TotpEnrolment {
+                        secret: row.get(0)?,
+                        confirmed: row.get(1)?,
+                        last_step: u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0),
+                    })
+                },
+            )
+            .optional()
+            .map_err(internal)
+    }
+
+    async fn start_totp_enrolment(
+        &mut self,
+        id: UserId,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.connection
+            .execute("DELETE FROM recovery_codes WHERE user_id = ?1", [id.0])
+            .map_err(internal)?;
+        self.connection
+            .execute(
+                "INSERT INTO totp_enrolments (user_id, secret, confirmed, last_step, created_at) \
+                 VALUES (?1, ?2, 0, 0, ?3) ON CONFLICT (user_id) DO UPDATE SET \
+                 secret = excluded.secret, confirmed = 0, last_step = 0, created_at = excluded.created_at",
+                params![id.0, secret, millis(now)],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn confirm_totp_enrolment(
+        &mut self,
+        id: UserId,
+        step: u64,
+        recovery_code_hashes: &[String],
+    ) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "UPDATE totp_enrolments SET confirmed = 1, last_step = ?1 WHERE user_id = ?2",
+                params![i64::try_from(step).unwrap_or(i64::MAX), id.0],
+            )
+            .map_err(internal)?;
+        let mut statement = self
+            .connection
+            .prepare_cached("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?1, ?2)")
+            .map_err(internal)?;
+        for hash in recovery_code_hashes {
+            statement.execute(params![id.0, hash]).map_err(internal)?;
+        }
+        Ok(())
+    }
+
+    async fn record_totp_step(&mut self, id: UserId, step: u64) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "UPDATE totp_enrolments SET last_step = ?1 WHERE user_id = ?2",
+                params![i64::try_from(step).unwrap_or(i64::MAX), id.0],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn use_recovery_code(
+        &mut self,
+        id: UserId,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let used = self
+            .connection
+            .execute(
+                "UPDATE recovery_codes SET used_at = ?1 \
+                 WHERE user_id = ?2 AND code_hash = ?3 AND used_at IS NULL",
+                params![millis(now), id.0, code_hash],
+            )
+            .map_err(internal)?;
+        Ok(used == 1)
+    }
+
+    async fn clear_two_factor(&mut self, id: UserId) -> Result<(), StoreError> {
+        self.connection
+            .execute("DELETE FROM recovery_codes WHERE user_id = ?1", [id.0])
+            .map_err(internal)?;
+        self.connection
+            .execute("DELETE FROM totp_enrolments WHERE user_id = ?1", [id.0])
             .map_err(internal)?;
         Ok(())
     }

@@ -1,0 +1,190 @@
+//! Two-factor sign-in with an authenticator app: TOTP after RFC 6238
+//! (HMAC-SHA-1, 6 digits, 30-second steps, one step of clock drift either
+//! way, each step accepted once), enrolled by a QR code drawn here as SVG,
+//! and ten single-use recovery codes kept only as hashes.
+//!
+//! The TOTP secret is shown once, at enrolment, and never again.
+
+use blake2::{Blake2b512, Digest};
+use rand::rngs::OsRng;
+use rand::Rng;
+use serde::Serialize;
+use totp_rs::{Builder, Secret, Totp};
+
+use crate::error::Error;
+
+/// The issuer authenticator apps show beside the account.
+pub const ISSUER: &str = "Roster";
+/// How many recovery codes an enrolment hands out.
+pub const RECOVERY_CODES: usize = 10;
+/// Recovery codes use letters and digits that cannot be mistaken for each other.
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// What the person needs to add Roster to their authenticator app.
+#[derive(Debug, Clone, Serialize)]
+pub struct Enrolment {
+    /// The key as base32 text, for typing in by hand.
+    pub secret: String,
+    /// The `otpauth://` URI the QR code holds.
+    pub uri: String,
+    /// The QR code as an SVG document.
+    pub qr_svg: String,
+}
+
+/// A new random 160-bit secret from the OS, as base32.
+pub fn new_secret() -> String {
+    let bytes: [u8; 20] = OsRng.gen();
+    Secret::from(bytes).to_base32()
+}
+
+fn totp(secret: &str, account: &str) -> Result<Totp, Error> {
+    let secret =
+        Secret::try_from_base32(secret).map_err(|_| crate::store::StoreError::Corrupt {
+            detail: "authenticator secret".into(),
+        })?;
+    Builder::new()
+        .with_secret(secret)
+        .with_issuer(Some(ISSUER))
+        .with_account_name(account.replace(':', ""))
+        .build()
+        .map_err(|error| {
+            crate::store::StoreError::Internal {
+                detail: format!("authenticator set-up: {error}"),
+            }
+            .into()
+        })
+}
+
+/// The enrolment details for `secret`, labelled with the account's email.
+pub fn enrolment(secret: &str, account: &str) -> Result<Enrolment, Error> {
+    let uri =
+        totp(secret, account)?
+            .to_url()
+            .map_err(|error| crate::store::StoreError::Internal {
+                detail: format!("authenticator URI: {error}"),
+            })?;
+    let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|error| {
+        crate::store::StoreError::Internal {
+            detail: format!("QR code: {error}"),
+        }
+    })?;
+    let qr_svg = qr
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(220, 220)
+        .quiet_zone(true)
+        .build();
+    Ok(Enrolment {
+        secret: secret.to_owned(),
+        uri,
+        qr_svg,
+    })
+}
+
+/// The time step at which `code` is valid for `secret` around `unix_seconds`,
+/// if it is.
+pub fn check_code(secret: &str, code: &str, unix_seconds: u64) -> Result<Option<u64>, Error> {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+        return Ok(None);
+    }
+    Ok(totp(secret, "")?.check(&code, unix_seconds))
+}
+
+/// The current code for `secret` (tests and tools; the app never shows it).
+pub fn current_code(secret: &str, unix_seconds: u64) -> Result<String, Error> {
+    Ok(totp(secret, "")?.generate(unix_seconds).to_string())
+}
+
+/// Ten new recovery codes, `XXXX-XXXX`, from the OS's random source.
+pub fn new_recovery_codes() -> Vec<String> {
+    (0..RECOVERY_CODES)
+        .map(|_| {
+            let mut code: String = (0..8)
+                .map(|_| char::from(CODE_ALPHABET[OsRng.gen_range(0..CODE_ALPHABET.len())]))
+                .collect();
+            code.insert(4, '-');
+            code
+        })
+        .collect()
+}
+
+/// True when `input` has the shape of a recovery code (any case, with or
+/// without the hyphen).
+pub fn looks_like_recovery_code(input: &str) -> bool {
+    let normalized = normalize_recovery_code(input);
+    normalized.len() == 8 && normalized.bytes().all(|b| CODE_ALPHABET.contains(&b))
+}
+
+fn normalize_recovery_code(input: &str) -> String {
+    input
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// The stored form of a recovery code. The codes carry 40 random bits each
+/// and are used once, so a fast hash suffices.
+pub fn hash_recovery_code(code: &str) -> String {
+    let digest = Blake2b512::digest(normalize_recovery_code(code).as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_is_accepted_in_its_step_and_one_step_either_side() {
+        let secret = new_secret();
+        let now = 1_800_000_000;
+        let code = current_code(&secret, now).unwrap();
+        assert_eq!(check_code(&secret, &code, now).unwrap(), Some(now / 30));
+        assert!(check_code(&secret, &code, now + 30).unwrap().is_some());
+        assert!(check_code(&secret, &code, now - 30).unwrap().is_some());
+        assert_eq!(check_code(&secret, &code, now + 90).unwrap(), None);
+        assert_eq!(check_code(&secret, "12345", now).unwrap(), None);
+        assert_eq!(check_code(&secret, "abcdef", now).unwrap(), None);
+    }
+
+    #[test]
+    fn rfc_6238_test_vector_matches() {
+        // RFC 6238 appendix B, SHA-1, T = 59 s: 94287082 (8 digits); the last six.
+        let secret = Secret::from(b"12345678901234567890".to_vec()).to_base32();
+        assert_eq!(current_code(&secret, 59).unwrap(), "287082");
+    }
+
+    #[test]
+    fn enrolment_gives_an_otpauth_uri_and_an_svg_qr_code() {
+        let secret = new_secret();
+        let enrolment = enrolment(&secret, "ann@example.com").unwrap();
+        assert!(
+            enrolment
+                .uri
+                .starts_with("otpauth://totp/Roster:ann%40example.com?"),
+            "{}",
+            enrolment.uri
+        );
+        assert!(enrolment.uri.contains(&format!("secret={secret}")));
+        assert!(enrolment.qr_svg.contains("<svg"));
+        assert_eq!(enrolment.secret, secret);
+    }
+
+    #[test]
+    fn recovery_codes_are_ten_distinct_unambiguous_codes() {
+        let codes = new_recovery_codes();
+        assert_eq!(codes.len(), 10);
+        let unique: std::collections::HashSet<_> = codes.iter().collect();
+        assert_eq!(unique.len(), 10);
+        for code in &codes {
+            assert_eq!(code.len(), 9);
+            assert!(looks_like_recovery_code(code));
+            assert!(!code.contains(['0', 'O', '1', 'I']));
+            assert_eq!(
+                hash_recovery_code(code),
+                hash_recovery_code(&code.to_lowercase().replace('-', ""))
+            );
+        }
+        assert!(!looks_like_recovery_code("123456"));
+    }
+}

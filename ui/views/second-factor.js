@@ -1,0 +1,66 @@
+// The second step of a sign-in, for people with an authenticator app: the
+// 6-digit code it shows, or one of the recovery codes saved when it was set
+// up. The password was right; the session exists only once the code is.
+//
+// Errors are shown as Rust words them; a wrong code counts toward the
+// account's lockout like a wrong password.
+
+import { h } from '../dom.js';
+import { busy, field, formError, placeError, progress } from '../widgets.js';
+
+/**
+ * @param {HTMLElement} root
+ * @param {import('../main.js').Context} ctx `continueSignIn` goes on; `signOut` goes back
+ */
+export function render(root, ctx) {
+  const { api, signal } = ctx;
+  // Text, not numeric: recovery codes have letters and a dash.
+  const code = /** @type {HTMLInputElement} */ (h('input', {
+    type: 'text',
+    autocomplete: 'one-time-code',
+    spellcheck: 'false',
+    autocapitalize: 'characters',
+    maxlength: '32',
+    class: 'code-input',
+  }));
+  const codeField = field('Code', code);
+  code.addEventListener('input', () => codeField.setError(null));
+  const general = formError();
+  const working = progress('Verifying');
+  working.hidden = true;
+  const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'button button-primary' }, 'Verify'));
+  const cancel = h('button', { type: 'button', class: 'button', onclick: () => ctx.signOut() }, 'Cancel');
+
+  const form = h('form', { class: 'panel narrow stack', novalidate: true, onsubmit: onSubmit },
+    h('h1', null, 'Two-step verification'),
+    h('p', null, 'Enter the 6-digit code from your authenticator app, or one of your recovery codes.'),
+    codeField.root,
+    general.root,
+    working,
+    h('div', { class: 'actions' }, submit, cancel),
+  );
+  root.append(h('div', { class: 'centered' }, form));
+  code.focus();
+
+  /** @param {SubmitEvent} event */
+  async function onSubmit(event) {
+    event.preventDefault();
+    general.show(null);
+    working.hidden = false;
+    form.setAttribute('aria-busy', 'true');
+    try {
+      const result = await busy(submit, () => api.verifySecondFactor(code.value.trim()));
+      code.value = '';
+      if (signal.aborted) return;
+      ctx.continueSignIn(result);
+    } catch (error) {
+      if (signal.aborted) return;
+      code.value = '';
+      placeError(error, { code: codeField }, general);
+      code.focus();
+    } finally {
+      working.hidden = true;
+      form.removeAttribute('aria-busy');
+    }
+  }
+}
