@@ -108,7 +108,7 @@ fn an_operator_without_users_create_is_refused_by_the_command() {
         json!({"user": {
             "name": "Val Viewer", "email": "val@example.com", "group_ids": [viewers["id"]],
             "supervisor_id": null, "status": "enabled", "password": "quiet-meadow-window-19",
-            "must_change_password": false, "mask_client_data": false, "two_factor": null
+            "must_change_password": false, "mask_client_data": false, "two_factor": "off"
         }}),
     );
     desktop.ok("sign_out", json!({}));
@@ -123,7 +123,7 @@ fn an_operator_without_users_create_is_refused_by_the_command() {
         json!({"user": {
             "name": "Eve Extra", "email": "eve@example.com", "group_ids": [viewers["id"]],
             "supervisor_id": null, "status": "enabled", "password": "quiet-meadow-window-20",
-            "must_change_password": false, "mask_client_data": false, "two_factor": null
+            "must_change_password": false, "mask_client_data": false, "two_factor": "off"
         }}),
     );
     let error = refused.expect_err("creating a user without users.create");
@@ -151,7 +151,7 @@ fn field_errors_name_their_field_and_sign_in_errors_reveal_nothing() {
             json!({"user": {
                 "name": "Ann Lee", "email": "ADA@example.com", "group_ids": [1],
                 "supervisor_id": null, "status": "enabled", "password": "quiet-meadow-window-19",
-                "must_change_password": false, "mask_client_data": false, "two_factor": null
+                "must_change_password": false, "mask_client_data": false, "two_factor": "off"
             }}),
         )
         .expect_err("duplicate email");
@@ -212,7 +212,7 @@ fn a_flagged_user_can_do_nothing_but_change_their_password() {
         json!({"user": {
             "name": "Fay Flag", "email": "fay@example.com", "group_ids": [1],
             "supervisor_id": null, "status": "enabled", "password": "quiet-meadow-window-19",
-            "must_change_password": true, "mask_client_data": false, "two_factor": null
+            "must_change_password": true, "mask_client_data": false, "two_factor": "off"
         }}),
     );
     desktop.ok("sign_out", json!({}));

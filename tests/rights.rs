@@ -330,7 +330,7 @@ fn rows() -> Vec<Row> {
             json!({"user": {
                 "name": "Nell New", "email": "nell.new@example.com", "group_ids": [w.plain],
                 "supervisor_id": w.reader.id, "status": "enabled", "password": PASSWORD,
-                "must_change_password": true, "mask_client_data": false, "two_factor": null
+                "must_change_password": true, "mask_client_data": false, "two_factor": "off"
             }})
         }),
         row("update_user", Requires(UsersEdit), |w| {
@@ -749,7 +749,7 @@ fn new_user(name: &str, groups: Vec<GroupId>) -> NewUser {
         password: given(PASSWORD),
         must_change_password: false,
         mask_client_data: false,
-        two_factor: None,
+        two_factor: Some(roster_core::domain::TwoFactor::Off),
     }
 }
 

@@ -168,9 +168,10 @@ impl Session {
     }
 
     /// Opens the "New user" form from the Users screen, fills the basics,
-    /// creates the user and waits for their page.
+    /// creates the user (two-factor Off, so tests can sign in as them) and
+    /// waits for their page.
     pub fn create_user(&self, user: &NewUser<'_>) {
-        self.create_user_with(user, None);
+        self.create_user_with(user, Some("Off"));
     }
 
     /// [`Session::create_user`] with the two-factor method

@@ -165,7 +165,9 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             password_min_length: PasswordPolicy::default().min_length,
-            default_two_factor: TwoFactor::Off,
+            // No mail server can be configured yet, so the authenticator app:
+            // never a method that cannot work on this installation.
+            default_two_factor: TwoFactor::Totp,
             lockout_threshold: 5,
             lockout_minutes: 5,
             idle_timeout_minutes: 15,

@@ -193,3 +193,31 @@ async fn email_codes_are_refused_while_no_mail_server_exists() {
     }
     assert_eq!(world.snapshot().await, before);
 }
+
+#[tokio::test]
+async fn new_users_get_the_authenticator_app_unless_another_method_is_chosen() {
+    let world = World::new().await;
+    let sales = world.group("Sales", &[]).await;
+    let defaulted = world
+        .directory
+        .create_user(
+            &world.admin,
+            NewUser {
+                two_factor: None,
+                ..new_user("Dee Default", &[sales.id])
+            },
+        )
+        .await
+        .unwrap()
+        .user;
+    assert_eq!(defaulted.two_factor, TwoFactor::Totp);
+    let first = world
+        .directory
+        .sign_in(
+            "dee.default@example.com",
+            &PlainPassword::new(GOOD_PASSWORD),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(first, SignIn::TotpEnrolment(_)), "{first:?}");
+}

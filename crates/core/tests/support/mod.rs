@@ -170,7 +170,9 @@ pub fn new_user(name: &str, groups: &[GroupId]) -> NewUser {
         password: password(GOOD_PASSWORD),
         must_change_password: false,
         mask_client_data: false,
-        two_factor: None,
+        // Signing in as fixture users needs no second factor; tests of
+        // two-factor choose it.
+        two_factor: Some(roster_core::domain::TwoFactor::Off),
     }
 }
 
