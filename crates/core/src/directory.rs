@@ -573,16 +573,13 @@ impl Directory {
             .map_err(Self::domain_error)?;
         tx.set_memberships(id, &[ADMINISTRATORS]).await?;
         let user = Self::existing_user(&mut *tx, id).await?;
-        tx.append_audit(&NewAuditEvent {
-            at: now,
-            operator: Some(id),
-            operator_label: user.email.as_str().to_owned(),
-            action: "directory.initialize",
-            target_kind: TargetKind::User,
-            target_id: Some(id.0),
-            target_label: user.email.as_str().to_owned(),
-            changes: user_snapshot(&user),
-        })
+        tx.append_audit(&own_event(
+            &user,
+            Some(id),
+            "directory.initialize",
+            user_snapshot(&user),
+            now,
+        ))
         .await?;
         tx.commit().await?;
         Ok(Created {
@@ -664,15 +661,8 @@ impl Directory {
         let verification = self.hasher.verify(password, &hash);
         let locked = user.locked_until.is_some_and(|until| until > now);
         let mut tx = self.store.begin(TxMode::Write).await?;
-        let attempt = |action: &'static str, changes: Vec<FieldChange>| NewAuditEvent {
-            at: now,
-            operator: None,
-            operator_label: user.email.as_str().to_owned(),
-            action,
-            target_kind: TargetKind::User,
-            target_id: Some(user.id.0),
-            target_label: user.email.as_str().to_owned(),
-            changes,
+        let attempt = |action: &'static str, changes: Vec<FieldChange>| {
+            own_event(&user, None, action, changes, now)
         };
         if locked {
             tx.append_audit(&attempt("auth.sign_in_refused_locked", Vec::new()))
@@ -731,16 +721,13 @@ impl Directory {
         now: DateTime<Utc>,
     ) -> Result<Operator> {
         tx.record_sign_in(user.id, now).await?;
-        tx.append_audit(&NewAuditEvent {
-            at: now,
-            operator: Some(user.id),
-            operator_label: user.email.as_str().to_owned(),
-            action: "auth.sign_in",
-            target_kind: TargetKind::User,
-            target_id: Some(user.id.0),
-            target_label: user.email.as_str().to_owned(),
-            changes: Vec::new(),
-        })
+        tx.append_audit(&own_event(
+            user,
+            Some(user.id),
+            "auth.sign_in",
+            Vec::new(),
+            now,
+        ))
         .await?;
         Ok(Operator { id: user.id })
     }
@@ -791,20 +778,17 @@ impl Directory {
             let failed = user.failed_sign_ins.saturating_add(1);
             let locked_until = settings.lock_duration(failed).map(|delay| now + delay);
             tx.record_failed_sign_in(user.id, locked_until).await?;
-            tx.append_audit(&NewAuditEvent {
-                at: now,
-                operator: None,
-                operator_label: user.email.as_str().to_owned(),
-                action: "auth.second_factor_failed",
-                target_kind: TargetKind::User,
-                target_id: Some(user.id.0),
-                target_label: user.email.as_str().to_owned(),
-                changes: vec![FieldChange {
+            tx.append_audit(&own_event(
+                &user,
+                None,
+                "auth.second_factor_failed",
+                vec![FieldChange {
                     field: "failed_sign_ins".into(),
                     before: json!(user.failed_sign_ins),
                     after: json!(failed),
                 }],
-            })
+                now,
+            ))
             .await?;
             tx.commit().await?;
             return Err(Error::SecondFactorFailed);
@@ -862,16 +846,13 @@ impl Directory {
             .map(|c| two_factor::hash_recovery_code(c))
             .collect();
         tx.confirm_totp_enrolment(user.id, step, &hashes).await?;
-        tx.append_audit(&NewAuditEvent {
-            at: now,
-            operator: Some(user.id),
-            operator_label: user.email.as_str().to_owned(),
-            action: "user.enrol_totp",
-            target_kind: TargetKind::User,
-            target_id: Some(user.id.0),
-            target_label: user.email.as_str().to_owned(),
-            changes: Vec::new(),
-        })
+        tx.append_audit(&own_event(
+            &user,
+            Some(user.id),
+            "user.enrol_totp",
+            Vec::new(),
+            now,
+        ))
         .await?;
         let operator = Self::complete_sign_in(&mut *tx, &user, now).await?;
         tx.commit().await?;
@@ -1763,5 +1744,27 @@ fn ensure_method_works(method: TwoFactor) -> Result<()> {
     match method {
         TwoFactor::EmailCode => Err(Error::EmailCodesNeedMail),
         TwoFactor::Off | TwoFactor::Totp => Ok(()),
+    }
+}
+
+/// An event about a user's own account (sign-in attempts, their own
+/// set-up), labelled with their email; `operator` is `None` when the attempt
+/// did not prove who was acting.
+fn own_event(
+    user: &User,
+    operator: Option<UserId>,
+    action: &'static str,
+    changes: Vec<FieldChange>,
+    at: DateTime<Utc>,
+) -> NewAuditEvent {
+    NewAuditEvent {
+        at,
+        operator,
+        operator_label: user.email.as_str().to_owned(),
+        action,
+        target_kind: TargetKind::User,
+        target_id: Some(user.id.0),
+        target_label: user.email.as_str().to_owned(),
+        changes,
     }
 }
