@@ -169,6 +169,28 @@ export async function busy(button, work) {
   }
 }
 
+/**
+ * Runs a form's submission: its button busy, its progress bar shown and the
+ * form marked `aria-busy` until `work` settles, whatever the outcome.
+ *
+ * @template T
+ * @param {HTMLFormElement} form
+ * @param {HTMLButtonElement} button
+ * @param {HTMLElement} working the form's progress bar
+ * @param {() => Promise<T>} work
+ * @returns {Promise<T>}
+ */
+export async function submitting(form, button, working, work) {
+  working.hidden = false;
+  form.setAttribute('aria-busy', 'true');
+  try {
+    return await busy(button, work);
+  } finally {
+    working.hidden = true;
+    form.removeAttribute('aria-busy');
+  }
+}
+
 /** An indeterminate progress bar for work whose length is unknown. @param {string} [label] */
 export function progress(label = 'Loading') {
   return h('div', { class: 'progress', role: 'progressbar', 'aria-label': label },

@@ -3,7 +3,7 @@
 // until the change is made; the only way elsewhere is signing out.
 
 import { h } from '../dom.js';
-import { busy, field, formError, passwordFields, placeError, progress } from '../widgets.js';
+import { field, formError, passwordFields, placeError, progress, submitting } from '../widgets.js';
 
 /**
  * @param {HTMLElement} root
@@ -49,10 +49,8 @@ export function render(root, ctx) {
       password.confirm?.focus();
       return;
     }
-    working.hidden = false;
-    form.setAttribute('aria-busy', 'true');
     try {
-      const changed = await busy(submit, () => api.changePassword(current.value, password.input.value));
+      const changed = await submitting(form, submit, working, () => api.changePassword(current.value, password.input.value));
       // The plaintexts leave the page before the app replaces it.
       current.value = '';
       password.clear();
@@ -61,9 +59,6 @@ export function render(root, ctx) {
     } catch (error) {
       if (signal.aborted) return;
       placeError(error, { current_password: currentField, password: password.field }, general);
-    } finally {
-      working.hidden = true;
-      form.removeAttribute('aria-busy');
     }
   }
 }

@@ -4,7 +4,7 @@
 // (disabled, with the reason) so people know it is coming.
 
 import { h, uid } from '../dom.js';
-import { busy, field, formError, passwordFields, placeError, progress } from '../widgets.js';
+import { field, formError, passwordFields, placeError, progress, submitting } from '../widgets.js';
 
 /**
  * @param {HTMLElement} root
@@ -81,10 +81,8 @@ export function render(root, ctx) {
       password.confirm?.focus();
       return;
     }
-    working.hidden = false;
-    form.setAttribute('aria-busy', 'true');
     try {
-      const me = await busy(submit, () => api.initialize({
+      const me = await submitting(form, submit, working, () => api.initialize({
         name: name.value,
         email: email.value,
         password: password.input.value,
@@ -93,9 +91,6 @@ export function render(root, ctx) {
       ctx.signedIn(me);
     } catch (error) {
       placeError(error, { ...fields, password: password.field }, general);
-    } finally {
-      working.hidden = true;
-      form.removeAttribute('aria-busy');
     }
   }
 }

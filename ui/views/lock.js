@@ -4,7 +4,7 @@
 // typed) but hidden and inert; only the operator's password brings it back.
 
 import { h } from '../dom.js';
-import { busy, field, formError, placeError, progress } from '../widgets.js';
+import { field, formError, placeError, progress, submitting } from '../widgets.js';
 
 /**
  * @param {HTMLElement} root the overlay
@@ -36,10 +36,8 @@ export function render(root, ctx) {
   async function onSubmit(event) {
     event.preventDefault();
     general.show(null);
-    working.hidden = false;
-    form.setAttribute('aria-busy', 'true');
     try {
-      const fresh = await busy(submit, () => api.unlockSession(password.value));
+      const fresh = await submitting(form, submit, working, () => api.unlockSession(password.value));
       password.value = '';
       if (signal.aborted) return;
       ctx.unlocked(fresh);
@@ -48,9 +46,6 @@ export function render(root, ctx) {
       password.value = '';
       placeError(error, { password: passwordField }, general);
       password.focus();
-    } finally {
-      working.hidden = true;
-      form.removeAttribute('aria-busy');
     }
   }
 }

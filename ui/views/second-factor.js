@@ -6,7 +6,7 @@
 // account's lockout like a wrong password.
 
 import { h } from '../dom.js';
-import { busy, field, formError, placeError, progress } from '../widgets.js';
+import { field, formError, placeError, progress, submitting } from '../widgets.js';
 
 /**
  * @param {HTMLElement} root
@@ -46,10 +46,8 @@ export function render(root, ctx) {
   async function onSubmit(event) {
     event.preventDefault();
     general.show(null);
-    working.hidden = false;
-    form.setAttribute('aria-busy', 'true');
     try {
-      const result = await busy(submit, () => api.verifySecondFactor(code.value.trim()));
+      const result = await submitting(form, submit, working, () => api.verifySecondFactor(code.value.trim()));
       code.value = '';
       if (signal.aborted) return;
       ctx.continueSignIn(result);
@@ -58,9 +56,6 @@ export function render(root, ctx) {
       code.value = '';
       placeError(error, { code: codeField }, general);
       code.focus();
-    } finally {
-      working.hidden = true;
-      form.removeAttribute('aria-busy');
     }
   }
 }

@@ -7,7 +7,7 @@
 
 import { h, replaceChildren } from '../dom.js';
 import { TWO_FACTOR_CHOICES } from '../format.js';
-import { busy, field, formError, placeError, progress } from '../widgets.js';
+import { field, formError, placeError, progress, submitting } from '../widgets.js';
 
 /** The whole-number settings: their field name, label, range and hint. */
 const NUMBERS = [
@@ -134,10 +134,8 @@ function buildForm(body, ctx, initial) {
       }
       numbers[n.name] = value;
     }
-    working.hidden = false;
-    form.setAttribute('aria-busy', 'true');
     try {
-      const saved = await busy(submit, () => api.updateSettings({
+      const saved = await submitting(form, submit, working, () => api.updateSettings({
         password_min_length: numbers.password_min_length,
         default_two_factor: /** @type {import('../api.js').TwoFactor} */ (twoFactor.value),
         lockout_threshold: numbers.lockout_threshold,
@@ -151,9 +149,6 @@ function buildForm(body, ctx, initial) {
     } catch (error) {
       if (signal.aborted) return;
       placeError(error, fields, general);
-    } finally {
-      working.hidden = true;
-      form.removeAttribute('aria-busy');
     }
   }
 }

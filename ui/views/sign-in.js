@@ -5,7 +5,7 @@
 // email exists, and neither may the UI (so no field is marked as the culprit).
 
 import { h } from '../dom.js';
-import { busy, field, formError, progress } from '../widgets.js';
+import { field, formError, progress, submitting } from '../widgets.js';
 
 /**
  * @param {HTMLElement} root
@@ -37,10 +37,8 @@ export function render(root, ctx) {
   async function onSubmit(event) {
     event.preventDefault();
     general.show(null);
-    working.hidden = false;
-    form.setAttribute('aria-busy', 'true');
     try {
-      const result = await busy(submit, () => api.signIn({ email: email.value, password: password.value }));
+      const result = await submitting(form, submit, working, () => api.signIn({ email: email.value, password: password.value }));
       password.value = '';
       // Signed in, or on to the second factor or the authenticator's set-up.
       ctx.continueSignIn(result);
@@ -49,9 +47,6 @@ export function render(root, ctx) {
       general.show(api.messageOf(error));
       password.value = '';
       password.focus();
-    } finally {
-      working.hidden = true;
-      form.removeAttribute('aria-busy');
     }
   }
 }

@@ -8,7 +8,7 @@
 // parsed into the page.
 
 import { h, replaceChildren } from '../dom.js';
-import { busy, checkbox, field, formError, placeError, progress } from '../widgets.js';
+import { checkbox, field, formError, placeError, progress, submitting } from '../widgets.js';
 
 /**
  * @param {HTMLElement} root
@@ -93,10 +93,8 @@ export function render(root, ctx) {
     async function onSubmit(event) {
       event.preventDefault();
       general.show(null);
-      working.hidden = false;
-      form.setAttribute('aria-busy', 'true');
       try {
-        const done = await busy(submit, () => api.finishTotpEnrolment(code.value.trim()));
+        const done = await submitting(form, submit, working, () => api.finishTotpEnrolment(code.value.trim()));
         code.value = '';
         if (signal.aborted) return;
         showRecoveryCodes(done);
@@ -105,9 +103,6 @@ export function render(root, ctx) {
         code.value = '';
         placeError(error, { code: codeField }, general);
         code.focus();
-      } finally {
-        working.hidden = true;
-        form.removeAttribute('aria-busy');
       }
     }
   }

@@ -7,9 +7,7 @@
 
 import { debounce, h, replaceChildren } from '../dom.js';
 import { TWO_FACTOR_CHOICES } from '../format.js';
-import {
-  busy, checkbox, field, fieldset, formError, passwordFields, personPicker, placeError, progress,
-} from '../widgets.js';
+import { checkbox, field, fieldset, formError, passwordFields, personPicker, placeError, progress, submitting } from '../widgets.js';
 
 /**
  * @param {HTMLElement} root
@@ -223,15 +221,13 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
       mask_client_data: mask.input.checked,
       two_factor: /** @type {import('../api.js').TwoFactor} */ (twoFactor.value),
     };
-    working.hidden = false;
-    form.setAttribute('aria-busy', 'true');
     try {
       if (user) {
-        const saved = await busy(submit, () => api.updateUser(user.id, { version: user.version, ...common }));
+        const saved = await submitting(form, submit, working, () => api.updateUser(user.id, { version: user.version, ...common }));
         if (saved.id === me.user.id) await ctx.refreshMe();
         ctx.navigate(`/users/${saved.id}`, { message: 'Changes saved.' });
       } else {
-        const created = await busy(submit, () => api.createUser({
+        const created = await submitting(form, submit, working, () => api.createUser({
           ...common,
           status: /** @type {import('../api.js').Status} */ (status.value),
           password: /** @type {NonNullable<typeof password>} */ (password).input.value,
@@ -249,9 +245,6 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
       } else {
         placeError(error, fields, general);
       }
-    } finally {
-      working.hidden = true;
-      form.removeAttribute('aria-busy');
     }
   }
 }
