@@ -2,10 +2,11 @@
 //! real configuration and capability): the web view's view of Roster,
 //! without a window.
 
+#[path = "support/ipc.rs"]
+mod ipc;
+
 use serde_json::{json, Value};
-use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
+use tauri::WebviewWindow;
 
 struct Desktop {
     webview: WebviewWindow<tauri::test::MockRuntime>,
@@ -19,12 +20,7 @@ impl Desktop {
     fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let state = roster_desktop::state::AppState::open_at(dir.path().join("roster.sqlite3"));
-        let app = roster_desktop::with_commands(mock_builder(), state)
-            .build(tauri::generate_context!())
-            .expect("build the app");
-        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("main window");
+        let (app, webview) = ipc::mock_app(state);
         Self {
             webview,
             _app: app,
@@ -35,19 +31,7 @@ impl Desktop {
     /// Invokes `command` as the web view would; Ok is the result, Err the
     /// `{code, message, field}` the UI receives.
     fn call(&self, command: &str, args: Value) -> Result<Value, Value> {
-        get_ipc_response(
-            &self.webview,
-            InvokeRequest {
-                cmd: command.into(),
-                callback: tauri::ipc::CallbackFn(0),
-                error: tauri::ipc::CallbackFn(1),
-                url: "tauri://localhost".parse().expect("url"),
-                body: tauri::ipc::InvokeBody::Json(args),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|body| body.deserialize::<Value>().expect("JSON result"))
+        ipc::invoke(&self.webview, command, args)
     }
 
     fn ok(&self, command: &str, args: Value) -> Value {

@@ -38,9 +38,11 @@ use roster_core::{Directory, Operator};
 use roster_desktop::state::AppState;
 use serde_json::{json, Value};
 use tauri::async_runtime::block_on;
-use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{Manager, WebviewWindow, WebviewWindowBuilder};
+use tauri::test::MockRuntime;
+use tauri::{Manager, WebviewWindow};
+
+#[path = "support/ipc.rs"]
+mod ipc;
 
 const ADMIN_NAME: &str = "Ada Admin";
 const ADMIN_EMAIL: &str = "ada@example.com";
@@ -429,12 +431,7 @@ impl World {
     fn new(who: Who) -> World {
         let dir = tempfile::tempdir().expect("temp dir");
         let state = AppState::open_at(dir.path().join("roster.sqlite3"));
-        let app = roster_desktop::with_commands(mock_builder(), state)
-            .build(tauri::generate_context!())
-            .expect("build the app");
-        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("main window");
+        let (app, webview) = ipc::mock_app(state);
         let state = app.state::<AppState>();
         let directory = state.directory().expect("the store is open");
         let (admin, operator, plain, spare, doomed, targets) = block_on(async {
@@ -535,19 +532,7 @@ impl World {
     /// Invokes `command` as the web view would; Ok is the result, Err the
     /// `{code, message, field}` the UI receives.
     fn call(&self, command: &str, args: Value) -> Result<Value, Value> {
-        get_ipc_response(
-            &self.webview,
-            InvokeRequest {
-                cmd: command.into(),
-                callback: tauri::ipc::CallbackFn(0),
-                error: tauri::ipc::CallbackFn(1),
-                url: "tauri://localhost".parse().expect("url"),
-                body: tauri::ipc::InvokeBody::Json(args),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|body| body.deserialize::<Value>().expect("JSON result"))
+        ipc::invoke(&self.webview, command, args)
     }
 
     fn ok(&self, command: &str, args: Value) -> Value {
@@ -835,27 +820,8 @@ fn every_command_allows_exactly_the_operators_its_rule_names() {
 fn initialize_needs_no_sign_in_on_a_fresh_store_and_signs_the_administrator_in() {
     let dir = tempfile::tempdir().expect("temp dir");
     let state = AppState::open_at(dir.path().join("roster.sqlite3"));
-    let app = roster_desktop::with_commands(mock_builder(), state)
-        .build(tauri::generate_context!())
-        .expect("build the app");
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("main window");
-    let call = |command: &str, args: Value| {
-        get_ipc_response(
-            &webview,
-            InvokeRequest {
-                cmd: command.into(),
-                callback: tauri::ipc::CallbackFn(0),
-                error: tauri::ipc::CallbackFn(1),
-                url: "tauri://localhost".parse().expect("url"),
-                body: tauri::ipc::InvokeBody::Json(args),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|body| body.deserialize::<Value>().expect("JSON result"))
-    };
+    let (_app, webview) = ipc::mock_app(state);
+    let call = |command: &str, args: Value| ipc::invoke(&webview, command, args);
     assert_eq!(
         call("app_status", json!({})).unwrap()["session"],
         Value::Null
