@@ -43,6 +43,8 @@ use tauri::{Manager, WebviewWindow};
 
 #[path = "support/ipc.rs"]
 mod ipc;
+#[path = "../crates/core/tests/smtp_sink/mod.rs"]
+mod smtp_sink;
 
 const ADMIN_NAME: &str = "Ada Admin";
 const ADMIN_EMAIL: &str = "ada@example.com";
@@ -97,6 +99,11 @@ enum Rule {
     /// Not executed here: it takes no operator but the sign-in pending in
     /// the session (a correct password); `tests/commands.rs` covers it.
     PendingSignIn(&'static str),
+    /// Not executed here: it works on another store (switches this computer
+    /// to it, which would end the matrix's world, or copies into it);
+    /// `tests/store_commands.rs` checks that it is allowed at first run and
+    /// afterwards only with `settings.manage`.
+    OtherStore(&'static str),
 }
 
 /// The state of a column's session, as the shell keeps it.
@@ -186,7 +193,7 @@ impl Rule {
     fn expect(self, who: Who) -> Option<Expect> {
         use Expect::{Refused, Success};
         let needs_session = match self {
-            Rule::UiOnly(_) | Rule::PendingSignIn(_) => return None,
+            Rule::UiOnly(_) | Rule::PendingSignIn(_) | Rule::OtherStore(_) => return None,
             Rule::Public => return Some(Success),
             Rule::FirstRunOnly => return Some(Refused(&["already_initialized"])),
             Rule::SignedInEvenLocked => Session::Locked,
@@ -301,6 +308,11 @@ fn rows() -> Vec<Row> {
             |_| json!({"code": "000000"}),
         ),
         row(
+            "resend_email_code",
+            PendingSignIn("a new emailed code after a correct password"),
+            |_| json!({}),
+        ),
+        row(
             "begin_totp_enrolment",
             PendingSignIn("authenticator set-up after a correct password"),
             |_| json!({}),
@@ -316,6 +328,26 @@ fn rows() -> Vec<Row> {
             settings["lockout_threshold"] = json!(7);
             json!({ "settings": settings })
         }),
+        row(
+            "test_store_connection",
+            Requires(SettingsManage),
+            |_| json!({"remote": test_server(), "password": ""}),
+        ),
+        row(
+            "connect_store",
+            OtherStore("switches this computer to a server's directory"),
+            |_| json!({}),
+        ),
+        row(
+            "use_local_store",
+            OtherStore("switches this computer back to its local file"),
+            |_| json!({}),
+        ),
+        row(
+            "copy_store_to_remote",
+            OtherStore("copies this directory into an empty one on a server"),
+            |_| json!({}),
+        ),
         row("permission_catalogue", Public, |_| json!({})),
         row("list_users", Requires(UsersView), |_| json!({"query": {}})),
         row(
@@ -396,7 +428,41 @@ fn rows() -> Vec<Row> {
             let group = w.current_group(w.doomed);
             json!({"id": group.id, "version": group.version})
         }),
+        // Every column's directory sends through its own SMTP sink (see
+        // `World::new`), so these change and use a working mail server.
+        row(
+            "mail_settings",
+            Requires(SettingsManage),
+            |_| json!({}),
+        ),
+        row("update_mail_settings", Requires(SettingsManage), |w| {
+            json!({"settings": mail_settings_json(w.sink.port(), "Roster Rights"), "password": null})
+        }),
+        row(
+            "send_test_email",
+            Requires(SettingsManage),
+            |_| json!({"to": "someone.else@example.com"}),
+        ),
+        row(
+            "copy_secret",
+            UiOnly("writes this computer's clipboard (which the test machine may not have), reads and writes no directory data; refused without an active session (tests/mail_commands.rs)"),
+            |_| json!({"text": OTHER_PASSWORD}),
+        ),
+        row(
+            "save_credentials_sheet",
+            UiOnly("a native save dialog, then a file the person chose; reads and writes no directory data; refused without an active session (tests/mail_commands.rs)"),
+            |_| json!({"name": "Ann Lee", "email": "ann@example.com", "password": OTHER_PASSWORD, "must_change_password": true}),
+        ),
     ]
+}
+
+/// Mail settings for the SMTP sink on `port`: no encryption and no sign-in,
+/// which the core accepts for a relay on this computer.
+fn mail_settings_json(port: u16, sender_name: &str) -> Value {
+    json!({
+        "host": "127.0.0.1", "port": port, "security": "none", "user": null,
+        "sender_address": "roster@example.com", "sender_name": sender_name,
+    })
 }
 
 /// One column's directory: the app on the mock runtime, an administrator
@@ -425,6 +491,8 @@ struct World {
     reset: User,
     /// Locked out by failed sign-ins.
     locked: User,
+    /// The mail server the directory sends through.
+    sink: smtp_sink::Sink,
 }
 
 impl World {
@@ -434,6 +502,7 @@ impl World {
         let (app, webview) = ipc::mock_app(state);
         let state = app.state::<AppState>();
         let directory = state.directory().expect("the store is open");
+        let directory = &*directory;
         let (admin, operator, plain, spare, doomed, targets) = block_on(async {
             directory
                 .initialize(ADMIN_NAME, ADMIN_EMAIL, given(PASSWORD))
@@ -502,6 +571,16 @@ impl World {
             (admin, operator, plain, spare, doomed, targets)
         });
         let [reader, edited, disabled, deleted, reset, locked] = targets;
+        let sink = smtp_sink::Sink::accepting();
+        block_on(async {
+            let settings = serde_json::from_value(mail_settings_json(sink.port(), "Roster"))
+                .expect("mail settings");
+            directory
+                .update_mail_settings(&admin, Some(settings))
+                .await
+                .expect("configure mail");
+            state.reinstall_mailer().await.expect("install the mailer");
+        });
         World {
             webview,
             app,
@@ -518,6 +597,7 @@ impl World {
             deleted,
             reset,
             locked,
+            sink,
         }
     }
 
@@ -525,7 +605,7 @@ impl World {
         self.app.state::<AppState>().inner()
     }
 
-    fn directory(&self) -> &Directory {
+    fn directory(&self) -> std::sync::Arc<Directory> {
         self.state().directory().expect("the store is open")
     }
 
@@ -680,12 +760,14 @@ impl World {
                 .await
                 .expect("audit events");
             let settings = directory.settings(&self.admin).await.expect("settings");
+            let mail = directory.load_mail_settings().await.expect("mail settings");
             Snapshot {
                 users,
                 password_hashes,
                 groups,
                 audit,
                 settings,
+                mail,
             }
         })
     }
@@ -698,6 +780,7 @@ struct Snapshot {
     groups: Vec<Group>,
     audit: Vec<AuditEvent>,
     settings: Settings,
+    mail: Option<roster_core::smtp::MailSettings>,
 }
 
 impl Snapshot {
@@ -712,11 +795,26 @@ impl Snapshot {
             ("groups", self.groups != other.groups),
             ("audit log", self.audit != other.audit),
             ("settings", self.settings != other.settings),
+            ("mail settings", self.mail != other.mail),
         ]
         .into_iter()
         .filter_map(|(part, differs)| differs.then_some(part))
         .collect()
     }
+}
+
+/// The test PostgreSQL server (`ROSTER_TEST_DATABASE_URL`, else the local one).
+fn test_server() -> Value {
+    let url = std::env::var("ROSTER_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let config = roster_core::store::postgres::PgConfig::from_url(&url).expect("test database URL");
+    json!({
+        "host": config.host,
+        "port": config.port,
+        "database": config.database,
+        "user": config.user,
+        "tls": config.tls.as_str(),
+    })
 }
 
 fn given(password: &str) -> PasswordChoice {
@@ -766,7 +864,9 @@ fn every_command_the_web_view_may_invoke_has_a_row() {
 fn every_command_allows_exactly_the_operators_its_rule_names() {
     let rows = rows();
     for row in &rows {
-        if let Rule::UiOnly(reason) | Rule::PendingSignIn(reason) = row.rule {
+        if let Rule::UiOnly(reason) | Rule::PendingSignIn(reason) | Rule::OtherStore(reason) =
+            row.rule
+        {
             eprintln!("{}: not executed: {reason}", row.command);
         }
     }

@@ -70,10 +70,37 @@
  * @typedef {object} AppStatus
  * @property {string} name product name
  * @property {string} version
- * @property {{kind: "local", description: string, path: string}} store
+ * @property {Store} store where the directory is kept
  * @property {boolean} initialized whether a first administrator exists
  * @property {Me | null} session the signed-in operator, if any
  * @property {SessionState | null} session_state how the session stands, when someone is signed in
+ * @property {boolean} mail_configured whether mail can be sent (credentials, email codes, notices)
+ *
+ * @typedef {object} Store
+ * @property {"local" | "postgres"} kind
+ * @property {string} description a phrase naming it, e.g. the server and database
+ * @property {string | null} path the SQLite file, when `kind` is "local"
+ * @property {Remote | null} remote the server, when `kind` is "postgres"
+ * @property {string | null} local_path where the local file is (or would be), when known
+ *
+ * @typedef {"disable" | "require" | "verify-full"} Tls
+ *
+ * @typedef {object} Remote a PostgreSQL server holding the directory (the password goes separately)
+ * @property {string} host
+ * @property {number} port
+ * @property {string} database
+ * @property {string} user
+ * @property {Tls} tls "disable" only on a trusted network
+ *
+ * @typedef {object} StoreServer
+ * @property {string} server what the server says it is, e.g. "PostgreSQL 15.19"
+ *
+ * @typedef {object} StoreCopy what a copy wrote, each count checked against the source
+ * @property {number} users
+ * @property {number} groups
+ * @property {number} memberships
+ * @property {number} audit_events
+ * @property {number} settings
  *
  * @typedef {object} SessionState
  * @property {SignInStage} [stage] how far the sign-in got ("signed_in" when left out)
@@ -165,6 +192,25 @@
  * @property {string} description
  * @property {string[]} permissions
  *
+ * @typedef {"starttls" | "tls" | "none"} MailSecurity
+ *
+ * @typedef {object} MailSettings the mail server (its password goes separately)
+ * @property {string} host
+ * @property {number} port
+ * @property {MailSecurity} security "none" only for a relay on this computer or network
+ * @property {string | null} user null for a relay that needs no sign-in
+ * @property {string} sender_address
+ * @property {string} sender_name
+ *
+ * @typedef {object} MailSettingsView
+ * @property {MailSettings | null} settings null: no mail server
+ * @property {boolean} has_password whether this computer's keychain holds the user's password
+ *
+ * @typedef {{status: "not_requested"} | {status: "sent"} | {status: "failed", reason: string}} Delivery
+ *
+ * @typedef {User & {delivery: Delivery, generated_password: string | null}} WithCredentials
+ *   a user just given a password: `generated_password` only when Roster chose it and did not email it
+ *
  * @typedef {object} PasswordOptions
  * @property {number} length
  * @property {boolean} lowercase
@@ -182,6 +228,29 @@ export const LOCKED_EVENT = 'roster:locked';
 
 /** Fired on `window` when a command says the operator must change their password first. */
 export const PASSWORD_CHANGE_EVENT = 'roster:password-change';
+
+/**
+ * Fired on `window` when a command fails because the directory server cannot
+ * be reached (`store_unreachable`); the change it carried was not saved.
+ */
+export const STORE_UNREACHABLE_EVENT = 'roster:store-unreachable';
+
+/** Fired on `window` when a command succeeds after STORE_UNREACHABLE_EVENT: the server is back. */
+export const STORE_OK_EVENT = 'roster:store-ok';
+
+/**
+ * Commands that talk to a server other than the one in use (the one being
+ * tried): their `store_unreachable` says nothing about the directory.
+ */
+const OTHER_SERVER_COMMANDS = new Set(['test_store_connection', 'connect_store', 'copy_store_to_remote']);
+
+/** Commands that never touch the directory: their success proves nothing about the server. */
+const STORELESS_COMMANDS = new Set([
+  'confirm', 'generate_password', 'test_store_connection', 'copy_secret', 'save_credentials_sheet',
+]);
+
+/** Whether the last word about the directory server was that it cannot be reached. */
+let storeUnreachable = false;
 
 /** @type {Record<string, string>} the event each session-state refusal fires */
 const SESSION_EVENTS = {
@@ -208,11 +277,20 @@ async function call(command, args) {
     throw apiError('no_desktop', 'Roster must be opened as the desktop app, not in a browser.');
   }
   try {
-    return await core.invoke(command, args ?? {});
+    const result = await core.invoke(command, args ?? {});
+    if (storeUnreachable && !STORELESS_COMMANDS.has(command)) {
+      storeUnreachable = false;
+      window.dispatchEvent(new CustomEvent(STORE_OK_EVENT));
+    }
+    return result;
   } catch (raw) {
     const error = toApiError(raw);
     const event = SESSION_EVENTS[error.code];
     if (event) window.dispatchEvent(new CustomEvent(event, { detail: error }));
+    if (error.code === 'store_unreachable' && !OTHER_SERVER_COMMANDS.has(command)) {
+      storeUnreachable = true;
+      window.dispatchEvent(new CustomEvent(STORE_UNREACHABLE_EVENT, { detail: error }));
+    }
     throw error;
   }
 }
@@ -300,6 +378,14 @@ export function verifySecondFactor(code) {
 }
 
 /**
+ * Emails a new sign-in code (sign-in stage "email_code").
+ * @returns {Promise<void>}
+ */
+export function resendEmailCode() {
+  return call('resend_email_code');
+}
+
+/**
  * Starts setting up the authenticator app (sign-in stage "totp_enrolment").
  * @returns {Promise<TotpEnrolment>}
  */
@@ -378,6 +464,103 @@ export function confirm({ title, message, ok_label }) {
   return call('confirm', { title, message, ok_label });
 }
 
+// --- Mail and handing credentials over ------------------------------------------
+
+/**
+ * The mail server's settings (needs `settings.manage`); never its password.
+ * @returns {Promise<MailSettingsView>}
+ */
+export function mailSettings() {
+  return call('mail_settings');
+}
+
+/**
+ * Saves the mail server's settings, or with `settings` null removes them.
+ * @param {MailSettings | null} settings
+ * @param {string | null} password null keeps the one in this computer's
+ *   keychain, "" forgets it, anything else is kept there
+ * @returns {Promise<MailSettingsView>}
+ */
+export function updateMailSettings(settings, password) {
+  return call('update_mail_settings', { settings, password });
+}
+
+/**
+ * Sends a short test message through the mail server.
+ * @param {string} to
+ * @returns {Promise<null>}
+ */
+export function sendTestEmail(to) {
+  return call('send_test_email', { to });
+}
+
+/**
+ * Puts a password on the clipboard; Rust clears it after 60 seconds if it
+ * is still there. Nothing can be read back.
+ * @param {string} text
+ * @returns {Promise<null>}
+ */
+export function copySecret(text) {
+  return call('copy_secret', { text });
+}
+
+/**
+ * Asks where to save a sign-in sheet (the native save dialog) and writes it.
+ * @param {{name: string, email: string, password: string, must_change_password: boolean}} sheet
+ * @returns {Promise<{saved: string | null}>} the file, or null when cancelled
+ */
+export function saveCredentialsSheet({ name, email, password, must_change_password }) {
+  return call('save_credentials_sheet', { name, email, password, must_change_password });
+}
+
+// --- Where the directory is kept ----------------------------------------------
+//
+// Allowed on first run (before any administrator exists); afterwards they
+// need `settings.manage`. Switching signs out: call app_status again after.
+
+/**
+ * Connects to a server and reads its version, changing nothing.
+ * @param {Remote} remote
+ * @param {string} password "" for none (e.g. trust authentication)
+ * @returns {Promise<StoreServer>}
+ */
+export function testStoreConnection(remote, password) {
+  return call('test_store_connection', { remote, password });
+}
+
+/**
+ * Switches this computer to the directory on that server: saves the choice,
+ * keeps the password in the OS keychain, and signs out. `initialized` in the
+ * result says whether the server's directory already has users (sign in
+ * there) or is empty (create its first administrator with `initialize`).
+ * @param {Remote} remote
+ * @param {string} password
+ * @returns {Promise<AppStatus>}
+ */
+export function connectStore(remote, password) {
+  return call('connect_store', { remote, password });
+}
+
+/**
+ * Switches this computer back to the local SQLite file, and signs out.
+ * @returns {Promise<AppStatus>}
+ */
+export function useLocalStore() {
+  return call('use_local_store');
+}
+
+/**
+ * Copies the local directory into an empty one on that server and checks
+ * the counts (`store_not_empty` if it holds a directory already). The local
+ * store stays as it is, and in use. May take tens of seconds.
+ * @param {Remote} remote
+ * @param {string} password
+ * @returns {Promise<StoreCopy>}
+ */
+export function copyStoreToRemote(remote, password) {
+  return call('copy_store_to_remote', { remote, password });
+}
+
 // --- Users -------------------------------------------------------------------
 
 /**
@@ -404,9 +587,16 @@ export function emailAvailable(email, except_id = null) {
   return call('email_available', { email, except_id });
 }
 
-/** @param {NewUser} user @returns {Promise<User>} */
-export function createUser(user) {
-  return call('create_user', { user });
+/**
+ * Creates a user; with `send_credentials`, emails them their password
+ * (`mail_not_configured` without a mail server; a failed send leaves the
+ * user created and says why in `delivery`).
+ * @param {NewUser} user
+ * @param {boolean} [send_credentials]
+ * @returns {Promise<WithCredentials>}
+ */
+export function createUser(user, send_credentials = false) {
+  return call('create_user', { user, send_credentials });
 }
 
 /**
@@ -435,13 +625,15 @@ export function deleteUser(id, version) {
 }
 
 /**
+ * Sets a new password; with `send_credentials`, emails it (as `createUser`).
  * @param {number} id
  * @param {string} password
  * @param {boolean} must_change_password
- * @returns {Promise<null>}
+ * @param {boolean} [send_credentials]
+ * @returns {Promise<WithCredentials>}
  */
-export function resetPassword(id, password, must_change_password) {
-  return call('reset_password', { id, password, must_change_password });
+export function resetPassword(id, password, must_change_password, send_credentials = false) {
+  return call('reset_password', { id, password, must_change_password, send_credentials });
 }
 
 /**

@@ -13,13 +13,19 @@
 // entered again. The window locks itself after the idle timeout without
 // mouse or keyboard activity, or at once with Ctrl+L or the header's "Lock".
 //
+// The directory may be kept on a PostgreSQL server. If app_status cannot
+// open it, the window offers to try again or to go back to the local file.
+// While the server is down during use, a banner says so (api.js fires the
+// events), until a later command succeeds. Switching the store signs out;
+// `restart` then asks app_status afresh, as at start.
+//
 // Each view is a module under views/ exporting `render(root, ctx)`; see
 // `Context` for what it gets. Views hide what the operator may not do; Rust
 // refuses it anyway.
 
 import * as api from './api.js';
 import { h, replaceChildren } from './dom.js';
-import { progress } from './widgets.js';
+import { busy, progress } from './widgets.js';
 import * as firstRun from './views/first-run.js';
 import * as signIn from './views/sign-in.js';
 import * as users from './views/users.js';
@@ -56,6 +62,11 @@ import * as lockScreen from './views/lock.js';
  * @property {() => Promise<void>} signOut ends the session and shows the sign-in screen
  * @property {(minutes: number) => void} setIdleTimeout after the settings changed it
  * @property {(me: import('./api.js').Me) => void} unlocked for the lock screen, once unlocked
+ * @property {(status: import('./api.js').AppStatus) => void} storeChanged after a
+ *   command switched the store and returned the new status, without leaving the view
+ * @property {(options?: {message?: string}) => Promise<void>} restart after a store
+ *   switch (which signs out): forgets the session, asks app_status again and shows
+ *   the sign-in or the first run; `message` is announced there
  */
 
 /** @type {Record<string, string>} the window's title for each navigation item */
@@ -79,6 +90,9 @@ const LOCK_SHORTCUT = { label: 'Ctrl+L', aria: 'Control+L' };
 /** How often the idle timer looks at the time of the last activity. */
 const IDLE_CHECK_MS = 5000;
 
+/** Shown at the top of the main area while the directory server cannot be reached. */
+const STORE_UNREACHABLE_TEXT = 'Cannot reach the directory server. Roster keeps trying; your last change was not saved.';
+
 const elements = {
   app: /** @type {HTMLElement} */ (document.getElementById('app')),
   main: /** @type {HTMLElement} */ (document.getElementById('main')),
@@ -86,7 +100,9 @@ const elements = {
   flash: /** @type {HTMLElement} */ (document.getElementById('flash')),
   nav: /** @type {HTMLElement} */ (document.getElementById('app-nav')),
   operator: /** @type {HTMLElement} */ (document.getElementById('app-operator')),
+  storeBanner: h('div', { class: 'alert alert-error store-banner', role: 'alert', hidden: true }),
 };
+elements.main.prepend(elements.storeBanner);
 
 /** @type {import('./api.js').AppStatus | null} */
 let app = null;
@@ -100,7 +116,7 @@ let leaving = null;
 let pendingMessage = null;
 /** Whether only the forced password change is on screen. */
 let changingPassword = false;
-/** @type {"second_factor" | "totp_enrolment" | null} a sign-in stopped halfway, on screen */
+/** @type {"second_factor" | "email_code" | "totp_enrolment" | null} a sign-in stopped halfway, on screen */
 let pendingStage = null;
 /** @type {{overlay: HTMLElement, controller: AbortController, focus: Element | null, title: string} | null} the lock screen, while shown */
 let lock = null;
@@ -165,6 +181,8 @@ function context(signal, params = {}) {
     signOut,
     setIdleTimeout,
     unlocked,
+    storeChanged,
+    restart,
   };
 }
 
@@ -280,6 +298,7 @@ function signedIn(me, options = {}) {
  */
 function continueSignIn(result) {
   if (result.stage === 'second_factor') showSecondFactor();
+  else if (result.stage === 'email_code') showSecondFactor('email_code');
   else if (result.stage === 'totp_enrolment') showTotpEnrolment();
   else if (result.me) signedIn(result.me);
   else showSignIn('Something went wrong. Sign in again.');
@@ -315,11 +334,15 @@ function showPasswordChange() {
   changePassword.render(elements.view, context(signal));
 }
 
-/** The second step of a sign-in: a code from the authenticator app (or a recovery code). */
-function showSecondFactor() {
-  pendingSignIn('second_factor');
+/**
+ * The second step of a sign-in: a code from the authenticator app (or a
+ * recovery code), or the code just sent by email.
+ * @param {"second_factor" | "email_code"} [stage]
+ */
+function showSecondFactor(stage = 'second_factor') {
+  pendingSignIn(stage);
   const signal = freshView('Two-step verification');
-  secondFactor.render(elements.view, context(signal));
+  secondFactor.render(elements.view, context(signal), { byEmail: stage === 'email_code' });
 }
 
 /** Setting up the authenticator app, then the recovery codes, before the app opens. */
@@ -329,20 +352,14 @@ function showTotpEnrolment() {
   totpEnrolment.render(elements.view, context(signal));
 }
 
-/** @param {"second_factor" | "totp_enrolment"} stage */
+/** @param {"second_factor" | "email_code" | "totp_enrolment"} stage */
 function pendingSignIn(stage) {
-  session = null;
-  memory = {};
-  changingPassword = false;
+  forgetSession();
   pendingStage = stage;
-  stopIdleTimer();
-  hideLock();
-  hideShell();
-  history.replaceState(null, '', location.pathname + location.search);
 }
 
-/** @param {string | null} [message] */
-function showSignIn(message = null) {
+/** Leaves no trace of a session: no operator, no shell, no lock, no route. */
+function forgetSession() {
   session = null;
   memory = {};
   changingPassword = false;
@@ -350,41 +367,130 @@ function showSignIn(message = null) {
   stopIdleTimer();
   hideLock();
   hideShell();
+  hideStoreBanner();
   history.replaceState(null, '', location.pathname + location.search);
+}
+
+/** @param {string | null} [message] */
+function showSignIn(message = null) {
+  forgetSession();
   pendingMessage = message;
   const signal = freshView('Sign in');
   signIn.render(elements.view, context(signal));
 }
 
-function showFirstRun() {
-  hideShell();
+/** @param {string | null} [message] */
+function showFirstRun(message = null) {
+  forgetSession();
+  pendingMessage = message;
   const signal = freshView('Set up');
   firstRun.render(elements.view, context(signal));
 }
 
-async function start() {
+/**
+ * Asks Rust where the app stands and shows the screen for it: at start,
+ * after a store switch, and on "Try again".
+ * @param {{message?: string | null, retry?: boolean}} [options] `message` is
+ *   announced on the screen shown; `retry`: the person asked to try again
+ */
+async function start(options = {}) {
+  const message = options.message ?? null;
+  // The view of before (a settings page, the failure) must not answer late.
+  leaving?.abort();
   const loading = progress('Starting');
-  elements.view.append(loading);
+  replaceChildren(elements.view, loading);
+  elements.main.setAttribute('aria-busy', 'true');
   try {
     app = await api.appStatus();
     document.title = app.name;
     const stage = app.session_state?.stage;
-    if (!app.initialized) showFirstRun();
+    if (!app.initialized) showFirstRun(message);
     else if (stage === 'second_factor') showSecondFactor();
+    else if (stage === 'email_code') showSecondFactor('email_code');
     else if (stage === 'totp_enrolment') showTotpEnrolment();
-    else if (!app.session) showSignIn();
+    else if (!app.session) showSignIn(message);
     else {
-      signedIn(app.session, { state: app.session_state });
+      signedIn(app.session, { state: app.session_state, message: message ?? undefined });
       if (app.session_state?.locked) showLock();
     }
   } catch (error) {
-    replaceChildren(elements.view, h('section', { class: 'panel narrow' },
-      h('h1', null, 'Roster cannot start'),
-      h('p', { class: 'alert alert-error', role: 'alert' }, api.messageOf(error)),
-    ));
+    cannotStart(error, Boolean(options.retry));
   } finally {
     loading.remove();
     elements.main.removeAttribute('aria-busy');
+  }
+}
+
+/**
+ * The directory cannot be opened. A server that cannot be reached may come
+ * back ("Try again"), or this computer may go back to its local file.
+ * @param {unknown} error
+ * @param {boolean} retried whether "Try again" led here (its button gets the focus back)
+ */
+function cannotStart(error, retried) {
+  forgetSession();
+  document.title = 'Roster';
+  const code = error && typeof error === 'object' ? error.code : null;
+  const storeTrouble = code === 'store_unreachable' || code === 'store_unavailable';
+  const alert = h('p', { class: 'alert alert-error', role: 'alert' }, api.messageOf(error));
+  const retry = /** @type {HTMLButtonElement} */ (h('button', {
+    type: 'button', class: 'button button-primary', onclick: () => start({ retry: true }),
+  }, 'Try again'));
+  const useLocal = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', onclick: onUseLocal }, 'Use the local store instead'));
+  replaceChildren(elements.view, h('div', { class: 'centered' }, h('section', { class: 'panel narrow stack' },
+    h('h1', null, 'Roster cannot start'),
+    alert,
+    storeTrouble ? h('div', { class: 'actions' }, retry, useLocal) : null,
+  )));
+  if (retried && storeTrouble) retry.focus();
+
+  async function onUseLocal() {
+    try {
+      await busy(useLocal, () => api.useLocalStore());
+    } catch (failure) {
+      alert.textContent = api.messageOf(failure);
+      useLocal.focus();
+      return;
+    }
+    start({ message: 'Switched to the local store on this computer.' });
+  }
+}
+
+/** @param {{message?: string}} [options] */
+function restart(options = {}) {
+  forgetSession();
+  return start(options);
+}
+
+/** @param {import('./api.js').AppStatus} status */
+function storeChanged(status) {
+  app = status;
+}
+
+// --- The directory server out of reach -----------------------------------------
+
+function showStoreBanner() {
+  replaceChildren(elements.storeBanner,
+    h('span', null, STORE_UNREACHABLE_TEXT),
+    h('span', { class: 'spacer' }),
+    h('button', { type: 'button', class: 'button', onclick: dismissStoreBanner }, 'Dismiss'),
+  );
+  elements.storeBanner.hidden = false;
+}
+
+function hideStoreBanner() {
+  elements.storeBanner.hidden = true;
+  replaceChildren(elements.storeBanner);
+}
+
+/** Closed by hand: the focus goes on where the view starts, not to the page's top. */
+function dismissStoreBanner() {
+  const hadFocus = elements.storeBanner.contains(document.activeElement);
+  hideStoreBanner();
+  const heading = elements.view.querySelector('h1');
+  if (hadFocus && heading) {
+    heading.tabIndex = -1;
+    heading.focus({ preventScroll: true });
   }
 }
 
@@ -493,9 +599,14 @@ window.addEventListener(api.LOCKED_EVENT, () => showLock());
 window.addEventListener(api.PASSWORD_CHANGE_EVENT, () => {
   if (session && !changingPassword) showPasswordChange();
 });
+// Only during use: before sign-in the form that failed says it already.
+window.addEventListener(api.STORE_UNREACHABLE_EVENT, () => {
+  if (session) showStoreBanner();
+});
+window.addEventListener(api.STORE_OK_EVENT, () => hideStoreBanner());
 
 if (document.readyState === 'loading') {
-  document.addEventListener('DOMContentLoaded', start, { once: true });
+  document.addEventListener('DOMContentLoaded', () => start(), { once: true });
 } else {
   start();
 }

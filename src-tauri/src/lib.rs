@@ -5,6 +5,7 @@
 mod commands;
 pub mod data_dir;
 pub mod state;
+pub mod store_choice;
 
 pub use commands::{CommandError, COMMANDS};
 
@@ -14,7 +15,7 @@ pub use commands::{CommandError, COMMANDS};
 /// When the window or the web view cannot be created: there is nothing
 /// useful the app can do without them.
 pub fn run() {
-    with_commands(tauri::Builder::default(), state::AppState::open_local())
+    with_commands(tauri::Builder::default(), state::AppState::open_default())
         .run(tauri::generate_context!())
         .expect("error while running Roster");
 }
@@ -27,6 +28,7 @@ pub fn with_commands<R: tauri::Runtime>(
 ) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)
         // Keep in step with `COMMANDS` in `src-tauri/build.rs` and with the
         // capability in `tauri.conf.json`, or the web view gets "not allowed".
@@ -35,6 +37,7 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::session::initialize,
             commands::session::sign_in,
             commands::session::verify_second_factor,
+            commands::session::resend_email_code,
             commands::session::begin_totp_enrolment,
             commands::session::finish_totp_enrolment,
             commands::users::reset_two_factor,
@@ -45,6 +48,10 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::session::unlock_session,
             commands::users::unlock_user,
             commands::passwords::update_settings,
+            commands::store::test_store_connection,
+            commands::store::connect_store,
+            commands::store::use_local_store,
+            commands::store::copy_store_to_remote,
             commands::groups::permission_catalogue,
             commands::users::list_users,
             commands::users::get_user,
@@ -62,6 +69,11 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::groups::list_groups,
             commands::groups::create_group,
             commands::groups::update_group,
-            commands::groups::delete_group
+            commands::groups::delete_group,
+            commands::mail::mail_settings,
+            commands::mail::update_mail_settings,
+            commands::mail::send_test_email,
+            commands::mail::copy_secret,
+            commands::mail::save_credentials_sheet
         ])
 }

@@ -7,18 +7,31 @@
 //! allowed) or *locked* (no activity for the idle timeout: only re-entering
 //! the password unlocks it). Both are enforced here, whatever the UI shows.
 
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use roster_core::directory::PendingSignIn;
+use roster_core::secrets::{Keychain, Secrets};
+use roster_core::smtp::KeychainMailer;
+use roster_core::store::postgres::PostgresStore;
 use roster_core::store::sqlite::SqliteStore;
-use roster_core::{Directory, Error, Operator};
+use roster_core::store::{Store, StoreError};
+use roster_core::{paths, Directory, Error, Operator};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::commands::CommandError;
+use crate::store_choice::{self, RemoteStore, StoreChoice};
 
 pub struct AppState {
-    /// The directory, or why the local store could not be opened.
-    directory: Result<Directory, String>,
-    store_path: Option<PathBuf>,
+    /// The open directory, or why it could not be opened.
+    directory: RwLock<Result<Arc<Directory>, CommandError>>,
+    /// The data folder (the local store, the store choice), if there is one.
+    data_dir: Option<PathBuf>,
+    /// Which store the directory is in.
+    choice: Mutex<StoreChoice>,
+    /// Where the server's password is kept.
+    keychain: Arc<dyn Secrets>,
     session: Mutex<Option<Session>>,
     /// A sign-in whose password was right and whose second factor is owed.
     pending: Mutex<Option<(PendingSignIn, Stage)>>,
@@ -33,6 +46,8 @@ pub enum Stage {
     SecondFactor,
     /// The authenticator app must be set up first.
     TotpEnrolment,
+    /// A code sent by email is owed.
+    EmailCode,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -71,42 +86,237 @@ pub struct SessionFlags {
     pub idle_timeout_minutes: u64,
 }
 
+/// Opens the store a choice names, with its mailer. The server's password
+/// comes from the keychain.
+async fn open_store(
+    data_dir: &Path,
+    choice: &StoreChoice,
+    keychain: &Arc<dyn Secrets>,
+) -> Result<Arc<Directory>, CommandError> {
+    let store: Arc<dyn Store> = match choice {
+        StoreChoice::Local => Arc::new(
+            SqliteStore::open(&data_dir.join(paths::LOCAL_STORE_FILE)).map_err(store_error)?,
+        ),
+        StoreChoice::Postgres(remote) => {
+            let password = keychain
+                .get(&remote.keychain_name())
+                .map_err(|error| CommandError::store_unavailable(error.to_string()))?;
+            Arc::new(
+                PostgresStore::connect(remote.config(password))
+                    .await
+                    .map_err(store_error)?,
+            )
+        }
+    };
+    let directory = Arc::new(Directory::new(store));
+    install_mailer(&directory, keychain).await;
+    Ok(directory)
+}
+
+/// Gives `directory` the mailer its stored mail settings describe (the
+/// password is read from `keychain` at each send), or none when there are
+/// none. Every directory the shell opens goes through here, and so does a
+/// change of the mail settings. Settings that cannot be read leave it
+/// without a mailer: the mail settings page then says why.
+pub async fn install_mailer(directory: &Directory, keychain: &Arc<dyn Secrets>) {
+    let mailer = match directory.load_mail_settings().await {
+        Ok(Some(settings)) => Some(Arc::new(KeychainMailer::new(settings, keychain.clone()))
+            as Arc<dyn roster_core::mail::Mailer>),
+        Ok(None) | Err(_) => None,
+    };
+    directory.set_mailer(mailer);
+}
+
+fn store_error(error: StoreError) -> CommandError {
+    CommandError::from(Error::Store(error))
+}
+
 impl AppState {
-    /// Opens the local store in the data folder (creating it on first run).
-    pub fn open_local() -> Self {
-        match crate::data_dir::store_path() {
-            Some(path) => Self::open_at(path),
-            None => Self {
-                directory: Err(format!(
+    /// Opens the store chosen in the data folder (the local file unless a
+    /// server was chosen), creating the local file on first run. A server
+    /// that cannot be reached now is tried again by [`AppState::retry`].
+    pub async fn open(keychain: Arc<dyn Secrets>) -> Self {
+        let Some(data_dir) = crate::data_dir::data_dir() else {
+            return Self::with(
+                Err(CommandError::store_unavailable(format!(
                     "This system has no folder for application data; start Roster with {} PATH.",
                     crate::data_dir::DATA_DIR_ARG
-                )),
-                store_path: None,
-                session: Mutex::new(None),
-                pending: Mutex::new(None),
-            },
-        }
+                ))),
+                None,
+                StoreChoice::Local,
+                keychain,
+            );
+        };
+        let choice = match store_choice::load(&data_dir) {
+            Ok(choice) => choice,
+            Err(reason) => {
+                return Self::with(
+                    Err(CommandError::store_unavailable(reason)),
+                    Some(data_dir),
+                    StoreChoice::Local,
+                    keychain,
+                )
+            }
+        };
+        let directory = open_store(&data_dir, &choice, &keychain).await;
+        Self::with(directory, Some(data_dir), choice, keychain)
     }
 
-    /// Opens (creating if needed) the SQLite store at `path`.
+    /// The app's state with the OS keychain (or its mock under `ROSTER_KEYCHAIN=mock`).
+    pub fn open_default() -> Self {
+        let keychain: Arc<dyn Secrets> = Arc::new(Keychain::from_env());
+        tauri::async_runtime::block_on(Self::open(keychain))
+    }
+
+    /// Opens (creating if needed) the SQLite store at `path` (tests), with
+    /// the mock keychain and no mailer: a test that configures mail calls
+    /// [`AppState::reinstall_mailer`] (the `update_mail_settings` command does).
     pub fn open_at(path: PathBuf) -> Self {
         let directory = SqliteStore::open(&path)
-            .map(|store| Directory::new(Arc::new(store)))
-            .map_err(|error| error.to_string());
-        Self {
+            .map(|store| Arc::new(Directory::new(Arc::new(store))))
+            .map_err(store_error);
+        let data_dir = path.parent().map(Path::to_path_buf);
+        Self::with(
             directory,
-            store_path: Some(path),
+            data_dir,
+            StoreChoice::Local,
+            Arc::new(Keychain::mock()),
+        )
+    }
+
+    fn with(
+        directory: Result<Arc<Directory>, CommandError>,
+        data_dir: Option<PathBuf>,
+        choice: StoreChoice,
+        keychain: Arc<dyn Secrets>,
+    ) -> Self {
+        Self {
+            directory: RwLock::new(directory),
+            data_dir,
+            choice: Mutex::new(choice),
+            keychain,
             session: Mutex::new(None),
             pending: Mutex::new(None),
         }
     }
 
-    pub fn directory(&self) -> Result<&Directory, String> {
-        self.directory.as_ref().map_err(Clone::clone)
+    /// The open directory, or why there is none.
+    pub fn directory(&self) -> Result<Arc<Directory>, CommandError> {
+        self.directory
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
-    pub fn store_path(&self) -> Option<&PathBuf> {
-        self.store_path.as_ref()
+    /// Tries again to open a store that could not be opened (a server that
+    /// was down at start).
+    pub async fn retry(&self) {
+        if self.directory().is_ok() {
+            return;
+        }
+        let Some(data_dir) = self.data_dir.clone() else {
+            return;
+        };
+        let choice = self.choice();
+        let opened = open_store(&data_dir, &choice, &self.keychain).await;
+        *self
+            .directory
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = opened;
+    }
+
+    /// Where this computer keeps passwords (the mail server's, the
+    /// directory server's).
+    pub fn keychain(&self) -> Arc<dyn Secrets> {
+        self.keychain.clone()
+    }
+
+    /// Installs the open directory's mailer again from its stored mail
+    /// settings (after they changed).
+    pub async fn reinstall_mailer(&self) -> Result<(), CommandError> {
+        let directory = self.directory()?;
+        install_mailer(&directory, &self.keychain).await;
+        Ok(())
+    }
+
+    pub fn choice(&self) -> StoreChoice {
+        self.choice
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// The local SQLite file (used or not), when there is a data folder.
+    pub fn local_store_path(&self) -> Option<PathBuf> {
+        self.data_dir
+            .as_ref()
+            .map(|dir| dir.join(paths::LOCAL_STORE_FILE))
+    }
+
+    /// The password for `remote`: the one typed, else the keychain's.
+    pub fn remote_password(
+        &self,
+        remote: &RemoteStore,
+        typed: &str,
+    ) -> Result<Option<SecretString>, CommandError> {
+        if !typed.is_empty() {
+            return Ok(Some(SecretString::from(typed.to_owned())));
+        }
+        self.keychain
+            .get(&remote.keychain_name())
+            .map_err(|error| CommandError::store_unavailable(error.to_string()))
+    }
+
+    /// Switches this computer to another store: opens it first (so a
+    /// failure changes nothing), keeps the server's password in the
+    /// keychain, saves the choice, and ends any session.
+    pub async fn switch_to(
+        &self,
+        choice: StoreChoice,
+        password: Option<SecretString>,
+    ) -> Result<(), CommandError> {
+        let data_dir = self.data_dir.clone().ok_or_else(|| {
+            CommandError::store_unavailable(
+                "This system has no folder for application data.".into(),
+            )
+        })?;
+        let directory = match &choice {
+            StoreChoice::Local => open_store(&data_dir, &choice, &self.keychain).await?,
+            StoreChoice::Postgres(remote) => {
+                let store = PostgresStore::connect(remote.config(password.clone()))
+                    .await
+                    .map_err(store_error)?;
+                let name = remote.keychain_name();
+                match password
+                    .as_ref()
+                    .filter(|secret| !secret.expose_secret().is_empty())
+                {
+                    Some(secret) => self
+                        .keychain
+                        .set(&name, secret)
+                        .map_err(|error| CommandError::store_unavailable(error.to_string()))?,
+                    // No password (a trusted network): forget any old one if
+                    // a keychain is there to ask; none is needed.
+                    None => {
+                        let _ = self.keychain.delete(&name);
+                    }
+                }
+                let directory = Arc::new(Directory::new(Arc::new(store)));
+                install_mailer(&directory, &self.keychain).await;
+                directory
+            }
+        };
+        store_choice::save(&data_dir, &choice).map_err(CommandError::store_unavailable)?;
+        self.sign_out();
+        *self
+            .choice
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = choice;
+        *self
+            .directory
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Ok(directory);
+        Ok(())
     }
 
     fn session(&self) -> MutexGuard<'_, Option<Session>> {

@@ -1063,6 +1063,83 @@ impl Session {
         });
     }
 
+    /// Answers the native (GTK) save dialog titled `title` with `path`:
+    /// focuses it, replaces the file name (GTK's name field accepts a full
+    /// path) and presses Return, then waits for the dialog to close.
+    pub fn save_in_native_dialog(&self, title: &str, path: &Path) {
+        let xdotool = require_tool(
+            "xdotool",
+            "it answers native dialogs, which WebDriver cannot reach: `apt-get install xdotool`",
+        );
+        let display = self
+            .display
+            .name()
+            .expect("native dialogs are answered on an X display");
+        let pattern = format!("^{}$", regex_escape(title));
+        // GTK keeps a closed dialog's window around unmapped: only shown ones count.
+        let shown = || self.shown_native_windows(&xdotool, display, &pattern);
+        self.eventually(
+            &format!("waiting for the dialog {title:?}"),
+            || match shown().is_empty() {
+                true => Err("no such window".to_string()),
+                false => Ok(()),
+            },
+        );
+        let path = path.to_str().expect("a UTF-8 path");
+        let xdotool_run = |args: &[&str]| -> Result<(), String> {
+            let status = Command::new(&xdotool)
+                .env("DISPLAY", display)
+                .args(args)
+                .status()
+                .map_err(|e| e.to_string())?;
+            if status.success() {
+                Ok(())
+            } else {
+                Err(format!("xdotool {args:?} failed ({status})"))
+            }
+        };
+        self.eventually(
+            &format!("saving {path:?} through the dialog {title:?}"),
+            || {
+                let windows = shown();
+                let window = windows
+                    .iter()
+                    .find(|window| xdotool_run(&["windowfocus", "--sync", window]).is_ok())
+                    .ok_or_else(|| format!("none of the windows {windows:?} takes the focus"))?
+                    .clone();
+                // The dialog opens with its name field focused, the proposed name in it.
+                thread::sleep(Duration::from_millis(300));
+                xdotool_run(&["key", "--clearmodifiers", "ctrl+a"])?;
+                xdotool_run(&["type", "--clearmodifiers", "--delay", "20", path])?;
+                thread::sleep(Duration::from_millis(300));
+                xdotool_run(&["key", "--clearmodifiers", "Return"])?;
+                let until = Instant::now() + Duration::from_secs(3);
+                while Instant::now() < until {
+                    if !shown().contains(&window) {
+                        return Ok(());
+                    }
+                    thread::sleep(Duration::from_millis(100));
+                }
+                Err("the dialog is still open".into())
+            },
+        );
+    }
+
+    /// [`Session::native_windows`] that are shown (mapped) right now.
+    fn shown_native_windows(&self, xdotool: &Path, display: &str, pattern: &str) -> Vec<String> {
+        match self.display {
+            Display::Own { .. } => xdotool_search(xdotool, display, &["--onlyvisible"], pattern),
+            _ => self
+                .app_pids()
+                .into_iter()
+                .flat_map(|pid| {
+                    let pid = pid.to_string();
+                    xdotool_search(xdotool, display, &["--onlyvisible", "--pid", &pid], pattern)
+                })
+                .collect(),
+        }
+    }
+
     /// Whether a native window titled exactly `title` is open right now.
     pub fn native_window_open(&self, title: &str) -> bool {
         let Some(xdotool) = find_on_path("xdotool") else {

@@ -11,7 +11,9 @@ mod steps;
 
 mod first_run;
 mod groups;
+mod handover;
 mod markup;
+mod remote_store;
 mod screenshots;
 mod session_states;
 mod sign_in;

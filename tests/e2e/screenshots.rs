@@ -85,6 +85,9 @@ fn walk_every_screen(s: &Session, theme: &str) {
     s.fill("New password", CARLA_RESET);
     s.wait_for_text("This password meets the policy.");
     s.click_button("Set password");
+    s.wait_for_heading("Hand over the credentials");
+    shoot(s, theme, "07b-handover");
+    s.close_handover();
     s.wait_for_text("Password changed.");
 
     s.click_button("Delete");

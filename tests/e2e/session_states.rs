@@ -26,6 +26,7 @@ fn a_flagged_user_must_change_their_password_first() {
     s.check("Force password change at first sign-in");
     s.select("Two-factor method", "Off");
     s.click_button("Create user");
+    s.close_handover();
     s.wait_for_heading("Fiona First");
     s.wait_for_fact("Must change password", "Yes");
     s.sign_out();

@@ -196,8 +196,17 @@ impl Session {
         }
         self.wait_for_text("This password meets the policy.");
         self.click_button("Create user");
+        self.close_handover();
         self.wait_for_heading(user.name);
         self.wait_for_text(&format!("{} was created.", user.name));
+    }
+
+    /// Closes the hand-over panel that follows a new user or a password
+    /// reset whose credentials were not emailed ("Done").
+    pub fn close_handover(&self) {
+        self.wait_for_heading("Hand over the credentials");
+        self.click_button("Done");
+        self.wait_for_text_gone("Hand over the credentials");
     }
 
     /// The Users screen, through the main navigation.

@@ -58,6 +58,7 @@ fn a_user_is_created_found_edited_disabled_reset_and_deleted() {
         .description_of("Send credentials by email")
         .contains("No mail server is configured"));
     s.click_button("Create user");
+    s.close_handover();
 
     s.wait_for_heading("Bruno Sales");
     s.wait_for_text("Bruno Sales was created.");
@@ -121,6 +122,7 @@ fn a_user_is_created_found_edited_disabled_reset_and_deleted() {
     });
     assert!(s.is_checked("Force password change at next sign-in"));
     s.click_button("Set password");
+    s.close_handover();
     s.wait_for_text("Password changed.");
     s.wait_for_text_gone("New password");
     s.wait_for_fact("Must change password", "Yes");

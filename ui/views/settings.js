@@ -8,6 +8,8 @@
 import { h, replaceChildren } from '../dom.js';
 import { TWO_FACTOR_CHOICES } from '../format.js';
 import { field, formError, placeError, progress, submitting } from '../widgets.js';
+import * as storeSettings from './store-settings.js';
+import * as mailSettings from './mail-settings.js';
 
 /** The whole-number settings: their field name, label, range and hint. */
 const NUMBERS = [
@@ -37,6 +39,9 @@ export async function render(root, ctx) {
     body.removeAttribute('aria-busy');
     return;
   }
+  // Its own sections below the form, with their own commands: not saved with the form.
+  mailSettings.render(root, ctx);
+  storeSettings.render(root, ctx);
 
   /** @type {import('../api.js').Settings} */
   let settings;
@@ -79,11 +84,20 @@ function buildForm(body, ctx, initial) {
   }
 
   const twoFactor = /** @type {HTMLSelectElement} */ (h('select', null,
-    TWO_FACTOR_CHOICES.map((c) => h('option', { value: c.value, disabled: c.value === 'email_code' }, c.label))));
+    TWO_FACTOR_CHOICES.map((c) => h('option', { value: c.value }, c.label))));
   fields.default_two_factor = field('Default two-factor method', twoFactor, {
     class: 'field-narrow',
     hint: 'For new users. Email code: Needs a mail server',
   });
+  /** Email codes are offered only while a mail server is configured. @param {boolean} mail */
+  const offerEmailCode = (mail) => {
+    const option = twoFactor.querySelector('option[value="email_code"]');
+    if (option instanceof HTMLOptionElement) option.disabled = !mail;
+  };
+  offerEmailCode(Boolean(ctx.app.mail_configured));
+  window.addEventListener(mailSettings.MAIL_CHANGED_EVENT, (event) => {
+    offerEmailCode(Boolean(/** @type {CustomEvent} */ (event).detail));
+  }, { signal });
   fields.two_factor = fields.default_two_factor;
 
   /** @param {import('../api.js').Settings} values */

@@ -8,6 +8,7 @@
 import { h, replaceChildren, uid } from '../dom.js';
 import { actionLabel, changeValue, count, fieldLabel, twoFactorLabel, yesNo } from '../format.js';
 import { busy, checkbox, formError, passwordFields, progress, statusBadge, time } from '../widgets.js';
+import { openHandover } from './handover.js';
 
 /**
  * @param {HTMLElement} root
@@ -231,13 +232,19 @@ export async function render(root, ctx) {
       account: () => ({ name: user.name, email: user.email }),
     });
     const force = checkbox('Force password change at next sign-in', { checked: true });
+    const mail = Boolean(ctx.app.mail_configured);
+    const send = checkbox('Send credentials by email', {
+      disabled: !mail,
+      hint: mail ? `Emails ${user.name} the new password.` : 'No mail server is configured',
+    });
     const general = formError();
     const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'button button-primary' }, 'Set password'));
     const panel = h('form', { class: 'panel reset-panel stack', novalidate: true, 'aria-labelledby': headingId, onsubmit: setPassword },
       h('h2', { id: headingId }, 'Reset password'),
-      h('p', { class: 'hint' }, `Give ${user.name} a new password. Hand it over in person or by phone.`),
+      h('p', { class: 'hint' }, `Give ${user.name} a new password. Hand it over in person or by phone, or email it.`),
       password.root,
       force.root,
+      send.root,
       general.root,
       h('div', { class: 'actions' }, submit, h('button', { type: 'button', class: 'button', onclick: closeReset }, 'Cancel')),
     );
@@ -250,15 +257,33 @@ export async function render(root, ctx) {
     async function setPassword(event) {
       event.preventDefault();
       general.show(null);
+      const typed = password.input.value;
       try {
-        await busy(submit, () => api.resetPassword(user.id, password.input.value, force.input.checked));
+        const reset = await busy(submit, () => api.resetPassword(user.id, typed, force.input.checked, send.input.checked));
         if (signal.aborted) return;
         // The plaintext leaves the page: emptied, then the whole panel removed.
         password.clear();
         password.dispose();
         closeReset();
-        ctx.say('Password changed.');
         reloadQuietly();
+        if (reset.delivery.status === 'sent') {
+          ctx.say(`Password changed. Credentials sent to ${reset.email}.`);
+          return;
+        }
+        openHandover({
+          api,
+          container: root,
+          signal,
+          credentials: {
+            name: reset.name,
+            email: reset.email,
+            password: reset.generated_password ?? typed,
+            must_change_password: reset.must_change_password,
+          },
+          intro: `${reset.name}'s password was changed.`,
+          failure: reset.delivery.status === 'failed' ? reset.delivery.reason : null,
+          onClose: () => ctx.say('Password changed.'),
+        });
       } catch (error) {
         if (signal.aborted) return;
         if (error?.field === 'password') password.field.setError(api.messageOf(error));

@@ -4,10 +4,18 @@
 // form was filled from, so a change someone else saved meanwhile is refused
 // rather than overwritten. On any error nothing typed is lost: the message
 // goes beside the field Rust names, or above the buttons.
+//
+// A new user's credentials are emailed when the box is ticked (only offered
+// with a mail server); otherwise, or when the email fails, the hand-over
+// panel shows them once before the user's page opens.
 
 import { debounce, h, replaceChildren } from '../dom.js';
 import { TWO_FACTOR_CHOICES } from '../format.js';
 import { checkbox, field, fieldset, formError, passwordFields, personPicker, placeError, progress, submitting } from '../widgets.js';
+import { openHandover } from './handover.js';
+
+/** Why the email choices are off without a mail server. */
+const NO_MAIL = 'No mail server is configured';
 
 /**
  * @param {HTMLElement} root
@@ -126,15 +134,16 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
       ? 'You see client data masked, so the people you manage do too.'
       : 'Client names, emails and phone numbers show with asterisks.',
   });
+  const mail = Boolean(ctx.app.mail_configured);
   const twoFactor = /** @type {HTMLSelectElement} */ (h('select', null,
-    TWO_FACTOR_CHOICES.map((c) => h('option', { value: c.value, disabled: c.value === 'email_code' }, c.label))));
+    TWO_FACTOR_CHOICES.map((c) => h('option', { value: c.value, disabled: c.value === 'email_code' && !mail }, c.label))));
   const wanted = user?.two_factor ?? settings?.default_two_factor ?? 'off';
   // Without a mail server an email code cannot arrive; a new user starts with "Off" then.
-  twoFactor.value = !editing && wanted === 'email_code' ? 'off' : wanted;
+  twoFactor.value = !editing && wanted === 'email_code' && !mail ? 'off' : wanted;
 
   const sendCredentials = editing ? null : checkbox('Send credentials by email', {
-    disabled: true,
-    hint: 'No mail server is configured',
+    disabled: !mail,
+    hint: mail ? 'Emails the new user their email address and password.' : NO_MAIL,
   });
 
   /** @type {Record<string, import('../widgets.js').Field>} */
@@ -146,7 +155,10 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
     }),
     supervisor: { root: supervisor.root, control: supervisor.input, setError: supervisor.setError },
     status: field('Status', status),
-    two_factor: field('Two-factor method', twoFactor, { hint: 'Email code: Needs a mail server', class: 'field-narrow' }),
+    two_factor: field('Two-factor method', twoFactor, {
+      hint: mail ? undefined : 'Email code: Needs a mail server',
+      class: 'field-narrow',
+    }),
   };
   if (password) fields.password = password.field;
 
@@ -227,13 +239,16 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
         if (saved.id === me.user.id) await ctx.refreshMe();
         ctx.navigate(`/users/${saved.id}`, { message: 'Changes saved.' });
       } else {
+        const typed = /** @type {NonNullable<typeof password>} */ (password).input.value;
         const created = await submitting(form, submit, working, () => api.createUser({
           ...common,
           status: /** @type {import('../api.js').Status} */ (status.value),
-          password: /** @type {NonNullable<typeof password>} */ (password).input.value,
-        }));
+          password: typed,
+        }, Boolean(sendCredentials?.input.checked)));
+        // The plaintext leaves the form at once; the panel shows it once more.
         password?.clear();
-        ctx.navigate(`/users/${created.id}`, { message: `${created.name} was created.` });
+        if (signal.aborted) return;
+        handOver(created, typed);
       }
     } catch (error) {
       if (signal.aborted) return;
@@ -246,5 +261,37 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
         placeError(error, fields, general);
       }
     }
+  }
+
+  /**
+   * The user exists: on to their page, through the hand-over panel unless
+   * the credentials were emailed.
+   * @param {import('../api.js').WithCredentials} created
+   * @param {string} typed the password the form sent
+   */
+  function handOver(created, typed) {
+    const message = `${created.name} was created.`;
+    const { delivery } = created;
+    const show = () => ctx.navigate(`/users/${created.id}`, {
+      message: delivery.status === 'sent' ? `${message} Credentials sent to ${created.email}.` : message,
+    });
+    if (delivery.status === 'sent') {
+      show();
+      return;
+    }
+    openHandover({
+      api,
+      container: /** @type {HTMLElement} */ (body),
+      signal,
+      credentials: {
+        name: created.name,
+        email: created.email,
+        password: created.generated_password ?? typed,
+        must_change_password: created.must_change_password,
+      },
+      intro: message,
+      failure: delivery.status === 'failed' ? delivery.reason : null,
+      onClose: show,
+    });
   }
 }

@@ -77,6 +77,45 @@ pub fn check_reachable() -> Result<Endpoint> {
     )
 }
 
+/// Succeeds when any endpoint of `url` accepts a connection (the URL is
+/// never printed: it may hold a password); returns the one that did.
+pub fn check_url_reachable(url: &str, source: &str) -> Result<Endpoint> {
+    let endpoints = endpoints(url)?;
+    let mut failures = Vec::new();
+    for endpoint in &endpoints {
+        match connect(endpoint) {
+            Ok(()) => return Ok(endpoint.clone()),
+            Err(reason) => failures.push(format!("{endpoint}: {reason}")),
+        }
+    }
+    bail!(
+        "PostgreSQL is not reachable ({source}):\n    {}",
+        failures.join("\n    ")
+    )
+}
+
+/// Splits the password out of a `postgres://user:password@…` URL, so it can
+/// be handed over in `PGPASSWORD` instead of on a command line: the URL
+/// without it, and the password percent-decoded. Anything else comes back
+/// unchanged.
+pub fn split_password(url: &str) -> (String, Option<String>) {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return (url.to_owned(), None);
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let Some((credentials, hosts)) = authority.rsplit_once('@') else {
+        return (url.to_owned(), None);
+    };
+    let Some((user, password)) = credentials.split_once(':') else {
+        return (url.to_owned(), None);
+    };
+    (
+        format!("{scheme}://{user}@{hosts}{tail}"),
+        Some(percent_decode(password)).filter(|p| !p.is_empty()),
+    )
+}
+
 fn connect(endpoint: &Endpoint) -> Result<(), String> {
     match endpoint {
         Endpoint::Tcp { host, port } => {
@@ -274,6 +313,24 @@ mod tests {
             endpoints("host=db port=5555 user=roster password=x").unwrap(),
             vec![tcp("db", 5555)]
         );
+    }
+
+    #[test]
+    fn passwords_are_split_out_of_urls() {
+        assert_eq!(
+            split_password("postgres://roster:s%40cret@db:5432/roster?schema=x"),
+            (
+                "postgres://roster@db:5432/roster?schema=x".to_owned(),
+                Some("s@cret".to_owned())
+            )
+        );
+        for url in [
+            "postgres://roster@db/roster",
+            "postgres://db/roster",
+            "host=db password=x",
+        ] {
+            assert_eq!(split_password(url), (url.to_owned(), None), "{url}");
+        }
     }
 
     #[test]

@@ -25,9 +25,16 @@ Tasks:
                      -D warnings, the workspace tests (nextest if installed)
                      and the doc tests. Needs a reachable PostgreSQL server
                      (ROSTER_TEST_DATABASE_URL, default 127.0.0.1:5432).
-  bench [--users N]  Build `roster` in release mode and run
-                     `roster bench --users N` (default 100000); its JSON
-                     report goes to stdout, progress to stderr.
+  bench [--users N]  Build `roster` in release mode and run `roster bench
+                     --users N` (default 100000) twice: on a new SQLite file,
+                     then on a new schema of a PostgreSQL database (dropped
+                     afterwards). The database is ROSTER_BENCH_DATABASE_URL,
+                     else ROSTER_TEST_DATABASE_URL, else
+                     postgres://postgres@127.0.0.1:5432/test; a password in
+                     the URL is passed on in PGPASSWORD. Prints one JSON
+                     document to stdout, {\"sqlite\": REPORT, \"postgres\":
+                     REPORT}, each REPORT being `roster bench`'s (seed time,
+                     p50/p95/max ms per query); progress goes to stderr.
   help               Show this text.
 
 Builds go to $CARGO_TARGET_DIR, or to ~/.cache/roster-target when it is not

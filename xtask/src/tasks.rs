@@ -105,28 +105,74 @@ fn test_steps(session: &mut Session) -> Result<()> {
     Ok(())
 }
 
-/// `cargo xtask bench --users N`: builds `roster` optimised and passes its
-/// JSON report through on stdout; its exit code becomes ours.
+/// Where `cargo xtask bench` finds PostgreSQL, before `ROSTER_TEST_DATABASE_URL`.
+pub const BENCH_DATABASE_URL_ENV: &str = "ROSTER_BENCH_DATABASE_URL";
+
+/// The local test server, when neither variable is set.
+const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// `cargo xtask bench --users N`: builds `roster` optimised, runs
+/// `roster bench` on a SQLite file and then on a new schema of the
+/// PostgreSQL database, and prints one JSON document
+/// `{"sqlite": {...}, "postgres": {...}}` (each object is `roster bench`'s
+/// report). Progress goes to stderr.
 pub fn bench(users: u64) -> Result<ExitCode> {
     let mut session = Session::new();
-    let built = (|| {
+    let (url, source) = bench_database_url();
+    let reports = (|| {
+        session.step("check PostgreSQL", |_| {
+            let endpoint = database::check_url_reachable(&url, &source)?;
+            eprintln!("    reachable at {endpoint}");
+            Ok(())
+        })?;
         session.cargo_step(&["build", "--release", "-p", "roster-cli"], "")?;
-        Ok::<_, anyhow::Error>(session.binary("release", "roster"))
-    })();
-    session.summary(built.is_ok());
-    let roster = built?;
+        let roster = session.binary("release", "roster");
+        let users = users.to_string();
+        let mut sqlite = Command::new(&roster);
+        sqlite.args(["bench", "--users", &users]);
+        let sqlite = session.report_step("bench SQLite", sqlite)?;
 
-    let mut command = Command::new(&roster);
-    command
-        .args(["bench", "--users", &users.to_string()])
-        .current_dir(&session.root);
-    eprintln!("==> {}", system::describe(&command));
-    let started = Instant::now();
-    let status = command
-        .status()
-        .with_context(|| format!("could not start {}", roster.display()))?;
-    eprintln!("    bench finished in {}", seconds(started.elapsed()));
-    Ok(exit_code(status))
+        // The password, if the URL has one, goes in PGPASSWORD: a command
+        // line is visible to every user of the machine.
+        let (url, password) = database::split_password(&url);
+        let mut postgres = Command::new(&roster);
+        postgres.args(["bench", "--users", &users, "--postgres", &url]);
+        if let Some(password) = password {
+            postgres.env("PGPASSWORD", password);
+        }
+        let postgres = session.report_step("bench PostgreSQL", postgres)?;
+        Ok::<_, anyhow::Error>((sqlite, postgres))
+    })();
+    session.summary(reports.is_ok());
+    let (sqlite, postgres) = reports?;
+    println!(
+        "{{\n  \"sqlite\": {},\n  \"postgres\": {}\n}}",
+        indent(&sqlite),
+        indent(&postgres)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The benchmark's database URL and where it came from (for messages; the
+/// URL itself is never printed).
+fn bench_database_url() -> (String, String) {
+    for name in [BENCH_DATABASE_URL_ENV, database::DATABASE_URL_ENV] {
+        if let Some(url) = env::var(name).ok().filter(|url| !url.trim().is_empty()) {
+            return (url, format!("from {name}"));
+        }
+    }
+    (
+        DEFAULT_DATABASE_URL.to_owned(),
+        format!(
+            "the default {DEFAULT_DATABASE_URL}; set {BENCH_DATABASE_URL_ENV} or {} to use another",
+            database::DATABASE_URL_ENV
+        ),
+    )
+}
+
+/// A JSON document indented to sit as a value inside another.
+fn indent(json: &str) -> String {
+    json.trim().lines().collect::<Vec<_>>().join("\n  ")
 }
 
 /// Makes sure `tauri-driver` (the WebDriver bridge the end-to-end tests use)
@@ -281,6 +327,30 @@ impl Session {
         result
     }
 
+    /// Runs `command` in the workspace root as a step, stderr inherited,
+    /// and returns its standard output, which must be one JSON object.
+    fn report_step(&mut self, label: &str, mut command: Command) -> Result<String> {
+        command
+            .current_dir(&self.root)
+            .stdout(std::process::Stdio::piped());
+        let described = system::describe(&command);
+        self.step(label, |_| {
+            eprintln!("    {described}");
+            let output = command
+                .output()
+                .with_context(|| format!("could not start `{described}`"))?;
+            if !output.status.success() {
+                bail!("`{described}` failed ({})", output.status);
+            }
+            let report = String::from_utf8(output.stdout)
+                .with_context(|| format!("`{described}` printed something that is not text"))?;
+            if !report.trim_start().starts_with('{') || !report.trim_end().ends_with('}') {
+                bail!("`{described}` did not print a JSON object");
+            }
+            Ok(report)
+        })
+    }
+
     fn cargo_step(&mut self, args: &[&str], hint: &str) -> Result<()> {
         let command = self.cargo(args);
         self.command_step(command, hint)
@@ -389,4 +459,14 @@ fn exit_code(status: ExitStatus) -> ExitCode {
 
 fn seconds(elapsed: Duration) -> String {
     format!("{:.1}s", elapsed.as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_are_indented_to_nest_in_the_combined_document() {
+        assert_eq!(indent("{\n  \"a\": 1\n}\n"), "{\n    \"a\": 1\n  }");
+    }
 }

@@ -4,10 +4,11 @@
 //! permission) are parsed by the core's own `FromStr`, so the words and the
 //! messages are the same here, in the desktop app and in the store.
 
-use std::path::PathBuf;
+use std::ffi::OsString;
 
 use clap::{Args, Parser, Subcommand};
 use roster_core::domain::{Permission, Status, TwoFactor};
+use roster_core::smtp::MailSecurity;
 use roster_core::store::SortField;
 
 #[derive(Debug, Parser)]
@@ -18,14 +19,25 @@ use roster_core::store::SortField;
     long_about = "Administer Roster's back-office user accounts from a terminal or a script.\n\n\
         Every change is checked and audited exactly as in the desktop app, for the operator \
         named by --as (by default the longest-standing enabled administrator).\n\n\
+        The directory is the desktop app's local SQLite file unless --store names another \
+        file or a directory on a PostgreSQL server (postgres://…); `roster store copy` moves \
+        a directory from one store into a new one.\n\n\
         Errors are printed as one line starting with \"roster:\" on standard error; the exit \
         status is 0 on success, 1 when Roster refused or failed, 2 for a usage mistake."
 )]
 pub struct Cli {
-    /// The store to use: a SQLite file. Defaults to the desktop app's local
-    /// store in the OS's app-data folder.
-    #[arg(long, env = "ROSTER_STORE", value_name = "PATH")]
-    pub store: Option<PathBuf>,
+    /// The store to use: a SQLite file (PATH or sqlite:PATH) or a directory
+    /// on a PostgreSQL server
+    /// (postgres://USER@HOST[:PORT]/DATABASE[?sslmode=MODE][&schema=NAME]).
+    /// Defaults to the desktop app's local store in the OS's app-data folder.
+    ///
+    /// The server's password comes from PGPASSWORD, else from the keychain
+    /// entry the desktop app keeps for that server; without either, Roster
+    /// connects without one. A password written in the URL works but is
+    /// visible to other users, and Roster warns about it. sslmode is disable,
+    /// require or verify-full (the default, except for this computer).
+    #[arg(long, env = "ROSTER_STORE", value_name = "STORE")]
+    pub store: Option<OsString>,
 
     /// Act as this user; their permissions decide what is allowed. Defaults
     /// to the longest-standing enabled administrator.
@@ -55,6 +67,13 @@ pub enum Command {
     /// Show or change the password, lockout and session settings.
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Show, set, remove or test the mail server Roster sends through.
+    #[command(subcommand)]
+    Mail(MailCommand),
+    /// Show where the store is, test the connection to it, or copy a
+    /// directory into a new store.
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Measure listing speed on a freshly seeded temporary store (for developers).
     #[command(hide = true)]
     Bench(BenchArgs),
@@ -178,6 +197,11 @@ pub struct UsersAddArgs {
     pub two_factor: Option<TwoFactor>,
     #[command(flatten)]
     pub password: PasswordSource,
+    /// Email the user how to sign in, with the password (needs a mail server;
+    /// see `roster mail`). A generated password is then printed only if the
+    /// email could not be sent.
+    #[arg(long)]
+    pub send_credentials: bool,
     /// Print the user (and a generated password) as JSON.
     #[arg(long)]
     pub json: bool,
@@ -246,6 +270,11 @@ pub struct UsersResetPasswordArgs {
     /// Make the user choose a new password at next sign-in.
     #[arg(long)]
     pub force_password_change: bool,
+    /// Email the user the new password (needs a mail server; see `roster
+    /// mail`). A generated password is then printed only if the email could
+    /// not be sent.
+    #[arg(long)]
+    pub send_credentials: bool,
     /// Print the result (and a generated password) as JSON.
     #[arg(long)]
     pub json: bool,
@@ -398,6 +427,44 @@ pub struct PasswordCheckArgs {
     pub json: bool,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Show which store --store (or ROSTER_STORE, or the default) names,
+    /// without opening it.
+    Show(JsonFlag),
+    /// Connect to the store and report the server's version (a SQLite file
+    /// must exist and open).
+    Test(JsonFlag),
+    /// Copy a whole directory into a new, empty store: users (with their
+    /// passwords and authenticators), groups, memberships, settings and the
+    /// audit log.
+    ///
+    /// Each STORE is a SQLite file (PATH or sqlite:PATH) or a postgres:// URL,
+    /// as for --store (the password from PGPASSWORD or the keychain). The
+    /// source is only read. The copy is written in one transaction, and the
+    /// target's counts are checked against the source's; a target that
+    /// already holds a directory is refused. Ids are kept, so the audit log
+    /// still names the same users.
+    ///
+    /// Example: roster store copy --from sqlite:roster.sqlite3 --to
+    /// postgres://roster@db.example.com/roster
+    Copy(StoreCopyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StoreCopyArgs {
+    /// The store to copy from; it must exist and is not changed.
+    #[arg(long, value_name = "STORE")]
+    pub from: OsString,
+    /// The store to copy into: a new SQLite file, or an empty PostgreSQL
+    /// directory (a schema is created if the URL names one that is absent).
+    #[arg(long, value_name = "STORE")]
+    pub to: OsString,
+    /// Print the counts as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// How many users to seed.
@@ -406,9 +473,19 @@ pub struct BenchArgs {
     /// How many times to run each kind of query.
     #[arg(long, value_name = "N", default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..))]
     pub queries: u64,
-    /// A new SQLite file to seed and keep (default: a temporary file).
-    #[arg(long, value_name = "PATH")]
-    pub store: Option<PathBuf>,
+    /// A new SQLite file to seed and keep (default: a temporary file), or a
+    /// postgres:// URL: a new schema of that database is seeded (as with
+    /// --postgres).
+    #[arg(long, value_name = "STORE")]
+    pub store: Option<OsString>,
+    /// Seed a new schema (roster_bench_…) of this PostgreSQL database instead
+    /// of a SQLite file; it is dropped afterwards unless --keep is given.
+    #[arg(long, value_name = "URL", conflicts_with = "store")]
+    pub postgres: Option<String>,
+    /// Keep the seeded store afterwards and print where it is (a temporary
+    /// SQLite file, or the PostgreSQL schema).
+    #[arg(long)]
+    pub keep: bool,
 }
 
 fn parse_status(value: &str) -> Result<Status, String> {
@@ -466,4 +543,58 @@ pub struct SettingsSetArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Show the mail server's settings.
+    Show(JsonFlag),
+    /// Set the mail server every administrator of this store sends through.
+    ///
+    /// The password of --user is read from the ROSTER_SMTP_PASSWORD
+    /// environment variable and kept in this computer's keychain, never in
+    /// the store; it is never taken from the command line.
+    Set(MailSetArgs),
+    /// Remove the mail server (refused while users sign in with email codes),
+    /// and forget its password on this computer.
+    Clear,
+    /// Send a test message through the mail server.
+    Test(MailTestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MailSetArgs {
+    /// The mail server's name, e.g. smtp.example.com.
+    #[arg(long)]
+    pub host: String,
+    /// The port (default: 587 for starttls, 465 for tls, 25 for none).
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: Option<u16>,
+    /// How the connection is protected: starttls, tls or none (none only for
+    /// a relay that needs no password, or one on this computer).
+    #[arg(long, value_name = "SECURITY", value_parser = parse_mail_security)]
+    pub security: MailSecurity,
+    /// The account to sign in with; its password comes from ROSTER_SMTP_PASSWORD.
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// The address mail is sent from.
+    #[arg(long = "from", value_name = "ADDRESS")]
+    pub from: String,
+    /// The name shown beside the sender address.
+    #[arg(long = "from-name", value_name = "NAME", default_value = "Roster")]
+    pub from_name: String,
+    /// Print the saved settings as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MailTestArgs {
+    /// Where to send the test message.
+    #[arg(long, value_name = "ADDRESS")]
+    pub to: String,
+}
+
+fn parse_mail_security(value: &str) -> Result<MailSecurity, String> {
+    value.parse().map_err(|e: roster_core::Error| e.to_string())
 }

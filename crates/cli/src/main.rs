@@ -6,6 +6,7 @@
 mod cli;
 mod commands;
 mod output;
+mod store_arg;
 
 use std::process::ExitCode;
 

@@ -4,6 +4,10 @@
 //! without a real Argon2id hash per user: every seeded user shares one hash
 //! made by [`Hasher::fast_for_bench_only`], which a normal sign-in would flag
 //! for rehashing. Use it for benchmark stores only, never for a real directory.
+//!
+//! [`drop_postgres_schema`] removes the throw-away schema a PostgreSQL
+//! benchmark seeded: the one statement outside `store/`, for benchmark
+//! schemas only.
 
 use chrono::{Duration, Utc};
 use rand::rngs::StdRng;
@@ -16,7 +20,8 @@ use crate::domain::{
 use crate::error::Result;
 use crate::model::UserFields;
 use crate::password::{Hasher, PlainPassword};
-use crate::store::{Store, TxMode, ADMINISTRATORS};
+use crate::store::postgres::{PgConfig, TlsMode};
+use crate::store::{Store, StoreError, TxMode, ADMINISTRATORS};
 
 const FIRST_NAMES: &[&str] = &[
     "Ann", "Ben", "Chloé", "Dmitri", "Eva", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemal",
@@ -114,4 +119,72 @@ pub async fn seed(
         progress(written);
     }
     Ok(())
+}
+
+/// Drops `config.schema` with everything in it (a benchmark's throw-away
+/// schema). Refuses a config without a schema, so a whole database's tables
+/// are never at stake. With TLS, the certificate must verify (as
+/// `sslmode=verify-full`).
+pub async fn drop_postgres_schema(config: &PgConfig) -> std::result::Result<(), StoreError> {
+    use secrecy::ExposeSecret;
+
+    let Some(schema) = config.schema.as_deref() else {
+        return Err(StoreError::Internal {
+            detail: "a benchmark schema to drop must be named".into(),
+        });
+    };
+    if schema.is_empty()
+        || !schema
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(StoreError::Internal {
+            detail: format!("“{schema}” is not a benchmark schema name"),
+        });
+    }
+    let failed = |error: tokio_postgres::Error| StoreError::Internal {
+        detail: format!("dropping schema {schema}: {error}"),
+    };
+    let mut driver = tokio_postgres::Config::new();
+    driver
+        .host(&config.host)
+        .port(config.port)
+        .dbname(&config.database)
+        .user(&config.user)
+        .application_name("roster bench")
+        .connect_timeout(std::time::Duration::from_secs(5));
+    if let Some(password) = &config.password {
+        driver.password(password.expose_secret().as_bytes());
+    }
+    let client = if config.tls == TlsMode::Disable {
+        let (client, connection) = driver
+            .connect(tokio_postgres::NoTls)
+            .await
+            .map_err(failed)?;
+        tokio::spawn(connection);
+        client
+    } else {
+        driver.ssl_mode(tokio_postgres::config::SslMode::Require);
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|error| StoreError::Internal {
+                detail: error.to_string(),
+            })?
+            .with_root_certificates(rustls::RootCertStore {
+                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+            })
+            .with_no_client_auth();
+        let (client, connection) = driver
+            .connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
+            .await
+            .map_err(failed)?;
+        tokio::spawn(connection);
+        client
+    };
+    // Checked above: a plain lowercase identifier.
+    client
+        .batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+        .await
+        .map_err(failed)
 }

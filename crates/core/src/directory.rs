@@ -13,7 +13,7 @@
 //! - the built-in Administrators group is never deleted, renamed or reduced.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -24,6 +24,7 @@ use crate::domain::{
     UserName,
 };
 use crate::error::{Error, Result};
+use crate::mail::{self, CredentialsOccasion, Delivery, Mailer};
 use crate::model::{
     AuditEvent, AuditQuery, FieldChange, Group, Me, NewAuditEvent, TargetKind, User, UserFields,
 };
@@ -31,7 +32,8 @@ use crate::password::{
     generate, GeneratorOptions, Hasher, PasswordPolicy, PlainPassword, PolicyContext,
     PolicyVerdict, Verification,
 };
-use crate::store::{Store, StoreError, Tx, TxMode, UserPage, UserQuery, ADMINISTRATORS};
+use crate::smtp::{MailSecurity, MailSettings};
+use crate::store::{EmailCode, Store, StoreError, Tx, TxMode, UserPage, UserQuery, ADMINISTRATORS};
 use crate::two_factor;
 
 /// Settings keys.
@@ -40,6 +42,14 @@ const SETTING_DEFAULT_TWO_FACTOR: &str = "two_factor.default";
 const SETTING_LOCKOUT_THRESHOLD: &str = "lockout.threshold";
 const SETTING_LOCKOUT_MINUTES: &str = "lockout.minutes";
 const SETTING_IDLE_TIMEOUT_MINUTES: &str = "session.idle_timeout_minutes";
+/// The mail server's settings (never its password, which stays in the
+/// keychain of each computer that sends). An empty host means none.
+const SETTING_MAIL_HOST: &str = "mail.host";
+const SETTING_MAIL_PORT: &str = "mail.port";
+const SETTING_MAIL_SECURITY: &str = "mail.security";
+const SETTING_MAIL_USER: &str = "mail.user";
+const SETTING_MAIL_SENDER_ADDRESS: &str = "mail.sender_address";
+const SETTING_MAIL_SENDER_NAME: &str = "mail.sender_name";
 
 /// The longest supervisor chain walked before the data is called corrupt.
 const MAX_SUPERVISOR_CHAIN: usize = 100_000;
@@ -81,6 +91,8 @@ pub enum SignIn {
     SecondFactor(PendingSignIn),
     /// The password was right; the user must first set up their authenticator app.
     TotpEnrolment(PendingSignIn),
+    /// The password was right; a code was emailed to the user and is owed.
+    EmailCode(PendingSignIn),
 }
 
 impl SignIn {
@@ -88,7 +100,7 @@ impl SignIn {
     pub fn operator(self) -> Option<Operator> {
         match self {
             SignIn::Complete(operator) => Some(operator),
-            SignIn::SecondFactor(_) | SignIn::TotpEnrolment(_) => None,
+            SignIn::SecondFactor(_) | SignIn::TotpEnrolment(_) | SignIn::EmailCode(_) => None,
         }
     }
 }
@@ -132,11 +144,22 @@ pub struct UserChanges {
     pub two_factor: Option<TwoFactor>,
 }
 
-/// A created user, with the generated password when Roster chose it.
+/// A created user, with the generated password when Roster chose it (and
+/// did not email it), and what became of the credentials email.
 #[derive(Debug)]
 pub struct Created {
     pub user: User,
     pub generated_password: Option<PlainPassword>,
+    pub delivery: Delivery,
+}
+
+/// A password reset: the user as it is now, the generated password when
+/// Roster chose it (and did not email it), and what became of the email.
+#[derive(Debug)]
+pub struct PasswordReset {
+    pub user: User,
+    pub generated_password: Option<PlainPassword>,
+    pub delivery: Delivery,
 }
 
 /// An edit of a group: `None` leaves a field as it is.
@@ -165,8 +188,8 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             password_min_length: PasswordPolicy::default().min_length,
-            // No mail server can be configured yet, so the authenticator app:
-            // never a method that cannot work on this installation.
+            // Where mail is configured and nobody chose, email codes instead
+            // (`Directory::default_two_factor`).
             default_two_factor: TwoFactor::Totp,
             lockout_threshold: 5,
             lockout_minutes: 5,
@@ -177,8 +200,8 @@ impl Default for Settings {
 
 impl Settings {
     /// Checks every value, so a bad one changes nothing.
-    fn validate(&self) -> Result<PasswordPolicy> {
-        ensure_method_works(self.default_two_factor)?;
+    fn validate(&self, mail_configured: bool) -> Result<PasswordPolicy> {
+        ensure_method_works(self.default_two_factor, mail_configured)?;
         let policy = PasswordPolicy::new(self.password_min_length).map_err(|error| {
             Error::InvalidSetting {
                 reason: error.to_string(),
@@ -308,20 +331,44 @@ fn group_names(groups: &[Group], ids: &[GroupId]) -> serde_json::Value {
 pub struct Directory {
     store: Arc<dyn Store>,
     hasher: Hasher,
+    /// How mail leaves this installation, when it can.
+    mailer: RwLock<Option<Arc<dyn Mailer>>>,
 }
 
 impl Directory {
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self {
-            store,
-            hasher: Hasher::default(),
-        }
+        Self::with_hasher(store, Hasher::default())
     }
 
     /// A directory whose new passwords are hashed with `hasher` (tests of
     /// parameter upgrades; benchmark seeding).
     pub fn with_hasher(store: Arc<dyn Store>, hasher: Hasher) -> Self {
-        Self { store, hasher }
+        Self {
+            store,
+            hasher,
+            mailer: RwLock::new(None),
+        }
+    }
+
+    /// Sets (or, with `None`, removes) the way mail is sent. Without one,
+    /// nothing that needs mail is offered.
+    pub fn set_mailer(&self, mailer: Option<Arc<dyn Mailer>>) {
+        match self.mailer.write() {
+            Ok(mut slot) => *slot = mailer,
+            Err(poisoned) => *poisoned.into_inner() = mailer,
+        }
+    }
+
+    fn mailer(&self) -> Option<Arc<dyn Mailer>> {
+        match self.mailer.read() {
+            Ok(slot) => slot.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// True when this installation can send mail.
+    pub fn mail_configured(&self) -> bool {
+        self.mailer().is_some()
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -498,13 +545,41 @@ impl Directory {
         })
     }
 
+    /// The settings as they apply on this installation: the default
+    /// two-factor method is one that works here.
+    async fn current_settings(&self, tx: &mut dyn Tx) -> Result<Settings> {
+        let mut settings = Self::load_settings(tx).await?;
+        settings.default_two_factor = self.default_two_factor(tx).await?;
+        Ok(settings)
+    }
+
+    /// The method new users get: the one chosen in settings, or when none
+    /// was chosen, email codes where mail is configured and the
+    /// authenticator app elsewhere; never email codes without mail.
+    async fn default_two_factor(&self, tx: &mut dyn Tx) -> Result<TwoFactor> {
+        let mail = self.mail_configured();
+        let chosen: Option<TwoFactor> = match tx.setting(SETTING_DEFAULT_TWO_FACTOR).await? {
+            Some(value) => Some(value.parse().map_err(|_| StoreError::Corrupt {
+                detail: format!("setting {SETTING_DEFAULT_TWO_FACTOR}"),
+            })?),
+            None => None,
+        };
+        Ok(match chosen {
+            Some(TwoFactor::EmailCode) if !mail => TwoFactor::Totp,
+            Some(method) => method,
+            None if mail => TwoFactor::EmailCode,
+            None => TwoFactor::Totp,
+        })
+    }
+
     async fn policy(tx: &mut dyn Tx) -> Result<PasswordPolicy> {
         Ok(PasswordPolicy::new(
             Self::load_settings(tx).await?.password_min_length,
         )?)
     }
 
-    /// Picks or checks the password for `name`/`email` and hashes it.
+    /// Picks or checks the password for `name`/`email` and hashes it; returns
+    /// the generated password when Roster chose it.
     fn choose_password(
         &self,
         policy: &PasswordPolicy,
@@ -512,6 +587,20 @@ impl Directory {
         name: &UserName,
         email: &Email,
     ) -> Result<(crate::password::PasswordHash, Option<PlainPassword>)> {
+        let (hash, password, generated) =
+            self.choose_password_keeping(policy, choice, name, email)?;
+        Ok((hash, generated.then_some(password)))
+    }
+
+    /// [`Self::choose_password`], keeping the password whoever chose it (to
+    /// email it), and whether Roster generated it.
+    fn choose_password_keeping(
+        &self,
+        policy: &PasswordPolicy,
+        choice: PasswordChoice,
+        name: &UserName,
+        email: &Email,
+    ) -> Result<(crate::password::PasswordHash, PlainPassword, bool)> {
         let context = PolicyContext {
             name: name.as_str(),
             email: email.as_str(),
@@ -522,7 +611,7 @@ impl Directory {
         };
         policy.enforce(&password, &context)?;
         let hash = self.hasher.hash(&password)?;
-        Ok((hash, generated.then_some(password)))
+        Ok((hash, password, generated))
     }
 
     /// Turns the store's duplicate errors into the domain's.
@@ -535,6 +624,19 @@ impl Directory {
     }
 
     // --- setting up ---------------------------------------------------------
+
+    /// Whether `operator` may move this installation to another store (or
+    /// test a connection to one): anyone before the first administrator
+    /// exists, afterwards only holders of `settings.manage`.
+    pub async fn authorize_store_change(&self, operator: Option<&Operator>) -> Result<()> {
+        if !self.is_initialized().await? {
+            return Ok(());
+        }
+        let operator = operator.ok_or(Error::NotSignedIn)?;
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        Self::authorize(&mut *tx, operator, Permission::SettingsManage).await?;
+        Ok(())
+    }
 
     /// True once the first administrator exists.
     pub async fn is_initialized(&self) -> Result<bool> {
@@ -585,6 +687,7 @@ impl Directory {
         Ok(Created {
             user,
             generated_password,
+            delivery: Delivery::NotRequested,
         })
     }
 
@@ -637,6 +740,56 @@ impl Directory {
     /// right password fails. Attempts on existing accounts are audited. A hash
     /// made with older parameters is replaced on success.
     pub async fn sign_in(&self, email: &str, password: &PlainPassword) -> Result<SignIn> {
+        let (user, mut tx, now) = self.check_credentials(email, password).await?;
+        let pending = PendingSignIn { id: user.id };
+        let outcome = match user.two_factor {
+            TwoFactor::Off => SignIn::Complete(Self::complete_sign_in(&mut *tx, &user, now).await?),
+            TwoFactor::Totp => match tx.totp_enrolment(user.id).await? {
+                Some(enrolment) if enrolment.confirmed => SignIn::SecondFactor(pending),
+                _ => SignIn::TotpEnrolment(pending),
+            },
+            TwoFactor::EmailCode => {
+                let Some(mailer) = self.mailer() else {
+                    return Err(Error::TwoFactorUnavailable);
+                };
+                let message = Self::issue_email_code(&mut *tx, &user, now).await?;
+                tx.commit().await?;
+                Self::deliver(&*mailer, &message).await?;
+                return Ok(SignIn::EmailCode(pending));
+            }
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Confirms the signed-in operator's password, to open a locked screen:
+    /// the same checks, failure count and lockout as a sign-in, but no
+    /// second factor (that was given at sign-in, and no code is emailed).
+    pub async fn confirm_password(
+        &self,
+        operator: &Operator,
+        password: &PlainPassword,
+    ) -> Result<()> {
+        let email = {
+            let mut tx = self.store.begin(TxMode::Read).await?;
+            Self::actor(&mut *tx, operator).await?.user.email
+        };
+        let (user, tx, _) = self.check_credentials(email.as_str(), password).await?;
+        if user.id != operator.id {
+            return Err(Error::SignInFailed);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The password half of a sign-in. On success returns the user and the
+    /// open write transaction (the rehash, if any, is in it) for the caller
+    /// to finish.
+    async fn check_credentials(
+        &self,
+        email: &str,
+        password: &PlainPassword,
+    ) -> Result<(User, Box<dyn Tx>, DateTime<Utc>)> {
         let now = Self::now();
         let found = match Email::parse(email) {
             Ok(email) => {
@@ -701,17 +854,74 @@ impl Directory {
             let rehashed = self.hasher.hash(password)?;
             tx.replace_password_hash(user.id, &rehashed).await?;
         }
-        let pending = PendingSignIn { id: user.id };
-        let outcome = match user.two_factor {
-            TwoFactor::Off => SignIn::Complete(Self::complete_sign_in(&mut *tx, &user, now).await?),
-            TwoFactor::Totp => match tx.totp_enrolment(user.id).await? {
-                Some(enrolment) if enrolment.confirmed => SignIn::SecondFactor(pending),
-                _ => SignIn::TotpEnrolment(pending),
+        Ok((user, tx, now))
+    }
+
+    /// Makes a new emailed code for `user` (replacing any earlier one),
+    /// audits it, and returns the message to send once the change commits.
+    async fn issue_email_code(
+        tx: &mut dyn Tx,
+        user: &User,
+        now: DateTime<Utc>,
+    ) -> Result<mail::Message> {
+        let code = two_factor::new_email_code();
+        tx.store_email_code(
+            user.id,
+            &EmailCode {
+                code_hash: two_factor::hash_email_code(&code),
+                created_at: now,
+                expires_at: now + chrono::Duration::minutes(two_factor::EMAIL_CODE_MINUTES),
+                attempts: 0,
             },
-            TwoFactor::EmailCode => return Err(Error::TwoFactorUnavailable),
+        )
+        .await?;
+        tx.append_audit(&own_event(
+            user,
+            None,
+            "auth.email_code_sent",
+            Vec::new(),
+            now,
+        ))
+        .await?;
+        Ok(mail::sign_in_code(
+            &user.email,
+            user.name.as_str(),
+            &code,
+            two_factor::EMAIL_CODE_MINUTES,
+        ))
+    }
+
+    async fn deliver(mailer: &dyn Mailer, message: &mail::Message) -> Result<()> {
+        mailer
+            .send(message)
+            .await
+            .map_err(|error| Error::MailFailed {
+                reason: error.to_string(),
+            })
+    }
+
+    /// Emails a new sign-in code for a pending sign-in, replacing the
+    /// earlier one; not sooner than half a minute after the last.
+    pub async fn resend_email_code(&self, pending: &PendingSignIn) -> Result<()> {
+        let now = Self::now();
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let user = Self::pending_user(&mut *tx, pending).await?;
+        if user.two_factor != TwoFactor::EmailCode {
+            return Err(Error::NotEnrolling);
+        }
+        let Some(mailer) = self.mailer() else {
+            return Err(Error::TwoFactorUnavailable);
         };
+        if let Some(previous) = tx.email_code(user.id).await? {
+            let wait =
+                two_factor::EMAIL_CODE_RESEND_SECONDS - (now - previous.created_at).num_seconds();
+            if wait > 0 {
+                return Err(Error::EmailCodeTooSoon { seconds: wait });
+            }
+        }
+        let message = Self::issue_email_code(&mut *tx, &user, now).await?;
         tx.commit().await?;
-        Ok(outcome)
+        Self::deliver(&*mailer, &message).await
     }
 
     /// Records a finished sign-in: the time, no failures, an audit event.
@@ -755,6 +965,9 @@ impl Directory {
         if user.locked_until.is_some_and(|until| until > now) {
             return Err(Error::SignInFailed);
         }
+        if user.two_factor == TwoFactor::EmailCode {
+            return Self::verify_email_code(tx, &user, code, now).await;
+        }
         let enrolment = tx
             .totp_enrolment(user.id)
             .await?
@@ -774,26 +987,66 @@ impl Directory {
             }
         };
         if !accepted {
-            let settings = Self::load_settings(&mut *tx).await?;
-            let failed = user.failed_sign_ins.saturating_add(1);
-            let locked_until = settings.lock_duration(failed).map(|delay| now + delay);
-            tx.record_failed_sign_in(user.id, locked_until).await?;
-            tx.append_audit(&own_event(
-                &user,
-                None,
-                "auth.second_factor_failed",
-                vec![FieldChange {
-                    field: "failed_sign_ins".into(),
-                    before: json!(user.failed_sign_ins),
-                    after: json!(failed),
-                }],
-                now,
-            ))
-            .await?;
+            Self::record_wrong_code(&mut *tx, &user, now).await?;
             tx.commit().await?;
             return Err(Error::SecondFactorFailed);
         }
         let operator = Self::complete_sign_in(&mut *tx, &user, now).await?;
+        tx.commit().await?;
+        Ok(operator)
+    }
+
+    /// A wrong second-factor code counts toward the account's lockout like a
+    /// wrong password.
+    async fn record_wrong_code(tx: &mut dyn Tx, user: &User, now: DateTime<Utc>) -> Result<()> {
+        let settings = Self::load_settings(tx).await?;
+        let failed = user.failed_sign_ins.saturating_add(1);
+        let locked_until = settings.lock_duration(failed).map(|delay| now + delay);
+        tx.record_failed_sign_in(user.id, locked_until).await?;
+        tx.append_audit(&own_event(
+            user,
+            None,
+            "auth.second_factor_failed",
+            vec![FieldChange {
+                field: "failed_sign_ins".into(),
+                before: json!(user.failed_sign_ins),
+                after: json!(failed),
+            }],
+            now,
+        ))
+        .await?;
+        Ok(())
+    }
+
+    /// Checks an emailed code: it works once, for ten minutes, and a fifth
+    /// wrong attempt voids it (a new one must be sent).
+    async fn verify_email_code(
+        mut tx: Box<dyn Tx>,
+        user: &User,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Operator> {
+        let Some(outstanding) = tx.email_code(user.id).await? else {
+            return Err(Error::EmailCodeExpired);
+        };
+        if outstanding.expires_at <= now || outstanding.attempts >= two_factor::EMAIL_CODE_ATTEMPTS
+        {
+            tx.delete_email_code(user.id).await?;
+            tx.commit().await?;
+            return Err(Error::EmailCodeExpired);
+        }
+        if !two_factor::email_code_matches(&outstanding.code_hash, code) {
+            if outstanding.attempts + 1 >= two_factor::EMAIL_CODE_ATTEMPTS {
+                tx.delete_email_code(user.id).await?;
+            } else {
+                tx.record_email_code_attempt(user.id).await?;
+            }
+            Self::record_wrong_code(&mut *tx, user, now).await?;
+            tx.commit().await?;
+            return Err(Error::SecondFactorFailed);
+        }
+        tx.delete_email_code(user.id).await?;
+        let operator = Self::complete_sign_in(&mut *tx, user, now).await?;
         tx.commit().await?;
         Ok(operator)
     }
@@ -877,6 +1130,11 @@ impl Directory {
         );
         tx.append_audit(&event).await?;
         tx.commit().await?;
+        if let Some(mailer) = self.mailer() {
+            let message = mail::two_factor_reset(&user.email, user.name.as_str(), user.two_factor);
+            self.send_after_commit(&*mailer, &actor, &user, "two_factor_reset", &message)
+                .await;
+        }
         Ok(user)
     }
 
@@ -995,10 +1253,25 @@ impl Directory {
     // --- users ---------------------------------------------------------------
 
     pub async fn create_user(&self, operator: &Operator, new: NewUser) -> Result<Created> {
+        self.create_user_and_send(operator, new, false).await
+    }
+
+    /// [`Self::create_user`], then, with `send_credentials`, emails the new
+    /// user how to sign in and their password. Refused before anything
+    /// changes when no mail server is configured. A failed send leaves the
+    /// user created: `delivery` says why, and the generated password is
+    /// returned for the hand-over; once sent, it is not returned.
+    pub async fn create_user_and_send(
+        &self,
+        operator: &Operator,
+        new: NewUser,
+        send_credentials: bool,
+    ) -> Result<Created> {
         let name = UserName::parse(&new.name)?;
         let email = Email::parse(&new.email)?;
         let mut tx = self.store.begin(TxMode::Write).await?;
         let actor = Self::authorize(&mut *tx, operator, Permission::UsersCreate).await?;
+        let mailer = self.credentials_mailer(send_credentials)?;
         let all_groups = tx.groups().await?;
         let groups = Self::checked_groups(&all_groups, &new.groups)?;
         Self::ensure_may_grant_groups(&actor, &all_groups, &groups)?;
@@ -1013,12 +1286,12 @@ impl Directory {
         }
         let two_factor = match new.two_factor {
             Some(method) => method,
-            None => Self::load_settings(&mut *tx).await?.default_two_factor,
+            None => self.default_two_factor(&mut *tx).await?,
         };
-        ensure_method_works(two_factor)?;
+        ensure_method_works(two_factor, self.mail_configured())?;
         let policy = Self::policy(&mut *tx).await?;
-        let (hash, generated_password) =
-            self.choose_password(&policy, new.password, &name, &email)?;
+        let (hash, password, generated) =
+            self.choose_password_keeping(&policy, new.password, &name, &email)?;
         let now = Self::now();
         let fields = UserFields {
             name,
@@ -1045,9 +1318,26 @@ impl Directory {
         );
         tx.append_audit(&event).await?;
         tx.commit().await?;
+        let delivery = match mailer {
+            Some(mailer) => {
+                let message = mail::credentials(
+                    &user.email,
+                    user.name.as_str(),
+                    &password,
+                    user.must_change_password,
+                    user.two_factor,
+                    CredentialsOccasion::NewAccount,
+                );
+                self.send_after_commit(&*mailer, &actor, &user, "credentials", &message)
+                    .await
+            }
+            None => Delivery::NotRequested,
+        };
+        let generated_password = (generated && !delivery.is_sent()).then_some(password);
         Ok(Created {
             user,
             generated_password,
+            delivery,
         })
     }
 
@@ -1152,7 +1442,7 @@ impl Directory {
         }
         if let Some(method) = changes.two_factor {
             if method != before.two_factor {
-                ensure_method_works(method)?;
+                ensure_method_works(method, self.mail_configured())?;
             }
             fields.two_factor = method;
         }
@@ -1267,6 +1557,13 @@ impl Directory {
         tx.append_audit(&event).await?;
         let after = Self::existing_user(&mut *tx, id).await?;
         tx.commit().await?;
+        if status == Status::Disabled {
+            if let Some(mailer) = self.mailer() {
+                let message = mail::account_disabled(&after.email, after.name.as_str());
+                self.send_after_commit(&*mailer, &actor, &after, "account_disabled", &message)
+                    .await;
+            }
+        }
         Ok(after)
     }
 
@@ -1332,12 +1629,33 @@ impl Directory {
         password: PasswordChoice,
         must_change_password: bool,
     ) -> Result<Option<PlainPassword>> {
+        let reset = self
+            .reset_password_and_send(operator, id, password, must_change_password, false)
+            .await?;
+        Ok(reset.generated_password)
+    }
+
+    /// [`Self::reset_password`], then, with `send_credentials`, emails the
+    /// user the new password. Refused before anything changes when no mail
+    /// server is configured; a failed send leaves the password changed, and
+    /// `delivery` says why (the generated password is returned for the
+    /// hand-over; once sent, it is not returned).
+    pub async fn reset_password_and_send(
+        &self,
+        operator: &Operator,
+        id: UserId,
+        password: PasswordChoice,
+        must_change_password: bool,
+        send_credentials: bool,
+    ) -> Result<PasswordReset> {
         let mut tx = self.store.begin(TxMode::Write).await?;
         let actor = Self::authorize(&mut *tx, operator, Permission::UsersCredentials).await?;
         let user = Self::existing_user(&mut *tx, id).await?;
         Self::ensure_may_manage(&mut *tx, &actor, &user).await?;
+        let mailer = self.credentials_mailer(send_credentials)?;
         let policy = Self::policy(&mut *tx).await?;
-        let (hash, generated) = self.choose_password(&policy, password, &user.name, &user.email)?;
+        let (hash, password, generated) =
+            self.choose_password_keeping(&policy, password, &user.name, &user.email)?;
         let now = Self::now();
         tx.set_password(id, &hash, must_change_password, now)
             .await?;
@@ -1355,8 +1673,85 @@ impl Directory {
             now,
         );
         tx.append_audit(&event).await?;
+        let after = Self::existing_user(&mut *tx, id).await?;
         tx.commit().await?;
-        Ok(generated)
+        let delivery = match mailer {
+            Some(mailer) => {
+                let message = mail::credentials(
+                    &after.email,
+                    after.name.as_str(),
+                    &password,
+                    must_change_password,
+                    after.two_factor,
+                    CredentialsOccasion::PasswordReset,
+                );
+                self.send_after_commit(&*mailer, &actor, &after, "credentials", &message)
+                    .await
+            }
+            None => Delivery::NotRequested,
+        };
+        let generated_password = (generated && !delivery.is_sent()).then_some(password);
+        Ok(PasswordReset {
+            user: after,
+            generated_password,
+            delivery,
+        })
+    }
+
+    /// The mailer for a credentials email when one was asked for; refuses
+    /// when none is configured, before anything changes.
+    fn credentials_mailer(&self, send_credentials: bool) -> Result<Option<Arc<dyn Mailer>>> {
+        if !send_credentials {
+            return Ok(None);
+        }
+        self.mailer().map(Some).ok_or(Error::MailNotConfigured {
+            hint: "hand the credentials over in person.",
+        })
+    }
+
+    /// Sends `message` about `target` after a change has committed. A
+    /// failure does not undo the change: it is returned, and recorded in the
+    /// audit log as `mail.failed` with what was being sent and why it failed
+    /// (never the message itself).
+    async fn send_after_commit(
+        &self,
+        mailer: &dyn Mailer,
+        actor: &Actor,
+        target: &User,
+        what: &'static str,
+        message: &mail::Message,
+    ) -> Delivery {
+        let reason = match mailer.send(message).await {
+            Ok(()) => return Delivery::Sent,
+            Err(error) => error.to_string(),
+        };
+        let event = actor.audit(
+            "mail.failed",
+            TargetKind::User,
+            Some(target.id.0),
+            target.email.as_str(),
+            vec![
+                FieldChange {
+                    field: "message".into(),
+                    before: serde_json::Value::Null,
+                    after: json!(what),
+                },
+                FieldChange {
+                    field: "reason".into(),
+                    before: serde_json::Value::Null,
+                    after: json!(reason),
+                },
+            ],
+            Self::now(),
+        );
+        // Best effort: the change itself has committed, and the caller learns
+        // of the failure from the returned delivery either way.
+        if let Ok(mut tx) = self.store.begin(TxMode::Write).await {
+            if tx.append_audit(&event).await.is_ok() {
+                let _ = tx.commit().await;
+            }
+        }
+        Delivery::Failed { reason }
     }
 
     // --- groups --------------------------------------------------------------
@@ -1565,7 +1960,7 @@ impl Directory {
     pub async fn settings(&self, operator: &Operator) -> Result<Settings> {
         let mut tx = self.store.begin(TxMode::Read).await?;
         Self::actor(&mut *tx, operator).await?;
-        Self::load_settings(&mut *tx).await
+        self.current_settings(&mut *tx).await
     }
 
     pub async fn update_settings(
@@ -1573,10 +1968,10 @@ impl Directory {
         operator: &Operator,
         settings: &Settings,
     ) -> Result<Settings> {
-        settings.validate()?;
+        settings.validate(self.mail_configured())?;
         let mut tx = self.store.begin(TxMode::Write).await?;
         let actor = Self::authorize(&mut *tx, operator, Permission::SettingsManage).await?;
-        let before = Self::load_settings(&mut *tx).await?;
+        let before = self.current_settings(&mut *tx).await?;
         let values = [
             (
                 SETTING_PASSWORD_MIN_LENGTH,
@@ -1629,6 +2024,200 @@ impl Directory {
         let policy = Self::policy(&mut *tx).await?;
         Ok(policy.check(password, &PolicyContext { name, email }))
     }
+
+    // --- mail ----------------------------------------------------------------
+    //
+    // The mail server's settings live in the store, so every administrator
+    // of a shared directory sees the same; its password does not: each
+    // computer keeps it in its keychain (`MailSettings::keychain_name`),
+    // builds the mailer and hands it to `set_mailer`.
+
+    /// The mail server's settings, or `None` when no mail server is configured.
+    pub async fn mail_settings(&self, operator: &Operator) -> Result<Option<MailSettings>> {
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        Self::authorize(&mut *tx, operator, Permission::SettingsManage).await?;
+        Self::read_mail_settings(&mut *tx).await
+    }
+
+    /// The mail server's settings for the desktop and the command line to
+    /// build their mailer at start-up, before anyone signs in. They hold no
+    /// secret.
+    pub async fn load_mail_settings(&self) -> Result<Option<MailSettings>> {
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        Self::read_mail_settings(&mut *tx).await
+    }
+
+    /// Saves the mail server's settings, or with `None` removes them (and
+    /// this directory's mailer). Removing them is refused while any user
+    /// signs in with email codes. Audited as `settings.mail` with the fields
+    /// that changed; no password passes through here. After saving new
+    /// settings the caller builds the mailer (it holds the password) and
+    /// hands it to [`Self::set_mailer`].
+    pub async fn update_mail_settings(
+        &self,
+        operator: &Operator,
+        settings: Option<MailSettings>,
+    ) -> Result<Option<MailSettings>> {
+        let settings = settings.map(MailSettings::validate).transpose()?;
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let actor = Self::authorize(&mut *tx, operator, Permission::SettingsManage).await?;
+        let before = Self::read_mail_settings(&mut *tx).await?;
+        if settings.is_none() && (before.is_some() || self.mail_configured()) {
+            let users = count_email_code_users(&mut *tx).await?;
+            if users > 0 {
+                return Err(Error::MailNeededForEmailCodes { users });
+            }
+        }
+        let values: [(&str, String); 6] = match &settings {
+            Some(settings) => [
+                (SETTING_MAIL_HOST, settings.host.clone()),
+                (SETTING_MAIL_PORT, settings.port.to_string()),
+                (SETTING_MAIL_SECURITY, settings.security.as_str().to_owned()),
+                (SETTING_MAIL_USER, settings.user.clone().unwrap_or_default()),
+                (
+                    SETTING_MAIL_SENDER_ADDRESS,
+                    settings.sender_address.as_str().to_owned(),
+                ),
+                (SETTING_MAIL_SENDER_NAME, settings.sender_name.clone()),
+            ],
+            None => [
+                SETTING_MAIL_HOST,
+                SETTING_MAIL_PORT,
+                SETTING_MAIL_SECURITY,
+                SETTING_MAIL_USER,
+                SETTING_MAIL_SENDER_ADDRESS,
+                SETTING_MAIL_SENDER_NAME,
+            ]
+            .map(|key| (key, String::new())),
+        };
+        for (key, value) in &values {
+            tx.set_setting(key, value).await?;
+        }
+        let diff = diff(
+            mail_snapshot(before.as_ref()),
+            mail_snapshot(settings.as_ref()),
+        );
+        if !diff.is_empty() {
+            let event = actor.audit(
+                "settings.mail",
+                TargetKind::Settings,
+                None,
+                "mail",
+                diff,
+                Self::now(),
+            );
+            tx.append_audit(&event).await?;
+        }
+        tx.commit().await?;
+        if settings.is_none() {
+            self.set_mailer(None);
+        }
+        Ok(settings)
+    }
+
+    /// Sends a short test message to `to` through this directory's mailer.
+    pub async fn send_test_email(&self, operator: &Operator, to: &str) -> Result<()> {
+        let to = Email::parse(to)?;
+        let actor = {
+            let mut tx = self.store.begin(TxMode::Read).await?;
+            Self::authorize(&mut *tx, operator, Permission::SettingsManage).await?
+        };
+        let mailer = self.mailer().ok_or(Error::MailNotConfigured {
+            hint: "enter the mail server's settings first.",
+        })?;
+        let message = mail::test_message(&to, actor.user.email.as_str());
+        Self::deliver(&*mailer, &message).await
+    }
+
+    async fn read_mail_settings(tx: &mut dyn Tx) -> Result<Option<MailSettings>> {
+        let host = tx.setting(SETTING_MAIL_HOST).await?.unwrap_or_default();
+        if host.is_empty() {
+            return Ok(None);
+        }
+        let corrupt = |key: &str| -> Error {
+            StoreError::Corrupt {
+                detail: format!("setting {key}"),
+            }
+            .into()
+        };
+        let port = tx
+            .setting(SETTING_MAIL_PORT)
+            .await?
+            .and_then(|port| port.parse::<u16>().ok())
+            .ok_or_else(|| corrupt(SETTING_MAIL_PORT))?;
+        let security = tx
+            .setting(SETTING_MAIL_SECURITY)
+            .await?
+            .and_then(|security| security.parse::<MailSecurity>().ok())
+            .ok_or_else(|| corrupt(SETTING_MAIL_SECURITY))?;
+        let user = tx
+            .setting(SETTING_MAIL_USER)
+            .await?
+            .filter(|user| !user.is_empty());
+        let sender_address = tx
+            .setting(SETTING_MAIL_SENDER_ADDRESS)
+            .await?
+            .and_then(|address| Email::parse(&address).ok())
+            .ok_or_else(|| corrupt(SETTING_MAIL_SENDER_ADDRESS))?;
+        let sender_name = tx
+            .setting(SETTING_MAIL_SENDER_NAME)
+            .await?
+            .unwrap_or_default();
+        Ok(Some(MailSettings {
+            host,
+            port,
+            security,
+            user,
+            sender_address,
+            sender_name,
+        }))
+    }
+}
+
+/// How many users sign in with email codes. A scan of the overview, page by
+/// page: removing the mail server is rare, and the store has no count by
+/// method (yet).
+async fn count_email_code_users(tx: &mut dyn Tx) -> Result<u64> {
+    let mut query = UserQuery {
+        limit: UserQuery::MAX_LIMIT,
+        ..UserQuery::default()
+    };
+    let mut count = 0;
+    loop {
+        let page = tx.list_users(&query).await?;
+        count += page
+            .users
+            .iter()
+            .filter(|user| user.two_factor == TwoFactor::EmailCode)
+            .count() as u64;
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => return Ok(count),
+        }
+    }
+}
+
+/// The mail settings as audit "after" values (all null when there are none).
+/// Never a password: the settings hold none.
+fn mail_snapshot(settings: Option<&MailSettings>) -> Vec<FieldChange> {
+    let value = |get: fn(&MailSettings) -> serde_json::Value| {
+        settings.map(get).unwrap_or(serde_json::Value::Null)
+    };
+    [
+        ("host", value(|s| json!(s.host))),
+        ("port", value(|s| json!(s.port))),
+        ("security", value(|s| json!(s.security))),
+        ("user", value(|s| json!(s.user))),
+        ("sender_address", value(|s| json!(s.sender_address))),
+        ("sender_name", value(|s| json!(s.sender_name))),
+    ]
+    .into_iter()
+    .map(|(field, after)| FieldChange {
+        field: field.into(),
+        before: serde_json::Value::Null,
+        after,
+    })
+    .collect()
 }
 
 fn ensure_holds(actor: &Actor, permissions: &PermissionSet) -> Result<()> {
@@ -1739,11 +2328,11 @@ fn fields_of(record: &impl Serialize) -> Vec<FieldChange> {
 }
 
 /// Refuses a two-factor method this installation cannot carry out: email
-/// codes need a mail server, and Roster has none configured yet.
-fn ensure_method_works(method: TwoFactor) -> Result<()> {
+/// codes need a mail server.
+fn ensure_method_works(method: TwoFactor, mail_configured: bool) -> Result<()> {
     match method {
-        TwoFactor::EmailCode => Err(Error::EmailCodesNeedMail),
-        TwoFactor::Off | TwoFactor::Totp => Ok(()),
+        TwoFactor::EmailCode if !mail_configured => Err(Error::EmailCodesNeedMail),
+        TwoFactor::EmailCode | TwoFactor::Off | TwoFactor::Totp => Ok(()),
     }
 }
 

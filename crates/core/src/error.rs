@@ -85,6 +85,21 @@ pub enum Error {
     TwoFactorUnavailable,
     #[error("Email codes need a mail server, and none is configured; choose the authenticator app or Off.")]
     EmailCodesNeedMail,
+    #[error("This code has expired or was already used. Send a new code and enter that one.")]
+    EmailCodeExpired,
+    #[error("A code was sent moments ago; wait {seconds} seconds before asking for another.")]
+    EmailCodeTooSoon { seconds: i64 },
+    #[error("The email could not be sent: {reason}")]
+    MailFailed { reason: String },
+
+    // --- Mail ----------------------------------------------------------
+    #[error("{reason}")]
+    InvalidMailSetting { field: &'static str, reason: String },
+    /// `hint` says what to do instead, for the call that was refused.
+    #[error("No mail server is configured; {hint}")]
+    MailNotConfigured { hint: &'static str },
+    #[error("{users} user(s) sign in with email codes, which need the mail server; choose another two-factor method for them before removing it.")]
+    MailNeededForEmailCodes { users: u64 },
     #[error("No authenticator set-up is in progress; sign in again.")]
     NotEnrolling,
     #[error("Finish signing in first.")]
@@ -126,8 +141,9 @@ impl Error {
             Error::Password(PasswordError::Policy(_)) => Some("password"),
             Error::CurrentPasswordIncorrect => Some("current_password"),
             Error::PasswordUnchanged => Some("password"),
-            Error::SecondFactorFailed => Some("code"),
+            Error::SecondFactorFailed | Error::EmailCodeExpired => Some("code"),
             Error::EmailCodesNeedMail => Some("two_factor"),
+            Error::InvalidMailSetting { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -167,6 +183,12 @@ impl Error {
             Error::SecondFactorFailed => "second_factor_failed",
             Error::TwoFactorUnavailable => "two_factor_unavailable",
             Error::EmailCodesNeedMail => "email_codes_need_mail",
+            Error::EmailCodeExpired => "email_code_expired",
+            Error::EmailCodeTooSoon { .. } => "email_code_too_soon",
+            Error::MailFailed { .. } => "mail_failed",
+            Error::InvalidMailSetting { .. } => "invalid_mail_setting",
+            Error::MailNotConfigured { .. } => "mail_not_configured",
+            Error::MailNeededForEmailCodes { .. } => "mail_needed_for_email_codes",
             Error::NotEnrolling => "not_enrolling",
             Error::SignInIncomplete => "sign_in_incomplete",
             Error::SessionLocked => "session_locked",
@@ -176,6 +198,8 @@ impl Error {
             Error::OperatorInvalid => "operator_invalid",
             Error::Password(PasswordError::Policy(_)) => "password_policy",
             Error::Password(_) => "password",
+            Error::Store(crate::store::StoreError::Unreachable { .. }) => "store_unreachable",
+            Error::Store(crate::store::StoreError::NotEmpty { .. }) => "store_not_empty",
             Error::Store(_) => "store",
         }
     }

@@ -5,15 +5,20 @@
 //! - [`domain`]: values that cannot be wrong once parsed (`Email`, `UserName`, …).
 //! - [`password`]: hashing, generation, the policy and strength estimates.
 //! - [`directory`]: the services; every rule and right is checked there.
+//! - [`mail`]: outgoing messages and the `Mailer` that delivers them.
+//! - [`smtp`]: the mail server's settings and the SMTP `Mailer` (lettre).
 //! - [`store`]: the `Store` trait and its SQLite implementation.
 
 pub mod bench;
 pub mod directory;
 pub mod domain;
 pub mod error;
+pub mod mail;
 pub mod model;
 pub mod password;
 pub mod paths;
+pub mod secrets;
+pub mod smtp;
 pub mod store;
 pub mod two_factor;
 

@@ -4,6 +4,9 @@
 //! and ten single-use recovery codes kept only as hashes.
 //!
 //! The TOTP secret is shown once, at enrolment, and never again.
+//!
+//! Email sign-in codes: six random digits, kept salted and hashed, valid for
+//! ten minutes, used once, void after five wrong attempts.
 
 use blake2::{Blake2b512, Digest};
 use rand::rngs::OsRng;
@@ -123,11 +126,66 @@ fn normalize_recovery_code(input: &str) -> String {
         .collect()
 }
 
+/// How long an emailed sign-in code works.
+pub const EMAIL_CODE_MINUTES: i64 = 10;
+/// Wrong attempts one emailed code survives; the next wrong one voids it.
+pub const EMAIL_CODE_ATTEMPTS: u32 = 5;
+/// The least time between two emailed codes for one sign-in.
+pub const EMAIL_CODE_RESEND_SECONDS: i64 = 30;
+
+/// A new six-digit sign-in code from the OS's random source.
+pub fn new_email_code() -> String {
+    format!("{:06}", OsRng.gen_range(0..1_000_000u32))
+}
+
+/// The stored form of an emailed code: a random salt and the BLAKE2b digest
+/// of salt and code, as `salt$digest`. The code is short-lived, single use and
+/// limited to a few attempts, so a fast hash suffices; the salt keeps equal
+/// codes from having equal hashes.
+pub fn hash_email_code(code: &str) -> String {
+    let salt: [u8; 16] = OsRng.gen();
+    let salt = hex(&salt);
+    let digest = email_code_digest(&salt, code);
+    format!("{salt}${digest}")
+}
+
+/// True when `code` (spaces ignored) is the code `stored` was made from.
+pub fn email_code_matches(stored: &str, code: &str) -> bool {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let Some((salt, digest)) = stored.split_once('$') else {
+        return false;
+    };
+    let candidate = email_code_digest(salt, &code);
+    // Compare without an early exit, so the time does not tell how much matched.
+    candidate.len() == digest.len()
+        && candidate
+            .bytes()
+            .zip(digest.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+fn email_code_digest(salt: &str, code: &str) -> String {
+    let mut hasher = Blake2b512::new();
+    hasher.update(salt.as_bytes());
+    hasher.update(b"$");
+    hasher.update(code.as_bytes());
+    hex(&hasher.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The stored form of a recovery code. The codes carry 40 random bits each
 /// and are used once, so a fast hash suffices.
 pub fn hash_recovery_code(code: &str) -> String {
-    let digest = Blake2b512::digest(normalize_recovery_code(code).as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Blake2b512::digest(
+        normalize_recovery_code(code).as_bytes(),
+    ))
 }
 
 #[cfg(test)]
@@ -145,6 +203,25 @@ mod tests {
         assert_eq!(check_code(&secret, &code, now + 90).unwrap(), None);
         assert_eq!(check_code(&secret, "12345", now).unwrap(), None);
         assert_eq!(check_code(&secret, "abcdef", now).unwrap(), None);
+    }
+
+    #[test]
+    fn email_codes_are_six_digits_and_only_their_own_hash_matches() {
+        let code = new_email_code();
+        assert_eq!(code.len(), 6);
+        assert!(code.bytes().all(|b| b.is_ascii_digit()));
+        let stored = hash_email_code(&code);
+        assert!(!stored.contains(&code));
+        assert!(email_code_matches(&stored, &code));
+        assert!(email_code_matches(
+            &stored,
+            &format!(" {} {} ", &code[..3], &code[3..])
+        ));
+        let other = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+        assert!(!email_code_matches(&stored, &other));
+        assert!(!email_code_matches(&stored, "12345"));
+        assert!(!email_code_matches("garbage", &code));
+        assert_ne!(hash_email_code(&code), stored, "salted");
     }
 
     #[test]

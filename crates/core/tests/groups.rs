@@ -8,9 +8,11 @@ use roster_core::store::ADMINISTRATORS;
 use roster_core::Error;
 use support::*;
 
-#[tokio::test]
-async fn administrators_hold_every_permission_and_cannot_be_deleted_renamed_or_reduced() {
-    let world = World::new().await;
+every_store!(administrators_hold_every_permission_and_cannot_be_deleted_renamed_or_reduced);
+async fn administrators_hold_every_permission_and_cannot_be_deleted_renamed_or_reduced(
+    backend: Backend,
+) {
+    let world = World::on(backend).await;
     let groups = world.directory.groups(&world.admin).await.unwrap();
     let admins = groups.iter().find(|g| g.id == ADMINISTRATORS).unwrap();
     assert!(admins.builtin);
@@ -69,9 +71,9 @@ async fn administrators_hold_every_permission_and_cannot_be_deleted_renamed_or_r
     assert_eq!(described.permissions, PermissionSet::all());
 }
 
-#[tokio::test]
-async fn group_names_are_unique_ignoring_case() {
-    let world = World::new().await;
+every_store!(group_names_are_unique_ignoring_case);
+async fn group_names_are_unique_ignoring_case(backend: Backend) {
+    let world = World::on(backend).await;
     world.group("Sales", &[]).await;
     let before = world.snapshot().await;
     let again = world
@@ -93,9 +95,9 @@ async fn group_names_are_unique_ignoring_case() {
     assert_eq!(world.snapshot().await, before);
 }
 
-#[tokio::test]
-async fn a_users_rights_are_the_union_of_their_groups() {
-    let world = World::new().await;
+every_store!(a_users_rights_are_the_union_of_their_groups);
+async fn a_users_rights_are_the_union_of_their_groups(backend: Backend) {
+    let world = World::on(backend).await;
     let viewers = world.group("Viewers", &[Permission::UsersView]).await;
     let auditors = world.group("Auditors", &[Permission::AuditView]).await;
     let both = world.user_in("Bo Both", &[viewers.id, auditors.id]).await;
@@ -122,9 +124,9 @@ async fn a_users_rights_are_the_union_of_their_groups() {
     ));
 }
 
-#[tokio::test]
-async fn permission_changes_apply_to_members_at_once() {
-    let world = World::new().await;
+every_store!(permission_changes_apply_to_members_at_once);
+async fn permission_changes_apply_to_members_at_once(backend: Backend) {
+    let world = World::on(backend).await;
     let team = world.group("Team", &[]).await;
     let member = world.user_in("Mia Member", &[team.id]).await;
     let operator = world.directory.act_as(member.email.as_str()).await.unwrap();
@@ -161,9 +163,9 @@ async fn permission_changes_apply_to_members_at_once() {
     assert_eq!(team.version, 2);
 }
 
-#[tokio::test]
-async fn a_group_manager_cannot_grant_permissions_they_lack() {
-    let world = World::new().await;
+every_store!(a_group_manager_cannot_grant_permissions_they_lack);
+async fn a_group_manager_cannot_grant_permissions_they_lack(backend: Backend) {
+    let world = World::on(backend).await;
     let (_, manager) = world
         .operator_with(
             "Gus Groups",
@@ -197,9 +199,9 @@ async fn a_group_manager_cannot_grant_permissions_they_lack() {
         .is_ok());
 }
 
-#[tokio::test]
-async fn a_group_with_members_cannot_be_deleted() {
-    let world = World::new().await;
+every_store!(a_group_with_members_cannot_be_deleted);
+async fn a_group_with_members_cannot_be_deleted(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let ann = world.user_in("Ann Lee", &[sales.id]).await;
     let sales = world

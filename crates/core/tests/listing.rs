@@ -29,9 +29,9 @@ fn search(text: &str) -> UserQuery {
     }
 }
 
-#[tokio::test]
-async fn search_matches_parts_of_names_and_emails_ignoring_case() {
-    let world = World::new().await;
+every_store!(search_matches_parts_of_names_and_emails_ignoring_case);
+async fn search_matches_parts_of_names_and_emails_ignoring_case(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     for name in ["Marta Jensen", "Omar Khan", "Zoë Müller", "Ben Lamar"] {
         world.user_in(name, &[sales.id]).await;
@@ -51,9 +51,9 @@ async fn search_matches_parts_of_names_and_emails_ignoring_case() {
     assert!(names(&world, search("\"mar OR *")).await.is_empty());
 }
 
-#[tokio::test]
-async fn search_follows_renames() {
-    let world = World::new().await;
+every_store!(search_follows_renames);
+async fn search_follows_renames(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let ann = world.user_in("Ann Lee", &[sales.id]).await;
     world
@@ -84,9 +84,9 @@ async fn search_follows_renames() {
     assert!(names(&world, search("berg")).await.is_empty());
 }
 
-#[tokio::test]
-async fn filters_by_status_group_and_supervisor() {
-    let world = World::new().await;
+every_store!(filters_by_status_group_and_supervisor);
+async fn filters_by_status_group_and_supervisor(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let support = world.group("Support", &[]).await;
     let boss = world.user_in("Bea Boss", &[sales.id]).await;
@@ -161,9 +161,9 @@ async fn filters_by_status_group_and_supervisor() {
     assert_eq!(disabled.total.count, 1);
 }
 
-#[tokio::test]
-async fn sorts_by_name_email_and_creation_both_ways() {
-    let world = World::new().await;
+every_store!(sorts_by_name_email_and_creation_both_ways);
+async fn sorts_by_name_email_and_creation_both_ways(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     for (name, email) in [
         ("carl", "a@example.com"),
@@ -205,9 +205,9 @@ async fn sorts_by_name_email_and_creation_both_ways() {
     );
 }
 
-#[tokio::test]
-async fn keyset_paging_visits_every_user_once_in_order() {
-    let world = World::new().await;
+every_store!(keyset_paging_visits_every_user_once_in_order);
+async fn keyset_paging_visits_every_user_once_in_order(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     // Duplicate names make the id tie-break matter.
     for i in 0..23 {
@@ -274,9 +274,9 @@ async fn keyset_paging_visits_every_user_once_in_order() {
     }
 }
 
-#[tokio::test]
-async fn a_cursor_from_another_sort_or_garbage_is_refused() {
-    let world = World::new().await;
+every_store!(a_cursor_from_another_sort_or_garbage_is_refused);
+async fn a_cursor_from_another_sort_or_garbage_is_refused(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     for name in ["A One", "B Two", "C Three"] {
         world.user_in(name, &[sales.id]).await;
@@ -307,9 +307,11 @@ async fn a_cursor_from_another_sort_or_garbage_is_refused() {
     assert!(matches!(Cursor::decode("7b7d"), Err(Error::InvalidCursor)));
 }
 
-#[tokio::test]
-async fn large_groups_and_broad_searches_page_correctly_with_kept_or_capped_totals() {
-    let world = World::new().await;
+every_store!(large_groups_and_broad_searches_page_correctly_with_kept_or_capped_totals);
+async fn large_groups_and_broad_searches_page_correctly_with_kept_or_capped_totals(
+    backend: Backend,
+) {
+    let world = World::on(backend).await;
     // 12,000 users over five groups: each group is past the small-group plan.
     roster_core::bench::seed(world.directory.store().as_ref(), 12_000, 4_000, |_| {})
         .await

@@ -30,14 +30,28 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use roster_core::directory::{GroupChanges, Settings, UserChanges};
-use roster_core::domain::{GroupId, Permission, PermissionSet, Status, UserId};
+use roster_core::domain::{Email, GroupId, Permission, PermissionSet, Status, UserId};
+use roster_core::mail::{MailError, Mailer, Message};
 use roster_core::model::{AuditQuery, TargetKind, User};
 use roster_core::password::{PasswordHash, PlainPassword};
+use roster_core::smtp::{MailSecurity, MailSettings};
 use roster_core::store::{TxMode, UserQuery, ADMINISTRATORS};
 use roster_core::{Error, Operator};
 use support::*;
+
+/// Accepts every message and keeps none: the services that send mail need
+/// a mailer to be allowed at all.
+struct Discard;
+
+#[async_trait::async_trait]
+impl Mailer for Discard {
+    async fn send(&self, _: &Message) -> Result<(), MailError> {
+        Ok(())
+    }
+}
 
 /// A password that passes the policy and differs from `GOOD_PASSWORD`.
 const OTHER_PASSWORD: &str = "quiet-meadow-window-19";
@@ -197,6 +211,11 @@ fn rows() -> Vec<Row> {
     use Rule::*;
     vec![
         row(
+            "authorize_store_change",
+            Requires(SettingsManage),
+            |f, op| Box::pin(async move { f.dir().authorize_store_change(Some(op)).await }),
+        ),
+        row(
             "is_initialized",
             NoOperator("reveals only whether anyone exists"),
             |f, _| Box::pin(async move { f.dir().is_initialized().await.map(drop) }),
@@ -231,6 +250,14 @@ fn rows() -> Vec<Row> {
                 })
             },
         ),
+        row("confirm_password", Enabled, |f, op| {
+            Box::pin(async move {
+                let current = f.operator_password.borrow().clone();
+                f.dir()
+                    .confirm_password(op, &PlainPassword::new(current))
+                    .await
+            })
+        }),
         row("change_own_password", Enabled, |f, op| {
             Box::pin(async move {
                 let current = f.operator_password.borrow().clone();
@@ -258,6 +285,11 @@ fn rows() -> Vec<Row> {
             Box::pin(async move { f.dir().reset_two_factor(op, f.reset.id).await.map(drop) })
         }),
         row(
+            "resend_email_code",
+            PendingSignIn("a new emailed code after a correct password"),
+            |_, _| Box::pin(async { Ok(()) }),
+        ),
+        row(
             "verify_second_factor",
             PendingSignIn("a code after a correct password"),
             |_, _| Box::pin(async { Ok(()) }),
@@ -281,6 +313,12 @@ fn rows() -> Vec<Row> {
                 new.supervisor = Some(f.reader.id);
                 new.must_change_password = true;
                 f.dir().create_user(op, new).await.map(drop)
+            })
+        }),
+        row("create_user_and_send", Requires(UsersCreate), |f, op| {
+            Box::pin(async move {
+                let new = new_user("Sam Sent", &[f.plain]);
+                f.dir().create_user_and_send(op, new, true).await.map(drop)
             })
         }),
         row("user", Requires(UsersView), |f, op| {
@@ -353,6 +391,24 @@ fn rows() -> Vec<Row> {
                     .map(drop)
             })
         }),
+        row(
+            "reset_password_and_send",
+            Requires(UsersCredentials),
+            |f, op| {
+                Box::pin(async move {
+                    f.dir()
+                        .reset_password_and_send(
+                            op,
+                            f.reset.id,
+                            password(GOOD_PASSWORD),
+                            true,
+                            true,
+                        )
+                        .await
+                        .map(drop)
+                })
+            },
+        ),
         row("groups", RequiresAny(USER_AREA_OR_GROUPS), |f, op| {
             Box::pin(async move { f.dir().groups(op).await.map(drop) })
         }),
@@ -428,6 +484,33 @@ fn rows() -> Vec<Row> {
                 })
             },
         ),
+        row("mail_settings", Requires(SettingsManage), |f, op| {
+            Box::pin(async move { f.dir().mail_settings(op).await.map(drop) })
+        }),
+        row(
+            "load_mail_settings",
+            NoOperator("the mail server's settings, no secret, to build the mailer at start-up"),
+            |f, _| Box::pin(async move { f.dir().load_mail_settings().await.map(drop) }),
+        ),
+        row("update_mail_settings", Requires(SettingsManage), |f, op| {
+            Box::pin(async move {
+                let settings = MailSettings {
+                    host: "smtp.example.com".into(),
+                    port: 587,
+                    security: MailSecurity::StartTls,
+                    user: Some("roster@example.com".into()),
+                    sender_address: Email::parse("roster@example.com").expect("an address"),
+                    sender_name: "Roster".into(),
+                };
+                f.dir()
+                    .update_mail_settings(op, Some(settings))
+                    .await
+                    .map(drop)
+            })
+        }),
+        row("send_test_email", Requires(SettingsManage), |f, op| {
+            Box::pin(async move { f.dir().send_test_email(op, "it@example.com").await })
+        }),
     ]
 }
 
@@ -451,8 +534,9 @@ struct Fixture {
 }
 
 impl Fixture {
-    async fn new(who: Who) -> Fixture {
-        let world = World::new().await;
+    async fn new(backend: Backend, who: Who) -> Fixture {
+        let world = World::on(backend).await;
+        world.directory.set_mailer(Some(Arc::new(Discard)));
         let plain = world.group("Plain", &[]).await.id;
         let spare = world.group("Spare", &[]).await.id;
         let doomed = world.group("Doomed", &[]).await.id;
@@ -629,12 +713,12 @@ fn every_public_service_has_a_row() {
     );
 }
 
-#[tokio::test]
-async fn every_service_allows_exactly_the_operators_its_permission_names() {
+every_store!(every_service_allows_exactly_the_operators_its_permission_names);
+async fn every_service_allows_exactly_the_operators_its_permission_names(backend: Backend) {
     let rows = rows();
     let mut wrong = Vec::new();
     for who in Who::all() {
-        let fixture = Fixture::new(who).await;
+        let fixture = Fixture::new(backend, who).await;
         for row in &rows {
             if matches!(row.rule, Rule::PendingSignIn(_)) {
                 continue;
@@ -669,16 +753,16 @@ async fn every_service_allows_exactly_the_operators_its_permission_names() {
     );
 }
 
+every_store!(the_columns_operators_hold_exactly_their_permissions);
 /// The administrators' group is not a plain one: make sure the fixture's
 /// operators really are what the columns say.
-#[tokio::test]
-async fn the_columns_operators_hold_exactly_their_permissions() {
+async fn the_columns_operators_hold_exactly_their_permissions(backend: Backend) {
     for who in [
         Who::NoPermission,
         Who::Only(Permission::UsersView),
         Who::Administrator,
     ] {
-        let fixture = Fixture::new(who).await;
+        let fixture = Fixture::new(backend, who).await;
         let me = fixture.dir().me(&fixture.operator).await.expect("me");
         let expected: PermissionSet = Permission::ALL
             .iter()
@@ -690,13 +774,13 @@ async fn the_columns_operators_hold_exactly_their_permissions() {
     }
 }
 
+every_store!(a_deleted_operator_does_not_act_as_the_next_user_created);
 /// A deleted operator's `Operator` must stay refused, whoever is created
 /// afterwards: ids are never reused (`AUTOINCREMENT`), so a stale `Operator`
 /// (a desktop session, say, while the command line deletes its account)
 /// cannot come to act as a new user with their rights.
-#[tokio::test]
-async fn a_deleted_operator_does_not_act_as_the_next_user_created() {
-    let world = World::new().await;
+async fn a_deleted_operator_does_not_act_as_the_next_user_created(backend: Backend) {
+    let world = World::on(backend).await;
     let (gone, stale) = world.second_admin("Gone Admin").await;
     world
         .directory

@@ -41,9 +41,9 @@ fn the_lock_delay_doubles_past_the_threshold_up_to_a_day() {
     assert_eq!(settings.lock_duration(60), Some(Duration::minutes(24 * 60)));
 }
 
-#[tokio::test]
-async fn repeated_failures_lock_the_account_even_against_the_right_password() {
-    let world = World::new().await;
+every_store!(repeated_failures_lock_the_account_even_against_the_right_password);
+async fn repeated_failures_lock_the_account_even_against_the_right_password(backend: Backend) {
+    let world = World::on(backend).await;
     with_lockout(&world, 3, 5).await;
     let sales = world.group("Sales", &[]).await;
     let ann = world.user_in("Ann Lee", &[sales.id]).await;
@@ -107,9 +107,9 @@ async fn repeated_failures_lock_the_account_even_against_the_right_password() {
     assert_eq!(latest[1].action, "user.unlock");
 }
 
-#[tokio::test]
-async fn unlocking_needs_the_credentials_right() {
-    let world = World::new().await;
+every_store!(unlocking_needs_the_credentials_right);
+async fn unlocking_needs_the_credentials_right(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let ann = world.user_in("Ann Lee", &[sales.id]).await;
     let (_, viewer) = world
@@ -127,9 +127,9 @@ async fn unlocking_needs_the_credentials_right() {
     );
 }
 
-#[tokio::test]
-async fn a_forced_change_needs_the_current_password_and_a_new_different_one() {
-    let world = World::new().await;
+every_store!(a_forced_change_needs_the_current_password_and_a_new_different_one);
+async fn a_forced_change_needs_the_current_password_and_a_new_different_one(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let ann = world
         .directory
@@ -199,9 +199,9 @@ async fn a_forced_change_needs_the_current_password_and_a_new_different_one() {
     assert!(matches!(old, Err(Error::SignInFailed)));
 }
 
-#[tokio::test]
-async fn settings_out_of_range_are_refused_and_change_nothing() {
-    let world = World::new().await;
+every_store!(settings_out_of_range_are_refused_and_change_nothing);
+async fn settings_out_of_range_are_refused_and_change_nothing(backend: Backend) {
+    let world = World::on(backend).await;
     let current = world.directory.settings(&world.admin).await.unwrap();
     assert_eq!(current, Settings::default());
     for bad in [

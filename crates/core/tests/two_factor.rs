@@ -22,7 +22,7 @@ async fn sign_in(world: &World, email: &str) -> SignIn {
 
 fn pending(outcome: SignIn) -> PendingSignIn {
     match outcome {
-        SignIn::SecondFactor(p) | SignIn::TotpEnrolment(p) => p,
+        SignIn::SecondFactor(p) | SignIn::TotpEnrolment(p) | SignIn::EmailCode(p) => p,
         SignIn::Complete(_) => panic!("expected a pending sign-in"),
     }
 }
@@ -31,9 +31,9 @@ fn now() -> u64 {
     u64::try_from(Utc::now().timestamp()).expect("after 1970")
 }
 
-#[tokio::test]
-async fn a_totp_user_enrols_then_signs_in_with_a_code_or_a_recovery_code() {
-    let world = World::new().await;
+every_store!(a_totp_user_enrols_then_signs_in_with_a_code_or_a_recovery_code);
+async fn a_totp_user_enrols_then_signs_in_with_a_code_or_a_recovery_code(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let ann = world
         .directory
@@ -114,9 +114,9 @@ async fn a_totp_user_enrols_then_signs_in_with_a_code_or_a_recovery_code() {
     );
 }
 
-#[tokio::test]
-async fn wrong_codes_lock_the_account_and_a_reset_means_enrolling_again() {
-    let world = World::new().await;
+every_store!(wrong_codes_lock_the_account_and_a_reset_means_enrolling_again);
+async fn wrong_codes_lock_the_account_and_a_reset_means_enrolling_again(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let ann = world
         .directory
@@ -172,9 +172,9 @@ async fn wrong_codes_lock_the_account_and_a_reset_means_enrolling_again() {
     );
 }
 
-#[tokio::test]
-async fn email_codes_are_refused_while_no_mail_server_exists() {
-    let world = World::new().await;
+every_store!(email_codes_are_refused_while_no_mail_server_exists);
+async fn email_codes_are_refused_while_no_mail_server_exists(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let before = world.snapshot().await;
     let result = world
@@ -194,9 +194,9 @@ async fn email_codes_are_refused_while_no_mail_server_exists() {
     assert_eq!(world.snapshot().await, before);
 }
 
-#[tokio::test]
-async fn new_users_get_the_authenticator_app_unless_another_method_is_chosen() {
-    let world = World::new().await;
+every_store!(new_users_get_the_authenticator_app_unless_another_method_is_chosen);
+async fn new_users_get_the_authenticator_app_unless_another_method_is_chosen(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let defaulted = world
         .directory

@@ -10,9 +10,9 @@ use roster_core::store::{TxMode, ADMINISTRATORS};
 use roster_core::Error;
 use support::*;
 
-#[tokio::test]
-async fn initialize_creates_an_enabled_administrator_and_only_once() {
-    let world = World::new().await;
+every_store!(initialize_creates_an_enabled_administrator_and_only_once);
+async fn initialize_creates_an_enabled_administrator_and_only_once(backend: Backend) {
+    let world = World::on(backend).await;
     let admin = world
         .reload(
             &world
@@ -31,9 +31,9 @@ async fn initialize_creates_an_enabled_administrator_and_only_once() {
     assert!(matches!(again, Err(Error::AlreadyInitialized)), "{again:?}");
 }
 
-#[tokio::test]
-async fn created_user_has_every_field_and_a_real_argon2id_hash() {
-    let world = World::new().await;
+every_store!(created_user_has_every_field_and_a_real_argon2id_hash);
+async fn created_user_has_every_field_and_a_real_argon2id_hash(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[Permission::UsersView]).await;
     let boss = world.user_in("Bea Boss", &[sales.id]).await;
     let created = world
@@ -77,9 +77,9 @@ async fn created_user_has_every_field_and_a_real_argon2id_hash() {
     );
 }
 
-#[tokio::test]
-async fn email_is_unique_ignoring_case() {
-    let world = World::new().await;
+every_store!(email_is_unique_ignoring_case);
+async fn email_is_unique_ignoring_case(backend: Backend) {
+    let world = World::on(backend).await;
     let before = world.snapshot().await;
     let mut user = new_user("Ada Twin", &[ADMINISTRATORS]);
     user.email = "ADA@example.COM".into();
@@ -91,9 +91,9 @@ async fn email_is_unique_ignoring_case() {
     assert_eq!(world.snapshot().await, before);
 }
 
-#[tokio::test]
-async fn editing_an_email_onto_another_users_is_refused() {
-    let world = World::new().await;
+every_store!(editing_an_email_onto_another_users_is_refused);
+async fn editing_an_email_onto_another_users_is_refused(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let ann = world.user_in("Ann Lee", &[sales.id]).await;
     let before = world.snapshot().await;
@@ -116,9 +116,9 @@ async fn editing_an_email_onto_another_users_is_refused() {
     assert_eq!(world.snapshot().await, before);
 }
 
-#[tokio::test]
-async fn malformed_input_is_refused_and_changes_nothing() {
-    let world = World::new().await;
+every_store!(malformed_input_is_refused_and_changes_nothing);
+async fn malformed_input_is_refused_and_changes_nothing(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let before = world.snapshot().await;
     type Expectation = fn(&Error) -> bool;
@@ -181,9 +181,9 @@ async fn malformed_input_is_refused_and_changes_nothing() {
     assert_eq!(world.snapshot().await, before);
 }
 
-#[tokio::test]
-async fn supervisor_must_be_another_user_and_form_no_cycle() {
-    let world = World::new().await;
+every_store!(supervisor_must_be_another_user_and_form_no_cycle);
+async fn supervisor_must_be_another_user_and_form_no_cycle(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let ann = world.user_in("Ann Lee", &[sales.id]).await;
     let ben = world.user_in("Ben Ode", &[sales.id]).await;
@@ -253,9 +253,9 @@ async fn supervisor_must_be_another_user_and_form_no_cycle() {
     assert_eq!(world.snapshot().await, before);
 }
 
-#[tokio::test]
-async fn a_stale_edit_is_refused_and_changes_nothing() {
-    let world = World::new().await;
+every_store!(a_stale_edit_is_refused_and_changes_nothing);
+async fn a_stale_edit_is_refused_and_changes_nothing(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let ann = world.user_in("Ann Lee", &[sales.id]).await;
     world
@@ -307,9 +307,9 @@ async fn a_stale_edit_is_refused_and_changes_nothing() {
     assert_eq!(world.snapshot().await, before);
 }
 
-#[tokio::test]
-async fn last_enabled_admin_cannot_be_disabled_deleted_or_removed() {
-    let world = World::new().await;
+every_store!(last_enabled_admin_cannot_be_disabled_deleted_or_removed);
+async fn last_enabled_admin_cannot_be_disabled_deleted_or_removed(backend: Backend) {
+    let world = World::on(backend).await;
     let (bob, bob_operator) = world.second_admin("Bob Root").await;
     // Bob disables Ada: allowed, one enabled admin (Bob) remains.
     let ada = world
@@ -446,9 +446,9 @@ async fn last_enabled_admin_cannot_be_disabled_deleted_or_removed() {
     );
 }
 
-#[tokio::test]
-async fn nobody_disables_or_deletes_themselves() {
-    let world = World::new().await;
+every_store!(nobody_disables_or_deletes_themselves);
+async fn nobody_disables_or_deletes_themselves(backend: Backend) {
+    let world = World::on(backend).await;
     world.second_admin("Bob Root").await;
     let ada = world
         .directory
@@ -472,9 +472,9 @@ async fn nobody_disables_or_deletes_themselves() {
     assert_eq!(world.snapshot().await, before);
 }
 
-#[tokio::test]
-async fn an_operator_cannot_grant_what_they_do_not_hold() {
-    let world = World::new().await;
+every_store!(an_operator_cannot_grant_what_they_do_not_hold);
+async fn an_operator_cannot_grant_what_they_do_not_hold(backend: Backend) {
+    let world = World::on(backend).await;
     let auditors = world.group("Auditors", &[Permission::AuditView]).await;
     let viewers = world.group("Viewers", &[Permission::UsersView]).await;
     let (_, lead) = world
@@ -515,9 +515,9 @@ async fn an_operator_cannot_grant_what_they_do_not_hold() {
     assert!(ok.is_ok(), "{:?}", ok.err());
 }
 
-#[tokio::test]
-async fn a_masked_operator_cannot_unmask_anyone() {
-    let world = World::new().await;
+every_store!(a_masked_operator_cannot_unmask_anyone);
+async fn a_masked_operator_cannot_unmask_anyone(backend: Backend) {
+    let world = World::on(backend).await;
     let group = world
         .group(
             "Leads",
@@ -564,9 +564,9 @@ async fn a_masked_operator_cannot_unmask_anyone() {
     assert!(matches!(own, Err(Error::CannotGrant { .. })), "{own:?}");
 }
 
-#[tokio::test]
-async fn an_operator_cannot_manage_someone_with_more_rights() {
-    let world = World::new().await;
+every_store!(an_operator_cannot_manage_someone_with_more_rights);
+async fn an_operator_cannot_manage_someone_with_more_rights(backend: Backend) {
+    let world = World::on(backend).await;
     let (bob, _) = world.second_admin("Bob Root").await;
     let (_, desk) = world
         .operator_with(
@@ -609,9 +609,9 @@ async fn an_operator_cannot_manage_someone_with_more_rights() {
     assert_eq!(world.snapshot().await, before);
 }
 
-#[tokio::test]
-async fn every_user_service_checks_the_operators_permission() {
-    let world = World::new().await;
+every_store!(every_user_service_checks_the_operators_permission);
+async fn every_user_service_checks_the_operators_permission(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let target = world.user_in("Tom Target", &[sales.id]).await;
     let (_, nobody) = world.operator_with("Ned Nobody", &[]).await;
@@ -719,9 +719,9 @@ async fn every_user_service_checks_the_operators_permission() {
     assert_eq!(world.snapshot().await, before);
 }
 
-#[tokio::test]
-async fn deleting_a_supervisor_leaves_their_reports_without_one() {
-    let world = World::new().await;
+every_store!(deleting_a_supervisor_leaves_their_reports_without_one);
+async fn deleting_a_supervisor_leaves_their_reports_without_one(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let boss = world.user_in("Bea Boss", &[sales.id]).await;
     let mut report = new_user("Ray Report", &[sales.id]);
@@ -748,9 +748,9 @@ async fn deleting_a_supervisor_leaves_their_reports_without_one() {
         .any(|e| e.action == "user.update" && e.changes.iter().any(|c| c.field == "supervisor")));
 }
 
-#[tokio::test]
-async fn password_reset_checks_policy_and_forces_change() {
-    let world = World::new().await;
+every_store!(password_reset_checks_policy_and_forces_change);
+async fn password_reset_checks_policy_and_forces_change(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let ann = world.user_in("Ann Lee", &[sales.id]).await;
     let before = world.snapshot().await;
@@ -782,9 +782,9 @@ async fn password_reset_checks_policy_and_forces_change() {
     );
 }
 
-#[tokio::test]
-async fn every_change_is_audited_without_secrets() {
-    let world = World::new().await;
+every_store!(every_change_is_audited_without_secrets);
+async fn every_change_is_audited_without_secrets(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[Permission::UsersView]).await;
     let ann = world.user_in("Ann Lee", &[sales.id]).await;
     let ann = world
@@ -848,9 +848,9 @@ async fn every_change_is_audited_without_secrets() {
     }
 }
 
-#[tokio::test]
-async fn any_user_right_may_look_users_and_groups_up_but_no_right_may_not() {
-    let world = World::new().await;
+every_store!(any_user_right_may_look_users_and_groups_up_but_no_right_may_not);
+async fn any_user_right_may_look_users_and_groups_up_but_no_right_may_not(backend: Backend) {
+    let world = World::on(backend).await;
     let (_, disabler) = world
         .operator_with("Dora Disable", &[Permission::UsersDisable])
         .await;
@@ -881,9 +881,9 @@ async fn any_user_right_may_look_users_and_groups_up_but_no_right_may_not() {
     );
 }
 
-#[tokio::test]
-async fn sign_in_gives_one_error_for_every_failure_and_records_success() {
-    let world = World::new().await;
+every_store!(sign_in_gives_one_error_for_every_failure_and_records_success);
+async fn sign_in_gives_one_error_for_every_failure_and_records_success(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let ann = world.user_in("Ann Lee", &[sales.id]).await;
     let wrong = |email: &'static str, password: &'static str| {
@@ -939,9 +939,9 @@ async fn sign_in_gives_one_error_for_every_failure_and_records_success() {
     assert!(matches!(disabled, Err(Error::SignInFailed)), "{disabled:?}");
 }
 
-#[tokio::test]
-async fn a_hash_with_old_parameters_is_upgraded_at_sign_in() {
-    let world = World::new().await;
+every_store!(a_hash_with_old_parameters_is_upgraded_at_sign_in);
+async fn a_hash_with_old_parameters_is_upgraded_at_sign_in(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let ann = world.user_in("Ann Lee", &[sales.id]).await;
     let weak = Hasher::fast_for_bench_only()
@@ -972,9 +972,9 @@ async fn a_hash_with_old_parameters_is_upgraded_at_sign_in() {
     );
 }
 
-#[tokio::test]
-async fn a_users_history_follows_them_through_an_email_change() {
-    let world = World::new().await;
+every_store!(a_users_history_follows_them_through_an_email_change);
+async fn a_users_history_follows_them_through_an_email_change(backend: Backend) {
+    let world = World::on(backend).await;
     let sales = world.group("Sales", &[]).await;
     let ann = world.user_in("Ann Lee", &[sales.id]).await;
     world
@@ -1012,9 +1012,9 @@ async fn a_users_history_follows_them_through_an_email_change() {
     );
 }
 
-#[tokio::test]
-async fn a_masked_operator_cannot_manage_someone_who_sees_client_data() {
-    let world = World::new().await;
+every_store!(a_masked_operator_cannot_manage_someone_who_sees_client_data);
+async fn a_masked_operator_cannot_manage_someone_who_sees_client_data(backend: Backend) {
+    let world = World::on(backend).await;
     let desk = world
         .group(
             "Desk",

@@ -11,10 +11,14 @@
 
 pub mod groups;
 mod list;
+pub mod mail;
 pub use list::COMMANDS;
 pub mod passwords;
 pub mod session;
+pub mod store;
 pub mod users;
+
+use std::sync::Arc;
 
 use roster_core::{Directory, Error, Operator};
 use serde::Serialize;
@@ -43,7 +47,7 @@ impl From<Error> for CommandError {
 }
 
 impl CommandError {
-    fn store_unavailable(reason: String) -> Self {
+    pub(crate) fn store_unavailable(reason: String) -> Self {
         Self {
             code: "store_unavailable".into(),
             message: reason,
@@ -55,16 +59,16 @@ impl CommandError {
 pub type CommandResult<T> = Result<T, CommandError>;
 
 /// The open directory, or why there is none.
-fn directory(state: &AppState) -> CommandResult<&Directory> {
-    state.directory().map_err(CommandError::store_unavailable)
+fn directory(state: &AppState) -> CommandResult<Arc<Directory>> {
+    state.directory()
 }
 
 /// The directory and the operator of an active session.
-fn signed_in(state: &AppState) -> CommandResult<(&Directory, Operator)> {
+fn signed_in(state: &AppState) -> CommandResult<(Arc<Directory>, Operator)> {
     signed_in_for(state, Access::Full)
 }
 
-fn signed_in_for(state: &AppState, access: Access) -> CommandResult<(&Directory, Operator)> {
+fn signed_in_for(state: &AppState, access: Access) -> CommandResult<(Arc<Directory>, Operator)> {
     Ok((directory(state)?, state.operator(access)?))
 }
 

@@ -10,12 +10,19 @@ use tauri::State;
 
 use super::{checked, directory, signed_in_for, CommandResult};
 use crate::state::{Access, AppState, SessionFlags, Stage};
+use crate::store_choice::{RemoteStore, StoreChoice};
 
 #[derive(Debug, Serialize)]
 pub struct StoreInfo {
+    /// "local" or "postgres".
     pub kind: &'static str,
     pub description: String,
+    /// The local SQLite file, when that is the store in use.
     pub path: Option<String>,
+    /// The server, when the store is on one (never its password).
+    pub remote: Option<RemoteStore>,
+    /// Where the local file is or would be.
+    pub local_path: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -27,31 +34,50 @@ pub struct AppStatus {
     pub session: Option<Me>,
     /// Locked, or a password change pending, and the idle timeout.
     pub session_state: Option<SessionFlags>,
+    /// Whether mail can be sent (credentials, email codes, notices).
+    pub mail_configured: bool,
 }
 
-/// What the window needs to decide its first screen.
+/// What the window needs to decide its first screen. A server that was
+/// unreachable is tried again here, so "Try again" in the UI reconnects.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn app_status<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
 ) -> CommandResult<AppStatus> {
+    status(&app, &state).await
+}
+
+pub(crate) async fn status<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    state: &AppState,
+) -> CommandResult<AppStatus> {
+    state.retry().await;
     let package = app.package_info();
-    let directory = directory(&state)?;
+    let directory = directory(state)?;
     let session = match state.current() {
-        Some(operator) => checked(&state, directory.me(&operator).await).ok(),
+        Some(operator) => checked(state, directory.me(&operator).await).ok(),
         None => None,
+    };
+    let local_path = state.local_store_path().map(|p| p.display().to_string());
+    let (kind, path, remote) = match state.choice() {
+        StoreChoice::Local => ("local", local_path.clone(), None),
+        StoreChoice::Postgres(remote) => ("postgres", None, Some(remote)),
     };
     Ok(AppStatus {
         name: package.name.clone(),
         version: package.version.to_string(),
         store: StoreInfo {
-            kind: "local",
+            kind,
             description: directory.store().describe(),
-            path: state.store_path().map(|p| p.display().to_string()),
+            path,
+            remote,
+            local_path,
         },
         initialized: directory.is_initialized().await?,
         session_state: state.flags(),
         session,
+        mail_configured: directory.mail_configured(),
     })
 }
 
@@ -81,8 +107,8 @@ pub async fn initialize(
         .sign_in(created.user.email.as_str(), &password)
         .await?
     {
-        SignIn::Complete(operator) => open_session(&state, directory, operator).await,
-        SignIn::SecondFactor(_) | SignIn::TotpEnrolment(_) => {
+        SignIn::Complete(operator) => open_session(&state, &directory, operator).await,
+        SignIn::SecondFactor(_) | SignIn::TotpEnrolment(_) | SignIn::EmailCode(_) => {
             Err(roster_core::Error::SignInIncomplete.into())
         }
     }
@@ -102,7 +128,7 @@ pub async fn sign_in(
         .await?
     {
         SignIn::Complete(operator) => {
-            let me = open_session(&state, directory, operator).await?;
+            let me = open_session(&state, &directory, operator).await?;
             return Ok(SignInResult {
                 stage: Stage::SignedIn,
                 me: Some(me),
@@ -110,6 +136,7 @@ pub async fn sign_in(
         }
         SignIn::SecondFactor(pending) => (Stage::SecondFactor, pending),
         SignIn::TotpEnrolment(pending) => (Stage::TotpEnrolment, pending),
+        SignIn::EmailCode(pending) => (Stage::EmailCode, pending),
     };
     state.await_second_factor(pending, stage);
     Ok(SignInResult { stage, me: None })
@@ -122,13 +149,23 @@ pub async fn verify_second_factor(
     code: String,
 ) -> CommandResult<SignInResult> {
     let directory = directory(&state)?;
-    let pending = state.pending_at(Stage::SecondFactor)?;
+    let pending = state
+        .pending_at(Stage::SecondFactor)
+        .or_else(|_| state.pending_at(Stage::EmailCode))?;
     let operator = directory.verify_second_factor(&pending, &code).await?;
-    let me = open_session(&state, directory, operator).await?;
+    let me = open_session(&state, &directory, operator).await?;
     Ok(SignInResult {
         stage: Stage::SignedIn,
         me: Some(me),
     })
+}
+
+/// Emails a new sign-in code (not sooner than half a minute after the last).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn resend_email_code(state: State<'_, AppState>) -> CommandResult<()> {
+    let directory = directory(&state)?;
+    let pending = state.pending_at(Stage::EmailCode)?;
+    Ok(directory.resend_email_code(&pending).await?)
 }
 
 /// A new authenticator secret, its URI and QR code, shown this once.
@@ -155,7 +192,7 @@ pub async fn finish_totp_enrolment(
     let directory = directory(&state)?;
     let pending = state.pending_at(Stage::TotpEnrolment)?;
     let (operator, recovery_codes) = directory.finish_totp_enrolment(&pending, &code).await?;
-    let me = open_session(&state, directory, operator).await?;
+    let me = open_session(&state, &directory, operator).await?;
     Ok(EnrolmentResult { me, recovery_codes })
 }
 
@@ -219,15 +256,9 @@ pub async fn unlock_session(state: State<'_, AppState>, password: String) -> Com
     let operator = state.current().ok_or(roster_core::Error::NotSignedIn)?;
     let me = checked(&state, directory.me(&operator).await)?;
     // The password alone unlocks: the second factor was given at sign-in.
-    match directory
-        .sign_in(me.user.email.as_str(), &PlainPassword::new(password))
-        .await?
-    {
-        SignIn::Complete(again) if again == operator => {}
-        SignIn::SecondFactor(pending) | SignIn::TotpEnrolment(pending)
-            if pending.user_id() == operator.id() => {}
-        _ => return Err(roster_core::Error::SignInFailed.into()),
-    }
+    directory
+        .confirm_password(&operator, &PlainPassword::new(password))
+        .await?;
     state.unlock();
     Ok(me)
 }

@@ -2,10 +2,11 @@
 
 use roster_core::directory::{NewUser, PasswordChoice, UserChanges};
 use roster_core::domain::{GroupId, Status, TwoFactor, UserId};
+use roster_core::mail::Delivery;
 use roster_core::model::{AuditEvent, User};
 use roster_core::password::PlainPassword;
 use roster_core::store::{Cursor, Direction, SortField, UserPage, UserQuery};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use super::{checked, signed_in, CommandResult};
@@ -77,8 +78,36 @@ pub struct NewUserForm {
     two_factor: Option<TwoFactor>,
 }
 
+/// A user just given a password (created, or their password reset): the
+/// user's fields, what became of the credentials email, and the password
+/// when Roster generated it and did not email it (shown once, to hand over).
+#[derive(Debug, Serialize)]
+pub struct WithCredentials {
+    #[serde(flatten)]
+    pub user: User,
+    pub delivery: Delivery,
+    pub generated_password: Option<String>,
+}
+
+impl WithCredentials {
+    fn new(user: User, delivery: Delivery, generated: Option<PlainPassword>) -> Self {
+        Self {
+            user,
+            delivery,
+            generated_password: generated.map(|password| password.expose().to_owned()),
+        }
+    }
+}
+
+/// Creates a user; with `send_credentials`, emails them their password
+/// (refused with `mail_not_configured` when there is no mail server; a
+/// failed send leaves the user created and says why in `delivery`).
 #[tauri::command(rename_all = "snake_case")]
-pub async fn create_user(state: State<'_, AppState>, user: NewUserForm) -> CommandResult<User> {
+pub async fn create_user(
+    state: State<'_, AppState>,
+    user: NewUserForm,
+    send_credentials: Option<bool>,
+) -> CommandResult<WithCredentials> {
     let (directory, operator) = signed_in(&state)?;
     let new = NewUser {
         name: user.name,
@@ -91,7 +120,12 @@ pub async fn create_user(state: State<'_, AppState>, user: NewUserForm) -> Comma
         mask_client_data: user.mask_client_data,
         two_factor: user.two_factor,
     };
-    checked(&state, directory.create_user(&operator, new).await).map(|created| created.user)
+    let send = send_credentials.unwrap_or(false);
+    checked(
+        &state,
+        directory.create_user_and_send(&operator, new, send).await,
+    )
+    .map(|created| WithCredentials::new(created.user, created.delivery, created.generated_password))
 }
 
 /// The edit-user form: it always sends every field it shows.
@@ -151,22 +185,26 @@ pub async fn delete_user(
     checked(&state, directory.delete_user(&operator, id, version).await)
 }
 
+/// Sets a new password; with `send_credentials`, emails it to the user (as
+/// for `create_user`).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn reset_password(
     state: State<'_, AppState>,
     id: UserId,
     password: String,
     must_change_password: bool,
-) -> CommandResult<()> {
+    send_credentials: Option<bool>,
+) -> CommandResult<WithCredentials> {
     let (directory, operator) = signed_in(&state)?;
     let choice = PasswordChoice::Given(PlainPassword::new(password));
+    let send = send_credentials.unwrap_or(false);
     checked(
         &state,
         directory
-            .reset_password(&operator, id, choice, must_change_password)
+            .reset_password_and_send(&operator, id, choice, must_change_password, send)
             .await,
     )
-    .map(drop)
+    .map(|reset| WithCredentials::new(reset.user, reset.delivery, reset.generated_password))
 }
 
 #[tauri::command(rename_all = "snake_case")]

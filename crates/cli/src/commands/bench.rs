@@ -1,26 +1,37 @@
-//! `roster bench` (hidden): seeds a fresh SQLite store with generated users
-//! and measures how long the users overview takes to answer its usual
-//! questions, printing one JSON document.
+//! `roster bench` (hidden): seeds a fresh store with generated users and
+//! measures how long the users overview takes to answer its usual
+//! questions, printing one JSON document (`"store"`: `"sqlite"` or
+//! `"postgres"`).
+//!
+//! SQLite: a new file (temporary unless `--store PATH`). PostgreSQL
+//! (`--postgres URL` or `--store postgres://…`): a new schema
+//! `roster_bench_…` of that database, dropped afterwards unless `--keep`.
 //!
 //! Every figure is the latency of one `list_users` call for one page of 50,
 //! through the same service the desktop app uses (rights check included).
 
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::bail;
 use roster_core::domain::{GroupId, Status};
+use roster_core::store::postgres::{PgConfig, PostgresStore};
 use roster_core::store::sqlite::SqliteStore;
-use roster_core::store::{Cursor, Direction, SortField, Store, UserQuery};
+use roster_core::store::{Cursor, Direction, SortField, Store, StoreError, UserQuery};
 use roster_core::{Directory, Operator};
 use serde::Serialize;
 
 use crate::cli::BenchArgs;
 use crate::output;
+use crate::store_arg::StoreArg;
 
-const SEED_BATCH: usize = 5000;
+/// Users written per transaction while seeding.
+const SQLITE_SEED_BATCH: usize = 5000;
+const POSTGRES_SEED_BATCH: usize = 5000;
 const PAGE: u32 = 50;
 const DEEP_PAGE_FOLLOWS: usize = 20;
 
@@ -34,7 +45,11 @@ const SHORT_SEARCHES: &[&str] = &["a", "zh", "b", "ma", "s", "k", "ol", "e", "ve
 
 #[derive(Serialize)]
 struct Report {
+    /// "sqlite" or "postgres".
     store: &'static str,
+    /// The server's version, for PostgreSQL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server: Option<String>,
     users: usize,
     seed_seconds: f64,
     queries: BTreeMap<&'static str, Latency>,
@@ -49,8 +64,24 @@ struct Latency {
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let report = match (&args.postgres, &args.store) {
+        (Some(url), _) => match StoreArg::parse(OsStr::new(url))? {
+            StoreArg::Postgres(config) => postgres(config, &args).await?,
+            StoreArg::Sqlite(_) => bail!("--postgres needs a postgres:// URL."),
+        },
+        (None, Some(store)) => match StoreArg::parse(store)? {
+            StoreArg::Sqlite(path) => sqlite(Some(path), &args).await?,
+            StoreArg::Postgres(config) => postgres(config, &args).await?,
+        },
+        (None, None) => sqlite(None, &args).await?,
+    };
+    output::json(&report)
+}
+
+/// Seeds a new SQLite file (`path`, else a temporary one) and measures it.
+async fn sqlite(path: Option<PathBuf>, args: &BenchArgs) -> anyhow::Result<Report> {
     let temporary = tempfile::tempdir()?;
-    let path = match args.store {
+    let path = match path {
         Some(path) if path.exists() => {
             bail!(
                 "{} already exists; the benchmark seeds a new file.",
@@ -61,11 +92,64 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         None => temporary.path().join("bench.sqlite3"),
     };
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&path)?);
+    let report = measure(store, "sqlite", None, SQLITE_SEED_BATCH, args).await?;
+    if path.starts_with(temporary.path()) && args.keep {
+        let _kept = temporary.keep();
+    }
+    if args.keep || args.store.is_some() {
+        eprintln!("Kept the seeded store: {}", path.display());
+    }
+    Ok(report)
+}
 
+/// Seeds a new schema `roster_bench_…` of the database `config` names,
+/// measures it, and drops the schema again unless `--keep` is given.
+async fn postgres(config: PgConfig, args: &BenchArgs) -> anyhow::Result<Report> {
+    if config.schema.is_some() {
+        bail!("The benchmark seeds a new schema of its own; leave schema= out of the URL.");
+    }
+    let (mut config, _) = StoreArg::postgres_config(&config).await;
+    let server = PostgresStore::test_connection(&config).await?;
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_nanos())
+        .unwrap_or_default();
+    let schema = format!("roster_bench_{}_{:x}", std::process::id(), nanos);
+    config.schema = Some(schema.clone());
+
+    let result = async {
+        let store: Arc<dyn Store> = Arc::new(PostgresStore::connect(config.clone()).await?);
+        measure(store, "postgres", Some(server), POSTGRES_SEED_BATCH, args).await
+    }
+    .await;
+
+    if args.keep {
+        eprintln!("Kept the seeded schema: {}", config.display_url());
+    } else if let Err(error) = roster_core::bench::drop_postgres_schema(&config).await {
+        let detail = match error {
+            StoreError::Internal { detail } => detail,
+            other => other.to_string(),
+        };
+        eprintln!(
+            "roster: warning: the benchmark schema {schema} could not be dropped ({detail}); \
+             drop it yourself."
+        );
+    }
+    result
+}
+
+/// Seeds `store` with `--users` users and times the overview's queries.
+async fn measure(
+    store: Arc<dyn Store>,
+    kind: &'static str,
+    server: Option<String>,
+    batch: usize,
+    args: &BenchArgs,
+) -> anyhow::Result<Report> {
     let started = Instant::now();
     let users = args.users;
     let on_terminal = std::io::stderr().is_terminal();
-    roster_core::bench::seed(&*store, users, SEED_BATCH, |written| {
+    roster_core::bench::seed(&*store, users, batch, |written| {
         if on_terminal {
             eprint!("\rSeeded {written} of {users} users");
         } else {
@@ -172,8 +256,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             .await?,
     );
 
-    output::json(&Report {
-        store: "sqlite",
+    Ok(Report {
+        store: kind,
+        server,
         users,
         seed_seconds,
         queries,

@@ -5,22 +5,27 @@ mod audit;
 mod bench;
 mod groups;
 mod init;
+mod mail;
 mod password;
 mod settings;
+mod store;
 mod users;
 
+use std::ffi::OsStr;
 use std::io::{BufRead, IsTerminal};
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{anyhow, bail, Context as _};
+use anyhow::{bail, Context as _};
 use roster_core::directory::PasswordChoice;
 use roster_core::password::{GeneratorOptions, PlainPassword};
-use roster_core::store::sqlite::SqliteStore;
+use roster_core::secrets::{Keychain, Secrets, SecretsError};
+use roster_core::smtp::KeychainMailer;
 use roster_core::{Directory, Operator};
+use secrecy::SecretString;
 
 use crate::cli::{Cli, Command, PasswordSource};
+use crate::store_arg::StoreArg;
 
 /// What every store-backed command works with: the directory, and who acts.
 pub struct Session {
@@ -39,55 +44,107 @@ impl Session {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let open = || open_session(cli.store.as_deref(), cli.operator.clone());
+    let store = cli.store.as_deref();
+    let open = || open_session(store, cli.operator.clone());
     match cli.command {
-        Command::Init(args) => init::run(&open()?, args).await?,
-        Command::Users(command) => users::run(&open()?, command).await?,
-        Command::Groups(command) => groups::run(&open()?, command).await?,
-        Command::Audit(command) => audit::run(&open()?, command).await?,
-        Command::Settings(command) => settings::run(&open()?, command).await?,
-        Command::Password(command) => {
-            let open_existing = || open_existing_session(cli.store.as_deref());
-            return password::run(open_existing, command).await;
+        Command::Init(args) => init::run(&open().await?, args).await?,
+        Command::Users(command) => {
+            users::run(&with_mailer(open().await?).await?, command).await?;
         }
+        Command::Groups(command) => groups::run(&open().await?, command).await?,
+        Command::Audit(command) => audit::run(&open().await?, command).await?,
+        Command::Settings(command) => {
+            settings::run(&with_mailer(open().await?).await?, command).await?;
+        }
+        Command::Mail(command) => mail::run(&with_mailer(open().await?).await?, command).await?,
+        Command::Password(command) => {
+            return password::run(|| open_existing_session(store), command).await;
+        }
+        Command::Store(command) => store::run(store, command).await?,
         Command::Bench(args) => bench::run(args).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn open_session(store: Option<&Path>, operator_email: Option<String>) -> anyhow::Result<Session> {
-    let path = store_path(store)?;
-    let store = SqliteStore::open(&path)?;
+/// Opens the store `--store` names (see [`StoreArg`]).
+async fn open_session(
+    store: Option<&OsStr>,
+    operator_email: Option<String>,
+) -> anyhow::Result<Session> {
+    let store = StoreArg::resolve(store)?.open().await?;
     Ok(Session {
-        directory: Directory::new(Arc::new(store)),
+        directory: Directory::new(store),
         operator_email,
     })
 }
 
-/// The store only when it already exists: checking a password must not
-/// create an empty store as a side effect.
-fn open_existing_session(store: Option<&Path>) -> anyhow::Result<Option<Session>> {
-    let path = store_path(store)?;
-    if !path.exists() {
-        return Ok(None);
-    }
-    open_session(Some(&path), None).map(Some)
+/// The environment variable the mail server's password is read from.
+pub const SMTP_PASSWORD_ENV: &str = "ROSTER_SMTP_PASSWORD";
+
+/// The mail server's password from `ROSTER_SMTP_PASSWORD`, when set and not empty.
+pub fn smtp_password_from_env() -> Option<SecretString> {
+    std::env::var(SMTP_PASSWORD_ENV)
+        .ok()
+        .filter(|password| !password.is_empty())
+        .map(SecretString::from)
 }
 
-/// The `--store` value, or the desktop app's local store.
-fn store_path(store: Option<&Path>) -> anyhow::Result<PathBuf> {
-    match store {
-        Some(path) => {
-            let text = path.to_string_lossy();
-            if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-                bail!("PostgreSQL stores are not supported yet by this build; use a SQLite file.");
-            }
-            Ok(path.to_owned())
+/// Where the command line finds the mail server's password:
+/// `ROSTER_SMTP_PASSWORD` when set (scripts, machines without a keychain),
+/// otherwise the OS keychain (`ROSTER_KEYCHAIN=mock` for tests).
+pub struct SmtpPasswords {
+    keychain: Keychain,
+}
+
+impl SmtpPasswords {
+    pub fn new() -> Self {
+        Self {
+            keychain: Keychain::from_env(),
         }
-        None => roster_core::paths::default_store_path().ok_or_else(|| {
-            anyhow!("This system has no app-data folder for Roster's store; name one with --store PATH.")
-        }),
     }
+}
+
+impl Secrets for SmtpPasswords {
+    fn get(&self, name: &str) -> Result<Option<SecretString>, SecretsError> {
+        match smtp_password_from_env() {
+            Some(password) => Ok(Some(password)),
+            None => self.keychain.get(name),
+        }
+    }
+
+    fn set(&self, name: &str, value: &SecretString) -> Result<(), SecretsError> {
+        self.keychain.set(name, value)
+    }
+
+    fn delete(&self, name: &str) -> Result<(), SecretsError> {
+        self.keychain.delete(name)
+    }
+}
+
+/// The session with a mailer for the store's mail server, when it has one:
+/// commands that send (credentials, notices, tests) and those that check
+/// that email codes can work need it. The password is only read when a
+/// message goes out.
+async fn with_mailer(session: Session) -> anyhow::Result<Session> {
+    if let Some(settings) = session.directory.load_mail_settings().await? {
+        let mailer = KeychainMailer::new(settings, Arc::new(SmtpPasswords::new()));
+        session.directory.set_mailer(Some(Arc::new(mailer)));
+    }
+    Ok(session)
+}
+
+/// The store only when it already exists: checking a password must not
+/// create an empty SQLite file as a side effect. (A PostgreSQL store is
+/// connected to, which prepares its schema as any command does.)
+async fn open_existing_session(store: Option<&OsStr>) -> anyhow::Result<Option<Session>> {
+    let store = StoreArg::resolve(store)?;
+    if store.sqlite_path().is_some_and(|path| !path.exists()) {
+        return Ok(None);
+    }
+    Ok(Some(Session {
+        directory: Directory::new(store.open().await?),
+        operator_email: None,
+    }))
 }
 
 /// The password the flags ask for: one line of standard input, or a generated one.

@@ -1,6 +1,7 @@
 //! `roster password …`: generating passwords and checking them against the
 //! store's password policy.
 
+use std::future::Future;
 use std::process::ExitCode;
 
 use roster_core::password::{
@@ -15,16 +16,16 @@ use crate::output;
 
 /// `open` is only called by `check`: generating needs no store, and a check
 /// without a store uses the default policy.
-pub async fn run(
-    open: impl FnOnce() -> anyhow::Result<Option<Session>>,
-    command: PasswordCommand,
-) -> anyhow::Result<ExitCode> {
+pub async fn run<F>(open: impl FnOnce() -> F, command: PasswordCommand) -> anyhow::Result<ExitCode>
+where
+    F: Future<Output = anyhow::Result<Option<Session>>>,
+{
     match command {
         PasswordCommand::Generate(args) => {
             generate_one(args)?;
             Ok(ExitCode::SUCCESS)
         }
-        PasswordCommand::Check(args) => check(open()?.as_ref(), args).await,
+        PasswordCommand::Check(args) => check(open().await?.as_ref(), args).await,
     }
 }
 

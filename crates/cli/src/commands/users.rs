@@ -5,6 +5,7 @@
 use anyhow::bail;
 use roster_core::directory::{NewUser, UserChanges};
 use roster_core::domain::{GroupId, Status, UserId};
+use roster_core::mail::Delivery;
 use roster_core::model::User;
 use roster_core::store::{Cursor, Direction, UserQuery};
 use roster_core::Operator;
@@ -106,15 +107,20 @@ async fn add(session: &Session, args: UsersAddArgs) -> anyhow::Result<()> {
         name: args.name,
         email: args.email,
     };
-    let created = session.directory.create_user(&operator, new).await?;
+    let created = session
+        .directory
+        .create_user_and_send(&operator, new, args.send_credentials)
+        .await?;
     let email = created.user.email.as_str();
     if args.json {
         return output::json(&json!({
             "user": created.user,
             "generated_password": created.generated_password.as_ref().map(|p| p.expose()),
+            "delivery": created.delivery,
         }));
     }
     output::line(format!("Created {} <{email}>.", created.user.name))?;
+    print_delivery(&created.delivery, email)?;
     match &created.generated_password {
         Some(password) => print_generated_password(email, password),
         None => Ok(()),
@@ -217,24 +223,46 @@ async fn reset_password(session: &Session, args: UsersResetPasswordArgs) -> anyh
         .user_by_email(&operator, &args.email)
         .await?;
     let choice = password_choice(&args.password)?;
-    let generated = session
+    let reset = session
         .directory
-        .reset_password(&operator, user.id, choice, args.force_password_change)
+        .reset_password_and_send(
+            &operator,
+            user.id,
+            choice,
+            args.force_password_change,
+            args.send_credentials,
+        )
         .await?;
+    let generated = reset.generated_password;
     if args.json {
         return output::json(&json!({
             "email": user.email,
             "must_change_password": args.force_password_change,
             "generated_password": generated.as_ref().map(|p| p.expose()),
+            "delivery": reset.delivery,
         }));
     }
     output::line(format!(
         "Set a new password for {} <{}>.",
         user.name, user.email
     ))?;
+    print_delivery(&reset.delivery, user.email.as_str())?;
     match &generated {
         Some(password) => print_generated_password(user.email.as_str(), password),
         None => Ok(()),
+    }
+}
+
+/// Says what became of a credentials email, when one was asked for. A
+/// failure is not an error of the command: the change was made, and a
+/// generated password is printed for handing over.
+fn print_delivery(delivery: &Delivery, email: &str) -> anyhow::Result<()> {
+    match delivery {
+        Delivery::NotRequested => Ok(()),
+        Delivery::Sent => output::line(format!("Emailed the sign-in details to {email}.")),
+        Delivery::Failed { reason } => output::line(format!(
+            "The sign-in details could not be emailed; hand them over in person. {reason}"
+        )),
     }
 }
 

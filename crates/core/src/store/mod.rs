@@ -8,6 +8,8 @@
 //!
 //! Invariant: no SQL outside this module.
 
+pub mod copy;
+pub mod postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -31,10 +33,16 @@ pub enum StoreError {
     Open { reason: String },
     #[error("The store is busy with another change; try again in a moment.")]
     Busy,
+    /// The directory server could not be reached (network, server down).
+    /// Nothing was changed; the next call tries again.
+    #[error("Cannot reach the directory server ({server}); nothing was changed. Roster reconnects by itself when it is back.")]
+    Unreachable { server: String },
     #[error("The email address {email} is already used by another user.")]
     DuplicateEmail { email: String },
     #[error("A group named {name} already exists.")]
     DuplicateGroupName { name: String },
+    #[error("{target} already holds a directory; copy only into an empty one.")]
+    NotEmpty { target: String },
     #[error("The store holds data this version of Roster cannot read ({detail}); restore a backup or contact support.")]
     Corrupt { detail: String },
     #[error(
@@ -59,6 +67,14 @@ pub trait Store: Send + Sync {
 
     /// Where the data is, for people: "SQLite file /path/roster.sqlite3".
     fn describe(&self) -> String;
+
+    /// Everything this directory holds, read in one snapshot ([`copy`]).
+    async fn export(&self) -> Result<copy::Snapshot, StoreError>;
+
+    /// Writes `snapshot` into this directory, ids unchanged, in one
+    /// transaction; refuses with [`StoreError::NotEmpty`] unless the
+    /// directory is new and empty.
+    async fn import(&self, snapshot: &copy::Snapshot) -> Result<(), StoreError>;
 }
 
 /// The primitive operations of one transaction.
@@ -151,8 +167,17 @@ pub trait Tx: Send {
         code_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
-    /// Forgets the enrolment and recovery codes (an administrator's reset).
+    /// Forgets the enrolment, recovery codes and any email code (an
+    /// administrator's reset).
     async fn clear_two_factor(&mut self, id: UserId) -> Result<(), StoreError>;
+    /// Keeps `code` as the user's one outstanding email sign-in code,
+    /// replacing any earlier one.
+    async fn store_email_code(&mut self, id: UserId, code: &EmailCode) -> Result<(), StoreError>;
+    async fn email_code(&mut self, id: UserId) -> Result<Option<EmailCode>, StoreError>;
+    /// Counts one wrong attempt against the user's outstanding email code.
+    async fn record_email_code_attempt(&mut self, id: UserId) -> Result<(), StoreError>;
+    /// Forgets the user's outstanding email code (used, expired or spent).
+    async fn delete_email_code(&mut self, id: UserId) -> Result<(), StoreError>;
 
     async fn count_users(&mut self) -> Result<u64, StoreError>;
     /// Enabled users in `group`.
@@ -204,6 +229,16 @@ pub struct TotpEnrolment {
     pub confirmed: bool,
     /// The last time step a code was accepted at (0 when none).
     pub last_step: u64,
+}
+
+/// An emailed sign-in code, as kept: only its hash, when it was sent and
+/// expires, and how many wrong attempts were made against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailCode {
+    pub code_hash: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub attempts: u32,
 }
 
 /// The columns the users overview sorts by.

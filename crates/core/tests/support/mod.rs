@@ -1,14 +1,27 @@
-//! Test fixtures: a fresh directory on a real SQLite file, and helpers that
-//! let each test state only what matters.
+//! Test fixtures: a fresh directory on a real store (a SQLite file, or a
+//! schema of its own in a PostgreSQL database), and helpers that let each
+//! test state only what matters.
+//!
+//! One suite runs against every store: declare a test with
+//! [`every_store!`] above an `async fn name(backend: Backend)` that starts
+//! with `World::on(backend)`. It runs as `name::sqlite` and `name::postgres`.
+//!
+//! PostgreSQL tests use the database at `ROSTER_TEST_DATABASE_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/test`); each world gets a schema
+//! `roster_t_<seconds>_<random>` that is dropped with it. A database that
+//! cannot be reached fails the test: it is never skipped.
 
 #![allow(dead_code)]
 
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, Once};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use roster_core::directory::{Created, NewUser, PasswordChoice};
 use roster_core::domain::{GroupId, Permission, PermissionSet, Status, UserId};
 use roster_core::model::{AuditEvent, AuditQuery, Group, User};
 use roster_core::password::PlainPassword;
+use roster_core::store::postgres::{PgConfig, PostgresStore, TlsMode};
 use roster_core::store::sqlite::SqliteStore;
 use roster_core::store::{Store, UserQuery};
 use roster_core::{Directory, Operator};
@@ -16,20 +29,65 @@ use roster_core::{Directory, Operator};
 /// A password that passes the default policy for any test user.
 pub const GOOD_PASSWORD: &str = "violet-harbour-lantern-42";
 
+/// The PostgreSQL database tests use unless `ROSTER_TEST_DATABASE_URL` names another.
+pub const DEFAULT_TEST_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// Declares a test once per store. Above `async fn name(backend: Backend)`,
+/// `every_store!(name);` makes the tests `name::sqlite` and
+/// `name::postgres`; `every_store!(#[tokio::test(flavor = "multi_thread")] name);`
+/// chooses the runtime. A test function left out of it is dead code, which
+/// the build reports.
+#[allow(unused_macros)]
+macro_rules! every_store {
+    (#[$runtime:meta] $test:ident) => {
+        mod $test {
+            #[$runtime]
+            async fn sqlite() {
+                super::$test($crate::support::Backend::Sqlite).await
+            }
+
+            #[$runtime]
+            async fn postgres() {
+                super::$test($crate::support::Backend::Postgres).await
+            }
+        }
+    };
+    ($test:ident) => {
+        $crate::support::every_store!(
+            #[tokio::test]
+            $test
+        );
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use every_store;
+
+/// The kinds of store every service test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
 pub struct World {
     pub directory: Directory,
     pub admin: Operator,
     pub admin_id: UserId,
-    _dir: tempfile::TempDir,
+    pub backend: Backend,
+    /// Declared last: the directory (and its connections) goes first.
+    place: Place,
 }
 
 impl World {
     /// A new directory in a temporary SQLite file, with its first administrator.
     pub async fn new() -> World {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = SqliteStore::open(&dir.path().join("roster.sqlite3")).expect("open store");
-        let store: Arc<dyn Store> = Arc::new(store);
-        let directory = Directory::new(store);
+        World::on(Backend::Sqlite).await
+    }
+
+    /// A new, empty directory on `backend`, with its first administrator.
+    pub async fn on(backend: Backend) -> World {
+        let place = Place::new(backend).await;
+        let directory = Directory::new(place.open().await);
         let created = directory
             .initialize("Ada Admin", "ada@example.com", password(GOOD_PASSWORD))
             .await
@@ -42,8 +100,15 @@ impl World {
             directory,
             admin,
             admin_id: created.user.id,
-            _dir: dir,
+            backend,
+            place,
         }
+    }
+
+    /// A second Roster instance on the same data: a directory over a store
+    /// (file handle or connection pool) of its own.
+    pub async fn another_instance(&self) -> Directory {
+        Directory::new(self.place.open().await)
     }
 
     /// Creates a group holding `permissions`, as the administrator.
@@ -141,6 +206,216 @@ impl World {
             )
             .await
             .expect("audit")
+    }
+}
+
+/// Where a world's data lives; dropping it removes the data.
+enum Place {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        file: PathBuf,
+    },
+    Postgres(TestSchema),
+}
+
+impl Place {
+    async fn new(backend: Backend) -> Place {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let file = dir.path().join("roster.sqlite3");
+                Place::Sqlite { _dir: dir, file }
+            }
+            Backend::Postgres => Place::Postgres(TestSchema::new().await),
+        }
+    }
+
+    /// Opens a store of its own on this place's data.
+    async fn open(&self) -> Arc<dyn Store> {
+        match self {
+            Place::Sqlite { file, .. } => Arc::new(SqliteStore::open(file).expect("open store")),
+            Place::Postgres(schema) => Arc::new(schema.connect().await),
+        }
+    }
+}
+
+/// A schema of its own in the test database, dropped (with everything in
+/// it) when this is dropped.
+pub struct TestSchema {
+    pub config: PgConfig,
+}
+
+impl TestSchema {
+    /// A fresh schema name in the test database; the schema itself is
+    /// created by the first store that connects. Stale schemas of earlier
+    /// runs (over an hour old) are swept first, once per process.
+    pub async fn new() -> TestSchema {
+        let mut config = test_database();
+        sweep_stale_schemas(&config).await;
+        let seconds = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("clock after 1970")
+            .as_secs();
+        config.schema = Some(format!("roster_t_{seconds}_{:016x}", rand::random::<u64>()));
+        TestSchema { config }
+    }
+
+    pub fn name(&self) -> &str {
+        self.config.schema.as_deref().expect("a test schema")
+    }
+
+    /// A store of its own on this schema.
+    pub async fn connect(&self) -> PostgresStore {
+        PostgresStore::connect(self.config.clone())
+            .await
+            .unwrap_or_else(|error| {
+                panic!(
+                    "the PostgreSQL test database {} is not usable: {error} \
+                     (start it, or set ROSTER_TEST_DATABASE_URL)",
+                    self.config.display_url()
+                )
+            })
+    }
+}
+
+impl Drop for TestSchema {
+    /// Drops the schema from a thread of its own (Drop cannot await, and the
+    /// test's runtime may be single-threaded). Sessions still holding locks
+    /// in the schema, such as a rollback that has not run yet, are ended
+    /// first so the drop does not wait on them.
+    fn drop(&mut self) {
+        let config = self.config.clone();
+        let schema = self.name().to_owned();
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("cleanup runtime");
+            runtime.block_on(drop_schema(&config, &schema))
+        })
+        .join();
+        if let Ok(Err(error)) = dropped {
+            eprintln!("test schema {} not dropped: {error}", self.name());
+        }
+    }
+}
+
+async fn drop_schema(config: &PgConfig, schema: &str) -> Result<(), tokio_postgres::Error> {
+    let client = admin_connection(config).await?;
+    client.batch_execute("SET lock_timeout = '2s'").await?;
+    let mut attempt = 0;
+    loop {
+        client
+            .execute(
+                "SELECT pg_terminate_backend(l.pid) FROM pg_locks l \
+                 JOIN pg_class c ON c.oid = l.relation \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname = $1 AND l.pid <> pg_backend_pid()",
+                &[&schema],
+            )
+            .await?;
+        match client
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            .await
+        {
+            Ok(()) => return Ok(()),
+            Err(_) if attempt < 5 => attempt += 1,
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+/// Drops the test schemas of earlier runs that are over an hour old
+/// (a run that was killed before its worlds were dropped).
+async fn sweep_stale_schemas(config: &PgConfig) {
+    static SWEEP: Once = Once::new();
+    let mut first = false;
+    SWEEP.call_once(|| first = true);
+    if !first {
+        return;
+    }
+    let client = admin_connection(config).await.unwrap_or_else(|error| {
+        panic!(
+            "the PostgreSQL test database {} cannot be reached: {error} \
+             (start it, or set ROSTER_TEST_DATABASE_URL)",
+            config.display_url()
+        )
+    });
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let rows = client
+        .query(
+            "SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'roster\\_t\\_%'",
+            &[],
+        )
+        .await
+        .expect("list test schemas");
+    for row in rows {
+        let name: String = row.get(0);
+        let created = name
+            .strip_prefix("roster_t_")
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|seconds| seconds.parse::<u64>().ok());
+        if created.is_some_and(|at| now.saturating_sub(at) > 3600) {
+            let _ = client
+                .batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+                .await;
+        }
+    }
+}
+
+/// The test database's address, from `ROSTER_TEST_DATABASE_URL` or the default.
+pub fn test_database() -> PgConfig {
+    let url = std::env::var("ROSTER_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| DEFAULT_TEST_DATABASE_URL.to_owned());
+    let mut config = PgConfig::from_url(&url)
+        .unwrap_or_else(|error| panic!("ROSTER_TEST_DATABASE_URL is not usable: {error}"));
+    config.schema = None;
+    config
+}
+
+/// A plain connection for the fixtures' own housekeeping, and for tests
+/// that look at the server itself.
+pub async fn admin_connection(
+    config: &PgConfig,
+) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    use secrecy::ExposeSecret;
+    let mut driver = tokio_postgres::Config::new();
+    driver
+        .host(&config.host)
+        .port(config.port)
+        .dbname(&config.database)
+        .user(&config.user)
+        .connect_timeout(Duration::from_secs(5));
+    if let Some(password) = &config.password {
+        driver.password(password.expose_secret().as_bytes());
+    }
+    match config.tls {
+        TlsMode::Disable => {
+            let (client, connection) = driver.connect(tokio_postgres::NoTls).await?;
+            tokio::spawn(connection);
+            Ok(client)
+        }
+        TlsMode::Require | TlsMode::VerifyFull => {
+            driver.ssl_mode(tokio_postgres::config::SslMode::Require);
+            let roots = rustls::RootCertStore {
+                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+            };
+            let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ))
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+            let (client, connection) = driver
+                .connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
+                .await?;
+            tokio::spawn(connection);
+            Ok(client)
+        }
     }
 }
 

@@ -1,0 +1,10 @@
+-- Emailed sign-in codes: at most one outstanding per user, kept only as a
+-- salted hash, with its expiry and the wrong attempts made against it.
+
+CREATE TABLE email_codes (
+    user_id    BIGINT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    code_hash  TEXT   NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    attempts   BIGINT NOT NULL DEFAULT 0 CHECK (attempts >= 0)
+);

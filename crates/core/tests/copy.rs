@@ -1,0 +1,143 @@
+//! Moving a directory to another store: everything arrives with its ids,
+//! the counts are checked, the source is only read, and a target that
+//! already holds a directory is refused.
+
+mod support;
+
+use std::sync::Arc;
+
+use roster_core::directory::NewUser;
+use roster_core::domain::Permission;
+use roster_core::password::PlainPassword;
+use roster_core::store::copy::copy_directory;
+use roster_core::store::sqlite::SqliteStore;
+use roster_core::store::{Store, StoreError};
+use roster_core::Directory;
+use support::*;
+
+/// A directory with a bit of everything: groups, a supervisor chain,
+/// a disabled user, changed settings and their audit trail.
+async fn populated(backend: Backend) -> World {
+    let world = World::on(backend).await;
+    let sales = world.group("Sales", &[Permission::UsersView]).await;
+    let support_group = world.group("Support", &[]).await;
+    let boss = world.user_in("Bea Boss", &[sales.id]).await;
+    world
+        .directory
+        .create_user(
+            &world.admin,
+            NewUser {
+                supervisor: Some(boss.id),
+                ..new_user("Cal Clerk", &[sales.id, support_group.id])
+            },
+        )
+        .await
+        .unwrap();
+    let gone = world.user_in("Dee Gone", &[support_group.id]).await;
+    world
+        .directory
+        .delete_user(&world.admin, gone.id, gone.version)
+        .await
+        .unwrap();
+    let mut settings = world.directory.settings(&world.admin).await.unwrap();
+    settings.lockout_threshold = 7;
+    world
+        .directory
+        .update_settings(&world.admin, &settings)
+        .await
+        .unwrap();
+    world
+}
+
+/// An empty store of the other kind than `backend`: the local file is
+/// copied up to a server, and a server's directory down to a file.
+/// The place is held only so that it outlives the test (dropped, it goes).
+enum Target {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir, Arc<dyn Store>),
+    Postgres(#[allow(dead_code)] TestSchema, Arc<dyn Store>),
+}
+
+impl Target {
+    async fn other_than(backend: Backend) -> Target {
+        match backend {
+            Backend::Sqlite => {
+                let schema = TestSchema::new().await;
+                let store: Arc<dyn Store> = Arc::new(schema.connect().await);
+                Target::Postgres(schema, store)
+            }
+            Backend::Postgres => {
+                let dir = tempfile::tempdir().unwrap();
+                let store: Arc<dyn Store> =
+                    Arc::new(SqliteStore::open(&dir.path().join("copy.sqlite3")).unwrap());
+                Target::Sqlite(dir, store)
+            }
+        }
+    }
+
+    fn store(&self) -> Arc<dyn Store> {
+        match self {
+            Target::Sqlite(_, store) | Target::Postgres(_, store) => store.clone(),
+        }
+    }
+}
+
+every_store!(a_copy_holds_exactly_what_the_source_holds_and_leaves_the_source_alone);
+async fn a_copy_holds_exactly_what_the_source_holds_and_leaves_the_source_alone(backend: Backend) {
+    let world = populated(backend).await;
+    let source = world.directory.store().clone();
+    let before = source.export().await.unwrap();
+
+    let place = Target::other_than(backend).await;
+    let target = place.store();
+    let counts = copy_directory(&*source, &*target).await.unwrap();
+    assert_eq!(counts.users, 3);
+    assert_eq!(counts.groups, 3);
+    assert_eq!(
+        counts.settings, 5,
+        "every setting is saved when settings are saved"
+    );
+    assert!(counts.audit_events >= 6);
+
+    assert_eq!(source.export().await.unwrap(), before, "source changed");
+    assert_eq!(target.export().await.unwrap(), before, "target differs");
+
+    // The copy is a working directory: its users sign in with their passwords,
+    // and new ids do not reuse the deleted user's.
+    let copied = Directory::new(target);
+    let signed_in = copied
+        .sign_in("cal.clerk@example.com", &PlainPassword::new(GOOD_PASSWORD))
+        .await
+        .unwrap();
+    assert!(signed_in.operator().is_some());
+    let admin = copied.act_as("ada@example.com").await.unwrap();
+    let sales = copied.group_by_name(&admin, "Sales").await.unwrap();
+    let newcomer = copied
+        .create_user(&admin, new_user("Eve New", &[sales.id]))
+        .await
+        .unwrap()
+        .user;
+    let highest = before.users.iter().map(|u| u.id).max().unwrap();
+    assert!(newcomer.id.0 > highest + 1, "id {} reused", newcomer.id.0);
+    let cal = copied
+        .user_by_email(&admin, "cal.clerk@example.com")
+        .await
+        .unwrap();
+    assert_eq!(
+        cal.supervisor.map(|s| s.email.as_str().to_owned()),
+        Some("bea.boss@example.com".to_owned())
+    );
+}
+
+every_store!(a_target_that_holds_a_directory_is_refused_and_unchanged);
+async fn a_target_that_holds_a_directory_is_refused_and_unchanged(backend: Backend) {
+    let world = populated(backend).await;
+    let other = World::on(backend).await;
+    let target = other.directory.store().clone();
+    let before = target.export().await.unwrap();
+    let refused = copy_directory(&**world.directory.store(), &*target).await;
+    assert!(
+        matches!(refused, Err(StoreError::NotEmpty { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(target.export().await.unwrap(), before);
+}
