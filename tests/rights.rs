@@ -29,9 +29,10 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::fmt;
 
+use roster_core::clients::{ClientQuery, NewClient};
 use roster_core::directory::{NewUser, PasswordChoice, Settings, UserChanges};
-use roster_core::domain::{GroupId, Permission, PermissionSet, Status, UserId};
-use roster_core::model::{AuditEvent, AuditQuery, Group, User};
+use roster_core::domain::{ClientId, GroupId, Permission, PermissionSet, Status, UserId};
+use roster_core::model::{AuditEvent, AuditQuery, Client, Group, User};
 use roster_core::password::{PasswordHash, PlainPassword};
 use roster_core::store::{TxMode, UserQuery, ADMINISTRATORS};
 use roster_core::{Directory, Operator};
@@ -453,6 +454,45 @@ fn rows() -> Vec<Row> {
             UiOnly("a native save dialog, then a file the person chose; reads and writes no directory data; refused without an active session (tests/mail_commands.rs)"),
             |_| json!({"name": "Ann Lee", "email": "ann@example.com", "password": OTHER_PASSWORD, "must_change_password": true}),
         ),
+        row("list_clients", Requires(ClientsView), |_| json!({"query": {}})),
+        row(
+            "get_client",
+            Requires(ClientsView),
+            |w| json!({"id": w.clients.read}),
+        ),
+        row(
+            "create_client",
+            Requires(ClientsManage),
+            |_| json!({"client": {"name": "Nia New", "email": "nia.new@example.com", "phone": "+44 20 7946 0018", "country": "GB"}}),
+        ),
+        row("update_client", Requires(ClientsManage), |w| {
+            let client = w.current_client(w.clients.edited);
+            json!({"id": client.id, "changes": {
+                "version": client.version, "name": "Edda Edited", "email": null, "country": "DE"
+            }})
+        }),
+        row("delete_client", Requires(ClientsManage), |w| {
+            let client = w.current_client(w.clients.deleted);
+            json!({"id": client.id, "version": client.version})
+        }),
+        row(
+            "import_clients",
+            UiOnly("the native open dialog, then import_clients_csv's core call on the file; refused before the dialog without clients.manage or to a masked operator (tests/client_commands.rs)"),
+            |_| json!({"dry_run": true}),
+        ),
+        row(
+            "export_clients",
+            UiOnly("export_clients_csv's core call, then the native save dialog and a file the person chose; refused before the dialog without clients.view (tests/client_commands.rs)"),
+            |_| json!({"query": {}}),
+        ),
+        row(
+            "import_clients_csv",
+            Requires(ClientsManage),
+            |_| json!({"csv": "name,email,phone,country\nIma Imported,ima@example.com,,SE\n", "dry_run": false}),
+        ),
+        row("export_clients_csv", Requires(ClientsView), |_| {
+            json!({"query": {}})
+        }),
     ]
 }
 
@@ -493,6 +533,15 @@ struct World {
     locked: User,
     /// The mail server the directory sends through.
     sink: smtp_sink::Sink,
+    /// The clients the client rows read, edit and delete.
+    clients: ClientTargets,
+}
+
+/// One client per client row that needs one.
+struct ClientTargets {
+    read: ClientId,
+    edited: ClientId,
+    deleted: ClientId,
 }
 
 impl World {
@@ -571,6 +620,28 @@ impl World {
             (admin, operator, plain, spare, doomed, targets)
         });
         let [reader, edited, disabled, deleted, reset, locked] = targets;
+        let clients = block_on(async {
+            let client = |name: &str, email: &str| {
+                let new = NewClient {
+                    name: name.to_owned(),
+                    email: Some(email.to_owned()),
+                    phone: Some("+44 20 7946 0961".to_owned()),
+                    country: Some("GB".to_owned()),
+                };
+                async move {
+                    directory
+                        .create_client(&admin, new)
+                        .await
+                        .expect("create client")
+                        .id
+                }
+            };
+            ClientTargets {
+                read: client("Cleo Read", "cleo.read@example.com").await,
+                edited: client("Cleo Edited", "cleo.edited@example.com").await,
+                deleted: client("Cleo Deleted", "cleo.deleted@example.com").await,
+            }
+        });
         let sink = smtp_sink::Sink::accepting();
         block_on(async {
             let settings = serde_json::from_value(mail_settings_json(sink.port(), "Roster"))
@@ -598,6 +669,7 @@ impl World {
             reset,
             locked,
             sink,
+            clients,
         }
     }
 
@@ -644,6 +716,10 @@ impl World {
             .into_iter()
             .find(|g| g.id == id)
             .expect("the group exists")
+    }
+
+    fn current_client(&self, id: ClientId) -> Client {
+        block_on(self.directory().client(&self.admin, id)).expect("reload client")
     }
 
     fn current_settings(&self) -> Settings {
@@ -761,7 +837,24 @@ impl World {
                 .expect("audit events");
             let settings = directory.settings(&self.admin).await.expect("settings");
             let mail = directory.load_mail_settings().await.expect("mail settings");
+            let mut clients = Vec::new();
+            let mut query = ClientQuery {
+                limit: ClientQuery::MAX_LIMIT,
+                ..ClientQuery::default()
+            };
+            loop {
+                let page = directory
+                    .list_clients(&self.admin, &query)
+                    .await
+                    .expect("list clients");
+                clients.extend(page.clients);
+                match page.next {
+                    Some(next) => query.after = Some(next),
+                    None => break,
+                }
+            }
             Snapshot {
+                clients,
                 users,
                 password_hashes,
                 groups,
@@ -781,6 +874,7 @@ struct Snapshot {
     audit: Vec<AuditEvent>,
     settings: Settings,
     mail: Option<roster_core::smtp::MailSettings>,
+    clients: Vec<Client>,
 }
 
 impl Snapshot {
@@ -796,6 +890,7 @@ impl Snapshot {
             ("audit log", self.audit != other.audit),
             ("settings", self.settings != other.settings),
             ("mail settings", self.mail != other.mail),
+            ("clients", self.clients != other.clients),
         ]
         .into_iter()
         .filter_map(|(part, differs)| differs.then_some(part))

@@ -32,6 +32,9 @@ import * as users from './views/users.js';
 import * as userForm from './views/user-form.js';
 import * as userDetail from './views/user-detail.js';
 import * as groups from './views/groups.js';
+import * as clients from './views/clients.js';
+import * as clientForm from './views/client-form.js';
+import * as clientDetail from './views/client-detail.js';
 import * as settingsView from './views/settings.js';
 import * as changePassword from './views/change-password.js';
 import * as secondFactor from './views/second-factor.js';
@@ -70,7 +73,7 @@ import * as lockScreen from './views/lock.js';
  */
 
 /** @type {Record<string, string>} the window's title for each navigation item */
-const NAV_TITLES = { users: 'Users', groups: 'Groups', settings: 'Settings' };
+const NAV_TITLES = { users: 'Users', groups: 'Groups', clients: 'Clients', settings: 'Settings' };
 
 /** @type {{pattern: RegExp, view: {render: (root: HTMLElement, ctx: Context) => void}, params?: string[], nav: string, extra?: Record<string, string>}[]} */
 const ROUTES = [
@@ -81,6 +84,10 @@ const ROUTES = [
   { pattern: /^\/groups$/, view: groups, nav: 'groups' },
   { pattern: /^\/groups\/new$/, view: groups, nav: 'groups', extra: { id: 'new' } },
   { pattern: /^\/groups\/(\d+)$/, view: groups, params: ['id'], nav: 'groups' },
+  { pattern: /^\/clients$/, view: clients, nav: 'clients' },
+  { pattern: /^\/clients\/new$/, view: clientForm, nav: 'clients', extra: { mode: 'create' } },
+  { pattern: /^\/clients\/(\d+)$/, view: clientDetail, params: ['id'], nav: 'clients' },
+  { pattern: /^\/clients\/(\d+)\/edit$/, view: clientForm, params: ['id'], nav: 'clients', extra: { mode: 'edit' } },
   { pattern: /^\/settings$/, view: settingsView, nav: 'settings' },
 ];
 
@@ -137,6 +144,7 @@ function can(permission) {
 function home() {
   if (can('users.view')) return '/users';
   if (can('groups.manage')) return '/groups';
+  if (can('clients.view')) return '/clients';
   if (can('settings.manage')) return '/settings';
   return '/nothing';
 }
@@ -240,6 +248,7 @@ function showShell() {
   replaceChildren(elements.nav,
     can('users.view') ? h('a', { href: '#/users', 'data-nav': 'users' }, 'Users') : null,
     can('groups.manage') ? h('a', { href: '#/groups', 'data-nav': 'groups' }, 'Groups') : null,
+    can('clients.view') ? h('a', { href: '#/clients', 'data-nav': 'clients' }, 'Clients') : null,
     can('settings.manage') ? h('a', { href: '#/settings', 'data-nav': 'settings' }, 'Settings') : null,
   );
   elements.nav.hidden = false;

@@ -30,6 +30,7 @@ pub fn with_commands<R: tauri::Runtime>(
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)
+        .manage(commands::clients::LastImport::default())
         // Keep in step with `COMMANDS` in `src-tauri/build.rs` and with the
         // capability in `tauri.conf.json`, or the web view gets "not allowed".
         .invoke_handler(tauri::generate_handler![
@@ -74,6 +75,15 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::mail::update_mail_settings,
             commands::mail::send_test_email,
             commands::mail::copy_secret,
-            commands::mail::save_credentials_sheet
+            commands::mail::save_credentials_sheet,
+            commands::clients::list_clients,
+            commands::clients::get_client,
+            commands::clients::create_client,
+            commands::clients::update_client,
+            commands::clients::delete_client,
+            commands::clients::import_clients,
+            commands::clients::export_clients,
+            commands::clients::import_clients_csv,
+            commands::clients::export_clients_csv
         ])
 }

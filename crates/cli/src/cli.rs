@@ -7,6 +7,8 @@
 use std::ffi::OsString;
 
 use clap::{Args, Parser, Subcommand};
+use roster_core::clients::ClientSort;
+use roster_core::domain::ClientId;
 use roster_core::domain::{Permission, Status, TwoFactor};
 use roster_core::smtp::MailSecurity;
 use roster_core::store::SortField;
@@ -58,6 +60,9 @@ pub enum Command {
     /// List, show, add, edit and delete groups.
     #[command(subcommand)]
     Groups(GroupsCommand),
+    /// List, show, add, edit, delete, import and export clients.
+    #[command(subcommand)]
+    Clients(ClientsCommand),
     /// Read the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -353,6 +358,148 @@ pub struct GroupTarget {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ClientsCommand {
+    /// List clients, one page at a time.
+    List(ClientsListArgs),
+    /// Show every field of one client.
+    Show(ClientsShowArgs),
+    /// Create a client.
+    Add(ClientsAddArgs),
+    /// Change a client's fields; fields not given stay as they are.
+    Edit(ClientsEditArgs),
+    /// Delete a client.
+    Delete(ClientsDeleteArgs),
+    /// Import clients from a CSV file whose first line names the columns
+    /// (name, and any of email, phone, country).
+    ///
+    /// Every row is checked first; the rows are written only when none has an
+    /// error, all in one go. The exit status is 1 when any row has an error.
+    Import(ClientsImportArgs),
+    /// Export clients as CSV (name,email,phone,country).
+    Export(ClientsExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ClientsListArgs {
+    /// Find clients by name, email or phone: three or more characters match
+    /// anywhere, one or two match the start.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Sort by name or created.
+    #[arg(long, value_name = "FIELD", value_parser = parse_client_sort, default_value = "name")]
+    pub sort: ClientSort,
+    /// Sort in descending order.
+    #[arg(long)]
+    pub desc: bool,
+    /// Clients per page (1 to 500).
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=500))]
+    pub limit: u32,
+    /// Continue after this position, as printed at the end of the previous page.
+    #[arg(long, value_name = "CURSOR")]
+    pub after: Option<String>,
+    /// Print the page as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClientsShowArgs {
+    /// The client's id.
+    #[arg(value_parser = parse_client_id)]
+    pub id: ClientId,
+    /// Print the client as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClientsAddArgs {
+    /// The client's name.
+    #[arg(long)]
+    pub name: String,
+    /// The client's email address.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// The client's phone number: international (+44 20 7946 0958), or
+    /// national when --country is given.
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// The client's country, ISO 3166-1 alpha-2 (e.g. GB).
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
+    /// Print the client as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClientsEditArgs {
+    /// The client's id.
+    #[arg(value_parser = parse_client_id)]
+    pub id: ClientId,
+    /// The version you started from, as `clients show` prints it; the edit
+    /// is refused if someone changed the client since.
+    #[arg(long, value_name = "V")]
+    pub version: i64,
+    /// A new name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A new email address.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Remove the email address.
+    #[arg(long, conflicts_with = "email")]
+    pub no_email: bool,
+    /// A new phone number.
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// Remove the phone number.
+    #[arg(long, conflicts_with = "phone")]
+    pub no_phone: bool,
+    /// A new country, ISO 3166-1 alpha-2.
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
+    /// Remove the country.
+    #[arg(long, conflicts_with = "country")]
+    pub no_country: bool,
+    /// Print the updated client as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClientsDeleteArgs {
+    /// The client's id.
+    #[arg(value_parser = parse_client_id)]
+    pub id: ClientId,
+    /// The version you saw, as `clients show` prints it.
+    #[arg(long, value_name = "V")]
+    pub version: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct ClientsImportArgs {
+    /// The CSV file (UTF-8); - reads standard input.
+    pub file: OsString,
+    /// Only check the rows and report; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClientsExportArgs {
+    /// Only clients matching this text, as for `clients list --search`.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Write the CSV to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// List audit events, newest first.
     List(AuditListArgs),
@@ -435,9 +582,9 @@ pub enum StoreCommand {
     /// Connect to the store and report the server's version (a SQLite file
     /// must exist and open).
     Test(JsonFlag),
-    /// Copy a whole directory into a new, empty store: users (with their
-    /// passwords and authenticators), groups, memberships, settings and the
-    /// audit log.
+    /// Copy a whole directory into a new, empty store: everything it holds
+    /// (users with their passwords and authenticators, groups, memberships,
+    /// settings, the audit log).
     ///
     /// Each STORE is a SQLite file (PATH or sqlite:PATH) or a postgres:// URL,
     /// as for --store (the password from PGPASSWORD or the keychain). The
@@ -470,6 +617,9 @@ pub struct BenchArgs {
     /// How many users to seed.
     #[arg(long, value_name = "N", default_value_t = 100_000)]
     pub users: usize,
+    /// How many clients to seed and measure the clients overview on (none by default).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub clients: usize,
     /// How many times to run each kind of query.
     #[arg(long, value_name = "N", default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..))]
     pub queries: u64,
@@ -494,6 +644,20 @@ fn parse_status(value: &str) -> Result<Status, String> {
 
 fn parse_sort(value: &str) -> Result<SortField, String> {
     value.parse().map_err(|e: roster_core::Error| e.to_string())
+}
+
+fn parse_client_sort(value: &str) -> Result<ClientSort, String> {
+    value.parse().map_err(|e: roster_core::Error| e.to_string())
+}
+
+fn parse_client_id(value: &str) -> Result<ClientId, String> {
+    value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .map(ClientId)
+        .ok_or_else(|| format!("“{value}” is not a client id; ids are whole numbers, as `clients list` shows them."))
 }
 
 fn parse_two_factor(value: &str) -> Result<TwoFactor, String> {

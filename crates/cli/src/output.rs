@@ -8,7 +8,7 @@
 use std::io::{self, Write};
 
 use chrono::{DateTime, Local, Utc};
-use roster_core::model::{GroupRef, User};
+use roster_core::model::{Client, GroupRef, User};
 use serde::Serialize;
 
 /// Prints `value` as pretty JSON and a newline.
@@ -181,6 +181,47 @@ pub fn user_fields(user: &User) -> Vec<(&'static str, String)> {
         ("Version", user.version.to_string()),
         ("Id", user.id.to_string()),
     ]
+}
+
+/// The clients overview's columns.
+pub const CLIENT_COLUMNS: &[&str] = &["ID", "NAME", "EMAIL", "PHONE", "COUNTRY", "CREATED"];
+
+pub fn client_row(client: &Client) -> Vec<String> {
+    vec![
+        client.id.to_string(),
+        client.name.clone(),
+        client.email.clone().unwrap_or_else(|| "-".into()),
+        client.phone.clone().unwrap_or_else(|| "-".into()),
+        client.country.clone().unwrap_or_else(|| "-".into()),
+        time(&client.created_at),
+    ]
+}
+
+/// Every field of a client, for `clients show`.
+pub fn client_fields(client: &Client) -> Vec<(&'static str, String)> {
+    let mut fields = vec![
+        ("Name", client.name.clone()),
+        (
+            "Email",
+            client.email.clone().unwrap_or_else(|| "none".into()),
+        ),
+        (
+            "Phone",
+            client.phone.clone().unwrap_or_else(|| "none".into()),
+        ),
+        (
+            "Country",
+            client.country.clone().unwrap_or_else(|| "none".into()),
+        ),
+        ("Created", time(&client.created_at)),
+        ("Updated", time(&client.updated_at)),
+        ("Version", client.version.to_string()),
+        ("Id", client.id.to_string()),
+    ];
+    if client.masked {
+        fields.push(("Masked", yes_no(true)));
+    }
+    fields
 }
 
 #[cfg(test)]

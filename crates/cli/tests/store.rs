@@ -602,6 +602,27 @@ fn store_copy_refuses_a_missing_source_and_creates_nothing() {
 }
 
 #[test]
+fn store_copy_refuses_an_empty_postgres_source_and_creates_no_file() {
+    let schema = Schema::new("empty");
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let target = dir.path().join("target.sqlite3");
+    roster(
+        None,
+        &[
+            "store",
+            "copy",
+            "--from",
+            &schema.url(),
+            "--to",
+            &format!("sqlite:{}", target.display()),
+        ],
+        None,
+    )
+    .refused("holds no directory");
+    assert!(files(dir.path()).is_empty(), "{:?}", files(dir.path()));
+}
+
+#[test]
 fn store_copy_into_a_file_that_holds_a_directory_is_refused_and_leaves_it() {
     let (dir, path) = sqlite_directory();
     let (_other_dir, other) = sqlite_directory();
@@ -689,6 +710,7 @@ fn bench_on_postgres_seeds_a_schema_of_its_own_and_drops_it() {
     let report = run.json();
     assert_eq!(report["store"], "postgres", "{report}");
     assert_eq!(report["users"], 300);
+    assert!(report["analyze_seconds"].is_number(), "{report}");
     assert!(report["server"]
         .as_str()
         .expect("server version")
@@ -715,4 +737,5 @@ fn bench_on_postgres_seeds_a_schema_of_its_own_and_drops_it() {
         .json();
     assert_eq!(sqlite["store"], "sqlite");
     assert!(sqlite.get("server").is_none());
+    assert!(sqlite.get("analyze_seconds").is_none());
 }

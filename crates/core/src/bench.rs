@@ -5,23 +5,22 @@
 //! made by [`Hasher::fast_for_bench_only`], which a normal sign-in would flag
 //! for rehashing. Use it for benchmark stores only, never for a real directory.
 //!
-//! [`drop_postgres_schema`] removes the throw-away schema a PostgreSQL
-//! benchmark seeded: the one statement outside `store/`, for benchmark
-//! schemas only.
+//! [`analyze_postgres_schema`] and [`drop_postgres_schema`] gather the
+//! statistics of, and remove, the throw-away schema a PostgreSQL benchmark
+//! seeded: the only statements outside `store/`, for benchmark schemas only.
 
 use chrono::{Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::domain::{
-    Description, Email, GroupId, GroupName, Permission, PermissionSet, Status, TwoFactor, UserId,
-    UserName,
+    ClientName, Country, Description, Email, GroupId, GroupName, Permission, PermissionSet, Phone,
+    Status, TwoFactor, UserId, UserName,
 };
 use crate::error::Result;
-use crate::model::UserFields;
+use crate::model::{ClientFields, UserFields};
 use crate::password::{Hasher, PlainPassword};
-use crate::store::postgres::{PgConfig, TlsMode};
-use crate::store::{Store, StoreError, TxMode, ADMINISTRATORS};
+use crate::store::{Store, TxMode, ADMINISTRATORS};
 
 const FIRST_NAMES: &[&str] = &[
     "Ann", "Ben", "Chloé", "Dmitri", "Eva", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemal",
@@ -121,70 +120,94 @@ pub async fn seed(
     Ok(())
 }
 
-/// Drops `config.schema` with everything in it (a benchmark's throw-away
-/// schema). Refuses a config without a schema, so a whole database's tables
-/// are never at stake. With TLS, the certificate must verify (as
-/// `sslmode=verify-full`).
-pub async fn drop_postgres_schema(config: &PgConfig) -> std::result::Result<(), StoreError> {
-    use secrecy::ExposeSecret;
+/// Countries of seeded clients, with a national phone number pattern each:
+/// the country, a prefix, and how many random digits follow it.
+const CLIENT_PHONES: &[(&str, &str, usize)] = &[
+    ("GB", "+44 20 79", 6),
+    ("GB", "+44 161 496 0", 3),
+    ("US", "+1 212 555 01", 2),
+    ("US", "+1 415 55", 5),
+    ("DE", "+49 30 9", 7),
+    ("FR", "+33 1 4", 7),
+    ("IE", "+353 1 2", 6),
+    ("PT", "+351 21 3", 6),
+];
+/// Distinct phone numbers drawn for seeded clients (each checked once by
+/// [`Phone::parse`]; clients share them).
+const CLIENT_PHONE_POOL: usize = 20_000;
 
-    let Some(schema) = config.schema.as_deref() else {
-        return Err(StoreError::Internal {
-            detail: "a benchmark schema to drop must be named".into(),
-        });
-    };
-    if schema.is_empty()
-        || !schema
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
-        return Err(StoreError::Internal {
-            detail: format!("“{schema}” is not a benchmark schema name"),
-        });
+/// Seeds `count` generated clients (names, most with an email address,
+/// a phone number valid for its country and a country; creation times
+/// spread over three years) in batches of `batch` per transaction, calling
+/// `progress` with the number written so far. No audit events; the store's
+/// own insert, as the services use it. Deterministic for a given count.
+pub async fn seed_clients(
+    store: &dyn Store,
+    count: usize,
+    batch: usize,
+    mut progress: impl FnMut(usize),
+) -> Result<()> {
+    let mut rng = StdRng::seed_from_u64(0xC11E_0000 ^ count as u64);
+    let now = Utc::now();
+
+    // Parsing every number would dominate seeding; a pool of checked ones
+    // is drawn from instead.
+    let pool_size = CLIENT_PHONE_POOL.min(count.max(1));
+    let mut phones: Vec<(Phone, Country)> = Vec::with_capacity(pool_size);
+    let mut attempts = 0;
+    while phones.len() < pool_size && attempts < pool_size * 20 {
+        attempts += 1;
+        let (country, prefix, digits) = CLIENT_PHONES[rng.gen_range(0..CLIENT_PHONES.len())];
+        let mut number = prefix.to_owned();
+        for _ in 0..digits {
+            number.push(char::from(b'0' + rng.gen_range(0..10u8)));
+        }
+        let country = Country::parse(country)?;
+        if let Ok(phone) = Phone::parse(&number, Some(country)) {
+            phones.push((phone, country));
+        }
     }
-    let failed = |error: tokio_postgres::Error| StoreError::Internal {
-        detail: format!("dropping schema {schema}: {error}"),
-    };
-    let mut driver = tokio_postgres::Config::new();
-    driver
-        .host(&config.host)
-        .port(config.port)
-        .dbname(&config.database)
-        .user(&config.user)
-        .application_name("roster bench")
-        .connect_timeout(std::time::Duration::from_secs(5));
-    if let Some(password) = &config.password {
-        driver.password(password.expose_secret().as_bytes());
+
+    let mut written = 0usize;
+    while written < count {
+        let mut tx = store.begin(TxMode::Write).await?;
+        let end = (written + batch.max(1)).min(count);
+        for n in written..end {
+            let first = FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())];
+            let last = LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())];
+            let name = ClientName::parse(&format!("{first} {last}"))?;
+            let email = if rng.gen_bool(0.85) {
+                Some(Email::parse(&format!(
+                    "{}.{}.c{n}@example.org",
+                    first.to_lowercase(),
+                    last.to_lowercase().replace('\'', "")
+                ))?)
+            } else {
+                None
+            };
+            let (phone, country) = if !phones.is_empty() && rng.gen_bool(0.7) {
+                let (phone, country) = &phones[rng.gen_range(0..phones.len())];
+                (Some(phone.clone()), Some(*country))
+            } else if rng.gen_bool(0.5) {
+                let (country, _, _) = CLIENT_PHONES[rng.gen_range(0..CLIENT_PHONES.len())];
+                (None, Some(Country::parse(country)?))
+            } else {
+                (None, None)
+            };
+            let fields = ClientFields {
+                name,
+                email,
+                phone,
+                country,
+            };
+            let created = now - Duration::minutes(rng.gen_range(0..60 * 24 * 365 * 3));
+            tx.insert_client(&fields, created).await?;
+        }
+        tx.commit().await?;
+        written = end;
+        progress(written);
     }
-    let client = if config.tls == TlsMode::Disable {
-        let (client, connection) = driver
-            .connect(tokio_postgres::NoTls)
-            .await
-            .map_err(failed)?;
-        tokio::spawn(connection);
-        client
-    } else {
-        driver.ssl_mode(tokio_postgres::config::SslMode::Require);
-        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|error| StoreError::Internal {
-                detail: error.to_string(),
-            })?
-            .with_root_certificates(rustls::RootCertStore {
-                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-            })
-            .with_no_client_auth();
-        let (client, connection) = driver
-            .connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
-            .await
-            .map_err(failed)?;
-        tokio::spawn(connection);
-        client
-    };
-    // Checked above: a plain lowercase identifier.
-    client
-        .batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
-        .await
-        .map_err(failed)
+    Ok(())
 }
+
+pub use crate::store::postgres::maintenance::{analyze_postgres_schema, drop_postgres_schema};

@@ -10,7 +10,10 @@
 //! - nobody disables or deletes themselves;
 //! - nobody grants a group, a permission or unmasked client data they do not
 //!   hold, nor manages a user who holds rights they lack;
-//! - the built-in Administrators group is never deleted, renamed or reduced.
+//! - the built-in Administrators group is never deleted, renamed or reduced;
+//! - an operator with `mask_client_data` sees client names, emails and
+//!   phones only masked, in the audit log too, and cannot enter or change
+//!   them (the client services are in `clients.rs`).
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, RwLock};
@@ -251,9 +254,9 @@ impl Settings {
 }
 
 /// The operator as loaded inside a transaction: who, and what they may do.
-struct Actor {
-    user: User,
-    permissions: PermissionSet,
+pub(crate) struct Actor {
+    pub(crate) user: User,
+    pub(crate) permissions: PermissionSet,
 }
 
 /// Every permission that acts on users.
@@ -280,7 +283,7 @@ impl Actor {
         })
     }
 
-    fn require(&self, permission: Permission) -> Result<()> {
+    pub(crate) fn require(&self, permission: Permission) -> Result<()> {
         if self.permissions.contains(permission) {
             Ok(())
         } else {
@@ -288,7 +291,7 @@ impl Actor {
         }
     }
 
-    fn audit(
+    pub(crate) fn audit(
         &self,
         action: &'static str,
         target_kind: TargetKind,
@@ -310,7 +313,11 @@ impl Actor {
     }
 }
 
-fn change(field: &str, before: serde_json::Value, after: serde_json::Value) -> Option<FieldChange> {
+pub(crate) fn change(
+    field: &str,
+    before: serde_json::Value,
+    after: serde_json::Value,
+) -> Option<FieldChange> {
     (before != after).then(|| FieldChange {
         field: field.to_owned(),
         before,
@@ -375,12 +382,12 @@ impl Directory {
         &self.store
     }
 
-    fn now() -> DateTime<Utc> {
+    pub(crate) fn now() -> DateTime<Utc> {
         Utc::now()
     }
 
     /// Loads the operator fresh: a deleted or disabled account acts no more.
-    async fn actor(tx: &mut dyn Tx, operator: &Operator) -> Result<Actor> {
+    pub(crate) async fn actor(tx: &mut dyn Tx, operator: &Operator) -> Result<Actor> {
         let user = tx
             .user(operator.id)
             .await?
@@ -390,7 +397,7 @@ impl Directory {
         Ok(Actor { user, permissions })
     }
 
-    async fn authorize(
+    pub(crate) async fn authorize(
         tx: &mut dyn Tx,
         operator: &Operator,
         permission: Permission,
@@ -1928,12 +1935,16 @@ impl Directory {
         query: &AuditQuery,
     ) -> Result<Vec<AuditEvent>> {
         let mut tx = self.store.begin(TxMode::Read).await?;
-        Self::authorize(&mut *tx, operator, Permission::AuditView).await?;
+        let actor = Self::authorize(&mut *tx, operator, Permission::AuditView).await?;
         let mut query = query.clone();
         if query.limit == 0 {
             query.limit = 100;
         }
-        Ok(tx.audit_events(&query).await?)
+        let mut events = tx.audit_events(&query).await?;
+        if actor.user.mask_client_data {
+            events.iter_mut().for_each(crate::clients::mask_event);
+        }
+        Ok(events)
     }
 
     /// The history of one user, newest first.
@@ -2263,7 +2274,7 @@ fn user_diff(before: &User, after: &User) -> Vec<FieldChange> {
 }
 
 /// The fields whose values differ between two snapshots of the same fields.
-fn diff(before: Vec<FieldChange>, after: Vec<FieldChange>) -> Vec<FieldChange> {
+pub(crate) fn diff(before: Vec<FieldChange>, after: Vec<FieldChange>) -> Vec<FieldChange> {
     after
         .into_iter()
         .zip(before)
@@ -2272,7 +2283,7 @@ fn diff(before: Vec<FieldChange>, after: Vec<FieldChange>) -> Vec<FieldChange> {
 }
 
 /// A snapshot turned into "these values were removed", for deletions.
-fn removed(snapshot: Vec<FieldChange>) -> Vec<FieldChange> {
+pub(crate) fn removed(snapshot: Vec<FieldChange>) -> Vec<FieldChange> {
     snapshot
         .into_iter()
         .map(|c| FieldChange {

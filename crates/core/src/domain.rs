@@ -22,6 +22,17 @@ pub struct UserId(pub i64);
 #[serde(transparent)]
 pub struct GroupId(pub i64);
 
+/// A client's row id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClientId(pub i64);
+
+impl fmt::Display for ClientId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 impl fmt::Display for UserId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
@@ -145,11 +156,21 @@ impl Serialize for Email {
 /// Trims `input` and checks that it has `1..=max` characters and no control
 /// characters. Shared by the short free-text names of the domain.
 fn parse_label(input: &str, max: usize, what: &str) -> Result<String, String> {
+    parse_counted_label(input, max, what, |s| s.chars().count())
+}
+
+/// [`parse_label`] with the length counted by `count` (chars, graphemes).
+fn parse_counted_label(
+    input: &str,
+    max: usize,
+    what: &str,
+    count: fn(&str) -> usize,
+) -> Result<String, String> {
     let trimmed = input.trim();
     if trimmed.is_empty() {
         return Err(format!("Enter a {what}."));
     }
-    if trimmed.chars().count() > max {
+    if count(trimmed) > max {
         return Err(format!("A {what} can have at most {max} characters."));
     }
     if trimmed.chars().any(char::is_control) {
@@ -158,6 +179,149 @@ fn parse_label(input: &str, max: usize, what: &str) -> Result<String, String> {
         ));
     }
     Ok(trimmed.to_owned())
+}
+
+/// A client's name: 1..=200 graphemes (what a reader counts as
+/// characters: a letter with its accents, an emoji), no control characters.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ClientName(String);
+
+impl ClientName {
+    pub const MAX_LEN: usize = 200;
+
+    pub fn parse(input: &str) -> Result<Self, Error> {
+        use unicode_segmentation::UnicodeSegmentation;
+        parse_counted_label(input, Self::MAX_LEN, "client name", |s| {
+            s.graphemes(true).count()
+        })
+        .map(Self)
+        .map_err(|reason| Error::InvalidName { reason })
+    }
+
+    pub fn from_stored(value: String) -> Self {
+        Self(value)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The key names sort and compare by: Unicode lowercase.
+    pub fn sort_key(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+impl fmt::Debug for ClientName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ClientName({})", self.0)
+    }
+}
+
+/// A country or region: an ISO 3166-1 alpha-2 code that libphonenumber
+/// knows (it numbers every country), kept in upper case: `GB`, `DE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Country(phonenumber::country::Id);
+
+impl Country {
+    pub fn parse(input: &str) -> Result<Self, Error> {
+        let code = input.trim().to_ascii_uppercase();
+        let invalid = || Error::InvalidCountry {
+            reason: format!(
+                "“{}” is not a country code; use the two letters of ISO 3166-1, such as GB or DE.",
+                input.trim()
+            ),
+        };
+        if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(invalid());
+        }
+        code.parse::<phonenumber::country::Id>()
+            .map(Self)
+            .map_err(|_| invalid())
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_ref()
+    }
+
+    pub(crate) fn id(&self) -> phonenumber::country::Id {
+        self.0
+    }
+}
+
+impl fmt::Display for Country {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A phone number, checked against libphonenumber's numbering plans and
+/// kept in E.164 (`+442079460958`).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Phone(String);
+
+impl Phone {
+    /// Accepts international input (`+44 20 7946 0958`) and, when `country`
+    /// is given, national input (`020 7946 0958` with GB) and that country's
+    /// international prefix (`0044…`). The number must be one its country's
+    /// numbering plan allocates (libphonenumber's `is_valid`).
+    pub fn parse(input: &str, country: Option<Country>) -> Result<Self, Error> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(Error::InvalidPhone {
+                reason: "Enter a phone number.".into(),
+            });
+        }
+        if trimmed.chars().count() > 40 {
+            return Err(Error::InvalidPhone {
+                reason: "A phone number can have at most 40 characters.".into(),
+            });
+        }
+        let number = phonenumber::parse(country.map(|c| c.id()), trimmed).map_err(|_| {
+            Error::InvalidPhone {
+                reason: if country.is_none() && !trimmed.starts_with('+') {
+                    "Enter the number with its country code (as in +44 20 7946 0958), or choose the client's country first.".into()
+                } else {
+                    format!("“{trimmed}” is not a phone number.")
+                },
+            }
+        })?;
+        if !phonenumber::is_valid(&number) {
+            return Err(Error::InvalidPhone {
+                reason: format!("“{trimmed}” is not a valid phone number for its country."),
+            });
+        }
+        Ok(Self(
+            number.format().mode(phonenumber::Mode::E164).to_string(),
+        ))
+    }
+
+    pub fn from_stored(e164: String) -> Self {
+        Self(e164)
+    }
+
+    /// E.164: `+442079460958`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The international format for people: `+44 20 7946 0958`.
+    pub fn display(&self) -> String {
+        match phonenumber::parse(None, &self.0) {
+            Ok(number) => number
+                .format()
+                .mode(phonenumber::Mode::International)
+                .to_string(),
+            Err(_) => self.0.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for Phone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Phone({})", self.0)
+    }
 }
 
 /// A person's display name: 1..=200 characters, no control characters.
@@ -593,7 +757,69 @@ mod tests {
         assert!("sms".parse::<TwoFactor>().is_err());
     }
 
+    #[test]
+    fn client_names_count_graphemes() {
+        assert!(ClientName::parse("").is_err());
+        assert!(ClientName::parse("Ann\tLee").is_err());
+        // 200 letters with a combining accent each: 400 chars, 200 graphemes.
+        assert!(ClientName::parse(&"e\u{301}".repeat(200)).is_ok());
+        assert!(ClientName::parse(&"e\u{301}".repeat(201)).is_err());
+        assert_eq!(
+            ClientName::parse(" Zoë Lee ").unwrap().sort_key(),
+            "zoë lee"
+        );
+    }
+
+    #[test]
+    fn countries_are_two_known_letters_in_upper_case() {
+        assert_eq!(Country::parse(" gb ").unwrap().as_str(), "GB");
+        assert_eq!(Country::parse("DE").unwrap().to_string(), "DE");
+        for bad in ["", "G", "GBR", "ZZ", "1A", "ÉÉ"] {
+            assert!(
+                matches!(Country::parse(bad), Err(Error::InvalidCountry { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn phones_are_kept_in_e164_and_shown_internationally() {
+        let phone = Phone::parse("+44 20 7946 0958", None).unwrap();
+        assert_eq!(phone.as_str(), "+442079460958");
+        assert_eq!(phone.display(), "+44 20 7946 0958");
+        let gb = Country::parse("GB").unwrap();
+        assert_eq!(Phone::parse("020 7946 0958", Some(gb)).unwrap(), phone);
+        assert_eq!(Phone::parse("0044 20 7946 0958", Some(gb)).unwrap(), phone);
+        assert_eq!(
+            Phone::parse("+1 (202) 555-0123", Some(gb))
+                .unwrap()
+                .as_str(),
+            "+12025550123"
+        );
+        assert!(matches!(
+            Phone::parse("020 7946 0958", None),
+            Err(Error::InvalidPhone { .. })
+        ));
+        // Parses, but no such number is allocated in the UK's plan.
+        assert!(matches!(
+            Phone::parse("+44 1632 960961", None),
+            Err(Error::InvalidPhone { .. })
+        ));
+        for bad in ["", "abc", "+44 12", "+999 123456"] {
+            assert!(
+                matches!(Phone::parse(bad, Some(gb)), Err(Error::InvalidPhone { .. })),
+                "{bad}"
+            );
+        }
+    }
+
     proptest! {
+        #[test]
+        fn phone_parsing_never_panics(input in "\\PC{0,40}") {
+            let _ = Phone::parse(&input, None);
+            let _ = Phone::parse(&input, Country::parse("GB").ok());
+        }
+
         #[test]
         fn generated_plain_addresses_always_parse(
             local in "[a-z0-9][a-z0-9._+-]{0,20}[a-z0-9]",

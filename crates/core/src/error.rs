@@ -27,6 +27,14 @@ pub enum Error {
     InvalidCursor,
     #[error("{reason}")]
     InvalidSetting { reason: String },
+    #[error("{reason}")]
+    InvalidPhone { reason: String },
+    #[error("{reason}")]
+    InvalidCountry { reason: String },
+    /// A CSV file that cannot be imported at all (its header); problems of
+    /// single rows are listed in the import's report instead.
+    #[error("{reason}")]
+    InvalidImport { reason: String },
 
     // --- Users ---------------------------------------------------------
     #[error("The email address {email} is already used by another user.")]
@@ -65,6 +73,12 @@ pub enum Error {
     BuiltinGroup,
     #[error("The group {name} still has {members} member(s); move them to another group first.")]
     GroupHasMembers { name: String, members: u64 },
+
+    // --- Clients -------------------------------------------------------
+    #[error("There is no client {key}.")]
+    ClientNotFound { key: String },
+    #[error("Client personal data is masked for you, so you cannot enter or change names, email addresses or phone numbers.")]
+    ClientDataMasked,
 
     // --- Signing in ----------------------------------------------------
     /// Deliberately the same for an unknown email, a wrong password and a
@@ -135,6 +149,8 @@ impl Error {
             Error::InvalidGroupName { .. } | Error::GroupNameTaken { .. } => Some("name"),
             Error::InvalidDescription { .. } => Some("description"),
             Error::InvalidChoice { field, .. } => Some(field),
+            Error::InvalidPhone { .. } => Some("phone"),
+            Error::InvalidCountry { .. } => Some("country"),
             Error::UnknownPermission { .. } => Some("permissions"),
             Error::NoGroups => Some("groups"),
             Error::SupervisorIsSelf | Error::SupervisorCycle { .. } => Some("supervisor"),
@@ -159,6 +175,11 @@ impl Error {
             Error::UnknownPermission { .. } => "unknown_permission",
             Error::InvalidCursor => "invalid_cursor",
             Error::InvalidSetting { .. } => "invalid_setting",
+            Error::InvalidPhone { .. } => "invalid_phone",
+            Error::InvalidCountry { .. } => "invalid_country",
+            Error::InvalidImport { .. } => "invalid_import",
+            Error::ClientNotFound { .. } => "client_not_found",
+            Error::ClientDataMasked => "client_data_masked",
             Error::EmailTaken { .. } => "email_taken",
             Error::UserNotFound { .. } => "user_not_found",
             Error::NoGroups => "no_groups",
@@ -211,6 +232,7 @@ impl Error {
             Error::PermissionDenied { .. }
                 | Error::CannotGrant { .. }
                 | Error::CannotManage { .. }
+                | Error::ClientDataMasked
                 | Error::OperatorInvalid
         )
     }

@@ -4,16 +4,19 @@
 //!
 //! - [`domain`]: values that cannot be wrong once parsed (`Email`, `UserName`, …).
 //! - [`password`]: hashing, generation, the policy and strength estimates.
-//! - [`directory`]: the services; every rule and right is checked there.
+//! - [`directory`]: the services; every rule and right is checked there
+//!   ([`clients`] holds the client services, [`mask`] how client data is masked).
 //! - [`mail`]: outgoing messages and the `Mailer` that delivers them.
 //! - [`smtp`]: the mail server's settings and the SMTP `Mailer` (lettre).
 //! - [`store`]: the `Store` trait and its SQLite implementation.
 
 pub mod bench;
+pub mod clients;
 pub mod directory;
 pub mod domain;
 pub mod error;
 pub mod mail;
+pub mod mask;
 pub mod model;
 pub mod password;
 pub mod paths;

@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::domain::{
-    Description, Email, GroupId, GroupName, PermissionSet, Status, TwoFactor, UserId, UserName,
+    ClientId, ClientName, Country, Description, Email, GroupId, GroupName, PermissionSet, Phone,
+    Status, TwoFactor, UserId, UserName,
 };
 
 /// A short reference to another user, enough to show and link them.
@@ -111,6 +112,34 @@ pub struct Group {
     pub version: i64,
 }
 
+/// A client as services hand it out. For an operator whose client data is
+/// masked (`mask_client_data`), `name`, `email` and `phone` are masked
+/// ([`crate::mask`]) and `masked` is true; `country` is never masked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Client {
+    pub id: ClientId,
+    pub name: String,
+    pub email: Option<String>,
+    /// In the international format, `+44 20 7946 0958` (masked: `+44 ******958`).
+    pub phone: Option<String>,
+    /// ISO 3166-1 alpha-2, upper case.
+    pub country: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Bumped by every change; an edit names the version it started from.
+    pub version: i64,
+    pub masked: bool,
+}
+
+/// The fields of a client that a store writes as one row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientFields {
+    pub name: ClientName,
+    pub email: Option<Email>,
+    pub phone: Option<Phone>,
+    pub country: Option<Country>,
+}
+
 /// What an audit event is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -118,6 +147,7 @@ pub enum TargetKind {
     User,
     Group,
     Settings,
+    Client,
 }
 
 impl TargetKind {
@@ -126,6 +156,7 @@ impl TargetKind {
             TargetKind::User => "user",
             TargetKind::Group => "group",
             TargetKind::Settings => "settings",
+            TargetKind::Client => "client",
         }
     }
 
@@ -134,6 +165,7 @@ impl TargetKind {
             "user" => Some(TargetKind::User),
             "group" => Some(TargetKind::Group),
             "settings" => Some(TargetKind::Settings),
+            "client" => Some(TargetKind::Client),
             _ => None,
         }
     }

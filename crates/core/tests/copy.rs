@@ -39,6 +39,35 @@ async fn populated(backend: Backend) -> World {
         .delete_user(&world.admin, gone.id, gone.version)
         .await
         .unwrap();
+    world
+        .directory
+        .create_client(
+            &world.admin,
+            roster_core::clients::NewClient {
+                name: "Cleo Client".into(),
+                email: Some("cleo@example.com".into()),
+                phone: Some("+44 20 7946 0958".into()),
+                country: Some("GB".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let gone_client = world
+        .directory
+        .create_client(
+            &world.admin,
+            roster_core::clients::NewClient {
+                name: "Gil Gone".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    world
+        .directory
+        .delete_client(&world.admin, gone_client.id, gone_client.version)
+        .await
+        .unwrap();
     let mut settings = world.directory.settings(&world.admin).await.unwrap();
     settings.lockout_threshold = 7;
     world
@@ -92,6 +121,7 @@ async fn a_copy_holds_exactly_what_the_source_holds_and_leaves_the_source_alone(
     let counts = copy_directory(&*source, &*target).await.unwrap();
     assert_eq!(counts.users, 3);
     assert_eq!(counts.groups, 3);
+    assert_eq!(counts.clients, 1);
     assert_eq!(
         counts.settings, 5,
         "every setting is saved when settings are saved"
@@ -118,6 +148,30 @@ async fn a_copy_holds_exactly_what_the_source_holds_and_leaves_the_source_alone(
         .user;
     let highest = before.users.iter().map(|u| u.id).max().unwrap();
     assert!(newcomer.id.0 > highest + 1, "id {} reused", newcomer.id.0);
+    let new_client = copied
+        .create_client(
+            &admin,
+            roster_core::clients::NewClient {
+                name: "Nia New".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        new_client.id.0 > before.last_client_id,
+        "client id {} reused",
+        new_client.id.0
+    );
+    let cleo = copied
+        .list_clients(&admin, &roster_core::clients::ClientQuery::default())
+        .await
+        .unwrap()
+        .clients
+        .into_iter()
+        .find(|c| c.name == "Cleo Client")
+        .expect("the client was copied");
+    assert_eq!(cleo.phone.as_deref(), Some("+44 20 7946 0958"));
     let cal = copied
         .user_by_email(&admin, "cal.clerk@example.com")
         .await

@@ -12,10 +12,12 @@
 //! For every cell: allowed means the call succeeds; refused means a rights
 //! error (`Error::is_permission_error`), `OperatorInvalid` for the disabled
 //! and deleted operators, and the directory exactly as it was: every user,
-//! every password hash, every group, the whole audit log and the settings.
+//! every password hash, every group, every client, the whole audit log and
+//! the settings.
 //!
 //! Completeness: `every_public_service_has_a_row` reads `src/directory.rs`
-//! (compiled in with `include_str!`) and lists every `pub async fn` in it;
+//! and `src/clients.rs` (the client services, also `impl Directory`;
+//! compiled in with `include_str!`) and lists every `pub async fn` in them;
 //! a new service without a row fails that test by name. It is a textual
 //! scan, not reflection: it misses a service that is not `async`, or one
 //! written on two lines (`pub async\nfn`), or one moved to another file
@@ -32,12 +34,14 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use roster_core::clients::{ClientChanges, ClientQuery, NewClient};
 use roster_core::directory::{GroupChanges, Settings, UserChanges};
 use roster_core::domain::{Email, GroupId, Permission, PermissionSet, Status, UserId};
 use roster_core::mail::{MailError, Mailer, Message};
-use roster_core::model::{AuditQuery, TargetKind, User};
+use roster_core::model::{AuditQuery, Client, TargetKind, User};
 use roster_core::password::{PasswordHash, PlainPassword};
 use roster_core::smtp::{MailSecurity, MailSettings};
+use roster_core::store::copy::ClientRow;
 use roster_core::store::{TxMode, UserQuery, ADMINISTRATORS};
 use roster_core::{Error, Operator};
 use support::*;
@@ -511,6 +515,68 @@ fn rows() -> Vec<Row> {
         row("send_test_email", Requires(SettingsManage), |f, op| {
             Box::pin(async move { f.dir().send_test_email(op, "it@example.com").await })
         }),
+        // --- clients.rs ---
+        row("list_clients", Requires(ClientsView), |f, op| {
+            Box::pin(async move {
+                f.dir()
+                    .list_clients(op, &ClientQuery::default())
+                    .await
+                    .map(drop)
+            })
+        }),
+        row("client", Requires(ClientsView), |f, op| {
+            Box::pin(async move { f.dir().client(op, f.viewed.id).await.map(drop) })
+        }),
+        row("create_client", Requires(ClientsManage), |f, op| {
+            Box::pin(async move {
+                let new = NewClient {
+                    name: "Cora Created".into(),
+                    email: Some("cora@example.com".into()),
+                    phone: Some("+44 20 7946 0958".into()),
+                    country: Some("GB".into()),
+                };
+                f.dir().create_client(op, new).await.map(drop)
+            })
+        }),
+        row("update_client", Requires(ClientsManage), |f, op| {
+            Box::pin(async move {
+                let client = f.current_client(&f.edited_client).await;
+                let changes = ClientChanges {
+                    version: client.version,
+                    name: Some("Uma Updated".into()),
+                    email: Some(Some("uma@example.com".into())),
+                    phone: Some(None),
+                    country: Some(Some("DE".into())),
+                };
+                f.dir()
+                    .update_client(op, client.id, changes)
+                    .await
+                    .map(drop)
+            })
+        }),
+        row("delete_client", Requires(ClientsManage), |f, op| {
+            Box::pin(async move {
+                let client = f.current_client(&f.deleted_client).await;
+                f.dir().delete_client(op, client.id, client.version).await
+            })
+        }),
+        row("import_clients", Requires(ClientsManage), |f, op| {
+            Box::pin(async move {
+                let csv = "name,email\nIda Imported,ida@example.com\n";
+                f.dir()
+                    .import_clients(op, csv, false, &mut |_, _| {})
+                    .await
+                    .map(drop)
+            })
+        }),
+        row("export_clients", Requires(ClientsView), |f, op| {
+            Box::pin(async move {
+                f.dir()
+                    .export_clients(op, &ClientQuery::default())
+                    .await
+                    .map(drop)
+            })
+        }),
     ]
 }
 
@@ -531,6 +597,9 @@ struct Fixture {
     reset: User,
     /// Locked out by failed sign-ins.
     locked: User,
+    viewed: Client,
+    edited_client: Client,
+    deleted_client: Client,
 }
 
 impl Fixture {
@@ -562,6 +631,26 @@ impl Fixture {
         let disabled = world.user_in("Dis Abled", &[plain]).await;
         let deleted = world.user_in("Del Eted", &[plain]).await;
         let reset = world.user_in("Res Et", &[plain]).await;
+        let client = |name: &str| NewClient {
+            name: name.into(),
+            email: Some(email_of(name)),
+            ..NewClient::default()
+        };
+        let viewed = world
+            .directory
+            .create_client(&world.admin, client("Vi Viewed"))
+            .await
+            .expect("create client");
+        let edited_client = world
+            .directory
+            .create_client(&world.admin, client("Ed Client"))
+            .await
+            .expect("create client");
+        let deleted_client = world
+            .directory
+            .create_client(&world.admin, client("Del Client"))
+            .await
+            .expect("create client");
         let operator = match who {
             Who::Administrator => world.admin,
             Who::NoPermission => world.operator_with("Olive Operator", &[]).await.1,
@@ -596,8 +685,18 @@ impl Fixture {
             deleted,
             reset,
             locked,
+            viewed,
+            edited_client,
+            deleted_client,
             world,
         }
+    }
+
+    async fn current_client(&self, client: &Client) -> Client {
+        self.dir()
+            .client(&self.world.admin, client.id)
+            .await
+            .expect("reload client")
     }
 
     fn dir(&self) -> &roster_core::Directory {
@@ -639,10 +738,12 @@ impl Fixture {
             .settings(&self.world.admin)
             .await
             .expect("settings");
+        let clients = self.dir().store().export().await.expect("export").clients;
         Everything {
             snapshot,
             password_hashes,
             settings,
+            clients,
         }
     }
 }
@@ -652,6 +753,7 @@ struct Everything {
     snapshot: Snapshot,
     password_hashes: Vec<(UserId, Option<PasswordHash>)>,
     settings: Settings,
+    clients: Vec<ClientRow>,
 }
 
 impl Everything {
@@ -666,6 +768,7 @@ impl Everything {
                 self.password_hashes != other.password_hashes,
             ),
             ("settings", self.settings != other.settings),
+            ("clients", self.clients != other.clients),
         ]
         .into_iter()
         .filter_map(|(part, differs)| differs.then_some(part))
@@ -673,17 +776,21 @@ impl Everything {
     }
 }
 
-/// Every `pub async fn` of `src/directory.rs`, by name.
+/// Every `pub async fn` of `src/directory.rs` and `src/clients.rs`, by name.
 fn public_services() -> BTreeSet<&'static str> {
-    include_str!("../src/directory.rs")
-        .lines()
-        .filter_map(|line| line.trim_start().strip_prefix("pub async fn "))
-        .map(|rest| {
-            rest.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .next()
-                .unwrap_or_default()
-        })
-        .collect()
+    [
+        include_str!("../src/directory.rs"),
+        include_str!("../src/clients.rs"),
+    ]
+    .into_iter()
+    .flat_map(str::lines)
+    .filter_map(|line| line.trim_start().strip_prefix("pub async fn "))
+    .map(|rest| {
+        rest.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .next()
+            .unwrap_or_default()
+    })
+    .collect()
 }
 
 #[test]
@@ -709,7 +816,7 @@ fn every_public_service_has_a_row() {
     let unknown: Vec<&&str> = listed.difference(&services).collect();
     assert!(
         unknown.is_empty(),
-        "rows for services that are not a `pub async fn` of directory.rs: {unknown:?}"
+        "rows for services that are not a `pub async fn` of directory.rs or clients.rs: {unknown:?}"
     );
 }
 

@@ -46,4 +46,13 @@ pub const COMMANDS: &[&str] = &[
     "send_test_email",
     "copy_secret",
     "save_credentials_sheet",
+    "list_clients",
+    "get_client",
+    "create_client",
+    "update_client",
+    "delete_client",
+    "import_clients",
+    "export_clients",
+    "import_clients_csv",
+    "export_clients_csv",
 ];

@@ -237,7 +237,7 @@ pub async fn save_credentials_sheet<R: tauri::Runtime>(
     })
 }
 
-fn save_failed(detail: &str) -> CommandError {
+pub(super) fn save_failed(detail: &str) -> CommandError {
     CommandError {
         code: "save_failed".into(),
         message: format!("The file could not be saved ({detail})."),
@@ -302,7 +302,7 @@ fn credentials_sheet(sheet: &Sheet<'_>) -> SecretString {
 }
 
 /// Writes `text` to `path`, readable and writable by its owner only.
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+pub(super) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write as _;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

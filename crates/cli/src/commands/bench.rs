@@ -5,10 +5,13 @@
 //!
 //! SQLite: a new file (temporary unless `--store PATH`). PostgreSQL
 //! (`--postgres URL` or `--store postgres://…`): a new schema
-//! `roster_bench_…` of that database, dropped afterwards unless `--keep`.
+//! `roster_bench_…` of that database, analysed once seeded (as autovacuum
+//! would soon do) and dropped afterwards unless `--keep`.
 //!
 //! Every figure is the latency of one `list_users` call for one page of 50,
 //! through the same service the desktop app uses (rights check included).
+//! With `--clients N`, N generated clients are seeded too and the clients
+//! overview (`list_clients`) is measured the same way (a `"clients"` section).
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -18,6 +21,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::bail;
+use roster_core::clients::{ClientQuery, ClientSort};
 use roster_core::domain::{GroupId, Status};
 use roster_core::store::postgres::{PgConfig, PostgresStore};
 use roster_core::store::sqlite::SqliteStore;
@@ -51,6 +55,20 @@ struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     server: Option<String>,
     users: usize,
+    seed_seconds: f64,
+    /// PostgreSQL: how long gathering the planner's statistics took after
+    /// seeding (`ANALYZE`, as autovacuum would), before any query is timed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    analyze_seconds: Option<f64>,
+    queries: BTreeMap<&'static str, Latency>,
+    /// The clients overview, when `--clients` asked for clients.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clients: Option<ClientsReport>,
+}
+
+#[derive(Serialize)]
+struct ClientsReport {
+    clients: usize,
     seed_seconds: f64,
     queries: BTreeMap<&'static str, Latency>,
 }
@@ -92,7 +110,13 @@ async fn sqlite(path: Option<PathBuf>, args: &BenchArgs) -> anyhow::Result<Repor
         None => temporary.path().join("bench.sqlite3"),
     };
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&path)?);
-    let report = measure(store, "sqlite", None, SQLITE_SEED_BATCH, args).await?;
+    let seeding = Seeding {
+        kind: "sqlite",
+        server: None,
+        batch: SQLITE_SEED_BATCH,
+        analyze: None,
+    };
+    let report = measure(store, seeding, args).await?;
     if path.starts_with(temporary.path()) && args.keep {
         let _kept = temporary.keep();
     }
@@ -119,7 +143,13 @@ async fn postgres(config: PgConfig, args: &BenchArgs) -> anyhow::Result<Report> 
 
     let result = async {
         let store: Arc<dyn Store> = Arc::new(PostgresStore::connect(config.clone()).await?);
-        measure(store, "postgres", Some(server), POSTGRES_SEED_BATCH, args).await
+        let seeding = Seeding {
+            kind: "postgres",
+            server: Some(server),
+            batch: POSTGRES_SEED_BATCH,
+            analyze: Some(config.clone()),
+        };
+        measure(store, seeding, args).await
     }
     .await;
 
@@ -138,18 +168,28 @@ async fn postgres(config: PgConfig, args: &BenchArgs) -> anyhow::Result<Report> 
     result
 }
 
+/// What differs between the stores while seeding.
+struct Seeding {
+    /// "sqlite" or "postgres".
+    kind: &'static str,
+    /// The server's version, for PostgreSQL.
+    server: Option<String>,
+    /// Users written per transaction.
+    batch: usize,
+    /// The PostgreSQL schema whose statistics to gather once it is seeded.
+    analyze: Option<PgConfig>,
+}
+
 /// Seeds `store` with `--users` users and times the overview's queries.
 async fn measure(
     store: Arc<dyn Store>,
-    kind: &'static str,
-    server: Option<String>,
-    batch: usize,
+    seeding: Seeding,
     args: &BenchArgs,
 ) -> anyhow::Result<Report> {
     let started = Instant::now();
     let users = args.users;
     let on_terminal = std::io::stderr().is_terminal();
-    roster_core::bench::seed(&*store, users, batch, |written| {
+    roster_core::bench::seed(&*store, users, seeding.batch, |written| {
         if on_terminal {
             eprint!("\rSeeded {written} of {users} users");
         } else {
@@ -161,6 +201,35 @@ async fn measure(
         eprintln!();
     }
     let seed_seconds = round(started.elapsed().as_secs_f64());
+    let clients = args.clients;
+    let client_seed_seconds = if clients > 0 {
+        let started = Instant::now();
+        roster_core::bench::seed_clients(&*store, clients, seeding.batch, |written| {
+            if on_terminal {
+                eprint!("\rSeeded {written} of {clients} clients");
+            } else if written.is_multiple_of(seeding.batch * 20) || written == clients {
+                eprintln!("Seeded {written} of {clients} clients");
+            }
+        })
+        .await?;
+        if on_terminal {
+            eprintln!();
+        }
+        round(started.elapsed().as_secs_f64())
+    } else {
+        0.0
+    };
+    let analyze_seconds = match &seeding.analyze {
+        Some(config) => {
+            // What autovacuum would do soon after such a bulk load; without
+            // statistics the first plans are blind (and a server with
+            // autovacuum off would never have any).
+            let started = Instant::now();
+            roster_core::bench::analyze_postgres_schema(config).await?;
+            Some(round(started.elapsed().as_secs_f64()))
+        }
+        None => None,
+    };
 
     let directory = Directory::new(store);
     let operator = directory.first_administrator().await?;
@@ -256,13 +325,116 @@ async fn measure(
             .await?,
     );
 
+    let clients = if clients > 0 {
+        Some(ClientsReport {
+            clients,
+            seed_seconds: client_seed_seconds,
+            queries: measure_clients(&bench, clients).await?,
+        })
+    } else {
+        None
+    };
+
     Ok(Report {
-        store: kind,
-        server,
+        store: seeding.kind,
+        server: seeding.server,
         users,
         seed_seconds,
+        analyze_seconds,
         queries,
+        clients,
     })
+}
+
+/// Searches of three or more characters on clients: names, email parts,
+/// and phone digits (matched against the stored E.164 number).
+const CLIENT_LONG_SEARCHES: &[&str] = &[
+    "mar",
+    "jensen",
+    "ann",
+    "schmidt",
+    "olga",
+    "weber",
+    "zhang",
+    "müller",
+    "dubois",
+    "rosa",
+    "tanaka",
+    "example",
+    "212 555",
+    "+44 20 79",
+    "0161",
+];
+
+/// Times the clients overview's usual questions.
+async fn measure_clients(
+    bench: &Bench<'_>,
+    clients: usize,
+) -> anyhow::Result<BTreeMap<&'static str, Latency>> {
+    let deep_cursors = [
+        bench
+            .client_cursor_after_pages(ClientSort::Name, Direction::Asc)
+            .await?,
+        bench
+            .client_cursor_after_pages(ClientSort::Created, Direction::Desc)
+            .await?,
+    ];
+    let mut queries = BTreeMap::new();
+    queries.insert("name", bench.measure_clients(|_| client_page()).await?);
+    queries.insert(
+        "created_desc",
+        bench
+            .measure_clients(|_| ClientQuery {
+                sort: ClientSort::Created,
+                direction: Direction::Desc,
+                ..client_page()
+            })
+            .await?,
+    );
+    queries.insert(
+        "deep_page",
+        bench
+            .measure_clients(|run| {
+                let (sort, direction, after) = &deep_cursors[run % deep_cursors.len()];
+                ClientQuery {
+                    sort: *sort,
+                    direction: *direction,
+                    after: after.clone(),
+                    ..client_page()
+                }
+            })
+            .await?,
+    );
+    queries.insert(
+        "search_1_2",
+        bench
+            .measure_clients(|run| ClientQuery {
+                search: Some(SHORT_SEARCHES[run % SHORT_SEARCHES.len()].to_owned()),
+                ..client_page()
+            })
+            .await?,
+    );
+    queries.insert(
+        "search_3plus",
+        bench
+            .measure_clients(|run| ClientQuery {
+                search: Some(if run % 3 == 2 {
+                    format!(".c{}@", (run * 7919) % clients.max(1))
+                } else {
+                    CLIENT_LONG_SEARCHES[run % CLIENT_LONG_SEARCHES.len()].to_owned()
+                }),
+                ..client_page()
+            })
+            .await?,
+    );
+    Ok(queries)
+}
+
+fn client_page() -> ClientQuery {
+    ClientQuery {
+        limit: PAGE,
+        ..ClientQuery::default()
+    }
 }
 
 fn page() -> UserQuery {
@@ -289,6 +461,50 @@ impl Bench<'_> {
             millis.push(started.elapsed().as_secs_f64() * 1000.0);
         }
         Ok(summarise(millis))
+    }
+
+    /// Runs the clients query `make(run)` builds once per run and summarises
+    /// the latencies.
+    async fn measure_clients(
+        &self,
+        make: impl Fn(usize) -> ClientQuery,
+    ) -> anyhow::Result<Latency> {
+        let mut millis = Vec::with_capacity(self.runs);
+        for run in 0..self.runs {
+            let query = make(run);
+            let started = Instant::now();
+            self.directory.list_clients(self.operator, &query).await?;
+            millis.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        Ok(summarise(millis))
+    }
+
+    /// The clients overview's sort and the `next` token reached by following
+    /// it from the first page [`DEEP_PAGE_FOLLOWS`] times (`None` when the
+    /// list is shorter).
+    async fn client_cursor_after_pages(
+        &self,
+        sort: ClientSort,
+        direction: Direction,
+    ) -> anyhow::Result<(ClientSort, Direction, Option<String>)> {
+        let mut after = None;
+        for _ in 0..DEEP_PAGE_FOLLOWS {
+            let query = ClientQuery {
+                sort,
+                direction,
+                after,
+                ..client_page()
+            };
+            after = self
+                .directory
+                .list_clients(self.operator, &query)
+                .await?
+                .next;
+            if after.is_none() {
+                break;
+            }
+        }
+        Ok((sort, direction, after))
     }
 
     /// The cursor reached by following `next` from the first page

@@ -3,6 +3,7 @@
 
 mod audit;
 mod bench;
+mod clients;
 mod groups;
 mod init;
 mod mail;
@@ -52,6 +53,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             users::run(&with_mailer(open().await?).await?, command).await?;
         }
         Command::Groups(command) => groups::run(&open().await?, command).await?,
+        Command::Clients(command) => clients::run(&open().await?, command).await?,
         Command::Audit(command) => audit::run(&open().await?, command).await?,
         Command::Settings(command) => {
             settings::run(&with_mailer(open().await?).await?, command).await?;

@@ -4,10 +4,12 @@
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::bail;
 use roster_core::store::copy::{copy_directory, CopyCounts};
 use roster_core::store::postgres::PostgresStore;
+use roster_core::store::Store;
 use serde::Serialize;
 use serde_json::json;
 
@@ -144,7 +146,20 @@ async fn copy(args: StoreCopyArgs) -> anyhow::Result<()> {
         }
     }
 
-    let source = from.open().await?;
+    let source: Arc<dyn Store> = match &from {
+        StoreArg::Postgres(config) => {
+            let (config, _) = StoreArg::postgres_config(config).await;
+            let store = PostgresStore::connect(config).await?;
+            if store.is_empty().await? {
+                bail!(
+                    "{} holds no directory; there is nothing to copy.",
+                    store.describe()
+                );
+            }
+            Arc::new(store)
+        }
+        StoreArg::Sqlite(_) => from.open().await?,
+    };
     // A new SQLite target that the copy does not fill is removed again, so
     // a failed copy leaves no empty store behind.
     let created = to
@@ -174,24 +189,38 @@ async fn copy(args: StoreCopyArgs) -> anyhow::Result<()> {
     if args.json {
         return output::json(&copied);
     }
-    let counts = &copied.counts;
     output::line(format!(
         "Copied the directory from {} to {}; the target holds exactly what the source does:",
         copied.from, copied.to
     ))?;
-    let rows: Vec<Vec<String>> = [
-        ("users", counts.users),
-        ("groups", counts.groups),
-        ("memberships", counts.memberships),
-        ("audit events", counts.audit_events),
-        ("settings", counts.settings),
-        ("authenticators", counts.authenticators),
-        ("recovery codes", counts.recovery_codes),
-    ]
-    .into_iter()
-    .map(|(what, count)| vec![what.to_owned(), count.to_string()])
-    .collect();
-    output::table(&["WHAT", "COPIED"], &rows)
+    output::table(&["WHAT", "COPIED"], &count_rows(&copied.counts)?)
+}
+
+/// The counts as table rows: the usual ones in this order, then any other
+/// the core reports.
+fn count_rows(counts: &CopyCounts) -> anyhow::Result<Vec<Vec<String>>> {
+    const ORDER: &[&str] = &[
+        "users",
+        "groups",
+        "memberships",
+        "audit_events",
+        "settings",
+        "authenticators",
+        "recovery_codes",
+    ];
+    let serde_json::Value::Object(all) = serde_json::to_value(counts)? else {
+        bail!("The copy's counts could not be read.");
+    };
+    let others = all.keys().filter(|key| !ORDER.contains(&key.as_str()));
+    Ok(ORDER
+        .iter()
+        .copied()
+        .chain(others.map(String::as_str))
+        .filter_map(|key| {
+            let count = all.get(key)?;
+            Some(vec![key.replace('_', " "), count.to_string()])
+        })
+        .collect())
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -46,6 +46,19 @@ pub struct UserRow {
     pub version: i64,
 }
 
+/// A client as stored: the phone in E.164, the country's two letters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientRow {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub country: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRow {
     pub id: i64,
@@ -88,11 +101,13 @@ pub struct Snapshot {
     pub audit: Vec<AuditRow>,
     pub totp: Vec<TotpRow>,
     pub recovery_codes: Vec<RecoveryCodeRow>,
-    /// The highest user and group ids ever handed out (deleted ones
+    pub clients: Vec<ClientRow>,
+    /// The highest user, group and client ids ever handed out (deleted ones
     /// included), so the target never reuses the id of a deleted user or
     /// group, which the audit log still names.
     pub last_user_id: i64,
     pub last_group_id: i64,
+    pub last_client_id: i64,
 }
 
 /// How much a copy moved; compared between source and target.
@@ -105,6 +120,7 @@ pub struct CopyCounts {
     pub settings: u64,
     pub authenticators: u64,
     pub recovery_codes: u64,
+    pub clients: u64,
 }
 
 impl Snapshot {
@@ -118,14 +134,32 @@ impl Snapshot {
             settings: n(self.settings.len()),
             authenticators: n(self.totp.len()),
             recovery_codes: n(self.recovery_codes.len()),
+            clients: n(self.clients.len()),
         }
     }
 
     /// True when the directory holds nothing but the built-in
     /// Administrators group (a new, empty store).
     pub fn is_empty(&self) -> bool {
-        self.users.is_empty() && self.groups.iter().all(|g| g.builtin)
+        self.users.is_empty() && self.clients.is_empty() && self.groups.iter().all(|g| g.builtin)
     }
+}
+
+/// The derived columns of a copied client (the name's sort key, the
+/// normalised email), checking that its values still parse; a row that no
+/// longer does is reported, not copied.
+pub(crate) fn client_keys(client: &ClientRow) -> Result<(String, Option<String>), StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt {
+        detail: format!("client {} has an invalid {what}", client.id),
+    };
+    let name = crate::domain::ClientName::parse(&client.name).map_err(|_| corrupt("name"))?;
+    let email = client
+        .email
+        .as_deref()
+        .map(crate::domain::Email::parse)
+        .transpose()
+        .map_err(|_| corrupt("email"))?;
+    Ok((name.sort_key(), email.map(|e| e.normalized().to_owned())))
 }
 
 /// Copies the directory in `from` into the empty directory in `to` and

@@ -16,9 +16,14 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Description, GroupId, GroupName, PermissionSet, Status, UserId};
+use crate::domain::{
+    ClientId, ClientName, Country, Description, Email, GroupId, GroupName, PermissionSet, Phone,
+    Status, UserId,
+};
 use crate::error::Error;
-use crate::model::{AuditEvent, AuditQuery, Group, NewAuditEvent, User, UserFields, UserRef};
+use crate::model::{
+    AuditEvent, AuditQuery, ClientFields, Group, NewAuditEvent, User, UserFields, UserRef,
+};
 use crate::password::PasswordHash;
 
 /// The built-in Administrators group. Every store's first migration creates
@@ -212,6 +217,38 @@ pub trait Tx: Send {
     /// Every group, sorted by name.
     async fn groups(&mut self) -> Result<Vec<Group>, StoreError>;
 
+    // --- clients -------------------------------------------------------------
+    async fn insert_client(
+        &mut self,
+        fields: &ClientFields,
+        now: DateTime<Utc>,
+    ) -> Result<ClientId, StoreError>;
+    /// Writes `fields` when the row is still at `expected_version`, bumping it;
+    /// returns false (and writes nothing) when the row has moved on or is gone.
+    async fn update_client(
+        &mut self,
+        id: ClientId,
+        expected_version: i64,
+        fields: &ClientFields,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Deletes the row when it is still at `expected_version`.
+    async fn delete_client(
+        &mut self,
+        id: ClientId,
+        expected_version: i64,
+    ) -> Result<bool, StoreError>;
+    async fn client(&mut self, id: ClientId) -> Result<Option<ClientRow>, StoreError>;
+    /// One keyset page of the clients overview (`query.limit` rows, at
+    /// most [`ClientQuery::MAX_LIMIT`]) after `after`.
+    async fn list_clients(
+        &mut self,
+        query: &ClientQuery,
+        after: Option<&ClientCursor>,
+    ) -> Result<ClientRows, StoreError>;
+    /// Every client, from the kept count.
+    async fn count_clients(&mut self) -> Result<u64, StoreError>;
+
     // --- audit ---------------------------------------------------------------
     async fn append_audit(&mut self, event: &NewAuditEvent) -> Result<(), StoreError>;
     async fn audit_events(&mut self, query: &AuditQuery) -> Result<Vec<AuditEvent>, StoreError>;
@@ -338,6 +375,148 @@ pub struct UserPage {
     pub total: Total,
     /// Pass back as `after` for the next page; `None` on the last page.
     pub next: Option<Cursor>,
+}
+
+/// The columns the clients overview sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientSort {
+    #[default]
+    Name,
+    Created,
+}
+
+impl std::str::FromStr for ClientSort {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "name" => Ok(ClientSort::Name),
+            "created" | "created_at" => Ok(ClientSort::Created),
+            _ => Err(Error::InvalidChoice {
+                field: "sort",
+                reason: format!("“{s}” is not a sort order for clients; use name or created."),
+            }),
+        }
+    }
+}
+
+/// One page request of the clients overview.
+#[derive(Debug, Clone, Default)]
+pub struct ClientQuery {
+    /// Matched case-insensitively against the real name, email and phone
+    /// (a search made of digits and `+ -().` matches the phone's digits):
+    /// three or more characters match anywhere; one or two match the start.
+    pub search: Option<String>,
+    pub sort: ClientSort,
+    pub direction: Direction,
+    /// 0 means [`ClientQuery::DEFAULT_LIMIT`]; at most [`ClientQuery::MAX_LIMIT`].
+    pub limit: u32,
+    /// The `next` token of the previous page.
+    pub after: Option<String>,
+}
+
+impl ClientQuery {
+    pub const DEFAULT_LIMIT: u32 = 50;
+    pub const MAX_LIMIT: u32 = 500;
+
+    /// The trimmed, lowercased search text, if any is left.
+    pub fn search_text(&self) -> Option<String> {
+        self.search
+            .as_deref()
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The digits of a search that looks like a phone number (only digits,
+    /// spaces and `+ - ( ) . /`), for matching the stored E.164 number.
+    pub fn search_digits(&self) -> Option<String> {
+        let text = self.search_text()?;
+        let phone_like = text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')' | '.' | '/'));
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        (phone_like && !digits.is_empty()).then_some(digits)
+    }
+}
+
+/// A clients row as stored; the services turn it into a [`crate::model::Client`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientRow {
+    pub id: ClientId,
+    pub name: ClientName,
+    pub email: Option<Email>,
+    pub phone: Option<Phone>,
+    pub country: Option<Country>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl ClientRow {
+    pub fn fields(&self) -> ClientFields {
+        ClientFields {
+            name: self.name.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            country: self.country,
+        }
+    }
+
+    /// The key this row sorts by under `sort`, for the page's cursor.
+    pub fn sort_key(&self, sort: ClientSort) -> SortKey {
+        match sort {
+            ClientSort::Name => SortKey::Text(self.name.sort_key()),
+            ClientSort::Created => SortKey::Integer(self.created_at.timestamp_millis()),
+        }
+    }
+}
+
+/// A page of client rows, with the total and where the next page starts.
+#[derive(Debug, Clone)]
+pub struct ClientRows {
+    pub rows: Vec<ClientRow>,
+    pub total: Total,
+    pub next: Option<ClientCursor>,
+}
+
+/// Where a page of clients ended. Travels as an opaque hex token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientCursor {
+    pub sort: ClientSort,
+    pub direction: Direction,
+    pub key: SortKey,
+    pub id: i64,
+}
+
+impl ClientCursor {
+    pub fn encode(&self) -> String {
+        to_token(self)
+    }
+
+    pub fn decode(token: &str) -> Result<Self, Error> {
+        from_token(token)
+    }
+}
+
+/// `value` as JSON, written as hex: opaque and safe in any transport.
+fn to_token<T: Serialize>(value: &T) -> String {
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    json.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads a [`to_token`] token back; anything else is an invalid cursor.
+fn from_token<T: serde::de::DeserializeOwned>(token: &str) -> Result<T, Error> {
+    let token = token.trim();
+    if !token.len().is_multiple_of(2) || token.len() > 4096 || !token.is_ascii() {
+        return Err(Error::InvalidCursor);
+    }
+    let bytes = (0..token.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&token[i..i + 2], 16))
+        .collect::<Result<Vec<u8>, _>>()
+        .map_err(|_| Error::InvalidCursor)?;
+    serde_json::from_slice(&bytes).map_err(|_| Error::InvalidCursor)
 }
 
 /// The sort key a keyset page resumes after.

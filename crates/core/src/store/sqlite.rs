@@ -17,16 +17,17 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::{
     copy::{self, Snapshot},
-    Cursor, Direction, EmailCode, SortField, SortKey, Store, StoreError, Total, TotpEnrolment, Tx,
-    TxMode, UserPage, UserQuery, ADMINISTRATORS, COUNT_CAP,
+    ClientCursor, ClientQuery, ClientRow, ClientRows, ClientSort, Cursor, Direction, EmailCode,
+    SortField, SortKey, Store, StoreError, Total, TotpEnrolment, Tx, TxMode, UserPage, UserQuery,
+    ADMINISTRATORS, COUNT_CAP,
 };
 use crate::domain::{
-    Description, Email, GroupId, GroupName, Permission, PermissionSet, Status, TwoFactor, UserId,
-    UserName,
+    ClientId, ClientName, Country, Description, Email, GroupId, GroupName, Permission,
+    PermissionSet, Phone, Status, TwoFactor, UserId, UserName,
 };
 use crate::model::{
-    AuditEvent, AuditQuery, FieldChange, Group, GroupRef, NewAuditEvent, TargetKind, User,
-    UserFields, UserRef,
+    AuditEvent, AuditQuery, ClientFields, FieldChange, Group, GroupRef, NewAuditEvent, TargetKind,
+    User, UserFields, UserRef,
 };
 use crate::password::PasswordHash;
 
@@ -472,6 +473,87 @@ fn sort_key_of(row: &UserRow, sort: SortField) -> SortKey {
         SortField::Email => SortKey::Text(row.email_normalized.clone()),
         SortField::Created => SortKey::Integer(row.created_at),
         SortField::LastSignIn => SortKey::Integer(row.last_sign_in_at),
+    }
+}
+
+const CLIENT_COLUMNS: &str =
+    "c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version";
+
+/// The raw columns of a clients row, in [`CLIENT_COLUMNS`] order.
+type RawClient = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+);
+
+fn read_raw_client(row: &Row<'_>) -> rusqlite::Result<RawClient> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+        row.get(8)?,
+    ))
+}
+
+fn client_row(raw: RawClient) -> Result<ClientRow, StoreError> {
+    let (id, name, email, email_normalized, phone, country, created_at, updated_at, version) = raw;
+    let country = match country {
+        Some(code) => Some(Country::parse(&code).map_err(|_| corrupt("country", &code))?),
+        None => None,
+    };
+    Ok(ClientRow {
+        id: ClientId(id),
+        name: ClientName::from_stored(name),
+        email: email.map(|email| {
+            let normalized = email_normalized.unwrap_or_else(|| email.to_lowercase());
+            Email::from_stored(email, normalized)
+        }),
+        phone: phone.map(Phone::from_stored),
+        country,
+        created_at: time(created_at)?,
+        updated_at: time(updated_at)?,
+        version,
+    })
+}
+
+fn client_sort_column(sort: ClientSort) -> &'static str {
+    match sort {
+        ClientSort::Name => "c.name_key",
+        ClientSort::Created => "c.created_at",
+    }
+}
+
+/// The FTS5 query for a client search of three or more characters: the
+/// text anywhere, or (a phone-like search) its digits in the phone.
+fn client_match(text: &str, digits: Option<&str>) -> String {
+    match digits {
+        Some(digits) if digits.len() >= 3 && digits != text => {
+            format!("{} OR phone : {}", fts_phrase(text), fts_phrase(digits))
+        }
+        _ => fts_phrase(text),
+    }
+}
+
+impl SqliteTx {
+    fn query_clients(&self, sql: &str, values: &[Value]) -> Result<Vec<ClientRow>, StoreError> {
+        let mut statement = self.connection.prepare_cached(sql).map_err(internal)?;
+        let raw = statement
+            .query_map(params_from_iter(values.iter()), read_raw_client)
+            .map_err(internal)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(internal)?;
+        raw.into_iter().map(client_row).collect()
     }
 }
 
@@ -1056,6 +1138,177 @@ impl Tx for SqliteTx {
         })
     }
 
+    async fn insert_client(
+        &mut self,
+        fields: &ClientFields,
+        now: DateTime<Utc>,
+    ) -> Result<ClientId, StoreError> {
+        self.connection
+            .execute(
+                "INSERT INTO clients (name, name_key, email, email_normalized, phone, country, \
+                 created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                params![
+                    fields.name.as_str(),
+                    fields.name.sort_key(),
+                    fields.email.as_ref().map(Email::as_str),
+                    fields.email.as_ref().map(Email::normalized),
+                    fields.phone.as_ref().map(Phone::as_str),
+                    fields.country.as_ref().map(Country::as_str),
+                    millis(now),
+                ],
+            )
+            .map_err(internal)?;
+        Ok(ClientId(self.connection.last_insert_rowid()))
+    }
+
+    async fn update_client(
+        &mut self,
+        id: ClientId,
+        expected_version: i64,
+        fields: &ClientFields,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .connection
+            .execute(
+                "UPDATE clients SET name = ?1, name_key = ?2, email = ?3, email_normalized = ?4, \
+                 phone = ?5, country = ?6, updated_at = ?7, version = version + 1 \
+                 WHERE id = ?8 AND version = ?9",
+                params![
+                    fields.name.as_str(),
+                    fields.name.sort_key(),
+                    fields.email.as_ref().map(Email::as_str),
+                    fields.email.as_ref().map(Email::normalized),
+                    fields.phone.as_ref().map(Phone::as_str),
+                    fields.country.as_ref().map(Country::as_str),
+                    millis(now),
+                    id.0,
+                    expected_version,
+                ],
+            )
+            .map_err(internal)?;
+        Ok(changed == 1)
+    }
+
+    async fn delete_client(
+        &mut self,
+        id: ClientId,
+        expected_version: i64,
+    ) -> Result<bool, StoreError> {
+        let deleted = self
+            .connection
+            .execute(
+                "DELETE FROM clients WHERE id = ?1 AND version = ?2",
+                params![id.0, expected_version],
+            )
+            .map_err(internal)?;
+        Ok(deleted == 1)
+    }
+
+    async fn client(&mut self, id: ClientId) -> Result<Option<ClientRow>, StoreError> {
+        let sql = format!("SELECT {CLIENT_COLUMNS} FROM clients c WHERE c.id = ?1");
+        Ok(self
+            .query_clients(&sql, &[Value::Integer(id.0)])?
+            .into_iter()
+            .next())
+    }
+
+    async fn list_clients(
+        &mut self,
+        query: &ClientQuery,
+        after: Option<&ClientCursor>,
+    ) -> Result<ClientRows, StoreError> {
+        let mut conditions: Vec<String> = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        let search = query.search_text();
+        let digits = query.search_digits();
+        if let Some(text) = &search {
+            if text.chars().count() >= 3 {
+                conditions.push(
+                    "c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?)"
+                        .into(),
+                );
+                values.push(Value::Text(client_match(text, digits.as_deref())));
+            } else {
+                let mut alternatives = vec![
+                    "(c.name_key >= ? AND c.name_key < ?)",
+                    "(c.email_normalized >= ? AND c.email_normalized < ?)",
+                ];
+                let upper = prefix_upper_bound(text);
+                values.extend([
+                    Value::Text(text.clone()),
+                    Value::Text(upper.clone()),
+                    Value::Text(text.clone()),
+                    Value::Text(upper),
+                ]);
+                if let Some(digits) = &digits {
+                    alternatives.push("(c.phone >= ? AND c.phone < ?)");
+                    let prefix = format!("+{digits}");
+                    values.push(Value::Text(prefix.clone()));
+                    values.push(Value::Text(prefix_upper_bound(&prefix)));
+                }
+                conditions.push(format!("({})", alternatives.join(" OR ")));
+            }
+        }
+        let where_sql = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        let total = if search.is_none() {
+            Total::exact(self.count("SELECT clients FROM client_counts WHERE id = 1", &[])?)
+        } else {
+            Total::capped(self.count(
+                &format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM clients c{where_sql} LIMIT {})",
+                    COUNT_CAP + 1
+                ),
+                &values,
+            )?)
+        };
+        let column = client_sort_column(query.sort);
+        let (comparison, order) = match query.direction {
+            Direction::Asc => (">", "ASC"),
+            Direction::Desc => ("<", "DESC"),
+        };
+        if let Some(cursor) = after {
+            conditions.push(format!("({column}, c.id) {comparison} (?, ?)"));
+            values.push(match &cursor.key {
+                SortKey::Text(text) => Value::Text(text.clone()),
+                SortKey::Integer(n) => Value::Integer(*n),
+            });
+            values.push(Value::Integer(cursor.id));
+        }
+        let where_sql = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        let limit = query.limit.clamp(1, ClientQuery::MAX_LIMIT);
+        let sql = format!(
+            "SELECT {CLIENT_COLUMNS} FROM clients c{where_sql} \
+             ORDER BY {column} {order}, c.id {order} LIMIT {}",
+            limit + 1
+        );
+        let mut rows = self.query_clients(&sql, &values)?;
+        let next = if rows.len() > limit as usize {
+            rows.truncate(limit as usize);
+            rows.last().map(|last| ClientCursor {
+                sort: query.sort,
+                direction: query.direction,
+                key: last.sort_key(query.sort),
+                id: last.id.0,
+            })
+        } else {
+            None
+        };
+        Ok(ClientRows { rows, total, next })
+    }
+
+    async fn count_clients(&mut self) -> Result<u64, StoreError> {
+        self.count("SELECT clients FROM client_counts WHERE id = 1", &[])
+    }
+
     async fn lock_administrators(&mut self) -> Result<(), StoreError> {
         Ok(())
     }
@@ -1409,6 +1662,25 @@ fn export(connection: &Connection) -> rusqlite::Result<Snapshot> {
     };
     snapshot.last_user_id = last_id("users")?;
     snapshot.last_group_id = last_id("groups")?;
+    snapshot.last_client_id = last_id("clients")?;
+    let mut statement = connection.prepare(
+        "SELECT id, name, email, phone, country, created_at, updated_at, version \
+         FROM clients ORDER BY id",
+    )?;
+    snapshot.clients = statement
+        .query_map([], |row| {
+            Ok(copy::ClientRow {
+                id: row.get(0)?,
+                name: row.get(1)?,
+                email: row.get(2)?,
+                phone: row.get(3)?,
+                country: row.get(4)?,
+                created_at: row.get(5)?,
+                updated_at: row.get(6)?,
+                version: row.get(7)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut statement = connection.prepare(
         "SELECT user_id, code_hash, used_at FROM recovery_codes ORDER BY user_id, code_hash",
     )?;
@@ -1580,9 +1852,31 @@ fn import(connection: &Connection, snapshot: &Snapshot) -> Result<(), StoreError
             )
             .map_err(internal)?;
     }
+    for client in &snapshot.clients {
+        let (name_key, email_normalized) = copy::client_keys(client)?;
+        connection
+            .execute(
+                "INSERT INTO clients (id, name, name_key, email, email_normalized, phone, country, \
+                 created_at, updated_at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    client.id,
+                    client.name,
+                    name_key,
+                    client.email,
+                    email_normalized,
+                    client.phone,
+                    client.country,
+                    client.created_at,
+                    client.updated_at,
+                    client.version
+                ],
+            )
+            .map_err(internal)?;
+    }
     for (table, last) in [
         ("users", snapshot.last_user_id),
         ("groups", snapshot.last_group_id),
+        ("clients", snapshot.last_client_id),
     ] {
         connection
             .execute(

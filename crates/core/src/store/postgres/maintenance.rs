@@ -1,0 +1,116 @@
+//! Statements about a whole schema that only the benchmark needs: dropping
+//! its throw-away schema and gathering planner statistics after a bulk load.
+//! Kept here so that no SQL lives outside `store/`.
+
+use crate::store::postgres::{PgConfig, TlsMode};
+use crate::store::StoreError;
+
+/// Drops `config.schema` with everything in it (a benchmark's throw-away
+/// schema). Refuses a config without a schema, so a whole database's tables
+/// are never at stake. With TLS, the certificate must verify (as
+/// `sslmode=verify-full`).
+pub async fn drop_postgres_schema(config: &PgConfig) -> std::result::Result<(), StoreError> {
+    let (client, schema) = bench_client(config).await?;
+    // Checked by `bench_client`: a plain lowercase identifier.
+    client
+        .batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+        .await
+        .map_err(|error| bench_error(&schema, error))
+}
+
+/// Gathers the planner's statistics for every table of `config.schema`, as
+/// autovacuum would soon after a bulk load: without them PostgreSQL plans
+/// the first queries on a freshly seeded schema blind.
+pub async fn analyze_postgres_schema(config: &PgConfig) -> std::result::Result<(), StoreError> {
+    let (client, schema) = bench_client(config).await?;
+    let tables = client
+        .query(
+            "SELECT tablename::text FROM pg_catalog.pg_tables WHERE schemaname = $1",
+            &[&schema],
+        )
+        .await
+        .map_err(|error| bench_error(&schema, error))?;
+    let tables: Vec<String> = tables
+        .iter()
+        .map(|row| {
+            format!(
+                "\"{schema}\".\"{}\"",
+                row.get::<_, String>(0).replace('"', "\"\"")
+            )
+        })
+        .collect();
+    if tables.is_empty() {
+        return Ok(());
+    }
+    client
+        .batch_execute(&format!("ANALYZE {}", tables.join(", ")))
+        .await
+        .map_err(|error| bench_error(&schema, error))
+}
+
+fn bench_error(schema: &str, error: tokio_postgres::Error) -> StoreError {
+    StoreError::Internal {
+        detail: format!("benchmark schema {schema}: {error}"),
+    }
+}
+
+/// A connection for the benchmark's own statements, and the schema (a
+/// checked plain lowercase identifier) they are about.
+async fn bench_client(
+    config: &PgConfig,
+) -> std::result::Result<(tokio_postgres::Client, String), StoreError> {
+    use secrecy::ExposeSecret;
+
+    let Some(schema) = config.schema.clone() else {
+        return Err(StoreError::Internal {
+            detail: "the benchmark's schema must be named".into(),
+        });
+    };
+    if schema.is_empty()
+        || !schema
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(StoreError::Internal {
+            detail: format!("“{schema}” is not a benchmark schema name"),
+        });
+    }
+    let mut driver = tokio_postgres::Config::new();
+    driver
+        .host(&config.host)
+        .port(config.port)
+        .dbname(&config.database)
+        .user(&config.user)
+        .application_name("roster bench")
+        .connect_timeout(std::time::Duration::from_secs(5));
+    if let Some(password) = &config.password {
+        driver.password(password.expose_secret().as_bytes());
+    }
+    let client = if config.tls == TlsMode::Disable {
+        let (client, connection) = driver
+            .connect(tokio_postgres::NoTls)
+            .await
+            .map_err(|error| bench_error(&schema, error))?;
+        tokio::spawn(connection);
+        client
+    } else {
+        driver.ssl_mode(tokio_postgres::config::SslMode::Require);
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|error| StoreError::Internal {
+                detail: error.to_string(),
+            })?
+            .with_root_certificates(rustls::RootCertStore {
+                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+            })
+            .with_no_client_auth();
+        let (client, connection) = driver
+            .connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
+            .await
+            .map_err(|error| bench_error(&schema, error))?;
+        tokio::spawn(connection);
+        client
+    };
+    Ok((client, schema))
+}

@@ -1,0 +1,422 @@
+// The clients overview: search, sortable columns, keyset paging, and
+// importing and exporting CSV files through the native file dialogs.
+//
+// Like the users overview, the search and sort live in the session's memory
+// and paging follows the store's cursors. For an operator who sees client
+// data masked, Rust sends every name, email and phone number masked (the
+// exported file too); this page only hides what they may not do (create or
+// import), and Rust refuses it anyway.
+//
+// Importing is two steps: a dry run over the chosen file shows how many
+// rows it holds and what is wrong with which line; "Import N clients" then
+// imports that same file (Rust remembers it), with a progress bar. Rust
+// imports every row or none, so a file with errors is fixed and chosen again.
+
+import { debounce, h, replaceChildren, uid } from '../dom.js';
+import { count, plural } from '../format.js';
+import { busy, field, progress, time } from '../widgets.js';
+
+const PAGE_SIZE = 50;
+
+/** Sortable columns: header text → the `sort` key of list_clients, and its first direction. */
+const SORTABLE = {
+  Name: { key: 'name', first: 'asc' },
+  Created: { key: 'created', first: 'desc' },
+};
+const COLUMNS = ['Name', 'Email', 'Phone', 'Country', 'Created'];
+
+/**
+ * @typedef {object} ClientsState
+ * @property {string} search
+ * @property {"name" | "created"} sort
+ * @property {"asc" | "desc"} direction
+ * @property {(string | null)[]} cursors `after` of each page seen so far
+ */
+
+/** @returns {ClientsState} */
+function initialState() {
+  return { search: '', sort: 'name', direction: 'asc', cursors: [null] };
+}
+
+/**
+ * A country code with its name in the person's language, e.g. "United Kingdom (GB)".
+ * @param {string | null | undefined} code
+ * @returns {string}
+ */
+export function countryLabel(code) {
+  if (!code) return '';
+  try {
+    const name = new Intl.DisplayNames(undefined, { type: 'region' }).of(code);
+    return name && name !== code ? `${name} (${code})` : code;
+  } catch {
+    return code;
+  }
+}
+
+/** "24 clients", or "More than 10,000 clients". @param {{count: number, exact: boolean}} total */
+function clientsTotal(total) {
+  return total.exact ? plural(total.count, 'client', 'clients') : `More than ${count(total.count)} clients`;
+}
+
+/**
+ * @param {HTMLElement} root
+ * @param {import('../main.js').Context} ctx
+ */
+export function render(root, ctx) {
+  const { api, signal } = ctx;
+  /** @type {ClientsState} */
+  const state = ctx.memory.clients ??= initialState();
+  const masked = Boolean(ctx.me.user.mask_client_data);
+  const mayManage = ctx.can('clients.manage') && !masked;
+
+  // --- Search ----------------------------------------------------------------
+  const search = /** @type {HTMLInputElement} */ (h('input', {
+    type: 'search', value: state.search, autocomplete: 'off', spellcheck: 'false',
+    placeholder: 'Name, email or phone', 'aria-keyshortcuts': '/ Control+F',
+  }));
+  const runSearch = debounce(() => {
+    state.search = search.value;
+    restart();
+  }, 200);
+  search.addEventListener('input', () => runSearch());
+  search.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') runSearch.flush();
+  });
+  signal.addEventListener('abort', () => runSearch.cancel());
+
+  // --- Results ---------------------------------------------------------------
+  const loading = progress('Loading clients');
+  loading.hidden = true;
+  const failure = h('div', { class: 'alert alert-error', role: 'alert', hidden: true });
+  const head = h('tr');
+  const body = h('tbody');
+  const table = h('table', { class: 'table clients-table' },
+    h('caption', { class: 'visually-hidden' }, 'Clients'),
+    h('thead', null, head),
+    body,
+  );
+  const empty = h('p', { class: 'empty', hidden: true });
+  const total = h('span', { class: 'total', 'aria-live': 'polite' });
+  const pageNumber = h('span', { class: 'page-number muted' });
+  const previous = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', disabled: true, onclick: previousPage }, 'Previous page'));
+  const next = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', disabled: true, onclick: nextPage }, 'Next page'));
+  const results = h('div', { class: 'results' }, loading, failure, h('div', { class: 'table-wrap' }, table), empty);
+
+  // --- Actions -----------------------------------------------------------------
+  const newClient = mayManage
+    ? h('button', { type: 'button', class: 'button button-primary', 'aria-keyshortcuts': 'Control+N', onclick: () => ctx.navigate('/clients/new') }, 'New client')
+    : null;
+  const importButton = mayManage
+    ? /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', onclick: startImport }, 'Import CSV…'))
+    : null;
+  const exportButton = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', onclick: exportCsv }, 'Export CSV…'));
+  const actionError = h('div', { class: 'alert alert-error', role: 'alert', hidden: true });
+  const importSlot = h('div');
+
+  const maskedNote = h('p', { class: 'hint masked-note', hidden: !masked }, 'Client personal data is masked for you.');
+  root.append(
+    h('div', { class: 'page-head' },
+      h('h1', null, 'Clients'),
+      h('div', { class: 'actions head-actions' }, newClient, importButton, exportButton)),
+    maskedNote,
+    actionError,
+    importSlot,
+    h('form', { class: 'toolbar', role: 'search', onsubmit: (/** @type {Event} */ e) => e.preventDefault() },
+      field('Search clients', search, { class: 'field-search' }).root,
+    ),
+    results,
+    h('div', { class: 'pager' }, total, pageNumber, h('span', { class: 'spacer' }), previous, next),
+  );
+
+  /** @type {string | null} */
+  let nextCursor = null;
+  let asked = 0;
+
+  renderHead();
+  load();
+
+  // --- Keyboard: "/" or Ctrl+F to search, Ctrl+N for a new client ------------
+  document.addEventListener('keydown', (event) => {
+    const typing = isTyping(event.target);
+    const mod = event.ctrlKey || event.metaKey;
+    if ((event.key === '/' && !typing && !mod) || (mod && !event.altKey && event.key.toLowerCase() === 'f')) {
+      event.preventDefault();
+      search.focus();
+      search.select();
+    } else if (mod && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'n' && newClient) {
+      event.preventDefault();
+      ctx.navigate('/clients/new');
+    }
+  }, { signal });
+
+  function renderHead() {
+    replaceChildren(head, COLUMNS.map((title) => {
+      const sortable = SORTABLE[title];
+      if (!sortable) return h('th', { scope: 'col' }, title);
+      const active = state.sort === sortable.key;
+      return h('th', {
+        scope: 'col',
+        'aria-sort': active ? (state.direction === 'asc' ? 'ascending' : 'descending') : 'none',
+      }, h('button', {
+        type: 'button',
+        class: ['sort', active && 'sort-active'],
+        onclick: () => sortBy(sortable),
+      }, title, h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, active ? (state.direction === 'asc' ? '▲' : '▼') : '↕')));
+    }));
+  }
+
+  /** @param {{key: string, first: "asc" | "desc"}} sortable */
+  function sortBy(sortable) {
+    if (state.sort === sortable.key) {
+      state.direction = state.direction === 'asc' ? 'desc' : 'asc';
+    } else {
+      state.sort = /** @type {ClientsState["sort"]} */ (sortable.key);
+      state.direction = sortable.first;
+    }
+    renderHead();
+    restart();
+  }
+
+  function restart() {
+    state.cursors = [null];
+    load();
+  }
+
+  function nextPage() {
+    if (!nextCursor) return;
+    state.cursors.push(nextCursor);
+    load();
+  }
+
+  function previousPage() {
+    if (state.cursors.length <= 1) return;
+    state.cursors.pop();
+    load();
+  }
+
+  /** The query of the list as it stands, without paging (also what an export writes). */
+  function currentQuery() {
+    /** @type {import('../api.js').ClientQuery} */
+    const query = { sort: state.sort, direction: state.direction };
+    if (state.search.trim()) query.search = state.search.trim();
+    return query;
+  }
+
+  async function load() {
+    const question = ++asked;
+    const query = { ...currentQuery(), limit: PAGE_SIZE };
+    const after = state.cursors[state.cursors.length - 1];
+    if (after) query.after = after;
+
+    results.setAttribute('aria-busy', 'true');
+    const showLoading = setTimeout(() => { loading.hidden = false; }, 150);
+    try {
+      const page = await api.listClients(query);
+      if (question !== asked || signal.aborted) return;
+      failure.hidden = true;
+      showPage(page);
+    } catch (error) {
+      if (question !== asked || signal.aborted) return;
+      replaceChildren(failure,
+        h('span', null, api.messageOf(error)), ' ',
+        h('button', { type: 'button', class: 'button', onclick: () => load() }, 'Try again'));
+      failure.hidden = false;
+    } finally {
+      if (question === asked) {
+        clearTimeout(showLoading);
+        loading.hidden = true;
+        results.removeAttribute('aria-busy');
+      }
+    }
+  }
+
+  /** @param {import('../api.js').ClientPage} page */
+  function showPage(page) {
+    nextCursor = page.next;
+    replaceChildren(body, page.clients.map(row));
+    body.querySelector('tr')?.setAttribute('tabindex', '0');
+    empty.textContent = state.search.trim()
+      ? 'No clients match.'
+      : (mayManage ? 'No clients yet. Create one with "New client", or import a CSV file.' : 'No clients yet.');
+    empty.hidden = page.clients.length > 0;
+    table.hidden = page.clients.length === 0;
+    total.textContent = clientsTotal(page.total);
+    const number = state.cursors.length;
+    pageNumber.textContent = number > 1 || page.next ? `Page ${number}` : '';
+    previous.disabled = number <= 1;
+    next.disabled = !page.next;
+  }
+
+  /** @param {import('../api.js').Client} client */
+  function row(client) {
+    const open = () => ctx.navigate(`/clients/${client.id}`);
+    const none = () => h('span', { class: 'muted' }, '—');
+    return h('tr', {
+      tabindex: '-1',
+      class: 'row-link',
+      'data-id': String(client.id),
+      onclick: open,
+      onfocus: (/** @type {FocusEvent} */ event) => {
+        for (const other of body.querySelectorAll('tr[tabindex="0"]')) other.setAttribute('tabindex', '-1');
+        /** @type {HTMLElement} */ (event.currentTarget).setAttribute('tabindex', '0');
+      },
+      onkeydown: (/** @type {KeyboardEvent} */ event) => {
+        const current = /** @type {HTMLElement} */ (event.currentTarget);
+        /** @type {Element | null | undefined} */
+        let target;
+        if (event.key === 'Enter') {
+          event.preventDefault();
+          open();
+        } else if (event.key === 'ArrowDown') target = current.nextElementSibling;
+        else if (event.key === 'ArrowUp') target = current.previousElementSibling;
+        else if (event.key === 'Home') target = body.firstElementChild;
+        else if (event.key === 'End') target = body.lastElementChild;
+        if (target instanceof HTMLElement) {
+          event.preventDefault();
+          target.focus();
+        }
+      },
+    },
+      h('td', { class: 'cell-name' }, client.name),
+      h('td', { class: 'cell-email' }, client.email ?? none()),
+      h('td', { class: 'cell-phone' }, client.phone ?? none()),
+      h('td', { title: countryLabel(client.country) }, client.country ?? none()),
+      h('td', { class: 'cell-time' }, time(client.created_at, '—', { dateOnly: true })),
+    );
+  }
+
+  // --- Export ------------------------------------------------------------------
+
+  async function exportCsv() {
+    actionError.hidden = true;
+    try {
+      const { saved } = await busy(exportButton, () => api.exportClients(currentQuery()));
+      if (signal.aborted || !saved) return;
+      ctx.say(`Exported to ${saved}.`);
+    } catch (error) {
+      if (signal.aborted) return;
+      showActionError(error);
+    }
+  }
+
+  /** @param {unknown} error */
+  function showActionError(error) {
+    replaceChildren(actionError, h('span', null, api.messageOf(error)));
+    actionError.hidden = false;
+  }
+
+  // --- Import ------------------------------------------------------------------
+
+  /** Chooses a file and checks it (a dry run): nothing is imported yet. */
+  async function startImport() {
+    if (!importButton) return;
+    actionError.hidden = true;
+    try {
+      const result = await busy(importButton, () => api.importClients({ dry_run: true }));
+      if (signal.aborted || !result.file || !result.report) return;
+      showDryRun(result.file, result.report);
+    } catch (error) {
+      if (signal.aborted) return;
+      showActionError(error);
+    }
+  }
+
+  /**
+   * @param {string} file
+   * @param {import('../api.js').ImportReport} report
+   */
+  function showDryRun(file, report) {
+    const headingId = uid('import');
+    const { rows, errors } = report;
+    // All rows or none: nothing can be imported while a line has an error.
+    const importable = errors.length ? 0 : rows;
+    const summary = `${plural(rows, 'row', 'rows')}, ${plural(errors.length, 'error', 'errors')}`;
+    const bar = /** @type {HTMLProgressElement} */ (h('progress', { class: 'import-progress', max: '1', value: '0', 'aria-label': 'Import progress', hidden: true }));
+    const status = h('p', { class: 'hint', 'aria-live': 'polite', hidden: true });
+    const problem = h('div', { class: 'alert alert-error', role: 'alert', hidden: true });
+    const run = importable > 0
+      ? /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button button-primary', onclick: runImport },
+        `Import ${plural(importable, 'client', 'clients')}`))
+      : null;
+    const again = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', onclick: chooseAgain }, 'Choose another file…'));
+    const cancel = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', onclick: close }, 'Cancel'));
+    const panel = h('section', { class: 'panel stack import-panel', 'aria-labelledby': headingId },
+      h('h2', { id: headingId }, 'Import clients'),
+      h('p', { class: 'path' }, file),
+      h('p', { class: 'import-summary' }, summary),
+      errors.length
+        ? h('ul', { class: 'import-errors', 'aria-label': 'Import errors' },
+          errors.map((e) => h('li', null, `Line ${e.line}: ${e.message}`)))
+        : null,
+      errors.length
+        ? h('p', { class: 'hint' }, 'Nothing is imported while a line has an error: fix the file, then choose it again.')
+        : null,
+      rows === 0 && !errors.length ? h('p', { class: 'hint' }, 'The file holds no clients.') : null,
+      bar,
+      status,
+      problem,
+      h('div', { class: 'actions' }, run, again, cancel),
+    );
+    replaceChildren(importSlot, panel);
+    (run ?? again).focus();
+
+    async function runImport() {
+      if (!run) return;
+      problem.hidden = true;
+      bar.hidden = false;
+      status.hidden = false;
+      bar.value = 0;
+      cancel.disabled = true;
+      again.disabled = true;
+      status.textContent = 'Importing…';
+      try {
+        const result = await busy(run, () => api.importClients({
+          dry_run: false,
+          use_last_file: true,
+          onProgress: ({ done, total: all }) => {
+            if (signal.aborted) return;
+            bar.max = Math.max(all, 1);
+            bar.value = done;
+            status.textContent = `Importing… ${Math.floor((100 * done) / Math.max(all, 1))}%`;
+          },
+        }));
+        if (signal.aborted) return;
+        if (result.file && result.report?.errors.length) {
+          // The file changed since the dry run: nothing was imported.
+          showDryRun(result.file, result.report);
+          return;
+        }
+        const created = result.report?.created ?? 0;
+        replaceChildren(importSlot);
+        ctx.say(`Imported ${plural(created, 'client', 'clients')}.`);
+        restart();
+      } catch (error) {
+        if (signal.aborted) return;
+        bar.hidden = true;
+        status.hidden = true;
+        status.textContent = '';
+        replaceChildren(problem, h('span', null, api.messageOf(error)));
+        problem.hidden = false;
+      } finally {
+        cancel.disabled = false;
+        again.disabled = false;
+      }
+    }
+
+    function chooseAgain() {
+      replaceChildren(importSlot);
+      startImport();
+    }
+
+    function close() {
+      replaceChildren(importSlot);
+      importButton?.focus();
+    }
+  }
+}
+
+/** @param {EventTarget | null} target */
+function isTyping(target) {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
