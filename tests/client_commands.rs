@@ -7,8 +7,9 @@
 #[path = "support/ipc.rs"]
 mod ipc;
 
+use ipc::Desktop;
+
 use serde_json::{json, Value};
-use tauri::WebviewWindow;
 
 const ADMIN_PASSWORD: &str = "violet-harbour-lantern-42";
 const MASKED_PASSWORD: &str = "quiet-meadow-window-19";
@@ -61,26 +62,13 @@ const WORDS: &[&str] = &[
 ];
 const DIGITS: &[&str] = &["2079460961", "3090182745", "812345678"];
 
-struct Desktop {
-    webview: WebviewWindow<tauri::test::MockRuntime>,
-    _app: tauri::App<tauri::test::MockRuntime>,
-    _dir: tempfile::TempDir,
-}
-
 impl Desktop {
     /// An administrator, three clients (two typed, one imported, one of them
     /// edited so the history holds old values too), a masked operator and
     /// an unmasked one in a group that views and manages clients and the
     /// audit log; the administrator still signed in.
     fn prepared() -> (Self, Ids) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let state = roster_desktop::state::AppState::open_at(dir.path().join("roster.sqlite3"));
-        let (app, webview) = ipc::mock_app(state);
-        let desktop = Self {
-            webview,
-            _app: app,
-            _dir: dir,
-        };
+        let desktop = Self::new();
         let admin = desktop.ok(
             "initialize",
             json!({"name": "Ada Admin", "email": "ada@example.com", "password": ADMIN_PASSWORD}),
@@ -127,22 +115,6 @@ impl Desktop {
             karl: karl["id"].clone(),
         };
         (desktop, ids)
-    }
-
-    fn call(&self, command: &str, args: Value) -> Result<Value, Value> {
-        ipc::invoke(&self.webview, command, args)
-    }
-
-    fn ok(&self, command: &str, args: Value) -> Value {
-        self.call(command, args)
-            .unwrap_or_else(|error| panic!("{command} failed: {error}"))
-    }
-
-    fn code_of(&self, command: &str, args: Value) -> String {
-        match self.call(command, args) {
-            Ok(value) => panic!("{command} succeeded with {value}"),
-            Err(error) => error["code"].as_str().unwrap_or_default().to_owned(),
-        }
     }
 
     fn sign_in_as(&self, email: &str, password: &str) {

@@ -5,47 +5,13 @@
 #[path = "support/ipc.rs"]
 mod ipc;
 
-use serde_json::{json, Value};
-use tauri::WebviewWindow;
+use ipc::Desktop;
 
-struct Desktop {
-    webview: WebviewWindow<tauri::test::MockRuntime>,
-    _app: tauri::App<tauri::test::MockRuntime>,
-    _dir: tempfile::TempDir,
-}
+use serde_json::{json, Value};
 
 const ADMIN_PASSWORD: &str = "violet-harbour-lantern-42";
 
 impl Desktop {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let state = roster_desktop::state::AppState::open_at(dir.path().join("roster.sqlite3"));
-        let (app, webview) = ipc::mock_app(state);
-        Self {
-            webview,
-            _app: app,
-            _dir: dir,
-        }
-    }
-
-    /// Invokes `command` as the web view would; Ok is the result, Err the
-    /// `{code, message, field}` the UI receives.
-    fn call(&self, command: &str, args: Value) -> Result<Value, Value> {
-        ipc::invoke(&self.webview, command, args)
-    }
-
-    fn ok(&self, command: &str, args: Value) -> Value {
-        self.call(command, args)
-            .unwrap_or_else(|error| panic!("{command} failed: {error}"))
-    }
-
-    fn code_of(&self, command: &str, args: Value) -> String {
-        match self.call(command, args) {
-            Ok(value) => panic!("{command} succeeded with {value}"),
-            Err(error) => error["code"].as_str().unwrap_or_default().to_owned(),
-        }
-    }
-
     /// First run: the administrator, signed in.
     fn initialized() -> Self {
         let desktop = Self::new();

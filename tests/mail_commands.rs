@@ -6,6 +6,8 @@
 
 #[path = "support/ipc.rs"]
 mod ipc;
+
+use ipc::Desktop;
 #[path = "../crates/core/tests/smtp_sink/mod.rs"]
 mod smtp_sink;
 
@@ -14,49 +16,20 @@ use roster_desktop::state::AppState;
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 use smtp_sink::{closed_port, Mode, Security, Sink, PASSWORD, USER};
-use tauri::{Manager, WebviewWindow};
+use tauri::Manager;
 
 const ADMIN_PASSWORD: &str = "violet-harbour-lantern-42";
 const USER_PASSWORD: &str = "quiet-meadow-window-19";
 
-struct Desktop {
-    webview: WebviewWindow<tauri::test::MockRuntime>,
-    app: tauri::App<tauri::test::MockRuntime>,
-    _dir: tempfile::TempDir,
-}
-
 impl Desktop {
     /// First run done: the administrator, signed in; no mail server yet.
     fn signed_in() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let state = AppState::open_at(dir.path().join("roster.sqlite3"));
-        let (app, webview) = ipc::mock_app(state);
-        let desktop = Self {
-            webview,
-            app,
-            _dir: dir,
-        };
+        let desktop = Self::new();
         desktop.ok(
             "initialize",
             json!({"name": "Ada Admin", "email": "ada@example.com", "password": ADMIN_PASSWORD}),
         );
         desktop
-    }
-
-    fn call(&self, command: &str, args: Value) -> Result<Value, Value> {
-        ipc::invoke(&self.webview, command, args)
-    }
-
-    fn ok(&self, command: &str, args: Value) -> Value {
-        self.call(command, args)
-            .unwrap_or_else(|error| panic!("{command} failed: {error}"))
-    }
-
-    fn refused(&self, command: &str, args: Value) -> Value {
-        match self.call(command, args) {
-            Ok(value) => panic!("{command} succeeded with {value}"),
-            Err(error) => error,
-        }
     }
 
     /// What this computer's (mock) keychain holds under `name`.

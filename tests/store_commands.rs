@@ -8,9 +8,10 @@
 #[path = "support/ipc.rs"]
 mod ipc;
 
+use ipc::Desktop;
+
 use roster_core::store::postgres::PgConfig;
 use serde_json::{json, Value};
-use tauri::WebviewWindow;
 
 const PASSWORD: &str = "violet-harbour-lantern-42";
 
@@ -74,40 +75,7 @@ impl Drop for Schema {
     }
 }
 
-struct Desktop {
-    webview: WebviewWindow<tauri::test::MockRuntime>,
-    _app: tauri::App<tauri::test::MockRuntime>,
-    dir: tempfile::TempDir,
-}
-
 impl Desktop {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let state = roster_desktop::state::AppState::open_at(dir.path().join("roster.sqlite3"));
-        let (app, webview) = ipc::mock_app(state);
-        Self {
-            webview,
-            _app: app,
-            dir,
-        }
-    }
-
-    fn call(&self, command: &str, args: Value) -> Result<Value, Value> {
-        ipc::invoke(&self.webview, command, args)
-    }
-
-    fn ok(&self, command: &str, args: Value) -> Value {
-        self.call(command, args)
-            .unwrap_or_else(|error| panic!("{command} failed: {error}"))
-    }
-
-    fn code_of(&self, command: &str, args: Value) -> String {
-        match self.call(command, args) {
-            Ok(value) => panic!("{command} succeeded with {value}"),
-            Err(error) => error["code"].as_str().unwrap_or_default().to_owned(),
-        }
-    }
-
     fn initialize(&self, email: &str) {
         self.ok(
             "initialize",

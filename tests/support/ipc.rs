@@ -40,3 +40,49 @@ pub fn invoke(
     )
     .map(|body| body.deserialize::<Value>().expect("JSON result"))
 }
+
+/// The app over a fresh local store in a temporary folder, as the web view
+/// sees it. Fields drop in order: the window, the app, then the folder.
+#[allow(dead_code)]
+pub struct Desktop {
+    pub webview: WebviewWindow<MockRuntime>,
+    pub app: App<MockRuntime>,
+    pub dir: tempfile::TempDir,
+}
+
+#[allow(dead_code)]
+impl Desktop {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let state = AppState::open_at(dir.path().join("roster.sqlite3"));
+        let (app, webview) = mock_app(state);
+        Self { webview, app, dir }
+    }
+
+    /// Invokes `command` as the web view would; Ok is the result, Err the
+    /// `{code, message, field}` the UI receives.
+    pub fn call(&self, command: &str, args: Value) -> Result<Value, Value> {
+        invoke(&self.webview, command, args)
+    }
+
+    pub fn ok(&self, command: &str, args: Value) -> Value {
+        self.call(command, args)
+            .unwrap_or_else(|error| panic!("{command} failed: {error}"))
+    }
+
+    /// The error of a call that must fail.
+    pub fn refused(&self, command: &str, args: Value) -> Value {
+        match self.call(command, args) {
+            Ok(value) => panic!("{command} succeeded with {value}"),
+            Err(error) => error,
+        }
+    }
+
+    /// The error code of a call that must fail.
+    pub fn code_of(&self, command: &str, args: Value) -> String {
+        self.refused(command, args)["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
