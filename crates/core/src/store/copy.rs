@@ -145,6 +145,18 @@ impl Snapshot {
     }
 }
 
+/// The derived columns of a copied user (the name's sort key, the
+/// normalised email), checking that its values still parse; a row that no
+/// longer does is reported, not copied.
+pub(crate) fn user_keys(user: &UserRow) -> Result<(String, String), StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt {
+        detail: format!("user {} has an invalid {what}", user.id),
+    };
+    let name = crate::domain::UserName::parse(&user.name).map_err(|_| corrupt("name"))?;
+    let email = crate::domain::Email::parse(&user.email).map_err(|_| corrupt("email"))?;
+    Ok((name.sort_key(), email.normalized().to_owned()))
+}
+
 /// The derived columns of a copied client (the name's sort key, the
 /// normalised email), checking that its values still parse; a row that no
 /// longer does is reported, not copied.

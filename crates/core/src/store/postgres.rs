@@ -1172,7 +1172,7 @@ impl PgTx {
         for batch in snapshot.users.chunks(IMPORT_BATCH) {
             let mut keys = Vec::with_capacity(batch.len());
             for user in batch {
-                keys.push(user_keys(user)?);
+                keys.push(copy::user_keys(user)?);
             }
             let column = |f: fn(&copy::UserRow) -> i64| batch.iter().map(f).collect::<Vec<i64>>();
             let text = |f: fn(&copy::UserRow) -> &str| batch.iter().map(f).collect::<Vec<&str>>();
@@ -1349,17 +1349,6 @@ impl PgTx {
         }
         Ok(())
     }
-}
-
-/// The derived columns of a copied user: the name's sort key and the
-/// normalised email; a row that no longer parses is reported, not copied.
-fn user_keys(user: &copy::UserRow) -> Result<(String, String), StoreError> {
-    let corrupt = |what: &str| StoreError::Corrupt {
-        detail: format!("user {} has an invalid {what}", user.id),
-    };
-    let name = UserName::parse(&user.name).map_err(|_| corrupt("name"))?;
-    let email = Email::parse(&user.email).map_err(|_| corrupt("email"))?;
-    Ok((name.sort_key(), email.normalized().to_owned()))
 }
 
 fn parse_permissions(codes: Vec<String>) -> Result<PermissionSet, StoreError> {

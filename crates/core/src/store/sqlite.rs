@@ -1696,17 +1696,6 @@ fn export(connection: &Connection) -> rusqlite::Result<Snapshot> {
     Ok(snapshot)
 }
 
-/// The derived columns of a copied user: the name's sort key and the
-/// normalised email; a row that no longer parses is reported, not copied.
-fn user_keys(user: &copy::UserRow) -> Result<(String, String), StoreError> {
-    let corrupt = |what: &str| StoreError::Corrupt {
-        detail: format!("user {} has an invalid {what}", user.id),
-    };
-    let name = UserName::parse(&user.name).map_err(|_| corrupt("name"))?;
-    let email = Email::parse(&user.email).map_err(|_| corrupt("email"))?;
-    Ok((name.sort_key(), email.normalized().to_owned()))
-}
-
 /// Writes a snapshot into an empty store (inside the caller's transaction).
 fn import(connection: &Connection, snapshot: &Snapshot) -> Result<(), StoreError> {
     for group in &snapshot.groups {
@@ -1763,7 +1752,7 @@ fn import(connection: &Connection, snapshot: &Snapshot) -> Result<(), StoreError
     // Supervisors point at users that may come later: insert without them,
     // then set them.
     for user in &snapshot.users {
-        let (name_key, email_normalized) = user_keys(user)?;
+        let (name_key, email_normalized) = copy::user_keys(user)?;
         connection
             .execute(
                 "INSERT INTO users (id, name, name_key, email, email_normalized, status, \
