@@ -373,7 +373,10 @@ fn rows() -> Vec<Row> {
             json!({"id": user.id, "user": {
                 "version": user.version, "name": "Eddie Edited", "email": user.email.as_str(),
                 "group_ids": [w.plain], "supervisor_id": w.reader.id,
-                "must_change_password": true, "mask_client_data": true, "two_factor": "totp"
+                // Unchanged: changing them takes users.credentials too (the
+                // core's matrix has that row).
+                "must_change_password": user.must_change_password, "mask_client_data": true,
+                "two_factor": user.two_factor
             }})
         }),
         row("set_user_status", Requires(UsersDisable), |w| {
@@ -384,6 +387,11 @@ fn rows() -> Vec<Row> {
             let user = w.current_user(&w.deleted);
             json!({"id": user.id, "version": user.version})
         }),
+        row(
+            "turn_off_own_two_factor",
+            SignedIn,
+            |_| json!({"password": PASSWORD, "code": "000000"}),
+        ),
         row(
             "reset_password",
             Requires(UsersCredentials),

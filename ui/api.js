@@ -422,6 +422,17 @@ export function changePassword(current_password, new_password) {
   return call('change_password', { current_password, new_password });
 }
 
+/**
+ * Switches off the operator's own second factor, confirmed with their
+ * password and a current code from their authenticator app (or a recovery code).
+ * @param {string} password
+ * @param {string} code
+ * @returns {Promise<Me>}
+ */
+export function turnOffOwnTwoFactor(password, code) {
+  return call('turn_off_own_two_factor', { password, code });
+}
+
 /** Locks the session now, until `unlockSession`. @returns {Promise<null>} */
 export function lockSession() {
   return call('lock_session');

@@ -45,6 +45,7 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::session::sign_out,
             commands::session::me,
             commands::session::change_password,
+            commands::session::turn_off_own_two_factor,
             commands::session::lock_session,
             commands::session::unlock_session,
             commands::users::unlock_user,

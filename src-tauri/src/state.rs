@@ -94,8 +94,12 @@ async fn open_store(
     keychain: &Arc<dyn Secrets>,
 ) -> Result<Arc<Directory>, CommandError> {
     let store: Arc<dyn Store> = match choice {
+        // The authenticator secrets of a local store are sealed with a key
+        // in this computer's keychain (see `roster_core::sealing`).
         StoreChoice::Local => Arc::new(
-            SqliteStore::open(&data_dir.join(paths::LOCAL_STORE_FILE)).map_err(store_error)?,
+            SqliteStore::open(&data_dir.join(paths::LOCAL_STORE_FILE))
+                .map_err(store_error)?
+                .with_sealing(keychain.clone()),
         ),
         StoreChoice::Postgres(remote) => {
             let password = keychain
@@ -172,16 +176,16 @@ impl AppState {
     /// the mock keychain and no mailer: a test that configures mail calls
     /// [`AppState::reinstall_mailer`] (the `update_mail_settings` command does).
     pub fn open_at(path: PathBuf) -> Self {
+        let keychain: Arc<dyn Secrets> = Arc::new(Keychain::mock());
         let directory = SqliteStore::open(&path)
-            .map(|store| Arc::new(Directory::new(Arc::new(store))))
+            .map(|store| {
+                Arc::new(Directory::new(Arc::new(
+                    store.with_sealing(keychain.clone()),
+                )))
+            })
             .map_err(store_error);
         let data_dir = path.parent().map(Path::to_path_buf);
-        Self::with(
-            directory,
-            data_dir,
-            StoreChoice::Local,
-            Arc::new(Keychain::mock()),
-        )
+        Self::with(directory, data_dir, StoreChoice::Local, keychain)
     }
 
     fn with(

@@ -41,9 +41,10 @@ fn a_user_with_an_authenticator_app_enrols_then_signs_in_with_a_code() {
     let enrolled = s.enrol_authenticator();
     assert_eq!(enrolled.recovery_codes.len(), 10);
     for code in &enrolled.recovery_codes {
+        let groups: Vec<&str> = code.split('-').collect();
         assert!(
-            code.len() == 9 && code.chars().nth(4) == Some('-'),
-            "a recovery code reads XXXX-XXXX, not {code:?}"
+            groups.len() == 4 && groups.iter().all(|g| g.len() == 4),
+            "a recovery code reads XXXX-XXXX-XXXX-XXXX (80 bits), not {code:?}"
         );
     }
     s.wait_for_heading("Users");

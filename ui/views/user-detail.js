@@ -7,7 +7,7 @@
 
 import { h, replaceChildren, uid } from '../dom.js';
 import { actionLabel, changeValue, count, fieldLabel, twoFactorLabel, yesNo } from '../format.js';
-import { busy, checkbox, formError, passwordFields, progress, statusBadge, time } from '../widgets.js';
+import { busy, checkbox, field, formError, passwordFields, placeError, progress, statusBadge, time } from '../widgets.js';
 import { openHandover } from './handover.js';
 
 /**
@@ -80,6 +80,9 @@ export async function render(root, ctx) {
         : null,
       ctx.can('users.credentials') && user.two_factor === 'totp'
         ? h('button', { type: 'button', class: 'button', onclick: resetTwoFactor }, 'Reset two-factor')
+        : null,
+      self && user.two_factor === 'totp' && !resetSlot.firstChild
+        ? h('button', { type: 'button', class: 'button', onclick: openTurnOff }, 'Turn off my second factor')
         : null,
       ctx.can('users.credentials') && (user.failed_sign_ins > 0 || lockedNow())
         ? h('button', { type: 'button', class: 'button', onclick: unlock }, 'Unlock')
@@ -288,6 +291,58 @@ export async function render(root, ctx) {
         if (signal.aborted) return;
         if (error?.field === 'password') password.field.setError(api.messageOf(error));
         else general.show(api.messageOf(error));
+      }
+    }
+  }
+
+  /**
+   * Switching off one's own second factor takes both factors again, so that
+   * nobody at an unattended session can do it.
+   */
+  function openTurnOff() {
+    actionError.show(null);
+    const headingId = uid('turn-off');
+    const password = /** @type {HTMLInputElement} */ (h('input', { type: 'password', autocomplete: 'current-password' }));
+    const code = /** @type {HTMLInputElement} */ (h('input', {
+      type: 'text', inputmode: 'text', autocomplete: 'one-time-code', spellcheck: 'false', autocapitalize: 'off',
+    }));
+    const fields = {
+      current_password: field('Your password', password),
+      code: field('Code from your authenticator app, or a recovery code', code, { class: 'field-narrow' }),
+    };
+    const general = formError();
+    const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'button button-danger' }, 'Turn off'));
+    const panel = h('form', { class: 'panel reset-panel stack', novalidate: true, 'aria-labelledby': headingId, onsubmit: turnOff },
+      h('h2', { id: headingId }, 'Turn off my second factor'),
+      h('p', { class: 'hint' }, 'Signing in will then take only your password. Confirm with your password and a current code.'),
+      fields.current_password.root,
+      fields.code.root,
+      general.root,
+      h('div', { class: 'actions' }, submit, h('button', { type: 'button', class: 'button', onclick: closeReset }, 'Cancel')),
+    );
+    replaceChildren(resetSlot, panel);
+    showActions();
+    password.focus();
+
+    /** @param {SubmitEvent} event */
+    async function turnOff(event) {
+      event.preventDefault();
+      general.show(null);
+      try {
+        const changed = await busy(submit, () => api.turnOffOwnTwoFactor(password.value, code.value));
+        if (signal.aborted) return;
+        closeReset();
+        await ctx.refreshMe();
+        show(changed.user);
+        ctx.say('Your second factor is off.');
+        loadHistory();
+      } catch (error) {
+        if (signal.aborted) return;
+        password.value = '';
+        code.value = '';
+        // A wrong password belongs to its field; a wrong code to the code.
+        if (error?.code === 'sign_in_failed') fields.current_password.setError(api.messageOf(error));
+        else placeError(error, fields, general);
       }
     }
   }

@@ -65,6 +65,8 @@ export async function render(root, ctx) {
   buildForm(body, ctx, { groups, settings, user, back });
 }
 
+const CREDENTIALS_NEEDED = 'Changing this needs the permission to reset passwords and two-factor.';
+
 /**
  * @param {HTMLElement} body
  * @param {import('../main.js').Context} ctx
@@ -122,9 +124,18 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
   if (password) signal.addEventListener('abort', () => password.dispose());
 
   // --- Flags and two-factor ----------------------------------------------------
+  // On an edit, "must change password" and the second factor are
+  // credentials (users.credentials), and nobody lowers their own sign-in
+  // security here; Rust refuses both anyway.
+  const mayChangeCredentials = !editing || mine.has('users.credentials');
+  const self = editing && user.id === me.user.id;
   const mustChange = checkbox(
     editing ? 'Force password change at next sign-in' : 'Force password change at first sign-in',
-    { checked: user ? user.must_change_password : false },
+    {
+      checked: user ? user.must_change_password : false,
+      disabled: !mayChangeCredentials || (self && user.must_change_password),
+      hint: !mayChangeCredentials ? CREDENTIALS_NEEDED : undefined,
+    },
   );
   const operatorMasked = me.user.mask_client_data;
   const mask = checkbox('Mask client data', {
@@ -140,6 +151,8 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
   const wanted = user?.two_factor ?? settings?.default_two_factor ?? 'off';
   // Without a mail server an email code cannot arrive; a new user starts with "Off" then.
   twoFactor.value = !editing && wanted === 'email_code' && !mail ? 'off' : wanted;
+  const ownSecondFactor = self && user.two_factor !== 'off';
+  twoFactor.disabled = !mayChangeCredentials || ownSecondFactor;
 
   const sendCredentials = editing ? null : checkbox('Send credentials by email', {
     disabled: !mail,
@@ -156,7 +169,9 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
     supervisor: { root: supervisor.root, control: supervisor.input, setError: supervisor.setError },
     status: field('Status', status),
     two_factor: field('Two-factor method', twoFactor, {
-      hint: mail ? undefined : 'Email code: Needs a mail server',
+      hint: !mayChangeCredentials ? CREDENTIALS_NEEDED
+        : ownSecondFactor ? 'To switch off your own second factor, use “Turn off my second factor” on your page.'
+          : mail ? undefined : 'Email code: Needs a mail server',
       class: 'field-narrow',
     }),
   };

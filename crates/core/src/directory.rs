@@ -36,7 +36,9 @@ use crate::password::{
     PolicyVerdict, Verification,
 };
 use crate::smtp::{MailSecurity, MailSettings};
-use crate::store::{EmailCode, Store, StoreError, Tx, TxMode, UserPage, UserQuery, ADMINISTRATORS};
+use crate::store::{
+    EmailCode, Store, StoreError, TotpEnrolment, Tx, TxMode, UserPage, UserQuery, ADMINISTRATORS,
+};
 use crate::two_factor;
 
 /// Settings keys.
@@ -68,6 +70,15 @@ impl Operator {
     pub fn id(&self) -> UserId {
         self.id
     }
+}
+
+/// A sign-in attempt counted in advance (see `Directory::check_credentials`).
+struct Attempt {
+    /// The account as it was before this attempt was counted.
+    user: User,
+    hash: crate::password::PasswordHash,
+    /// The lock this attempt set by reaching the threshold, if it did.
+    claimed_lock: Option<DateTime<Utc>>,
 }
 
 /// A password that was accepted for a user whose second factor is still
@@ -154,6 +165,17 @@ pub struct Created {
     pub user: User,
     pub generated_password: Option<PlainPassword>,
     pub delivery: Delivery,
+}
+
+/// How an action names a user without handing out the whole record: see
+/// [`Directory::user_handle`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserHandle {
+    pub id: UserId,
+    /// For the optimistic check of the action that follows.
+    pub version: i64,
+    pub name: String,
+    pub email: String,
 }
 
 /// A password reset: the user as it is now, the generated password when
@@ -792,67 +814,62 @@ impl Directory {
     /// The password half of a sign-in. On success returns the user and the
     /// open write transaction (the rehash, if any, is in it) for the caller
     /// to finish.
+    ///
+    /// The lockout is decided before the password is checked, under the
+    /// store's writer lock: the attempt is first counted as a failure (and
+    /// locks the account at the threshold), then verified, and a right
+    /// password takes its count back. So parallel wrong guesses see each
+    /// other's counts, the account locks, and no more than the threshold's
+    /// worth of guesses is ever tried against the hash.
     async fn check_credentials(
         &self,
         email: &str,
         password: &PlainPassword,
     ) -> Result<(User, Box<dyn Tx>, DateTime<Utc>)> {
         let now = Self::now();
-        let found = match Email::parse(email) {
-            Ok(email) => {
-                let mut tx = self.store.begin(TxMode::Read).await?;
-                match tx.user_id_by_email(email.normalized()).await? {
-                    Some(id) => {
-                        let user = Self::existing_user(&mut *tx, id).await?;
-                        let settings = Self::load_settings(&mut *tx).await?;
-                        tx.password_hash(id)
-                            .await?
-                            .map(|hash| (user, hash, settings))
-                    }
-                    None => None,
-                }
+        // An unknown address and a locked account cost one verification
+        // too, so the time taken does not tell them apart from a wrong password.
+        let attempt = match self.claim_attempt(email, now).await {
+            Ok(Some(attempt)) => attempt,
+            Ok(None) | Err(Error::SignInFailed) => {
+                self.hasher.verify_dummy(password);
+                return Err(Error::SignInFailed);
             }
-            Err(_) => None,
+            Err(other) => return Err(other),
         };
-        let Some((user, hash, settings)) = found else {
-            self.hasher.verify_dummy(password);
-            return Err(Error::SignInFailed);
-        };
+        let Attempt {
+            user,
+            hash,
+            claimed_lock,
+        } = attempt;
         let verification = self.hasher.verify(password, &hash);
-        let locked = user.locked_until.is_some_and(|until| until > now);
         let mut tx = self.store.begin(TxMode::Write).await?;
-        let attempt = |action: &'static str, changes: Vec<FieldChange>| {
+        let event = |action: &'static str, changes: Vec<FieldChange>| {
             own_event(&user, None, action, changes, now)
         };
-        if locked {
-            tx.append_audit(&attempt("auth.sign_in_refused_locked", Vec::new()))
-                .await?;
-            tx.commit().await?;
-            return Err(Error::SignInFailed);
-        }
         if !verification.is_match() {
             let failed = user.failed_sign_ins.saturating_add(1);
-            let locked_until = settings.lock_duration(failed).map(|delay| now + delay);
-            tx.record_failed_sign_in(user.id, locked_until).await?;
             let mut changes = vec![FieldChange {
                 field: "failed_sign_ins".into(),
                 before: json!(user.failed_sign_ins),
                 after: json!(failed),
             }];
-            if let Some(until) = locked_until {
+            if let Some(until) = claimed_lock {
                 changes.push(FieldChange {
                     field: "locked_until".into(),
                     before: serde_json::Value::Null,
                     after: json!(until),
                 });
             }
-            tx.append_audit(&attempt("auth.sign_in_failed", changes))
+            tx.append_audit(&event("auth.sign_in_failed", changes))
                 .await?;
             tx.commit().await?;
             return Err(Error::SignInFailed);
         }
+        tx.undo_failed_sign_in(user.id, claimed_lock, user.locked_until)
+            .await?;
         if user.status != Status::Enabled {
-            tx.append_audit(&attempt("auth.sign_in_refused_disabled", Vec::new()))
+            tx.append_audit(&event("auth.sign_in_refused_disabled", Vec::new()))
                 .await?;
             tx.commit().await?;
             return Err(Error::SignInFailed);
@@ -862,6 +879,47 @@ impl Directory {
             tx.replace_password_hash(user.id, &rehashed).await?;
         }
         Ok((user, tx, now))
+    }
+
+    /// Counts a sign-in attempt on `email` as a failure in advance, in one
+    /// write transaction: `None` for an address with no account (nothing to
+    /// count), a refusal while the account is locked (audited), otherwise
+    /// the account as it was before this attempt, its hash, and the lock
+    /// this attempt set.
+    async fn claim_attempt(&self, email: &str, now: DateTime<Utc>) -> Result<Option<Attempt>> {
+        let Ok(email) = Email::parse(email) else {
+            return Ok(None);
+        };
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let Some(id) = tx.user_id_by_email(email.normalized()).await? else {
+            return Ok(None);
+        };
+        let user = Self::existing_user(&mut *tx, id).await?;
+        let Some(hash) = tx.password_hash(id).await? else {
+            return Ok(None);
+        };
+        if user.locked_until.is_some_and(|until| until > now) {
+            tx.append_audit(&own_event(
+                &user,
+                None,
+                "auth.sign_in_refused_locked",
+                Vec::new(),
+                now,
+            ))
+            .await?;
+            tx.commit().await?;
+            return Err(Error::SignInFailed);
+        }
+        let settings = Self::load_settings(&mut *tx).await?;
+        let failed = user.failed_sign_ins.saturating_add(1);
+        let claimed_lock = settings.lock_duration(failed).map(|delay| now + delay);
+        tx.record_failed_sign_in(id, claimed_lock).await?;
+        tx.commit().await?;
+        Ok(Some(Attempt {
+            user,
+            hash,
+            claimed_lock,
+        }))
     }
 
     /// Makes a new emailed code for `user` (replacing any earlier one),
@@ -958,6 +1016,34 @@ impl Directory {
             .ok_or(Error::SignInFailed)
     }
 
+    /// Checks a code from the user's authenticator app (each time step
+    /// accepted once, so a seen code cannot be replayed) or one of their
+    /// unused recovery codes (then used up). Records what it accepted.
+    async fn accept_authenticator_code(
+        tx: &mut dyn Tx,
+        user: &User,
+        enrolment: &TotpEnrolment,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        if two_factor::looks_like_recovery_code(code) {
+            for stored in tx.unused_recovery_codes(user.id).await? {
+                if two_factor::recovery_code_matches(&stored, code) {
+                    return Ok(tx.use_recovery_code(user.id, &stored, now).await?);
+                }
+            }
+            return Ok(false);
+        }
+        let seconds = u64::try_from(now.timestamp()).unwrap_or(0);
+        match two_factor::check_code(&enrolment.secret, code, seconds)? {
+            Some(step) if step > enrolment.last_step => {
+                tx.record_totp_step(user.id, step).await?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
     /// Finishes a sign-in with a code from the authenticator app (each time
     /// step accepted once) or an unused recovery code. Wrong codes count
     /// toward the account's lockout like wrong passwords.
@@ -980,19 +1066,8 @@ impl Directory {
             .await?
             .filter(|e| e.confirmed)
             .ok_or(Error::NotEnrolling)?;
-        let accepted = if two_factor::looks_like_recovery_code(code) {
-            let hash = two_factor::hash_recovery_code(code);
-            tx.use_recovery_code(user.id, &hash, now).await?
-        } else {
-            let seconds = u64::try_from(now.timestamp()).unwrap_or(0);
-            match two_factor::check_code(&enrolment.secret, code, seconds)? {
-                Some(step) if step > enrolment.last_step => {
-                    tx.record_totp_step(user.id, step).await?;
-                    true
-                }
-                _ => false,
-            }
-        };
+        let accepted =
+            Self::accept_authenticator_code(&mut *tx, &user, &enrolment, code, now).await?;
         if !accepted {
             Self::record_wrong_code(&mut *tx, &user, now).await?;
             tx.commit().await?;
@@ -1101,10 +1176,10 @@ impl Directory {
         let step = two_factor::check_code(&enrolment.secret, code, seconds)?
             .ok_or(Error::SecondFactorFailed)?;
         let codes = two_factor::new_recovery_codes();
-        let hashes: Vec<String> = codes
+        let hashes = codes
             .iter()
             .map(|c| two_factor::hash_recovery_code(c))
-            .collect();
+            .collect::<Result<Vec<String>>>()?;
         tx.confirm_totp_enrolment(user.id, step, &hashes).await?;
         tx.append_audit(&own_event(
             &user,
@@ -1203,6 +1278,67 @@ impl Directory {
         };
         tx.commit().await?;
         Ok(me)
+    }
+
+    /// Switches off the operator's own second factor. Lowering one's own
+    /// sign-in security takes both factors again, so that someone at an
+    /// unattended session cannot do it: the password (wrong ones count
+    /// toward the lockout, as at sign-in) and a current code from the
+    /// authenticator app or an unused recovery code (likewise). Someone who
+    /// signs in with emailed codes asks another administrator instead.
+    pub async fn turn_off_own_two_factor(
+        &self,
+        operator: &Operator,
+        password: &PlainPassword,
+        code: &str,
+    ) -> Result<Me> {
+        self.confirm_password(operator, password).await?;
+        let now = Self::now();
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        let before = actor.user.clone();
+        match before.two_factor {
+            TwoFactor::Off => {
+                return Ok(Me {
+                    user: before,
+                    permissions: actor.permissions,
+                })
+            }
+            TwoFactor::EmailCode => return Err(Error::OwnEmailCodesStay),
+            TwoFactor::Totp => {}
+        }
+        let Some(enrolment) = tx.totp_enrolment(before.id).await?.filter(|e| e.confirmed) else {
+            return Err(Error::NotEnrolling);
+        };
+        if !Self::accept_authenticator_code(&mut *tx, &before, &enrolment, code, now).await? {
+            Self::record_wrong_code(&mut *tx, &before, now).await?;
+            tx.commit().await?;
+            return Err(Error::SecondFactorFailed);
+        }
+        let mut fields = UserFields::of(&before);
+        fields.two_factor = TwoFactor::Off;
+        if !tx
+            .update_user(before.id, before.version, &fields, now)
+            .await?
+        {
+            return Err(Error::ChangedBySomeoneElse);
+        }
+        tx.clear_two_factor(before.id).await?;
+        let after = Self::existing_user(&mut *tx, before.id).await?;
+        let event = actor.audit(
+            "user.turn_off_own_two_factor",
+            TargetKind::User,
+            Some(before.id.0),
+            before.email.as_str(),
+            user_diff(&before, &after),
+            now,
+        );
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        Ok(Me {
+            user: after,
+            permissions: actor.permissions,
+        })
     }
 
     /// Lifts a lock and forgets the failed sign-ins.
@@ -1354,20 +1490,41 @@ impl Directory {
         Self::existing_user(&mut *tx, id).await
     }
 
-    /// Finds a user by email. Anyone who may act on users may look one up:
-    /// the command line names users by email for every action.
+    /// Finds a user's whole record by email: like [`Directory::user`], it
+    /// needs `users.view`.
     pub async fn user_by_email(&self, operator: &Operator, email: &str) -> Result<User> {
+        let email = Email::parse(email)?;
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        Self::authorize(&mut *tx, operator, Permission::UsersView).await?;
+        let id = Self::user_id_by_email(&mut *tx, &email).await?;
+        Self::existing_user(&mut *tx, id).await
+    }
+
+    /// Names a user for an action: their id, version, name and email, and
+    /// nothing more. Anyone who may act on users may look one up (the command
+    /// line names users by email for every action); the whole record needs
+    /// `users.view` ([`Directory::user_by_email`]).
+    pub async fn user_handle(&self, operator: &Operator, email: &str) -> Result<UserHandle> {
         let email = Email::parse(email)?;
         let mut tx = self.store.begin(TxMode::Read).await?;
         let actor = Self::actor(&mut *tx, operator).await?;
         actor.require_any(USER_AREA)?;
-        let id = tx
-            .user_id_by_email(email.normalized())
+        let id = Self::user_id_by_email(&mut *tx, &email).await?;
+        let user = Self::existing_user(&mut *tx, id).await?;
+        Ok(UserHandle {
+            id: user.id,
+            version: user.version,
+            name: user.name.as_str().to_owned(),
+            email: user.email.as_str().to_owned(),
+        })
+    }
+
+    async fn user_id_by_email(tx: &mut dyn Tx, email: &Email) -> Result<UserId> {
+        tx.user_id_by_email(email.normalized())
             .await?
             .ok_or_else(|| Error::UserNotFound {
                 key: email.as_str().to_owned(),
-            })?;
-        Self::existing_user(&mut *tx, id).await
+            })
     }
 
     /// Whether `email` is free for a new user, or for `except` when editing:
@@ -1440,17 +1597,31 @@ impl Directory {
             }
             fields.supervisor = supervisor;
         }
-        if let Some(flag) = changes.must_change_password {
-            fields.must_change_password = flag;
-        }
         if let Some(mask) = changes.mask_client_data {
             Self::ensure_may_grant_unmasked(&actor, mask)?;
             fields.mask_client_data = mask;
         }
-        if let Some(method) = changes.two_factor {
-            if method != before.two_factor {
-                ensure_method_works(method, self.mail_configured())?;
+        // "Must change password" and the second factor are credentials: they
+        // need `users.credentials` besides `users.edit`, and nobody lowers
+        // their own sign-in security through an edit.
+        let forced_change = changes
+            .must_change_password
+            .filter(|flag| *flag != before.must_change_password);
+        let method = changes.two_factor.filter(|m| *m != before.two_factor);
+        if forced_change.is_some() || method.is_some() {
+            actor.require(Permission::UsersCredentials)?;
+        }
+        if let Some(flag) = forced_change {
+            if actor.user.id == id && !flag {
+                return Err(Error::CannotLowerOwnSecurity);
             }
+            fields.must_change_password = flag;
+        }
+        if let Some(method) = method {
+            if actor.user.id == id && before.two_factor != TwoFactor::Off {
+                return Err(Error::CannotLowerOwnSecurity);
+            }
+            ensure_method_works(method, self.mail_configured())?;
             fields.two_factor = method;
         }
 

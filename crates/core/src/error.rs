@@ -53,6 +53,10 @@ pub enum Error {
     ChangedBySomeoneElse,
     #[error("At least one enabled administrator must remain, so this change is not possible.")]
     LastAdministrator,
+    #[error("You cannot lower your own sign-in security with an edit. To switch off your own second factor, confirm it with your password and a current code; another administrator can clear a forced password change.")]
+    CannotLowerOwnSecurity,
+    #[error("Emailed sign-in codes cannot be switched off from your own account; ask another administrator who may reset credentials.")]
+    OwnEmailCodesStay,
     #[error("You cannot disable your own account.")]
     CannotDisableSelf,
     #[error("You cannot delete your own account.")]
@@ -185,6 +189,8 @@ impl Error {
             Error::NoGroups => "no_groups",
             Error::SupervisorIsSelf => "supervisor_is_self",
             Error::SupervisorCycle { .. } => "supervisor_cycle",
+            Error::CannotLowerOwnSecurity => "cannot_lower_own_security",
+            Error::OwnEmailCodesStay => "own_email_codes_stay",
             Error::ChangedBySomeoneElse => "changed_by_someone_else",
             Error::LastAdministrator => "last_administrator",
             Error::CannotDisableSelf => "cannot_disable_self",

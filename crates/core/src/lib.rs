@@ -20,6 +20,7 @@ pub mod mask;
 pub mod model;
 pub mod password;
 pub mod paths;
+pub mod sealing;
 pub mod secrets;
 pub mod smtp;
 pub mod store;

@@ -1,13 +1,16 @@
 //! Two-factor sign-in with an authenticator app: TOTP after RFC 6238
 //! (HMAC-SHA-1, 6 digits, 30-second steps, one step of clock drift either
 //! way, each step accepted once), enrolled by a QR code drawn here as SVG,
-//! and ten single-use recovery codes kept only as hashes.
+//! and ten single-use recovery codes of 80 bits, kept only as salted Argon2id
+//! hashes.
 //!
 //! The TOTP secret is shown once, at enrolment, and never again.
 //!
 //! Email sign-in codes: six random digits, kept salted and hashed, valid for
 //! ten minutes, used once, void after five wrong attempts.
 
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
 use blake2::{Blake2b512, Digest};
 use rand::rngs::OsRng;
 use rand::Rng;
@@ -98,24 +101,35 @@ pub fn current_code(secret: &str, unix_seconds: u64) -> Result<String, Error> {
     Ok(totp(secret, "")?.generate(unix_seconds).to_string())
 }
 
-/// Ten new recovery codes, `XXXX-XXXX`, from the OS's random source.
+/// Characters in a recovery code: 16 from a 32-letter alphabet, 80 random bits.
+const RECOVERY_CODE_LENGTH: usize = 16;
+/// Recovery codes handed out before they had 80 bits: 8 characters (40
+/// bits), kept as an unsalted BLAKE2b digest. Those still stored keep working
+/// until used or replaced by a new enrolment.
+const LEGACY_RECOVERY_CODE_LENGTH: usize = 8;
+
+/// Ten new recovery codes, `XXXX-XXXX-XXXX-XXXX`, from the OS's random source.
 pub fn new_recovery_codes() -> Vec<String> {
     (0..RECOVERY_CODES)
         .map(|_| {
-            let mut code: String = (0..8)
+            let letters: Vec<char> = (0..RECOVERY_CODE_LENGTH)
                 .map(|_| char::from(CODE_ALPHABET[OsRng.gen_range(0..CODE_ALPHABET.len())]))
                 .collect();
-            code.insert(4, '-');
-            code
+            letters
+                .chunks(4)
+                .map(|chunk| chunk.iter().collect::<String>())
+                .collect::<Vec<_>>()
+                .join("-")
         })
         .collect()
 }
 
 /// True when `input` has the shape of a recovery code (any case, with or
-/// without the hyphen).
+/// without hyphens and spaces), today's or a legacy one.
 pub fn looks_like_recovery_code(input: &str) -> bool {
     let normalized = normalize_recovery_code(input);
-    normalized.len() == 8 && normalized.bytes().all(|b| CODE_ALPHABET.contains(&b))
+    (normalized.len() == RECOVERY_CODE_LENGTH || normalized.len() == LEGACY_RECOVERY_CODE_LENGTH)
+        && normalized.bytes().all(|b| CODE_ALPHABET.contains(&b))
 }
 
 fn normalize_recovery_code(input: &str) -> String {
@@ -124,6 +138,54 @@ fn normalize_recovery_code(input: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_uppercase())
         .collect()
+}
+
+/// Argon2id at a low cost for recovery codes: they carry 80 random bits, so
+/// the salt and a few milliseconds per guess are what matters, not memory.
+fn recovery_code_argon2() -> Result<Argon2<'static>, Error> {
+    let params =
+        Params::new(4 * 1024, 1, 1, None).map_err(|error| crate::store::StoreError::Internal {
+            detail: format!("recovery code hashing: {error}"),
+        })?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// The stored form of a recovery code: an Argon2id PHC string with a salt of
+/// its own, so equal codes never have equal hashes and a stolen store gives
+/// no fast way to test guesses.
+pub fn hash_recovery_code(code: &str) -> Result<String, Error> {
+    let salt = SaltString::generate(&mut OsRng);
+    let hash = recovery_code_argon2()?
+        .hash_password(normalize_recovery_code(code).as_bytes(), &salt)
+        .map_err(|error| crate::store::StoreError::Internal {
+            detail: format!("recovery code hashing: {error}"),
+        })?;
+    Ok(hash.to_string())
+}
+
+/// True when `code` is the recovery code `stored` was made from. Reads
+/// today's Argon2id hashes and the legacy unsalted BLAKE2b ones.
+pub fn recovery_code_matches(stored: &str, code: &str) -> bool {
+    let code = normalize_recovery_code(code);
+    if stored.starts_with("$argon2id$") {
+        let Ok(parsed) = argon2::password_hash::PasswordHash::new(stored) else {
+            return false;
+        };
+        return code.len() == RECOVERY_CODE_LENGTH
+            && recovery_code_argon2()
+                .is_ok_and(|argon2| argon2.verify_password(code.as_bytes(), &parsed).is_ok());
+    }
+    code.len() == LEGACY_RECOVERY_CODE_LENGTH
+        && constant_time_equal(&hex(&Blake2b512::digest(code.as_bytes())), stored)
+}
+
+/// Compares without an early exit, so the time does not tell how much matched.
+fn constant_time_equal(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// How long an emailed sign-in code works.
@@ -158,14 +220,7 @@ pub fn email_code_matches(stored: &str, code: &str) -> bool {
     let Some((salt, digest)) = stored.split_once('$') else {
         return false;
     };
-    let candidate = email_code_digest(salt, &code);
-    // Compare without an early exit, so the time does not tell how much matched.
-    candidate.len() == digest.len()
-        && candidate
-            .bytes()
-            .zip(digest.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+    constant_time_equal(&email_code_digest(salt, &code), digest)
 }
 
 fn email_code_digest(salt: &str, code: &str) -> String {
@@ -178,14 +233,6 @@ fn email_code_digest(salt: &str, code: &str) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The stored form of a recovery code. The codes carry 40 random bits each
-/// and are used once, so a fast hash suffices.
-pub fn hash_recovery_code(code: &str) -> String {
-    hex(&Blake2b512::digest(
-        normalize_recovery_code(code).as_bytes(),
-    ))
 }
 
 #[cfg(test)]
@@ -248,20 +295,43 @@ mod tests {
     }
 
     #[test]
-    fn recovery_codes_are_ten_distinct_unambiguous_codes() {
+    fn recovery_codes_are_ten_distinct_unambiguous_codes_of_80_bits() {
         let codes = new_recovery_codes();
         assert_eq!(codes.len(), 10);
         let unique: std::collections::HashSet<_> = codes.iter().collect();
         assert_eq!(unique.len(), 10);
+        // 16 letters from an alphabet of 32 = 16 × 5 = 80 bits.
+        assert_eq!(CODE_ALPHABET.len(), 32);
         for code in &codes {
-            assert_eq!(code.len(), 9);
+            assert_eq!(code.len(), 19, "{code}");
+            assert_eq!(normalize_recovery_code(code).len(), 16);
             assert!(looks_like_recovery_code(code));
             assert!(!code.contains(['0', 'O', '1', 'I']));
-            assert_eq!(
-                hash_recovery_code(code),
-                hash_recovery_code(&code.to_lowercase().replace('-', ""))
-            );
         }
         assert!(!looks_like_recovery_code("123456"));
+    }
+
+    #[test]
+    fn recovery_codes_are_kept_as_salted_argon2id_hashes() {
+        let code = &new_recovery_codes()[0];
+        let first = hash_recovery_code(code).unwrap();
+        let second = hash_recovery_code(code).unwrap();
+        assert!(first.starts_with("$argon2id$"), "{first}");
+        assert_ne!(first, second, "each hash has a salt of its own");
+        assert!(recovery_code_matches(&first, code));
+        assert!(recovery_code_matches(
+            &second,
+            &code.to_lowercase().replace('-', " ")
+        ));
+        assert!(!recovery_code_matches(&first, &new_recovery_codes()[0]));
+        assert!(!recovery_code_matches(&first, "not a code"));
+    }
+
+    #[test]
+    fn legacy_recovery_codes_still_match_their_stored_digest() {
+        let legacy = hex(&Blake2b512::digest(b"ABCD2345"));
+        assert!(recovery_code_matches(&legacy, "abcd-2345"));
+        assert!(!recovery_code_matches(&legacy, "ABCD-2346"));
+        assert!(looks_like_recovery_code("ABCD-2345"));
     }
 }

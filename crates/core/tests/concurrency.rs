@@ -382,3 +382,106 @@ async fn a_dropped_transaction_writes_nothing_and_frees_its_connection(backend: 
     let settings = world.directory.settings(&world.admin).await.unwrap();
     assert_ne!(settings.lockout_threshold, 3);
 }
+
+every_store!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    parallel_wrong_passwords_lock_the_account_and_are_not_all_tried
+);
+/// 32 wrong passwords sent at once from four instances: the account ends
+/// locked, and no more than the threshold + 1 of them were checked against
+/// the hash (each checked attempt leaves `auth.sign_in_failed`; the rest are
+/// refused as locked without a check).
+async fn parallel_wrong_passwords_lock_the_account_and_are_not_all_tried(backend: Backend) {
+    const ATTEMPTS: usize = 32;
+    const THRESHOLD: u32 = 5;
+    let world = World::on(backend).await;
+    let settings = roster_core::directory::Settings {
+        lockout_threshold: THRESHOLD,
+        ..world
+            .directory
+            .settings(&world.admin)
+            .await
+            .expect("settings")
+    };
+    world
+        .directory
+        .update_settings(&world.admin, &settings)
+        .await
+        .expect("update settings");
+    let sales = world.group("Sales", &[]).await;
+    let ann = world.user_in("Ann Lee", &[sales.id]).await;
+    let mut instances = Vec::new();
+    for _ in 0..4 {
+        instances.push(Arc::new(world.another_instance().await));
+    }
+    let barrier = Arc::new(Barrier::new(ATTEMPTS));
+    let attempts: Vec<_> = (0..ATTEMPTS)
+        .map(|i| {
+            let (directory, barrier) = (instances[i % 4].clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                directory
+                    .sign_in(
+                        "ann.lee@example.com",
+                        &PlainPassword::new("not-her-password"),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    for attempt in attempts {
+        let result = attempt.await.expect("attempt");
+        assert!(matches!(result, Err(Error::SignInFailed)), "{result:?}");
+    }
+    let after = world.reload(&ann).await;
+    assert!(after.locked_until.is_some(), "not locked: {after:?}");
+    let checked = world
+        .audit(Some("ann.lee@example.com"))
+        .await
+        .into_iter()
+        .filter(|e| e.action == "auth.sign_in_failed")
+        .count();
+    assert!(
+        checked <= THRESHOLD as usize + 1,
+        "{checked} of {ATTEMPTS} parallel attempts were checked against the hash"
+    );
+}
+
+every_store!(a_right_password_takes_back_the_failure_counted_in_advance);
+/// The attempt is counted before the password is checked; the right password
+/// takes that count back, but earlier failures stay (they still lead to a
+/// lock if the second factor is then guessed wrong).
+async fn a_right_password_takes_back_the_failure_counted_in_advance(backend: Backend) {
+    let world = World::on(backend).await;
+    let sales = world.group("Sales", &[]).await;
+    let ann = world
+        .directory
+        .create_user(
+            &world.admin,
+            NewUser {
+                two_factor: Some(TwoFactor::Totp),
+                ..new_user("Ann Lee", &[sales.id])
+            },
+        )
+        .await
+        .expect("create Ann")
+        .user;
+    let wrong = world
+        .directory
+        .sign_in(
+            "ann.lee@example.com",
+            &PlainPassword::new("not-her-password"),
+        )
+        .await;
+    assert!(matches!(wrong, Err(Error::SignInFailed)), "{wrong:?}");
+    assert_eq!(world.reload(&ann).await.failed_sign_ins, 1);
+    // Ann's second factor is owed (authenticator app): the count stays at 1.
+    let right = world
+        .directory
+        .sign_in("ann.lee@example.com", &PlainPassword::new(GOOD_PASSWORD))
+        .await
+        .expect("right password");
+    assert!(right.operator().is_none(), "second factor owed");
+    let after = world.reload(&ann).await;
+    assert_eq!((after.failed_sign_ins, after.locked_until), (1, None));
+}

@@ -91,6 +91,8 @@ enum Rule {
     Enabled,
     Requires(Permission),
     RequiresAny(&'static [Permission]),
+    /// Every one of them.
+    RequiresAll(&'static [Permission]),
     /// Takes a `PendingSignIn`, which only a correct password yields, not an
     /// operator: outside the operator matrix, so the row is not run here;
     /// `tests/two_factor.rs` covers it. The reason says so.
@@ -161,6 +163,10 @@ impl fmt::Display for Rule {
                 let codes: Vec<&str> = ps.iter().map(|p| p.code()).collect();
                 write!(f, "requires any of {}", codes.join(", "))
             }
+            Rule::RequiresAll(ps) => {
+                let codes: Vec<&str> = ps.iter().map(|p| p.code()).collect();
+                write!(f, "requires all of {}", codes.join(", "))
+            }
         }
     }
 }
@@ -174,6 +180,7 @@ impl Rule {
             Rule::Enabled => true,
             Rule::Requires(permission) => who.holds(permission),
             Rule::RequiresAny(permissions) => permissions.iter().any(|p| who.holds(*p)),
+            Rule::RequiresAll(permissions) => permissions.iter().all(|p| who.holds(*p)),
         };
         if allowed {
             Expect::Success
@@ -328,10 +335,18 @@ fn rows() -> Vec<Row> {
         row("user", Requires(UsersView), |f, op| {
             Box::pin(async move { f.dir().user(op, f.reader.id).await.map(drop) })
         }),
-        row("user_by_email", RequiresAny(USER_AREA), |f, op| {
+        row("user_by_email", Requires(UsersView), |f, op| {
             Box::pin(async move {
                 f.dir()
                     .user_by_email(op, f.reader.email.as_str())
+                    .await
+                    .map(drop)
+            })
+        }),
+        row("user_handle", RequiresAny(USER_AREA), |f, op| {
+            Box::pin(async move {
+                f.dir()
+                    .user_handle(op, f.reader.email.as_str())
                     .await
                     .map(drop)
             })
@@ -365,11 +380,37 @@ fn rows() -> Vec<Row> {
                     email: Some("eddie.edited@example.com".into()),
                     groups: Some(vec![f.plain]),
                     supervisor: Some(Some(f.reader.id)),
-                    must_change_password: Some(true),
+                    must_change_password: None,
                     mask_client_data: Some(true),
-                    two_factor: Some(roster_core::domain::TwoFactor::Totp),
+                    two_factor: None,
                 };
                 f.dir().update_user(op, user.id, changes).await.map(drop)
+            })
+        }),
+        // "Must change password" and the second factor are credentials.
+        row(
+            "update_user",
+            RequiresAll(&[UsersEdit, UsersCredentials]),
+            |f, op| {
+                Box::pin(async move {
+                    let user = f.current(&f.credentials_edited).await;
+                    let changes = UserChanges {
+                        version: user.version,
+                        must_change_password: Some(true),
+                        two_factor: Some(roster_core::domain::TwoFactor::Totp),
+                        ..UserChanges::default()
+                    };
+                    f.dir().update_user(op, user.id, changes).await.map(drop)
+                })
+            },
+        ),
+        row("turn_off_own_two_factor", Enabled, |f, op| {
+            Box::pin(async move {
+                let current = f.operator_password.borrow().clone();
+                f.dir()
+                    .turn_off_own_two_factor(op, &PlainPassword::new(current), "000000")
+                    .await
+                    .map(drop)
             })
         }),
         row("set_status", Requires(UsersDisable), |f, op| {
@@ -592,6 +633,8 @@ struct Fixture {
     doomed: GroupId,
     reader: User,
     edited: User,
+    /// Given a forced password change and a second factor.
+    credentials_edited: User,
     disabled: User,
     deleted: User,
     reset: User,
@@ -628,6 +671,7 @@ impl Fixture {
         // operator would get their id (see the ignored test at the end).
         let reader = world.user_in("Rea Reader", &[plain]).await;
         let edited = world.user_in("Ed Edited", &[plain]).await;
+        let credentials_edited = world.user_in("Cred Edited", &[plain]).await;
         let disabled = world.user_in("Dis Abled", &[plain]).await;
         let deleted = world.user_in("Del Eted", &[plain]).await;
         let reset = world.user_in("Res Et", &[plain]).await;
@@ -681,6 +725,7 @@ impl Fixture {
             doomed,
             reader,
             edited,
+            credentials_edited,
             disabled,
             deleted,
             reset,

@@ -15,6 +15,7 @@ pub const COMMANDS: &[&str] = &[
     "sign_out",
     "me",
     "change_password",
+    "turn_off_own_two_factor",
     "lock_session",
     "unlock_session",
     "unlock_user",

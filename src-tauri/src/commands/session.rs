@@ -8,7 +8,7 @@ use roster_core::{Directory, Operator};
 use serde::Serialize;
 use tauri::State;
 
-use super::{checked, directory, signed_in_for, CommandResult};
+use super::{checked, directory, signed_in, signed_in_for, CommandResult};
 use crate::state::{Access, AppState, SessionFlags, Stage};
 use crate::store_choice::{RemoteStore, StoreChoice};
 
@@ -240,6 +240,23 @@ pub async fn change_password(
     )?;
     state.password_changed();
     Ok(me)
+}
+
+/// Switches off the operator's own second factor: takes their password and
+/// a current code from their authenticator app (or a recovery code).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn turn_off_own_two_factor(
+    state: State<'_, AppState>,
+    password: String,
+    code: String,
+) -> CommandResult<Me> {
+    let (directory, operator) = signed_in(&state)?;
+    checked(
+        &state,
+        directory
+            .turn_off_own_two_factor(&operator, &PlainPassword::new(password), &code)
+            .await,
+    )
 }
 
 /// Locks the session now (the UI's idle timer or the person's choice).

@@ -6,7 +6,6 @@ use anyhow::bail;
 use roster_core::directory::{NewUser, UserChanges};
 use roster_core::domain::{GroupId, Status, UserId};
 use roster_core::mail::Delivery;
-use roster_core::model::User;
 use roster_core::store::{Cursor, Direction, UserQuery};
 use roster_core::Operator;
 use serde_json::json;
@@ -174,7 +173,7 @@ async fn set_status(session: &Session, args: UserTarget, status: Status) -> anyh
     let operator = session.operator().await?;
     let user = session
         .directory
-        .user_by_email(&operator, &args.email)
+        .user_handle(&operator, &args.email)
         .await?;
     let updated = session
         .directory
@@ -191,7 +190,7 @@ async fn unlock(session: &Session, args: UserTarget) -> anyhow::Result<()> {
     let operator = session.operator().await?;
     let user = session
         .directory
-        .user_by_email(&operator, &args.email)
+        .user_handle(&operator, &args.email)
         .await?;
     let unlocked = session.directory.unlock_user(&operator, user.id).await?;
     output::line(format!("Unlocked {} <{}>.", unlocked.name, unlocked.email))
@@ -207,7 +206,7 @@ async fn delete(session: &Session, args: UsersDeleteArgs) -> anyhow::Result<()> 
     let operator = session.operator().await?;
     let user = session
         .directory
-        .user_by_email(&operator, &args.email)
+        .user_handle(&operator, &args.email)
         .await?;
     session
         .directory
@@ -218,9 +217,9 @@ async fn delete(session: &Session, args: UsersDeleteArgs) -> anyhow::Result<()> 
 
 async fn reset_password(session: &Session, args: UsersResetPasswordArgs) -> anyhow::Result<()> {
     let operator = session.operator().await?;
-    let user: User = session
+    let user = session
         .directory
-        .user_by_email(&operator, &args.email)
+        .user_handle(&operator, &args.email)
         .await?;
     let choice = password_choice(&args.password)?;
     let reset = session
@@ -283,5 +282,5 @@ async fn group_ids(
 }
 
 async fn user_id(session: &Session, operator: &Operator, email: &str) -> anyhow::Result<UserId> {
-    Ok(session.directory.user_by_email(operator, email).await?.id)
+    Ok(session.directory.user_handle(operator, email).await?.id)
 }

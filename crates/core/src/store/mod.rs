@@ -54,6 +54,10 @@ pub enum StoreError {
         "The store reported an unexpected problem; nothing was changed. Details are in the log."
     )]
     Internal { detail: String },
+    /// The key that seals a local store's authenticator secrets (kept in the
+    /// OS keychain) cannot be had.
+    #[error("The authenticator secrets of this store are sealed with a key kept in this computer's keychain, which cannot be used ({reason}). An administrator can reset the affected users' two-factor.")]
+    Sealing { reason: String },
 }
 
 /// Read transactions see one consistent snapshot; write transactions are
@@ -140,6 +144,16 @@ pub trait Tx: Send {
         id: UserId,
         locked_until: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError>;
+    /// Takes back one failure counted in advance for an attempt whose
+    /// password turned out right: one failure fewer, and the lock that this
+    /// attempt set (`claimed_lock`) back to `previous_lock`. A lock set by
+    /// another, parallel attempt stays.
+    async fn undo_failed_sign_in(
+        &mut self,
+        id: UserId,
+        claimed_lock: Option<DateTime<Utc>>,
+        previous_lock: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError>;
     /// An administrator's unlock: no failures, no lock; bumps the version.
     async fn clear_lockout(&mut self, id: UserId, now: DateTime<Utc>) -> Result<(), StoreError>;
     async fn replace_password_hash(
@@ -165,6 +179,8 @@ pub trait Tx: Send {
         recovery_code_hashes: &[String],
     ) -> Result<(), StoreError>;
     async fn record_totp_step(&mut self, id: UserId, step: u64) -> Result<(), StoreError>;
+    /// The stored hashes of the user's recovery codes not used yet.
+    async fn unused_recovery_codes(&mut self, id: UserId) -> Result<Vec<String>, StoreError>;
     /// Marks an unused recovery code used; false when there is no such unused code.
     async fn use_recovery_code(
         &mut self,

@@ -1603,6 +1603,22 @@ impl Tx for PgTx {
         Ok(())
     }
 
+    async fn undo_failed_sign_in(
+        &mut self,
+        id: UserId,
+        claimed_lock: Option<DateTime<Utc>>,
+        previous_lock: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE users SET failed_sign_ins = greatest(failed_sign_ins - 1, 0), \
+             locked_until = CASE WHEN $1::bigint IS NOT NULL AND locked_until = $1::bigint \
+             THEN $2::bigint ELSE locked_until END WHERE id = $3",
+            &[&claimed_lock.map(millis), &previous_lock.map(millis), &id.0],
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn clear_lockout(&mut self, id: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
         self.execute(
             "UPDATE users SET failed_sign_ins = 0, locked_until = NULL, updated_at = $1, \
@@ -1687,6 +1703,17 @@ impl Tx for PgTx {
         )
         .await?;
         Ok(())
+    }
+
+    async fn unused_recovery_codes(&mut self, id: UserId) -> Result<Vec<String>, StoreError> {
+        self.query(
+            "SELECT code_hash FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+            &[&id.0],
+        )
+        .await?
+        .iter()
+        .map(|row| get(row, 0))
+        .collect()
     }
 
     async fn use_recovery_code(

@@ -30,14 +30,21 @@ use crate::model::{
     User, UserFields, UserRef,
 };
 use crate::password::PasswordHash;
+use crate::sealing::StoreSealing;
+use crate::secrets::Secrets;
 
 mod embedded {
     refinery::embed_migrations!("src/store/sqlite/migrations");
 }
 
+mod sealed;
+
 pub struct SqliteStore {
     connection: Arc<Mutex<Connection>>,
     path: PathBuf,
+    /// Seals authenticator secrets at rest; `None` keeps them as they are
+    /// (tests, and a computer without a keychain).
+    sealing: Option<Arc<StoreSealing>>,
 }
 
 impl SqliteStore {
@@ -66,7 +73,15 @@ impl SqliteStore {
         Ok(Self {
             connection: Arc::new(Mutex::new(connection)),
             path: path.to_owned(),
+            sealing: None,
         })
+    }
+
+    /// Seals authenticator secrets written from now on with a key kept in
+    /// `secrets` (the OS keychain), and opens those sealed before.
+    pub fn with_sealing(mut self, secrets: Arc<dyn Secrets>) -> Self {
+        self.sealing = Some(Arc::new(StoreSealing::new(secrets)));
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -79,6 +94,9 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", "NORMAL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
+    // Deleted rows (a removed user's password hash, a client's data) are
+    // overwritten with zeros, not left readable in free pages of the file.
+    connection.pragma_update(None, "secure_delete", "ON")?;
     Ok(())
 }
 
@@ -94,6 +112,7 @@ impl Store for SqliteStore {
         Ok(Box::new(SqliteTx {
             connection,
             open: true,
+            sealing: self.sealing.clone(),
         }))
     }
 
@@ -106,9 +125,11 @@ impl Store for SqliteStore {
         connection
             .execute_batch("BEGIN DEFERRED")
             .map_err(internal)?;
-        let snapshot = export(&connection);
+        let snapshot = export(&connection).map_err(internal).and_then(|snapshot| {
+            sealed::unseal_snapshot(&connection, self.sealing.as_deref(), snapshot)
+        });
         let _ = connection.execute_batch("ROLLBACK");
-        snapshot.map_err(internal)
+        snapshot
     }
 
     async fn import(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
@@ -118,7 +139,8 @@ impl Store for SqliteStore {
             .map_err(internal)?;
         let written = export(&connection).map_err(internal).and_then(|existing| {
             if existing.is_empty() {
-                import(&connection, snapshot)
+                import(&connection, snapshot)?;
+                sealed::seal_imported(&connection, self.sealing.as_deref(), snapshot)
             } else {
                 Err(StoreError::NotEmpty {
                     target: self.describe(),
@@ -138,6 +160,7 @@ impl Store for SqliteStore {
 struct SqliteTx {
     connection: OwnedMutexGuard<Connection>,
     open: bool,
+    sealing: Option<Arc<StoreSealing>>,
 }
 
 impl Drop for SqliteTx {
@@ -781,6 +804,23 @@ impl Tx for SqliteTx {
         Ok(())
     }
 
+    async fn undo_failed_sign_in(
+        &mut self,
+        id: UserId,
+        claimed_lock: Option<DateTime<Utc>>,
+        previous_lock: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "UPDATE users SET failed_sign_ins = max(failed_sign_ins - 1, 0), \
+                 locked_until = CASE WHEN ?1 IS NOT NULL AND locked_until = ?1 THEN ?2 \
+                 ELSE locked_until END WHERE id = ?3",
+                params![claimed_lock.map(millis), previous_lock.map(millis), id.0],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
     async fn clear_lockout(&mut self, id: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
         self.connection
             .execute(
@@ -807,7 +847,8 @@ impl Tx for SqliteTx {
     }
 
     async fn totp_enrolment(&mut self, id: UserId) -> Result<Option<TotpEnrolment>, StoreError> {
-        self.connection
+        let stored = self
+            .connection
             .query_row(
                 "SELECT secret, confirmed, last_step FROM totp_enrolments WHERE user_id = ?1",
                 [id.0],
@@ -820,7 +861,20 @@ impl Tx for SqliteTx {
                 },
             )
             .optional()
-            .map_err(internal)
+            .map_err(internal)?;
+        stored
+            .map(|enrolment| {
+                Ok(TotpEnrolment {
+                    secret: sealed::open(
+                        &self.connection,
+                        self.sealing.as_deref(),
+                        id.0,
+                        enrolment.secret,
+                    )?,
+                    ..enrolment
+                })
+            })
+            .transpose()
     }
 
     async fn start_totp_enrolment(
@@ -837,7 +891,11 @@ impl Tx for SqliteTx {
                 "INSERT INTO totp_enrolments (user_id, secret, confirmed, last_step, created_at) \
                  VALUES (?1, ?2, 0, 0, ?3) ON CONFLICT (user_id) DO UPDATE SET \
                  secret = excluded.secret, confirmed = 0, last_step = 0, created_at = excluded.created_at",
-                params![id.0, secret, millis(now)],
+                params![
+                    id.0,
+                    sealed::seal(&self.connection, self.sealing.as_deref(), id.0, secret)?,
+                    millis(now)
+                ],
             )
             .map_err(internal)?;
         Ok(())
@@ -873,6 +931,21 @@ impl Tx for SqliteTx {
             )
             .map_err(internal)?;
         Ok(())
+    }
+
+    async fn unused_recovery_codes(&mut self, id: UserId) -> Result<Vec<String>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT code_hash FROM recovery_codes WHERE user_id = ?1 AND used_at IS NULL",
+            )
+            .map_err(internal)?;
+        let hashes = statement
+            .query_map([id.0], |row| row.get(0))
+            .map_err(internal)?
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .map_err(internal)?;
+        Ok(hashes)
     }
 
     async fn use_recovery_code(

@@ -105,6 +105,14 @@ impl World {
         }
     }
 
+    /// The SQLite file of a SQLite world (`None` on PostgreSQL).
+    pub fn sqlite_file(&self) -> Option<&std::path::Path> {
+        match &self.place {
+            Place::Sqlite { file, .. } => Some(file),
+            Place::Postgres(_) => None,
+        }
+    }
+
     /// A second Roster instance on the same data: a directory over a store
     /// (file handle or connection pool) of its own.
     pub async fn another_instance(&self) -> Directory {
