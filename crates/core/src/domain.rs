@@ -1156,6 +1156,30 @@ mod tests {
     }
 
     #[test]
+    fn emoji_sequences_keep_their_joiners_and_tags() {
+        for name in [
+            "Zoë 👩\u{200d}👩\u{200d}👧 Ångström",
+            "👩\u{1f3fd}\u{200d}💻 Desk",
+            "❤\u{fe0f}\u{200d}🔥 Fans",
+            "🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f} Office",
+        ] {
+            assert!(UserName::parse(name).is_ok(), "{name:?}");
+            assert!(ClientName::parse(name).is_ok(), "{name:?}");
+            assert!(GroupName::parse(name).is_ok(), "{name:?}");
+        }
+        for hidden in [
+            "a\u{200d}b",
+            "👩\u{200d}\u{200d}👩",
+            "👩\u{200d}a",
+            "1\u{200d}2",
+            "Ann\u{e0041}",
+            "\u{200d}👩",
+        ] {
+            assert!(UserName::parse(hidden).is_err(), "{hidden:?}");
+        }
+    }
+
+    #[test]
     fn names_refuse_line_and_paragraph_separators() {
         for c in ['\u{2028}', '\u{2029}'] {
             let text = format!("Ann{c}Lee");

@@ -7,7 +7,8 @@
 //! - invisible formatting characters (bidirectional controls and marks,
 //!   zero-width spaces and joiners, byte-order marks, every other Unicode
 //!   "format" character), line and paragraph separators and blank letters
-//!   such as the Hangul fillers;
+//!   such as the Hangul fillers; only the joiners and tags inside an emoji
+//!   sequence (👩‍💻, 🏴 flags) are kept, since they show nothing but the emoji;
 //! - more than [`MAX_MARKS_PER_LETTER`] accents stacked on one letter;
 //! - in an email address, a part that mixes scripts or is written in another
 //!   script but looks Latin (Unicode Technical Standard #39, through the
@@ -19,6 +20,7 @@
 //! [`ensure_group_name_distinct`] inside their transaction.
 
 use unicode_normalization::UnicodeNormalization;
+use unicode_properties::emoji::UnicodeEmoji;
 use unicode_properties::general_category::{
     GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory,
 };
@@ -48,6 +50,39 @@ const BLANK_LETTERS: &[char] = &[
 /// letters above.
 fn is_invisible(c: char) -> bool {
     c.general_category() == GeneralCategory::Format || BLANK_LETTERS.contains(&c)
+}
+
+/// The first invisible character of `text` that is not part of an emoji.
+/// Unicode writes some emoji with invisible characters, which then show
+/// nothing but the emoji: a zero-width joiner between two emoji
+/// (👩‍💻, 👩‍👩‍👧) and the tags of a subdivision flag (🏴 + tags).
+fn first_hidden_character(text: &str) -> Option<char> {
+    text.graphemes(true).find_map(|grapheme| {
+        let chars: Vec<char> = grapheme.chars().collect();
+        chars
+            .iter()
+            .enumerate()
+            .find(|&(at, &c)| is_invisible(c) && !writes_emoji(&chars, at))
+            .map(|(_, &c)| c)
+    })
+}
+
+/// Whether the character at `at` of one grapheme's `chars` is a joiner or
+/// tag that belongs to the emoji sequence it stands in.
+fn writes_emoji(chars: &[char], at: usize) -> bool {
+    let pictograph = |c: &char| !c.is_ascii() && c.is_emoji_char();
+    let before = at.checked_sub(1).and_then(|i| chars.get(i));
+    let after = chars.get(at + 1);
+    match chars.get(at) {
+        Some('\u{200D}') => {
+            before.is_some_and(|c| pictograph(c) || *c == '\u{FE0F}')
+                && after.is_some_and(pictograph)
+        }
+        Some(&c) if unicode_properties::emoji::is_tag_character(c) => {
+            chars.first() == Some(&'\u{1F3F4}')
+        }
+        _ => false,
+    }
 }
 
 /// An accent or other mark that stacks on the letter before it.
@@ -81,7 +116,7 @@ pub(crate) fn check_text(text: &str, subject: &str) -> Result<(), String> {
             "{subject} cannot contain line or paragraph separators."
         ));
     }
-    if let Some(c) = text.chars().find(|c| is_invisible(*c)) {
+    if let Some(c) = first_hidden_character(text) {
         return Err(format!(
             "{subject} cannot contain invisible formatting characters such as direction marks, \
              zero-width spaces or byte-order marks (it contains U+{:04X}).",
