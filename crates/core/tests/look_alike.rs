@@ -3,12 +3,19 @@
 //! group names that look like another group's, and the name and address
 //! rules on the paths that create and edit users, groups and clients.
 
+mod smtp_sink;
 mod support;
+
+use std::sync::Arc;
 
 use roster_core::clients::{ClientChanges, NewClient};
 use roster_core::directory::{GroupChanges, UserChanges};
+use roster_core::domain::Email;
+use roster_core::smtp::{MailSecurity, MailSettings, SmtpMailer};
 use roster_core::store::ADMINISTRATORS;
 use roster_core::Error;
+use secrecy::SecretString;
+use smtp_sink::{Sink, PASSWORD, USER};
 use support::*;
 
 every_store!(an_address_is_taken_however_its_domain_is_written);
@@ -227,4 +234,37 @@ async fn client_emails_follow_the_same_rules(backend: Backend) {
             "{bad}: {result:?}"
         );
     }
+}
+
+/// The mail server is handed an international domain in punycode, so the
+/// address needs no SMTPUTF8; what the user typed is kept for people.
+#[tokio::test]
+async fn mail_to_an_international_domain_goes_to_its_punycode_form() {
+    let sink = Sink::accepting();
+    let world = World::new().await;
+    let settings = MailSettings {
+        host: "127.0.0.1".into(),
+        port: sink.port(),
+        security: MailSecurity::None,
+        user: Some(USER.into()),
+        sender_address: Email::parse("roster@exämple.com").expect("sender"),
+        sender_name: "Roster".into(),
+    };
+    let saved = world
+        .directory
+        .update_mail_settings(&world.admin, Some(settings))
+        .await
+        .expect("mail settings saved")
+        .expect("settings");
+    let mailer =
+        SmtpMailer::new(saved, Some(SecretString::from(PASSWORD.to_owned()))).expect("a mailer");
+    world.directory.set_mailer(Some(Arc::new(mailer)));
+    world
+        .directory
+        .send_test_email(&world.admin, "Ann@EXÄMPLE.com")
+        .await
+        .expect("sent");
+    let message = sink.only();
+    assert_eq!(message.to, vec!["Ann@xn--exmple-cua.com".to_owned()]);
+    assert_eq!(message.from, "roster@xn--exmple-cua.com");
 }
