@@ -1101,6 +1101,28 @@ mod tests {
     }
 
     #[test]
+    fn everyday_names_in_other_scripts_are_accepted_as_addresses() {
+        for local in [
+            "анна",
+            "сергей",
+            "мария",
+            "дмитрий",
+            "ольга",
+            "ελένη",
+            "γιώργος",
+            "محمد",
+            "דוד",
+            "राहुल",
+            "たなか",
+            "김민준",
+            "ნინო",
+        ] {
+            let address = format!("{local}@example.com");
+            assert!(Email::parse(&address).is_ok(), "{address}");
+        }
+    }
+
+    #[test]
     fn invisible_characters_in_emails_are_refused() {
         for hidden in [
             "ann\u{200b}@example.com",
