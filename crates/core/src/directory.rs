@@ -1970,6 +1970,7 @@ impl Directory {
                 name: name.as_str().to_owned(),
             });
         }
+        crate::look_alike::ensure_group_name_distinct(&mut *tx, &name, None).await?;
         let now = Self::now();
         let id = tx
             .insert_group(&name, &description, &permissions, now)
@@ -2036,6 +2037,7 @@ impl Directory {
                     });
                 }
             }
+            crate::look_alike::ensure_group_name_distinct(&mut *tx, &name, Some(id)).await?;
         }
         let now = Self::now();
         if !tx

@@ -9,6 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize, Serializer};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::error::Error;
 
@@ -45,8 +46,9 @@ impl fmt::Display for GroupId {
     }
 }
 
-/// An email address as the user typed it, plus the normalised form that
-/// decides uniqueness: `Ann@Example.com` and `ann@example.com` are one account.
+/// An email address as the user typed it (after NFKC), plus the normalised
+/// form that decides uniqueness: `Ann@Example.com` and `ann@example.com` are
+/// one account, and so are `ann@exämple.com` and `ann@xn--exmple-cua.com`.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Email {
     display: String,
@@ -57,33 +59,63 @@ pub struct Email {
 const EMAIL_MAX_LEN: usize = 254;
 
 impl Email {
-    /// Trims surrounding space and checks the address with the `email_address`
-    /// crate: one plain address (no display name, no `[1.2.3.4]` literal), and
-    /// a domain with a dot, since `ann@example` is nearly always a typo here.
+    /// Trims surrounding space, applies NFKC (so full-width `ａｎｎ` is `ann`)
+    /// and checks the address with the `email_address` crate: one plain
+    /// address (no display name, no `[1.2.3.4]` literal), and a domain with a
+    /// dot, since `ann@example` is nearly always a typo here.
+    ///
+    /// Against look-alike addresses (see `look_alike`): no invisible
+    /// characters; the part before the @ and each label of the domain must
+    /// be single-script and, if not Latin, must not look Latin (UTS #39);
+    /// an international domain must be valid IDNA (UTS #46).
+    ///
+    /// Every accepted address can be sent by the mail path (lettre): quoted
+    /// local parts (`"john smith"@example.com`) are refused. The documented
+    /// exception is an international local part (`иван@пример.рф`): it is
+    /// accepted, and mail to it needs a server that offers SMTPUTF8 (lettre
+    /// reports one that does not as a failed delivery).
+    ///
+    /// The normalised form is the local part lowercased, `@`, and the domain
+    /// in lowercase IDNA ASCII (punycode). For an ASCII address that is
+    /// exactly the whole address lowercased, as before, so stored addresses
+    /// keep their keys.
     pub fn parse(input: &str) -> Result<Self, Error> {
-        let trimmed = input.trim();
+        let invalid = |reason: String| Error::InvalidEmail { reason };
+        let composed: String = input.trim().nfkc().collect();
+        let trimmed = composed.trim();
         if trimmed.is_empty() {
-            return Err(Error::InvalidEmail {
-                reason: "Enter an email address.".into(),
-            });
+            return Err(invalid("Enter an email address.".into()));
         }
         if trimmed.chars().count() > EMAIL_MAX_LEN {
-            return Err(Error::InvalidEmail {
-                reason: format!("An email address can have at most {EMAIL_MAX_LEN} characters."),
-            });
+            return Err(invalid(format!(
+                "An email address can have at most {EMAIL_MAX_LEN} characters."
+            )));
+        }
+        crate::look_alike::check_text(trimmed, "An email address").map_err(invalid)?;
+        if trimmed
+            .rsplit_once('@')
+            .is_some_and(|(local, _)| local.contains('"'))
+        {
+            return Err(invalid(
+                "Addresses with quotation marks before the @ cannot be used, because mail \
+                 to them cannot be sent reliably; ask for the address without them."
+                    .into(),
+            ));
         }
         let options = email_address::Options::default()
             .with_required_tld()
             .without_domain_literal()
             .without_display_text();
-        email_address::EmailAddress::parse_with_options(trimmed, options).map_err(|error| {
-            Error::InvalidEmail {
-                reason: describe_email_error(&error).into(),
-            }
+        email_address::EmailAddress::parse_with_options(trimmed, options)
+            .map_err(|error| invalid(describe_email_error(&error).into()))?;
+        let (local, domain) = trimmed.rsplit_once('@').ok_or_else(|| {
+            invalid(describe_email_error(&email_address::Error::MissingSeparator).into())
         })?;
+        crate::look_alike::check_email_part(local, "The part before the @").map_err(invalid)?;
+        let ascii_domain = ascii_domain(domain).map_err(invalid)?;
         Ok(Self {
             display: trimmed.to_owned(),
-            normalized: trimmed.to_lowercase(),
+            normalized: format!("{}@{ascii_domain}", local.to_lowercase()),
         })
     }
 
@@ -95,12 +127,13 @@ impl Email {
         }
     }
 
-    /// The address as typed (trimmed).
+    /// The address as typed (trimmed, NFKC).
     pub fn as_str(&self) -> &str {
         &self.display
     }
 
-    /// The lowercased form used for uniqueness and look-ups.
+    /// The form used for uniqueness and look-ups: local part lowercased,
+    /// domain in lowercase IDNA ASCII.
     pub fn normalized(&self) -> &str {
         &self.normalized
     }
@@ -111,6 +144,44 @@ impl Email {
             .rsplit_once('@')
             .map_or(self.display.as_str(), |(local, _)| local)
     }
+
+    /// The address to hand to the mail server: as typed, but with an
+    /// international domain in IDNA ASCII, so that only an international
+    /// local part needs a server with SMTPUTF8.
+    pub fn for_sending(&self) -> String {
+        match (
+            self.display.rsplit_once('@'),
+            self.normalized.rsplit_once('@'),
+        ) {
+            (Some((local, domain)), Some((_, ascii))) if !domain.is_ascii() => {
+                format!("{local}@{ascii}")
+            }
+            _ => self.display.clone(),
+        }
+    }
+}
+
+/// The lowercase IDNA ASCII form of an address's domain, after checking
+/// each of its labels against the look-alike rules. ASCII domains are only
+/// lowercased (their `xn--` labels must decode); others go through UTS #46
+/// with its strict rules (STD3 characters, hyphens, DNS lengths).
+fn ascii_domain(domain: &str) -> Result<String, String> {
+    let not_idna = || format!("The domain {domain} is not a valid international domain name.");
+    let ascii = if domain.is_ascii() {
+        domain.to_ascii_lowercase()
+    } else {
+        idna::domain_to_ascii_strict(domain).map_err(|_| not_idna())?
+    };
+    // Only international labels are checked: a plain ASCII domain is what
+    // it looks like, and is accepted exactly as before.
+    if ascii.split('.').any(|label| label.starts_with("xn--")) {
+        let (unicode, decoded) = idna::domain_to_unicode(&ascii);
+        decoded.map_err(|_| not_idna())?;
+        for label in unicode.split('.') {
+            crate::look_alike::check_email_part(label, "The domain")?;
+        }
+    }
+    Ok(ascii)
 }
 
 fn describe_email_error(error: &email_address::Error) -> &'static str {
@@ -153,8 +224,9 @@ impl Serialize for Email {
     }
 }
 
-/// Trims `input` and checks that it has `1..=max` characters and no control
-/// characters. Shared by the short free-text names of the domain.
+/// Trims `input` and checks that it has `1..=max` characters, no control or
+/// invisible characters, no stacks of marks, and something visible. Shared
+/// by the short free-text names of the domain.
 fn parse_label(input: &str, max: usize, what: &str) -> Result<String, String> {
     parse_counted_label(input, max, what, |s| s.chars().count())
 }
@@ -178,11 +250,15 @@ fn parse_counted_label(
             "A {what} cannot contain control characters such as tabs or line breaks."
         ));
     }
+    let subject = format!("A {what}");
+    crate::look_alike::check_text(trimmed, &subject)?;
+    crate::look_alike::check_visible(trimmed, &subject)?;
     Ok(trimmed.to_owned())
 }
 
 /// A client's name: 1..=200 graphemes (what a reader counts as
-/// characters: a letter with its accents, an emoji), no control characters.
+/// characters: a letter with its accents, an emoji), with the rules of
+/// names: no control or invisible characters, at least one visible one.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct ClientName(String);
@@ -324,7 +400,8 @@ impl fmt::Debug for Phone {
     }
 }
 
-/// A person's display name: 1..=200 characters, no control characters.
+/// A person's display name: 1..=200 characters, no control or invisible
+/// characters, at least one visible one (see `look_alike`).
 #[derive(Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct UserName(String);
@@ -364,7 +441,8 @@ impl fmt::Display for UserName {
     }
 }
 
-/// A group's name: 1..=100 characters, unique ignoring case.
+/// A group's name: 1..=100 characters, unique ignoring case, with the rules
+/// of names; the services also refuse one that looks like another group's.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct GroupName(String);
@@ -390,6 +468,13 @@ impl GroupName {
     pub fn normalized(&self) -> String {
         self.0.to_lowercase()
     }
+
+    /// Whether the two names would be taken for one another in a list: the
+    /// same UTS #39 skeleton ("Аdministrators" with a Cyrillic А looks like
+    /// "Administrators"), as written or lowercased, spaces aside.
+    pub fn looks_like(&self, other: &GroupName) -> bool {
+        crate::look_alike::group_names_look_alike(&self.0, &other.0)
+    }
 }
 
 impl fmt::Debug for GroupName {
@@ -404,7 +489,8 @@ impl fmt::Display for GroupName {
     }
 }
 
-/// A group's free-text description: up to 1,000 characters; line breaks allowed.
+/// A group's free-text description: up to 1,000 characters; line breaks
+/// allowed, invisible formatting characters not (see `look_alike`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Description(String);
@@ -430,6 +516,8 @@ impl Description {
                 reason: "A description cannot contain control characters.".into(),
             });
         }
+        crate::look_alike::check_text(trimmed, "A description")
+            .map_err(|reason| Error::InvalidDescription { reason })?;
         Ok(Self(trimmed.to_owned()))
     }
 
@@ -833,9 +921,358 @@ mod tests {
         }
 
         #[test]
-        fn names_without_control_characters_parse(name in "[^\\p{Cc}]{1,200}") {
+        fn names_of_letters_digits_signs_and_spaces_parse(name in GENERATED_NAME) {
             prop_assume!(!name.trim().is_empty());
-            prop_assert!(UserName::parse(&name).is_ok());
+            prop_assert!(UserName::parse(&name).is_ok(), "{:?}", name);
+            prop_assert!(ClientName::parse(&name).is_ok(), "{:?}", name);
+            let group: String = name.chars().take(GroupName::MAX_LEN).collect();
+            prop_assume!(!group.trim().is_empty());
+            prop_assert!(GroupName::parse(&group).is_ok(), "{:?}", group);
         }
+
+        #[test]
+        fn accepted_names_hold_no_invisible_or_stacked_characters(name in "\\PC{0,40}|.{0,40}") {
+            let accepted = [
+                UserName::parse(&name).map(|n| n.as_str().to_owned()),
+                GroupName::parse(&name).map(|n| n.as_str().to_owned()),
+                ClientName::parse(&name).map(|n| n.as_str().to_owned()),
+            ];
+            for text in accepted.into_iter().flatten() {
+                prop_assert!(crate::look_alike::check_text(&text, "A name").is_ok());
+                prop_assert!(crate::look_alike::check_visible(&text, "A name").is_ok());
+            }
+            let _ = Description::parse(&name);
+        }
+
+        /// Old stores hold `address.to_lowercase()` as the key of every ASCII
+        /// address; the new normalisation must give the very same key, or
+        /// those users could no longer be found.
+        #[test]
+        fn ascii_addresses_keep_their_stored_normalised_form(
+            local in r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,24}",
+            labels in proptest::collection::vec(r"[A-Za-z0-9]([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{0,8}[A-Za-z0-9])?", 2..4),
+        ) {
+            let input = format!("{local}@{}", labels.join("."));
+            let options = email_address::Options::default()
+                .with_required_tld()
+                .without_domain_literal()
+                .without_display_text();
+            let accepted_before = email_address::EmailAddress::parse_with_options(&input, options).is_ok();
+            prop_assume!(!input.to_ascii_lowercase().contains("@xn--") && !input.to_ascii_lowercase().contains(".xn--"));
+            match Email::parse(&input) {
+                Ok(email) => {
+                    prop_assert!(accepted_before);
+                    prop_assert_eq!(email.normalized(), input.to_lowercase());
+                    prop_assert_eq!(email.as_str(), input.as_str());
+                    prop_assert_eq!(email.for_sending(), input.clone());
+                }
+                Err(error) => prop_assert!(!accepted_before, "{input} now refused: {error}"),
+            }
+        }
+
+        /// The mail path (lettre) must be able to address every accepted
+        /// address, as typed and in the form it is sent.
+        #[test]
+        fn lettre_accepts_every_accepted_address(
+            local in r"[a-zA-Z0-9._+\-\u{e4}\u{f6}\u{e9}\u{131}\u{430}\u{438}\u{432}\u{43d}\u{3b1}\u{3b2}\u{7528}\u{6237}\u{ff41}\u{200b}\u{202e}\u{301}\u{22}\u{20}]{1,20}",
+            domain in r"[a-zA-Z0-9\-\u{e4}\u{f6}\u{e9}\u{430}\u{440}\u{441}\u{43e}\u{3b1}\u{4f8b}\u{5b50}\u{ff21}\u{200d}]{1,20}",
+            tld in r"[a-z]{2,4}|\u{440}\u{444}|xn--p1ai",
+        ) {
+            let input = format!("{local}@{domain}.{tld}");
+            if let Ok(email) = Email::parse(&input) {
+                prop_assert!(email.as_str().parse::<lettre::Address>().is_ok(), "{:?}", email);
+                let sending = email.for_sending();
+                prop_assert!(sending.parse::<lettre::Address>().is_ok(), "{}", sending);
+                prop_assert!(sending.rsplit_once('@').is_some_and(|(_, d)| d.is_ascii()));
+                prop_assert!(!email.as_str().contains('"'));
+            }
+        }
+
+        #[test]
+        fn email_parsing_never_panics(input in "\\PC{0,300}|.{0,300}") {
+            if let Ok(email) = Email::parse(&input) {
+                prop_assert!(email.as_str().parse::<lettre::Address>().is_ok(), "{:?}", email);
+            }
+        }
+    }
+
+    /// Letters, digits, punctuation, symbols and spaces of any script, less
+    /// the few letters and symbols that render blank.
+    const GENERATED_NAME: &str =
+        r"[[\p{L}\p{N}\p{P}\p{S} ]&&[^\u{115F}\u{1160}\u{3164}\u{FFA0}\u{2800}]]{1,200}";
+
+    #[test]
+    fn email_domains_compare_by_their_idna_form() {
+        let unicode = Email::parse("ann@exämple.com").unwrap();
+        let punycode = Email::parse("ann@xn--exmple-cua.com").unwrap();
+        let shouted = Email::parse("ANN@EXÄMPLE.COM").unwrap();
+        assert_eq!(unicode.normalized(), "ann@xn--exmple-cua.com");
+        assert_eq!(punycode.normalized(), unicode.normalized());
+        assert_eq!(shouted.normalized(), unicode.normalized());
+        // What was typed is what people see.
+        assert_eq!(unicode.as_str(), "ann@exämple.com");
+        assert_eq!(shouted.as_str(), "ANN@EXÄMPLE.COM");
+        assert_eq!(unicode.for_sending(), "ann@xn--exmple-cua.com");
+        assert_eq!(shouted.for_sending(), "ANN@xn--exmple-cua.com");
+    }
+
+    #[test]
+    fn emails_are_kept_in_nfkc() {
+        let full_width = Email::parse("ａｎｎ＠ｅｘａｍｐｌｅ．ｃｏｍ").unwrap();
+        assert_eq!(full_width.as_str(), "ann@example.com");
+        assert_eq!(full_width.normalized(), "ann@example.com");
+        // Decomposed and composed ä are one address.
+        let decomposed = Email::parse("ann@exa\u{308}mple.com").unwrap();
+        assert_eq!(decomposed.as_str(), "ann@exämple.com");
+        assert_eq!(decomposed.normalized(), "ann@xn--exmple-cua.com");
+    }
+
+    fn email_refusal(input: &str) -> String {
+        match Email::parse(input) {
+            Err(Error::InvalidEmail { reason }) => reason,
+            other => panic!("{input:?} gave {other:?}"),
+        }
+    }
+
+    #[test]
+    fn quoted_local_parts_are_refused_with_a_clear_reason() {
+        for quoted in [
+            "\"john smith\"@example.com",
+            "\"ann\"@example.com",
+            "\"a@b\"@example.com",
+        ] {
+            assert!(
+                email_refusal(quoted).contains("quotation marks"),
+                "{quoted}"
+            );
+        }
+    }
+
+    #[test]
+    fn mixed_script_addresses_are_refused() {
+        // Cyrillic а (U+0430) among Latin letters.
+        for mixed in [
+            "ann@p\u{430}ypal.com",
+            "p\u{430}ypal@example.com",
+            "ann@mail.p\u{430}ypal.com",
+        ] {
+            assert!(email_refusal(mixed).contains("mixes letters"), "{mixed}");
+        }
+        // The same domain typed in punycode is just as refused.
+        let punycode = idna::domain_to_ascii("p\u{430}ypal.com").unwrap();
+        assert!(punycode.starts_with("xn--"));
+        assert!(email_refusal(&format!("ann@{punycode}")).contains("mixes letters"));
+    }
+
+    #[test]
+    fn other_scripts_that_look_latin_are_refused() {
+        // All Cyrillic, but reads as "pay", "coco", "apple".
+        for look_alike in [
+            "\u{440}\u{430}\u{443}@example.com",
+            "ann@\u{441}\u{43e}\u{441}\u{43e}.com",
+            "ann@\u{430}\u{440}\u{440}\u{4cf}\u{435}.com",
+        ] {
+            assert!(
+                email_refusal(look_alike).contains("looks like Latin"),
+                "{look_alike}"
+            );
+        }
+    }
+
+    #[test]
+    fn single_script_international_addresses_are_accepted() {
+        let russian = Email::parse("иван@пример.рф").unwrap();
+        assert_eq!(russian.as_str(), "иван@пример.рф");
+        assert_eq!(russian.normalized(), "иван@xn--e1afmkfd.xn--p1ai");
+        for fine in [
+            "Zoë.Lee@exämple.com",
+            "yılmaz@örnek.com.tr",
+            "用户@例子.广告",
+            "αλέξης@παράδειγμα.ελ",
+            "ann@xn--e1afmkfd.xn--p1ai",
+        ] {
+            let email = Email::parse(fine).unwrap_or_else(|e| panic!("{fine}: {e}"));
+            assert!(email.as_str().parse::<lettre::Address>().is_ok(), "{fine}");
+            assert!(
+                email.for_sending().parse::<lettre::Address>().is_ok(),
+                "{fine}"
+            );
+        }
+    }
+
+    #[test]
+    fn everyday_names_in_other_scripts_are_accepted_as_addresses() {
+        for local in [
+            "анна",
+            "сергей",
+            "мария",
+            "дмитрий",
+            "ольга",
+            "ελένη",
+            "γιώργος",
+            "محمد",
+            "דוד",
+            "राहुल",
+            "たなか",
+            "김민준",
+            "ნინო",
+        ] {
+            let address = format!("{local}@example.com");
+            assert!(Email::parse(&address).is_ok(), "{address}");
+        }
+    }
+
+    #[test]
+    fn invisible_characters_in_emails_are_refused() {
+        for hidden in [
+            "ann\u{200b}@example.com",
+            "ann@exam\u{200d}ple.com",
+            "\u{202e}moc.elpmaxe@nna",
+            "\u{feff}ann@example.com",
+            "ann\u{2066}@example.com",
+        ] {
+            assert!(Email::parse(hidden).is_err(), "{hidden:?}");
+        }
+    }
+
+    #[test]
+    fn invalid_international_domains_are_refused() {
+        for bad in ["ann@xn--zz.com", "ann@exämple_.com", "ann@ex_ämple.com"] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// Every format character the issue names, and a few more.
+    const INVISIBLE: &[char] = &[
+        '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}',
+        '\u{2068}', '\u{2069}', '\u{200e}', '\u{200f}', '\u{61c}', '\u{200b}', '\u{200c}',
+        '\u{200d}', '\u{2060}', '\u{feff}', '\u{ad}', '\u{3164}', '\u{115f}',
+    ];
+
+    #[test]
+    fn names_refuse_invisible_formatting_characters() {
+        for c in INVISIBLE {
+            let text = format!("Ann{c}Lee");
+            match UserName::parse(&text) {
+                Err(Error::InvalidName { reason }) => {
+                    assert!(reason.contains("invisible formatting"), "{c:?}: {reason}")
+                }
+                other => panic!("{c:?} gave {other:?}"),
+            }
+            assert!(
+                matches!(GroupName::parse(&text), Err(Error::InvalidGroupName { .. })),
+                "{c:?}"
+            );
+            assert!(
+                matches!(ClientName::parse(&text), Err(Error::InvalidName { .. })),
+                "{c:?}"
+            );
+            assert!(
+                matches!(
+                    Description::parse(&text),
+                    Err(Error::InvalidDescription { .. })
+                ),
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn emoji_sequences_keep_their_joiners_and_tags() {
+        for name in [
+            "Zoë 👩\u{200d}👩\u{200d}👧 Ångström",
+            "👩\u{1f3fd}\u{200d}💻 Desk",
+            "❤\u{fe0f}\u{200d}🔥 Fans",
+            "🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f} Office",
+        ] {
+            assert!(UserName::parse(name).is_ok(), "{name:?}");
+            assert!(ClientName::parse(name).is_ok(), "{name:?}");
+            assert!(GroupName::parse(name).is_ok(), "{name:?}");
+        }
+        for hidden in [
+            "a\u{200d}b",
+            "👩\u{200d}\u{200d}👩",
+            "👩\u{200d}a",
+            "1\u{200d}2",
+            "Ann\u{e0041}",
+            "\u{200d}👩",
+        ] {
+            assert!(UserName::parse(hidden).is_err(), "{hidden:?}");
+        }
+    }
+
+    #[test]
+    fn names_refuse_line_and_paragraph_separators() {
+        for c in ['\u{2028}', '\u{2029}'] {
+            let text = format!("Ann{c}Lee");
+            assert!(UserName::parse(&text).is_err(), "{c:?}");
+            assert!(GroupName::parse(&text).is_err(), "{c:?}");
+            assert!(ClientName::parse(&text).is_err(), "{c:?}");
+            assert!(Description::parse(&text).is_err(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn names_need_a_visible_character() {
+        for blank in ["\u{301}", "\u{301}\u{302}", "\u{2800}", "\u{2800} \u{20dd}"] {
+            match UserName::parse(blank) {
+                Err(Error::InvalidName { reason }) => {
+                    assert!(reason.contains("visible"), "{blank:?}: {reason}")
+                }
+                other => panic!("{blank:?} gave {other:?}"),
+            }
+            assert!(GroupName::parse(blank).is_err(), "{blank:?}");
+            assert!(ClientName::parse(blank).is_err(), "{blank:?}");
+        }
+    }
+
+    #[test]
+    fn combining_marks_are_capped_per_letter() {
+        let four = format!("Ze{}n", "\u{301}\u{302}\u{303}\u{304}");
+        let five = format!("Ze{}n", "\u{301}\u{302}\u{303}\u{304}\u{305}");
+        assert!(UserName::parse(&four).is_ok());
+        match UserName::parse(&five) {
+            Err(Error::InvalidName { reason }) => assert!(reason.contains("accents"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(GroupName::parse(&five).is_err());
+        assert!(ClientName::parse(&five).is_err());
+        assert!(Description::parse(&five).is_err());
+        let zalgo: String = "Zalgo"
+            .chars()
+            .flat_map(|c| {
+                [
+                    c, '\u{336}', '\u{335}', '\u{334}', '\u{337}', '\u{338}', '\u{321}',
+                ]
+            })
+            .collect();
+        assert!(UserName::parse(&zalgo).is_err());
+        // Real writing stays well under the cap.
+        for name in [
+            "Nguye\u{302}\u{303}n",
+            "Nguyễn Thị Ánh",
+            "स्त्री शक्ति",
+            "Zoë",
+            "Søren",
+        ] {
+            assert!(UserName::parse(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn group_names_that_look_alike() {
+        let group = |name: &str| GroupName::parse(name).unwrap();
+        let admins = group("Administrators");
+        // Cyrillic А (U+0410) for the Latin A.
+        assert!(group("\u{410}dministrators").looks_like(&admins));
+        assert!(group("administrators").looks_like(&admins));
+        assert!(group("Adm\u{456}n\u{456}strators").looks_like(&admins));
+        assert!(group("Sales  Team").looks_like(&group("Sales Team")));
+        assert!(group("Cafe\u{301}").looks_like(&group("Café")));
+        assert!(group("ＳＡＬＥＳ").looks_like(&group("Sales")));
+        assert!(group("lT").looks_like(&group("IT")));
+        assert!(!group("Sales").looks_like(&group("Support")));
+        assert!(!group("Administrators").looks_like(&group("Administration")));
+        assert!(!group("Иван").looks_like(&group("Ivan")));
     }
 }

@@ -73,6 +73,8 @@ pub enum Error {
     GroupNotFound { key: String },
     #[error("A group named {name} already exists.")]
     GroupNameTaken { name: String },
+    #[error("The group name “{name}” looks the same as the existing group “{existing}”; choose a name that is clearly different.")]
+    GroupNameLookAlike { name: String, existing: String },
     #[error("The Administrators group always holds every permission; it cannot be deleted, renamed or reduced.")]
     BuiltinGroup,
     #[error("The group {name} still has {members} member(s); move them to another group first.")]
@@ -151,6 +153,7 @@ impl Error {
             Error::InvalidEmail { .. } | Error::EmailTaken { .. } => Some("email"),
             Error::InvalidName { .. } => Some("name"),
             Error::InvalidGroupName { .. } | Error::GroupNameTaken { .. } => Some("name"),
+            Error::GroupNameLookAlike { .. } => Some("name"),
             Error::InvalidDescription { .. } => Some("description"),
             Error::InvalidChoice { field, .. } => Some(field),
             Error::InvalidPhone { .. } => Some("phone"),
@@ -200,6 +203,7 @@ impl Error {
             Error::NoEnabledAdministrator => "no_enabled_administrator",
             Error::GroupNotFound { .. } => "group_not_found",
             Error::GroupNameTaken { .. } => "group_name_taken",
+            Error::GroupNameLookAlike { .. } => "group_name_look_alike",
             Error::BuiltinGroup => "builtin_group",
             Error::GroupHasMembers { .. } => "group_has_members",
             Error::SignInFailed => "sign_in_failed",

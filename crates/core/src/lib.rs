@@ -15,6 +15,7 @@ pub mod clients;
 pub mod directory;
 pub mod domain;
 pub mod error;
+mod look_alike;
 pub mod mail;
 pub mod mask;
 pub mod model;

@@ -298,7 +298,7 @@ impl SmtpMailer {
     fn email(&self, message: &Message) -> std::result::Result<lettre::Message, MailError> {
         let address = |email: &Email| {
             email
-                .as_str()
+                .for_sending()
                 .parse::<Address>()
                 .map_err(|error| MailError::Refused {
                     server: self.settings.server(),
