@@ -545,6 +545,29 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_password_filed_under_the_old_name_moves_to_the_entry_with_the_tls_mode() {
+        let keychain: Arc<dyn Secrets> = Arc::new(Keychain::mock());
+        let remote = RemoteStore {
+            host: "legacy.example.com".into(),
+            port: 5432,
+            database: "roster".into(),
+            user: "roster".into(),
+            tls: roster_core::store::postgres::TlsMode::VerifyFull,
+            schema: None,
+        };
+        let legacy = roster_core::secrets::legacy_server_entry(&remote.config(None));
+        keychain
+            .set(&legacy, &SecretString::from("old-entry".to_owned()))
+            .expect("saved");
+        let found = saved_password(&keychain, &remote).expect("read");
+        assert_eq!(found.as_ref().map(|p| p.expose_secret()), Some("old-entry"));
+        assert!(keychain.get(&legacy).expect("read").is_none());
+        let moved = keychain.get(&remote.keychain_name()).expect("read");
+        assert_eq!(moved.as_ref().map(|p| p.expose_secret()), Some("old-entry"));
+        assert_ne!(remote.keychain_name(), legacy);
+    }
+
     #[tokio::test]
     async fn a_session_locks_only_after_its_idle_timeout() {
         let dir = tempfile::tempdir().expect("temp dir");
