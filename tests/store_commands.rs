@@ -8,10 +8,21 @@
 #[path = "support/ipc.rs"]
 mod ipc;
 
+use std::sync::Arc;
+
 use ipc::Desktop;
 
+use roster_core::directory::{NewUser, PasswordChoice};
+use roster_core::domain::{Permission, Status, TwoFactor};
+use roster_core::password::PlainPassword;
+use roster_core::secrets::Keychain;
 use roster_core::store::postgres::PgConfig;
+use roster_core::store::sqlite::SqliteStore;
+use roster_core::Directory;
+use roster_desktop::state::AppState;
+use secrecy::SecretString;
 use serde_json::{json, Value};
+use tauri::Manager;
 
 const PASSWORD: &str = "violet-harbour-lantern-42";
 
@@ -206,10 +217,237 @@ fn later_only_settings_managers_switch_stores() {
     assert_eq!(status["initialized"], false);
     assert_eq!(status["session"], Value::Null);
 
-    // Back to the local file, whose directory is still there.
-    let status = desktop.ok("use_local_store", json!({}));
+    // Back to the local file, whose directory is still there: only with a
+    // sign-in to that directory, as someone who may change settings there.
+    assert_eq!(
+        desktop.code_of("use_local_store", json!({})),
+        "local_sign_in_required"
+    );
+    assert_eq!(
+        desktop.code_of(
+            "use_local_store",
+            json!({"email": "vic@example.com", "password": PASSWORD})
+        ),
+        "permission_denied"
+    );
+    assert!(
+        desktop
+            .choice_file()
+            .unwrap_or_default()
+            .contains("postgres"),
+        "a refusal changed the choice"
+    );
+    let status = desktop.ok(
+        "use_local_store",
+        json!({"email": "ada@example.com", "password": PASSWORD}),
+    );
     assert_eq!(status["store"]["kind"], "local");
     assert_eq!(status["initialized"], true);
+}
+
+/// A data folder whose `store.json` names a server nobody listens on, and
+/// whose local file holds an old directory (Ada administers it, Vic only
+/// views users), opened as the app starts.
+fn desktop_with_unreachable_server(local_directory: bool) -> Desktop {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    if local_directory {
+        runtime.block_on(old_local_directory(&dir.path().join("roster.sqlite3")));
+    }
+    std::fs::write(
+        dir.path().join("store.json"),
+        r#"{"kind":"postgres","host":"127.0.0.1","port":1,"database":"gone","user":"roster","tls":"disable"}"#,
+    )
+    .expect("store.json");
+    let state = runtime.block_on(AppState::open_in(
+        dir.path().to_path_buf(),
+        Arc::new(Keychain::mock()),
+    ));
+    let (app, webview) = ipc::mock_app(state);
+    Desktop { webview, app, dir }
+}
+
+async fn old_local_directory(path: &std::path::Path) {
+    let directory = Directory::new(Arc::new(SqliteStore::open(path).expect("local store")));
+    directory
+        .initialize(
+            "Ada Admin",
+            "ada@example.com",
+            PasswordChoice::Given(PlainPassword::new(PASSWORD)),
+        )
+        .await
+        .expect("initialize");
+    let ada = directory
+        .sign_in("ada@example.com", &PlainPassword::new(PASSWORD))
+        .await
+        .expect("sign in")
+        .operator()
+        .expect("no second factor");
+    let viewers = directory
+        .create_group(
+            &ada,
+            "Viewers",
+            "",
+            [Permission::UsersView].into_iter().collect(),
+        )
+        .await
+        .expect("group");
+    directory
+        .create_user(
+            &ada,
+            NewUser {
+                name: "Vic Viewer".into(),
+                email: "vic@example.com".into(),
+                groups: vec![viewers.id],
+                supervisor: None,
+                status: Status::Enabled,
+                password: PasswordChoice::Given(PlainPassword::new(PASSWORD)),
+                must_change_password: false,
+                mask_client_data: false,
+                two_factor: Some(TwoFactor::Off),
+            },
+        )
+        .await
+        .expect("vic");
+}
+
+#[test]
+fn with_the_server_out_of_reach_only_a_local_settings_manager_goes_back_to_the_local_file() {
+    let desktop = desktop_with_unreachable_server(true);
+    assert_eq!(
+        desktop.code_of("app_status", json!({})),
+        "store_unreachable"
+    );
+    assert_eq!(
+        desktop.code_of("use_local_store", json!({})),
+        "local_sign_in_required"
+    );
+    assert_eq!(
+        desktop.code_of(
+            "use_local_store",
+            json!({"email": "ada@example.com", "password": "not-the-password"})
+        ),
+        "sign_in_failed"
+    );
+    assert_eq!(
+        desktop.code_of(
+            "use_local_store",
+            json!({"email": "vic@example.com", "password": PASSWORD})
+        ),
+        "permission_denied"
+    );
+    let kept = desktop.choice_file().expect("store.json");
+    assert!(
+        kept.contains("postgres"),
+        "a refusal changed the choice: {kept}"
+    );
+
+    let status = desktop.ok(
+        "use_local_store",
+        json!({"email": "ada@example.com", "password": PASSWORD}),
+    );
+    assert_eq!(status["store"]["kind"], "local");
+    assert_eq!(status["session"], Value::Null);
+    assert!(desktop
+        .choice_file()
+        .is_some_and(|saved| saved.contains("local")));
+}
+
+#[test]
+fn with_the_server_out_of_reach_an_empty_local_file_is_a_first_run() {
+    let desktop = desktop_with_unreachable_server(false);
+    let status = desktop.ok("use_local_store", json!({}));
+    assert_eq!(status["store"]["kind"], "local");
+    assert_eq!(status["initialized"], false);
+}
+
+/// A stand-in PostgreSQL server on loopback that asks for the password in
+/// clear text and reports what the client sent: `Some(password)`, or
+/// `None` when the client gave up without one.
+fn password_catcher() -> (u16, std::sync::mpsc::Receiver<Option<String>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("address").port();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let Ok((mut socket, _)) = listener.accept() else {
+            return;
+        };
+        let _ = socket.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+        let mut length = [0u8; 4];
+        if socket.read_exact(&mut length).is_err() {
+            return;
+        }
+        let mut startup = vec![0u8; (u32::from_be_bytes(length) as usize).saturating_sub(4)];
+        if socket.read_exact(&mut startup).is_err() {
+            return;
+        }
+        // AuthenticationCleartextPassword.
+        let _ = socket.write_all(&[b'R', 0, 0, 0, 8, 0, 0, 0, 3]);
+        let mut kind = [0u8; 1];
+        let sent = match socket.read_exact(&mut kind) {
+            Ok(()) if kind[0] == b'p' => {
+                let mut length = [0u8; 4];
+                let _ = socket.read_exact(&mut length);
+                let mut body = vec![0u8; (u32::from_be_bytes(length) as usize).saturating_sub(4)];
+                let _ = socket.read_exact(&mut body);
+                Some(
+                    String::from_utf8_lossy(&body)
+                        .trim_end_matches('\0')
+                        .to_owned(),
+                )
+            }
+            _ => None,
+        };
+        let _ = sender.send(sent);
+    });
+    (port, receiver)
+}
+
+/// Saves `password` in the app's keychain for the catcher on `port` with `tls`.
+fn save_password(desktop: &Desktop, port: u16, tls: &str, password: &str) {
+    let config = PgConfig::from_url(&format!(
+        "postgres://roster@127.0.0.1:{port}/roster?sslmode={tls}"
+    ))
+    .expect("URL");
+    let state = desktop.app.state::<AppState>();
+    state
+        .keychain()
+        .set(
+            &roster_core::secrets::server_entry(&config),
+            &SecretString::from(password.to_owned()),
+        )
+        .expect("saved");
+}
+
+fn catcher_remote(port: u16, tls: &str) -> Value {
+    json!({"remote": {
+        "host": "127.0.0.1", "port": port, "database": "roster", "user": "roster", "tls": tls,
+    }, "password": ""})
+}
+
+#[test]
+fn a_plain_connection_test_never_sends_a_password_saved_for_tls() {
+    let desktop = Desktop::new();
+    let (port, sent) = password_catcher();
+    save_password(&desktop, port, "require", "saved-for-tls");
+    desktop.refused("test_store_connection", catcher_remote(port, "disable"));
+    let received = sent
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the catcher reports");
+    assert_eq!(received, None, "a password saved for TLS went out in clear");
+
+    // The catcher does see a password saved for the plain connection itself.
+    let (port, sent) = password_catcher();
+    save_password(&desktop, port, "disable", "saved-for-plain");
+    desktop.refused("test_store_connection", catcher_remote(port, "disable"));
+    let received = sent
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the catcher reports");
+    assert_eq!(received.as_deref(), Some("saved-for-plain"));
 }
 
 #[test]

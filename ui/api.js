@@ -553,11 +553,26 @@ export function connectStore(remote, password) {
 }
 
 /**
+ * @typedef {object} LocalSignIn
+ * @property {string} email
+ * @property {string} password
+ * @property {string} code from the authenticator app or a recovery code ("" for none)
+ */
+
+/**
  * Switches this computer back to the local SQLite file, and signs out.
+ * While a server is in use, Rust asks for a sign-in to the local directory
+ * (error `local_sign_in_required`), unless that directory is still empty.
+ * @param {LocalSignIn | null} [local]
  * @returns {Promise<AppStatus>}
  */
-export function useLocalStore() {
-  return call('use_local_store');
+export function useLocalStore(local = null) {
+  if (!local) return call('use_local_store');
+  return call('use_local_store', {
+    email: local.email,
+    password: local.password,
+    code: local.code === '' ? null : local.code,
+  });
 }
 
 /**

@@ -40,6 +40,7 @@ import * as changePassword from './views/change-password.js';
 import * as secondFactor from './views/second-factor.js';
 import * as totpEnrolment from './views/totp-enrolment.js';
 import * as lockScreen from './views/lock.js';
+import { localSignInFields } from './views/local-sign-in.js';
 
 /**
  * What every view receives.
@@ -446,21 +447,30 @@ function cannotStart(error, retried) {
     type: 'button', class: 'button button-primary', onclick: () => start({ retry: true }),
   }, 'Try again'));
   const useLocal = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', onclick: onUseLocal }, 'Use the local store instead'));
+  // Asked for once Rust says the local directory wants a sign-in.
+  const local = localSignInFields();
+  local.root.hidden = true;
   replaceChildren(elements.view, h('div', { class: 'centered' }, h('section', { class: 'panel narrow stack' },
     h('h1', null, 'Roster cannot start'),
     alert,
+    storeTrouble ? local.root : null,
     storeTrouble ? h('div', { class: 'actions' }, retry, useLocal) : null,
   )));
   if (retried && storeTrouble) retry.focus();
 
   async function onUseLocal() {
+    const typed = local.root.hidden ? null : local.value();
     try {
-      await busy(useLocal, () => api.useLocalStore());
+      await busy(useLocal, () => api.useLocalStore(typed));
     } catch (failure) {
+      local.clear();
       alert.textContent = api.messageOf(failure);
+      const asked = failure && typeof failure === 'object' ? failure.code : null;
+      if (asked === 'local_sign_in_required' || asked === 'code_required') local.root.hidden = false;
       useLocal.focus();
       return;
     }
+    local.clear();
     start({ message: 'Switched to the local store on this computer.' });
   }
 }

@@ -102,8 +102,7 @@ async fn open_store(
                 .with_sealing(keychain.clone()),
         ),
         StoreChoice::Postgres(remote) => {
-            let password = keychain
-                .get(&remote.keychain_name())
+            let password = saved_password(keychain, remote)
                 .map_err(|error| CommandError::store_unavailable(error.to_string()))?;
             Arc::new(
                 PostgresStore::connect(remote.config(password))
@@ -115,6 +114,26 @@ async fn open_store(
     let directory = Arc::new(Directory::new(store));
     install_mailer(&directory, keychain).await;
     Ok(directory)
+}
+
+/// The password saved for the server and TLS mode this computer chose. One
+/// that an earlier version filed without its TLS mode is moved to the
+/// current name: it was saved together with this choice.
+fn saved_password(
+    keychain: &Arc<dyn Secrets>,
+    remote: &RemoteStore,
+) -> Result<Option<SecretString>, roster_core::secrets::SecretsError> {
+    let name = remote.keychain_name();
+    if let Some(password) = keychain.get(&name)? {
+        return Ok(Some(password));
+    }
+    let legacy = roster_core::secrets::legacy_server_entry(&remote.config(None));
+    let Some(password) = keychain.get(&legacy)? else {
+        return Ok(None);
+    };
+    keychain.set(&name, &password)?;
+    keychain.delete(&legacy)?;
+    Ok(Some(password))
 }
 
 /// Gives `directory` the mailer its stored mail settings describe (the
@@ -151,6 +170,11 @@ impl AppState {
                 keychain,
             );
         };
+        Self::open_in(data_dir, keychain).await
+    }
+
+    /// Opens the store chosen in `data_dir` (tests name their own folder).
+    pub async fn open_in(data_dir: PathBuf, keychain: Arc<dyn Secrets>) -> Self {
         let choice = match store_choice::load(&data_dir) {
             Ok(choice) => choice,
             Err(reason) => {
@@ -310,7 +334,46 @@ impl AppState {
                 directory
             }
         };
-        store_choice::save(&data_dir, &choice).map_err(CommandError::store_unavailable)?;
+        self.install(&data_dir, choice, directory)
+    }
+
+    /// The directory in this computer's local file: the open one when the
+    /// file is in use, else opened now (and created, at first run).
+    pub async fn local_directory(&self) -> Result<Arc<Directory>, CommandError> {
+        if self.choice() == StoreChoice::Local {
+            if let Ok(directory) = self.directory() {
+                return Ok(directory);
+            }
+        }
+        let data_dir = self.data_dir.clone().ok_or_else(|| {
+            CommandError::store_unavailable(
+                "This system has no folder for application data.".into(),
+            )
+        })?;
+        open_store(&data_dir, &StoreChoice::Local, &self.keychain).await
+    }
+
+    /// Switches this computer back to its local file, whose directory
+    /// `local` is ([`AppState::local_directory`]): saves the choice and ends
+    /// any session.
+    pub fn switch_to_local(&self, local: Arc<Directory>) -> Result<(), CommandError> {
+        let data_dir = self.data_dir.clone().ok_or_else(|| {
+            CommandError::store_unavailable(
+                "This system has no folder for application data.".into(),
+            )
+        })?;
+        self.install(&data_dir, StoreChoice::Local, local)
+    }
+
+    /// Makes `directory`, opened for `choice`, the one in use: saves the
+    /// choice and ends any session.
+    fn install(
+        &self,
+        data_dir: &Path,
+        choice: StoreChoice,
+        directory: Arc<Directory>,
+    ) -> Result<(), CommandError> {
+        store_choice::save(data_dir, &choice).map_err(CommandError::store_unavailable)?;
         self.sign_out();
         *self
             .choice
@@ -484,6 +547,29 @@ mod tests {
         if let Some(session) = state.session().as_mut() {
             session.last_activity = Instant::now().checked_sub(ago).expect("a past instant");
         }
+    }
+
+    #[test]
+    fn a_password_filed_under_the_old_name_moves_to_the_entry_with_the_tls_mode() {
+        let keychain: Arc<dyn Secrets> = Arc::new(Keychain::mock());
+        let remote = RemoteStore {
+            host: "legacy.example.com".into(),
+            port: 5432,
+            database: "roster".into(),
+            user: "roster".into(),
+            tls: roster_core::store::postgres::TlsMode::VerifyFull,
+            schema: None,
+        };
+        let legacy = roster_core::secrets::legacy_server_entry(&remote.config(None));
+        keychain
+            .set(&legacy, &SecretString::from("old-entry".to_owned()))
+            .expect("saved");
+        let found = saved_password(&keychain, &remote).expect("read");
+        assert_eq!(found.as_ref().map(|p| p.expose_secret()), Some("old-entry"));
+        assert!(keychain.get(&legacy).expect("read").is_none());
+        let moved = keychain.get(&remote.keychain_name()).expect("read");
+        assert_eq!(moved.as_ref().map(|p| p.expose_secret()), Some("old-entry"));
+        assert_ne!(remote.keychain_name(), legacy);
     }
 
     #[tokio::test]

@@ -55,12 +55,10 @@ impl RemoteStore {
         Ok(self)
     }
 
-    /// The keychain entry holding this server's password.
+    /// The keychain entry holding this server's password for this TLS mode
+    /// (the core's [`roster_core::secrets::server_entry`], shared with `roster`).
     pub fn keychain_name(&self) -> String {
-        format!(
-            "store:{}@{}:{}/{}",
-            self.user, self.host, self.port, self.database
-        )
+        roster_core::secrets::server_entry(&self.config(None))
     }
 
     pub fn config(&self, password: Option<SecretString>) -> PgConfig {

@@ -11,6 +11,7 @@
 import { h, uid } from '../dom.js';
 import { plural } from '../format.js';
 import { formError, progress, submitting } from '../widgets.js';
+import { localSignInFields } from './local-sign-in.js';
 import { remoteFields, tlsLabel, whileDisabled } from './remote-form.js';
 
 /**
@@ -149,10 +150,12 @@ function offerLocal(section, ctx, store) {
   const general = formError();
   const working = progress('Switching to the local store');
   working.hidden = true;
+  const local = localSignInFields();
   const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'button' }, 'Switch to the local store'));
   const form = /** @type {HTMLFormElement} */ (h('form', { class: 'stack', novalidate: true, onsubmit: onSubmit },
     h('p', { class: 'hint' },
       'The local store is the SQLite file on this computer. Changes made on the server are not copied to it.'),
+    local.root,
     general.root,
     working,
     h('div', { class: 'actions' }, submit),
@@ -171,10 +174,14 @@ function offerLocal(section, ctx, store) {
         ok_label: 'Switch',
       });
       if (!sure || signal.aborted) return;
-      const status = await submitting(form, submit, working, () => api.useLocalStore());
+      const typed = local.value();
+      const status = await submitting(form, submit, working,
+        () => api.useLocalStore(typed.email ? typed : null));
+      local.clear();
       if (signal.aborted) return;
       ctx.restart({ message: switchedMessage(status, 'Switched to', 'there') });
     } catch (error) {
+      local.clear();
       if (signal.aborted) return;
       general.show(api.messageOf(error));
     }

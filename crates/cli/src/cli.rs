@@ -19,11 +19,18 @@ use roster_core::store::SortField;
     version,
     about = "Administer Roster's back-office user accounts from a terminal or a script.",
     long_about = "Administer Roster's back-office user accounts from a terminal or a script.\n\n\
-        Every change is checked and audited exactly as in the desktop app, for the operator \
-        named by --as (by default the longest-standing enabled administrator).\n\n\
+        Every command that reads or changes the directory signs in first, as the desktop app \
+        does: --user EMAIL, the password from the first line of standard input (or asked for \
+        when standard input is a terminal), then the second factor (--code, the next line of \
+        standard input, or a prompt). Every change is checked and audited exactly as in the \
+        desktop app, for the user who signed in.\n\n\
+        Recovery: on a local SQLite file this account can write, --as EMAIL acts as that user \
+        without a password (whoever can write the file could change it anyway); each use is \
+        recorded in the audit log as cli.recovery_as with the computer's account name. It is \
+        refused on a PostgreSQL server and on a file opened read-only.\n\n\
         The directory is the desktop app's local SQLite file unless --store names another \
         file or a directory on a PostgreSQL server (postgres://…); `roster store copy` moves \
-        a directory from one store into a new one.\n\n\
+        a directory from one store into a new one. Only `roster init` creates a store.\n\n\
         Errors are printed as one line starting with \"roster:\" on standard error; the exit \
         status is 0 on success, 1 when Roster refused or failed, 2 for a usage mistake."
 )]
@@ -34,17 +41,35 @@ pub struct Cli {
     /// Defaults to the desktop app's local store in the OS's app-data folder.
     ///
     /// The server's password comes from PGPASSWORD, else from the keychain
-    /// entry the desktop app keeps for that server; without either, Roster
-    /// connects without one. A password written in the URL works but is
-    /// visible to other users, and Roster warns about it. sslmode is disable,
-    /// require or verify-full (the default, except for this computer).
+    /// entry the desktop app keeps for that server and TLS mode; without
+    /// either, Roster connects without one. A password written in the URL
+    /// works but is visible to other users, and Roster warns about it.
+    /// sslmode is disable, require or verify-full (the default, except for
+    /// this computer).
     #[arg(long, env = "ROSTER_STORE", value_name = "STORE")]
     pub store: Option<OsString>,
 
-    /// Act as this user; their permissions decide what is allowed. Defaults
-    /// to the longest-standing enabled administrator.
+    /// Sign in as this user. The password is the first line of standard
+    /// input, or is asked for when standard input is a terminal.
+    #[arg(
+        long,
+        env = "ROSTER_USER",
+        value_name = "EMAIL",
+        conflicts_with = "recovery_as"
+    )]
+    pub user: Option<String>,
+
+    /// The code from the authenticator app, or a recovery code, for --user.
+    /// Without it the code is the next line of standard input, or is asked
+    /// for. (Emailed codes are always read after they are sent.)
+    #[arg(long, value_name = "CODE", requires = "user")]
+    pub code: Option<String>,
+
+    /// Recovery on a local SQLite file this account can write: act as this
+    /// user without signing in. Audited as cli.recovery_as; refused on a
+    /// PostgreSQL server and on a read-only file.
     #[arg(long = "as", env = "ROSTER_AS", value_name = "EMAIL")]
-    pub operator: Option<String>,
+    pub recovery_as: Option<String>,
 
     #[command(subcommand)]
     pub command: Command,

@@ -6,6 +6,7 @@
 mod cli;
 mod commands;
 mod output;
+mod sign_in;
 mod store_arg;
 
 use std::process::ExitCode;

@@ -9,8 +9,11 @@
 //! The server's password is never required on the command line. It is taken,
 //! in this order, from the URL (with a warning: other users can see it), the
 //! `PGPASSWORD` environment variable, or the OS keychain entry the desktop
-//! app keeps for that server (`store:USER@HOST:PORT/DATABASE`); with none of
-//! them Roster connects without a password (trust or peer authentication).
+//! app keeps for that server and TLS mode (the core's
+//! `secrets::server_entry`, `store:USER@HOST:PORT/DATABASE?sslmode=MODE`:
+//! a password saved for a TLS connection is never sent over a plain one);
+//! with none of them Roster connects without a password (trust or peer
+//! authentication).
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -77,6 +80,9 @@ impl StoreArg {
     }
 
     fn parse_quietly(value: &OsStr) -> anyhow::Result<StoreArg> {
+        if value.to_str().is_some_and(|text| text.trim().is_empty()) {
+            bail!("The store is empty; name a SQLite file (PATH) or a PostgreSQL directory (postgres://USER@HOST/DATABASE).");
+        }
         let Some(text) = value.to_str() else {
             // Not UTF-8, so neither a URL nor `sqlite:`: a path.
             return Ok(StoreArg::Sqlite(PathBuf::from(value)));
@@ -165,25 +171,50 @@ impl StoreArg {
     }
 
     /// Opens (for SQLite: creates, if absent) the store and brings its
-    /// schema up to date.
+    /// schema up to date: `roster init` and the target of `store copy` only.
     pub async fn open(&self) -> anyhow::Result<Arc<dyn Store>> {
         Ok(match self {
-            StoreArg::Sqlite(path) => Arc::new(SqliteStore::open(path)?),
-            StoreArg::Postgres(config) => {
-                let (config, _) = Self::postgres_config(config).await;
-                Arc::new(PostgresStore::connect(config).await?)
-            }
+            StoreArg::Sqlite(path) => Arc::new(SqliteStore::open(path)?.with_sealing(keychain())),
+            StoreArg::Postgres(_) => self.connect().await?,
         })
+    }
+
+    /// Opens a store that exists: for SQLite, a missing file is an error
+    /// and no file or folder is created.
+    pub async fn open_existing(&self) -> anyhow::Result<Arc<dyn Store>> {
+        Ok(match self {
+            StoreArg::Sqlite(path) => {
+                if !path.is_file() {
+                    bail!(
+                        "{} does not exist; `roster init` creates a new store there.",
+                        self.describe()
+                    );
+                }
+                Arc::new(SqliteStore::open_existing(path)?.with_sealing(keychain()))
+            }
+            StoreArg::Postgres(_) => self.connect().await?,
+        })
+    }
+
+    async fn connect(&self) -> anyhow::Result<Arc<dyn Store>> {
+        let StoreArg::Postgres(config) = self else {
+            bail!("{} is not a PostgreSQL directory.", self.describe());
+        };
+        let (config, _) = Self::postgres_config(config).await;
+        Ok(Arc::new(PostgresStore::connect(config).await?))
     }
 }
 
+/// The keychain that seals a local store's authenticator secrets, as the
+/// desktop app's (see `roster_core::sealing`).
+fn keychain() -> Arc<dyn Secrets> {
+    Arc::new(Keychain::from_env())
+}
+
 /// The keychain entry the desktop app files this server's password under
-/// (`RemoteStore::keychain_name` in `src-tauri/src/store_choice.rs`).
+/// for this TLS mode (the core's `secrets::server_entry`).
 pub fn keychain_name(config: &PgConfig) -> String {
-    format!(
-        "store:{}@{}:{}/{}",
-        config.user, config.host, config.port, config.database
-    )
+    roster_core::secrets::server_entry(config)
 }
 
 /// The URL's password, else the environment's (when not empty), else the
@@ -242,6 +273,10 @@ mod tests {
             }
         }
         assert!(parse("sqlite:").is_err());
+        for empty in ["", "  "] {
+            let error = parse(empty).unwrap_err().to_string();
+            assert!(error.starts_with("The store is empty"), "{error}");
+        }
     }
 
     #[test]
@@ -294,7 +329,7 @@ mod tests {
         };
         assert_eq!(
             keychain_name(&config),
-            "store:ada@db.example.com:5432/roster"
+            "store:ada@db.example.com:5432/roster?sslmode=verify-full"
         );
     }
 

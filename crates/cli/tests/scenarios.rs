@@ -85,6 +85,9 @@ impl World {
         self.execute(args, Some(stdin))
     }
 
+    /// Runs `roster --store STORE ARGS`. Without `--as` or `--user` in ARGS
+    /// the command acts as the administrator through the recovery path
+    /// (`ROSTER_AS`), which these scenarios on a local file may use.
     fn execute(&self, args: &[&str], stdin: Option<&str>) -> Run {
         let mut command = Command::new(env!("CARGO_BIN_EXE_roster"));
         command
@@ -92,7 +95,13 @@ impl World {
             .arg(&self.store)
             .args(args)
             .env_remove("ROSTER_STORE")
-            .env_remove("ROSTER_AS")
+            .env_remove("ROSTER_USER");
+        if matches!(args.first(), Some(&"--as" | &"--user")) {
+            command.env_remove("ROSTER_AS");
+        } else {
+            command.env("ROSTER_AS", ADMIN);
+        }
+        command
             .stdin(if stdin.is_some() {
                 Stdio::piped()
             } else {
@@ -188,9 +197,12 @@ fn init_creates_the_first_administrator_and_refuses_a_second_time() {
 }
 
 #[test]
-fn commands_on_a_store_without_administrator_ask_for_init() {
+fn commands_on_a_missing_store_ask_for_init_and_create_nothing() {
     let world = World::empty();
-    world.run(&["users", "list"]).refused("not set up yet");
+    world
+        .run(&["users", "list"])
+        .refused("does not exist; `roster init` creates a new store there.");
+    assert!(!world.store.exists());
 }
 
 #[test]
@@ -714,8 +726,20 @@ fn the_administrators_group_cannot_be_reduced_or_deleted() {
 fn the_audit_log_shows_create_and_update_events_and_never_a_password() {
     let world = World::new();
     world.user("Ann", "ann@example.com", "Administrators", &[]);
+    // Signed in, so the event names the administrator alone.
     world
-        .run(&["users", "edit", "ann@example.com", "--name", "Ann Lee"])
+        .run_with_stdin(
+            &[
+                "--user",
+                ADMIN,
+                "users",
+                "edit",
+                "ann@example.com",
+                "--name",
+                "Ann Lee",
+            ],
+            &format!("{ADMIN_PASSWORD}\n"),
+        )
         .ok();
     let generated = world
         .run(&[

@@ -148,16 +148,31 @@ impl Run {
 }
 
 /// Runs `roster ARGS` (with `--store STORE` first when given), with the mock
-/// keychain and no store or operator from the environment.
+/// keychain and no store or operator from the environment. A command that
+/// acts for someone and names nobody signs in as the administrator (the
+/// password goes first on standard input).
 fn roster(store: Option<&str>, args: &[&str], stdin: Option<&str>) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_roster"));
     if let Some(store) = store {
         command.arg("--store").arg(store);
     }
+    let acts = !matches!(
+        args.first(),
+        Some(&"init" | &"store" | &"password" | &"bench")
+    ) && !matches!(args.first(), Some(&"--as" | &"--user"));
+    let signed_in_stdin;
+    let stdin = if acts {
+        command.args(["--user", ADMIN]);
+        signed_in_stdin = format!("{ADMIN_PASSWORD}\n{}", stdin.unwrap_or_default());
+        Some(signed_in_stdin.as_str())
+    } else {
+        stdin
+    };
     command
         .args(args)
         .env_remove("ROSTER_STORE")
         .env_remove("ROSTER_AS")
+        .env_remove("ROSTER_USER")
         .env("ROSTER_KEYCHAIN", "mock")
         .stdin(if stdin.is_some() {
             Stdio::piped()
@@ -360,6 +375,36 @@ fn init_and_users_add_work_on_a_postgres_url_and_users_list_shows_them() {
 }
 
 #[test]
+fn acting_as_someone_without_signing_in_is_refused_on_postgres() {
+    let schema = Schema::new("recovery");
+    let url = schema.url();
+    populate(&url);
+    roster(Some(&url), &["--as", ADMIN, "users", "list"], None)
+        .refused("works only on a local SQLite file that this account can write");
+    roster(
+        Some(&url),
+        &["--user", ADMIN, "users", "list"],
+        Some("not-the-password\n"),
+    )
+    .refused("not correct");
+    let audit = roster(
+        Some(&url),
+        &["audit", "list", "--json", "--limit", "1000"],
+        None,
+    )
+    .ok()
+    .json();
+    let actions: Vec<&str> = audit
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|event| event["action"].as_str())
+        .collect();
+    assert!(!actions.contains(&"cli.recovery_as"), "{actions:?}");
+    assert!(actions.contains(&"auth.sign_in_failed"), "{actions:?}");
+}
+
+#[test]
 fn a_password_in_the_url_is_used_with_a_warning_and_never_printed() {
     let schema = Schema::new("password");
     // The test URL's own password if it has one (or PGPASSWORD's), so the
@@ -416,18 +461,22 @@ fn an_unreachable_server_exits_1_with_the_cores_message() {
 fn store_copy_moves_a_sqlite_directory_into_an_empty_schema_and_leaves_the_file_untouched() {
     let (dir, path) = sqlite_directory();
     let file = path.to_str().expect("a UTF-8 path");
-    let before = files(dir.path());
+    // Each read signs in, which the audit records: read the audit last.
     let sqlite_users = user_summary(file);
-    let sqlite_audit = roster(Some(file), &["audit", "list", "--json"], None)
-        .ok()
-        .json();
     let sqlite_groups = roster(Some(file), &["groups", "list", "--json"], None)
         .ok()
         .json();
     let sqlite_settings = roster(Some(file), &["settings", "show", "--json"], None)
         .ok()
         .json();
-    assert_eq!(files(dir.path()), before, "reading changed the file");
+    let sqlite_audit = roster(
+        Some(file),
+        &["audit", "list", "--json", "--limit", "1000"],
+        None,
+    )
+    .ok()
+    .json();
+    let before = files(dir.path());
     let schema = Schema::new("copy");
     let url = schema.url();
 
@@ -457,12 +506,23 @@ fn store_copy_moves_a_sqlite_directory_into_an_empty_schema_and_leaves_the_file_
     );
 
     assert_eq!(user_summary(&url), sqlite_users);
-    assert_eq!(
-        roster(Some(&url), &["audit", "list", "--json"], None)
-            .ok()
-            .json(),
-        sqlite_audit
+    // Newest first: the copy's events, after the sign-ins made since.
+    let copied_audit = roster(
+        Some(&url),
+        &["audit", "list", "--json", "--limit", "1000"],
+        None,
+    )
+    .ok()
+    .json();
+    let copied_audit = copied_audit.as_array().expect("events");
+    let sqlite_audit = sqlite_audit.as_array().expect("events");
+    assert!(
+        copied_audit.ends_with(sqlite_audit),
+        "{copied_audit:#?} does not end with {sqlite_audit:#?}"
     );
+    assert!(copied_audit[..copied_audit.len() - sqlite_audit.len()]
+        .iter()
+        .all(|event| event["action"] == "auth.sign_in"));
     assert_eq!(
         roster(Some(&url), &["groups", "list", "--json"], None)
             .ok()

@@ -59,11 +59,14 @@ const SETTING_MAIL_SENDER_NAME: &str = "mail.sender_name";
 /// The longest supervisor chain walked before the data is called corrupt.
 const MAX_SUPERVISOR_CHAIN: usize = 100_000;
 
-/// The signed-in user a call acts for. Only the core makes one: by sign-in
-/// (the desktop) or for the trusted local command line ([`Directory::act_as`]).
+/// The signed-in user a call acts for. Only the core makes one: by sign-in,
+/// or by the command line's audited recovery path on a local file
+/// ([`Directory::recover_as`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Operator {
     id: UserId,
+    /// Acting without a sign-in: every audit event says so.
+    recovery: bool,
 }
 
 impl Operator {
@@ -279,6 +282,8 @@ impl Settings {
 pub(crate) struct Actor {
     pub(crate) user: User,
     pub(crate) permissions: PermissionSet,
+    /// The operator acts through the recovery path, not a sign-in.
+    pub(crate) recovery: bool,
 }
 
 /// Every permission that acts on users.
@@ -325,7 +330,11 @@ impl Actor {
         NewAuditEvent {
             at,
             operator: Some(self.user.id),
-            operator_label: self.user.email.as_str().to_owned(),
+            operator_label: if self.recovery {
+                format!("{} (recovery, no sign-in)", self.user.email.as_str())
+            } else {
+                self.user.email.as_str().to_owned()
+            },
             action,
             target_kind,
             target_id,
@@ -416,7 +425,11 @@ impl Directory {
             .filter(|u| u.status == Status::Enabled)
             .ok_or(Error::OperatorInvalid)?;
         let permissions = tx.user_permissions(user.id).await?;
-        Ok(Actor { user, permissions })
+        Ok(Actor {
+            user,
+            permissions,
+            recovery: operator.recovery,
+        })
     }
 
     pub(crate) async fn authorize(
@@ -731,8 +744,49 @@ impl Directory {
             .ok_or_else(|| Error::UserNotFound {
                 key: email.as_str().to_owned(),
             })?;
-        let operator = Operator { id };
+        let operator = Operator {
+            id,
+            recovery: false,
+        };
         Self::actor(&mut *tx, &operator).await?;
+        Ok(operator)
+    }
+
+    /// The command line's recovery path: acts as `email` without their
+    /// password. Only someone who can write the store's file can do this,
+    /// and they could change the file without Roster anyway, so it is
+    /// allowed on a local file opened for writing and nowhere else (never on
+    /// a shared server). It is recorded as `cli.recovery_as` naming the
+    /// computer's account `by`, and every later event of this operator is
+    /// labelled as a recovery.
+    pub async fn recover_as(&self, email: &str, by: &str) -> Result<Operator> {
+        if !self.store.is_writable_local_file() {
+            return Err(Error::RecoveryNotAllowed);
+        }
+        let email = Email::parse(email)?;
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let id = tx
+            .user_id_by_email(email.normalized())
+            .await?
+            .ok_or_else(|| Error::UserNotFound {
+                key: email.as_str().to_owned(),
+            })?;
+        let operator = Operator { id, recovery: true };
+        let actor = Self::actor(&mut *tx, &operator).await?;
+        let event = actor.audit(
+            "cli.recovery_as",
+            TargetKind::User,
+            Some(id.0),
+            actor.user.email.as_str(),
+            vec![FieldChange {
+                field: "os_account".into(),
+                before: serde_json::Value::Null,
+                after: json!(by),
+            }],
+            Self::now(),
+        );
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
         Ok(operator)
     }
 
@@ -753,7 +807,10 @@ impl Directory {
             .await?;
         page.users
             .first()
-            .map(|u| Operator { id: u.id })
+            .map(|u| Operator {
+                id: u.id,
+                recovery: false,
+            })
             .ok_or(Error::NoEnabledAdministrator)
     }
 
@@ -1004,7 +1061,10 @@ impl Directory {
             now,
         ))
         .await?;
-        Ok(Operator { id: user.id })
+        Ok(Operator {
+            id: user.id,
+            recovery: false,
+        })
     }
 
     /// Loads the user of a pending sign-in; one who was disabled or deleted

@@ -138,6 +138,11 @@ pub enum Error {
     CannotManage { name: String },
     #[error("Your account can no longer act here (it was disabled or deleted). Sign in again.")]
     OperatorInvalid,
+    /// Acting as someone without their password (the command line's
+    /// recovery path) is refused on a shared server and on a file opened
+    /// read-only.
+    #[error("Acting as a user without signing in works only on a local SQLite file that this account can write; sign in with the user's password instead.")]
+    RecoveryNotAllowed,
 
     // --- Passwords and the store -----------------------------------------
     #[error(transparent)]
@@ -227,6 +232,7 @@ impl Error {
             Error::CannotGrant { .. } => "cannot_grant",
             Error::CannotManage { .. } => "cannot_manage",
             Error::OperatorInvalid => "operator_invalid",
+            Error::RecoveryNotAllowed => "recovery_not_allowed",
             Error::Password(PasswordError::Policy(_)) => "password_policy",
             Error::Password(_) => "password",
             Error::Store(crate::store::StoreError::Unreachable { .. }) => "store_unreachable",

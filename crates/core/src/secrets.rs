@@ -12,8 +12,36 @@ use std::sync::Mutex;
 
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::store::postgres::PgConfig;
+
 /// The keychain service name every Roster secret is filed under.
 pub const SERVICE: &str = "com.roster.desktop";
+
+/// The keychain entry for a directory server's password:
+/// `store:USER@HOST:PORT/DATABASE?sslmode=MODE`. The TLS mode is part of
+/// the name, so a password saved for an encrypted connection is never found
+/// (and sent) for a plain one to the same address. The desktop app and the
+/// command line both file and look up passwords under this name.
+pub fn server_entry(config: &PgConfig) -> String {
+    format!(
+        "store:{}@{}:{}/{}?sslmode={}",
+        config.user,
+        config.host,
+        config.port,
+        config.database,
+        config.tls.as_str()
+    )
+}
+
+/// The name earlier versions filed a server's password under, without its
+/// TLS mode. Read only to move a password to [`server_entry`] for the server
+/// and TLS mode this computer already chose (`store.json`).
+pub fn legacy_server_entry(config: &PgConfig) -> String {
+    format!(
+        "store:{}@{}:{}/{}",
+        config.user, config.host, config.port, config.database
+    )
+}
 
 /// Why the keychain could not be used, for people.
 #[derive(Debug, thiserror::Error)]
@@ -133,6 +161,43 @@ impl Secrets for Keychain {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn server(url: &str) -> PgConfig {
+        PgConfig::from_url(url).expect("a valid URL")
+    }
+
+    #[test]
+    fn a_server_entry_names_the_tls_mode() {
+        assert_eq!(
+            server_entry(&server("postgres://ada@db.example.com/roster?schema=x")),
+            "store:ada@db.example.com:5432/roster?sslmode=verify-full"
+        );
+        let plain = server_entry(&server(
+            "postgres://ada@db.example.com/roster?sslmode=disable",
+        ));
+        let required = server_entry(&server(
+            "postgres://ada@db.example.com/roster?sslmode=require",
+        ));
+        assert_ne!(plain, required);
+        assert!(plain.ends_with("?sslmode=disable"), "{plain}");
+    }
+
+    #[test]
+    fn a_password_saved_for_tls_is_not_found_for_a_plain_connection() {
+        let keychain = Keychain::mock();
+        let tls = server("postgres://tls-test@db.example.com/roster?sslmode=verify-full");
+        let plain = server("postgres://tls-test@db.example.com/roster?sslmode=disable");
+        keychain
+            .set(
+                &server_entry(&tls),
+                &SecretString::from("s3cret".to_owned()),
+            )
+            .unwrap();
+        assert!(keychain.get(&server_entry(&plain)).unwrap().is_none());
+        let kept = keychain.get(&server_entry(&tls)).unwrap().unwrap();
+        assert_eq!(kept.expose_secret(), "s3cret");
+        keychain.delete(&server_entry(&tls)).unwrap();
+    }
 
     #[test]
     fn the_mock_keychain_keeps_replaces_and_forgets_a_secret() {

@@ -241,12 +241,35 @@ fn rows() -> Vec<Row> {
         }),
         row(
             "act_as",
-            NoOperator("the trusted local command line's; the desktop never calls it"),
+            NoOperator("tests' and the benchmark's; neither the desktop nor the CLI calls it"),
             |f, _| Box::pin(async move { f.dir().act_as(f.reader.email.as_str()).await.map(drop) }),
         ),
         row(
+            "recover_as",
+            NoOperator(
+                "the CLI's audited recovery path, only where the caller can write the store's \
+                 file anyway (refused on other stores: checked here)",
+            ),
+            |f, _| {
+                Box::pin(async move {
+                    let result = f.dir().recover_as(f.reader.email.as_str(), "matrix").await;
+                    if f.dir().store().is_writable_local_file() {
+                        return result.map(drop);
+                    }
+                    match result {
+                        Err(Error::RecoveryNotAllowed) => Ok(()),
+                        Ok(_) => panic!(
+                            "recovery without a sign-in was allowed on {}",
+                            f.dir().store().describe()
+                        ),
+                        Err(other) => Err(other),
+                    }
+                })
+            },
+        ),
+        row(
             "first_administrator",
-            NoOperator("the trusted local command line's; the desktop never calls it"),
+            NoOperator("the benchmark's; neither the desktop nor the CLI calls it"),
             |f, _| Box::pin(async move { f.dir().first_administrator().await.map(drop) }),
         ),
         row(

@@ -13,11 +13,11 @@ mod store;
 mod users;
 
 use std::ffi::OsStr;
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{bail, Context as _};
+use anyhow::bail;
 use roster_core::directory::PasswordChoice;
 use roster_core::password::{GeneratorOptions, PlainPassword};
 use roster_core::secrets::{Keychain, Secrets, SecretsError};
@@ -26,39 +26,63 @@ use roster_core::{Directory, Operator};
 use secrecy::SecretString;
 
 use crate::cli::{Cli, Command, PasswordSource};
+use crate::sign_in::{self, Credentials};
 use crate::store_arg::StoreArg;
 
 /// What every store-backed command works with: the directory, and who acts.
 pub struct Session {
     pub directory: Directory,
-    operator_email: Option<String>,
+    credentials: Credentials,
+    /// The operator, once signed in: one sign-in per command.
+    operator: std::sync::Mutex<Option<Operator>>,
 }
 
 impl Session {
-    /// The operator named by `--as`, or the longest-standing administrator.
-    pub async fn operator(&self) -> roster_core::Result<Operator> {
-        match &self.operator_email {
-            Some(email) => self.directory.act_as(email).await,
-            None => self.directory.first_administrator().await,
+    fn new(directory: Directory, credentials: Credentials) -> Self {
+        Self {
+            directory,
+            credentials,
+            operator: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The operator: the user `--user` names, once signed in, or the one
+    /// `--as` names on the recovery path (see [`crate::sign_in`]).
+    pub async fn operator(&self) -> anyhow::Result<Operator> {
+        if let Some(operator) = *self.signed_in() {
+            return Ok(operator);
+        }
+        let operator = sign_in::operator(&self.directory, &self.credentials).await?;
+        *self.signed_in() = Some(operator);
+        Ok(operator)
+    }
+
+    fn signed_in(&self) -> std::sync::MutexGuard<'_, Option<Operator>> {
+        self.operator
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let store = cli.store.as_deref();
-    let open = || open_session(store, cli.operator.clone());
+    let credentials = Credentials {
+        user: cli.user.clone(),
+        code: cli.code.clone(),
+        recovery_as: cli.recovery_as.clone(),
+    };
+    let open = || open_session(store, credentials.clone(), Opening::Existing);
     match cli.command {
-        Command::Init(args) => init::run(&open().await?, args).await?,
-        Command::Users(command) => {
-            users::run(&with_mailer(open().await?).await?, command).await?;
+        Command::Init(args) => {
+            let session = open_session(store, credentials.clone(), Opening::CreateIfAbsent).await?;
+            init::run(&session, args).await?;
         }
+        Command::Users(command) => users::run(&open().await?, command).await?,
         Command::Groups(command) => groups::run(&open().await?, command).await?,
         Command::Clients(command) => clients::run(&open().await?, command).await?,
         Command::Audit(command) => audit::run(&open().await?, command).await?,
-        Command::Settings(command) => {
-            settings::run(&with_mailer(open().await?).await?, command).await?;
-        }
-        Command::Mail(command) => mail::run(&with_mailer(open().await?).await?, command).await?,
+        Command::Settings(command) => settings::run(&open().await?, command).await?,
+        Command::Mail(command) => mail::run(&open().await?, command).await?,
         Command::Password(command) => {
             return password::run(|| open_existing_session(store), command).await;
         }
@@ -68,16 +92,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Opens the store `--store` names (see [`StoreArg`]).
+/// Whether a command may create the store it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opening {
+    /// Only `roster init`: a new SQLite file (and its folder) is created.
+    CreateIfAbsent,
+    /// Every other command: a missing file is an error and nothing is created.
+    Existing,
+}
+
+/// Opens the store `--store` names (see [`StoreArg`]) with the mailer of
+/// its mail settings (sign-in codes, credentials, notices, tests; the
+/// password is only read when a message goes out).
 async fn open_session(
     store: Option<&OsStr>,
-    operator_email: Option<String>,
+    credentials: Credentials,
+    opening: Opening,
 ) -> anyhow::Result<Session> {
-    let store = StoreArg::resolve(store)?.open().await?;
-    Ok(Session {
-        directory: Directory::new(store),
-        operator_email,
-    })
+    let store = StoreArg::resolve(store)?;
+    let store = match opening {
+        Opening::CreateIfAbsent => store.open().await?,
+        Opening::Existing => store.open_existing().await?,
+    };
+    let session = Session::new(Directory::new(store), credentials);
+    if let Some(settings) = session.directory.load_mail_settings().await? {
+        let mailer = KeychainMailer::new(settings, Arc::new(SmtpPasswords::new()));
+        session.directory.set_mailer(Some(Arc::new(mailer)));
+    }
+    Ok(session)
 }
 
 /// The environment variable the mail server's password is read from.
@@ -123,18 +165,6 @@ impl Secrets for SmtpPasswords {
     }
 }
 
-/// The session with a mailer for the store's mail server, when it has one:
-/// commands that send (credentials, notices, tests) and those that check
-/// that email codes can work need it. The password is only read when a
-/// message goes out.
-async fn with_mailer(session: Session) -> anyhow::Result<Session> {
-    if let Some(settings) = session.directory.load_mail_settings().await? {
-        let mailer = KeychainMailer::new(settings, Arc::new(SmtpPasswords::new()));
-        session.directory.set_mailer(Some(Arc::new(mailer)));
-    }
-    Ok(session)
-}
-
 /// The store only when it already exists: checking a password must not
 /// create an empty SQLite file as a side effect. (A PostgreSQL store is
 /// connected to, which prepares its schema as any command does.)
@@ -143,10 +173,10 @@ async fn open_existing_session(store: Option<&OsStr>) -> anyhow::Result<Option<S
     if store.sqlite_path().is_some_and(|path| !path.exists()) {
         return Ok(None);
     }
-    Ok(Some(Session {
-        directory: Directory::new(store.open().await?),
-        operator_email: None,
-    }))
+    Ok(Some(Session::new(
+        Directory::new(store.open_existing().await?),
+        Credentials::default(),
+    )))
 }
 
 /// The password the flags ask for: one line of standard input, or a generated one.
@@ -158,7 +188,8 @@ pub fn password_choice(source: &PasswordSource) -> anyhow::Result<PasswordChoice
     }
 }
 
-/// Reads one line of standard input as a password, without the line ending.
+/// Reads one line of standard input as a password, without the line ending
+/// (at most 128 characters).
 ///
 /// A terminal would show the password as it is typed, so a password is only
 /// taken from a pipe or a file.
@@ -167,21 +198,8 @@ pub fn read_password_line() -> anyhow::Result<PlainPassword> {
     if stdin.is_terminal() {
         bail!("Pipe the password into standard input (a terminal would show it as you type), or use --generate.");
     }
-    let mut line = String::new();
-    let read = stdin
-        .lock()
-        .read_line(&mut line)
-        .context("The password could not be read from standard input")?;
-    if read == 0 {
-        bail!("No password was given on standard input.");
-    }
-    if line.ends_with('\n') {
-        line.pop();
-        if line.ends_with('\r') {
-            line.pop();
-        }
-    }
-    Ok(PlainPassword::new(line))
+    sign_in::read_line_capped(&mut stdin.lock())?
+        .ok_or_else(|| anyhow::anyhow!("No password was given on standard input."))
 }
 
 /// Prints a generated password, the only time any password is printed.

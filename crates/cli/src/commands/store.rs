@@ -93,9 +93,8 @@ async fn show(store: &StoreArg, json: bool) -> anyhow::Result<()> {
 
 async fn test(store: &StoreArg, json: bool) -> anyhow::Result<()> {
     let version = match store {
-        StoreArg::Sqlite(path) => {
-            ensure_exists(path)?;
-            store.open().await?;
+        StoreArg::Sqlite(_) => {
+            store.open_existing().await?;
             None
         }
         StoreArg::Postgres(config) => {
@@ -113,13 +112,6 @@ async fn test(store: &StoreArg, json: bool) -> anyhow::Result<()> {
         Some(version) => output::line(format!("Connected to {}: {version}.", store.describe())),
         None => output::line(format!("{} opens.", store.describe())),
     }
-}
-
-fn ensure_exists(path: &Path) -> anyhow::Result<()> {
-    if !path.is_file() {
-        bail!("{} does not exist.", path.display());
-    }
-    Ok(())
 }
 
 #[derive(Serialize)]
@@ -158,7 +150,7 @@ async fn copy(args: StoreCopyArgs) -> anyhow::Result<()> {
             }
             Arc::new(store)
         }
-        StoreArg::Sqlite(_) => from.open().await?,
+        StoreArg::Sqlite(_) => from.open_existing().await?,
     };
     // A new SQLite target that the copy does not fill is removed again, so
     // a failed copy leaves no empty store behind.

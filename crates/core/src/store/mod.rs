@@ -77,6 +77,14 @@ pub trait Store: Send + Sync {
     /// Where the data is, for people: "SQLite file /path/roster.sqlite3".
     fn describe(&self) -> String;
 
+    /// True only for a local file this process opened for writing. Whoever
+    /// can write such a file can change anything in it without Roster, so
+    /// the command line's recovery path ([`crate::Directory::recover_as`])
+    /// is allowed there and nowhere else.
+    fn is_writable_local_file(&self) -> bool {
+        false
+    }
+
     /// Everything this directory holds, read in one snapshot ([`copy`]).
     async fn export(&self) -> Result<copy::Snapshot, StoreError>;
 

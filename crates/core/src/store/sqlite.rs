@@ -12,7 +12,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, ErrorCode, OptionalExtension, Row};
+use rusqlite::{
+    params, params_from_iter, Connection, ErrorCode, OpenFlags, OptionalExtension, Row,
+};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::{
@@ -45,12 +47,18 @@ pub struct SqliteStore {
     /// Seals authenticator secrets at rest; `None` keeps them as they are
     /// (tests, and a computer without a keychain).
     sealing: Option<Arc<StoreSealing>>,
+    /// Opened for writing (SQLite falls back to reading only when the OS
+    /// refuses to let this process write the file).
+    writable: bool,
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the store at `path`, creating its folder,
-    /// and brings the schema up to date.
+    /// Opens the store at `path`, creating the file and its folder when
+    /// absent (the desktop's first run, `roster init`), and brings the
+    /// schema up to date. A file that is not a Roster store is refused and
+    /// left as it is.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        check_path(path)?;
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|error| StoreError::Open {
                 reason: format!(
@@ -59,21 +67,53 @@ impl SqliteStore {
                 ),
             })?;
         }
-        let mut connection = Connection::open(path).map_err(|error| StoreError::Open {
-            reason: format!("{} is not a usable SQLite file ({error}).", path.display()),
-        })?;
-        configure(&connection).map_err(|error| StoreError::Open {
-            reason: format!("{} cannot be configured ({error}).", path.display()),
-        })?;
-        embedded::migrations::runner()
-            .run(&mut connection)
-            .map_err(|error| StoreError::Open {
-                reason: format!("its schema cannot be brought up to date ({error})."),
+        Self::open_with(path, OpenFlags::SQLITE_OPEN_CREATE)
+    }
+
+    /// Opens the store at `path` only when the file exists: creates no file
+    /// and no folder (commands that read, or change an existing directory).
+    pub fn open_existing(path: &Path) -> Result<Self, StoreError> {
+        check_path(path)?;
+        if !path.is_file() {
+            return Err(StoreError::Open {
+                reason: format!("{} does not exist.", path.display()),
+            });
+        }
+        Self::open_with(path, OpenFlags::empty())
+    }
+
+    fn open_with(path: &Path, create: OpenFlags) -> Result<Self, StoreError> {
+        // No URI interpretation: a path is a path.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | create;
+        let mut connection =
+            Connection::open_with_flags(path, flags).map_err(|error| StoreError::Open {
+                reason: format!("{} cannot be opened ({error}).", path.display()),
             })?;
+        let cannot_configure = |error: rusqlite::Error| StoreError::Open {
+            reason: format!("{} cannot be configured ({error}).", path.display()),
+        };
+        connection
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(cannot_configure)?;
+        // Before anything writes to it (switching to WAL rewrites the header).
+        ensure_roster_file(&connection, path)?;
+        let writable = !connection
+            .is_readonly(rusqlite::MAIN_DB)
+            .map_err(cannot_configure)?;
+        if writable {
+            configure(&connection).map_err(cannot_configure)?;
+            migrate(&mut connection, path)?;
+        } else {
+            connection
+                .pragma_update(None, "foreign_keys", "ON")
+                .map_err(cannot_configure)?;
+            ensure_current_schema(&connection, path)?;
+        }
         Ok(Self {
             connection: Arc::new(Mutex::new(connection)),
             path: path.to_owned(),
             sealing: None,
+            writable,
         })
     }
 
@@ -87,6 +127,174 @@ impl SqliteStore {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// An empty path would make SQLite open a private temporary database.
+fn check_path(path: &Path) -> Result<(), StoreError> {
+    if path.as_os_str().is_empty() {
+        return Err(StoreError::Open {
+            reason: "no file was named (the path is empty).".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Refuses a file that is not a Roster store: not SQLite at all, or a
+/// SQLite database holding other tables. An empty database is a new store.
+fn ensure_roster_file(connection: &Connection, path: &Path) -> Result<(), StoreError> {
+    let not_roster = || StoreError::Open {
+        reason: format!(
+            "{} is not a Roster store; it was left unchanged.",
+            path.display()
+        ),
+    };
+    let tables = connection
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .and_then(|mut statement| {
+            statement
+                .query_map([], |row| row.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()
+        });
+    let tables = match tables {
+        Ok(tables) => tables,
+        Err(error) => {
+            return Err(match error.sqlite_error_code() {
+                Some(ErrorCode::NotADatabase) => not_roster(),
+                Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+                _ => StoreError::Open {
+                    reason: format!("{} cannot be read ({error}).", path.display()),
+                },
+            })
+        }
+    };
+    let has = |name: &str| tables.iter().any(|table| table == name);
+    if tables.is_empty() || (has("refinery_schema_history") && has("users")) {
+        Ok(())
+    } else {
+        Err(not_roster())
+    }
+}
+
+/// Brings the schema up to date inside one `BEGIN IMMEDIATE` transaction:
+/// two processes opening a new file at once do not both apply the same
+/// migration (the second waits, then finds nothing left to do), and a
+/// migration that fails leaves the file as it was.
+fn migrate(connection: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let failed = |error: &dyn std::fmt::Display| StoreError::Open {
+        reason: format!(
+            "the schema of {} cannot be brought up to date ({error}).",
+            path.display()
+        ),
+    };
+    connection
+        .execute_batch("BEGIN IMMEDIATE")
+        .map_err(|error| match error.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+            _ => failed(&error),
+        })?;
+    let migrated = ensure_roster_file(connection, path).and_then(|()| {
+        embedded::migrations::runner()
+            .run(&mut InTransaction(connection))
+            .map(drop)
+            .map_err(|error| failed(&error))
+    });
+    match migrated {
+        Ok(()) => connection
+            .execute_batch("COMMIT")
+            .map_err(|error| failed(&error)),
+        Err(error) => {
+            let _ = connection.execute_batch("ROLLBACK");
+            Err(error)
+        }
+    }
+}
+
+/// A file this process may only read cannot be migrated: it must already
+/// have every migration this version of Roster knows.
+fn ensure_current_schema(connection: &Connection, path: &Path) -> Result<(), StoreError> {
+    let latest = embedded::migrations::runner()
+        .get_migrations()
+        .iter()
+        .map(|migration| i64::from(migration.version()))
+        .max()
+        .unwrap_or(0);
+    let applied: Option<i64> = connection
+        .query_row(
+            "SELECT max(version) FROM refinery_schema_history",
+            [],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(|error| StoreError::Open {
+            reason: format!("{} cannot be read ({error}).", path.display()),
+        })?
+        .flatten();
+    if applied.unwrap_or(0) >= latest {
+        Ok(())
+    } else {
+        Err(StoreError::Open {
+            reason: format!(
+                "{} can only be read, and its schema is older than this version of Roster; open it once where it can be written.",
+                path.display()
+            ),
+        })
+    }
+}
+
+/// refinery's runner over a connection whose transaction is already open:
+/// statements run as they come, and the caller commits or rolls back.
+struct InTransaction<'c>(&'c Connection);
+
+impl refinery_core::traits::sync::Transaction for InTransaction<'_> {
+    type Error = rusqlite::Error;
+
+    fn execute<'a, T: Iterator<Item = &'a str>>(
+        &mut self,
+        queries: T,
+    ) -> Result<usize, Self::Error> {
+        let mut count = 0;
+        for query in queries {
+            self.0.execute_batch(query)?;
+            count += 1;
+        }
+        Ok(count)
+    }
+}
+
+impl refinery_core::traits::sync::Query<Vec<refinery::Migration>> for InTransaction<'_> {
+    fn query(&mut self, query: &str) -> Result<Vec<refinery::Migration>, Self::Error> {
+        let mut statement = self.0.prepare(query)?;
+        let mut rows = statement.query([])?;
+        let mut applied = Vec::new();
+        while let Some(row) = rows.next()? {
+            let applied_on: String = row.get(2)?;
+            let applied_on = time::OffsetDateTime::parse(
+                &applied_on,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .map_err(|error| corrupt_history(2, error))?;
+            let checksum: String = row.get(3)?;
+            let checksum = checksum
+                .parse::<u64>()
+                .map_err(|error| corrupt_history(3, error))?;
+            applied.push(refinery::Migration::applied(
+                row.get(0)?,
+                row.get(1)?,
+                applied_on,
+                checksum,
+            ));
+        }
+        Ok(applied)
+    }
+}
+
+impl refinery::Migrate for InTransaction<'_> {}
+
+fn corrupt_history(
+    column: usize,
+    error: impl std::error::Error + Send + Sync + 'static,
+) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(error))
 }
 
 fn configure(connection: &Connection) -> rusqlite::Result<()> {
@@ -118,6 +326,10 @@ impl Store for SqliteStore {
 
     fn describe(&self) -> String {
         format!("SQLite file {}", self.path.display())
+    }
+
+    fn is_writable_local_file(&self) -> bool {
+        self.writable
     }
 
     async fn export(&self) -> Result<Snapshot, StoreError> {
@@ -1963,4 +2175,65 @@ fn import(connection: &Connection, snapshot: &Snapshot) -> Result<(), StoreError
             .map_err(internal)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_opening_the_same_new_file_at_once_all_get_the_same_store() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = dir.path().join("new").join("roster.sqlite3");
+        let opened: Vec<Result<SqliteStore, StoreError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| SqliteStore::open(&path)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| handle.join().expect("the thread finished"))
+                .collect()
+        });
+        for store in &opened {
+            assert!(store.is_ok(), "{:?}", store.as_ref().err());
+        }
+        let connection = Connection::open(&path).expect("open");
+        let applied: i64 = connection
+            .query_row("SELECT count(*) FROM refinery_schema_history", [], |row| {
+                row.get(0)
+            })
+            .expect("history");
+        assert_eq!(
+            applied as usize,
+            embedded::migrations::runner().get_migrations().len()
+        );
+    }
+
+    #[test]
+    fn open_existing_creates_nothing_and_an_empty_path_is_refused() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let missing = dir.path().join("not-there").join("roster.sqlite3");
+        assert!(SqliteStore::open_existing(&missing).is_err());
+        assert!(!dir.path().join("not-there").exists());
+        assert!(SqliteStore::open(Path::new("")).is_err());
+        assert!(SqliteStore::open_existing(Path::new("")).is_err());
+    }
+
+    #[test]
+    fn a_file_of_another_application_is_refused_and_left_as_it_was() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = dir.path().join("other.db");
+        Connection::open(&path)
+            .and_then(|c| c.execute_batch("CREATE TABLE invoices (id INTEGER PRIMARY KEY);"))
+            .expect("another application's file");
+        let before = std::fs::read(&path).expect("read");
+        let error = SqliteStore::open(&path).err().expect("refused");
+        assert!(
+            error.to_string().contains("is not a Roster store"),
+            "{error}"
+        );
+        assert_eq!(std::fs::read(&path).expect("read"), before);
+        let store = SqliteStore::open(&dir.path().join("roster.sqlite3")).expect("a new store");
+        assert!(store.is_writable_local_file());
+    }
 }

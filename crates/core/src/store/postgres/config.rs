@@ -318,11 +318,16 @@ fn bad_url(reason: String) -> StoreError {
 }
 
 /// Schema names are plain lowercase identifiers, so they need no quoting in
-/// SQL or in the connection's startup options.
+/// SQL or in the connection's startup options; PostgreSQL's own schemas
+/// (`information_schema`, `pg_*`) are never Roster's.
 fn check_schema(schema: &str) -> Result<String, StoreError> {
+    if schema == "information_schema" || schema.starts_with("pg_") {
+        return Err(bad_url(format!(
+            "the schema “{schema}” belongs to PostgreSQL itself; name a schema of your own."
+        )));
+    }
     let valid = !schema.is_empty()
         && schema.len() <= 63
-        && !schema.starts_with("pg_")
         && schema
             .chars()
             .next()
@@ -335,7 +340,7 @@ fn check_schema(schema: &str) -> Result<String, StoreError> {
     } else {
         Err(bad_url(format!(
             "the schema “{schema}” is not usable; use lowercase letters, digits and \
-             underscores (at most 63, not starting with a digit or pg_)."
+             underscores (at most 63, not starting with a digit)."
         )))
     }
 }
@@ -510,6 +515,14 @@ mod tests {
             ("postgres://u@h/d?timeout=3", "option “timeout”"),
             ("postgres://u@h/d?schema=Roster", "schema “Roster”"),
             ("postgres://u@h/d?schema=pg_roster", "schema “pg_roster”"),
+            (
+                "postgres://u@h/d?schema=pg_catalog",
+                "belongs to PostgreSQL itself",
+            ),
+            (
+                "postgres://u@h/d?schema=information_schema",
+                "belongs to PostgreSQL itself",
+            ),
             ("postgres://u@h/d?schema=a;drop", "schema “a;drop”"),
             ("postgres://u%zz@h/d", "broken %-escape"),
             ("postgres://u@[::1/d", "closing “]”"),
