@@ -69,10 +69,7 @@ impl Desktop {
     /// audit log; the administrator still signed in.
     fn prepared() -> (Self, Ids) {
         let desktop = Self::new();
-        let admin = desktop.ok(
-            "initialize",
-            json!({"name": "Ada Admin", "email": "ada@example.com", "password": ADMIN_PASSWORD}),
-        );
+        let admin = desktop.first_run("Ada Admin", "ada@example.com", ADMIN_PASSWORD);
         let jane = desktop.ok("create_client", json!({"client": client_json(&JANE)}));
         let karl = desktop.ok(
             "create_client",
@@ -119,7 +116,7 @@ impl Desktop {
 
     fn sign_in_as(&self, email: &str, password: &str) {
         self.ok("sign_out", json!({}));
-        let signed_in = self.ok("sign_in", json!({"email": email, "password": password}));
+        let signed_in = self.sign_in(email, password);
         assert_eq!(signed_in["stage"], "signed_in", "{signed_in}");
     }
 }

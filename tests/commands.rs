@@ -15,16 +15,13 @@ impl Desktop {
     /// First run: the administrator, signed in.
     fn initialized() -> Self {
         let desktop = Self::new();
-        desktop.ok(
-            "initialize",
-            json!({"name": "Ada Admin", "email": "ada@example.com", "password": ADMIN_PASSWORD}),
-        );
+        desktop.first_run("Ada Admin", "ada@example.com", ADMIN_PASSWORD);
         desktop
     }
 }
 
 #[test]
-fn first_run_status_then_initialize_signs_the_administrator_in() {
+fn first_run_sets_up_the_administrators_authenticator_before_signing_them_in() {
     let desktop = Desktop::new();
     let status = desktop.ok("app_status", json!({}));
     assert_eq!(status["initialized"], false);
@@ -35,15 +32,101 @@ fn first_run_status_then_initialize_signs_the_administrator_in() {
         "not_signed_in"
     );
 
-    let me = desktop.ok(
+    let started = desktop.ok(
         "initialize",
         json!({"name": "Ada Admin", "email": "ada@example.com", "password": ADMIN_PASSWORD}),
     );
-    assert_eq!(me["user"]["email"], "ada@example.com");
-    assert!(me["permissions"].as_array().unwrap().len() >= 11);
+    assert_eq!(started["stage"], "totp_enrolment");
+    assert_eq!(started["me"], Value::Null);
+    // Created, but nobody is signed in until the authenticator is set up.
     let status = desktop.ok("app_status", json!({}));
     assert_eq!(status["initialized"], true);
+    assert_eq!(status["session"], Value::Null);
+    assert_eq!(status["session_state"]["stage"], "totp_enrolment");
+    for command in ["me", "administrators_without_second_factor", "settings"] {
+        assert_eq!(desktop.code_of(command, json!({})), "not_signed_in");
+    }
+    assert_eq!(
+        desktop.code_of("list_users", json!({"query": {}})),
+        "not_signed_in"
+    );
+    assert_eq!(
+        desktop.code_of("verify_second_factor", json!({"code": "000000"})),
+        "sign_in_incomplete"
+    );
+
+    let enrolment = desktop.ok("begin_totp_enrolment", json!({}));
+    let secret = enrolment["secret"].as_str().expect("the manual key");
+    assert!(enrolment["uri"]
+        .as_str()
+        .is_some_and(|uri| uri.starts_with("otpauth://totp/")));
+    assert!(enrolment["qr_svg"]
+        .as_str()
+        .is_some_and(|svg| svg.contains("<svg")));
+    let wrong = if ipc::authenticator_code(secret) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    desktop.refused("finish_totp_enrolment", json!({"code": wrong}));
+    assert_eq!(desktop.ok("app_status", json!({}))["session"], Value::Null);
+
+    let done = desktop.ok(
+        "finish_totp_enrolment",
+        json!({"code": ipc::authenticator_code(secret)}),
+    );
+    assert_eq!(done["me"]["user"]["email"], "ada@example.com");
+    assert_eq!(done["me"]["user"]["two_factor"], "totp");
+    assert!(done["me"]["permissions"].as_array().unwrap().len() >= 11);
+    assert_eq!(done["recovery_codes"].as_array().map(Vec::len), Some(10));
+    let status = desktop.ok("app_status", json!({}));
     assert_eq!(status["session"]["user"]["name"], "Ada Admin");
+    assert_eq!(status["session_state"]["stage"], "signed_in");
+    let warning = desktop.ok("administrators_without_second_factor", json!({}));
+    assert_eq!(warning["count"], 0);
+}
+
+#[test]
+fn an_administrator_without_a_second_factor_is_reported_to_those_who_may_know() {
+    let desktop = Desktop::initialized();
+    let admins = desktop.ok("list_groups", json!({}))[0]["id"].clone();
+    let settings_group = desktop.ok(
+        "create_group",
+        json!({"group": {"name": "Settings", "description": "", "permissions": ["settings.manage"]}}),
+    );
+    let user = |name: &str, email: &str, group: &Value| {
+        desktop.ok(
+            "create_user",
+            json!({"user": {
+                "name": name, "email": email, "group_ids": [group],
+                "supervisor_id": null, "status": "enabled", "password": "quiet-meadow-window-19",
+                "must_change_password": false, "mask_client_data": false, "two_factor": "off"
+            }}),
+        )
+    };
+    let olaf = user("Olaf Open", "olaf@example.com", &admins);
+    user("Sid Settings", "sid@example.com", &settings_group["id"]);
+
+    let warning = desktop.ok("administrators_without_second_factor", json!({}));
+    assert_eq!(warning["count"], 1);
+    assert_eq!(warning["administrators"][0]["name"], "Olaf Open");
+
+    // Settings only: how many, not who.
+    desktop.ok("sign_out", json!({}));
+    desktop.sign_in("sid@example.com", "quiet-meadow-window-19");
+    let counted = desktop.ok("administrators_without_second_factor", json!({}));
+    assert_eq!(counted["count"], 1);
+    assert_eq!(counted["administrators"], Value::Null);
+
+    // Disabled, Olaf no longer counts.
+    desktop.ok("sign_out", json!({}));
+    desktop.sign_in("ada@example.com", ADMIN_PASSWORD);
+    desktop.ok(
+        "set_user_status",
+        json!({"id": olaf["id"], "status": "disabled", "version": olaf["version"]}),
+    );
+    let warning = desktop.ok("administrators_without_second_factor", json!({}));
+    assert_eq!(warning["count"], 0);
 }
 
 #[test]

@@ -25,10 +25,7 @@ impl Desktop {
     /// First run done: the administrator, signed in; no mail server yet.
     fn signed_in() -> Self {
         let desktop = Self::new();
-        desktop.ok(
-            "initialize",
-            json!({"name": "Ada Admin", "email": "ada@example.com", "password": ADMIN_PASSWORD}),
-        );
+        desktop.first_run("Ada Admin", "ada@example.com", ADMIN_PASSWORD);
         desktop
     }
 

@@ -88,10 +88,7 @@ impl Drop for Schema {
 
 impl Desktop {
     fn initialize(&self, email: &str) {
-        self.ok(
-            "initialize",
-            json!({"name": "Ada Admin", "email": email, "password": PASSWORD}),
-        );
+        self.first_run("Ada Admin", email, PASSWORD);
     }
 
     fn choice_file(&self) -> Option<String> {
@@ -145,9 +142,10 @@ fn at_first_run_the_directory_can_be_created_on_the_server() {
     );
     assert_eq!(joined["initialized"], true);
     assert_eq!(joined["session"], Value::Null);
-    let signed_in = other.ok(
-        "sign_in",
-        json!({"email": "ada@example.com", "password": PASSWORD}),
+    let signed_in = other.sign_in_with_code(
+        "ada@example.com",
+        PASSWORD,
+        &desktop.recovery_code("ada@example.com"),
     );
     assert_eq!(signed_in["stage"], "signed_in");
 }
@@ -173,10 +171,7 @@ fn later_only_settings_managers_switch_stores() {
     );
 
     // A user without settings.manage is refused.
-    desktop.ok(
-        "sign_in",
-        json!({"email": "ada@example.com", "password": PASSWORD}),
-    );
+    desktop.sign_in("ada@example.com", PASSWORD);
     let group = desktop.ok(
         "create_group",
         json!({"group": {"name": "Viewers", "description": "", "permissions": ["users.view"]}}),
@@ -208,10 +203,7 @@ fn later_only_settings_managers_switch_stores() {
 
     // The administrator may, and the switch ends the session.
     desktop.ok("sign_out", json!({}));
-    desktop.ok(
-        "sign_in",
-        json!({"email": "ada@example.com", "password": PASSWORD}),
-    );
+    desktop.sign_in("ada@example.com", PASSWORD);
     let status = desktop.ok("connect_store", remote);
     assert_eq!(status["store"]["kind"], "postgres");
     assert_eq!(status["initialized"], false);

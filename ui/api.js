@@ -123,6 +123,10 @@
  * @property {Me} me the operator, now signed in
  * @property {string[]} recovery_codes ten one-time codes, shown only now
  *
+ * @typedef {object} AdministratorsWithoutSecondFactor
+ * @property {number} count
+ * @property {PersonRef[] | null} administrators who, when the operator may view users
+ *
  * @typedef {object} Settings
  * @property {number} password_min_length
  * @property {TwoFactor} default_two_factor for new users
@@ -349,9 +353,11 @@ export function appStatus() {
 }
 
 /**
- * Creates the first administrator and signs them in.
+ * Creates the first administrator and starts their sign-in: like any
+ * sign-in, it goes on with setting up the authenticator app (stage
+ * "totp_enrolment") before they are signed in.
  * @param {{name: string, email: string, password: string}} admin
- * @returns {Promise<Me>}
+ * @returns {Promise<SignInResult>}
  */
 export function initialize({ name, email, password }) {
   return call('initialize', { name, email, password });
@@ -679,6 +685,16 @@ export function unlockUser(id) {
  */
 export function resetTwoFactor(id) {
   return call('reset_two_factor', { id });
+}
+
+/**
+ * Enabled administrators who sign in without a second factor (needs
+ * `users.view` or `settings.manage`; `administrators` is null without
+ * `users.view`).
+ * @returns {Promise<AdministratorsWithoutSecondFactor>}
+ */
+export function administratorsWithoutSecondFactor() {
+  return call('administrators_without_second_factor');
 }
 
 /**

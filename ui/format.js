@@ -97,6 +97,7 @@ export function yesNo(flag) {
 /** @type {Record<string, string>} */
 const ACTIONS = {
   'directory.initialize': 'Set up the directory',
+  'directory.initialize_without_two_factor': 'Set up without a second factor',
   'user.create': 'Created',
   'user.update': 'Changed',
   'user.enable': 'Enabled',

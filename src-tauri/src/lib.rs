@@ -42,6 +42,7 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::session::begin_totp_enrolment,
             commands::session::finish_totp_enrolment,
             commands::users::reset_two_factor,
+            commands::users::administrators_without_second_factor,
             commands::session::sign_out,
             commands::session::me,
             commands::session::change_password,

@@ -516,6 +516,7 @@ impl AppState {
 mod tests {
     use super::*;
     use roster_core::directory::PasswordChoice;
+    use roster_core::domain::TwoFactor;
     use roster_core::password::PlainPassword;
 
     const PASSWORD: &str = "violet-harbour-lantern-42";
@@ -529,6 +530,8 @@ mod tests {
                 "Ada Admin",
                 "ada@example.com",
                 PasswordChoice::Given(PlainPassword::new(PASSWORD)),
+                // This test is about the session, not the second factor.
+                Some(TwoFactor::Off),
             )
             .await
             .expect("initialize");

@@ -1,6 +1,8 @@
-//! The first start: choosing the store and creating the first administrator.
+//! The first start: choosing the store, creating the first administrator
+//! and setting up their authenticator app; and the notice while an
+//! administrator has no second factor.
 
-use crate::steps::ADMIN;
+use crate::steps::{authenticator_code, current_step, wrong_code, NewUser, ADMIN};
 use crate::Session;
 
 #[test]
@@ -36,6 +38,28 @@ fn first_run_creates_the_administrator_and_signs_in() {
 
     s.click_button("Create administrator");
 
+    // The administrator holds every right: like anyone with the
+    // authenticator app, they set it up before the app opens.
+    s.wait_for_heading("Set up your authenticator app");
+    s.wait_for_text("1. Scan this QR code with an authenticator app (or enter the key by hand).");
+    assert!(!s.has_nav("Users"), "no app before the second factor");
+    let secret = s.fact("Key");
+    s.screenshot("first-run-authenticator");
+    s.fill("Code", &wrong_code(&secret));
+    s.click_button("Confirm");
+    assert!(!s.code_error().is_empty());
+    assert!(!s.has_nav("Users"), "a wrong code opens nothing");
+    // A reload comes back to the set-up, not into the app.
+    s.reload();
+    s.wait_for_heading("Set up your authenticator app");
+    let secret = s.fact("Key");
+    s.fill("Code", &authenticator_code(&secret, current_step()));
+    s.click_button("Confirm");
+    s.wait_for_heading("Save your recovery codes");
+    assert_eq!(s.list_items("Recovery codes").len(), 10);
+    s.check("I have saved these codes");
+    s.click_button("Continue");
+
     s.wait_for_heading("Users");
     let table = s.wait_for_row(ADMIN.name);
     assert_eq!(
@@ -62,6 +86,14 @@ fn first_run_creates_the_administrator_and_signs_in() {
         Some("Administrators")
     );
     assert_eq!(table.cell(ADMIN.name, "Status").as_deref(), Some("Enabled"));
+    assert_eq!(
+        table.cell(ADMIN.name, "2FA").as_deref(),
+        Some("Authenticator app")
+    );
+    assert!(
+        !s.visible_text_now().contains("no second factor"),
+        "every administrator has a second factor"
+    );
     // Signed in as the administrator, with every right.
     assert!(s.has_button("Sign out"));
     assert!(s.has_button("New user"));
@@ -69,6 +101,51 @@ fn first_run_creates_the_administrator_and_signs_in() {
     assert!(
         s.store_exists(),
         "the directory is kept in the test's data folder"
+    );
+}
+
+#[test]
+fn an_administrator_without_a_second_factor_is_pointed_out() {
+    let s = Session::start();
+    s.set_up();
+    s.create_user(&NewUser {
+        name: "Olaf Open",
+        email: "olaf.open@example.com",
+        groups: &["Administrators"],
+        password: "copper-meadow-lantern-36",
+    });
+
+    // The overview names him, with a link to his page.
+    s.go_to_users();
+    s.wait_for_row("Olaf Open");
+    s.wait_for_heading("An administrator has no second factor:");
+    s.wait_for_text("Olaf Open (olaf.open@example.com)");
+    s.wait_for_text("Whoever learns their password can sign in with every right.");
+    s.screenshot("admin-without-second-factor-users");
+
+    // So does Settings.
+    s.navigate("Settings");
+    s.wait_for_heading("Settings");
+    s.wait_for_heading("An administrator has no second factor:");
+    s.wait_for_text("Olaf Open (olaf.open@example.com)");
+    s.screenshot("admin-without-second-factor-settings");
+
+    // Once he has a second factor, the notice is gone.
+    s.go_to_users();
+    s.click_row("Olaf Open");
+    s.wait_for_heading("Olaf Open");
+    s.click_button("Edit");
+    s.wait_for_heading("Edit user");
+    s.select("Two-factor method", "Authenticator app (TOTP)");
+    s.click_button("Save changes");
+    s.wait_for_heading("Olaf Open");
+    s.wait_for_fact("Two-factor method", "Authenticator app");
+    s.go_to_users();
+    s.wait_for_row("Olaf Open");
+    s.settle();
+    assert!(
+        !s.visible_text_now().contains("no second factor"),
+        "the notice stays after the administrator got a second factor"
     );
 }
 

@@ -94,6 +94,7 @@ fn the_directory_lives_on_the_server_and_a_second_computer_shares_it() {
     first.fill("Confirm password", ADMIN.password);
     first.wait_for_text("This password meets the policy.");
     first.click_button("Create administrator");
+    let mut admin = first.enrol_authenticator();
     first.wait_for_heading("Users");
     first.wait_for_row(ADMIN.name);
     first.screenshot("remote-store-users");
@@ -109,7 +110,7 @@ fn the_directory_lives_on_the_server_and_a_second_computer_shares_it() {
     connect(&second, &database);
     second.wait_for_heading("Sign in to Roster");
     second.wait_for_text("Sign in with your account on that server.");
-    second.try_sign_in(ADMIN.email, ADMIN.password);
+    second.sign_in_with_second_factor(ADMIN.email, ADMIN.password, &mut admin);
     second.wait_for_heading("Users");
     second.wait_for_row(ADMIN.name);
 }

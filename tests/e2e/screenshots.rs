@@ -41,6 +41,10 @@ fn walk_every_screen(s: &Session, theme: &str) {
     s.wait_for_text("Strength");
     shoot(s, theme, "02-first-run-filled");
     s.click_button("Create administrator");
+    s.wait_for_heading("Set up your authenticator app");
+    s.wait_for_text("2. Enter the 6-digit code it shows:");
+    shoot(s, theme, "02b-first-run-authenticator");
+    s.enrol_authenticator();
     s.wait_for_heading("Users");
 
     s.create_user(&NewUser {
@@ -51,6 +55,8 @@ fn walk_every_screen(s: &Session, theme: &str) {
     });
     s.go_to_users();
     s.wait_for_row("Carla Clerk");
+    // Carla is an administrator without a second factor.
+    s.wait_for_text("An administrator has no second factor:");
     shoot(s, theme, "03-users");
 
     s.click_button("New user");

@@ -6,7 +6,7 @@ use crate::Session;
 #[test]
 fn sign_out_and_sign_in_again() {
     let s = Session::start();
-    s.set_up();
+    let mut admin = s.set_up();
 
     s.sign_out();
     s.wait_for_text("You are signed out.");
@@ -32,7 +32,7 @@ fn sign_out_and_sign_in_again() {
     assert_eq!(s.description_of("Email"), "");
     assert_eq!(s.description_of("Password"), "");
 
-    s.try_sign_in(ADMIN.email, ADMIN.password);
+    s.sign_in_with_second_factor(ADMIN.email, ADMIN.password, &mut admin);
     s.wait_for_heading("Users");
     assert!(s.has_button("Sign out"));
     let table = s.wait_for_row(ADMIN.name);

@@ -93,8 +93,10 @@ pub fn wrong_code(secret: &str) -> String {
 
 impl Session {
     /// The first-run wizard: the local store (the default) and `admin` as
-    /// the first administrator; ends on the Users screen.
-    pub fn set_up_with(&self, admin: &Person) {
+    /// the first administrator, who then sets up their authenticator app;
+    /// ends on the Users screen. Returns what the set-up handed out (for
+    /// signing in as them again).
+    pub fn set_up_with(&self, admin: &Person) -> Enrolled {
         self.wait_for_heading("Set up Roster");
         self.check("Local — on this computer");
         self.fill("Name", admin.name);
@@ -105,12 +107,30 @@ impl Session {
         // person would, before the layout settles and the button is clicked.
         self.wait_for_text("This password meets the policy.");
         self.click_button("Create administrator");
+        let enrolled = self.enrol_authenticator();
         self.wait_for_heading("Users");
+        enrolled
     }
 
     /// [`Session::set_up_with`] the usual [`ADMIN`].
-    pub fn set_up(&self) {
-        self.set_up_with(&ADMIN);
+    pub fn set_up(&self) -> Enrolled {
+        self.set_up_with(&ADMIN)
+    }
+
+    /// Signs in as someone whose authenticator app is set up: the password,
+    /// then on "Two-step verification" one of their recovery codes (used
+    /// up here: each works once, and unlike the app's codes none waits for
+    /// the next 30-second step). Ends where the sign-in leads.
+    pub fn sign_in_with_second_factor(&self, email: &str, password: &str, enrolled: &mut Enrolled) {
+        self.try_sign_in(email, password);
+        self.wait_for_heading("Two-step verification");
+        assert!(
+            !enrolled.recovery_codes.is_empty(),
+            "no recovery code left to sign in with"
+        );
+        let code = enrolled.recovery_codes.remove(0);
+        self.fill("Code", &code);
+        self.click_button("Verify");
     }
 
     pub fn sign_out(&self) {

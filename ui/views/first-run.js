@@ -6,6 +6,10 @@
 // settled where the administrator is created. A server whose directory has
 // users already needs no first run: the person signs in with their account
 // there. So the administrator's form stays hidden until the store is settled.
+//
+// The administrator holds every right, so they get a second factor like
+// anyone else: once created, they set up their authenticator app (the same
+// screen as any first sign-in, totp-enrolment.js) before the app opens.
 
 import { h, uid } from '../dom.js';
 import { field, formError, passwordFields, placeError, progress, submitting } from '../widgets.js';
@@ -85,7 +89,7 @@ export function render(root, ctx) {
   const form = /** @type {HTMLFormElement} */ (h('form', { class: 'stack', novalidate: true, onsubmit: onSubmit },
     h('section', { class: 'panel', 'aria-labelledby': adminHeading },
       h('h2', { id: adminHeading }, 'Create the first administrator'),
-      h('p', { class: 'hint' }, 'This person can sign in and add everyone else. Keep the password somewhere safe.'),
+      h('p', { class: 'hint' }, 'This person can sign in and add everyone else. Keep the password somewhere safe. Next, they set up an authenticator app on their phone for two-step sign-in.'),
       where,
       h('div', { class: 'form-grid' }, fields.name.root, fields.email.root),
       password.root,
@@ -196,14 +200,15 @@ export function render(root, ctx) {
         }
         settled(status);
       }
-      const me = await submitting(form, submit, working, () => api.initialize({
+      const started = await submitting(form, submit, working, () => api.initialize({
         name: name.value,
         email: email.value,
         password: password.input.value,
       }));
       password.dispose();
       connection.dispose();
-      ctx.signedIn(me);
+      // Like any sign-in: the authenticator app is set up before the app opens.
+      ctx.continueSignIn(started);
     } catch (error) {
       if (signal.aborted) return;
       placeError(error, { ...fields, password: password.field }, general);

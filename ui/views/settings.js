@@ -1,6 +1,7 @@
 // The directory's settings: the password policy's minimum length, the
 // default two-factor method for new users, account lockout after failed
-// sign-ins, and the idle time before the screen locks.
+// sign-ins, and the idle time before the screen locks. Above them, a notice
+// while an enabled administrator has no second factor.
 //
 // Saved all at once; Rust checks every value, so a bad one changes nothing
 // and its message is shown as Rust words it.
@@ -10,6 +11,7 @@ import { TWO_FACTOR_CHOICES } from '../format.js';
 import { field, formError, placeError, progress, submitting } from '../widgets.js';
 import * as storeSettings from './store-settings.js';
 import * as mailSettings from './mail-settings.js';
+import * as adminSecondFactor from './admin-second-factor.js';
 
 /** The whole-number settings: their field name, label, range and hint. */
 const NUMBERS = [
@@ -32,13 +34,15 @@ const NUMBERS = [
 export async function render(root, ctx) {
   const { api, signal } = ctx;
   const body = h('div', { class: 'stack', 'aria-busy': 'true' }, progress('Loading the settings'));
-  root.append(h('div', { class: 'page-head' }, h('h1', null, 'Settings')), body);
+  root.append(h('div', { class: 'page-head' }, h('h1', null, 'Settings')));
 
   if (!ctx.can('settings.manage')) {
+    root.append(body);
     replaceChildren(body, h('p', { class: 'alert alert-error', role: 'alert' }, 'You do not have permission to change settings.'));
     body.removeAttribute('aria-busy');
     return;
   }
+  root.append(adminSecondFactor.notice(ctx), body);
   // Its own sections below the form, with their own commands: not saved with the form.
   mailSettings.render(root, ctx);
   storeSettings.render(root, ctx);

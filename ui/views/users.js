@@ -3,10 +3,12 @@
 // Paging follows the store's cursors: `next` of a page fetches the following
 // one, and a stack of the cursors used so far leads back. Filters and sort
 // live in the session's memory so coming back from a user shows the same list.
+// Above them, a notice while an enabled administrator has no second factor.
 
 import { debounce, h, replaceChildren } from '../dom.js';
 import { twoFactorLabel, usersTotal, yesNo } from '../format.js';
 import { field, personPicker, progress, statusBadge, time } from '../widgets.js';
+import * as adminSecondFactor from './admin-second-factor.js';
 
 const PAGE_SIZE = 50;
 
@@ -121,6 +123,7 @@ export function render(root, ctx) {
 
   root.append(
     h('div', { class: 'page-head' }, h('h1', null, 'Users'), newUser),
+    adminSecondFactor.notice(ctx),
     h('form', { class: 'toolbar', role: 'search', onsubmit: (/** @type {Event} */ e) => e.preventDefault() },
       field('Search users', search, { class: 'field-search' }).root,
       field('Status', status, { class: 'field-compact' }).root,

@@ -131,6 +131,13 @@ pub struct InitArgs {
     pub email: String,
     #[command(flatten)]
     pub password: PasswordSource,
+    /// The administrator's second factor. By default the one that works
+    /// here (totp: they set up their authenticator app, with its QR code,
+    /// at their first sign-in in the desktop app). `off` leaves the account
+    /// that holds every right without one: the choice is audited and the
+    /// app warns about it until a second factor is set.
+    #[arg(long, value_name = "METHOD", value_parser = parse_two_factor)]
+    pub two_factor: Option<TwoFactor>,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,

@@ -197,6 +197,95 @@ fn init_creates_the_first_administrator_and_refuses_a_second_time() {
 }
 
 #[test]
+fn init_gives_the_administrator_an_authenticator_app_unless_told_otherwise() {
+    let world = World::empty();
+    let run = world
+        .run_with_stdin(
+            &[
+                "init",
+                "--name",
+                "Ada Admin",
+                "--email",
+                ADMIN,
+                "--password-stdin",
+            ],
+            &format!("{ADMIN_PASSWORD}\n"),
+        )
+        .ok();
+    assert!(
+        run.stdout.contains("set up an authenticator app"),
+        "{run:#?}"
+    );
+    assert_eq!(world.show(ADMIN)["two_factor"], "totp");
+    let audit = world.run(&["audit", "list", "--json"]).ok().json();
+    let actions: Vec<&str> = audit
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions, vec!["directory.initialize"]);
+}
+
+#[test]
+fn init_without_a_second_factor_is_a_choice_that_is_audited() {
+    let world = World::empty();
+    let run = world
+        .run_with_stdin(
+            &[
+                "init",
+                "--name",
+                "Ada Admin",
+                "--email",
+                ADMIN,
+                "--two-factor",
+                "off",
+                "--password-stdin",
+            ],
+            &format!("{ADMIN_PASSWORD}\n"),
+        )
+        .ok();
+    assert!(
+        run.stdout
+            .contains("signs in without a second factor (recorded in the audit log)"),
+        "{run:#?}"
+    );
+    assert!(run
+        .stdout
+        .contains(&format!("roster users edit {ADMIN} --two-factor totp")));
+    assert_eq!(world.show(ADMIN)["two_factor"], "off");
+    let audit = world.run(&["audit", "list", "--json"]).ok().json();
+    let choice = audit
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["action"] == "directory.initialize_without_two_factor")
+        .unwrap_or_else(|| panic!("the choice is audited: {audit:#}"));
+    assert_eq!(choice["target_label"], ADMIN);
+    assert_eq!(choice["changes"][0]["field"], "two_factor");
+    assert_eq!(choice["changes"][0]["after"], "off");
+
+    // Email codes need a mail server, which a new store cannot have.
+    let other = World::empty();
+    other
+        .run_with_stdin(
+            &[
+                "init",
+                "--name",
+                "Ada Admin",
+                "--email",
+                ADMIN,
+                "--two-factor",
+                "email_code",
+                "--password-stdin",
+            ],
+            &format!("{ADMIN_PASSWORD}\n"),
+        )
+        .refused("mail");
+    other.run(&["users", "list"]).refused("not set up yet");
+}
+
+#[test]
 fn commands_on_a_missing_store_ask_for_init_and_create_nothing() {
     let world = World::empty();
     world

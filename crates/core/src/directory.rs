@@ -7,6 +7,8 @@
 //! - an email is unique ignoring case (the store's unique index backs this up);
 //! - a supervisor exists, is another user and forms no cycle;
 //! - at least one enabled administrator remains;
+//! - the first administrator gets the second factor that works here; none
+//!   only when asked for, and that choice is audited;
 //! - nobody disables or deletes themselves;
 //! - nobody grants a group, a permission or unmasked client data they do not
 //!   hold, nor manages a user who holds rights they lack;
@@ -298,7 +300,7 @@ const USER_AREA: &[Permission] = &[
 
 impl Actor {
     /// Requires one of `permissions`; a refusal names the first.
-    fn require_any(&self, permissions: &[Permission]) -> Result<()> {
+    pub(crate) fn require_any(&self, permissions: &[Permission]) -> Result<()> {
         if permissions.iter().any(|p| self.permissions.contains(*p)) {
             return Ok(());
         }
@@ -687,11 +689,18 @@ impl Directory {
     }
 
     /// Creates the first administrator. Refused once any user exists.
+    ///
+    /// `two_factor` is their second factor; `None` means the method that
+    /// works here (the authenticator app without mail), so the account
+    /// holding every right is protected like any other: they set it up at
+    /// their first sign-in. [`TwoFactor::Off`] only when asked for, and
+    /// then audited as `directory.initialize_without_two_factor` too.
     pub async fn initialize(
         &self,
         name: &str,
         email: &str,
         password: PasswordChoice,
+        two_factor: Option<TwoFactor>,
     ) -> Result<Created> {
         let name = UserName::parse(name)?;
         let email = Email::parse(email)?;
@@ -699,6 +708,11 @@ impl Directory {
         if tx.count_users().await? > 0 {
             return Err(Error::AlreadyInitialized);
         }
+        let two_factor = match two_factor {
+            Some(method) => method,
+            None => self.default_two_factor(&mut *tx).await?,
+        };
+        ensure_method_works(two_factor, self.mail_configured())?;
         let policy = Self::policy(&mut *tx).await?;
         let (hash, generated_password) = self.choose_password(&policy, password, &name, &email)?;
         let now = Self::now();
@@ -709,7 +723,7 @@ impl Directory {
             supervisor: None,
             must_change_password: false,
             mask_client_data: false,
-            two_factor: TwoFactor::Off,
+            two_factor,
         };
         let id = tx
             .insert_user(&fields, &hash, now)
@@ -725,6 +739,21 @@ impl Directory {
             now,
         ))
         .await?;
+        if two_factor == TwoFactor::Off {
+            // An action of its own, so an audit search finds the choice.
+            tx.append_audit(&own_event(
+                &user,
+                Some(id),
+                "directory.initialize_without_two_factor",
+                vec![FieldChange {
+                    field: "two_factor".into(),
+                    before: serde_json::Value::Null,
+                    after: json!(TwoFactor::Off),
+                }],
+                now,
+            ))
+            .await?;
+        }
         tx.commit().await?;
         Ok(Created {
             user,

@@ -6,10 +6,12 @@
 //! - [`password`]: hashing, generation, the policy and strength estimates.
 //! - [`directory`]: the services; every rule and right is checked there
 //!   ([`clients`] holds the client services, [`mask`] how client data is masked).
+//! - [`administrators`]: enabled administrators left without a second factor.
 //! - [`mail`]: outgoing messages and the `Mailer` that delivers them.
 //! - [`smtp`]: the mail server's settings and the SMTP `Mailer` (lettre).
 //! - [`store`]: the `Store` trait and its SQLite implementation.
 
+pub mod administrators;
 pub mod bench;
 pub mod clients;
 pub mod directory;

@@ -15,8 +15,8 @@
 //! every password hash, every group, every client, the whole audit log and
 //! the settings.
 //!
-//! Completeness: `every_public_service_has_a_row` reads `src/directory.rs`
-//! and `src/clients.rs` (the client services, also `impl Directory`;
+//! Completeness: `every_public_service_has_a_row` reads `src/directory.rs`,
+//! `src/clients.rs` and `src/administrators.rs` (more `impl Directory`;
 //! compiled in with `include_str!`) and lists every `pub async fn` in them;
 //! a new service without a row fails that test by name. It is a textual
 //! scan, not reflection: it misses a service that is not `async`, or one
@@ -234,7 +234,12 @@ fn rows() -> Vec<Row> {
         row("initialize", FirstRunOnly, |f, _| {
             Box::pin(async move {
                 f.dir()
-                    .initialize("Ivy Intruder", "ivy@example.com", password(GOOD_PASSWORD))
+                    .initialize(
+                        "Ivy Intruder",
+                        "ivy@example.com",
+                        password(GOOD_PASSWORD),
+                        None,
+                    )
                     .await
                     .map(drop)
             })
@@ -341,6 +346,18 @@ fn rows() -> Vec<Row> {
         row("me", Enabled, |f, op| {
             Box::pin(async move { f.dir().me(op).await.map(drop) })
         }),
+        row(
+            "administrators_without_second_factor",
+            RequiresAny(&[UsersView, SettingsManage]),
+            |f, op| {
+                Box::pin(async move {
+                    f.dir()
+                        .administrators_without_second_factor(op)
+                        .await
+                        .map(drop)
+                })
+            },
+        ),
         row("create_user", Requires(UsersCreate), |f, op| {
             Box::pin(async move {
                 let mut new = new_user("Nell New", &[f.plain]);
@@ -849,6 +866,7 @@ fn public_services() -> BTreeSet<&'static str> {
     [
         include_str!("../src/directory.rs"),
         include_str!("../src/clients.rs"),
+        include_str!("../src/administrators.rs"),
     ]
     .into_iter()
     .flat_map(str::lines)

@@ -77,7 +77,12 @@ async fn a_store_describes_itself_tests_connections_and_knows_when_it_is_empty()
 
     let directory = Directory::new(std::sync::Arc::new(store));
     directory
-        .initialize("Ada Admin", "ada@example.com", password(GOOD_PASSWORD))
+        .initialize(
+            "Ada Admin",
+            "ada@example.com",
+            password(GOOD_PASSWORD),
+            None,
+        )
         .await
         .unwrap();
     // A second store on the same schema finds the migrations done.
@@ -168,7 +173,12 @@ async fn a_lost_server_fails_calls_plainly_writes_nothing_and_is_found_again() {
         .expect("connect through the proxy");
     let directory = Directory::new(std::sync::Arc::new(store));
     directory
-        .initialize("Ada Admin", "ada@example.com", password(GOOD_PASSWORD))
+        .initialize(
+            "Ada Admin",
+            "ada@example.com",
+            password(GOOD_PASSWORD),
+            None,
+        )
         .await
         .unwrap();
     let admin = directory.act_as("ada@example.com").await.unwrap();

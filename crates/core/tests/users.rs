@@ -26,7 +26,7 @@ async fn initialize_creates_an_enabled_administrator_and_only_once(backend: Back
     assert!(admin.is_in(ADMINISTRATORS));
     let again = world
         .directory
-        .initialize("Eve", "eve@example.com", password(GOOD_PASSWORD))
+        .initialize("Eve", "eve@example.com", password(GOOD_PASSWORD), None)
         .await;
     assert!(matches!(again, Err(Error::AlreadyInitialized)), "{again:?}");
 }

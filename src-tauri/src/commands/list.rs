@@ -12,6 +12,7 @@ pub const COMMANDS: &[&str] = &[
     "begin_totp_enrolment",
     "finish_totp_enrolment",
     "reset_two_factor",
+    "administrators_without_second_factor",
     "sign_out",
     "me",
     "change_password",

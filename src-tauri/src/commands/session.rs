@@ -89,29 +89,26 @@ pub struct SignInResult {
     pub me: Option<Me>,
 }
 
-/// Creates the first administrator and signs them in.
+/// Creates the first administrator with the second factor that works here
+/// and starts their sign-in: like any sign-in of theirs, it stays pending
+/// until they have set up the authenticator app (or entered an emailed code).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn initialize(
     state: State<'_, AppState>,
     name: String,
     email: String,
     password: String,
-) -> CommandResult<Me> {
+) -> CommandResult<SignInResult> {
     let directory = directory(&state)?;
     let password = PlainPassword::new(password);
     let created = directory
-        .initialize(&name, &email, PasswordChoice::Given(password.clone()))
+        .initialize(&name, &email, PasswordChoice::Given(password.clone()), None)
         .await?;
     state.sign_out();
-    match directory
+    let outcome = directory
         .sign_in(created.user.email.as_str(), &password)
-        .await?
-    {
-        SignIn::Complete(operator) => open_session(&state, &directory, operator).await,
-        SignIn::SecondFactor(_) | SignIn::TotpEnrolment(_) | SignIn::EmailCode(_) => {
-            Err(roster_core::Error::SignInIncomplete.into())
-        }
-    }
+        .await?;
+    start_session(&state, &directory, outcome).await
 }
 
 /// Checks the password; a second factor may still be owed.
@@ -123,12 +120,22 @@ pub async fn sign_in(
 ) -> CommandResult<SignInResult> {
     let directory = directory(&state)?;
     state.sign_out();
-    let (stage, pending) = match directory
+    let outcome = directory
         .sign_in(&email, &PlainPassword::new(password))
-        .await?
-    {
+        .await?;
+    start_session(&state, &directory, outcome).await
+}
+
+/// Opens the session of a sign-in that is complete, or remembers one whose
+/// second factor is still owed.
+async fn start_session(
+    state: &AppState,
+    directory: &Directory,
+    outcome: SignIn,
+) -> CommandResult<SignInResult> {
+    let (stage, pending) = match outcome {
         SignIn::Complete(operator) => {
-            let me = open_session(&state, &directory, operator).await?;
+            let me = open_session(state, directory, operator).await?;
             return Ok(SignInResult {
                 stage: Stage::SignedIn,
                 me: Some(me),

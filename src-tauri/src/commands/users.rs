@@ -1,5 +1,6 @@
 //! The users overview, the user form and the actions on one user.
 
+use roster_core::administrators::AdministratorsWithoutSecondFactor;
 use roster_core::directory::{NewUser, PasswordChoice, UserChanges};
 use roster_core::domain::{GroupId, Status, TwoFactor, UserId};
 use roster_core::mail::Delivery;
@@ -234,4 +235,19 @@ pub async fn unlock_user(state: State<'_, AppState>, id: UserId) -> CommandResul
 pub async fn reset_two_factor(state: State<'_, AppState>, id: UserId) -> CommandResult<User> {
     let (directory, operator) = signed_in(&state)?;
     checked(&state, directory.reset_two_factor(&operator, id).await)
+}
+
+/// Enabled administrators without a second factor, for the warning on the
+/// users overview and Settings (names only for those who may view users).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn administrators_without_second_factor(
+    state: State<'_, AppState>,
+) -> CommandResult<AdministratorsWithoutSecondFactor> {
+    let (directory, operator) = signed_in(&state)?;
+    checked(
+        &state,
+        directory
+            .administrators_without_second_factor(&operator)
+            .await,
+    )
 }

@@ -88,8 +88,15 @@ impl World {
     pub async fn on(backend: Backend) -> World {
         let place = Place::new(backend).await;
         let directory = Directory::new(place.open().await);
+        // The default second factor, the authenticator app: fixtures act as
+        // the administrator without signing in.
         let created = directory
-            .initialize("Ada Admin", "ada@example.com", password(GOOD_PASSWORD))
+            .initialize(
+                "Ada Admin",
+                "ada@example.com",
+                password(GOOD_PASSWORD),
+                None,
+            )
             .await
             .expect("initialize");
         let admin = directory
@@ -214,6 +221,25 @@ impl World {
             )
             .await
             .expect("audit")
+    }
+}
+
+/// A directory on `backend` with nobody in it yet, for tests of the first
+/// run itself. Its data goes when it is dropped.
+pub struct EmptyDirectory {
+    pub directory: Directory,
+    /// Declared last: the directory (and its connections) goes first.
+    _place: Place,
+}
+
+impl EmptyDirectory {
+    pub async fn on(backend: Backend) -> EmptyDirectory {
+        let place = Place::new(backend).await;
+        let directory = Directory::new(place.open().await);
+        EmptyDirectory {
+            directory,
+            _place: place,
+        }
     }
 }
 
