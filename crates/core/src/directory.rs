@@ -648,6 +648,7 @@ impl Directory {
         let context = PolicyContext {
             name: name.as_str(),
             email: email.as_str(),
+            company: None,
         };
         let (password, generated) = match choice {
             PasswordChoice::Given(password) => (password, false),
@@ -1335,6 +1336,7 @@ impl Directory {
             &PolicyContext {
                 name: user.name.as_str(),
                 email: user.email.as_str(),
+                company: None,
             },
         )?;
         if self.hasher.verify(new, &hash).is_match() {
@@ -2295,7 +2297,14 @@ impl Directory {
     ) -> Result<PolicyVerdict> {
         let mut tx = self.store.begin(TxMode::Read).await?;
         let policy = Self::policy(&mut *tx).await?;
-        Ok(policy.check(password, &PolicyContext { name, email }))
+        Ok(policy.check(
+            password,
+            &PolicyContext {
+                name,
+                email,
+                company: None,
+            },
+        ))
     }
 
     // --- mail ----------------------------------------------------------------

@@ -192,7 +192,8 @@ pub fn password_choice(source: &PasswordSource) -> anyhow::Result<PasswordChoice
 /// (at most 128 characters).
 ///
 /// A terminal would show the password as it is typed, so a password is only
-/// taken from a pipe or a file.
+/// taken from a pipe or a file. At most [`MAX_PASSWORD_LINE_BYTES`] are
+/// read: a longer line is refused as too long without reading the rest.
 pub fn read_password_line() -> anyhow::Result<PlainPassword> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {

@@ -71,6 +71,7 @@ async fn check(session: Option<&Session>, args: PasswordCheckArgs) -> anyhow::Re
             &PolicyContext {
                 name: &args.name,
                 email: &args.email,
+                company: None,
             },
         ),
     };

@@ -10,6 +10,7 @@ use rand::rngs::OsRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
+use super::policy::refused_for_everyone;
 use super::{PasswordError, PlainPassword, MAX_LENGTH};
 
 /// Characters left out when [`GeneratorOptions::exclude_ambiguous`] is set,
@@ -127,7 +128,10 @@ impl GeneratorOptions {
 /// Candidates are drawn uniformly from all allowed characters and redrawn
 /// until every class is present, so the result is uniform over all
 /// passwords that satisfy the options. (Even the least likely case, eight
-/// characters from four classes, succeeds on about every second draw.)
+/// characters from four classes, succeeds on about every second draw.) A
+/// candidate the breached-password list reports (a real hit, or one of its
+/// rare false positives) or that contains "Roster" is redrawn too, so that
+/// the policy never refuses a generated password for either reason.
 pub fn generate(options: &GeneratorOptions) -> Result<PlainPassword, PasswordError> {
     options.validate()?;
     let classes = options.classes();
@@ -151,7 +155,7 @@ pub fn generate(options: &GeneratorOptions) -> Result<PlainPassword, PasswordErr
                 .chars()
                 .any(|character| class.contains(&character))
         });
-        if has_every_class {
+        if has_every_class && !refused_for_everyone(&password) {
             return Ok(password);
         }
     }
@@ -216,12 +220,24 @@ impl PassphraseOptions {
 /// independently from the shipped EFF long word list (7,776 words, about
 /// 12.9 bits each).
 ///
+/// A passphrase the breached-password list reports, or that contains
+/// "Roster" (an EFF word), is drawn again, as in [`generate`].
+///
 /// Options that could produce a passphrase longer than the policy's
 /// [`MAX_LENGTH`] are refused, so every passphrase generated is acceptable
 /// by length. With the longest words being 9 letters, that allows at most
 /// 12 words with a one-character separator, 14 with none.
 pub fn generate_passphrase(options: &PassphraseOptions) -> Result<PlainPassword, PasswordError> {
     options.validate()?;
+    loop {
+        let passphrase = draw_passphrase(options)?;
+        if !refused_for_everyone(&passphrase) {
+            return Ok(passphrase);
+        }
+    }
+}
+
+fn draw_passphrase(options: &PassphraseOptions) -> Result<PlainPassword, PasswordError> {
     let mut chosen = Vec::with_capacity(options.words);
     for _ in 0..options.words {
         let word = WORDS.choose(&mut OsRng).copied().ok_or_else(|| {

@@ -217,13 +217,14 @@ impl Hasher {
         self.params
     }
 
-    /// Hashes a password with a fresh random salt from the operating
-    /// system's generator.
+    /// Hashes a password, in its NFKC form ([`PlainPassword::normalized`]),
+    /// with a fresh random salt from the operating system's generator.
     pub fn hash(&self, password: &PlainPassword) -> Result<PasswordHash, PasswordError> {
         let salt = SaltString::generate(&mut OsRng);
+        let normalized = password.normalized();
         let hash = self
             .argon2
-            .hash_password(password.expose().as_bytes(), &salt)
+            .hash_password(normalized.as_bytes(), &salt)
             .map_err(PasswordError::Hashing)?;
         Ok(PasswordHash(hash.to_string()))
     }
@@ -232,22 +233,33 @@ impl Hasher {
     /// in the hash, and says whether the hash should be replaced because it
     /// was made with another algorithm, version or cost than this hasher's.
     ///
+    /// The password is tried in its NFKC form, the form [`Hasher::hash`]
+    /// uses. Hashes made before passwords were normalised hold the text as
+    /// typed, so when that differs from the NFKC form it is tried too, and a
+    /// match that way answers [`Verification::MatchNeedsRehash`] so the hash
+    /// moves to the normalised form.
+    ///
     /// The comparison of hash outputs is constant-time.
     pub fn verify(&self, password: &PlainPassword, stored: &PasswordHash) -> Verification {
         let Ok(parsed) = password_hash::PasswordHash::new(stored.as_str()) else {
             return Verification::Mismatch;
         };
-        if self
-            .argon2
-            .verify_password(password.expose().as_bytes(), &parsed)
-            .is_err()
-        {
-            return Verification::Mismatch;
-        }
-        if self.is_current(&parsed) {
-            Verification::Match
-        } else {
+        let normalized = password.normalized();
+        let matches = |text: &str| {
+            self.argon2
+                .verify_password(text.as_bytes(), &parsed)
+                .is_ok()
+        };
+        if matches(&normalized) {
+            if self.is_current(&parsed) {
+                Verification::Match
+            } else {
+                Verification::MatchNeedsRehash
+            }
+        } else if password.expose() != normalized.as_str() && matches(password.expose()) {
             Verification::MatchNeedsRehash
+        } else {
+            Verification::Mismatch
         }
     }
 
@@ -557,6 +569,61 @@ mod tests {
         let debug = format!("{hasher:?}");
         assert!(!debug.contains("argon2id"), "{debug}");
         assert!(!debug.contains("do not print"), "{debug}");
+    }
+
+    #[test]
+    fn equivalent_unicode_forms_verify_against_each_others_hash() {
+        let hasher = hasher();
+        // Fullwidth letters and digits, as an East Asian input method types
+        // them, and the ASCII ones.
+        let fullwidth = PlainPassword::new("ｇｌａｃｉｅｒ－ｍｅａｄｏｗ－７４");
+        let ascii = PlainPassword::new("glacier-meadow-74");
+        let hash = hasher.hash(&fullwidth).expect("hashing succeeds");
+        assert_eq!(hasher.verify(&ascii, &hash), Verification::Match);
+        let hash = hasher.hash(&ascii).expect("hashing succeeds");
+        assert_eq!(hasher.verify(&fullwidth, &hash), Verification::Match);
+
+        // A composed é (one code point) and e + combining acute (two).
+        let composed = PlainPassword::new("caf\u{e9} au lait sur le quai");
+        let decomposed = PlainPassword::new("cafe\u{301} au lait sur le quai");
+        let hash = hasher.hash(&decomposed).expect("hashing succeeds");
+        assert_eq!(hasher.verify(&composed, &hash), Verification::Match);
+        let hash = hasher.hash(&composed).expect("hashing succeeds");
+        assert_eq!(hasher.verify(&decomposed, &hash), Verification::Match);
+        assert_eq!(
+            hasher.verify(&PlainPassword::new("cafe au lait sur le quai"), &hash),
+            Verification::Mismatch
+        );
+    }
+
+    #[test]
+    fn hashes_of_unnormalised_text_still_verify_and_ask_for_a_rehash() {
+        // A hash made before normalisation: of the bytes as typed.
+        let typed = "cafe\u{301} ｇｌａｃｉｅｒ 74";
+        let old_hash = hash_with(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            HashParams::OWASP_MINIMUM,
+            typed,
+        );
+        let hasher = hasher();
+        let password = PlainPassword::new(typed);
+        assert_eq!(
+            hasher.verify(&password, &old_hash),
+            Verification::MatchNeedsRehash
+        );
+        // The rehash is of the normalised form, which then matches plainly,
+        // also when typed the other way.
+        let new_hash = hasher.hash(&password).expect("hashing succeeds");
+        assert_eq!(hasher.verify(&password, &new_hash), Verification::Match);
+        assert_eq!(
+            hasher.verify(&PlainPassword::new("caf\u{e9} glacier 74"), &new_hash),
+            Verification::Match
+        );
+        assert_eq!(
+            hasher.verify(&PlainPassword::new("cafe glacier 74"), &old_hash),
+            Verification::Mismatch
+        );
     }
 
     #[test]

@@ -8,18 +8,22 @@
 
 mod generate;
 mod hash;
+mod lists;
+mod patterns;
 mod policy;
 
 use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
-use zeroize::Zeroize;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+use zeroize::{Zeroize, Zeroizing};
 
 pub use generate::{
     generate, generate_passphrase, GeneratorOptions, PassphraseOptions, AMBIGUOUS_CHARACTERS,
     SYMBOLS,
 };
 pub use hash::{HashParams, Hasher, PasswordHash, Verification};
+pub use lists::{list_form, BloomFilter};
 pub use policy::{
     PasswordPolicy, PolicyContext, PolicyProblem, PolicyVerdict, Strength, DEFAULT_MIN_LENGTH,
     MAX_LENGTH,
@@ -54,6 +58,57 @@ impl PlainPassword {
     pub fn expose(&self) -> &str {
         self.0.expose_secret()
     }
+
+    /// The password in Unicode normalisation form NFKC, as SP 800-63B
+    /// recommends: the form it is hashed, verified and judged in, so that
+    /// the same password typed on another keyboard or system (composed `é`
+    /// or `e` + combining accent, fullwidth `Ａ` or `A`) is the same password.
+    ///
+    /// The copy is wiped when dropped. Text that is already NFKC (all ASCII
+    /// text is) is copied without normalising.
+    pub(crate) fn normalized(&self) -> Zeroizing<String> {
+        let plaintext = self.expose();
+        if is_nfkc_quick(plaintext.chars()) == IsNormalized::Yes {
+            return Zeroizing::new(plaintext.to_owned());
+        }
+        // Room for the usual growth, so that the buffer is rarely moved and
+        // leaves no unwiped copy behind.
+        let mut normalized = Zeroizing::new(String::with_capacity(plaintext.len() * 3));
+        normalized.extend(plaintext.nfkc());
+        normalized
+    }
+}
+
+/// Whether a character is an invisible formatting mark (Unicode general
+/// category Cf, such as zero-width spaces and joiners, direction marks and
+/// the byte order mark) or a line or paragraph separator: characters a
+/// person cannot see they typed, refused in passwords like control
+/// characters are.
+pub fn is_format_character(character: char) -> bool {
+    matches!(
+        u32::from(character),
+        0x00AD
+            | 0x0600..=0x0605
+            | 0x061C
+            | 0x06DD
+            | 0x070F
+            | 0x0890..=0x0891
+            | 0x08E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x2028..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
 }
 
 impl fmt::Debug for PlainPassword {
@@ -130,6 +185,40 @@ mod tests {
         let mut text = String::with_capacity(64);
         text.push_str("hunter2hunter2");
         assert_eq!(PlainPassword::new(text).expose(), "hunter2hunter2");
+    }
+
+    #[test]
+    fn normalized_is_nfkc_and_leaves_the_typed_text_alone() {
+        let fullwidth = PlainPassword::new("Ｒｏｓｅ－７");
+        assert_eq!(fullwidth.normalized().as_str(), "Rose-7");
+        assert_eq!(fullwidth.expose(), "Ｒｏｓｅ－７");
+        let decomposed = PlainPassword::new("Cafe\u{301}");
+        assert_eq!(decomposed.normalized().as_str(), "Caf\u{e9}");
+        assert_eq!(
+            PlainPassword::new("plain ascii").normalized().as_str(),
+            "plain ascii"
+        );
+        assert_eq!(PlainPassword::new("ﬁ ²").normalized().as_str(), "fi 2");
+    }
+
+    #[test]
+    fn format_characters_are_recognised() {
+        for invisible in [
+            '\u{ad}',
+            '\u{200b}',
+            '\u{200d}',
+            '\u{200e}',
+            '\u{2028}',
+            '\u{202e}',
+            '\u{2060}',
+            '\u{feff}',
+            '\u{e0041}',
+        ] {
+            assert!(is_format_character(invisible), "{:x}", u32::from(invisible));
+        }
+        for visible in ['a', 'é', ' ', '-', '€', '😀', '\u{301}'] {
+            assert!(!is_format_character(visible), "{visible}");
+        }
     }
 
     #[test]

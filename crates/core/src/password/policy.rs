@@ -3,19 +3,24 @@
 //! The rules follow the guidance rather than habit: a minimum length, a
 //! generous maximum so that passphrases and password managers work, no
 //! composition rules ("one digit, one symbol…"), and a refusal of passwords
-//! that are known to be common or that contain the user's own name or email
-//! address. A zxcvbn strength estimate is reported alongside to guide the
-//! person choosing, but it does not decide acceptance.
+//! that are easy to guess: on a list of breached or common passwords, made
+//! only of repeated characters, sequences or keyboard walks, a single
+//! dictionary word (with a few digits or symbols around it), or rated below
+//! "Strong" by zxcvbn; and of passwords containing the user's own name or
+//! email address, the company's name or "Roster".
+//!
+//! Passwords are judged in their NFKC form, the form they are hashed in, and
+//! may not contain control characters or invisible formatting marks.
 
-use std::collections::HashSet;
 use std::fmt;
-use std::sync::LazyLock;
 
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 use zeroize::Zeroizing;
 
-use super::{PasswordError, PlainPassword};
+use super::lists::{is_breached, is_dictionary_word, list_form};
+use super::patterns::{repeated_unit, whole_pattern, Pattern};
+use super::{is_format_character, PasswordError, PlainPassword};
 
 /// The longest password accepted, in characters (Unicode scalar values).
 pub const MAX_LENGTH: usize = 128;
@@ -31,14 +36,20 @@ const MIN_LENGTH_RANGE: std::ops::RangeInclusive<usize> = 8..=64;
 /// chance ("al", "jo") to be worth refusing.
 const MIN_PERSONAL_PART: usize = 3;
 
-/// Known common passwords, lowercased, from zxcvbn's frequency data.
-static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("../../data/common-passwords.txt")
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .collect()
-});
+/// The lowest zxcvbn score accepted: 3, "Strong" (at least 10^8 guesses).
+pub const MIN_SCORE: u8 = 3;
+
+/// The app's own name, which a password must not contain.
+const APP_NAME: &str = "roster";
+
+/// Digits or symbols around a dictionary word that add this many
+/// characters or fewer (or only a pattern, such as `123456`) still leave a
+/// "dictionary word" password.
+const MAX_WORD_AFFIX: usize = 4;
+
+/// A group repeated to make a password must be at least this long, and
+/// not guessable itself, for the repetition to be accepted.
+const MIN_REPEATED_UNIT: usize = 8;
 
 /// The password rules for an installation.
 ///
@@ -71,29 +82,44 @@ impl PasswordPolicy {
     /// Judges a password for the user described by `context`: lists every
     /// rule it breaks and estimates its strength.
     ///
-    /// Lengths are counted in characters, not bytes, so "pässwörd" has 8.
-    /// Name and email comparisons ignore case.
+    /// The password is judged in its NFKC form. Lengths are counted in
+    /// characters, not bytes, so "pässwörd" has 8. Comparisons ignore case.
+    /// Of the ways a password can be easy to guess, only the first found is
+    /// reported, in this order: the breached list, a pattern, a dictionary
+    /// word, a zxcvbn score below [`MIN_SCORE`]. A password longer than
+    /// [`MAX_LENGTH`] is not judged for guessability at all.
     pub fn check(&self, password: &PlainPassword, context: &PolicyContext<'_>) -> PolicyVerdict {
-        let plaintext = password.expose();
-        let length = plaintext.chars().count();
-        let lowercase = Zeroizing::new(plaintext.to_lowercase());
+        let normalized = password.normalized();
+        let length = normalized.chars().count();
+        let lowercase = Zeroizing::new(normalized.to_lowercase());
         let mut problems = Vec::new();
 
+        if password
+            .expose()
+            .chars()
+            .any(|character| character.is_control() || is_format_character(character))
+        {
+            problems.push(PolicyProblem::ForbiddenCharacters);
+        }
         if length < self.min_length {
             problems.push(PolicyProblem::TooShort {
                 min: self.min_length,
             });
         }
+        let strength = Strength::estimate(&normalized, context);
         if length > MAX_LENGTH {
             problems.push(PolicyProblem::TooLong { max: MAX_LENGTH });
+        } else if let Some(problem) = guessability(&lowercase) {
+            problems.push(problem);
+        } else if strength.score < MIN_SCORE {
+            problems.push(PolicyProblem::TooWeak);
         }
-        if COMMON_PASSWORDS.contains(lowercase.as_str()) {
-            problems.push(PolicyProblem::Common);
-        }
-        if let Some(local_part) = context.email_local_part() {
-            if lowercase.contains(&local_part) {
-                problems.push(PolicyProblem::ContainsEmail);
-            }
+        if context
+            .email_parts()
+            .iter()
+            .any(|part| lowercase.contains(part.as_str()))
+        {
+            problems.push(PolicyProblem::ContainsEmail);
         }
         if context
             .name_parts()
@@ -102,11 +128,15 @@ impl PasswordPolicy {
         {
             problems.push(PolicyProblem::ContainsName);
         }
-
-        PolicyVerdict {
-            problems,
-            strength: Strength::estimate(plaintext, context),
+        if context
+            .context_words()
+            .iter()
+            .any(|word| lowercase.contains(word.as_str()))
+        {
+            problems.push(PolicyProblem::ContainsContextWord);
         }
+
+        PolicyVerdict { problems, strength }
     }
 
     /// Like [`PasswordPolicy::check`], but as a `Result` for code that only
@@ -133,36 +163,114 @@ impl Default for PasswordPolicy {
     }
 }
 
+/// Whether a password is refused whoever it is for and whatever the
+/// policy's minimum: it is on the breached list (or one of the list's rare
+/// false positives) or contains "Roster". The generator draws again when
+/// this is so; both happen rarely enough by chance that it always ends.
+pub(crate) fn refused_for_everyone(password: &PlainPassword) -> bool {
+    let lowercase = Zeroizing::new(password.normalized().to_lowercase());
+    is_breached(&lowercase) || lowercase.contains(APP_NAME)
+}
+
+/// Why a password (in list form, at most [`MAX_LENGTH`] characters) is
+/// easy to guess, if it is: the first of the breached list (the surest
+/// reason: attackers try exactly that password), a pattern, a guessable
+/// group repeated, and a dictionary word.
+fn guessability(text: &str) -> Option<PolicyProblem> {
+    guessability_against(text, is_breached)
+}
+
+/// [`guessability`] with the breached list given, so tests can leave it out.
+fn guessability_against(text: &str, is_breached: impl Fn(&str) -> bool) -> Option<PolicyProblem> {
+    if is_breached(text) {
+        return Some(PolicyProblem::Common);
+    }
+    if let Some(pattern) = whole_pattern(text) {
+        return Some(match pattern {
+            Pattern::Repetitive => PolicyProblem::Repetitive,
+            Pattern::Sequential => PolicyProblem::Sequential,
+            Pattern::Keyboard => PolicyProblem::KeyboardPattern,
+        });
+    }
+    if repeated_unit(text).is_some_and(|unit| {
+        unit.chars().count() < MIN_REPEATED_UNIT
+            || whole_pattern(unit).is_some()
+            || is_breached(unit)
+            || is_word_with_affixes(unit)
+    }) {
+        return Some(PolicyProblem::Repetitive);
+    }
+    if is_word_with_affixes(text) {
+        return Some(PolicyProblem::DictionaryWord);
+    }
+    None
+}
+
+/// Whether `text` is one dictionary word, maybe with a few digits or
+/// symbols (or a pattern of them) before or after it: `administrator`,
+/// `Sonnenblume2024!`, `123456password`.
+fn is_word_with_affixes(text: &str) -> bool {
+    let word = text.trim_matches(|character: char| !character.is_alphabetic());
+    if word.is_empty() || !word.chars().all(char::is_alphabetic) || !is_dictionary_word(word) {
+        return false;
+    }
+    let start = text.len() - text.trim_start_matches(|c: char| !c.is_alphabetic()).len();
+    let affixes = Zeroizing::new(format!("{}{}", &text[..start], &text[start + word.len()..]));
+    affixes.chars().count() <= MAX_WORD_AFFIX
+        || whole_pattern(&affixes).is_some()
+        || repeated_unit(&affixes).is_some()
+}
+
 /// Who the password is for, so that passwords made of the person's own name
-/// or email address can be refused. Either field may be empty.
+/// or email address, or of the company's name, can be refused. Any field
+/// may be empty.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PolicyContext<'a> {
     /// The user's display name, e.g. "Ada Lovelace".
     pub name: &'a str,
     /// The user's email address.
     pub email: &'a str,
+    /// The company's name, when the installation has one.
+    pub company: Option<&'a str>,
 }
 
 impl PolicyContext<'_> {
     /// The lowercased part of the email before the last `@` (the whole text
-    /// if there is no `@`), when it is long enough to matter.
-    fn email_local_part(&self) -> Option<String> {
-        let email = self.email.trim();
+    /// if there is no `@`) and its pieces between dots, dashes, underscores
+    /// and plus signs, each when long enough to matter.
+    fn email_parts(&self) -> Vec<String> {
+        let email = list_form(self.email.trim());
         let local_part = email
             .rsplit_once('@')
-            .map_or(email, |(local_part, _)| local_part);
-        (local_part.chars().count() >= MIN_PERSONAL_PART).then(|| local_part.to_lowercase())
+            .map_or(email.as_str(), |(local_part, _)| local_part);
+        let mut parts: Vec<String> = std::iter::once(local_part)
+            .chain(local_part.split(['.', '_', '-', '+']))
+            .filter(|part| part.chars().count() >= MIN_PERSONAL_PART)
+            .map(str::to_owned)
+            .collect();
+        parts.dedup();
+        parts
     }
 
     /// The lowercased pieces of the name a password must not contain: each
     /// word of at least three characters, the whole name with single spaces
     /// between words, and the whole name without spaces.
     fn name_parts(&self) -> Vec<String> {
-        let words: Vec<String> = self
-            .name
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
+        Self::phrase_parts(self.name)
+    }
+
+    /// "roster" and the pieces of the company's name, as for the user's
+    /// name.
+    fn context_words(&self) -> Vec<String> {
+        let mut words = vec![APP_NAME.to_owned()];
+        if let Some(company) = self.company {
+            words.extend(Self::phrase_parts(company));
+        }
+        words
+    }
+
+    fn phrase_parts(phrase: &str) -> Vec<String> {
+        let words: Vec<String> = phrase.split_whitespace().map(list_form).collect();
         let mut parts: Vec<String> = words
             .iter()
             .filter(|word| word.chars().count() >= MIN_PERSONAL_PART)
@@ -197,6 +305,12 @@ impl PolicyContext<'_> {
                     .map(str::to_owned),
             );
         }
+        inputs.push(APP_NAME.to_owned());
+        if let Some(company) = self.company {
+            inputs.push(company.trim().to_owned());
+            inputs.extend(company.split_whitespace().map(str::to_owned));
+        }
+        inputs.retain(|input| !input.is_empty());
         inputs.sort();
         inputs.dedup();
         inputs
@@ -213,8 +327,8 @@ pub struct PolicyVerdict {
 }
 
 impl PolicyVerdict {
-    /// Whether the password may be used: it breaks no rule. Strength is
-    /// advice only and does not count.
+    /// Whether the password may be used: it breaks no rule. (A strength
+    /// score below [`MIN_SCORE`] is one of the rules, [`PolicyProblem::TooWeak`].)
     pub fn is_acceptable(&self) -> bool {
         self.problems.is_empty()
     }
@@ -227,27 +341,50 @@ impl PolicyVerdict {
 /// recognise the problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PolicyProblem {
+    /// Contains a control character (such as NUL, tab or a line break) or an
+    /// invisible formatting mark.
+    ForbiddenCharacters,
     /// Fewer characters than the policy's minimum.
     TooShort { min: usize },
     /// More characters than [`MAX_LENGTH`].
     TooLong { max: usize },
-    /// On the list of commonly used passwords.
+    /// Only repeated characters, or one short or guessable group repeated.
+    Repetitive,
+    /// Only sequences such as `1234` or `abcd` (and repeated characters).
+    Sequential,
+    /// Only keys next to each other on a keyboard, such as `qwerty` or
+    /// `1q2w3e4r`.
+    KeyboardPattern,
+    /// On the list of breached or commonly used passwords.
     Common,
+    /// One dictionary word, maybe with a few digits or symbols.
+    DictionaryWord,
+    /// zxcvbn rates it below [`MIN_SCORE`].
+    TooWeak,
     /// Contains the part of the user's email address before the `@`.
     ContainsEmail,
     /// Contains the user's name or a word of it.
     ContainsName,
+    /// Contains "Roster" or the company's name.
+    ContainsContextWord,
 }
 
 impl PolicyProblem {
     /// A stable identifier for the problem, for code rather than people.
     pub fn code(&self) -> &'static str {
         match self {
+            Self::ForbiddenCharacters => "forbidden_characters",
             Self::TooShort { .. } => "too_short",
             Self::TooLong { .. } => "too_long",
+            Self::Repetitive => "repetitive",
+            Self::Sequential => "sequential",
+            Self::KeyboardPattern => "keyboard_pattern",
             Self::Common => "common",
+            Self::DictionaryWord => "dictionary_word",
+            Self::TooWeak => "too_weak",
             Self::ContainsEmail => "contains_email",
             Self::ContainsName => "contains_name",
+            Self::ContainsContextWord => "contains_context_word",
         }
     }
 }
@@ -255,17 +392,35 @@ impl PolicyProblem {
 impl fmt::Display for PolicyProblem {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::ForbiddenCharacters => formatter.write_str(
+                "The password must not contain control characters, such as tabs or line breaks, or invisible formatting characters.",
+            ),
             Self::TooShort { min } => write!(formatter, "Use at least {min} characters."),
             Self::TooLong { max } => write!(formatter, "Use at most {max} characters."),
+            Self::Repetitive => formatter
+                .write_str("Repeated characters or a repeated group of characters are easy to guess."),
+            Self::Sequential => formatter
+                .write_str("Sequences such as 1234 or abcd are easy to guess."),
+            Self::KeyboardPattern => formatter.write_str(
+                "Rows or patterns of neighbouring keys, such as qwerty or 1q2w3e4r, are easy to guess.",
+            ),
             Self::Common => {
                 formatter.write_str("This password is on the list of commonly used passwords.")
             }
+            Self::DictionaryWord => formatter.write_str(
+                "A single word from a dictionary, even with a few digits or symbols added, is easy to guess.",
+            ),
+            Self::TooWeak => formatter.write_str(
+                "This password is too easy to guess; add more words or make it less predictable.",
+            ),
             Self::ContainsEmail => {
                 formatter.write_str("The password must not contain the email address.")
             }
             Self::ContainsName => {
                 formatter.write_str("The password must not contain the user's name.")
             }
+            Self::ContainsContextWord => formatter
+                .write_str("The password must not contain the company's name or the word Roster."),
         }
     }
 }
@@ -343,6 +498,8 @@ impl Strength {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::password::{generate, generate_passphrase, GeneratorOptions, PassphraseOptions};
+    use proptest::prelude::*;
 
     fn nobody() -> PolicyContext<'static> {
         PolicyContext::default()
@@ -352,6 +509,7 @@ mod tests {
         PolicyContext {
             name: "Ada King Lovelace",
             email: "a.lovelace@example.org",
+            company: None,
         }
     }
 
@@ -366,15 +524,11 @@ mod tests {
     }
 
     #[test]
-    fn blocklist_is_large_lowercased_and_deduplicated() {
+    fn every_entry_of_the_old_blocklist_is_still_refused() {
         let text = include_str!("../../data/common-passwords.txt");
-        let lines: Vec<&str> = text.lines().collect();
-        assert!(lines.len() >= 10_000, "{} entries", lines.len());
-        assert_eq!(COMMON_PASSWORDS.len(), lines.len(), "duplicates present");
-        assert!(lines.iter().all(|line| *line == line.to_lowercase()));
-        assert!(lines.iter().all(|line| line.chars().count() >= 4));
-        assert!(COMMON_PASSWORDS.contains("password"));
-        assert!(COMMON_PASSWORDS.contains("123456"));
+        let lines: Vec<&str> = text.lines().filter(|line| !line.is_empty()).collect();
+        assert_eq!(lines.len(), 30_000);
+        assert!(lines.iter().all(|line| is_breached(&list_form(line))));
     }
 
     #[test]
@@ -469,8 +623,12 @@ mod tests {
         let short = PolicyContext {
             name: "",
             email: "jo@example.org",
+            company: None,
         };
-        assert_eq!(problems(&policy, "jojojojojojojo!7Q", &short), vec![]);
+        assert_eq!(
+            problems(&policy, "jovial-quartz-lantern-91", &short),
+            vec![]
+        );
     }
 
     #[test]
@@ -489,6 +647,7 @@ mod tests {
         let short_words = PolicyContext {
             name: "Al Li",
             email: "",
+            company: None,
         };
         assert!(problems(&policy, "quietALLIgatorz9", &short_words)
             .contains(&PolicyProblem::ContainsName));
@@ -504,6 +663,7 @@ mod tests {
         let empty = PolicyContext {
             name: "  ",
             email: "",
+            company: None,
         };
         assert_eq!(problems(&policy, "any long password 42", &empty), vec![]);
     }
@@ -514,6 +674,7 @@ mod tests {
         let context = PolicyContext {
             name: "Dragon",
             email: "dragon@example.org",
+            company: None,
         };
         assert_eq!(
             problems(&policy, "Dragon", &context),
@@ -604,6 +765,7 @@ mod tests {
         let context = PolicyContext {
             name: "Zebulon Quixotic",
             email: "zquixotic@example.org",
+            company: None,
         };
         let without = policy
             .check(&PlainPassword::new("quixoticzebulon"), &nobody())
@@ -641,5 +803,358 @@ mod tests {
         assert!(json["strength"]["crack_time"].is_string());
         assert!(json["strength"]["suggestions"].is_array());
         assert!(!json.to_string().contains("\"password\""));
+    }
+
+    fn acme() -> PolicyContext<'static> {
+        PolicyContext {
+            name: "Kemi Oyelaran",
+            email: "k.oyelaran@globex.example",
+            company: Some("Globex Corporation"),
+        }
+    }
+
+    /// The first guessability problem of a password, for a policy of 8.
+    fn judged(password: &str) -> Vec<PolicyProblem> {
+        problems(&PasswordPolicy::new(8).expect("valid"), password, &nobody())
+    }
+
+    #[test]
+    fn the_examples_of_issue_17_are_refused() {
+        let policy = PasswordPolicy::default();
+        for password in [
+            "123456789012",
+            "111111111111",
+            "password123456",
+            "qwertyqwerty",
+            "administrator",
+            "international",
+        ] {
+            assert_eq!(
+                problems(&policy, password, &nobody()),
+                vec![PolicyProblem::Common],
+                "{password}"
+            );
+        }
+        // Were they not on the list, other rules would still refuse them.
+        assert_eq!(
+            guessability_without_the_list("123456789012"),
+            Some(PolicyProblem::Sequential)
+        );
+        assert_eq!(
+            guessability_without_the_list("111111111111"),
+            Some(PolicyProblem::Repetitive)
+        );
+        assert_eq!(
+            guessability_without_the_list("qwertyqwerty"),
+            Some(PolicyProblem::KeyboardPattern)
+        );
+        assert_eq!(
+            guessability_without_the_list("password123456"),
+            Some(PolicyProblem::DictionaryWord)
+        );
+        assert_eq!(
+            guessability_without_the_list("administrator"),
+            Some(PolicyProblem::DictionaryWord)
+        );
+        assert_eq!(
+            guessability_without_the_list("international"),
+            Some(PolicyProblem::DictionaryWord)
+        );
+    }
+
+    fn guessability_without_the_list(text: &str) -> Option<PolicyProblem> {
+        guessability_against(text, |_| false)
+    }
+
+    #[test]
+    fn repetitive_passwords_are_refused() {
+        for password in [
+            "zzzzzzzzzzzzzzzzzzzzzz",
+            "ÄÄÄÄÄÄÄÄÄÄÄÄ",
+            "abababababababab",
+            "xK9#xK9#xK9#xK9#",
+            "sunflowersunflower",
+        ] {
+            assert_eq!(
+                judged(password),
+                vec![PolicyProblem::Repetitive],
+                "{password}"
+            );
+        }
+    }
+
+    #[test]
+    fn sequential_passwords_are_refused() {
+        for password in [
+            "zyxwvutsrqponm",
+            "13579bdfhjlnprt",
+            "1234abcd5678efgh",
+            "aaaa1234bbbb5678",
+            "2468024680246",
+            "ＺＹＸＷＶＵＴＳＲＱＰＯＮＭ",
+        ] {
+            assert_eq!(
+                judged(password),
+                vec![PolicyProblem::Sequential],
+                "{password}"
+            );
+        }
+    }
+
+    #[test]
+    fn keyboard_walks_are_refused() {
+        for password in [
+            "zxcvbnm,./asdfgh",
+            "ujmnhytgbvfr",
+            "!QAZ@WSX#EDC$RFV",
+            "qwertzuiopü+",
+            "ölkjhgfdsayxcv",
+            "147258369147258369147",
+        ] {
+            assert_eq!(
+                judged(password),
+                vec![PolicyProblem::KeyboardPattern],
+                "{password}"
+            );
+        }
+    }
+
+    #[test]
+    fn repeated_keyboard_walks_are_refused() {
+        for password in [
+            "qwertyqwertyqwertyqwerty",
+            "1q2w3e4r1q2w3e4r1q2w3e4r",
+            "zaq1xsw2cde3zaq1xsw2cde3",
+            "asdf;lkjasdf;lkj",
+        ] {
+            assert_eq!(
+                judged(password),
+                vec![PolicyProblem::KeyboardPattern],
+                "{password}"
+            );
+        }
+    }
+
+    #[test]
+    fn single_dictionary_words_of_several_languages_are_refused() {
+        for password in [
+            "typewriters",
+            "krankenhaus",
+            "Handschuhe",
+            "papillons",
+            "parapluie",
+            "contraseñas",
+            "administración",
+            "farfalle",
+            "borboletas",
+            "vlinders",
+        ] {
+            assert_eq!(
+                judged(password),
+                vec![PolicyProblem::DictionaryWord],
+                "{password}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_dictionary_word_with_a_few_digits_or_symbols_is_refused() {
+        for password in [
+            "administrator2024",
+            "Schmetterling!!",
+            "1987borboletas",
+            "administrator654321",
+            "#contraseñas#",
+            "krankenhaus2024",
+        ] {
+            assert_eq!(
+                judged(password),
+                vec![PolicyProblem::DictionaryWord],
+                "{password}"
+            );
+        }
+        // Enough unguessable characters besides the word make it acceptable.
+        assert_eq!(judged("administrator-7Qz!k9Xw"), vec![]);
+    }
+
+    #[test]
+    fn roster_the_company_and_email_parts_are_refused() {
+        let policy = PasswordPolicy::default();
+        for password in [
+            "my-ROSTER-login-4471",
+            "globex-sunrise-4471",
+            "GlobexCorporation#88",
+        ] {
+            assert_eq!(
+                problems(&policy, password, &acme()),
+                vec![PolicyProblem::ContainsContextWord],
+                "{password}"
+            );
+        }
+        assert_eq!(
+            problems(&policy, "my-ROSTER-login-4471", &nobody()),
+            vec![PolicyProblem::ContainsContextWord]
+        );
+        // Without a company name, its words are not refused.
+        assert_eq!(problems(&policy, "globex-sunrise-4471", &nobody()), vec![]);
+        // A piece of the email's local part, not only the whole of it.
+        assert_eq!(
+            problems(&policy, "oyelaran-tundra-88!", &acme()),
+            vec![PolicyProblem::ContainsEmail, PolicyProblem::ContainsName]
+        );
+        let email_only = PolicyContext {
+            email: "k.oyelaran@globex.example",
+            ..PolicyContext::default()
+        };
+        assert_eq!(
+            problems(&policy, "oyelaran-tundra-88!", &email_only),
+            vec![PolicyProblem::ContainsEmail]
+        );
+    }
+
+    #[test]
+    fn breached_passwords_are_refused_including_those_only_on_the_new_list() {
+        for password in [
+            // On the old 30,000-entry list too.
+            "password1234",
+            // Only on the new list.
+            "01tairon1987",
+            "!benjamin98!",
+        ] {
+            assert_eq!(judged(password), vec![PolicyProblem::Common], "{password}");
+        }
+    }
+
+    #[test]
+    fn passwords_zxcvbn_rates_below_strong_are_refused() {
+        for password in ["johnsmith1985", "jojojojojojojo!7Q"] {
+            let verdict = PasswordPolicy::default().check(&PlainPassword::new(password), &nobody());
+            assert!(
+                verdict.strength.score < MIN_SCORE,
+                "{password}: {verdict:?}"
+            );
+            assert_eq!(verdict.problems, vec![PolicyProblem::TooWeak], "{password}");
+        }
+    }
+
+    #[test]
+    fn control_and_invisible_characters_are_refused() {
+        let policy = PasswordPolicy::default();
+        for password in [
+            "glacier\0meadow-7Qz",
+            "glacier\tmeadow-7Qz",
+            "glacier\nmeadow-7Qz",
+            "glacier\u{7f}meadow-7Qz",
+            "glacier\u{200b}meadow-7Qz",
+            "\u{feff}glacier-meadow-7Qz",
+            "glacier\u{202e}meadow-7Qz",
+        ] {
+            assert_eq!(
+                problems(&policy, password, &nobody()),
+                vec![PolicyProblem::ForbiddenCharacters],
+                "{password:?}"
+            );
+        }
+        assert_eq!(
+            PolicyProblem::ForbiddenCharacters.to_string(),
+            "The password must not contain control characters, such as tabs or line breaks, or invisible formatting characters."
+        );
+        // Visible non-ASCII text is fine.
+        assert_eq!(
+            problems(&policy, "Grüße aus Köln 🌧 nach Zürich", &nobody()),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn passwords_are_judged_in_their_nfkc_form() {
+        let policy = PasswordPolicy::default();
+        // Fullwidth "PASSWORD1234", a common password once normalised.
+        assert_eq!(
+            problems(&policy, "ＰＡＳＳＷＯＲＤ１２３４", &nobody()),
+            vec![PolicyProblem::Common]
+        );
+        // Fullwidth digits, "123456789012" once normalised.
+        assert_eq!(
+            problems(&policy, "１２３４５６７８９０１２", &nobody()),
+            vec![PolicyProblem::Common]
+        );
+        // Fullwidth letters in sequence.
+        assert_eq!(
+            problems(&policy, "ｚｙｘｗｖｕｔｓｒｑｐｏｎｍ", &nobody()),
+            vec![PolicyProblem::Sequential]
+        );
+        // A letter and its combining accent count as one character once
+        // composed: 10 characters here, not 12.
+        assert!(problems(&policy, "Cafe\u{301}-Mu\u{308}nch", &nobody())
+            .contains(&PolicyProblem::TooShort { min: 12 }));
+    }
+
+    #[test]
+    fn strong_passwords_and_passphrases_are_accepted() {
+        let policy = PasswordPolicy::default();
+        for password in [
+            "orbit velvet canyon lantern",
+            "purple elephants dance slowly",
+            "vivid-otter-juggles-42",
+            "Kx9!mQ2#vL7pR4$w",
+            "Grüße aus Köln 🌧 nach Zürich",
+        ] {
+            assert_eq!(problems(&policy, password, &acme()), vec![], "{password}");
+        }
+    }
+
+    #[test]
+    fn new_problem_messages_are_sentences_with_codes() {
+        for (problem, code) in [
+            (PolicyProblem::ForbiddenCharacters, "forbidden_characters"),
+            (PolicyProblem::Repetitive, "repetitive"),
+            (PolicyProblem::Sequential, "sequential"),
+            (PolicyProblem::KeyboardPattern, "keyboard_pattern"),
+            (PolicyProblem::DictionaryWord, "dictionary_word"),
+            (PolicyProblem::TooWeak, "too_weak"),
+            (PolicyProblem::ContainsContextWord, "contains_context_word"),
+        ] {
+            assert_eq!(problem.code(), code);
+            let message = problem.to_string();
+            assert!(message.ends_with('.'), "{message}");
+            assert!(message.chars().next().is_some_and(char::is_uppercase));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn generated_passwords_of_16_or_more_characters_always_pass(
+            length in 16..=MAX_LENGTH,
+            classes in any::<[bool; 4]>()
+                .prop_filter("at least one class", |classes| classes.iter().any(|c| *c)),
+            exclude_ambiguous in any::<bool>(),
+        ) {
+            let options = GeneratorOptions {
+                length,
+                lowercase: classes[0],
+                uppercase: classes[1],
+                digits: classes[2],
+                symbols: classes[3],
+                exclude_ambiguous,
+            };
+            let password = generate(&options)
+                .map_err(|error| TestCaseError::fail(error.to_string()))?;
+            let verdict = PasswordPolicy::default().check(&password, &nobody());
+            prop_assert_eq!(verdict.problems, vec![]);
+        }
+
+        #[test]
+        fn generated_passphrases_of_four_or_more_words_always_pass(
+            words in 4..=10usize,
+            separator in "[ ._+=-]",
+            capitalize in any::<bool>(),
+        ) {
+            let options = PassphraseOptions { words, separator, capitalize };
+            let passphrase = generate_passphrase(&options)
+                .map_err(|error| TestCaseError::fail(error.to_string()))?;
+            let verdict = PasswordPolicy::default().check(&passphrase, &nobody());
+            prop_assert_eq!(verdict.problems, vec![]);
+        }
     }
 }
