@@ -12,6 +12,7 @@
 
 pub mod bench;
 pub mod clients;
+pub mod csv_cell;
 pub mod directory;
 pub mod domain;
 pub mod error;
