@@ -505,3 +505,62 @@ fn client_commands_follow_the_permissions_and_versions() {
         "not_signed_in"
     );
 }
+
+/// The masked operator's search as the clients view sends it: only a whole
+/// email, phone number, name or id finds a client (masked); any part of one
+/// gets the same empty page as a wrong guess, and the list is in order of
+/// creation whatever sort is asked.
+#[test]
+fn a_masked_operators_search_matches_whole_values_only() {
+    let (desktop, ids) = Desktop::prepared();
+    desktop.sign_in_as("mo@example.org", MASKED_PASSWORD);
+    let search = |text: &str| {
+        desktop.ok(
+            "list_clients",
+            json!({"query": {"search": text, "sort": "created", "direction": "desc", "limit": 50}}),
+        )
+    };
+    let miss = search("nobody@nowhere.example");
+    assert_eq!(miss["clients"], json!([]), "{miss}");
+    for partial in [
+        "jane",
+        "Jane Smith",
+        "jane.smithson@",
+        "jane.smithson@harbourview",
+        "harbourview.co.uk",
+        "7946",
+        "+44 20 7946 096",
+        "20 7946 0961",
+        "Lindqvist",
+    ] {
+        assert_eq!(search(partial), miss, "{partial}");
+    }
+    for whole in [
+        JANE.email.to_uppercase(),
+        JANE.phone.to_owned(),
+        "+442079460961".to_owned(),
+        "jane   SMITHSON".to_owned(),
+        format!("#{}", ids.jane),
+    ] {
+        let found = search(&whole);
+        let clients = found["clients"].as_array().expect("clients");
+        assert_eq!(clients.len(), 1, "{whole}: {found}");
+        assert_eq!(clients[0]["id"], ids.jane, "{whole}");
+        assert_eq!(clients[0]["masked"], true);
+        assert!(leaks(&found).is_empty(), "{whole}: {found}");
+    }
+    let by_name = desktop.ok("list_clients", json!({"query": {"sort": "name"}}));
+    assert_eq!(by_name["sort"], "created", "{by_name}");
+    let order: Vec<Value> = by_name["clients"]
+        .as_array()
+        .expect("clients")
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
+    assert_eq!(order[0], ids.jane, "in order of creation: {by_name}");
+
+    // The administrator still finds parts of values.
+    desktop.sign_in_as("ada@example.com", ADMIN_PASSWORD);
+    let found = desktop.ok("list_clients", json!({"query": {"search": "7946"}}));
+    assert_eq!(found["clients"][0]["id"], ids.jane, "{found}");
+}

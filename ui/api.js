@@ -133,6 +133,7 @@
  * @property {number} lockout_threshold failed sign-ins in a row that lock an account
  * @property {number} lockout_minutes the first lock's length; each further failure doubles it
  * @property {number} idle_timeout_minutes minutes without activity before the screen locks
+ * @property {number} masked_search_per_minute client searches a masked operator makes in a minute before each further one is slowed down
  *
  * @typedef {object} Permission
  * @property {string} code e.g. "users.view"
@@ -780,6 +781,7 @@ export function deleteGroup(id, version) {
  * @typedef {object} ClientPage
  * @property {Client[]} clients
  * @property {{count: number, exact: boolean}} total
+ * @property {"name" | "created"} sort the order the page is in (always "created" for a masked operator)
  * @property {string | null} next
  *
  * @typedef {object} ClientFields

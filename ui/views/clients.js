@@ -5,7 +5,9 @@
 // and paging follows the store's cursors. For an operator who sees client
 // data masked, Rust sends every name, email and phone number masked (the
 // exported file too); this page only hides what they may not do (create or
-// import), and Rust refuses it anyway.
+// import), and Rust refuses it anyway. Their search matches whole values
+// only and each search is audited, so it runs on Enter rather than as they
+// type, and their list sorts only by Created (Rust decides both).
 //
 // Importing is two steps: a dry run over the chosen file shows how many
 // rows it holds and what is wrong with which line; "Import N clients" then
@@ -23,7 +25,13 @@ const SORTABLE = {
   Name: { key: 'name', first: 'asc' },
   Created: { key: 'created', first: 'desc' },
 };
+/** What a masked operator may sort by: never a masked value, whose order would reveal the real ones. */
+const MASKED_SORTABLE = {
+  Created: SORTABLE.Created,
+};
 const COLUMNS = ['Name', 'Email', 'Phone', 'Country', 'Created'];
+/** Beside the search box of an operator who sees client data masked. */
+export const MASKED_SEARCH_HINT = 'Only whole values match: a full email, phone number or name. Press Enter to search.';
 
 /**
  * @typedef {object} ClientsState
@@ -33,9 +41,14 @@ const COLUMNS = ['Name', 'Email', 'Phone', 'Country', 'Created'];
  * @property {(string | null)[]} cursors `after` of each page seen so far
  */
 
-/** @returns {ClientsState} */
-function initialState() {
-  return { search: '', sort: 'name', direction: 'asc', cursors: [null] };
+/**
+ * @param {boolean} masked
+ * @returns {ClientsState}
+ */
+function initialState(masked) {
+  return masked
+    ? { search: '', sort: 'created', direction: 'desc', cursors: [null] }
+    : { search: '', sort: 'name', direction: 'asc', cursors: [null] };
 }
 
 /**
@@ -65,20 +78,25 @@ function clientsTotal(total) {
 export function render(root, ctx) {
   const { api, signal } = ctx;
   /** @type {ClientsState} */
-  const state = ctx.memory.clients ??= initialState();
   const masked = Boolean(ctx.me.user.mask_client_data);
+  const state = ctx.memory.clients ??= initialState(masked);
+  if (masked && state.sort !== 'created') Object.assign(state, initialState(true));
+  const sortable = masked ? MASKED_SORTABLE : SORTABLE;
   const mayManage = ctx.can('clients.manage') && !masked;
 
   // --- Search ----------------------------------------------------------------
   const search = /** @type {HTMLInputElement} */ (h('input', {
     type: 'search', value: state.search, autocomplete: 'off', spellcheck: 'false',
-    placeholder: 'Name, email or phone', 'aria-keyshortcuts': '/ Control+F',
+    placeholder: masked ? 'Full email, phone or name' : 'Name, email or phone', 'aria-keyshortcuts': '/ Control+F',
   }));
   const runSearch = debounce(() => {
     state.search = search.value;
     restart();
   }, 200);
-  search.addEventListener('input', () => runSearch());
+  search.addEventListener('input', () => {
+    // A masked operator's every search is audited: only on Enter, or when cleared.
+    if (!masked || search.value === '') runSearch();
+  });
   search.addEventListener('keydown', (event) => {
     if (event.key === 'Enter') runSearch.flush();
   });
@@ -122,7 +140,7 @@ export function render(root, ctx) {
     actionError,
     importSlot,
     h('form', { class: 'toolbar', role: 'search', onsubmit: (/** @type {Event} */ e) => e.preventDefault() },
-      field('Search clients', search, { class: 'field-search' }).root,
+      field('Search clients', search, { class: 'field-search', hint: masked ? MASKED_SEARCH_HINT : undefined }).root,
     ),
     results,
     h('div', { class: 'pager' }, total, pageNumber, h('span', { class: 'spacer' }), previous, next),
@@ -151,27 +169,27 @@ export function render(root, ctx) {
 
   function renderHead() {
     replaceChildren(head, COLUMNS.map((title) => {
-      const sortable = SORTABLE[title];
-      if (!sortable) return h('th', { scope: 'col' }, title);
-      const active = state.sort === sortable.key;
+      const column = sortable[title];
+      if (!column) return h('th', { scope: 'col' }, title);
+      const active = state.sort === column.key;
       return h('th', {
         scope: 'col',
         'aria-sort': active ? (state.direction === 'asc' ? 'ascending' : 'descending') : 'none',
       }, h('button', {
         type: 'button',
         class: ['sort', active && 'sort-active'],
-        onclick: () => sortBy(sortable),
+        onclick: () => sortBy(column),
       }, title, h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, active ? (state.direction === 'asc' ? '▲' : '▼') : '↕')));
     }));
   }
 
-  /** @param {{key: string, first: "asc" | "desc"}} sortable */
-  function sortBy(sortable) {
-    if (state.sort === sortable.key) {
+  /** @param {{key: string, first: "asc" | "desc"}} column */
+  function sortBy(column) {
+    if (state.sort === column.key) {
       state.direction = state.direction === 'asc' ? 'desc' : 'asc';
     } else {
-      state.sort = /** @type {ClientsState["sort"]} */ (sortable.key);
-      state.direction = sortable.first;
+      state.sort = /** @type {ClientsState["sort"]} */ (column.key);
+      state.direction = column.first;
     }
     renderHead();
     restart();

@@ -25,6 +25,13 @@ const NUMBERS = [
     hint: 'Each further failure doubles it, up to a day.',
   },
   { name: 'idle_timeout_minutes', label: 'Lock the screen after (minutes without activity)', min: 1, max: 480 },
+  {
+    name: 'masked_search_per_minute',
+    label: 'Client searches per minute before slowing down',
+    min: 1,
+    max: 1000,
+    hint: 'For users who see client data masked; each of their searches is audited.',
+  },
 ];
 
 /**
@@ -131,6 +138,10 @@ function buildForm(body, ctx, initial) {
       h('h2', null, 'Screen lock'),
       fields.idle_timeout_minutes.root,
     ),
+    h('section', { class: 'panel' },
+      h('h2', null, 'Masked client data'),
+      fields.masked_search_per_minute.root,
+    ),
     general.root,
     working,
     h('div', { class: 'actions' }, submit),
@@ -159,6 +170,7 @@ function buildForm(body, ctx, initial) {
         lockout_threshold: numbers.lockout_threshold,
         lockout_minutes: numbers.lockout_minutes,
         idle_timeout_minutes: numbers.idle_timeout_minutes,
+        masked_search_per_minute: numbers.masked_search_per_minute,
       }));
       if (signal.aborted) return;
       fill(saved);

@@ -414,10 +414,12 @@ pub enum ClientsCommand {
 #[derive(Debug, Args)]
 pub struct ClientsListArgs {
     /// Find clients by name, email or phone: three or more characters match
-    /// anywhere, one or two match the start.
+    /// anywhere, one or two match the start. For a user whose client data is
+    /// masked only whole values match: a full email, phone number or name,
+    /// or a client id (#123).
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
-    /// Sort by name or created.
+    /// Sort by name or created (masked users' lists are always by created).
     #[arg(long, value_name = "FIELD", value_parser = parse_client_sort, default_value = "name")]
     pub sort: ClientSort,
     /// Sort in descending order.
@@ -736,6 +738,10 @@ pub struct SettingsSetArgs {
     /// Minutes without activity before the desktop locks its screen (1 to 480).
     #[arg(long, value_name = "MINUTES")]
     pub idle_timeout_minutes: Option<u32>,
+    /// Client searches a masked user may make in a minute before each
+    /// further one is slowed down (1 to 1000).
+    #[arg(long, value_name = "N")]
+    pub masked_search_per_minute: Option<u32>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,

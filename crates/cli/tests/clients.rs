@@ -417,15 +417,16 @@ fn an_import_writes_every_row_and_an_export_round_trips() {
         ["Ann Andersen", "Ben Brown", "Costa, Carla", "Dmitri Dubois"]
     );
 
-    // Export to standard output, in the import's columns, phones in E.164.
+    // Export to standard output, in the import's columns, phones in E.164
+    // behind an apostrophe (a cell starting with + would run as a formula).
     let exported = world.run(&["clients", "export"]).ok().stdout;
     assert_eq!(
         exported,
         "name,email,phone,country\n\
-         Ann Andersen,ann@example.com,+442079460001,GB\n\
-         Ben Brown,,+442079460002,GB\n\
+         Ann Andersen,ann@example.com,'+442079460001,GB\n\
+         Ben Brown,,'+442079460002,GB\n\
          \"Costa, Carla\",carla@example.com,,PT\n\
-         Dmitri Dubois,dmitri@example.com,+12125550123,\n"
+         Dmitri Dubois,dmitri@example.com,'+12125550123,\n"
     );
     // …and to a file, searched.
     let out = world.dir.path().join("export.csv");
@@ -441,7 +442,7 @@ fn an_import_writes_every_row_and_an_export_round_trips() {
         .ok();
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
-        "name,email,phone,country\nBen Brown,,+442079460002,GB\n"
+        "name,email,phone,country\nBen Brown,,'+442079460002,GB\n"
     );
 
     // The export imports into a new store as the same clients.
@@ -501,10 +502,16 @@ fn a_masked_operator_sees_no_real_client_data_and_cannot_enter_any() {
     assert_eq!(page["clients"].as_array().unwrap().len(), 1);
     assert_eq!(page["clients"][0]["masked"], true);
     assert_eq!(page["clients"][0]["country"], "GB");
-    // The search still matches the real values.
+    // The search matches whole values only: a part finds nothing.
     let found = as_masked(&["clients", "list", "--search", "zoe", "--json"]).ok();
+    assert_eq!(found.json()["clients"].as_array().unwrap().len(), 0);
+    let found = as_masked(&["clients", "list", "--search", "ZOE@example.com", "--json"]).ok();
     assert_hidden(&found.stdout);
     assert_eq!(found.json()["clients"].as_array().unwrap().len(), 1);
+    let exported = as_masked(&["clients", "export", "--search", "zoe@"])
+        .ok()
+        .stdout;
+    assert_eq!(exported, "name,email,phone,country\n");
     assert_hidden(&as_masked(&["clients", "list"]).ok().stdout);
 
     assert_hidden(&as_masked(&["clients", "show", &id(&zoe)]).ok().stdout);
@@ -554,4 +561,51 @@ fn a_masked_operator_sees_no_real_client_data_and_cannot_enter_any() {
     .ok();
     assert_hidden(&edited.stdout);
     assert_eq!(edited.json()["country"], "IE");
+}
+
+#[test]
+fn a_masked_operators_audit_target_filter_never_confirms_a_client_name() {
+    let world = World::new();
+    world.client(&["--name", "Zoë Lee", "--email", "zoe@example.com"]);
+    world
+        .run(&[
+            "groups",
+            "add",
+            "Auditors",
+            "--permission",
+            "clients.view",
+            "--permission",
+            "audit.view",
+        ])
+        .ok();
+    world
+        .run_with_stdin(
+            &[
+                "users",
+                "add",
+                "--name",
+                "Mo Masked",
+                "--email",
+                MASKED,
+                "--group",
+                "Auditors",
+                "--mask-client-data",
+                "--password-stdin",
+            ],
+            &format!("{GOOD_PASSWORD}\n"),
+        )
+        .ok();
+    let events = |who: &str, target: &str| -> Vec<Value> {
+        world
+            .run(&["--as", who, "audit", "list", "--target", target, "--json"])
+            .ok()
+            .json()
+            .as_array()
+            .expect("events")
+            .clone()
+    };
+    assert_eq!(events(ADMIN, "zoë lee").len(), 1);
+    // For the masked operator the right name and a wrong one look the same.
+    assert_eq!(events(MASKED, "Zoë Lee"), events(MASKED, "Zoë Leigh"));
+    assert!(events(MASKED, "Zoë Lee").is_empty());
 }

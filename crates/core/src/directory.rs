@@ -49,6 +49,7 @@ const SETTING_DEFAULT_TWO_FACTOR: &str = "two_factor.default";
 const SETTING_LOCKOUT_THRESHOLD: &str = "lockout.threshold";
 const SETTING_LOCKOUT_MINUTES: &str = "lockout.minutes";
 const SETTING_IDLE_TIMEOUT_MINUTES: &str = "session.idle_timeout_minutes";
+const SETTING_MASKED_SEARCH_PER_MINUTE: &str = "clients.masked_search_per_minute";
 /// The mail server's settings (never its password, which stays in the
 /// keychain of each computer that sends). An empty host means none.
 const SETTING_MAIL_HOST: &str = "mail.host";
@@ -212,6 +213,14 @@ pub struct Settings {
     pub lockout_minutes: u32,
     /// Minutes without activity after which the desktop locks its session.
     pub idle_timeout_minutes: u32,
+    /// Client searches a masked operator makes in a minute before each
+    /// further one is slowed down (`Directory::list_clients`).
+    #[serde(default = "default_masked_search_per_minute")]
+    pub masked_search_per_minute: u32,
+}
+
+fn default_masked_search_per_minute() -> u32 {
+    30
 }
 
 impl Default for Settings {
@@ -224,6 +233,7 @@ impl Default for Settings {
             lockout_threshold: 5,
             lockout_minutes: 5,
             idle_timeout_minutes: 15,
+            masked_search_per_minute: default_masked_search_per_minute(),
         }
     }
 }
@@ -264,6 +274,11 @@ impl Settings {
             self.idle_timeout_minutes,
             1..=480,
             "The idle time before the screen locks, in minutes,",
+        )?;
+        in_range(
+            self.masked_search_per_minute,
+            1..=1000,
+            "The client searches a masked operator may make in a minute before being slowed down",
         )?;
         Ok(policy)
     }
@@ -557,7 +572,7 @@ impl Directory {
     }
 
     /// Every setting, with the default for those never set.
-    async fn load_settings(tx: &mut dyn Tx) -> Result<Settings> {
+    pub(crate) async fn load_settings(tx: &mut dyn Tx) -> Result<Settings> {
         let defaults = Settings::default();
         Ok(Settings {
             password_min_length: setting_or(
@@ -584,6 +599,12 @@ impl Directory {
                 tx,
                 SETTING_IDLE_TIMEOUT_MINUTES,
                 defaults.idle_timeout_minutes,
+            )
+            .await?,
+            masked_search_per_minute: setting_or(
+                tx,
+                SETTING_MASKED_SEARCH_PER_MINUTE,
+                defaults.masked_search_per_minute,
             )
             .await?,
         })
@@ -2204,6 +2225,15 @@ impl Directory {
         if query.limit == 0 {
             query.limit = 100;
         }
+        if actor.user.mask_client_data && query.target_label.is_some() {
+            // A label filter compares the real client name: for a masked
+            // operator it never matches a client event, so a right and a
+            // wrong guess of a name look the same.
+            if query.target_kind == Some(TargetKind::Client) {
+                return Ok(Vec::new());
+            }
+            query.except_kind = Some(TargetKind::Client);
+        }
         let mut events = tx.audit_events(&query).await?;
         if actor.user.mask_client_data {
             events.iter_mut().for_each(crate::clients::mask_event);
@@ -2267,6 +2297,10 @@ impl Directory {
             (
                 SETTING_IDLE_TIMEOUT_MINUTES,
                 settings.idle_timeout_minutes.to_string(),
+            ),
+            (
+                SETTING_MASKED_SEARCH_PER_MINUTE,
+                settings.masked_search_per_minute.to_string(),
             ),
         ];
         for (key, value) in &values {

@@ -287,6 +287,25 @@ impl ClientName {
     pub fn sort_key(&self) -> String {
         self.0.to_lowercase()
     }
+
+    /// The key a whole-name search compares: see [`fold_name`].
+    pub fn folded(&self) -> String {
+        fold_name(&self.0)
+    }
+}
+
+/// A name folded for whole-value comparison: compatibility-decomposed,
+/// accents (combining marks) dropped, lowercased, runs of white space made
+/// one space, trimmed. `  ZOË   lee ` and `Zoe Lee` fold alike.
+pub fn fold_name(text: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    let stripped: String = text.nfkd().filter(|c| !is_combining_mark(*c)).collect();
+    stripped
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl fmt::Debug for ClientName {
@@ -856,6 +875,11 @@ mod tests {
             ClientName::parse(" Zoë Lee ").unwrap().sort_key(),
             "zoë lee"
         );
+        assert_eq!(
+            ClientName::parse(" ZOË   Lee ").unwrap().folded(),
+            "zoe lee"
+        );
+        assert_eq!(fold_name("Ångström\u{a0}Öz"), "angstrom oz");
     }
 
     #[test]

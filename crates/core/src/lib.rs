@@ -14,6 +14,7 @@
 pub mod administrators;
 pub mod bench;
 pub mod clients;
+pub mod csv_cell;
 pub mod directory;
 pub mod domain;
 pub mod error;

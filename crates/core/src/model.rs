@@ -220,6 +220,8 @@ pub struct AuditQuery {
     pub target_id: Option<i64>,
     pub operator: Option<UserId>,
     pub action: Option<String>,
+    /// Leaves out events about this kind of record.
+    pub except_kind: Option<TargetKind>,
     /// Only events older than this id (keyset paging).
     pub before_id: Option<i64>,
     pub limit: u32,

@@ -650,6 +650,15 @@ fn rows() -> Vec<Row> {
                     .map(drop)
             })
         }),
+        row("import_clients_from", Requires(ClientsManage), |f, op| {
+            Box::pin(async move {
+                let csv = std::io::Cursor::new("name\nIvo Imported\n");
+                f.dir()
+                    .import_clients_from(op, csv, false, &mut |_, _| {})
+                    .await
+                    .map(drop)
+            })
+        }),
         row("export_clients", Requires(ClientsView), |f, op| {
             Box::pin(async move {
                 f.dir()

@@ -129,17 +129,21 @@ async fn delete(session: &Session, args: ClientsDeleteArgs) -> anyhow::Result<()
 const PROGRESS_LINE_EVERY: u64 = 2000;
 
 async fn import(session: &Session, args: ClientsImportArgs) -> anyhow::Result<()> {
-    let text = if args.file == "-" {
-        let mut text = String::new();
+    // A file is read as a stream (twice: checked, then written), so a large
+    // one never sits in memory; standard input cannot be read twice and is
+    // kept in memory.
+    let input = if args.file == "-" {
+        let mut bytes = Vec::new();
         std::io::stdin()
             .lock()
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .context("The CSV could not be read from standard input")?;
-        text
+        Input::Memory(std::io::Cursor::new(bytes))
     } else {
         let path = std::path::Path::new(&args.file);
-        std::fs::read_to_string(path)
-            .with_context(|| format!("{} could not be read as UTF-8 text", path.display()))?
+        let file = std::fs::File::open(path)
+            .with_context(|| format!("{} could not be opened", path.display()))?;
+        Input::File(std::io::BufReader::new(file))
     };
     let operator = session.operator().await?;
     let on_terminal = std::io::stderr().is_terminal();
@@ -162,10 +166,20 @@ async fn import(session: &Session, args: ClientsImportArgs) -> anyhow::Result<()
             eprintln!("{verb} {done} of {rows} rows");
         }
     };
-    let report = session
-        .directory
-        .import_clients(&operator, &text, dry_run, &mut progress)
-        .await?;
+    let report = match input {
+        Input::Memory(bytes) => {
+            session
+                .directory
+                .import_clients_from(&operator, bytes, dry_run, &mut progress)
+                .await?
+        }
+        Input::File(file) => {
+            session
+                .directory
+                .import_clients_from(&operator, file, dry_run, &mut progress)
+                .await?
+        }
+    };
     if args.json {
         output::json(&report)?;
     } else {
@@ -178,6 +192,12 @@ async fn import(session: &Session, args: ClientsImportArgs) -> anyhow::Result<()
         n if dry_run => bail!("{n} rows have errors."),
         n => bail!("{n} rows have errors; nothing was imported."),
     }
+}
+
+/// Where an import reads its CSV from.
+enum Input {
+    Memory(std::io::Cursor<Vec<u8>>),
+    File(std::io::BufReader<std::fs::File>),
 }
 
 fn print_report(report: &ImportReport, dry_run: bool) -> anyhow::Result<()> {

@@ -39,6 +39,9 @@ fn with_changes(current: Settings, args: &SettingsSetArgs) -> Settings {
         idle_timeout_minutes: args
             .idle_timeout_minutes
             .unwrap_or(current.idle_timeout_minutes),
+        masked_search_per_minute: args
+            .masked_search_per_minute
+            .unwrap_or(current.masked_search_per_minute),
     }
 }
 
@@ -63,6 +66,10 @@ fn print(settings: &Settings, json: bool) -> anyhow::Result<()> {
         (
             "Idle lock (minutes)",
             settings.idle_timeout_minutes.to_string(),
+        ),
+        (
+            "Masked client searches per minute before slowing down",
+            settings.masked_search_per_minute.to_string(),
         ),
     ])
 }

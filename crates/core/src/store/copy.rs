@@ -157,10 +157,16 @@ pub(crate) fn user_keys(user: &UserRow) -> Result<(String, String), StoreError> 
     Ok((name.sort_key(), email.normalized().to_owned()))
 }
 
-/// The derived columns of a copied client (the name's sort key, the
-/// normalised email), checking that its values still parse; a row that no
-/// longer does is reported, not copied.
-pub(crate) fn client_keys(client: &ClientRow) -> Result<(String, Option<String>), StoreError> {
+/// The derived columns of a copied client (the name's sort key and folded
+/// form, the normalised email), checking that its values still parse; a row
+/// that no longer does is reported, not copied.
+pub(crate) struct ClientKeys {
+    pub name_key: String,
+    pub name_folded: String,
+    pub email_normalized: Option<String>,
+}
+
+pub(crate) fn client_keys(client: &ClientRow) -> Result<ClientKeys, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt {
         detail: format!("client {} has an invalid {what}", client.id),
     };
@@ -171,7 +177,11 @@ pub(crate) fn client_keys(client: &ClientRow) -> Result<(String, Option<String>)
         .map(crate::domain::Email::parse)
         .transpose()
         .map_err(|_| corrupt("email"))?;
-    Ok((name.sort_key(), email.map(|e| e.normalized().to_owned())))
+    Ok(ClientKeys {
+        name_key: name.sort_key(),
+        name_folded: name.folded(),
+        email_normalized: email.map(|e| e.normalized().to_owned()),
+    })
 }
 
 /// Copies the directory in `from` into the empty directory in `to` and

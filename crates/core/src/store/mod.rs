@@ -247,6 +247,13 @@ pub trait Tx: Send {
         fields: &ClientFields,
         now: DateTime<Utc>,
     ) -> Result<ClientId, StoreError>;
+    /// Inserts many clients at once (an import's batch): one statement on a
+    /// server store, so per-statement bookkeeping runs once per batch.
+    async fn insert_clients(
+        &mut self,
+        batch: &[ClientFields],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     /// Writes `fields` when the row is still at `expected_version`, bumping it;
     /// returns false (and writes nothing) when the row has moved on or is gone.
     async fn update_client(
@@ -263,15 +270,23 @@ pub trait Tx: Send {
         expected_version: i64,
     ) -> Result<bool, StoreError>;
     async fn client(&mut self, id: ClientId) -> Result<Option<ClientRow>, StoreError>;
-    /// One keyset page of the clients overview (`query.limit` rows, at
+    /// One keyset page of the clients overview (`listing.limit` rows, at
     /// most [`ClientQuery::MAX_LIMIT`]) after `after`.
     async fn list_clients(
         &mut self,
-        query: &ClientQuery,
+        listing: &ClientListing,
         after: Option<&ClientCursor>,
     ) -> Result<ClientRows, StoreError>;
     /// Every client, from the kept count.
     async fn count_clients(&mut self) -> Result<u64, StoreError>;
+    /// Every client `listing` matches (its limit ignored), in its order,
+    /// handed to `each` one at a time as one query returns them: the
+    /// export's single pass, in memory one row at a time.
+    async fn each_client(
+        &mut self,
+        listing: &ClientListing,
+        each: &mut (dyn FnMut(ClientRow) -> Result<(), StoreError> + Send),
+    ) -> Result<(), StoreError>;
 
     // --- audit ---------------------------------------------------------------
     async fn append_audit(&mut self, event: &NewAuditEvent) -> Result<(), StoreError>;
@@ -461,6 +476,50 @@ impl ClientQuery {
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')' | '.' | '/'));
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
         (phone_like && !digits.is_empty()).then_some(digits)
+    }
+}
+
+/// What the services ask a store to list: which clients (decided by the
+/// services: substring search for unmasked operators, whole values only for
+/// masked ones), in which order, how many.
+#[derive(Debug, Clone, Default)]
+pub struct ClientListing {
+    pub matching: Option<ClientMatch>,
+    pub sort: ClientSort,
+    pub direction: Direction,
+    /// At most [`ClientQuery::MAX_LIMIT`].
+    pub limit: u32,
+}
+
+/// Which clients a search keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientMatch {
+    /// Lowercased `text` in the name or email (three or more characters
+    /// anywhere, one or two at the start), or `digits` in the phone.
+    Substring {
+        text: String,
+        digits: Option<String>,
+    },
+    /// Whole values only: a client matches when any value given equals its own.
+    Whole(WholeValues),
+}
+
+/// The whole values a masked operator's search term may stand for. A store
+/// compares each with `=` on an indexed column, never with a pattern.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WholeValues {
+    pub id: Option<i64>,
+    /// The normalised (lowercased) email address.
+    pub email: Option<String>,
+    /// E.164.
+    pub phone: Option<String>,
+    /// [`crate::domain::fold_name`] of the full name.
+    pub name: Option<String>,
+}
+
+impl WholeValues {
+    pub fn is_empty(&self) -> bool {
+        self.id.is_none() && self.email.is_none() && self.phone.is_none() && self.name.is_none()
     }
 }
 

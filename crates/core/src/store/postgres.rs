@@ -61,9 +61,9 @@ pub use config::{PgConfig, TlsMode, DEFAULT_PORT};
 
 use super::copy::{self, Snapshot};
 use super::{
-    ClientCursor, ClientQuery, ClientRow, ClientRows, ClientSort, Cursor, Direction, EmailCode,
-    SortField, SortKey, Store, StoreError, Total, TotpEnrolment, Tx, TxMode, UserPage, UserQuery,
-    ADMINISTRATORS, COUNT_CAP,
+    ClientCursor, ClientListing, ClientMatch, ClientQuery, ClientRow, ClientRows, ClientSort,
+    Cursor, Direction, EmailCode, SortField, SortKey, Store, StoreError, Total, TotpEnrolment, Tx,
+    TxMode, UserPage, UserQuery, ADMINISTRATORS, COUNT_CAP,
 };
 use crate::domain::{
     ClientId, ClientName, Country, Description, Email, GroupId, GroupName, Permission,
@@ -246,6 +246,7 @@ async fn migrate(
         .map_err(|error| StoreError::Open {
             reason: format!("its schema cannot be brought up to date ({error})."),
         })?;
+    fold_missing_names(client).await.map_err(fail)?;
     let row = client
         .query_one("SELECT current_schema()::text", &[])
         .await
@@ -259,6 +260,93 @@ async fn migrate(
         .await
         .map_err(fail)?;
     Ok(current.unwrap_or_default())
+}
+
+/// The WHERE conditions of a clients listing, their values pushed to `params`.
+fn client_conditions(matching: Option<&ClientMatch>, params: &mut Params) -> Vec<String> {
+    let mut conditions: Vec<String> = Vec::new();
+    match matching {
+        None => {}
+        Some(ClientMatch::Whole(whole)) => {
+            let mut alternatives = Vec::new();
+            if let Some(id) = whole.id {
+                alternatives.push(format!("c.id = {}", params.push(id)));
+            }
+            for (column, value) in [
+                ("c.email_normalized", &whole.email),
+                ("c.phone", &whole.phone),
+                ("c.name_folded", &whole.name),
+            ] {
+                if let Some(value) = value {
+                    alternatives.push(format!("{column} = {}", params.push(value.clone())));
+                }
+            }
+            if alternatives.is_empty() {
+                alternatives.push("FALSE".into());
+            }
+            conditions.push(format!("({})", alternatives.join(" OR ")));
+        }
+        Some(ClientMatch::Substring { text, digits }) => {
+            let mut alternatives = Vec::new();
+            if text.chars().count() >= 3 {
+                // Answered by the trigram indexes.
+                let pattern = params.push(contains_pattern(text));
+                alternatives.push(format!(
+                    "c.name_key LIKE {pattern} OR c.email_normalized LIKE {pattern}"
+                ));
+                if let Some(digits) = digits.as_deref().filter(|d| d.len() >= 3) {
+                    let pattern = params.push(contains_pattern(digits));
+                    alternatives.push(format!("c.phone LIKE {pattern}"));
+                }
+            } else {
+                let lower = params.push(text.clone());
+                let upper = params.push(prefix_upper_bound(text));
+                alternatives.push(format!(
+                    "(c.name_key >= {lower} AND c.name_key < {upper}) OR \
+                         (c.email_normalized >= {lower} AND c.email_normalized < {upper})"
+                ));
+                if let Some(digits) = digits {
+                    let prefix = format!("+{digits}");
+                    let upper = params.push(prefix_upper_bound(&prefix));
+                    let lower = params.push(prefix);
+                    alternatives.push(format!("(c.phone >= {lower} AND c.phone < {upper})"));
+                }
+            }
+            conditions.push(format!("({})", alternatives.join(" OR ")));
+        }
+    }
+    conditions
+}
+
+/// Writes `name_folded` for clients stored before it existed (schema V5),
+/// a thousand at a time; run under the migration lock.
+async fn fold_missing_names(
+    client: &mut tokio_postgres::Client,
+) -> Result<(), tokio_postgres::Error> {
+    loop {
+        let missing = client
+            .query(
+                "SELECT id, name FROM clients WHERE name_folded IS NULL ORDER BY id LIMIT 1000",
+                &[],
+            )
+            .await?;
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let mut ids = Vec::with_capacity(missing.len());
+        let mut folded = Vec::with_capacity(missing.len());
+        for row in &missing {
+            ids.push(row.try_get::<_, i64>(0)?);
+            folded.push(crate::domain::fold_name(row.try_get::<_, &str>(1)?));
+        }
+        client
+            .execute(
+                "UPDATE clients SET name_folded = f.folded \
+                 FROM unnest($1::bigint[], $2::text[]) AS f(id, folded) WHERE clients.id = f.id",
+                &[&ids, &folded],
+            )
+            .await?;
+    }
 }
 
 /// A stable advisory lock key for `purpose` in `schema` (FNV-1a): advisory
@@ -1310,20 +1398,24 @@ impl PgTx {
             };
             self.execute(
                 "INSERT INTO clients (id, name, name_key, email, email_normalized, phone, country, \
-                 created_at, updated_at, version) OVERRIDING SYSTEM VALUE \
+                 created_at, updated_at, version, name_folded) OVERRIDING SYSTEM VALUE \
                  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], \
-                 $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[])",
+                 $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[])",
                 &[
                     &column(|c| c.id),
                     &batch.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
-                    &keys.iter().map(|(name_key, _)| name_key.as_str()).collect::<Vec<_>>(),
+                    &keys.iter().map(|k| k.name_key.as_str()).collect::<Vec<_>>(),
                     &optional(|c| c.email.as_deref()),
-                    &keys.iter().map(|(_, email)| email.as_deref()).collect::<Vec<_>>(),
+                    &keys
+                        .iter()
+                        .map(|k| k.email_normalized.as_deref())
+                        .collect::<Vec<_>>(),
                     &optional(|c| c.phone.as_deref()),
                     &optional(|c| c.country.as_deref()),
                     &column(|c| c.created_at),
                     &column(|c| c.updated_at),
                     &column(|c| c.version),
+                    &keys.iter().map(|k| k.name_folded.as_str()).collect::<Vec<_>>(),
                 ],
             )
             .await?;
@@ -1983,7 +2075,8 @@ impl Tx for PgTx {
         let row = self
             .query_one(
                 "INSERT INTO clients (name, name_key, email, email_normalized, phone, country, \
-                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+                 created_at, updated_at, name_folded) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) \
+                 RETURNING id",
                 &[
                     &fields.name.as_str(),
                     &fields.name.sort_key(),
@@ -1992,10 +2085,62 @@ impl Tx for PgTx {
                     &fields.phone.as_ref().map(Phone::as_str),
                     &fields.country.as_ref().map(Country::as_str),
                     &millis(now),
+                    &fields.name.folded(),
                 ],
             )
             .await?;
         Ok(ClientId(get(&row, 0)?))
+    }
+
+    async fn insert_clients(
+        &mut self,
+        batch: &[ClientFields],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<&str> = batch.iter().map(|f| f.name.as_str()).collect();
+        let name_keys: Vec<String> = batch.iter().map(|f| f.name.sort_key()).collect();
+        let folded: Vec<String> = batch.iter().map(|f| f.name.folded()).collect();
+        let emails: Vec<Option<&str>> = batch
+            .iter()
+            .map(|f| f.email.as_ref().map(Email::as_str))
+            .collect();
+        let normalized: Vec<Option<&str>> = batch
+            .iter()
+            .map(|f| f.email.as_ref().map(Email::normalized))
+            .collect();
+        let phones: Vec<Option<&str>> = batch
+            .iter()
+            .map(|f| f.phone.as_ref().map(Phone::as_str))
+            .collect();
+        let countries: Vec<Option<&str>> = batch
+            .iter()
+            .map(|f| f.country.as_ref().map(Country::as_str))
+            .collect();
+        // WITH ORDINALITY keeps the file's order in the ids.
+        self.execute(
+            "INSERT INTO clients (name, name_key, email, email_normalized, phone, country, \
+             created_at, updated_at, name_folded) \
+             SELECT name, name_key, email, email_normalized, phone, country, $8, $8, name_folded \
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
+             $7::text[]) WITH ORDINALITY \
+             AS batch(name, name_key, email, email_normalized, phone, country, name_folded, n) \
+             ORDER BY n",
+            &[
+                &names,
+                &name_keys,
+                &emails,
+                &normalized,
+                &phones,
+                &countries,
+                &folded,
+                &millis(now),
+            ],
+        )
+        .await?;
+        Ok(())
     }
 
     async fn update_client(
@@ -2008,7 +2153,7 @@ impl Tx for PgTx {
         let changed = self
             .execute(
                 "UPDATE clients SET name = $1, name_key = $2, email = $3, email_normalized = $4, \
-                 phone = $5, country = $6, updated_at = $7, version = version + 1 \
+                 phone = $5, country = $6, updated_at = $7, version = version + 1, name_folded = $10 \
                  WHERE id = $8 AND version = $9",
                 &[
                     &fields.name.as_str(),
@@ -2020,6 +2165,7 @@ impl Tx for PgTx {
                     &millis(now),
                     &id.0,
                     &expected_version,
+                    &fields.name.folded(),
                 ],
             )
             .await?;
@@ -2050,41 +2196,12 @@ impl Tx for PgTx {
 
     async fn list_clients(
         &mut self,
-        query: &ClientQuery,
+        query: &ClientListing,
         after: Option<&ClientCursor>,
     ) -> Result<ClientRows, StoreError> {
         let mut params = Params::default();
-        let mut conditions: Vec<String> = Vec::new();
-        let search = query.search_text();
-        let digits = query.search_digits();
-        if let Some(text) = &search {
-            let mut alternatives = Vec::new();
-            if text.chars().count() >= 3 {
-                // Answered by the trigram indexes.
-                let pattern = params.push(contains_pattern(text));
-                alternatives.push(format!(
-                    "c.name_key LIKE {pattern} OR c.email_normalized LIKE {pattern}"
-                ));
-                if let Some(digits) = digits.as_deref().filter(|d| d.len() >= 3) {
-                    let pattern = params.push(contains_pattern(digits));
-                    alternatives.push(format!("c.phone LIKE {pattern}"));
-                }
-            } else {
-                let lower = params.push(text.clone());
-                let upper = params.push(prefix_upper_bound(text));
-                alternatives.push(format!(
-                    "(c.name_key >= {lower} AND c.name_key < {upper}) OR \
-                     (c.email_normalized >= {lower} AND c.email_normalized < {upper})"
-                ));
-                if let Some(digits) = &digits {
-                    let prefix = format!("+{digits}");
-                    let upper = params.push(prefix_upper_bound(&prefix));
-                    let lower = params.push(prefix);
-                    alternatives.push(format!("(c.phone >= {lower} AND c.phone < {upper})"));
-                }
-            }
-            conditions.push(format!("({})", alternatives.join(" OR ")));
-        }
+        let mut conditions = client_conditions(query.matching.as_ref(), &mut params);
+        let search = query.matching.as_ref();
         let where_sql = if conditions.is_empty() {
             String::new()
         } else {
@@ -2167,6 +2284,48 @@ impl Tx for PgTx {
     async fn count_clients(&mut self) -> Result<u64, StoreError> {
         self.count("SELECT clients FROM client_counts WHERE id = 1", &[])
             .await
+    }
+
+    async fn each_client(
+        &mut self,
+        listing: &ClientListing,
+        each: &mut (dyn FnMut(ClientRow) -> Result<(), StoreError> + Send),
+    ) -> Result<(), StoreError> {
+        use futures_util::TryStreamExt;
+        let mut params = Params::default();
+        let conditions = client_conditions(listing.matching.as_ref(), &mut params);
+        let where_sql = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        let column = client_sort_column(listing.sort);
+        let order = match listing.direction {
+            Direction::Asc => "ASC",
+            Direction::Desc => "DESC",
+        };
+        let sql = format!(
+            "SELECT {CLIENT_COLUMNS} FROM clients c{where_sql} ORDER BY {column} {order}, c.id {order}"
+        );
+        let refs = params.refs();
+        let outcome: Result<Result<(), StoreError>, tokio_postgres::Error> = async {
+            let client = self.connection();
+            let statement = client.prepare(&sql).await?;
+            let rows = client.query_raw(&statement, refs.iter().copied()).await?;
+            futures_util::pin_mut!(rows);
+            while let Some(row) = rows.try_next().await? {
+                if let Err(error) = client_row(&row).and_then(&mut *each) {
+                    return Ok(Err(error));
+                }
+            }
+            Ok(Ok(()))
+        }
+        .await;
+        drop(refs);
+        match outcome {
+            Ok(done) => done,
+            Err(error) => Err(self.fail(error)),
+        }
     }
 
     async fn lock_administrators(&mut self) -> Result<(), StoreError> {
@@ -2322,6 +2481,10 @@ impl Tx for PgTx {
         if let Some(kind) = query.target_kind {
             let kind = params.push(kind.as_str().to_owned());
             conditions.push(format!("target_kind = {kind}"));
+        }
+        if let Some(kind) = query.except_kind {
+            let kind = params.push(kind.as_str().to_owned());
+            conditions.push(format!("target_kind <> {kind}"));
         }
         if let Some(target) = query.target_id {
             let target = params.push(target);

@@ -19,9 +19,9 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::{
     copy::{self, Snapshot},
-    ClientCursor, ClientQuery, ClientRow, ClientRows, ClientSort, Cursor, Direction, EmailCode,
-    SortField, SortKey, Store, StoreError, Total, TotpEnrolment, Tx, TxMode, UserPage, UserQuery,
-    ADMINISTRATORS, COUNT_CAP,
+    ClientCursor, ClientListing, ClientMatch, ClientQuery, ClientRow, ClientRows, ClientSort,
+    Cursor, Direction, EmailCode, SortField, SortKey, Store, StoreError, Total, TotpEnrolment, Tx,
+    TxMode, UserPage, UserQuery, WholeValues, ADMINISTRATORS, COUNT_CAP,
 };
 use crate::domain::{
     ClientId, ClientName, Country, Description, Email, GroupId, GroupName, Permission,
@@ -103,6 +103,9 @@ impl SqliteStore {
         if writable {
             configure(&connection).map_err(cannot_configure)?;
             migrate(&mut connection, path)?;
+            fold_missing_names(&mut connection).map_err(|error| StoreError::Open {
+                reason: format!("its client names cannot be prepared for search ({error})."),
+            })?;
         } else {
             connection
                 .pragma_update(None, "foreign_keys", "ON")
@@ -295,6 +298,23 @@ fn corrupt_history(
     error: impl std::error::Error + Send + Sync + 'static,
 ) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(error))
+}
+
+/// Writes `name_folded` for clients stored before it existed (schema V5).
+fn fold_missing_names(connection: &mut Connection) -> rusqlite::Result<()> {
+    let transaction = connection.transaction()?;
+    {
+        let missing: Vec<(i64, String)> = transaction
+            .prepare("SELECT id, name FROM clients WHERE name_folded IS NULL")?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut update =
+            transaction.prepare("UPDATE clients SET name_folded = ?1 WHERE id = ?2")?;
+        for (id, name) in missing {
+            update.execute(params![crate::domain::fold_name(&name), id])?;
+        }
+    }
+    transaction.commit()
 }
 
 fn configure(connection: &Connection) -> rusqlite::Result<()> {
@@ -767,6 +787,72 @@ fn client_sort_column(sort: ClientSort) -> &'static str {
         ClientSort::Name => "c.name_key",
         ClientSort::Created => "c.created_at",
     }
+}
+
+/// The WHERE conditions of a clients listing, and their values.
+fn client_conditions(matching: Option<&ClientMatch>) -> (Vec<String>, Vec<Value>) {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    match matching {
+        None => {}
+        Some(ClientMatch::Whole(whole)) => {
+            let (condition, whole_values) = whole_values_condition(whole);
+            conditions.push(condition);
+            values.extend(whole_values);
+        }
+        Some(ClientMatch::Substring { text, digits }) if text.chars().count() >= 3 => {
+            conditions.push(
+                "c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?)".into(),
+            );
+            values.push(Value::Text(client_match(text, digits.as_deref())));
+        }
+        Some(ClientMatch::Substring { text, digits }) => {
+            let mut alternatives = vec![
+                "(c.name_key >= ? AND c.name_key < ?)",
+                "(c.email_normalized >= ? AND c.email_normalized < ?)",
+            ];
+            let upper = prefix_upper_bound(text);
+            values.extend([
+                Value::Text(text.clone()),
+                Value::Text(upper.clone()),
+                Value::Text(text.clone()),
+                Value::Text(upper),
+            ]);
+            if let Some(digits) = digits {
+                alternatives.push("(c.phone >= ? AND c.phone < ?)");
+                let prefix = format!("+{digits}");
+                values.push(Value::Text(prefix.clone()));
+                values.push(Value::Text(prefix_upper_bound(&prefix)));
+            }
+            conditions.push(format!("({})", alternatives.join(" OR ")));
+        }
+    }
+    (conditions, values)
+}
+
+/// The condition of a whole-value search: equality on indexed columns only
+/// (`1 = 0` when no value was given).
+fn whole_values_condition(whole: &WholeValues) -> (String, Vec<Value>) {
+    let mut alternatives = Vec::new();
+    let mut values = Vec::new();
+    if let Some(id) = whole.id {
+        alternatives.push("c.id = ?");
+        values.push(Value::Integer(id));
+    }
+    for (column, value) in [
+        ("c.email_normalized = ?", &whole.email),
+        ("c.phone = ?", &whole.phone),
+        ("c.name_folded = ?", &whole.name),
+    ] {
+        if let Some(value) = value {
+            alternatives.push(column);
+            values.push(Value::Text(value.clone()));
+        }
+    }
+    if alternatives.is_empty() {
+        return ("1 = 0".into(), values);
+    }
+    (format!("({})", alternatives.join(" OR ")), values)
 }
 
 /// The FTS5 query for a client search of three or more characters: the
@@ -1431,7 +1517,7 @@ impl Tx for SqliteTx {
         self.connection
             .execute(
                 "INSERT INTO clients (name, name_key, email, email_normalized, phone, country, \
-                 created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                 created_at, updated_at, name_folded) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
                 params![
                     fields.name.as_str(),
                     fields.name.sort_key(),
@@ -1440,10 +1526,40 @@ impl Tx for SqliteTx {
                     fields.phone.as_ref().map(Phone::as_str),
                     fields.country.as_ref().map(Country::as_str),
                     millis(now),
+                    fields.name.folded(),
                 ],
             )
             .map_err(internal)?;
         Ok(ClientId(self.connection.last_insert_rowid()))
+    }
+
+    async fn insert_clients(
+        &mut self,
+        batch: &[ClientFields],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "INSERT INTO clients (name, name_key, email, email_normalized, phone, country, \
+                 created_at, updated_at, name_folded) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
+            )
+            .map_err(internal)?;
+        for fields in batch {
+            statement
+                .execute(params![
+                    fields.name.as_str(),
+                    fields.name.sort_key(),
+                    fields.email.as_ref().map(Email::as_str),
+                    fields.email.as_ref().map(Email::normalized),
+                    fields.phone.as_ref().map(Phone::as_str),
+                    fields.country.as_ref().map(Country::as_str),
+                    millis(now),
+                    fields.name.folded(),
+                ])
+                .map_err(internal)?;
+        }
+        Ok(())
     }
 
     async fn update_client(
@@ -1457,7 +1573,7 @@ impl Tx for SqliteTx {
             .connection
             .execute(
                 "UPDATE clients SET name = ?1, name_key = ?2, email = ?3, email_normalized = ?4, \
-                 phone = ?5, country = ?6, updated_at = ?7, version = version + 1 \
+                 phone = ?5, country = ?6, updated_at = ?7, version = version + 1, name_folded = ?10 \
                  WHERE id = ?8 AND version = ?9",
                 params![
                     fields.name.as_str(),
@@ -1469,6 +1585,7 @@ impl Tx for SqliteTx {
                     millis(now),
                     id.0,
                     expected_version,
+                    fields.name.folded(),
                 ],
             )
             .map_err(internal)?;
@@ -1500,41 +1617,11 @@ impl Tx for SqliteTx {
 
     async fn list_clients(
         &mut self,
-        query: &ClientQuery,
+        query: &ClientListing,
         after: Option<&ClientCursor>,
     ) -> Result<ClientRows, StoreError> {
-        let mut conditions: Vec<String> = Vec::new();
-        let mut values: Vec<Value> = Vec::new();
-        let search = query.search_text();
-        let digits = query.search_digits();
-        if let Some(text) = &search {
-            if text.chars().count() >= 3 {
-                conditions.push(
-                    "c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?)"
-                        .into(),
-                );
-                values.push(Value::Text(client_match(text, digits.as_deref())));
-            } else {
-                let mut alternatives = vec![
-                    "(c.name_key >= ? AND c.name_key < ?)",
-                    "(c.email_normalized >= ? AND c.email_normalized < ?)",
-                ];
-                let upper = prefix_upper_bound(text);
-                values.extend([
-                    Value::Text(text.clone()),
-                    Value::Text(upper.clone()),
-                    Value::Text(text.clone()),
-                    Value::Text(upper),
-                ]);
-                if let Some(digits) = &digits {
-                    alternatives.push("(c.phone >= ? AND c.phone < ?)");
-                    let prefix = format!("+{digits}");
-                    values.push(Value::Text(prefix.clone()));
-                    values.push(Value::Text(prefix_upper_bound(&prefix)));
-                }
-                conditions.push(format!("({})", alternatives.join(" OR ")));
-            }
-        }
+        let (mut conditions, mut values) = client_conditions(query.matching.as_ref());
+        let search = query.matching.as_ref();
         let where_sql = if conditions.is_empty() {
             String::new()
         } else {
@@ -1592,6 +1679,35 @@ impl Tx for SqliteTx {
 
     async fn count_clients(&mut self) -> Result<u64, StoreError> {
         self.count("SELECT clients FROM client_counts WHERE id = 1", &[])
+    }
+
+    async fn each_client(
+        &mut self,
+        listing: &ClientListing,
+        each: &mut (dyn FnMut(ClientRow) -> Result<(), StoreError> + Send),
+    ) -> Result<(), StoreError> {
+        let (conditions, values) = client_conditions(listing.matching.as_ref());
+        let where_sql = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        let column = client_sort_column(listing.sort);
+        let order = match listing.direction {
+            Direction::Asc => "ASC",
+            Direction::Desc => "DESC",
+        };
+        let sql = format!(
+            "SELECT {CLIENT_COLUMNS} FROM clients c{where_sql} ORDER BY {column} {order}, c.id {order}"
+        );
+        let mut statement = self.connection.prepare(&sql).map_err(internal)?;
+        let mut rows = statement
+            .query(params_from_iter(values.iter()))
+            .map_err(internal)?;
+        while let Some(row) = rows.next().map_err(internal)? {
+            each(client_row(read_raw_client(row).map_err(internal)?)?)?;
+        }
+        Ok(())
     }
 
     async fn lock_administrators(&mut self) -> Result<(), StoreError> {
@@ -1734,6 +1850,10 @@ impl Tx for SqliteTx {
         }
         if let Some(kind) = query.target_kind {
             conditions.push("target_kind = ?");
+            values.push(Value::Text(kind.as_str().into()));
+        }
+        if let Some(kind) = query.except_kind {
+            conditions.push("target_kind <> ?");
             values.push(Value::Text(kind.as_str().into()));
         }
         if let Some(target) = query.target_id {
@@ -2127,22 +2247,24 @@ fn import(connection: &Connection, snapshot: &Snapshot) -> Result<(), StoreError
             .map_err(internal)?;
     }
     for client in &snapshot.clients {
-        let (name_key, email_normalized) = copy::client_keys(client)?;
+        let keys = copy::client_keys(client)?;
         connection
             .execute(
                 "INSERT INTO clients (id, name, name_key, email, email_normalized, phone, country, \
-                 created_at, updated_at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 created_at, updated_at, version, name_folded) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     client.id,
                     client.name,
-                    name_key,
+                    keys.name_key,
                     client.email,
-                    email_normalized,
+                    keys.email_normalized,
                     client.phone,
                     client.country,
                     client.created_at,
                     client.updated_at,
-                    client.version
+                    client.version,
+                    keys.name_folded
                 ],
             )
             .map_err(internal)?;
