@@ -258,8 +258,7 @@ fn desktop_with_unreachable_server(local_directory: bool) -> Desktop {
         dir.path().to_path_buf(),
         Arc::new(Keychain::mock()),
     ));
-    let (app, webview) = ipc::mock_app(state);
-    Desktop { webview, app, dir }
+    Desktop::with_state(state, dir)
 }
 
 async fn old_local_directory(path: &std::path::Path) {
@@ -269,6 +268,7 @@ async fn old_local_directory(path: &std::path::Path) {
             "Ada Admin",
             "ada@example.com",
             PasswordChoice::Given(PlainPassword::new(PASSWORD)),
+            Some(roster_core::domain::TwoFactor::Off),
         )
         .await
         .expect("initialize");

@@ -69,6 +69,17 @@ impl Desktop {
         }
     }
 
+    /// The app over a state a test prepared itself.
+    pub fn with_state(state: AppState, dir: tempfile::TempDir) -> Self {
+        let (app, webview) = mock_app(state);
+        Self {
+            webview,
+            app,
+            dir,
+            recovery_codes: RefCell::new(Vec::new()),
+        }
+    }
+
     /// The first run as the web view goes through it: the administrator
     /// form, then setting up their authenticator app with a code computed
     /// from the shown key. Returns their `Me`; their recovery codes are kept

@@ -418,7 +418,12 @@ async fn a_local_stores_authenticator_secrets_are_sealed_with_a_keychain_key() {
     };
     let directory = Directory::new(sealed_store());
     directory
-        .initialize("Ada Admin", "ada@example.com", password(GOOD_PASSWORD), None)
+        .initialize(
+            "Ada Admin",
+            "ada@example.com",
+            password(GOOD_PASSWORD),
+            None,
+        )
         .await
         .expect("initialize");
     let admin = directory.act_as("ada@example.com").await.expect("admin");
