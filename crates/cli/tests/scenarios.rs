@@ -223,6 +223,8 @@ fn init_gives_the_administrator_an_authenticator_app_unless_told_otherwise() {
         .expect("events")
         .iter()
         .filter_map(|e| e["action"].as_str())
+        // The test's own reads go through the audited recovery path.
+        .filter(|action| *action != "cli.recovery_as")
         .collect();
     assert_eq!(actions, vec!["directory.initialize"]);
 }
@@ -282,7 +284,8 @@ fn init_without_a_second_factor_is_a_choice_that_is_audited() {
             &format!("{ADMIN_PASSWORD}\n"),
         )
         .refused("mail");
-    other.run(&["users", "list"]).refused("not set up yet");
+    // The refused init created the file but no user.
+    other.run(&["users", "list"]).refused("There is no user");
 }
 
 #[test]

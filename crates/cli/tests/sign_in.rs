@@ -66,6 +66,10 @@ impl World {
                     "Ada Admin",
                     "--email",
                     ADMIN,
+                    // These tests sign Ada in from the command line, which cannot
+                    // set up an authenticator app.
+                    "--two-factor",
+                    "off",
                     "--password-stdin",
                 ],
                 Some(&format!("{ADMIN_PASSWORD}\n")),

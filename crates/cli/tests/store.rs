@@ -207,6 +207,10 @@ fn populate(store: &str) {
             "Ada Admin",
             "--email",
             ADMIN,
+            // These tests sign Ada in from the command line, which cannot
+            // set up an authenticator app.
+            "--two-factor",
+            "off",
             "--password-stdin",
         ],
         Some(&format!("{ADMIN_PASSWORD}\n")),

@@ -146,6 +146,8 @@ impl SealingKey {
 pub struct StoreSealing {
     secrets: std::sync::Arc<dyn Secrets>,
     key: std::sync::Mutex<Option<std::sync::Arc<SealingKey>>>,
+    /// Set once the keychain turned out to be absent: not asked again.
+    unavailable: std::sync::atomic::AtomicBool,
 }
 
 impl StoreSealing {
@@ -153,6 +155,7 @@ impl StoreSealing {
         Self {
             secrets,
             key: std::sync::Mutex::new(None),
+            unavailable: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -190,14 +193,21 @@ impl StoreSealing {
         if let Some(key) = cached.as_ref() {
             return Ok(key.clone());
         }
-        let key = match SealingKey::from_keychain(&*self.secrets, store_id, create) {
+        if self.unavailable.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(KeyError::Unavailable);
+        }
+        let key = match self.ask_keychain(store_id, create) {
             Ok(Some(key)) => key,
             Ok(None) => {
                 return Err(KeyError::Store(StoreError::Sealing {
                     reason: "this computer's keychain has no key for this store".into(),
                 }))
             }
-            Err(SecretsError::Unavailable { .. }) => return Err(KeyError::Unavailable),
+            Err(SecretsError::Unavailable { .. }) => {
+                self.unavailable
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                return Err(KeyError::Unavailable);
+            }
             Err(error) => {
                 return Err(KeyError::Store(StoreError::Sealing {
                     reason: error.to_string(),
@@ -209,6 +219,33 @@ impl StoreSealing {
         Ok(key)
     }
 }
+
+impl StoreSealing {
+    /// Asks the keychain on a thread of its own and waits at most
+    /// [`KEYCHAIN_WAIT`]: a session without a Secret Service can leave a
+    /// D-Bus call hanging for half a minute, and a sign-in must not.
+    fn ask_keychain(
+        &self,
+        store_id: &str,
+        create: bool,
+    ) -> Result<Option<SealingKey>, SecretsError> {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let secrets = self.secrets.clone();
+        let store_id = store_id.to_owned();
+        std::thread::spawn(move || {
+            let _ = sender.send(SealingKey::from_keychain(&*secrets, &store_id, create));
+        });
+        receiver.recv_timeout(KEYCHAIN_WAIT).unwrap_or_else(|_| {
+            Err(SecretsError::Unavailable {
+                detail: "the keychain did not answer".into(),
+            })
+        })
+    }
+}
+
+/// How long a seal or an open waits for the keychain before treating it as
+/// absent.
+const KEYCHAIN_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 enum KeyError {
     /// No keychain on this computer.

@@ -855,11 +855,19 @@ async fn any_user_right_may_look_users_and_groups_up_but_no_right_may_not(backen
         .operator_with("Dora Disable", &[Permission::UsersDisable])
         .await;
     let (_, nobody) = world.operator_with("Ned Nobody", &[]).await;
+    // Any user right names a user for an action; the whole record takes users.view.
     assert!(world
         .directory
-        .user_by_email(&disabler, "ada@example.com")
+        .user_handle(&disabler, "ada@example.com")
         .await
         .is_ok());
+    assert!(matches!(
+        world
+            .directory
+            .user_by_email(&disabler, "ada@example.com")
+            .await,
+        Err(Error::PermissionDenied { .. })
+    ));
     assert!(world.directory.groups(&disabler).await.is_ok());
     assert!(world
         .directory
@@ -868,7 +876,7 @@ async fn any_user_right_may_look_users_and_groups_up_but_no_right_may_not(backen
         .is_err());
     let lookup = world
         .directory
-        .user_by_email(&nobody, "ada@example.com")
+        .user_handle(&nobody, "ada@example.com")
         .await;
     assert!(
         matches!(lookup, Err(Error::PermissionDenied { .. })),
