@@ -229,9 +229,21 @@ fn later_only_settings_managers_switch_stores() {
             .contains("postgres"),
         "a refusal changed the choice"
     );
+    // Ada set up her authenticator app at first run: a code is owed too.
+    assert_eq!(
+        desktop.code_of(
+            "use_local_store",
+            json!({"email": "ada@example.com", "password": PASSWORD})
+        ),
+        "code_required"
+    );
     let status = desktop.ok(
         "use_local_store",
-        json!({"email": "ada@example.com", "password": PASSWORD}),
+        json!({
+            "email": "ada@example.com",
+            "password": PASSWORD,
+            "code": desktop.recovery_code("ada@example.com"),
+        }),
     );
     assert_eq!(status["store"]["kind"], "local");
     assert_eq!(status["initialized"], true);
