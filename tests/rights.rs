@@ -397,7 +397,7 @@ fn rows() -> Vec<Row> {
         row(
             "turn_off_own_two_factor",
             SignedIn,
-            |_| json!({"password": PASSWORD, "code": "000000"}),
+            |w| json!({"password": w.operator_password(), "code": "000000"}),
         ),
         row(
             "reset_password",
