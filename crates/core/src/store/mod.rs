@@ -11,6 +11,8 @@
 pub mod copy;
 pub mod postgres;
 pub mod sqlite;
+#[doc(hidden)]
+pub mod statement_log;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

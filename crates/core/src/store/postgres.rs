@@ -822,6 +822,7 @@ impl PgTx {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, tokio_postgres::Error> {
+        super::statement_log::note(sql);
         let client = self.connection();
         let result = match client.prepare_cached(sql).await {
             Ok(statement) => client.query(&statement, params).await,
@@ -838,6 +839,7 @@ impl PgTx {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, StoreError> {
+        super::statement_log::note(sql);
         let result = {
             let client = self.connection();
             match client.prepare_cached(sql).await {
@@ -873,6 +875,7 @@ impl PgTx {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<u64, StoreError> {
+        super::statement_log::note(sql);
         let result = {
             let client = self.connection();
             match client.prepare_cached(sql).await {

@@ -540,6 +540,7 @@ impl SqliteTx {
                 "SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id \
                  WHERE m.user_id IN ({placeholders}) ORDER BY g.name_normalized"
             );
+            super::statement_log::note(&sql);
             let mut statement = self.connection.prepare_cached(&sql).map_err(internal)?;
             let mut result = statement
                 .query(params_from_iter(ids.iter()))
@@ -562,6 +563,7 @@ impl SqliteTx {
                 "SELECT id, name, email, email_normalized FROM users WHERE id IN ({})",
                 vec!["?"; supervisor_ids.len()].join(",")
             );
+            super::statement_log::note(&sql);
             let mut statement = self.connection.prepare_cached(&sql).map_err(internal)?;
             let mut result = statement
                 .query(params_from_iter(supervisor_ids.iter()))
@@ -593,6 +595,7 @@ impl SqliteTx {
     }
 
     fn query_user_rows(&self, sql: &str, values: &[Value]) -> Result<Vec<UserRow>, StoreError> {
+        super::statement_log::note(sql);
         let mut statement = self.connection.prepare_cached(sql).map_err(internal)?;
         let rows = statement
             .query_map(params_from_iter(values.iter()), UserRow::read)
@@ -690,6 +693,7 @@ impl SqliteTx {
     }
 
     fn count(&self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
+        super::statement_log::note(sql);
         let n: i64 = self
             .connection
             .query_row(sql, params_from_iter(values.iter()), |row| row.get(0))
@@ -868,6 +872,7 @@ fn client_match(text: &str, digits: Option<&str>) -> String {
 
 impl SqliteTx {
     fn query_clients(&self, sql: &str, values: &[Value]) -> Result<Vec<ClientRow>, StoreError> {
+        super::statement_log::note(sql);
         let mut statement = self.connection.prepare_cached(sql).map_err(internal)?;
         let raw = statement
             .query_map(params_from_iter(values.iter()), read_raw_client)
@@ -1882,6 +1887,7 @@ impl Tx for SqliteTx {
              FROM audit_events{where_sql} ORDER BY id DESC LIMIT {}",
             query.limit.clamp(1, 10_000)
         );
+        super::statement_log::note(&sql);
         let mut statement = self.connection.prepare_cached(&sql).map_err(internal)?;
         let rows = statement
             .query_map(params_from_iter(values.iter()), |row| {
