@@ -10,23 +10,21 @@
 
 pub mod copy;
 pub mod postgres;
+pub mod rows;
+mod sql;
 pub mod sqlite;
 #[doc(hidden)]
 pub mod statement_log;
+
+pub use rows::{AuditTx, ClientsTx, GroupsTx, SettingsTx, SignInTx, TwoFactorTx, UsersTx};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{
-    ClientId, ClientName, Country, Description, Email, GroupId, GroupName, PermissionSet, Phone,
-    Status, UserId,
-};
+use crate::domain::{ClientId, ClientName, Country, Email, GroupId, Phone, Status, UserId};
 use crate::error::Error;
-use crate::model::{
-    AuditEvent, AuditQuery, ClientFields, Group, NewAuditEvent, User, UserFields, UserRef,
-};
-use crate::password::PasswordHash;
+use crate::model::{ClientFields, User};
 
 /// The built-in Administrators group. Every store's first migration creates
 /// it with this id.
@@ -96,207 +94,17 @@ pub trait Store: Send + Sync {
     async fn import(&self, snapshot: &copy::Snapshot) -> Result<(), StoreError>;
 }
 
-/// The primitive operations of one transaction.
+/// One transaction: the row traits of every concern ([`rows`]), plus
+/// committing and the one lock a server store needs beyond its writer lock.
+/// Dropping a transaction without `commit` rolls it back.
 #[async_trait]
-pub trait Tx: Send {
+pub trait Tx:
+    UsersTx + SignInTx + TwoFactorTx + GroupsTx + ClientsTx + AuditTx + SettingsTx + Send
+{
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
-
-    // --- users ---------------------------------------------------------------
-    /// Inserts a user; a second user with the same normalised email fails
-    /// with [`StoreError::DuplicateEmail`].
-    async fn insert_user(
-        &mut self,
-        fields: &UserFields,
-        password: &PasswordHash,
-        now: DateTime<Utc>,
-    ) -> Result<UserId, StoreError>;
-    /// Writes `fields` when the row is still at `expected_version`, bumping it;
-    /// returns false (and writes nothing) when the row has moved on or is gone.
-    async fn update_user(
-        &mut self,
-        id: UserId,
-        expected_version: i64,
-        fields: &UserFields,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
-    async fn delete_user(&mut self, id: UserId) -> Result<bool, StoreError>;
-    async fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError>;
-    async fn user_id_by_email(&mut self, normalized: &str) -> Result<Option<UserId>, StoreError>;
-    /// Replaces the user's memberships with exactly `groups`.
-    async fn set_memberships(&mut self, id: UserId, groups: &[GroupId]) -> Result<(), StoreError>;
-    async fn password_hash(&mut self, id: UserId) -> Result<Option<PasswordHash>, StoreError>;
-    /// Sets a new hash and the forced-change flag, clears failed sign-ins and
-    /// any lock, bumps the version.
-    async fn set_password(
-        &mut self,
-        id: UserId,
-        password: &PasswordHash,
-        must_change_password: bool,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    /// The supervisor of `id`, if any.
-    async fn supervisor_of(&mut self, id: UserId) -> Result<Option<UserId>, StoreError>;
-    /// Users whose supervisor is `id`.
-    async fn subordinates(&mut self, id: UserId) -> Result<Vec<UserRef>, StoreError>;
-    /// Clears the supervisor of everyone who reports to `id`, bumping their versions.
-    async fn release_subordinates(
-        &mut self,
-        id: UserId,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    /// Sign-in bookkeeping: the time of a successful sign-in, failed
-    /// attempts, and a rehashed password. None of it bumps the version, so an
-    /// administrator's open edit form does not go stale when someone signs in.
-    async fn record_sign_in(&mut self, id: UserId, now: DateTime<Utc>) -> Result<(), StoreError>;
-    /// Counts one more failed sign-in and sets (or keeps) the lock.
-    async fn record_failed_sign_in(
-        &mut self,
-        id: UserId,
-        locked_until: Option<DateTime<Utc>>,
-    ) -> Result<(), StoreError>;
-    /// Takes back one failure counted in advance for an attempt whose
-    /// password turned out right: one failure fewer, and the lock that this
-    /// attempt set (`claimed_lock`) back to `previous_lock`. A lock set by
-    /// another, parallel attempt stays.
-    async fn undo_failed_sign_in(
-        &mut self,
-        id: UserId,
-        claimed_lock: Option<DateTime<Utc>>,
-        previous_lock: Option<DateTime<Utc>>,
-    ) -> Result<(), StoreError>;
-    /// An administrator's unlock: no failures, no lock; bumps the version.
-    async fn clear_lockout(&mut self, id: UserId, now: DateTime<Utc>) -> Result<(), StoreError>;
-    async fn replace_password_hash(
-        &mut self,
-        id: UserId,
-        password: &PasswordHash,
-    ) -> Result<(), StoreError>;
-    // --- two-factor -------------------------------------------------------------
-    async fn totp_enrolment(&mut self, id: UserId) -> Result<Option<TotpEnrolment>, StoreError>;
-    /// Starts (or restarts) an unconfirmed enrolment with `secret`; forgets
-    /// any earlier enrolment and its recovery codes.
-    async fn start_totp_enrolment(
-        &mut self,
-        id: UserId,
-        secret: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    /// Confirms the enrolment at time step `step` and stores the recovery codes' hashes.
-    async fn confirm_totp_enrolment(
-        &mut self,
-        id: UserId,
-        step: u64,
-        recovery_code_hashes: &[String],
-    ) -> Result<(), StoreError>;
-    async fn record_totp_step(&mut self, id: UserId, step: u64) -> Result<(), StoreError>;
-    /// The stored hashes of the user's recovery codes not used yet.
-    async fn unused_recovery_codes(&mut self, id: UserId) -> Result<Vec<String>, StoreError>;
-    /// Marks an unused recovery code used; false when there is no such unused code.
-    async fn use_recovery_code(
-        &mut self,
-        id: UserId,
-        code_hash: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
-    /// Forgets the enrolment, recovery codes and any email code (an
-    /// administrator's reset).
-    async fn clear_two_factor(&mut self, id: UserId) -> Result<(), StoreError>;
-    /// Keeps `code` as the user's one outstanding email sign-in code,
-    /// replacing any earlier one.
-    async fn store_email_code(&mut self, id: UserId, code: &EmailCode) -> Result<(), StoreError>;
-    async fn email_code(&mut self, id: UserId) -> Result<Option<EmailCode>, StoreError>;
-    /// Counts one wrong attempt against the user's outstanding email code.
-    async fn record_email_code_attempt(&mut self, id: UserId) -> Result<(), StoreError>;
-    /// Forgets the user's outstanding email code (used, expired or spent).
-    async fn delete_email_code(&mut self, id: UserId) -> Result<(), StoreError>;
-
-    async fn count_users(&mut self) -> Result<u64, StoreError>;
-    /// Enabled users in `group`.
-    async fn count_enabled_members(&mut self, group: GroupId) -> Result<u64, StoreError>;
-    /// The union of the permissions of the user's groups.
-    async fn user_permissions(&mut self, id: UserId) -> Result<PermissionSet, StoreError>;
-    async fn list_users(&mut self, query: &UserQuery) -> Result<UserPage, StoreError>;
     /// Serialises changes that could remove the last enabled administrator.
     /// SQLite's write transactions already are; a server store locks here.
     async fn lock_administrators(&mut self) -> Result<(), StoreError>;
-
-    // --- groups --------------------------------------------------------------
-    async fn insert_group(
-        &mut self,
-        name: &GroupName,
-        description: &Description,
-        permissions: &PermissionSet,
-        now: DateTime<Utc>,
-    ) -> Result<GroupId, StoreError>;
-    async fn update_group(
-        &mut self,
-        id: GroupId,
-        expected_version: i64,
-        name: &GroupName,
-        description: &Description,
-        permissions: &PermissionSet,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
-    async fn delete_group(&mut self, id: GroupId) -> Result<bool, StoreError>;
-    async fn group(&mut self, id: GroupId) -> Result<Option<Group>, StoreError>;
-    async fn group_id_by_name(&mut self, normalized: &str) -> Result<Option<GroupId>, StoreError>;
-    /// Every group, sorted by name.
-    async fn groups(&mut self) -> Result<Vec<Group>, StoreError>;
-
-    // --- clients -------------------------------------------------------------
-    async fn insert_client(
-        &mut self,
-        fields: &ClientFields,
-        now: DateTime<Utc>,
-    ) -> Result<ClientId, StoreError>;
-    /// Inserts many clients at once (an import's batch): one statement on a
-    /// server store, so per-statement bookkeeping runs once per batch.
-    async fn insert_clients(
-        &mut self,
-        batch: &[ClientFields],
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    /// Writes `fields` when the row is still at `expected_version`, bumping it;
-    /// returns false (and writes nothing) when the row has moved on or is gone.
-    async fn update_client(
-        &mut self,
-        id: ClientId,
-        expected_version: i64,
-        fields: &ClientFields,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
-    /// Deletes the row when it is still at `expected_version`.
-    async fn delete_client(
-        &mut self,
-        id: ClientId,
-        expected_version: i64,
-    ) -> Result<bool, StoreError>;
-    async fn client(&mut self, id: ClientId) -> Result<Option<ClientRow>, StoreError>;
-    /// One keyset page of the clients overview (`listing.limit` rows, at
-    /// most [`ClientQuery::MAX_LIMIT`]) after `after`.
-    async fn list_clients(
-        &mut self,
-        listing: &ClientListing,
-        after: Option<&ClientCursor>,
-    ) -> Result<ClientRows, StoreError>;
-    /// Every client, from the kept count.
-    async fn count_clients(&mut self) -> Result<u64, StoreError>;
-    /// Every client `listing` matches (its limit ignored), in its order,
-    /// handed to `each` one at a time as one query returns them: the
-    /// export's single pass, in memory one row at a time.
-    async fn each_client(
-        &mut self,
-        listing: &ClientListing,
-        each: &mut (dyn FnMut(ClientRow) -> Result<(), StoreError> + Send),
-    ) -> Result<(), StoreError>;
-
-    // --- audit ---------------------------------------------------------------
-    async fn append_audit(&mut self, event: &NewAuditEvent) -> Result<(), StoreError>;
-    async fn audit_events(&mut self, query: &AuditQuery) -> Result<Vec<AuditEvent>, StoreError>;
-
-    // --- settings ------------------------------------------------------------
-    async fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError>;
-    async fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
 }
 
 /// A user's authenticator-app enrolment.
@@ -633,28 +441,16 @@ struct CursorFields {
 
 impl Cursor {
     pub fn encode(&self) -> String {
-        let fields = CursorFields {
+        to_token(&CursorFields {
             sort: self.sort,
             direction: self.direction,
             key: self.key.clone(),
             id: self.id,
-        };
-        let json = serde_json::to_vec(&fields).unwrap_or_default();
-        json.iter().map(|b| format!("{b:02x}")).collect()
+        })
     }
 
     pub fn decode(token: &str) -> Result<Self, Error> {
-        let token = token.trim();
-        if !token.len().is_multiple_of(2) || token.len() > 4096 || !token.is_ascii() {
-            return Err(Error::InvalidCursor);
-        }
-        let bytes = (0..token.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&token[i..i + 2], 16))
-            .collect::<Result<Vec<u8>, _>>()
-            .map_err(|_| Error::InvalidCursor)?;
-        let fields: CursorFields =
-            serde_json::from_slice(&bytes).map_err(|_| Error::InvalidCursor)?;
+        let fields: CursorFields = from_token(token)?;
         Ok(Self {
             sort: fields.sort,
             direction: fields.direction,

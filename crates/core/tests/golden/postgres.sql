@@ -1,44 +1,44 @@
 -- users: everyone by name
-SELECT coalesce(sum(users), 0)::bigint FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version FROM users u ORDER BY u.name_key ASC, u.id ASC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: everyone by name, second page
-SELECT coalesce(sum(users), 0)::bigint FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version FROM users u WHERE (u.name_key, u.id) > ($1, $2) ORDER BY u.name_key ASC, u.id ASC LIMIT $3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: by email, descending
-SELECT coalesce(sum(users), 0)::bigint FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version FROM users u ORDER BY u.email_normalized DESC, u.id DESC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: by email, descending, second page
-SELECT coalesce(sum(users), 0)::bigint FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version FROM users u WHERE (u.email_normalized, u.id) < ($1, $2) ORDER BY u.email_normalized DESC, u.id DESC LIMIT $3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: by created
-SELECT coalesce(sum(users), 0)::bigint FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version FROM users u ORDER BY u.created_at ASC, u.id ASC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: by created, second page
-SELECT coalesce(sum(users), 0)::bigint FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version FROM users u WHERE (u.created_at, u.id) > ($1, $2) ORDER BY u.created_at ASC, u.id ASC LIMIT $3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: by last sign-in, descending
-SELECT coalesce(sum(users), 0)::bigint FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version FROM users u ORDER BY u.last_sign_in_at DESC, u.id DESC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: by last sign-in, descending, second page
-SELECT coalesce(sum(users), 0)::bigint FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version FROM users u WHERE (u.last_sign_in_at, u.id) < ($1, $2) ORDER BY u.last_sign_in_at DESC, u.id DESC LIMIT $3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
@@ -194,11 +194,11 @@ SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (FALSE) LIMIT 10001) counted
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version FROM clients c WHERE (FALSE) ORDER BY c.created_at ASC, c.id ASC LIMIT $1;
 
 -- audit: latest
-SELECT id, at, operator_id, operator_label, action, target_kind, target_id, target_label, changes::text FROM audit_events ORDER BY id DESC LIMIT $1;
+SELECT id, at, operator_id, operator_label, action, target_kind, target_id, target_label, CAST(changes AS TEXT) FROM audit_events ORDER BY id DESC LIMIT $1;
 
 -- audit: by label, no client events, older than 100
-SELECT id, at, operator_id, operator_label, action, target_kind, target_id, target_label, changes::text FROM audit_events WHERE target_label_normalized = $1 AND target_kind <> $2 AND id < $3 ORDER BY id DESC LIMIT $4;
+SELECT id, at, operator_id, operator_label, action, target_kind, target_id, target_label, CAST(changes AS TEXT) FROM audit_events WHERE target_label_normalized = $1 AND target_kind <> $2 AND id < $3 ORDER BY id DESC LIMIT $4;
 
 -- audit: one user's events by one operator
-SELECT id, at, operator_id, operator_label, action, target_kind, target_id, target_label, changes::text FROM audit_events WHERE target_kind = $1 AND target_id = $2 AND operator_id = $3 AND action = $4 ORDER BY id DESC LIMIT $5;
+SELECT id, at, operator_id, operator_label, action, target_kind, target_id, target_label, CAST(changes AS TEXT) FROM audit_events WHERE target_kind = $1 AND target_id = $2 AND operator_id = $3 AND action = $4 ORDER BY id DESC LIMIT $5;
 

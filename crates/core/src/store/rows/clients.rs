@@ -1,0 +1,295 @@
+//! Clients: their rows, the overview and the export's single pass.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::{ClientId, ClientName, Country, Email, Phone};
+use crate::model::ClientFields;
+use crate::store::sql::{self, corrupt, millis, where_clause, ColumnType, Params, Sql, SqlRow};
+use crate::store::{
+    ClientCursor, ClientListing, ClientQuery, ClientRow, ClientRows, ClientSort, StoreError, Total,
+    COUNT_CAP,
+};
+
+use super::search;
+use super::users::{keyset_condition, order_of};
+
+/// Clients, as one transaction reads and writes them.
+#[async_trait]
+pub trait ClientsTx: Send {
+    async fn insert_client(
+        &mut self,
+        fields: &ClientFields,
+        now: DateTime<Utc>,
+    ) -> Result<ClientId, StoreError>;
+    /// Inserts many clients at once (an import's batch): one statement on a
+    /// server store, so per-statement bookkeeping runs once per batch.
+    async fn insert_clients(
+        &mut self,
+        batch: &[ClientFields],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Writes `fields` when the row is still at `expected_version`, bumping it;
+    /// returns false (and writes nothing) when the row has moved on or is gone.
+    async fn update_client(
+        &mut self,
+        id: ClientId,
+        expected_version: i64,
+        fields: &ClientFields,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Deletes the row when it is still at `expected_version`.
+    async fn delete_client(
+        &mut self,
+        id: ClientId,
+        expected_version: i64,
+    ) -> Result<bool, StoreError>;
+    async fn client(&mut self, id: ClientId) -> Result<Option<ClientRow>, StoreError>;
+    /// One keyset page of the clients overview (`listing.limit` rows, at
+    /// most [`ClientQuery::MAX_LIMIT`]) after `after`.
+    async fn list_clients(
+        &mut self,
+        listing: &ClientListing,
+        after: Option<&ClientCursor>,
+    ) -> Result<ClientRows, StoreError>;
+    /// Every client, from the kept count.
+    async fn count_clients(&mut self) -> Result<u64, StoreError>;
+    /// Every client `listing` matches (its limit ignored), in its order,
+    /// handed to `each` one at a time as one query returns them: the
+    /// export's single pass, in memory one row at a time.
+    async fn each_client(
+        &mut self,
+        listing: &ClientListing,
+        each: &mut (dyn FnMut(ClientRow) -> Result<(), StoreError> + Send),
+    ) -> Result<(), StoreError>;
+}
+
+const CLIENT_COLUMNS: &str =
+    "c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version";
+
+/// The columns a new client is written with, and their types.
+const INSERT_COLUMNS: [(&str, ColumnType); 9] = [
+    ("name", ColumnType::Text),
+    ("name_key", ColumnType::Text),
+    ("email", ColumnType::Text),
+    ("email_normalized", ColumnType::Text),
+    ("phone", ColumnType::Text),
+    ("country", ColumnType::Text),
+    ("created_at", ColumnType::Int),
+    ("updated_at", ColumnType::Int),
+    ("name_folded", ColumnType::Text),
+];
+
+/// A new client's values, in [`INSERT_COLUMNS`] order.
+fn insert_values(fields: &ClientFields, now: DateTime<Utc>) -> Vec<sql::Value> {
+    vec![
+        fields.name.as_str().into(),
+        fields.name.sort_key().into(),
+        fields.email.as_ref().map(Email::as_str).into(),
+        fields.email.as_ref().map(Email::normalized).into(),
+        fields.phone.as_ref().map(Phone::as_str).into(),
+        fields.country.as_ref().map(Country::as_str).into(),
+        millis(now),
+        millis(now),
+        fields.name.folded().into(),
+    ]
+}
+
+/// A clients row read in [`CLIENT_COLUMNS`] order.
+fn client_row(row: &SqlRow) -> Result<ClientRow, StoreError> {
+    let email = row.opt_text(2)?;
+    let email_normalized = row.opt_text(3)?;
+    let country = match row.opt_text(5)? {
+        Some(code) => Some(Country::parse(&code).map_err(|_| corrupt("country", &code))?),
+        None => None,
+    };
+    Ok(ClientRow {
+        id: ClientId(row.int(0)?),
+        name: ClientName::from_stored(row.text(1)?),
+        email: email.map(|email| {
+            let normalized = email_normalized.unwrap_or_else(|| email.to_lowercase());
+            Email::from_stored(email, normalized)
+        }),
+        phone: row.opt_text(4)?.map(Phone::from_stored),
+        country,
+        created_at: row.time(6)?,
+        updated_at: row.time(7)?,
+        version: row.int(8)?,
+    })
+}
+
+fn sort_column(sort: ClientSort) -> &'static str {
+    match sort {
+        ClientSort::Name => "c.name_key",
+        ClientSort::Created => "c.created_at",
+    }
+}
+
+const CLIENT_COUNT: &str = "SELECT clients FROM client_counts WHERE id = 1";
+
+#[async_trait]
+impl<S: Sql + ?Sized> ClientsTx for S {
+    async fn insert_client(
+        &mut self,
+        fields: &ClientFields,
+        now: DateTime<Utc>,
+    ) -> Result<ClientId, StoreError> {
+        let values = insert_values(fields, now);
+        let rows = self
+            .query(
+                "INSERT INTO clients (name, name_key, email, email_normalized, phone, country, \
+                 created_at, updated_at, name_folded) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 RETURNING id",
+                &values,
+            )
+            .await?;
+        match rows.first() {
+            Some(row) => Ok(ClientId(row.int(0)?)),
+            None => Err(StoreError::Internal {
+                detail: "insert returned no id".into(),
+            }),
+        }
+    }
+
+    async fn insert_clients(
+        &mut self,
+        batch: &[ClientFields],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let rows = batch
+            .iter()
+            .map(|fields| insert_values(fields, now))
+            .collect();
+        self.insert_rows("clients", &INSERT_COLUMNS, rows).await
+    }
+
+    async fn update_client(
+        &mut self,
+        id: ClientId,
+        expected_version: i64,
+        fields: &ClientFields,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .execute(
+                "UPDATE clients SET name = $1, name_key = $2, email = $3, email_normalized = $4, \
+                 phone = $5, country = $6, updated_at = $7, version = version + 1, name_folded = $10 \
+                 WHERE id = $8 AND version = $9",
+                &[
+                    fields.name.as_str().into(),
+                    fields.name.sort_key().into(),
+                    fields.email.as_ref().map(Email::as_str).into(),
+                    fields.email.as_ref().map(Email::normalized).into(),
+                    fields.phone.as_ref().map(Phone::as_str).into(),
+                    fields.country.as_ref().map(Country::as_str).into(),
+                    millis(now),
+                    id.0.into(),
+                    expected_version.into(),
+                    fields.name.folded().into(),
+                ],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn delete_client(
+        &mut self,
+        id: ClientId,
+        expected_version: i64,
+    ) -> Result<bool, StoreError> {
+        let deleted = self
+            .execute(
+                "DELETE FROM clients WHERE id = $1 AND version = $2",
+                &[id.0.into(), expected_version.into()],
+            )
+            .await?;
+        Ok(deleted == 1)
+    }
+
+    async fn client(&mut self, id: ClientId) -> Result<Option<ClientRow>, StoreError> {
+        let statement = format!("SELECT {CLIENT_COLUMNS} FROM clients c WHERE c.id = $1");
+        match sql::query_opt(self, &statement, &[id.0.into()]).await? {
+            Some(row) => Ok(Some(client_row(&row)?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn list_clients(
+        &mut self,
+        listing: &ClientListing,
+        after: Option<&ClientCursor>,
+    ) -> Result<ClientRows, StoreError> {
+        let mut params = Params::default();
+        let mut conditions =
+            search::client_conditions(self.dialect(), listing.matching.as_ref(), &mut params);
+        let total = if listing.matching.is_none() {
+            Total::exact(sql::count(self, CLIENT_COUNT, &[]).await?)
+        } else {
+            let statement = format!(
+                "SELECT count(*) FROM (SELECT 1 FROM clients c{} LIMIT {}) counted",
+                where_clause(&conditions),
+                COUNT_CAP + 1
+            );
+            Total::capped(sql::count(self, &statement, &params.0).await?)
+        };
+        let column = sort_column(listing.sort);
+        if let Some(cursor) = after {
+            conditions.push(keyset_condition(
+                (column, "c.id"),
+                listing.sort == ClientSort::Name,
+                listing.direction,
+                &cursor.key,
+                cursor.id,
+                &mut params,
+            ));
+        }
+        let order = order_of(listing.direction);
+        let limit = listing.limit.clamp(1, ClientQuery::MAX_LIMIT);
+        let limit_param = params.push(i64::from(limit) + 1);
+        let statement = format!(
+            "SELECT {CLIENT_COLUMNS} FROM clients c{} \
+             ORDER BY {column} {order}, c.id {order} LIMIT {limit_param}",
+            where_clause(&conditions)
+        );
+        let mut rows = self
+            .query(&statement, &params.0)
+            .await?
+            .iter()
+            .map(client_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = if rows.len() > limit as usize {
+            rows.truncate(limit as usize);
+            rows.last().map(|last| ClientCursor {
+                sort: listing.sort,
+                direction: listing.direction,
+                key: last.sort_key(listing.sort),
+                id: last.id.0,
+            })
+        } else {
+            None
+        };
+        Ok(ClientRows { rows, total, next })
+    }
+
+    async fn count_clients(&mut self) -> Result<u64, StoreError> {
+        sql::count(self, CLIENT_COUNT, &[]).await
+    }
+
+    async fn each_client(
+        &mut self,
+        listing: &ClientListing,
+        each: &mut (dyn FnMut(ClientRow) -> Result<(), StoreError> + Send),
+    ) -> Result<(), StoreError> {
+        let mut params = Params::default();
+        let conditions =
+            search::client_conditions(self.dialect(), listing.matching.as_ref(), &mut params);
+        let column = sort_column(listing.sort);
+        let order = order_of(listing.direction);
+        let statement = format!(
+            "SELECT {CLIENT_COLUMNS} FROM clients c{} ORDER BY {column} {order}, c.id {order}",
+            where_clause(&conditions)
+        );
+        self.for_each(&statement, &params.0, &mut |row| each(client_row(&row)?))
+            .await
+    }
+}

@@ -1,0 +1,31 @@
+//! The row traits a transaction is made of, one per concern, each written
+//! once over the [`super::sql::Sql`] connection both stores provide.
+//!
+//! | trait          | file            | rows                                          |
+//! |----------------|-----------------|-----------------------------------------------|
+//! | [`UsersTx`]    | `users.rs`      | users, memberships, supervisors, the overview  |
+//! | [`SignInTx`]   | `sign_in.rs`    | password hashes, failed attempts, locks        |
+//! | [`TwoFactorTx`]| `two_factor.rs` | authenticator enrolments, recovery and email codes |
+//! | [`GroupsTx`]   | `groups.rs`     | groups and their permissions                   |
+//! | [`ClientsTx`]  | `clients.rs`    | clients, their overview and export             |
+//! | [`AuditTx`]    | `audit.rs`      | the audit log                                  |
+//! | [`SettingsTx`] | `settings.rs`   | settings                                       |
+//!
+//! Where the stores search differently is in `search.rs`.
+
+mod audit;
+mod clients;
+mod groups;
+mod search;
+mod settings;
+mod sign_in;
+mod two_factor;
+mod users;
+
+pub use audit::AuditTx;
+pub use clients::ClientsTx;
+pub use groups::GroupsTx;
+pub use settings::SettingsTx;
+pub use sign_in::SignInTx;
+pub use two_factor::TwoFactorTx;
+pub use users::UsersTx;

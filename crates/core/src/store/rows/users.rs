@@ -1,0 +1,623 @@
+//! Users: their rows, memberships, supervisors, counts and the overview.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::{
+    Email, GroupId, GroupName, PermissionSet, Status, TwoFactor, UserId, UserName,
+};
+use crate::model::{GroupRef, User, UserFields, UserRef};
+use crate::password::PasswordHash;
+use crate::store::sql::{self, corrupt, millis, time, where_clause, Params, Sql, SqlRow};
+use crate::store::{
+    Cursor, Direction, SortField, SortKey, StoreError, Total, UserPage, UserQuery, COUNT_CAP,
+};
+
+use super::groups::parse_permissions;
+use super::search;
+
+/// Users, as one transaction reads and writes them.
+#[async_trait]
+pub trait UsersTx: Send {
+    /// Inserts a user; a second user with the same normalised email fails
+    /// with [`StoreError::DuplicateEmail`].
+    async fn insert_user(
+        &mut self,
+        fields: &UserFields,
+        password: &PasswordHash,
+        now: DateTime<Utc>,
+    ) -> Result<UserId, StoreError>;
+    /// Writes `fields` when the row is still at `expected_version`, bumping it;
+    /// returns false (and writes nothing) when the row has moved on or is gone.
+    async fn update_user(
+        &mut self,
+        id: UserId,
+        expected_version: i64,
+        fields: &UserFields,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    async fn delete_user(&mut self, id: UserId) -> Result<bool, StoreError>;
+    async fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError>;
+    async fn user_id_by_email(&mut self, normalized: &str) -> Result<Option<UserId>, StoreError>;
+    /// Replaces the user's memberships with exactly `groups`.
+    async fn set_memberships(&mut self, id: UserId, groups: &[GroupId]) -> Result<(), StoreError>;
+    /// The supervisor of `id`, if any.
+    async fn supervisor_of(&mut self, id: UserId) -> Result<Option<UserId>, StoreError>;
+    /// Users whose supervisor is `id`.
+    async fn subordinates(&mut self, id: UserId) -> Result<Vec<UserRef>, StoreError>;
+    /// Clears the supervisor of everyone who reports to `id`, bumping their versions.
+    async fn release_subordinates(
+        &mut self,
+        id: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Every user, from the kept counts.
+    async fn count_users(&mut self) -> Result<u64, StoreError>;
+    /// Enabled users in `group`.
+    async fn count_enabled_members(&mut self, group: GroupId) -> Result<u64, StoreError>;
+    /// The union of the permissions of the user's groups.
+    async fn user_permissions(&mut self, id: UserId) -> Result<PermissionSet, StoreError>;
+    /// One keyset page of the users overview.
+    async fn list_users(&mut self, query: &UserQuery) -> Result<UserPage, StoreError>;
+}
+
+const USER_COLUMNS: &str = "u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, \
+     u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, \
+     u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version";
+
+/// Groups up to this size are listed by sorting their members; larger ones
+/// by walking the sort index.
+const SMALL_GROUP: u64 = 2_000;
+
+/// A users row before its groups and supervisor are attached.
+struct UserRow {
+    id: i64,
+    name: String,
+    email: String,
+    email_normalized: String,
+    status: String,
+    supervisor_id: Option<i64>,
+    must_change_password: bool,
+    mask_client_data: bool,
+    two_factor: String,
+    created_at: i64,
+    updated_at: i64,
+    last_sign_in_at: i64,
+    failed_sign_ins: i64,
+    locked_until: Option<i64>,
+    version: i64,
+}
+
+impl UserRow {
+    /// A row read in [`USER_COLUMNS`] order.
+    fn read(row: &SqlRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.int(0)?,
+            name: row.text(1)?,
+            email: row.text(2)?,
+            email_normalized: row.text(3)?,
+            status: row.text(4)?,
+            supervisor_id: row.opt_int(5)?,
+            must_change_password: row.bool(6)?,
+            mask_client_data: row.bool(7)?,
+            two_factor: row.text(8)?,
+            created_at: row.int(9)?,
+            updated_at: row.int(10)?,
+            last_sign_in_at: row.int(11)?,
+            failed_sign_ins: row.int(12)?,
+            locked_until: row.opt_int(13)?,
+            version: row.int(14)?,
+        })
+    }
+
+    fn sort_key(&self, sort: SortField) -> SortKey {
+        match sort {
+            SortField::Name => SortKey::Text(self.name.to_lowercase()),
+            SortField::Email => SortKey::Text(self.email_normalized.clone()),
+            SortField::Created => SortKey::Integer(self.created_at),
+            SortField::LastSignIn => SortKey::Integer(self.last_sign_in_at),
+        }
+    }
+
+    fn into_user(
+        self,
+        groups: Vec<GroupRef>,
+        supervisor: Option<UserRef>,
+    ) -> Result<User, StoreError> {
+        let status = match self.status.as_str() {
+            "enabled" => Status::Enabled,
+            "disabled" => Status::Disabled,
+            other => return Err(corrupt("status", other)),
+        };
+        let two_factor = match self.two_factor.as_str() {
+            "off" => TwoFactor::Off,
+            "email_code" => TwoFactor::EmailCode,
+            "totp" => TwoFactor::Totp,
+            other => return Err(corrupt("two-factor method", other)),
+        };
+        Ok(User {
+            id: UserId(self.id),
+            name: UserName::from_stored(self.name),
+            email: Email::from_stored(self.email, self.email_normalized),
+            status,
+            groups,
+            supervisor,
+            must_change_password: self.must_change_password,
+            mask_client_data: self.mask_client_data,
+            two_factor,
+            created_at: time(self.created_at)?,
+            updated_at: time(self.updated_at)?,
+            last_sign_in_at: match self.last_sign_in_at {
+                0 => None,
+                at => Some(time(at)?),
+            },
+            failed_sign_ins: u32::try_from(self.failed_sign_ins).unwrap_or(u32::MAX),
+            locked_until: self.locked_until.map(time).transpose()?,
+            version: self.version,
+        })
+    }
+}
+
+/// A `UserRef` read from `id, name, email, email_normalized`.
+fn user_ref(row: &SqlRow) -> Result<UserRef, StoreError> {
+    Ok(UserRef {
+        id: UserId(row.int(0)?),
+        name: UserName::from_stored(row.text(1)?),
+        email: Email::from_stored(row.text(2)?, row.text(3)?),
+    })
+}
+
+fn sort_column(sort: SortField) -> &'static str {
+    match sort {
+        SortField::Name => "u.name_key",
+        SortField::Email => "u.email_normalized",
+        SortField::Created => "u.created_at",
+        SortField::LastSignIn => "u.last_sign_in_at",
+    }
+}
+
+fn duplicate_email(error: sql::SqlError, fields: &UserFields) -> StoreError {
+    if error.is_unique("email_normalized") {
+        StoreError::DuplicateEmail {
+            email: fields.email.as_str().to_owned(),
+        }
+    } else {
+        error.into()
+    }
+}
+
+async fn query_user_rows<S: Sql + ?Sized>(
+    sql: &mut S,
+    statement: &str,
+    params: &[sql::Value],
+) -> Result<Vec<UserRow>, StoreError> {
+    sql.query(statement, params)
+        .await?
+        .iter()
+        .map(UserRow::read)
+        .collect()
+}
+
+/// Attaches groups and supervisors to rows with two queries for the whole batch.
+async fn complete_users<S: Sql + ?Sized>(
+    sql: &mut S,
+    rows: Vec<UserRow>,
+) -> Result<Vec<User>, StoreError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dialect = sql.dialect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut params = Params::default();
+    let members = params.any_of(dialect, "m.user_id", &ids);
+    let mut groups_of: HashMap<i64, Vec<GroupRef>> = HashMap::new();
+    let statement = format!(
+        "SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id \
+         WHERE {members} ORDER BY g.name_normalized"
+    );
+    for row in sql.query(&statement, &params.0).await? {
+        groups_of.entry(row.int(0)?).or_default().push(GroupRef {
+            id: GroupId(row.int(1)?),
+            name: GroupName::from_stored(row.text(2)?),
+        });
+    }
+    let supervisor_ids: Vec<i64> = rows.iter().filter_map(|r| r.supervisor_id).collect();
+    let mut supervisors: HashMap<i64, UserRef> = HashMap::new();
+    if !supervisor_ids.is_empty() {
+        let mut params = Params::default();
+        let wanted = params.any_of(dialect, "id", &supervisor_ids);
+        let statement =
+            format!("SELECT id, name, email, email_normalized FROM users WHERE {wanted}");
+        for row in sql.query(&statement, &params.0).await? {
+            let supervisor = user_ref(&row)?;
+            supervisors.insert(supervisor.id.0, supervisor);
+        }
+    }
+    rows.into_iter()
+        .map(|row| {
+            let groups = groups_of.remove(&row.id).unwrap_or_default();
+            let supervisor = row
+                .supervisor_id
+                .and_then(|id| supervisors.get(&id).cloned());
+            row.into_user(groups, supervisor)
+        })
+        .collect()
+}
+
+#[async_trait]
+impl<S: Sql + ?Sized> UsersTx for S {
+    async fn insert_user(
+        &mut self,
+        fields: &UserFields,
+        password: &PasswordHash,
+        now: DateTime<Utc>,
+    ) -> Result<UserId, StoreError> {
+        let rows = self
+            .query(
+                "INSERT INTO users (name, name_key, email, email_normalized, status, supervisor_id, \
+                 password_hash, must_change_password, mask_client_data, two_factor, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+                &[
+                    fields.name.as_str().into(),
+                    fields.name.sort_key().into(),
+                    fields.email.as_str().into(),
+                    fields.email.normalized().into(),
+                    fields.status.as_str().into(),
+                    fields.supervisor.map(|s| s.0).into(),
+                    password.as_str().into(),
+                    fields.must_change_password.into(),
+                    fields.mask_client_data.into(),
+                    fields.two_factor.as_str().into(),
+                    millis(now),
+                ],
+            )
+            .await
+            .map_err(|error| duplicate_email(error, fields))?;
+        match rows.first() {
+            Some(row) => Ok(UserId(row.int(0)?)),
+            None => Err(StoreError::Internal {
+                detail: "insert returned no id".into(),
+            }),
+        }
+    }
+
+    async fn update_user(
+        &mut self,
+        id: UserId,
+        expected_version: i64,
+        fields: &UserFields,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .execute(
+                "UPDATE users SET name = $1, name_key = $2, email = $3, email_normalized = $4, \
+                 status = $5, supervisor_id = $6, must_change_password = $7, mask_client_data = $8, \
+                 two_factor = $9, updated_at = $10, version = version + 1 \
+                 WHERE id = $11 AND version = $12",
+                &[
+                    fields.name.as_str().into(),
+                    fields.name.sort_key().into(),
+                    fields.email.as_str().into(),
+                    fields.email.normalized().into(),
+                    fields.status.as_str().into(),
+                    fields.supervisor.map(|s| s.0).into(),
+                    fields.must_change_password.into(),
+                    fields.mask_client_data.into(),
+                    fields.two_factor.as_str().into(),
+                    millis(now),
+                    id.0.into(),
+                    expected_version.into(),
+                ],
+            )
+            .await
+            .map_err(|error| duplicate_email(error, fields))?;
+        Ok(changed == 1)
+    }
+
+    async fn delete_user(&mut self, id: UserId) -> Result<bool, StoreError> {
+        let deleted = self
+            .execute("DELETE FROM users WHERE id = $1", &[id.0.into()])
+            .await?;
+        Ok(deleted == 1)
+    }
+
+    async fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError> {
+        let statement = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
+        let rows = query_user_rows(self, &statement, &[id.0.into()]).await?;
+        Ok(complete_users(self, rows).await?.into_iter().next())
+    }
+
+    async fn user_id_by_email(&mut self, normalized: &str) -> Result<Option<UserId>, StoreError> {
+        let row = sql::query_opt(
+            self,
+            "SELECT id FROM users WHERE email_normalized = $1",
+            &[normalized.into()],
+        )
+        .await?;
+        row.map(|row| row.int(0).map(UserId)).transpose()
+    }
+
+    async fn set_memberships(&mut self, id: UserId, groups: &[GroupId]) -> Result<(), StoreError> {
+        self.execute("DELETE FROM memberships WHERE user_id = $1", &[id.0.into()])
+            .await?;
+        let mut distinct: Vec<i64> = groups.iter().map(|g| g.0).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let rows = distinct
+            .into_iter()
+            .map(|group| vec![id.0.into(), group.into()])
+            .collect();
+        self.insert_rows(
+            "memberships",
+            &[
+                ("user_id", sql::ColumnType::Int),
+                ("group_id", sql::ColumnType::Int),
+            ],
+            rows,
+        )
+        .await
+    }
+
+    async fn supervisor_of(&mut self, id: UserId) -> Result<Option<UserId>, StoreError> {
+        let row = sql::query_opt(
+            self,
+            "SELECT supervisor_id FROM users WHERE id = $1",
+            &[id.0.into()],
+        )
+        .await?;
+        Ok(match row {
+            Some(row) => row.opt_int(0)?.map(UserId),
+            None => None,
+        })
+    }
+
+    async fn subordinates(&mut self, id: UserId) -> Result<Vec<UserRef>, StoreError> {
+        self.query(
+            "SELECT id, name, email, email_normalized FROM users WHERE supervisor_id = $1 \
+             ORDER BY name_key, id",
+            &[id.0.into()],
+        )
+        .await?
+        .iter()
+        .map(user_ref)
+        .collect()
+    }
+
+    async fn release_subordinates(
+        &mut self,
+        id: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE users SET supervisor_id = NULL, updated_at = $1, version = version + 1 \
+             WHERE supervisor_id = $2",
+            &[millis(now), id.0.into()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn count_users(&mut self) -> Result<u64, StoreError> {
+        sql::count(
+            self,
+            "SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts",
+            &[],
+        )
+        .await
+    }
+
+    async fn count_enabled_members(&mut self, group: GroupId) -> Result<u64, StoreError> {
+        sql::count(
+            self,
+            "SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.group_id = $1 AND u.status = 'enabled'",
+            &[group.0.into()],
+        )
+        .await
+    }
+
+    async fn user_permissions(&mut self, id: UserId) -> Result<PermissionSet, StoreError> {
+        let rows = self
+            .query(
+                "SELECT g.builtin, p.permission FROM memberships m \
+                 JOIN groups g ON g.id = m.group_id \
+                 LEFT JOIN group_permissions p ON p.group_id = g.id \
+                 WHERE m.user_id = $1",
+                &[id.0.into()],
+            )
+            .await?;
+        let mut codes = Vec::new();
+        for row in &rows {
+            if row.bool(0)? {
+                return Ok(PermissionSet::all());
+            }
+            if let Some(code) = row.opt_text(1)? {
+                codes.push(code);
+            }
+        }
+        parse_permissions(codes)
+    }
+
+    async fn list_users(&mut self, query: &UserQuery) -> Result<UserPage, StoreError> {
+        let dialect = self.dialect();
+        let mut params = Params::default();
+        let mut conditions: Vec<String> = Vec::new();
+        let search = query.search_text();
+        if let Some(text) = &search {
+            conditions.push(search::user_condition(dialect, text, &mut params));
+        }
+        if let Some(status) = query.status {
+            let status = params.push(status.as_str());
+            conditions.push(format!("u.status = {status}"));
+        }
+        // A small group is read from its memberships and sorted; a large one
+        // is read in sort order, probing each user's membership, so a page
+        // never sorts a large set.
+        let mut join = String::new();
+        let mut group_members = None;
+        if let Some(group) = query.group {
+            let members = sql::count(
+                self,
+                "SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0)",
+                &[group.0.into()],
+            )
+            .await?;
+            group_members = Some(members);
+            let group = params.push(group.0);
+            if members <= SMALL_GROUP {
+                join =
+                    format!(" JOIN memberships gm ON gm.user_id = u.id AND gm.group_id = {group}");
+            } else {
+                conditions.push(format!(
+                    "EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = {group})"
+                ));
+            }
+        }
+        if let Some(supervisor) = query.supervisor {
+            let supervisor = params.push(supervisor.0);
+            conditions.push(format!("u.supervisor_id = {supervisor}"));
+        }
+        let where_sql = where_clause(&conditions);
+        let total = match (&search, query.status, group_members, query.supervisor) {
+            (None, None, None, None) => Total::exact(self.count_users().await?),
+            (None, Some(status), None, None) => Total::exact(
+                sql::count(
+                    self,
+                    "SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0)",
+                    &[status.as_str().into()],
+                )
+                .await?,
+            ),
+            (None, None, Some(members), None) => Total::exact(members),
+            (Some(text), None, None, None) if search::counts_on_index(dialect, text) => {
+                let (statement, values) = search::user_count(text);
+                Total::capped(sql::count(self, &statement, &values).await?)
+            }
+            _ => {
+                let statement = format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM users u{join}{where_sql} LIMIT {}) counted",
+                    COUNT_CAP + 1
+                );
+                Total::capped(sql::count(self, &statement, &params.0).await?)
+            }
+        };
+
+        let column = sort_column(query.sort);
+        let text_sort = matches!(query.sort, SortField::Name | SortField::Email);
+        let mut page_conditions = conditions;
+        if let Some(cursor) = &query.after {
+            page_conditions.push(keyset_condition(
+                (column, "u.id"),
+                text_sort,
+                query.direction,
+                &cursor.key,
+                cursor.id,
+                &mut params,
+            ));
+        }
+        let where_sql = where_clause(&page_conditions);
+        let order = order_of(query.direction);
+        let limit = query.limit.clamp(1, UserQuery::MAX_LIMIT);
+        let limit_param = params.push(i64::from(limit) + 1);
+        let statement = format!(
+            "SELECT {USER_COLUMNS} FROM users u{join}{where_sql} \
+             ORDER BY {column} {order}, u.id {order} LIMIT {limit_param}"
+        );
+        let mut rows = query_user_rows(self, &statement, &params.0).await?;
+        let next = if rows.len() > limit as usize {
+            rows.truncate(limit as usize);
+            rows.last().map(|last| Cursor {
+                sort: query.sort,
+                direction: query.direction,
+                key: last.sort_key(query.sort),
+                id: last.id,
+            })
+        } else {
+            None
+        };
+        Ok(UserPage {
+            users: complete_users(self, rows).await?,
+            total,
+            next,
+        })
+    }
+}
+
+pub(super) fn order_of(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Asc => "ASC",
+        Direction::Desc => "DESC",
+    }
+}
+
+/// The condition of a keyset page: rows after `(key, id)` in the order of
+/// `(sort column, id column)`. A key of the other type than the column (a
+/// forged token) makes the page all or nothing, as SQLite orders every
+/// integer before every text.
+pub(super) fn keyset_condition(
+    (column, id_column): (&str, &str),
+    text_sort: bool,
+    direction: Direction,
+    key: &SortKey,
+    id: i64,
+    params: &mut Params,
+) -> String {
+    let ascending = direction == Direction::Asc;
+    let key = match (key, text_sort) {
+        (SortKey::Text(text), true) => params.push(text.clone()),
+        (SortKey::Integer(n), false) => params.push(*n),
+        (SortKey::Integer(_), true) => return if ascending { "TRUE" } else { "FALSE" }.into(),
+        (SortKey::Text(_), false) => return if ascending { "FALSE" } else { "TRUE" }.into(),
+    };
+    let id = params.push(id);
+    let comparison = if ascending { ">" } else { "<" };
+    format!("({column}, {id_column}) {comparison} ({key}, {id})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_forged_key_of_the_other_type_makes_the_page_all_or_nothing() {
+        let mut params = Params::default();
+        let key = SortKey::Integer(5);
+        assert_eq!(
+            keyset_condition(
+                ("u.name_key", "u.id"),
+                true,
+                Direction::Asc,
+                &key,
+                1,
+                &mut params
+            ),
+            "TRUE"
+        );
+        assert!(params.0.is_empty());
+        let text = SortKey::Text("a".into());
+        assert_eq!(
+            keyset_condition(
+                ("u.created_at", "u.id"),
+                false,
+                Direction::Asc,
+                &text,
+                1,
+                &mut params
+            ),
+            "FALSE"
+        );
+        assert_eq!(
+            keyset_condition(
+                ("u.name_key", "u.id"),
+                true,
+                Direction::Desc,
+                &text,
+                9,
+                &mut params
+            ),
+            "(u.name_key, u.id) < ($1, $2)"
+        );
+    }
+}
