@@ -16,7 +16,7 @@ pub mod sqlite;
 #[doc(hidden)]
 pub mod statement_log;
 
-pub use rows::{AuditTx, ClientsTx, GroupsTx, SettingsTx, SignInTx, TwoFactorTx, UsersTx};
+pub use rows::{AuditTx, ClientsTx, CopyTx, GroupsTx, SettingsTx, SignInTx, TwoFactorTx, UsersTx};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -86,12 +86,24 @@ pub trait Store: Send + Sync {
     }
 
     /// Everything this directory holds, read in one snapshot ([`copy`]).
-    async fn export(&self) -> Result<copy::Snapshot, StoreError>;
+    async fn export(&self) -> Result<copy::Snapshot, StoreError> {
+        let mut tx = self.begin(TxMode::Read).await?;
+        tx.read_snapshot().await
+    }
 
     /// Writes `snapshot` into this directory, ids unchanged, in one
     /// transaction; refuses with [`StoreError::NotEmpty`] unless the
     /// directory is new and empty.
-    async fn import(&self, snapshot: &copy::Snapshot) -> Result<(), StoreError>;
+    async fn import(&self, snapshot: &copy::Snapshot) -> Result<(), StoreError> {
+        let mut tx = self.begin(TxMode::Write).await?;
+        if !tx.is_empty_directory().await? {
+            return Err(StoreError::NotEmpty {
+                target: self.describe(),
+            });
+        }
+        tx.write_snapshot(snapshot).await?;
+        tx.commit().await
+    }
 }
 
 /// One transaction: the row traits of every concern ([`rows`]), plus
@@ -99,7 +111,7 @@ pub trait Store: Send + Sync {
 /// Dropping a transaction without `commit` rolls it back.
 #[async_trait]
 pub trait Tx:
-    UsersTx + SignInTx + TwoFactorTx + GroupsTx + ClientsTx + AuditTx + SettingsTx + Send
+    UsersTx + SignInTx + TwoFactorTx + GroupsTx + ClientsTx + AuditTx + SettingsTx + CopyTx + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
     /// Serialises changes that could remove the last enabled administrator.

@@ -41,7 +41,6 @@
 //! (PostgreSQL would turn that COMMIT into a silent ROLLBACK).
 
 mod config;
-mod copy;
 pub mod maintenance;
 mod sql_connection;
 
@@ -59,8 +58,7 @@ use tokio_postgres::{NoTls, Row};
 
 pub use config::{PgConfig, TlsMode, DEFAULT_PORT};
 
-use super::copy::Snapshot;
-use super::{Store, StoreError, Tx, TxMode, ADMINISTRATORS};
+use super::{CopyTx, Store, StoreError, Tx, TxMode, ADMINISTRATORS};
 
 mod embedded {
     refinery::embed_migrations!("src/store/postgres/migrations");
@@ -143,14 +141,7 @@ impl PostgresStore {
     /// besides Administrators (`store copy` only copies into an empty directory).
     pub async fn is_empty(&self) -> Result<bool, StoreError> {
         let mut tx = self.transaction(TxMode::Read).await?;
-        let row = tx
-            .pg_query_one(
-                "SELECT NOT EXISTS (SELECT 1 FROM users) AND NOT EXISTS (SELECT 1 FROM clients) \
-                 AND NOT EXISTS (SELECT 1 FROM groups WHERE id <> $1)",
-                &[&ADMINISTRATORS.0],
-            )
-            .await?;
-        get(&row, 0)
+        tx.is_empty_directory().await
     }
 
     async fn transaction(&self, mode: TxMode) -> Result<PgTx, StoreError> {
@@ -295,29 +286,6 @@ fn lock_key(purpose: &str, schema: &str) -> i64 {
 impl Store for PostgresStore {
     async fn begin(&self, mode: TxMode) -> Result<Box<dyn Tx>, StoreError> {
         Ok(Box::new(self.transaction(mode).await?))
-    }
-
-    async fn export(&self) -> Result<Snapshot, StoreError> {
-        let mut tx = self.transaction(TxMode::Read).await?;
-        tx.export().await
-    }
-
-    async fn import(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
-        let mut tx = self.transaction(TxMode::Write).await?;
-        let empty = tx
-            .pg_query_one(
-                "SELECT NOT EXISTS (SELECT 1 FROM users) AND NOT EXISTS (SELECT 1 FROM clients) \
-                 AND NOT EXISTS (SELECT 1 FROM groups WHERE NOT builtin)",
-                &[],
-            )
-            .await?;
-        if !get::<bool>(&empty, 0)? {
-            return Err(StoreError::NotEmpty {
-                target: self.describe(),
-            });
-        }
-        tx.import(snapshot).await?;
-        Box::new(tx).commit().await
     }
 
     fn describe(&self) -> String {
@@ -551,26 +519,6 @@ impl PgTx {
             }
         };
         result.map_err(|error| self.fail(error))
-    }
-
-    async fn pg_query_opt(
-        &mut self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Option<Row>, StoreError> {
-        Ok(self.pg_query(sql, params).await?.into_iter().next())
-    }
-
-    async fn pg_query_one(
-        &mut self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Row, StoreError> {
-        self.pg_query_opt(sql, params)
-            .await?
-            .ok_or_else(|| StoreError::Internal {
-                detail: format!("no row from: {sql}"),
-            })
     }
 
     async fn pg_execute(

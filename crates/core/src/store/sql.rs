@@ -208,6 +208,8 @@ pub enum ColumnType {
     Int,
     Text,
     Bool,
+    /// Text kept as `json` on PostgreSQL, as text on SQLite.
+    Json,
 }
 
 /// One transaction's connection, as the row traits use it.

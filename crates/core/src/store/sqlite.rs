@@ -16,7 +16,6 @@ use rusqlite::{
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use super::copy::Snapshot;
 use super::sql::{self, Cell, ColumnType, Dialect, Sql, SqlError, SqlRow};
 use super::{Store, StoreError, Tx, TxMode};
 use crate::sealing::StoreSealing;
@@ -26,7 +25,6 @@ mod embedded {
     refinery::embed_migrations!("src/store/sqlite/migrations");
 }
 
-mod copy;
 mod sealed;
 
 pub struct SqliteStore {
@@ -338,46 +336,6 @@ impl Store for SqliteStore {
 
     fn is_writable_local_file(&self) -> bool {
         self.writable
-    }
-
-    async fn export(&self) -> Result<Snapshot, StoreError> {
-        let connection = self.connection.clone().lock_owned().await;
-        connection
-            .execute_batch("BEGIN DEFERRED")
-            .map_err(internal)?;
-        let snapshot = copy::export(&connection)
-            .map_err(internal)
-            .and_then(|snapshot| {
-                sealed::unseal_snapshot(&connection, self.sealing.as_deref(), snapshot)
-            });
-        let _ = connection.execute_batch("ROLLBACK");
-        snapshot
-    }
-
-    async fn import(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
-        let connection = self.connection.clone().lock_owned().await;
-        connection
-            .execute_batch("BEGIN IMMEDIATE")
-            .map_err(internal)?;
-        let written = copy::export(&connection)
-            .map_err(internal)
-            .and_then(|existing| {
-                if existing.is_empty() {
-                    copy::import(&connection, snapshot)?;
-                    sealed::seal_imported(&connection, self.sealing.as_deref(), snapshot)
-                } else {
-                    Err(StoreError::NotEmpty {
-                        target: self.describe(),
-                    })
-                }
-            });
-        match written {
-            Ok(()) => connection.execute_batch("COMMIT").map_err(internal),
-            Err(error) => {
-                let _ = connection.execute_batch("ROLLBACK");
-                Err(error)
-            }
-        }
     }
 }
 

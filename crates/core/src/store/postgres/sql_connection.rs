@@ -75,6 +75,7 @@ fn array_type(column: ColumnType) -> &'static str {
         ColumnType::Int => "bigint[]",
         ColumnType::Text => "text[]",
         ColumnType::Bool => "boolean[]",
+        ColumnType::Json => "text[]",
     }
 }
 
@@ -100,7 +101,7 @@ fn column_array(
                 })
                 .collect::<Result<Vec<Option<i64>>, _>>()?,
         ),
-        ColumnType::Text => Box::new(
+        ColumnType::Text | ColumnType::Json => Box::new(
             cells
                 .map(|value| match value {
                     sql::Value::Null => Ok(None),
@@ -216,11 +217,25 @@ impl Sql for PgTx {
             .enumerate()
             .map(|(index, (_, column))| format!("${}::{}", index + 1, array_type(*column)))
             .collect();
+        let selected: Vec<String> = columns
+            .iter()
+            .map(|(name, column)| match column {
+                ColumnType::Json => format!("CAST({name} AS json)"),
+                _ => (*name).to_owned(),
+            })
+            .collect();
+        // Rows copied with their own ids override the identity.
+        let overriding = if names.contains(&"id") {
+            " OVERRIDING SYSTEM VALUE"
+        } else {
+            ""
+        };
         let names = names.join(", ");
         // WITH ORDINALITY keeps the rows' order in the ids they are given.
         let statement = format!(
-            "INSERT INTO {table} ({names}) SELECT {names} FROM unnest({}) WITH ORDINALITY \
-             AS batch({names}, n) ORDER BY n",
+            "INSERT INTO {table} ({names}){overriding} SELECT {} FROM unnest({}) \
+             WITH ORDINALITY AS batch({names}, n) ORDER BY n",
+            selected.join(", "),
             arrays.join(", ")
         );
         let values = columns

@@ -11,6 +11,8 @@
 //! | [`AuditTx`]    | `audit.rs`      | the audit log                                  |
 //! | [`SettingsTx`] | `settings.rs`   | settings                                       |
 //!
+//! | [`CopyTx`]     | `snapshot.rs`   | a whole directory, for a copy                  |
+//!
 //! Where the stores search differently is in `search.rs`.
 
 mod audit;
@@ -19,6 +21,7 @@ mod groups;
 mod search;
 mod settings;
 mod sign_in;
+mod snapshot;
 mod two_factor;
 mod users;
 
@@ -27,5 +30,7 @@ pub use clients::ClientsTx;
 pub use groups::GroupsTx;
 pub use settings::SettingsTx;
 pub use sign_in::SignInTx;
+pub use snapshot::CopyTx;
+pub(crate) use snapshot::STORE_ID;
 pub use two_factor::TwoFactorTx;
 pub use users::UsersTx;

@@ -8,11 +8,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::internal;
 use crate::sealing::{is_sealed, user_context, StoreSealing};
-use crate::store::copy::Snapshot;
 use crate::store::StoreError;
 
-/// The setting that holds the store's id.
-const STORE_ID: &str = "store_id";
+use crate::store::rows::STORE_ID;
 
 /// The store's id; with `create`, made (128 random bits, hex) when missing.
 fn store_id(connection: &Connection, create: bool) -> Result<Option<String>, StoreError> {
@@ -80,47 +78,4 @@ pub(super) fn open(
         .key_to_open(&id)?
         .open(&user_context(user_id), &stored)?;
     Ok(opened.as_str().to_owned())
-}
-
-/// A snapshot for a copy holds the secrets themselves (the target seals
-/// them its own way, or not at all), and not this store's id.
-pub(super) fn unseal_snapshot(
-    connection: &Connection,
-    sealing: Option<&StoreSealing>,
-    mut snapshot: Snapshot,
-) -> Result<Snapshot, StoreError> {
-    for row in &mut snapshot.totp {
-        row.secret = open(
-            connection,
-            sealing,
-            row.user_id,
-            std::mem::take(&mut row.secret),
-        )?;
-    }
-    snapshot.settings.retain(|(key, _)| key != STORE_ID);
-    Ok(snapshot)
-}
-
-/// Seals the secrets a copy just wrote into this store.
-pub(super) fn seal_imported(
-    connection: &Connection,
-    sealing: Option<&StoreSealing>,
-    snapshot: &Snapshot,
-) -> Result<(), StoreError> {
-    if sealing.is_none() {
-        return Ok(());
-    }
-    for row in &snapshot.totp {
-        if is_sealed(&row.secret) {
-            continue;
-        }
-        let value = seal(connection, sealing, row.user_id, &row.secret)?;
-        connection
-            .execute(
-                "UPDATE totp_enrolments SET secret = ?1 WHERE user_id = ?2",
-                params![value, row.user_id],
-            )
-            .map_err(internal)?;
-    }
-    Ok(())
 }
