@@ -6,7 +6,7 @@
 //! Invariants enforced here (each has a test in `tests/`), and the file
 //! that keeps each:
 //! - **Rights**: every call checks the operator's permission, read fresh
-//!   from the store ([`Directory::actor`] and `authorize` here); nobody
+//!   from the store (`Directory::actor` and `authorize` here); nobody
 //!   grants a group, a permission or unmasked client data they do not
 //!   hold, nor manages a user who holds rights they lack (`access.rs`).
 //! - **Masking**: an operator with `mask_client_data` sees client names,
@@ -38,9 +38,10 @@
 //!   editor started from, and a stale one changes nothing
 //!   ([`crate::Error::ChangedBySomeoneElse`]; `users.rs`, `groups.rs`,
 //!   `clients.rs`).
-//! - **Audit of every change**: each change writes its event in its own
-//!   transaction ([`Actor::audit`] in `access.rs`, the snapshots and diffs
-//!   in `audit.rs`); a failed email after a commit is audited (`mail.rs`).
+//! - **Audit of every change**: each change writes its event in the same
+//!   transaction as the change (`Actor::audit` in `access.rs`, the
+//!   snapshots and diffs in `audit.rs`); a failed email after a commit is
+//!   audited (`mail.rs`).
 //! - **Settings**: checked as a whole, so a bad value changes nothing
 //!   (`settings.rs`).
 //!
