@@ -2,123 +2,16 @@
 //! its own temporary SQLite store: the overview, one client's changes, CSV
 //! import and export, and what an operator whose client data is masked sees.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod support;
+
+use std::path::Path;
 
 use serde_json::Value;
-use tempfile::TempDir;
+use support::{World, ADMIN, GOOD_PASSWORD};
 
-const ADMIN: &str = "admin@example.com";
-const ADMIN_PASSWORD: &str = "Granite-Lantern-Orbit-93";
-const GOOD_PASSWORD: &str = "Tulip-Harbour-Quartz-58";
 const MASKED: &str = "mo@example.com";
 
-/// One temporary store and the commands run against it.
-struct World {
-    dir: TempDir,
-    store: PathBuf,
-}
-
-/// What one run of `roster` left behind.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "expected success, got {self:#?}");
-        self
-    }
-
-    /// Asserts a refusal: exit status 1 and a last `roster: …` line containing `text`.
-    fn refused(self, text: &str) -> Self {
-        assert_eq!(self.code, 1, "expected a refusal, got {self:#?}");
-        let last = self.stderr.lines().last().unwrap_or_default();
-        assert!(last.starts_with("roster: "), "{self:#?}");
-        assert!(last.contains(text), "expected {text:?} in {self:#?}");
-        self
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:#?}"))
-    }
-}
-
 impl World {
-    /// A store with its first administrator.
-    fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let store = dir.path().join("roster.sqlite3");
-        let world = Self { dir, store };
-        world
-            .run_with_stdin(
-                &[
-                    "init",
-                    "--name",
-                    "Ada Admin",
-                    "--email",
-                    ADMIN,
-                    "--password-stdin",
-                ],
-                &format!("{ADMIN_PASSWORD}\n"),
-            )
-            .ok();
-        world
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        self.execute(args, None)
-    }
-
-    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
-        self.execute(args, Some(stdin))
-    }
-
-    fn execute(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_roster"));
-        command
-            .arg("--store")
-            .arg(&self.store)
-            .args(args)
-            .env_remove("ROSTER_STORE")
-            .env_remove("ROSTER_AS")
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        // Without --as or --user: the administrator, through the recovery
-        // path these scenarios on a local file may use.
-        if !matches!(args.first(), Some(&"--as" | &"--user")) {
-            command.env("ROSTER_AS", ADMIN);
-        }
-        let mut child = command.spawn().expect("roster starts");
-        if let Some(text) = stdin {
-            let mut pipe = child.stdin.take().expect("stdin pipe");
-            pipe.write_all(text.as_bytes()).expect("stdin written");
-        }
-        let output = child.wait_with_output().expect("roster finishes");
-        Run {
-            code: output.status.code().expect("exit code"),
-            stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
-            stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
-        }
-    }
-
-    /// A file in the store's temporary folder holding `text`.
-    fn file(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).expect("file written");
-        path
-    }
-
     /// Adds a client as the administrator and returns it as JSON.
     fn client(&self, args: &[&str]) -> Value {
         let mut all = vec!["clients", "add", "--json"];
@@ -277,7 +170,7 @@ fn clients_are_added_listed_shown_edited_and_deleted() {
             "--name",
             "Stale",
         ])
-        .refused("changed by someone else");
+        .refused_in_last_line("changed by someone else");
     world
         .run(&[
             "clients",
@@ -288,7 +181,7 @@ fn clients_are_added_listed_shown_edited_and_deleted() {
             "--phone",
             "12",
         ])
-        .refused("phone");
+        .refused_in_last_line("phone");
     assert_eq!(
         world
             .run(&[
@@ -309,7 +202,7 @@ fn clients_are_added_listed_shown_edited_and_deleted() {
     // Deletion, also only from the current version.
     world
         .run(&["clients", "delete", &id(&zoe), "--version", &version(&zoe)])
-        .refused("changed by someone else");
+        .refused_in_last_line("changed by someone else");
     let deleted = world
         .run(&[
             "clients",
@@ -323,7 +216,7 @@ fn clients_are_added_listed_shown_edited_and_deleted() {
     assert_eq!(world.names(), ["Bob Brown"]);
     world
         .run(&["clients", "show", &id(&zoe)])
-        .refused("There is no client with id");
+        .refused_in_last_line("There is no client with id");
     assert_eq!(world.run(&["clients", "show", "abc"]).code, 2);
 }
 
@@ -332,7 +225,7 @@ fn an_invalid_client_is_refused_and_nothing_changes() {
     let world = World::new();
     world
         .run(&["clients", "add", "--name", "Ann", "--email", "not-an-email"])
-        .refused("email");
+        .refused_in_last_line("email");
     world
         .run(&[
             "clients",
@@ -342,7 +235,7 @@ fn an_invalid_client_is_refused_and_nothing_changes() {
             "--phone",
             "020 7946 0958",
         ])
-        .refused("country code");
+        .refused_in_last_line("country code");
     assert_eq!(
         world.run(&["clients", "list", "--sort", "email"]).code,
         2,
@@ -371,7 +264,7 @@ fn a_dry_run_with_a_bad_row_reports_its_line_and_writes_nothing() {
     );
     let run = world
         .run(&["clients", "import", path(&file), "--dry-run"])
-        .refused("1 row has an error");
+        .refused_in_last_line("1 row has an error");
     assert!(run.stdout.contains("Rows: 3"), "{run:#?}");
     assert!(run.stdout.contains("line 3: email:"), "{run:#?}");
     // Progress lines are for terminals only.
@@ -380,7 +273,7 @@ fn a_dry_run_with_a_bad_row_reports_its_line_and_writes_nothing() {
 
     let report = world
         .run(&["clients", "import", path(&file), "--dry-run", "--json"])
-        .refused("1 row has an error")
+        .refused_in_last_line("1 row has an error")
         .json();
     assert_eq!(report["rows"], 3);
     assert_eq!(report["created"], 0);
@@ -389,7 +282,7 @@ fn a_dry_run_with_a_bad_row_reports_its_line_and_writes_nothing() {
     // A real import of the same file writes nothing either.
     world
         .run(&["clients", "import", path(&file)])
-        .refused("nothing was imported");
+        .refused_in_last_line("nothing was imported");
     assert!(world.clients().is_empty());
 
     // A good file's dry run reports and writes nothing.
@@ -462,7 +355,7 @@ fn an_import_writes_every_row_and_an_export_round_trips() {
     let wrong = world.file("wrong.csv", "fullname,email\nAnn,\n");
     world
         .run(&["clients", "import", path(&wrong)])
-        .refused("fullname");
+        .refused_in_last_line("fullname");
     assert_eq!(world.clients().len(), 4);
 }
 
@@ -532,7 +425,7 @@ fn a_masked_operator_sees_no_real_client_data_and_cannot_enter_any() {
     // Entering personal data is refused with the core's message.
     let before = world.clients();
     let message = "Client personal data is masked for you";
-    as_masked(&["clients", "add", "--name", "Nina New"]).refused(message);
+    as_masked(&["clients", "add", "--name", "Nina New"]).refused_in_last_line(message);
     as_masked(&[
         "clients",
         "edit",
@@ -542,9 +435,9 @@ fn a_masked_operator_sees_no_real_client_data_and_cannot_enter_any() {
         "--name",
         "Other",
     ])
-    .refused(message);
+    .refused_in_last_line(message);
     let file = world.file("masked.csv", "name\nNina New\n");
-    as_masked(&["clients", "import", path(&file), "--dry-run"]).refused(message);
+    as_masked(&["clients", "import", path(&file), "--dry-run"]).refused_in_last_line(message);
     assert_eq!(world.clients(), before);
 
     // The country is not personal data: it may be changed, and the reply is masked.

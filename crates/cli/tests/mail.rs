@@ -7,71 +7,27 @@
 #[path = "../../core/tests/smtp_sink/mod.rs"]
 mod smtp_sink;
 
-use std::io::Write;
+mod support;
+
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
 use smtp_sink::{closed_port, Sink, PASSWORD, USER};
+use support::{acting_as_admin, Run, GOOD_PASSWORD, INIT};
 use tempfile::TempDir;
-
-const ADMIN: &str = "admin@example.com";
-const ADMIN_PASSWORD: &str = "Granite-Lantern-Orbit-93";
-const GOOD_PASSWORD: &str = "Tulip-Harbour-Quartz-58";
 
 struct World {
     _dir: TempDir,
     store: PathBuf,
 }
 
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "expected success, got {self:#?}");
-        self
-    }
-
-    /// Exit status 1 and exactly one `roster: …` line containing `text`.
-    fn refused(self, text: &str) -> Self {
-        assert_eq!(self.code, 1, "expected a refusal, got {self:#?}");
-        let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "expected one error line: {self:#?}");
-        assert!(lines[0].starts_with("roster: "), "{self:#?}");
-        assert!(lines[0].contains(text), "expected {text:?} in {self:#?}");
-        self
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:#?}"))
-    }
-}
-
 impl World {
     /// A store with its first administrator.
     fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let store = dir.path().join("roster.sqlite3");
+        let (dir, store) = support::temp_store();
         let world = Self { _dir: dir, store };
         world
-            .execute(
-                &[
-                    "init",
-                    "--name",
-                    "Ada Admin",
-                    "--email",
-                    ADMIN,
-                    "--password-stdin",
-                ],
-                Some(&format!("{ADMIN_PASSWORD}\n")),
-                None,
-            )
+            .execute(INIT, Some(&support::admin_password_line()), None)
             .ok();
         world.run(&["groups", "add", "Sales"], None).ok();
         world
@@ -82,42 +38,19 @@ impl World {
         self.execute(args, None, smtp_password)
     }
 
+    /// Runs `roster --store STORE ARGS` with the mock keychain, as the
+    /// administrator unless ARGS name someone.
     fn execute(&self, args: &[&str], stdin: Option<&str>, smtp_password: Option<&str>) -> Run {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_roster"));
+        let mut command = support::roster_on(&self.store);
         command
-            .arg("--store")
-            .arg(&self.store)
             .args(args)
-            .env_remove("ROSTER_STORE")
-            .env_remove("ROSTER_AS")
             .env_remove("ROSTER_SMTP_PASSWORD")
-            .env("ROSTER_KEYCHAIN", "mock")
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .env("ROSTER_KEYCHAIN", "mock");
         if let Some(password) = smtp_password {
             command.env("ROSTER_SMTP_PASSWORD", password);
         }
-        // Without --as or --user: the administrator, through the recovery
-        // path these scenarios on a local file may use.
-        if !matches!(args.first(), Some(&"--as" | &"--user")) {
-            command.env("ROSTER_AS", ADMIN);
-        }
-        let mut child = command.spawn().expect("roster starts");
-        if let Some(text) = stdin {
-            let mut pipe = child.stdin.take().expect("stdin pipe");
-            pipe.write_all(text.as_bytes()).expect("stdin written");
-        }
-        let output = child.wait_with_output().expect("roster finishes");
-        Run {
-            code: output.status.code().expect("exit code"),
-            stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
-            stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
-        }
+        acting_as_admin(&mut command, args);
+        support::finish(command, stdin)
     }
 
     /// `roster mail set` for a server on loopback at `port`, signing in as

@@ -2,126 +2,14 @@
 //! temporary store, checking what a person or a script sees: exit codes,
 //! the one-line errors, and the `--json` output.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+mod support;
+
+use std::process::Command;
 
 use serde_json::Value;
-use tempfile::TempDir;
-
-const ADMIN: &str = "admin@example.com";
-const ADMIN_PASSWORD: &str = "Granite-Lantern-Orbit-93";
-const GOOD_PASSWORD: &str = "Tulip-Harbour-Quartz-58";
-
-/// One temporary store and the commands run against it.
-struct World {
-    _dir: TempDir,
-    store: PathBuf,
-}
-
-/// What one run of `roster` left behind.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "expected success, got {self:#?}");
-        self
-    }
-
-    /// Asserts a refusal: exit status 1 and exactly one `roster: …` line
-    /// containing `text`.
-    fn refused(self, text: &str) -> Self {
-        assert_eq!(self.code, 1, "expected a refusal, got {self:#?}");
-        let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "expected one error line: {self:#?}");
-        assert!(lines[0].starts_with("roster: "), "{self:#?}");
-        assert!(lines[0].contains(text), "expected {text:?} in {self:#?}");
-        self
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:#?}"))
-    }
-}
+use support::{World, ADMIN, ADMIN_PASSWORD, GOOD_PASSWORD};
 
 impl World {
-    /// An empty store.
-    fn empty() -> Self {
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let store = dir.path().join("roster.sqlite3");
-        Self { _dir: dir, store }
-    }
-
-    /// A store with its first administrator.
-    fn new() -> Self {
-        let world = Self::empty();
-        world
-            .run_with_stdin(
-                &[
-                    "init",
-                    "--name",
-                    "Ada Admin",
-                    "--email",
-                    ADMIN,
-                    "--password-stdin",
-                ],
-                &format!("{ADMIN_PASSWORD}\n"),
-            )
-            .ok();
-        world
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        self.execute(args, None)
-    }
-
-    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
-        self.execute(args, Some(stdin))
-    }
-
-    /// Runs `roster --store STORE ARGS`. Without `--as` or `--user` in ARGS
-    /// the command acts as the administrator through the recovery path
-    /// (`ROSTER_AS`), which these scenarios on a local file may use.
-    fn execute(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_roster"));
-        command
-            .arg("--store")
-            .arg(&self.store)
-            .args(args)
-            .env_remove("ROSTER_STORE")
-            .env_remove("ROSTER_USER");
-        if matches!(args.first(), Some(&"--as" | &"--user")) {
-            command.env_remove("ROSTER_AS");
-        } else {
-            command.env("ROSTER_AS", ADMIN);
-        }
-        command
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = command.spawn().expect("roster starts");
-        if let Some(text) = stdin {
-            let mut pipe = child.stdin.take().expect("stdin pipe");
-            pipe.write_all(text.as_bytes()).expect("stdin written");
-        }
-        let output = child.wait_with_output().expect("roster finishes");
-        Run {
-            code: output.status.code().expect("exit code"),
-            stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
-            stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
-        }
-    }
-
     fn group(&self, name: &str, permissions: &[&str]) {
         let mut args = vec!["groups", "add", name];
         for permission in permissions {

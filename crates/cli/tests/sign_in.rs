@@ -3,19 +3,18 @@
 //! factor), the audited recovery path on a local file (`--as`), and what a
 //! command without either is told. (`--as` on PostgreSQL: tests/store.rs.)
 
-use std::io::Write;
+mod support;
+
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use roster_core::directory::SignIn;
 use roster_core::password::PlainPassword;
 use roster_core::store::sqlite::SqliteStore;
 use roster_core::{two_factor, Directory};
 use serde_json::Value;
+use support::{Run, ADMIN, ADMIN_PASSWORD, INIT_WITHOUT_SECOND_FACTOR};
 use tempfile::TempDir;
 
-const ADMIN: &str = "admin@example.com";
-const ADMIN_PASSWORD: &str = "Granite-Lantern-Orbit-93";
 const ANN: &str = "ann@example.com";
 const ANN_PASSWORD: &str = "Tulip-Harbour-Quartz-58";
 
@@ -25,54 +24,16 @@ struct World {
     store: PathBuf,
 }
 
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "expected success, got {self:#?}");
-        self
-    }
-
-    fn refused(self, text: &str) -> Self {
-        assert_eq!(self.code, 1, "expected a refusal, got {self:#?}");
-        let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "expected one error line: {self:#?}");
-        assert!(lines[0].starts_with("roster: "), "{self:#?}");
-        assert!(lines[0].contains(text), "expected {text:?} in {self:#?}");
-        self
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:#?}"))
-    }
-}
-
 impl World {
     fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let store = dir.path().join("roster.sqlite3");
+        let (dir, store) = support::temp_store();
         let world = Self { _dir: dir, store };
+        // These tests sign Ada in from the command line, which cannot set up
+        // an authenticator app.
         world
             .run(
-                &[
-                    "init",
-                    "--name",
-                    "Ada Admin",
-                    "--email",
-                    ADMIN,
-                    // These tests sign Ada in from the command line, which cannot
-                    // set up an authenticator app.
-                    "--two-factor",
-                    "off",
-                    "--password-stdin",
-                ],
-                Some(&format!("{ADMIN_PASSWORD}\n")),
+                INIT_WITHOUT_SECOND_FACTOR,
+                Some(&support::admin_password_line()),
             )
             .ok();
         world
@@ -80,34 +41,9 @@ impl World {
 
     /// Runs `roster --store STORE ARGS` with nothing from the environment.
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_roster"));
-        command
-            .arg("--store")
-            .arg(&self.store)
-            .args(args)
-            .env_remove("ROSTER_STORE")
-            .env_remove("ROSTER_AS")
-            .env_remove("ROSTER_USER")
-            .env("USER", "operator-os-account")
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = command.spawn().expect("roster starts");
-        if let Some(text) = stdin {
-            let mut pipe = child.stdin.take().expect("stdin pipe");
-            // A refusal may close standard input before all of it is read.
-            let _ = pipe.write_all(text.as_bytes());
-        }
-        let output = child.wait_with_output().expect("roster finishes");
-        Run {
-            code: output.status.code().expect("exit code"),
-            stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
-            stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
-        }
+        let mut command = support::roster_on(&self.store);
+        command.args(args).env("USER", "operator-os-account");
+        support::finish(command, stdin)
     }
 
     /// Runs ARGS signed in as the administrator.

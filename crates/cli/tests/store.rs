@@ -6,16 +6,13 @@
 //! of its own that is dropped afterwards. A server that cannot be reached
 //! fails the tests; they are never skipped.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod support;
+
+use std::path::PathBuf;
 
 use serde_json::Value;
+use support::{files, Run, ADMIN, ADMIN_PASSWORD, GOOD_PASSWORD, INIT_WITHOUT_SECOND_FACTOR};
 use tempfile::TempDir;
-
-const ADMIN: &str = "admin@example.com";
-const ADMIN_PASSWORD: &str = "Granite-Lantern-Orbit-93";
-const GOOD_PASSWORD: &str = "Tulip-Harbour-Quartz-58";
 
 fn database_url() -> String {
     std::env::var("ROSTER_TEST_DATABASE_URL")
@@ -115,44 +112,12 @@ fn schemas_starting_with(prefix: &str) -> i64 {
     })
 }
 
-/// What one run of `roster` left behind.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    pid: u32,
-}
-
-impl Run {
-    fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "expected success, got {self:#?}");
-        self
-    }
-
-    /// Asserts a refusal: exit status 1 and exactly one `roster: …` line
-    /// containing `text`.
-    fn refused(self, text: &str) -> Self {
-        assert_eq!(self.code, 1, "expected a refusal, got {self:#?}");
-        let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "expected one error line: {self:#?}");
-        assert!(lines[0].starts_with("roster: "), "{self:#?}");
-        assert!(lines[0].contains(text), "expected {text:?} in {self:#?}");
-        self
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:#?}"))
-    }
-}
-
 /// Runs `roster ARGS` (with `--store STORE` first when given), with the mock
 /// keychain and no store or operator from the environment. A command that
 /// acts for someone and names nobody signs in as the administrator (the
 /// password goes first on standard input).
 fn roster(store: Option<&str>, args: &[&str], stdin: Option<&str>) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_roster"));
+    let mut command = support::roster();
     if let Some(store) = store {
         command.arg("--store").arg(store);
     }
@@ -168,52 +133,19 @@ fn roster(store: Option<&str>, args: &[&str], stdin: Option<&str>) -> Run {
     } else {
         stdin
     };
-    command
-        .args(args)
-        .env_remove("ROSTER_STORE")
-        .env_remove("ROSTER_AS")
-        .env_remove("ROSTER_USER")
-        .env("ROSTER_KEYCHAIN", "mock")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().expect("roster starts");
-    let pid = child.id();
-    if let Some(text) = stdin {
-        let mut pipe = child.stdin.take().expect("stdin pipe");
-        pipe.write_all(text.as_bytes()).expect("stdin written");
-    }
-    let output = child.wait_with_output().expect("roster finishes");
-    Run {
-        code: output.status.code().expect("exit code"),
-        stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
-        pid,
-    }
+    command.args(args).env("ROSTER_KEYCHAIN", "mock");
+    support::finish(command, stdin)
 }
 
 /// Sets up a directory in `store` (a path or a URL): its administrator, a
 /// group, two users, and a change to one of them.
 fn populate(store: &str) {
+    // These tests sign Ada in from the command line, which cannot set up an
+    // authenticator app.
     roster(
         Some(store),
-        &[
-            "init",
-            "--name",
-            "Ada Admin",
-            "--email",
-            ADMIN,
-            // These tests sign Ada in from the command line, which cannot
-            // set up an authenticator app.
-            "--two-factor",
-            "off",
-            "--password-stdin",
-        ],
-        Some(&format!("{ADMIN_PASSWORD}\n")),
+        INIT_WITHOUT_SECOND_FACTOR,
+        Some(&support::admin_password_line()),
     )
     .ok();
     roster(
@@ -305,24 +237,9 @@ fn user_summary(store: &str) -> Vec<UserSummary> {
 
 /// A populated SQLite store in a temporary folder.
 fn sqlite_directory() -> (TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let path = dir.path().join("roster.sqlite3");
+    let (dir, path) = support::temp_store();
     populate(path.to_str().expect("a UTF-8 temporary path"));
     (dir, path)
-}
-
-/// Every file in `dir` with its bytes.
-fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("read the folder")
-        .map(|entry| {
-            let path = entry.expect("an entry").path();
-            let bytes = std::fs::read(&path).expect("read a file");
-            (path, bytes)
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 /// The row of `table` (as `store copy` prints it) that starts with `what`.

@@ -4,38 +4,19 @@
 //! several processes creating the same new file at once do not trip over
 //! each other's migrations.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod support;
 
-const ADMIN: &str = "admin@example.com";
-const ADMIN_PASSWORD: &str = "Granite-Lantern-Orbit-93";
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use support::{ADMIN, ADMIN_PASSWORD, INIT};
 
 /// `roster --store STORE ARGS` with nothing from the environment, standard
 /// input closed unless `stdin` is given.
 fn roster(store: &std::ffi::OsStr, args: &[&str], stdin: Option<&str>) -> Output {
-    use std::io::Write;
-    let mut command = Command::new(env!("CARGO_BIN_EXE_roster"));
-    command
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env_remove("ROSTER_STORE")
-        .env_remove("ROSTER_AS")
-        .env_remove("ROSTER_USER")
-        .env("ROSTER_KEYCHAIN", "mock")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().expect("roster starts");
-    if let Some(text) = stdin {
-        let mut pipe = child.stdin.take().expect("stdin pipe");
-        let _ = pipe.write_all(text.as_bytes());
-    }
-    child.wait_with_output().expect("roster finishes")
+    let mut command = support::roster_on(store);
+    command.args(args).env("ROSTER_KEYCHAIN", "mock");
+    support::output(command, stdin)
 }
 
 /// Asserts exit status 1 with one `roster: …` line containing `text`.
@@ -50,15 +31,8 @@ fn assert_refused(output: &Output, text: &str) {
 fn init(store: &Path) -> Output {
     roster(
         store.as_os_str(),
-        &[
-            "init",
-            "--name",
-            "Ada Admin",
-            "--email",
-            ADMIN,
-            "--password-stdin",
-        ],
-        Some(&format!("{ADMIN_PASSWORD}\n")),
+        INIT,
+        Some(&support::admin_password_line()),
     )
 }
 
@@ -133,28 +107,14 @@ fn an_empty_store_is_refused() {
     }
 }
 
-/// What each file in `dir` holds, byte for byte.
-fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut found: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(dir)
-        .expect("list")
-        .map(|entry| {
-            let path = entry.expect("entry").path();
-            let bytes = std::fs::read(&path).expect("read");
-            (path, bytes)
-        })
-        .collect();
-    found.sort();
-    found
-}
-
 fn assert_foreign_file_refused(dir: &Path, file: &Path) {
-    let before = contents(dir);
+    let before = support::files(dir);
     assert_refused(&init(file), "is not a Roster store");
     for args in READS.iter().filter(|args| args != &&["store", "show"]) {
         let output = roster(file.as_os_str(), args, Some(&format!("{ADMIN_PASSWORD}\n")));
         assert_refused(&output, "is not a Roster store");
     }
-    assert_eq!(contents(dir), before, "the file was changed");
+    assert_eq!(support::files(dir), before, "the file was changed");
 }
 
 #[test]

@@ -4,9 +4,9 @@
 mod support;
 
 use roster_core::clients::{ClientChanges, ClientQuery, ClientSort, Direction, NewClient};
-use roster_core::directory::{NewUser, UserChanges};
+use roster_core::directory::UserChanges;
 use roster_core::domain::{ClientId, Permission};
-use roster_core::model::{AuditQuery, Client, TargetKind, User};
+use roster_core::model::{AuditQuery, Client, TargetKind};
 use roster_core::{Error, Operator};
 use support::*;
 
@@ -49,29 +49,6 @@ async fn names(world: &World, operator: &Operator, query: &ClientQuery) -> Vec<S
         .into_iter()
         .map(|c| c.name)
         .collect()
-}
-
-/// A user with `permissions` whose client data is masked, and their operator.
-async fn masked_operator(world: &World, permissions: &[Permission]) -> (User, Operator) {
-    let group = world.group("Masked staff", permissions).await;
-    let user = world
-        .directory
-        .create_user(
-            &world.admin,
-            NewUser {
-                mask_client_data: true,
-                ..new_user("Mia Masked", &[group.id])
-            },
-        )
-        .await
-        .expect("create masked user")
-        .user;
-    let operator = world
-        .directory
-        .act_as(user.email.as_str())
-        .await
-        .expect("act as");
-    (user, operator)
 }
 
 const ALL_CLIENT_RIGHTS: &[Permission] = &[
@@ -463,7 +440,7 @@ async fn a_masked_operator_sees_no_client_personal_data_anywhere(backend: Backen
         )
         .await
         .unwrap();
-    let (masked_user, masked) = masked_operator(&world, ALL_CLIENT_RIGHTS).await;
+    let (masked_user, masked) = world.masked_operator(ALL_CLIENT_RIGHTS).await;
     let dir = &world.directory;
     let json = |value: &dyn erased::Json| value.json();
 
@@ -572,7 +549,7 @@ every_store!(a_masked_operator_cannot_enter_or_change_client_personal_data);
 async fn a_masked_operator_cannot_enter_or_change_client_personal_data(backend: Backend) {
     let world = World::on(backend).await;
     let client = create(&world, "Pia Private", Some("pia@example.com"), None).await;
-    let (_, masked) = masked_operator(&world, ALL_CLIENT_RIGHTS).await;
+    let (_, masked) = world.masked_operator(ALL_CLIENT_RIGHTS).await;
     let dir = &world.directory;
     let refused = dir
         .create_client(&masked, new_client("New One", None, None, None))
@@ -643,7 +620,7 @@ async fn a_masked_operator_cannot_enter_or_change_client_personal_data(backend: 
 every_store!(a_masked_operator_cannot_turn_their_own_masking_off);
 async fn a_masked_operator_cannot_turn_their_own_masking_off(backend: Backend) {
     let world = World::on(backend).await;
-    let (user, masked) = masked_operator(&world, ALL_CLIENT_RIGHTS).await;
+    let (user, masked) = world.masked_operator(ALL_CLIENT_RIGHTS).await;
     let refused = world
         .directory
         .update_user(
@@ -875,7 +852,7 @@ async fn a_masked_operators_search_matches_whole_values_only(backend: Backend) {
         .await
         .unwrap();
     create(&world, "Zoe Leeds", Some("zoe.leeds@example.com"), None).await;
-    let (_, masked) = masked_operator(&world, ALL_CLIENT_RIGHTS).await;
+    let (_, masked) = world.masked_operator(ALL_CLIENT_RIGHTS).await;
     let id = zoe.id.0;
     for whole in [
         "zoe.lee@example.com".to_owned(),
@@ -958,7 +935,7 @@ async fn a_masked_operators_list_is_in_order_of_creation_only(backend: Backend) 
     for name in ["Mona", "Abel", "Zack", "Cora", "Bert"] {
         created.push(create(&world, name, None, None).await.id.0);
     }
-    let (_, masked) = masked_operator(&world, ALL_CLIENT_RIGHTS).await;
+    let (_, masked) = world.masked_operator(ALL_CLIENT_RIGHTS).await;
     for direction in [Direction::Asc, Direction::Desc] {
         let mut query = ClientQuery {
             sort: ClientSort::Name,
@@ -1021,7 +998,7 @@ async fn a_masked_operators_audit_filter_never_confirms_a_client_name(backend: B
     let ann = create(&world, "Ann Lee", Some("ann@example.com"), None).await;
     // A group named like the guess, so the filter still finds something.
     world.group("Ann Lee", &[Permission::ClientsView]).await;
-    let (_, masked) = masked_operator(&world, ALL_CLIENT_RIGHTS).await;
+    let (_, masked) = world.masked_operator(ALL_CLIENT_RIGHTS).await;
     let by_label = |label: &str, kind: Option<TargetKind>| {
         let query = AuditQuery {
             target_label: Some(label.into()),
@@ -1092,7 +1069,7 @@ async fn a_masked_operators_searches_are_audited_with_the_term_masked(backend: B
         Some("+44 20 7946 0958"),
     )
     .await;
-    let (masked_user, masked) = masked_operator(&world, ALL_CLIENT_RIGHTS).await;
+    let (masked_user, masked) = world.masked_operator(ALL_CLIENT_RIGHTS).await;
     for text in [
         "ann.lee@example.com",
         "+44 20 7946 0958",
@@ -1152,7 +1129,7 @@ async fn a_masked_operators_searches_beyond_the_setting_are_slowed_down(backend:
         .update_settings(&world.admin, &settings)
         .await
         .unwrap();
-    let (_, masked) = masked_operator(&world, ALL_CLIENT_RIGHTS).await;
+    let (_, masked) = world.masked_operator(ALL_CLIENT_RIGHTS).await;
     let timed = |text: &'static str| {
         let world = &world;
         let masked = &masked;

@@ -25,18 +25,7 @@ async fn administrators_hold_every_permission_and_cannot_be_deleted_renamed_or_r
         .delete_group(&world.admin, ADMINISTRATORS, admins.version)
         .await;
     assert!(matches!(delete, Err(Error::BuiltinGroup)), "{delete:?}");
-    let rename = world
-        .directory
-        .update_group(
-            &world.admin,
-            ADMINISTRATORS,
-            GroupChanges {
-                version: admins.version,
-                name: Some("Admins".into()),
-                ..Default::default()
-            },
-        )
-        .await;
+    let rename = world.rename_group(admins, "Admins").await;
     assert!(matches!(rename, Err(Error::BuiltinGroup)), "{rename:?}");
     let reduce = world
         .directory

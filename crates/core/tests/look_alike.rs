@@ -9,7 +9,7 @@ mod support;
 use std::sync::Arc;
 
 use roster_core::clients::{ClientChanges, NewClient};
-use roster_core::directory::{GroupChanges, UserChanges};
+use roster_core::directory::UserChanges;
 use roster_core::domain::Email;
 use roster_core::smtp::{MailSecurity, MailSettings, SmtpMailer};
 use roster_core::store::ADMINISTRATORS;
@@ -130,18 +130,7 @@ async fn a_group_name_that_looks_like_an_existing_one_is_refused(backend: Backen
     // Renaming another group to a look-alike is refused …
     let team = world.group("Team", &[]).await;
     let before = world.snapshot().await;
-    let renamed = world
-        .directory
-        .update_group(
-            &world.admin,
-            team.id,
-            GroupChanges {
-                version: team.version,
-                name: Some("\u{405}ales".into()),
-                ..GroupChanges::default()
-            },
-        )
-        .await;
+    let renamed = world.rename_group(&team, "\u{405}ales").await;
     assert!(
         matches!(renamed, Err(Error::GroupNameLookAlike { .. })),
         "{renamed:?}"
@@ -149,16 +138,7 @@ async fn a_group_name_that_looks_like_an_existing_one_is_refused(backend: Backen
     assert_eq!(world.snapshot().await, before);
     // … while a group may still be renamed to a form of its own name.
     let own = world
-        .directory
-        .update_group(
-            &world.admin,
-            sales.id,
-            GroupChanges {
-                version: sales.version,
-                name: Some("SALES".into()),
-                ..GroupChanges::default()
-            },
-        )
+        .rename_group(&sales, "SALES")
         .await
         .expect("rename to its own name in capitals");
     assert_eq!(own.name.as_str(), "SALES");

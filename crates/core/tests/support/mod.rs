@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Once};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use roster_core::directory::{Created, NewUser, PasswordChoice};
+use roster_core::directory::{Created, GroupChanges, NewUser, PasswordChoice};
 use roster_core::domain::{GroupId, Permission, PermissionSet, Status, UserId};
 use roster_core::model::{AuditEvent, AuditQuery, Group, User};
 use roster_core::password::PlainPassword;
@@ -159,6 +159,45 @@ impl World {
             .await
             .expect("act as");
         (user, operator)
+    }
+
+    /// A user holding `permissions` (through a group "Masked staff") whose
+    /// client data is masked, and the operator that acts as them.
+    pub async fn masked_operator(&self, permissions: &[Permission]) -> (User, Operator) {
+        let group = self.group("Masked staff", permissions).await;
+        let user = self
+            .directory
+            .create_user(
+                &self.admin,
+                NewUser {
+                    mask_client_data: true,
+                    ..new_user("Mia Masked", &[group.id])
+                },
+            )
+            .await
+            .expect("create masked user")
+            .user;
+        let operator = self
+            .directory
+            .act_as(user.email.as_str())
+            .await
+            .expect("act as");
+        (user, operator)
+    }
+
+    /// Renames `group`, at the version it has, as the administrator.
+    pub async fn rename_group(&self, group: &Group, name: &str) -> roster_core::Result<Group> {
+        self.directory
+            .update_group(
+                &self.admin,
+                group.id,
+                GroupChanges {
+                    version: group.version,
+                    name: Some(name.into()),
+                    ..GroupChanges::default()
+                },
+            )
+            .await
     }
 
     /// A second enabled administrator.
