@@ -10,12 +10,15 @@
 //! calls one core service and returns its serde type. No rule lives here.
 
 pub mod clients;
+pub mod dialogs;
 pub mod groups;
+pub mod handover;
 mod list;
 pub mod mail;
 pub use list::COMMANDS;
 pub mod passwords;
 pub mod session;
+pub mod settings;
 pub mod store;
 pub mod users;
 
