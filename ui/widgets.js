@@ -148,6 +148,26 @@ export function placeError(error, fields, general) {
 }
 
 /**
+ * Shows a refusal because the record changed since it was shown
+ * (`changed_by_someone_else`) in `general`, with a "Reload" button that runs
+ * `reload`. With `editing`, it adds that the person's changes must be made
+ * again (reloading drops them).
+ *
+ * @param {unknown} error
+ * @param {{show: (message: string | null, ...extra: Node[]) => void}} general
+ * @param {() => void} reload
+ * @param {{editing?: boolean}} [options]
+ * @returns {boolean} whether it was that refusal (and is shown)
+ */
+export function showStale(error, general, reload, options = {}) {
+  if (!error || typeof error !== 'object' || error.code !== 'changed_by_someone_else') return false;
+  const advice = options.editing ? 'Reload to see the current version, then make your changes again.' : 'Reload to see the current version.';
+  general.show(`${messageOf(error)} ${advice}`,
+    h('button', { type: 'button', class: 'button', onclick: reload }, 'Reload'));
+  return true;
+}
+
+/**
  * Runs `work` with `button` disabled and marked busy, so a second click does
  * not send the command twice and a long call shows that something happens.
  *
