@@ -1,7 +1,9 @@
 // The pieces several views share: a labelled field with its hint and error,
 // a checkbox, the password fields with Generate / Show password / strength,
-// the person picker (supervisor), status badges, a progress bar, and the
-// way an error from Rust finds its place in a form.
+// the person picker (supervisor), status badges, a progress bar, the way an
+// error from Rust finds its place in a form, and the notice with "Reload"
+// for a record someone else changed meanwhile. The overview table is in
+// table.js.
 
 import { debounce, h, replaceChildren, uid } from './dom.js';
 import { date, dateTime, fullDateTime, statusLabel } from './format.js';

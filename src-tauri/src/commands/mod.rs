@@ -24,6 +24,7 @@ pub mod users;
 
 use std::sync::Arc;
 
+use roster_core::store::StoreError;
 use roster_core::{Directory, Error, Operator};
 use serde::Serialize;
 
@@ -47,6 +48,14 @@ impl From<Error> for CommandError {
             message: error.to_string(),
             field: error.field().map(str::to_owned),
         }
+    }
+}
+
+/// A store that failed to open or answer (e.g. "Cannot reach the directory
+/// server"), as the core words it.
+impl From<StoreError> for CommandError {
+    fn from(error: StoreError) -> Self {
+        Error::Store(error).into()
     }
 }
 
