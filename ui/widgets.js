@@ -213,6 +213,19 @@ export async function submitting(form, button, working, work) {
   }
 }
 
+/**
+ * A text input for names a server knows (hosts, accounts, databases): no
+ * autocompletion, no spelling help, no capitals.
+ *
+ * @param {string} [value]
+ * @returns {HTMLInputElement}
+ */
+export function textInput(value = '') {
+  return /** @type {HTMLInputElement} */ (h('input', {
+    type: 'text', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off', value,
+  }));
+}
+
 /** An indeterminate progress bar for work whose length is unknown. @param {string} [label] */
 export function progress(label = 'Loading') {
   return h('div', { class: 'progress', role: 'progressbar', 'aria-label': label },

@@ -15,7 +15,7 @@
 // imports every row or none, so a file with errors is fixed and chosen again.
 
 import { debounce, h, replaceChildren, uid } from '../dom.js';
-import { count, plural } from '../format.js';
+import { clientsTotal, plural } from '../format.js';
 import { overviewShortcuts, pagedTable } from '../table.js';
 import { busy, field, time } from '../widgets.js';
 
@@ -76,11 +76,6 @@ export function countryLabel(code) {
   } catch {
     return code;
   }
-}
-
-/** "24 clients", or "More than 10,000 clients". @param {{count: number, exact: boolean}} total */
-function clientsTotal(total) {
-  return total.exact ? plural(total.count, 'client', 'clients') : `More than ${count(total.count)} clients`;
 }
 
 /**
