@@ -56,14 +56,26 @@ export function plural(n, one, many) {
 }
 
 /**
- * The overview's total: "24 users", or "More than 10,000 users" when the
+ * An overview's total: "24 users", or "More than 10,000 users" when the
  * store stopped counting.
  *
  * @param {{count: number, exact: boolean}} total
+ * @param {string} one
+ * @param {string} many
  * @returns {string}
  */
+export function totalOf(total, one, many) {
+  return total.exact ? plural(total.count, one, many) : `More than ${count(total.count)} ${many}`;
+}
+
+/** "24 users", or "More than 10,000 users". @param {{count: number, exact: boolean}} total */
 export function usersTotal(total) {
-  return total.exact ? plural(total.count, 'user', 'users') : `More than ${count(total.count)} users`;
+  return totalOf(total, 'user', 'users');
+}
+
+/** "24 clients", or "More than 10,000 clients". @param {{count: number, exact: boolean}} total */
+export function clientsTotal(total) {
+  return totalOf(total, 'client', 'clients');
 }
 
 /** @type {Record<string, string>} */

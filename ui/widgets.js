@@ -1,7 +1,9 @@
 // The pieces several views share: a labelled field with its hint and error,
 // a checkbox, the password fields with Generate / Show password / strength,
-// the person picker (supervisor), status badges, a progress bar, and the
-// way an error from Rust finds its place in a form.
+// the person picker (supervisor), status badges, a progress bar, the way an
+// error from Rust finds its place in a form, and the notice with "Reload"
+// for a record someone else changed meanwhile. The overview table is in
+// table.js.
 
 import { debounce, h, replaceChildren, uid } from './dom.js';
 import { date, dateTime, fullDateTime, statusLabel } from './format.js';
@@ -148,6 +150,26 @@ export function placeError(error, fields, general) {
 }
 
 /**
+ * Shows a refusal because the record changed since it was shown
+ * (`changed_by_someone_else`) in `general`, with a "Reload" button that runs
+ * `reload`. With `editing`, it adds that the person's changes must be made
+ * again (reloading drops them).
+ *
+ * @param {unknown} error
+ * @param {{show: (message: string | null, ...extra: Node[]) => void}} general
+ * @param {() => void} reload
+ * @param {{editing?: boolean}} [options]
+ * @returns {boolean} whether it was that refusal (and is shown)
+ */
+export function showStale(error, general, reload, options = {}) {
+  if (!error || typeof error !== 'object' || error.code !== 'changed_by_someone_else') return false;
+  const advice = options.editing ? 'Reload to see the current version, then make your changes again.' : 'Reload to see the current version.';
+  general.show(`${messageOf(error)} ${advice}`,
+    h('button', { type: 'button', class: 'button', onclick: reload }, 'Reload'));
+  return true;
+}
+
+/**
  * Runs `work` with `button` disabled and marked busy, so a second click does
  * not send the command twice and a long call shows that something happens.
  *
@@ -189,6 +211,19 @@ export async function submitting(form, button, working, work) {
     working.hidden = true;
     form.removeAttribute('aria-busy');
   }
+}
+
+/**
+ * A text input for names a server knows (hosts, accounts, databases): no
+ * autocompletion, no spelling help, no capitals.
+ *
+ * @param {string} [value]
+ * @returns {HTMLInputElement}
+ */
+export function textInput(value = '') {
+  return /** @type {HTMLInputElement} */ (h('input', {
+    type: 'text', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off', value,
+  }));
 }
 
 /** An indeterminate progress bar for work whose length is unknown. @param {string} [label] */

@@ -16,7 +16,7 @@ use roster_core::secrets::{Keychain, Secrets};
 use roster_core::smtp::KeychainMailer;
 use roster_core::store::postgres::PostgresStore;
 use roster_core::store::sqlite::SqliteStore;
-use roster_core::store::{Store, StoreError};
+use roster_core::store::Store;
 use roster_core::{paths, Directory, Error, Operator};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -97,18 +97,13 @@ async fn open_store(
         // The authenticator secrets of a local store are sealed with a key
         // in this computer's keychain (see `roster_core::sealing`).
         StoreChoice::Local => Arc::new(
-            SqliteStore::open(&data_dir.join(paths::LOCAL_STORE_FILE))
-                .map_err(store_error)?
+            SqliteStore::open(&data_dir.join(paths::LOCAL_STORE_FILE))?
                 .with_sealing(keychain.clone()),
         ),
         StoreChoice::Postgres(remote) => {
             let password = saved_password(keychain, remote)
                 .map_err(|error| CommandError::store_unavailable(error.to_string()))?;
-            Arc::new(
-                PostgresStore::connect(remote.config(password))
-                    .await
-                    .map_err(store_error)?,
-            )
+            Arc::new(PostgresStore::connect(remote.config(password)).await?)
         }
     };
     let directory = Arc::new(Directory::new(store));
@@ -148,10 +143,6 @@ pub async fn install_mailer(directory: &Directory, keychain: &Arc<dyn Secrets>) 
         Ok(None) | Err(_) => None,
     };
     directory.set_mailer(mailer);
-}
-
-fn store_error(error: StoreError) -> CommandError {
-    CommandError::from(Error::Store(error))
 }
 
 impl AppState {
@@ -207,7 +198,7 @@ impl AppState {
                     store.with_sealing(keychain.clone()),
                 )))
             })
-            .map_err(store_error);
+            .map_err(CommandError::from);
         let data_dir = path.parent().map(Path::to_path_buf);
         Self::with(directory, data_dir, StoreChoice::Local, keychain)
     }
@@ -311,9 +302,7 @@ impl AppState {
         let directory = match &choice {
             StoreChoice::Local => open_store(&data_dir, &choice, &self.keychain).await?,
             StoreChoice::Postgres(remote) => {
-                let store = PostgresStore::connect(remote.config(password.clone()))
-                    .await
-                    .map_err(store_error)?;
+                let store = PostgresStore::connect(remote.config(password.clone())).await?;
                 let name = remote.keychain_name();
                 match password
                     .as_ref()

@@ -4,7 +4,7 @@
 // then offers to reload. Masked values are shown as Rust sent them.
 
 import { h, replaceChildren } from '../dom.js';
-import { formError, progress, time } from '../widgets.js';
+import { formError, progress, showStale, time } from '../widgets.js';
 import { countryLabel } from './clients.js';
 
 /**
@@ -83,12 +83,7 @@ export async function render(root, ctx) {
       ctx.navigate('/clients', { message: `${name} was deleted.` });
     } catch (error) {
       if (signal.aborted) return;
-      if (error?.code === 'changed_by_someone_else') {
-        actionError.show(`${api.messageOf(error)} Reload to see the current version.`,
-          h('button', { type: 'button', class: 'button', onclick: reload }, 'Reload'));
-      } else {
-        actionError.show(api.messageOf(error));
-      }
+      if (!showStale(error, actionError, reload)) actionError.show(api.messageOf(error));
     }
   }
 

@@ -8,7 +8,7 @@
 // field Rust names, or above the buttons; nothing typed is lost.
 
 import { h, replaceChildren } from '../dom.js';
-import { field, formError, placeError, progress, submitting } from '../widgets.js';
+import { field, formError, placeError, progress, showStale, submitting } from '../widgets.js';
 
 /** Shown to an operator who sees client data masked. */
 const MASKED_NOTE = 'Client personal data is masked for you.';
@@ -146,12 +146,7 @@ function buildForm(body, ctx, client, back) {
       }
     } catch (error) {
       if (signal.aborted) return;
-      if (error?.code === 'changed_by_someone_else') {
-        general.show(
-          `${api.messageOf(error)} Reload to see the current version, then make your changes again.`,
-          h('button', { type: 'button', class: 'button', onclick: () => ctx.navigate(location.hash.slice(1)) }, 'Reload'),
-        );
-      } else {
+      if (!showStale(error, general, () => ctx.navigate(location.hash.slice(1)), { editing: true })) {
         placeError(error, fields, general);
       }
     }

@@ -15,21 +15,33 @@
 // imports every row or none, so a file with errors is fixed and chosen again.
 
 import { debounce, h, replaceChildren, uid } from '../dom.js';
-import { count, plural } from '../format.js';
-import { busy, field, progress, time } from '../widgets.js';
+import { clientsTotal, plural } from '../format.js';
+import { overviewShortcuts, pagedTable } from '../table.js';
+import { busy, field, time } from '../widgets.js';
 
-const PAGE_SIZE = 50;
+/** @type {import('../table.js').Sort} */
+const NAME_SORT = { key: 'name', first: 'asc' };
+/** @type {import('../table.js').Sort} */
+const CREATED_SORT = { key: 'created', first: 'desc' };
 
-/** Sortable columns: header text → the `sort` key of list_clients, and its first direction. */
-const SORTABLE = {
-  Name: { key: 'name', first: 'asc' },
-  Created: { key: 'created', first: 'desc' },
-};
-/** What a masked operator may sort by: never a masked value, whose order would reveal the real ones. */
-const MASKED_SORTABLE = {
-  Created: SORTABLE.Created,
-};
-const COLUMNS = ['Name', 'Email', 'Phone', 'Country', 'Created'];
+/**
+ * The overview's columns. A masked operator sorts only by Created: never by
+ * a masked value, whose order would reveal the real ones.
+ *
+ * @param {boolean} masked
+ * @returns {import('../table.js').Column<import('../api.js').Client>[]}
+ */
+function columns(masked) {
+  const none = () => h('span', { class: 'muted' }, '—');
+  return [
+    { label: 'Name', sort: masked ? undefined : NAME_SORT, class: 'cell-name', cell: (client) => client.name },
+    { label: 'Email', class: 'cell-email', cell: (client) => client.email ?? none() },
+    { label: 'Phone', class: 'cell-phone', cell: (client) => client.phone ?? none() },
+    { label: 'Country', title: (client) => countryLabel(client.country), cell: (client) => client.country ?? none() },
+    { label: 'Created', sort: CREATED_SORT, class: 'cell-time', cell: (client) => time(client.created_at, '—', { dateOnly: true }) },
+  ];
+}
+
 /** Beside the search box of an operator who sees client data masked. */
 export const MASKED_SEARCH_HINT = 'Only whole values match: a full email, phone number or name. Press Enter to search.';
 
@@ -66,22 +78,16 @@ export function countryLabel(code) {
   }
 }
 
-/** "24 clients", or "More than 10,000 clients". @param {{count: number, exact: boolean}} total */
-function clientsTotal(total) {
-  return total.exact ? plural(total.count, 'client', 'clients') : `More than ${count(total.count)} clients`;
-}
-
 /**
  * @param {HTMLElement} root
  * @param {import('../main.js').Context} ctx
  */
 export function render(root, ctx) {
   const { api, signal } = ctx;
-  /** @type {ClientsState} */
   const masked = Boolean(ctx.me.user.mask_client_data);
+  /** @type {ClientsState} */
   const state = ctx.memory.clients ??= initialState(masked);
   if (masked && state.sort !== 'created') Object.assign(state, initialState(true));
-  const sortable = masked ? MASKED_SORTABLE : SORTABLE;
   const mayManage = ctx.can('clients.manage') && !masked;
 
   // --- Search ----------------------------------------------------------------
@@ -103,22 +109,25 @@ export function render(root, ctx) {
   signal.addEventListener('abort', () => runSearch.cancel());
 
   // --- Results ---------------------------------------------------------------
-  const loading = progress('Loading clients');
-  loading.hidden = true;
-  const failure = h('div', { class: 'alert alert-error', role: 'alert', hidden: true });
-  const head = h('tr');
-  const body = h('tbody');
-  const table = h('table', { class: 'table clients-table' },
-    h('caption', { class: 'visually-hidden' }, 'Clients'),
-    h('thead', null, head),
-    body,
-  );
-  const empty = h('p', { class: 'empty', hidden: true });
-  const total = h('span', { class: 'total', 'aria-live': 'polite' });
-  const pageNumber = h('span', { class: 'page-number muted' });
-  const previous = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', disabled: true, onclick: previousPage }, 'Previous page'));
-  const next = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', disabled: true, onclick: nextPage }, 'Next page'));
-  const results = h('div', { class: 'results' }, loading, failure, h('div', { class: 'table-wrap' }, table), empty);
+  const list = pagedTable({
+    caption: 'Clients',
+    class: 'clients-table',
+    loadingLabel: 'Loading clients',
+    columns: columns(masked),
+    state,
+    fetch: async (paging) => {
+      const page = await api.listClients({ ...currentQuery(), ...paging });
+      return { items: page.clients, total: page.total, next: page.next };
+    },
+    id: (client) => client.id,
+    open: (client) => ctx.navigate(`/clients/${client.id}`),
+    totalText: clientsTotal,
+    emptyText: () => (state.search.trim()
+      ? 'No clients match.'
+      : (mayManage ? 'No clients yet. Create one with "New client", or import a CSV file.' : 'No clients yet.')),
+    hideEmptyTable: true,
+    signal,
+  });
 
   // --- Actions -----------------------------------------------------------------
   const newClient = mayManage
@@ -142,74 +151,16 @@ export function render(root, ctx) {
     h('form', { class: 'toolbar', role: 'search', onsubmit: (/** @type {Event} */ e) => e.preventDefault() },
       field('Search clients', search, { class: 'field-search', hint: masked ? MASKED_SEARCH_HINT : undefined }).root,
     ),
-    results,
-    h('div', { class: 'pager' }, total, pageNumber, h('span', { class: 'spacer' }), previous, next),
+    list.results,
+    list.pager,
   );
 
-  /** @type {string | null} */
-  let nextCursor = null;
-  let asked = 0;
+  list.load();
+  overviewShortcuts({ search, onNew: newClient ? () => ctx.navigate('/clients/new') : null, signal });
 
-  renderHead();
-  load();
-
-  // --- Keyboard: "/" or Ctrl+F to search, Ctrl+N for a new client ------------
-  document.addEventListener('keydown', (event) => {
-    const typing = isTyping(event.target);
-    const mod = event.ctrlKey || event.metaKey;
-    if ((event.key === '/' && !typing && !mod) || (mod && !event.altKey && event.key.toLowerCase() === 'f')) {
-      event.preventDefault();
-      search.focus();
-      search.select();
-    } else if (mod && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'n' && newClient) {
-      event.preventDefault();
-      ctx.navigate('/clients/new');
-    }
-  }, { signal });
-
-  function renderHead() {
-    replaceChildren(head, COLUMNS.map((title) => {
-      const column = sortable[title];
-      if (!column) return h('th', { scope: 'col' }, title);
-      const active = state.sort === column.key;
-      return h('th', {
-        scope: 'col',
-        'aria-sort': active ? (state.direction === 'asc' ? 'ascending' : 'descending') : 'none',
-      }, h('button', {
-        type: 'button',
-        class: ['sort', active && 'sort-active'],
-        onclick: () => sortBy(column),
-      }, title, h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, active ? (state.direction === 'asc' ? '▲' : '▼') : '↕')));
-    }));
-  }
-
-  /** @param {{key: string, first: "asc" | "desc"}} column */
-  function sortBy(column) {
-    if (state.sort === column.key) {
-      state.direction = state.direction === 'asc' ? 'desc' : 'asc';
-    } else {
-      state.sort = /** @type {ClientsState["sort"]} */ (column.key);
-      state.direction = column.first;
-    }
-    renderHead();
-    restart();
-  }
-
+  /** The search changed, or an import added clients: back to the first page. */
   function restart() {
-    state.cursors = [null];
-    load();
-  }
-
-  function nextPage() {
-    if (!nextCursor) return;
-    state.cursors.push(nextCursor);
-    load();
-  }
-
-  function previousPage() {
-    if (state.cursors.length <= 1) return;
-    state.cursors.pop();
-    load();
+    list.restart();
   }
 
   /** The query of the list as it stands, without paging (also what an export writes). */
@@ -218,89 +169,6 @@ export function render(root, ctx) {
     const query = { sort: state.sort, direction: state.direction };
     if (state.search.trim()) query.search = state.search.trim();
     return query;
-  }
-
-  async function load() {
-    const question = ++asked;
-    const query = { ...currentQuery(), limit: PAGE_SIZE };
-    const after = state.cursors[state.cursors.length - 1];
-    if (after) query.after = after;
-
-    results.setAttribute('aria-busy', 'true');
-    const showLoading = setTimeout(() => { loading.hidden = false; }, 150);
-    try {
-      const page = await api.listClients(query);
-      if (question !== asked || signal.aborted) return;
-      failure.hidden = true;
-      showPage(page);
-    } catch (error) {
-      if (question !== asked || signal.aborted) return;
-      replaceChildren(failure,
-        h('span', null, api.messageOf(error)), ' ',
-        h('button', { type: 'button', class: 'button', onclick: () => load() }, 'Try again'));
-      failure.hidden = false;
-    } finally {
-      if (question === asked) {
-        clearTimeout(showLoading);
-        loading.hidden = true;
-        results.removeAttribute('aria-busy');
-      }
-    }
-  }
-
-  /** @param {import('../api.js').ClientPage} page */
-  function showPage(page) {
-    nextCursor = page.next;
-    replaceChildren(body, page.clients.map(row));
-    body.querySelector('tr')?.setAttribute('tabindex', '0');
-    empty.textContent = state.search.trim()
-      ? 'No clients match.'
-      : (mayManage ? 'No clients yet. Create one with "New client", or import a CSV file.' : 'No clients yet.');
-    empty.hidden = page.clients.length > 0;
-    table.hidden = page.clients.length === 0;
-    total.textContent = clientsTotal(page.total);
-    const number = state.cursors.length;
-    pageNumber.textContent = number > 1 || page.next ? `Page ${number}` : '';
-    previous.disabled = number <= 1;
-    next.disabled = !page.next;
-  }
-
-  /** @param {import('../api.js').Client} client */
-  function row(client) {
-    const open = () => ctx.navigate(`/clients/${client.id}`);
-    const none = () => h('span', { class: 'muted' }, '—');
-    return h('tr', {
-      tabindex: '-1',
-      class: 'row-link',
-      'data-id': String(client.id),
-      onclick: open,
-      onfocus: (/** @type {FocusEvent} */ event) => {
-        for (const other of body.querySelectorAll('tr[tabindex="0"]')) other.setAttribute('tabindex', '-1');
-        /** @type {HTMLElement} */ (event.currentTarget).setAttribute('tabindex', '0');
-      },
-      onkeydown: (/** @type {KeyboardEvent} */ event) => {
-        const current = /** @type {HTMLElement} */ (event.currentTarget);
-        /** @type {Element | null | undefined} */
-        let target;
-        if (event.key === 'Enter') {
-          event.preventDefault();
-          open();
-        } else if (event.key === 'ArrowDown') target = current.nextElementSibling;
-        else if (event.key === 'ArrowUp') target = current.previousElementSibling;
-        else if (event.key === 'Home') target = body.firstElementChild;
-        else if (event.key === 'End') target = body.lastElementChild;
-        if (target instanceof HTMLElement) {
-          event.preventDefault();
-          target.focus();
-        }
-      },
-    },
-      h('td', { class: 'cell-name' }, client.name),
-      h('td', { class: 'cell-email' }, client.email ?? none()),
-      h('td', { class: 'cell-phone' }, client.phone ?? none()),
-      h('td', { title: countryLabel(client.country) }, client.country ?? none()),
-      h('td', { class: 'cell-time' }, time(client.created_at, '—', { dateOnly: true })),
-    );
   }
 
   // --- Export ------------------------------------------------------------------
@@ -431,10 +299,4 @@ export function render(root, ctx) {
       importButton?.focus();
     }
   }
-}
-
-/** @param {EventTarget | null} target */
-function isTyping(target) {
-  if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
 }

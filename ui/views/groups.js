@@ -6,7 +6,8 @@
 
 import { h, replaceChildren, uid } from '../dom.js';
 import { plural } from '../format.js';
-import { busy, field, fieldset, formError, placeError, progress, statusBadge } from '../widgets.js';
+import { headerCells, rowCells } from '../table.js';
+import { busy, field, fieldset, formError, placeError, progress, showStale, statusBadge } from '../widgets.js';
 import { filterByGroup } from './users.js';
 
 /**
@@ -59,7 +60,21 @@ export async function render(root, ctx) {
   }
 }
 
+/** @type {import('../table.js').Column<import('../api.js').Group>[]} */
+const GROUP_COLUMNS = [
+  {
+    label: 'Name',
+    class: 'cell-name',
+    cell: (group) => [group.name, group.builtin ? [' ', h('span', { class: 'badge badge-builtin' }, 'Built-in')] : null],
+  },
+  { label: 'Description', class: 'cell-description', cell: (group) => group.description },
+  { label: 'Members', class: 'cell-number', headerClass: 'cell-number', cell: (group) => String(group.member_count) },
+];
+
 /**
+ * Every group, each row a link to its editor (all in the tab order: the
+ * list is short).
+ *
  * @param {import('../api.js').Group[]} groups
  * @param {string | null} selected
  * @param {import('../main.js').Context} ctx
@@ -67,11 +82,7 @@ export async function render(root, ctx) {
 function groupTable(groups, selected, ctx) {
   return h('table', { class: 'table groups-table' },
     h('caption', { class: 'visually-hidden' }, 'Groups'),
-    h('thead', null, h('tr', null,
-      h('th', { scope: 'col' }, 'Name'),
-      h('th', { scope: 'col' }, 'Description'),
-      h('th', { scope: 'col', class: 'cell-number' }, 'Members'),
-    )),
+    h('thead', null, h('tr', null, headerCells(GROUP_COLUMNS))),
     h('tbody', null, groups.map((group) => {
       const open = () => ctx.navigate(`/groups/${group.id}`);
       const current = String(group.id) === selected;
@@ -86,11 +97,7 @@ function groupTable(groups, selected, ctx) {
             open();
           }
         },
-      },
-        h('td', { class: 'cell-name' }, group.name, group.builtin ? [' ', h('span', { class: 'badge badge-builtin' }, 'Built-in')] : null),
-        h('td', { class: 'cell-description' }, group.description),
-        h('td', { class: 'cell-number' }, String(group.member_count)),
-      );
+      }, rowCells(GROUP_COLUMNS, group));
     })),
   );
 }
@@ -158,6 +165,8 @@ function editor(group, catalogue, ctx) {
   name.addEventListener('input', () => fields.name.setError(null));
 
   const general = formError();
+  /** Shows the group as it is now, dropping the edits. */
+  const reloadPage = () => ctx.navigate(location.hash.slice(1));
   const save = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'button button-primary' }, 'Save group'));
   const remove = group && !builtin
     ? /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button button-danger', onclick: onDelete }, 'Delete group'))
@@ -194,12 +203,7 @@ function editor(group, catalogue, ctx) {
       }
     } catch (error) {
       if (signal.aborted) return;
-      if (error?.code === 'changed_by_someone_else') {
-        general.show(`${api.messageOf(error)} Reload to see the current version, then make your changes again.`,
-          h('button', { type: 'button', class: 'button', onclick: () => ctx.navigate(location.hash.slice(1)) }, 'Reload'));
-      } else {
-        placeError(error, fields, general);
-      }
+      if (!showStale(error, general, reloadPage, { editing: true })) placeError(error, fields, general);
     }
   }
 
@@ -217,12 +221,7 @@ function editor(group, catalogue, ctx) {
       ctx.navigate('/groups', { message: `${group.name} was deleted.` });
     } catch (error) {
       if (signal.aborted) return;
-      if (error?.code === 'changed_by_someone_else') {
-        general.show(`${api.messageOf(error)} Reload to see the current version.`,
-          h('button', { type: 'button', class: 'button', onclick: () => ctx.navigate(location.hash.slice(1)) }, 'Reload'));
-      } else {
-        general.show(api.messageOf(error));
-      }
+      if (!showStale(error, general, reloadPage)) general.show(api.messageOf(error));
     }
   }
 }

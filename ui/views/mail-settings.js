@@ -8,7 +8,7 @@
 // and Password are on the same page.
 
 import { h, replaceChildren, uid } from '../dom.js';
-import { field, formError, placeError, progress, submitting } from '../widgets.js';
+import { field, formError, placeError, progress, submitting, textInput } from '../widgets.js';
 
 /** Fired on `window` after the mail server was saved or removed; `detail` is whether mail is configured. */
 export const MAIL_CHANGED_EVENT = 'roster:mail-changed';
@@ -243,11 +243,4 @@ function buildForm(body, ctx, initial) {
       placeError(error, { email: toField }, testGeneral);
     }
   }
-}
-
-/** A text input for names a server knows: no spelling help, no capitals. */
-function textInput() {
-  return /** @type {HTMLInputElement} */ (h('input', {
-    type: 'text', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off',
-  }));
 }

@@ -8,7 +8,7 @@
 // keychain once connected, and the form forgets it (`clearPassword`).
 
 import { h } from '../dom.js';
-import { busy, field, formError, placeError, progress } from '../widgets.js';
+import { busy, field, formError, placeError, progress, textInput } from '../widgets.js';
 
 /** @type {{value: import('../api.js').Tls, label: string}[]} the encryption choices, weakest first */
 export const TLS_CHOICES = [
@@ -190,11 +190,4 @@ export async function whileDisabled(group, button, work) {
     const lost = !document.activeElement || document.activeElement === document.body;
     if (lost && button.isConnected && !button.closest('[hidden]')) button.focus();
   }
-}
-
-/** A text input for names the server knows: no spelling help, no capitals. @param {string} [value] */
-function textInput(value = '') {
-  return /** @type {HTMLInputElement} */ (h('input', {
-    type: 'text', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off', value,
-  }));
 }

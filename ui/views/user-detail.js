@@ -7,7 +7,7 @@
 
 import { h, replaceChildren, uid } from '../dom.js';
 import { actionLabel, changeValue, count, fieldLabel, twoFactorLabel, yesNo } from '../format.js';
-import { busy, checkbox, field, formError, passwordFields, placeError, progress, statusBadge, time } from '../widgets.js';
+import { busy, checkbox, field, formError, passwordFields, placeError, progress, showStale, statusBadge, time } from '../widgets.js';
 import { openHandover } from './handover.js';
 
 /**
@@ -128,12 +128,7 @@ export async function render(root, ctx) {
   /** Reports a failed action; a stale version offers to reload. @param {unknown} error */
   function failed(error) {
     if (signal.aborted) return;
-    if (error?.code === 'changed_by_someone_else') {
-      actionError.show(`${api.messageOf(error)} Reload to see the current version.`,
-        h('button', { type: 'button', class: 'button', onclick: reload }, 'Reload'));
-    } else {
-      actionError.show(api.messageOf(error));
-    }
+    if (!showStale(error, actionError, reload)) actionError.show(api.messageOf(error));
   }
 
   async function reload() {

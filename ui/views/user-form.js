@@ -11,7 +11,7 @@
 
 import { debounce, h, replaceChildren } from '../dom.js';
 import { TWO_FACTOR_CHOICES } from '../format.js';
-import { checkbox, field, fieldset, formError, passwordFields, personPicker, placeError, progress, submitting } from '../widgets.js';
+import { checkbox, field, fieldset, formError, passwordFields, personPicker, placeError, progress, showStale, submitting } from '../widgets.js';
 import { openHandover } from './handover.js';
 
 /** Why the email choices are off without a mail server. */
@@ -267,12 +267,7 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
       }
     } catch (error) {
       if (signal.aborted) return;
-      if (error?.code === 'changed_by_someone_else') {
-        general.show(
-          `${api.messageOf(error)} Reload to see the current version, then make your changes again.`,
-          h('button', { type: 'button', class: 'button', onclick: () => ctx.navigate(location.hash.slice(1)) }, 'Reload'),
-        );
-      } else {
+      if (!showStale(error, general, () => ctx.navigate(location.hash.slice(1)), { editing: true })) {
         placeError(error, fields, general);
       }
     }

@@ -5,21 +5,30 @@
 // live in the session's memory so coming back from a user shows the same list.
 // Above them, a notice while an enabled administrator has no second factor.
 
-import { debounce, h, replaceChildren } from '../dom.js';
+import { debounce, h } from '../dom.js';
 import { twoFactorLabel, usersTotal, yesNo } from '../format.js';
-import { field, personPicker, progress, statusBadge, time } from '../widgets.js';
+import { overviewShortcuts, pagedTable } from '../table.js';
+import { field, personPicker, statusBadge, time } from '../widgets.js';
 import * as adminSecondFactor from './admin-second-factor.js';
 
-const PAGE_SIZE = 50;
-
-/** Sortable columns: header text → the `sort` key of list_users, and its first direction. */
-const SORTABLE = {
-  Name: { key: 'name', first: 'asc' },
-  Email: { key: 'email', first: 'asc' },
-  'Last sign-in': { key: 'last_sign_in', first: 'desc' },
-  Created: { key: 'created', first: 'desc' },
-};
-const COLUMNS = ['Name', 'Email', 'Groups', 'Supervisor', 'Status', '2FA', 'Masked', 'Last sign-in', 'Created'];
+/** @type {import('../table.js').Column<import('../api.js').User>[]} */
+const COLUMNS = [
+  { label: 'Name', sort: { key: 'name', first: 'asc' }, class: 'cell-name', cell: (user) => user.name },
+  { label: 'Email', sort: { key: 'email', first: 'asc' }, class: 'cell-email', cell: (user) => user.email },
+  { label: 'Groups', class: 'cell-wrap', cell: (user) => user.groups.map((g) => g.name).join(', ') },
+  {
+    label: 'Supervisor',
+    class: 'cell-wrap',
+    cell: (user) => (user.supervisor
+      ? h('span', { title: user.supervisor.email }, user.supervisor.name)
+      : h('span', { class: 'muted' }, '—')),
+  },
+  { label: 'Status', cell: (user) => statusBadge(user.status) },
+  { label: '2FA', class: 'cell-wrap', cell: (user) => twoFactorLabel(user.two_factor) },
+  { label: 'Masked', cell: (user) => yesNo(user.mask_client_data) },
+  { label: 'Last sign-in', sort: { key: 'last_sign_in', first: 'desc' }, class: 'cell-time', cell: (user) => time(user.last_sign_in_at, 'Never') },
+  { label: 'Created', sort: { key: 'created', first: 'desc' }, class: 'cell-time', cell: (user) => time(user.created_at, '—', { dateOnly: true }) },
+];
 
 /**
  * @typedef {object} OverviewState
@@ -100,22 +109,28 @@ export function render(root, ctx) {
   });
 
   // --- Results -------------------------------------------------------------
-  const loading = progress('Loading users');
-  loading.hidden = true;
-  const failure = h('div', { class: 'alert alert-error', role: 'alert', hidden: true });
-  const head = h('tr');
-  const body = h('tbody');
-  const table = h('table', { class: 'table users-table' },
-    h('caption', { class: 'visually-hidden' }, 'Users'),
-    h('thead', null, head),
-    body,
-  );
-  const empty = h('p', { class: 'empty', hidden: true }, 'No users match.');
-  const total = h('span', { class: 'total', 'aria-live': 'polite' });
-  const pageNumber = h('span', { class: 'page-number muted' });
-  const previous = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', disabled: true, onclick: previousPage }, 'Previous page'));
-  const next = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', disabled: true, onclick: nextPage }, 'Next page'));
-  const results = h('div', { class: 'results' }, loading, failure, h('div', { class: 'table-wrap' }, table), empty);
+  const list = pagedTable({
+    caption: 'Users',
+    class: 'users-table',
+    loadingLabel: 'Loading users',
+    columns: COLUMNS,
+    state,
+    fetch: async (paging) => {
+      /** @type {import('../api.js').UserQuery} */
+      const query = { ...paging, sort: /** @type {any} */ (paging.sort) };
+      if (state.search.trim()) query.search = state.search.trim();
+      if (state.status) query.status = state.status;
+      if (state.group_id) query.group_id = Number(state.group_id);
+      if (state.supervisor) query.supervisor_id = state.supervisor.id;
+      const page = await api.listUsers(query);
+      return { items: page.users, total: page.total, next: page.next };
+    },
+    id: (user) => user.id,
+    open: (user) => ctx.navigate(`/users/${user.id}`),
+    totalText: usersTotal,
+    emptyText: () => 'No users match.',
+    signal,
+  });
 
   const newUser = ctx.can('users.create')
     ? h('button', { type: 'button', class: 'button button-primary', 'aria-keyshortcuts': 'Control+N', onclick: () => ctx.navigate('/users/new') }, 'New user')
@@ -130,58 +145,17 @@ export function render(root, ctx) {
       groupField.root,
       supervisor.root,
     ),
-    results,
-    h('div', { class: 'pager' }, total, pageNumber, h('span', { class: 'spacer' }), previous, next),
+    list.results,
+    list.pager,
   );
 
-  /** @type {string | null} */
-  let nextCursor = null;
-  let asked = 0;
-
-  renderHead();
   loadGroups();
-  load();
+  list.load();
+  overviewShortcuts({ search, onNew: newUser ? () => ctx.navigate('/users/new') : null, signal });
 
-  // --- Keyboard: "/" or Ctrl+F to search, Ctrl+N for a new user ------------
-  document.addEventListener('keydown', (event) => {
-    const typing = isTyping(event.target);
-    const mod = event.ctrlKey || event.metaKey;
-    if ((event.key === '/' && !typing && !mod) || (mod && !event.altKey && event.key.toLowerCase() === 'f')) {
-      event.preventDefault();
-      search.focus();
-      search.select();
-    } else if (mod && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'n' && newUser) {
-      event.preventDefault();
-      ctx.navigate('/users/new');
-    }
-  }, { signal });
-
-  function renderHead() {
-    replaceChildren(head, COLUMNS.map((title) => {
-      const sortable = SORTABLE[title];
-      if (!sortable) return h('th', { scope: 'col' }, title);
-      const active = state.sort === sortable.key;
-      return h('th', {
-        scope: 'col',
-        'aria-sort': active ? (state.direction === 'asc' ? 'ascending' : 'descending') : 'none',
-      }, h('button', {
-        type: 'button',
-        class: ['sort', active && 'sort-active'],
-        onclick: () => sortBy(sortable),
-      }, title, h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, active ? (state.direction === 'asc' ? '▲' : '▼') : '↕')));
-    }));
-  }
-
-  /** @param {{key: string, first: "asc" | "desc"}} sortable */
-  function sortBy(sortable) {
-    if (state.sort === sortable.key) {
-      state.direction = state.direction === 'asc' ? 'desc' : 'asc';
-    } else {
-      state.sort = sortable.key;
-      state.direction = sortable.first;
-    }
-    renderHead();
-    restart();
+  /** Filters changed: back to the first page. */
+  function restart() {
+    list.restart();
   }
 
   async function loadGroups() {
@@ -203,118 +177,4 @@ export function render(root, ctx) {
       groupField.root.hidden = true;
     }
   }
-
-  /** Filters or sort changed: back to the first page. */
-  function restart() {
-    state.cursors = [null];
-    load();
-  }
-
-  function nextPage() {
-    if (!nextCursor) return;
-    state.cursors.push(nextCursor);
-    load();
-  }
-
-  function previousPage() {
-    if (state.cursors.length <= 1) return;
-    state.cursors.pop();
-    load();
-  }
-
-  async function load() {
-    const question = ++asked;
-    /** @type {import('../api.js').UserQuery} */
-    const query = { sort: /** @type {any} */ (state.sort), direction: state.direction, limit: PAGE_SIZE };
-    if (state.search.trim()) query.search = state.search.trim();
-    if (state.status) query.status = state.status;
-    if (state.group_id) query.group_id = Number(state.group_id);
-    if (state.supervisor) query.supervisor_id = state.supervisor.id;
-    const after = state.cursors[state.cursors.length - 1];
-    if (after) query.after = after;
-
-    results.setAttribute('aria-busy', 'true');
-    const showLoading = setTimeout(() => { loading.hidden = false; }, 150);
-    try {
-      const page = await api.listUsers(query);
-      if (question !== asked || signal.aborted) return;
-      failure.hidden = true;
-      showPage(page);
-    } catch (error) {
-      if (question !== asked || signal.aborted) return;
-      replaceChildren(failure,
-        h('span', null, api.messageOf(error)), ' ',
-        h('button', { type: 'button', class: 'button', onclick: () => load() }, 'Try again'));
-      failure.hidden = false;
-    } finally {
-      if (question === asked) {
-        clearTimeout(showLoading);
-        loading.hidden = true;
-        results.removeAttribute('aria-busy');
-      }
-    }
-  }
-
-  /** @param {import('../api.js').UserPage} page */
-  function showPage(page) {
-    nextCursor = page.next;
-    replaceChildren(body, page.users.map(row));
-    // One tab stop for the whole table: the arrow keys move between rows.
-    body.querySelector('tr')?.setAttribute('tabindex', '0');
-    empty.hidden = page.users.length > 0;
-    total.textContent = usersTotal(page.total);
-    const number = state.cursors.length;
-    pageNumber.textContent = number > 1 || page.next ? `Page ${number}` : '';
-    previous.disabled = number <= 1;
-    next.disabled = !page.next;
-  }
-
-  /** @param {import('../api.js').User} user */
-  function row(user) {
-    const open = () => ctx.navigate(`/users/${user.id}`);
-    return h('tr', {
-      tabindex: '-1',
-      class: 'row-link',
-      'data-id': String(user.id),
-      onclick: open,
-      onfocus: (/** @type {FocusEvent} */ event) => {
-        for (const other of body.querySelectorAll('tr[tabindex="0"]')) other.setAttribute('tabindex', '-1');
-        /** @type {HTMLElement} */ (event.currentTarget).setAttribute('tabindex', '0');
-      },
-      onkeydown: (/** @type {KeyboardEvent} */ event) => {
-        const current = /** @type {HTMLElement} */ (event.currentTarget);
-        /** @type {Element | null | undefined} */
-        let target;
-        if (event.key === 'Enter') {
-          event.preventDefault();
-          open();
-        } else if (event.key === 'ArrowDown') target = current.nextElementSibling;
-        else if (event.key === 'ArrowUp') target = current.previousElementSibling;
-        else if (event.key === 'Home') target = body.firstElementChild;
-        else if (event.key === 'End') target = body.lastElementChild;
-        if (target instanceof HTMLElement) {
-          event.preventDefault();
-          target.focus();
-        }
-      },
-    },
-      h('td', { class: 'cell-name' }, user.name),
-      h('td', { class: 'cell-email' }, user.email),
-      h('td', { class: 'cell-wrap' }, user.groups.map((g) => g.name).join(', ')),
-      h('td', { class: 'cell-wrap' }, user.supervisor
-        ? h('span', { title: user.supervisor.email }, user.supervisor.name)
-        : h('span', { class: 'muted' }, '—')),
-      h('td', null, statusBadge(user.status)),
-      h('td', { class: 'cell-wrap' }, twoFactorLabel(user.two_factor)),
-      h('td', null, yesNo(user.mask_client_data)),
-      h('td', { class: 'cell-time' }, time(user.last_sign_in_at, 'Never')),
-      h('td', { class: 'cell-time' }, time(user.created_at, '—', { dateOnly: true })),
-    );
-  }
-}
-
-/** @param {EventTarget | null} target */
-function isTyping(target) {
-  if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
 }

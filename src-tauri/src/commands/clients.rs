@@ -31,8 +31,8 @@ use roster_core::Operator;
 use serde::{Deserialize, Deserializer, Serialize};
 use tauri::ipc::{Channel, JavaScriptChannelId};
 use tauri::State;
-use tauri_plugin_dialog::DialogExt;
 
+use super::dialogs::{choose_file, save_privately, SaveDialog, Saved};
 use super::{checked, signed_in, CommandError, CommandResult};
 use crate::state::AppState;
 
@@ -277,15 +277,7 @@ pub async fn import_clients<R: tauri::Runtime>(
             field: None,
         })?
     } else {
-        let (chosen, answer) = tokio::sync::oneshot::channel();
-        app.dialog()
-            .file()
-            .set_title("Import clients")
-            .add_filter("CSV", &["csv"])
-            .pick_file(move |path| {
-                let _ = chosen.send(path);
-            });
-        let Some(path) = answer.await.ok().flatten() else {
+        let Some(path) = choose_file(&app, "Import clients", ("CSV", "csv")).await else {
             return Ok(ImportOutcome {
                 file: None,
                 report: None,
@@ -326,12 +318,6 @@ fn unreadable(detail: &str) -> CommandError {
     }
 }
 
-/// Where the export was saved; null when the person cancelled the dialog.
-#[derive(Debug, Serialize)]
-pub struct SavedExport {
-    pub saved: Option<String>,
-}
-
 /// Writes the clients the query finds as CSV (masked as the operator sees
 /// them) to a file chosen in the native save dialog, readable by this
 /// computer's user only. The core answers first, so a refused operator is
@@ -341,28 +327,14 @@ pub async fn export_clients<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     query: ClientListQuery,
-) -> CommandResult<SavedExport> {
+) -> CommandResult<Saved> {
     let (directory, operator) = signed_in(&state)?;
     let query = query.into_core();
     let csv = checked(&state, directory.export_clients(&operator, &query).await)?;
-    let (chosen, answer) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_title("Export clients")
-        .set_file_name("clients.csv")
-        .add_filter("CSV", &["csv"])
-        .save_file(move |path| {
-            let _ = chosen.send(path);
-        });
-    let Some(path) = answer.await.ok().flatten() else {
-        return Ok(SavedExport { saved: None });
+    let dialog = SaveDialog {
+        title: "Export clients",
+        file_name: "clients.csv",
+        filter: ("CSV", "csv"),
     };
-    let path = path
-        .into_path()
-        .map_err(|error| super::mail::save_failed(&error.to_string()))?;
-    super::mail::write_private(&path, &csv)
-        .map_err(|error| super::mail::save_failed(&error.to_string()))?;
-    Ok(SavedExport {
-        saved: Some(path.display().to_string()),
-    })
+    save_privately(&app, &dialog, &csv).await
 }

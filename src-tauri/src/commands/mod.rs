@@ -10,17 +10,21 @@
 //! calls one core service and returns its serde type. No rule lives here.
 
 pub mod clients;
+pub mod dialogs;
 pub mod groups;
+pub mod handover;
 mod list;
 pub mod mail;
 pub use list::COMMANDS;
 pub mod passwords;
 pub mod session;
+pub mod settings;
 pub mod store;
 pub mod users;
 
 use std::sync::Arc;
 
+use roster_core::store::StoreError;
 use roster_core::{Directory, Error, Operator};
 use serde::Serialize;
 
@@ -44,6 +48,14 @@ impl From<Error> for CommandError {
             message: error.to_string(),
             field: error.field().map(str::to_owned),
         }
+    }
+}
+
+/// A store that failed to open or answer (e.g. "Cannot reach the directory
+/// server"), as the core words it.
+impl From<StoreError> for CommandError {
+    fn from(error: StoreError) -> Self {
+        Error::Store(error).into()
     }
 }
 

@@ -1,12 +1,9 @@
-//! Password generation and checking for the forms, settings, and the native
-//! confirmation dialog.
+//! Password generation and checking for the forms.
 
-use roster_core::directory::Settings;
 use roster_core::password::{generate, GeneratorOptions, PlainPassword, PolicyVerdict};
 use tauri::State;
-use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 
-use super::{checked, directory, signed_in, CommandResult};
+use super::{directory, CommandResult};
 use crate::state::AppState;
 
 /// A generated password for a form. It crosses to the web view because the
@@ -31,45 +28,4 @@ pub async fn check_password(
         .check_password(&PlainPassword::new(password), &name, &email)
         .await?;
     Ok(verdict)
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn settings(state: State<'_, AppState>) -> CommandResult<Settings> {
-    let (directory, operator) = signed_in(&state)?;
-    checked(&state, directory.settings(&operator).await)
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn update_settings(
-    state: State<'_, AppState>,
-    settings: Settings,
-) -> CommandResult<Settings> {
-    let (directory, operator) = signed_in(&state)?;
-    let saved = checked(
-        &state,
-        directory.update_settings(&operator, &settings).await,
-    )?;
-    state.set_idle_timeout(saved.idle_timeout_minutes);
-    Ok(saved)
-}
-
-/// Asks a question in a native dialog; true when the person chose `ok_label`.
-#[tauri::command(rename_all = "snake_case")]
-pub async fn confirm<R: tauri::Runtime>(
-    app: tauri::AppHandle<R>,
-    title: String,
-    message: String,
-    ok_label: String,
-) -> CommandResult<bool> {
-    let answer = app
-        .dialog()
-        .message(message)
-        .title(title)
-        .kind(MessageDialogKind::Warning)
-        .buttons(MessageDialogButtons::OkCancelCustom(
-            ok_label,
-            "Cancel".into(),
-        ))
-        .blocking_show();
-    Ok(answer)
 }

@@ -49,9 +49,7 @@ pub async fn test_store_connection(
     authorize(&state).await?;
     let remote = cleaned(remote)?;
     let password = state.remote_password(&remote, &password)?;
-    let server = PostgresStore::test_connection(&remote.config(password))
-        .await
-        .map_err(|error| CommandError::from(roster_core::Error::Store(error)))?;
+    let server = PostgresStore::test_connection(&remote.config(password)).await?;
     Ok(ServerInfo { server })
 }
 
@@ -172,10 +170,8 @@ pub async fn copy_store_to_remote(
     let remote = cleaned(remote)?;
     let password = state.remote_password(&remote, &password)?;
     let source = directory(&state)?;
-    let target = PostgresStore::connect(remote.config(password))
-        .await
-        .map_err(|error| CommandError::from(roster_core::Error::Store(error)))?;
+    let target = PostgresStore::connect(remote.config(password)).await?;
     copy_directory(&**source.store(), &target)
         .await
-        .map_err(|error| CommandError::from(roster_core::Error::Store(error)))
+        .map_err(CommandError::from)
 }

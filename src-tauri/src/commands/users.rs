@@ -3,13 +3,13 @@
 use roster_core::administrators::AdministratorsWithoutSecondFactor;
 use roster_core::directory::{NewUser, PasswordChoice, UserChanges};
 use roster_core::domain::{GroupId, Status, TwoFactor, UserId};
-use roster_core::mail::Delivery;
 use roster_core::model::{AuditEvent, User};
 use roster_core::password::PlainPassword;
 use roster_core::store::{Cursor, Direction, SortField, UserPage, UserQuery};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tauri::State;
 
+use super::handover::WithCredentials;
 use super::{checked, signed_in, CommandResult};
 use crate::state::AppState;
 
@@ -77,27 +77,6 @@ pub struct NewUserForm {
     must_change_password: bool,
     mask_client_data: bool,
     two_factor: Option<TwoFactor>,
-}
-
-/// A user just given a password (created, or their password reset): the
-/// user's fields, what became of the credentials email, and the password
-/// when Roster generated it and did not email it (shown once, to hand over).
-#[derive(Debug, Serialize)]
-pub struct WithCredentials {
-    #[serde(flatten)]
-    pub user: User,
-    pub delivery: Delivery,
-    pub generated_password: Option<String>,
-}
-
-impl WithCredentials {
-    fn new(user: User, delivery: Delivery, generated: Option<PlainPassword>) -> Self {
-        Self {
-            user,
-            delivery,
-            generated_password: generated.map(|password| password.expose().to_owned()),
-        }
-    }
 }
 
 /// Creates a user; with `send_credentials`, emails them their password

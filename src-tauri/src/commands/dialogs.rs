@@ -1,0 +1,143 @@
+//! The native dialogs: the confirmation question the UI asks for, and for
+//! the other commands the open dialog and the save dialog (the file written
+//! for this computer's user only). They are opened from Rust, so the web
+//! view never names a file.
+
+use std::path::Path;
+
+use serde::Serialize;
+use tauri_plugin_dialog::{DialogExt, FilePath, MessageDialogButtons, MessageDialogKind};
+
+use super::{CommandError, CommandResult};
+
+/// Asks a question in a native dialog; true when the person chose `ok_label`.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn confirm<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    title: String,
+    message: String,
+    ok_label: String,
+) -> CommandResult<bool> {
+    let answer = app
+        .dialog()
+        .message(message)
+        .title(title)
+        .kind(MessageDialogKind::Warning)
+        .buttons(MessageDialogButtons::OkCancelCustom(
+            ok_label,
+            "Cancel".into(),
+        ))
+        .blocking_show();
+    Ok(answer)
+}
+
+/// Where a file was saved; null when the person cancelled the dialog.
+#[derive(Debug, Serialize)]
+pub struct Saved {
+    pub saved: Option<String>,
+}
+
+/// The file chosen in the native open dialog, or `None` when the person
+/// cancelled it. `filter`: its name and its one extension, e.g. `("CSV", "csv")`.
+pub(super) async fn choose_file<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    title: &str,
+    filter: (&str, &str),
+) -> Option<FilePath> {
+    let (chosen, answer) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title(title)
+        .add_filter(filter.0, &[filter.1])
+        .pick_file(move |path| {
+            let _ = chosen.send(path);
+        });
+    answer.await.ok().flatten()
+}
+
+/// What the native save dialog proposes.
+pub(super) struct SaveDialog<'a> {
+    pub title: &'a str,
+    pub file_name: &'a str,
+    /// The filter's name and its one extension, e.g. `("CSV", "csv")`.
+    pub filter: (&'a str, &'a str),
+}
+
+/// Asks where to save (the native save dialog) and writes `text` there,
+/// readable by its owner only.
+pub(super) async fn save_privately<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    dialog: &SaveDialog<'_>,
+    text: &str,
+) -> CommandResult<Saved> {
+    let (chosen, answer) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title(dialog.title)
+        .set_file_name(dialog.file_name)
+        .add_filter(dialog.filter.0, &[dialog.filter.1])
+        .save_file(move |path| {
+            let _ = chosen.send(path);
+        });
+    let Some(path) = answer.await.ok().flatten() else {
+        return Ok(Saved { saved: None });
+    };
+    let path = path
+        .into_path()
+        .map_err(|error| save_failed(&error.to_string()))?;
+    write_private(&path, text).map_err(|error| save_failed(&error.to_string()))?;
+    Ok(Saved {
+        saved: Some(path.display().to_string()),
+    })
+}
+
+fn save_failed(detail: &str) -> CommandError {
+    CommandError {
+        code: "save_failed".into(),
+        message: format!("The file could not be saved ({detail})."),
+        field: None,
+    }
+}
+
+/// Writes `text` to `path`, readable and writable by its owner only.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        options.mode(0o600);
+        let mut file = options.open(path)?;
+        // An existing file keeps its mode on open: narrow it too.
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+    }
+    #[cfg(not(unix))]
+    {
+        let mut file = options.open(path)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_saved_file_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sheet.txt");
+        std::fs::write(&path, "old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_private(&path, "new").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+}

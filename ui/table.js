@@ -1,0 +1,290 @@
+// The overview table of the users and clients lists: sortable column
+// headers, keyset paging through the `next` cursor of each page, the empty
+// and busy states, and rows one reaches with the keyboard.
+//
+// The page's sort, direction and cursors live in a state object the view
+// keeps (in the session's memory, so coming back shows the same page);
+// the view decides what a page holds (its filters) and what a column shows.
+// Cells are built with `h`, so every value is placed as text.
+
+import { h, replaceChildren } from './dom.js';
+import { messageOf } from './api.js';
+import { progress } from './widgets.js';
+
+/** The number of rows a page asks for. */
+export const PAGE_SIZE = 50;
+
+/**
+ * @typedef {object} Sort a column's sort key and the direction it sorts in first
+ * @property {string} key the `sort` value of the list command
+ * @property {"asc" | "desc"} first
+ */
+
+/**
+ * @template T
+ * @typedef {object} Column
+ * @property {string} label the header's text
+ * @property {Sort} [sort] left out: the column does not sort
+ * @property {(item: T) => import('./dom.js').Child} cell what the cell shows (text or nodes, never markup)
+ * @property {string} [class] the cells' class, e.g. "cell-name"
+ * @property {string} [headerClass] the header's class, e.g. "cell-number"
+ * @property {(item: T) => string} [title] the cell's tooltip
+ */
+
+/**
+ * @typedef {object} Paging what the widget keeps of a list's place
+ * @property {string} sort
+ * @property {"asc" | "desc"} direction
+ * @property {(string | null)[]} cursors `after` of each page seen so far; the last is the current page's
+ */
+
+/**
+ * @template T
+ * @typedef {object} Page
+ * @property {T[]} items
+ * @property {{count: number, exact: boolean}} total
+ * @property {string | null} next the cursor of the following page, or null on the last
+ */
+
+/**
+ * A table's header row; a sortable column's header is a button that sorts
+ * by it (again: the other way), its state in `aria-sort`.
+ *
+ * @template T
+ * @param {Column<T>[]} columns
+ * @param {{sort: string, direction: "asc" | "desc", onSort: (sort: Sort) => void}} [sorting]
+ * @returns {HTMLElement[]}
+ */
+export function headerCells(columns, sorting) {
+  return columns.map((column) => {
+    const sort = column.sort;
+    if (!sort || !sorting) return h('th', { scope: 'col', class: column.headerClass }, column.label);
+    const active = sorting.sort === sort.key;
+    const ascending = sorting.direction === 'asc';
+    return h('th', {
+      scope: 'col',
+      class: column.headerClass,
+      'aria-sort': active ? (ascending ? 'ascending' : 'descending') : 'none',
+    }, h('button', {
+      type: 'button',
+      class: ['sort', active && 'sort-active'],
+      onclick: () => sorting.onSort(sort),
+    }, column.label, h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, active ? (ascending ? '▲' : '▼') : '↕')));
+  });
+}
+
+/**
+ * One row's cells.
+ *
+ * @template T
+ * @param {Column<T>[]} columns
+ * @param {T} item
+ * @returns {HTMLElement[]}
+ */
+export function rowCells(columns, item) {
+  return columns.map((column) => h('td', {
+    class: column.class,
+    title: column.title?.(item),
+  }, column.cell(item)));
+}
+
+/**
+ * @template T
+ * @typedef {object} PagedTable
+ * @property {HTMLElement} results the table with its busy, failure and empty states
+ * @property {HTMLElement} pager the total, the page number and the page buttons
+ * @property {() => void} load fetches the current page (again)
+ * @property {() => void} restart filters changed: back to the first page
+ */
+
+/**
+ * A table paged through a list command's keyset cursors.
+ *
+ * Rows are one tab stop: the first row (or the one last focused) is in the
+ * tab order, the arrow keys, Home and End move between rows, and Enter or a
+ * click opens one.
+ *
+ * @template T
+ * @param {object} options
+ * @param {string} options.caption the table's name, for screen readers
+ * @param {string} options.class e.g. "users-table"
+ * @param {string} options.loadingLabel the progress bar's name, e.g. "Loading users"
+ * @param {Column<T>[]} options.columns
+ * @param {Paging} options.state changed in place as the person sorts and pages
+ * @param {(paging: {sort: string, direction: "asc" | "desc", limit: number, after?: string}) => Promise<Page<T>>} options.fetch
+ *   one page, in that order, after that cursor
+ * @param {(item: T) => number} options.id the row's `data-id`
+ * @param {(item: T) => void} options.open on Enter or a click on its row
+ * @param {(total: {count: number, exact: boolean}) => string} options.totalText e.g. "24 users"
+ * @param {() => string} options.emptyText shown when a page has no rows
+ * @param {boolean} [options.hideEmptyTable] hide the headers too when there are no rows
+ * @param {AbortSignal} options.signal the view's: late answers are dropped once it is left
+ * @returns {PagedTable<T>}
+ */
+export function pagedTable(options) {
+  const { columns, state, signal } = options;
+  const loading = progress(options.loadingLabel);
+  loading.hidden = true;
+  const failure = h('div', { class: 'alert alert-error', role: 'alert', hidden: true });
+  const head = h('tr');
+  const body = h('tbody');
+  const table = h('table', { class: ['table', options.class] },
+    h('caption', { class: 'visually-hidden' }, options.caption),
+    h('thead', null, head),
+    body,
+  );
+  const empty = h('p', { class: 'empty', hidden: true });
+  const total = h('span', { class: 'total', 'aria-live': 'polite' });
+  const pageNumber = h('span', { class: 'page-number muted' });
+  const previous = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', disabled: true, onclick: previousPage }, 'Previous page'));
+  const next = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', disabled: true, onclick: nextPage }, 'Next page'));
+  const results = h('div', { class: 'results' }, loading, failure, h('div', { class: 'table-wrap' }, table), empty);
+  const pager = h('div', { class: 'pager' }, total, pageNumber, h('span', { class: 'spacer' }), previous, next);
+
+  /** @type {string | null} */
+  let nextCursor = null;
+  let asked = 0;
+
+  renderHead();
+
+  function renderHead() {
+    replaceChildren(head, headerCells(columns, { sort: state.sort, direction: state.direction, onSort: sortBy }));
+  }
+
+  /** @param {Sort} sort */
+  function sortBy(sort) {
+    if (state.sort === sort.key) {
+      state.direction = state.direction === 'asc' ? 'desc' : 'asc';
+    } else {
+      state.sort = sort.key;
+      state.direction = sort.first;
+    }
+    renderHead();
+    restart();
+  }
+
+  function restart() {
+    state.cursors = [null];
+    load();
+  }
+
+  function nextPage() {
+    if (!nextCursor) return;
+    state.cursors.push(nextCursor);
+    load();
+  }
+
+  function previousPage() {
+    if (state.cursors.length <= 1) return;
+    state.cursors.pop();
+    load();
+  }
+
+  async function load() {
+    const question = ++asked;
+    /** @type {{sort: string, direction: "asc" | "desc", limit: number, after?: string}} */
+    const paging = { sort: state.sort, direction: state.direction, limit: PAGE_SIZE };
+    const after = state.cursors[state.cursors.length - 1];
+    if (after) paging.after = after;
+
+    results.setAttribute('aria-busy', 'true');
+    const showLoading = setTimeout(() => { loading.hidden = false; }, 150);
+    try {
+      const page = await options.fetch(paging);
+      if (question !== asked || signal.aborted) return;
+      failure.hidden = true;
+      showPage(page);
+    } catch (error) {
+      if (question !== asked || signal.aborted) return;
+      replaceChildren(failure,
+        h('span', null, messageOf(error)), ' ',
+        h('button', { type: 'button', class: 'button', onclick: () => load() }, 'Try again'));
+      failure.hidden = false;
+    } finally {
+      if (question === asked) {
+        clearTimeout(showLoading);
+        loading.hidden = true;
+        results.removeAttribute('aria-busy');
+      }
+    }
+  }
+
+  /** @param {Page<T>} page */
+  function showPage(page) {
+    nextCursor = page.next;
+    replaceChildren(body, page.items.map(row));
+    // One tab stop for the whole table: the arrow keys move between rows.
+    body.querySelector('tr')?.setAttribute('tabindex', '0');
+    empty.textContent = options.emptyText();
+    empty.hidden = page.items.length > 0;
+    if (options.hideEmptyTable) table.hidden = page.items.length === 0;
+    total.textContent = options.totalText(page.total);
+    const number = state.cursors.length;
+    pageNumber.textContent = number > 1 || page.next ? `Page ${number}` : '';
+    previous.disabled = number <= 1;
+    next.disabled = !page.next;
+  }
+
+  /** @param {T} item */
+  function row(item) {
+    const open = () => options.open(item);
+    return h('tr', {
+      tabindex: '-1',
+      class: 'row-link',
+      'data-id': String(options.id(item)),
+      onclick: open,
+      onfocus: (/** @type {FocusEvent} */ event) => {
+        for (const other of body.querySelectorAll('tr[tabindex="0"]')) other.setAttribute('tabindex', '-1');
+        /** @type {HTMLElement} */ (event.currentTarget).setAttribute('tabindex', '0');
+      },
+      onkeydown: (/** @type {KeyboardEvent} */ event) => {
+        const current = /** @type {HTMLElement} */ (event.currentTarget);
+        /** @type {Element | null | undefined} */
+        let target;
+        if (event.key === 'Enter') {
+          event.preventDefault();
+          open();
+        } else if (event.key === 'ArrowDown') target = current.nextElementSibling;
+        else if (event.key === 'ArrowUp') target = current.previousElementSibling;
+        else if (event.key === 'Home') target = body.firstElementChild;
+        else if (event.key === 'End') target = body.lastElementChild;
+        if (target instanceof HTMLElement) {
+          event.preventDefault();
+          target.focus();
+        }
+      },
+    }, rowCells(columns, item));
+  }
+
+  return { results, pager, load, restart };
+}
+
+/**
+ * The overview pages' shortcuts: "/" (outside a text field) or Ctrl+F goes
+ * to the search box; Ctrl+N runs `onNew`, when given.
+ *
+ * @param {object} options
+ * @param {HTMLInputElement} options.search
+ * @param {(() => void) | null} options.onNew
+ * @param {AbortSignal} options.signal removes the listener when the view is left
+ */
+export function overviewShortcuts({ search, onNew, signal }) {
+  document.addEventListener('keydown', (event) => {
+    const typing = isTyping(event.target);
+    const mod = event.ctrlKey || event.metaKey;
+    if ((event.key === '/' && !typing && !mod) || (mod && !event.altKey && event.key.toLowerCase() === 'f')) {
+      event.preventDefault();
+      search.focus();
+      search.select();
+    } else if (mod && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'n' && onNew) {
+      event.preventDefault();
+      onNew();
+    }
+  }, { signal });
+}
+
+/** @param {EventTarget | null} target */
+function isTyping(target) {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
