@@ -5,8 +5,8 @@
 //! secret. `field()` names the form field an error belongs to, so the UI can
 //! put it beside that field; `code()` is a stable identifier for scripts.
 
-use crate::domain::Permission;
 use crate::password::PasswordError;
+use crate::permission::Permission;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -148,7 +148,7 @@ pub enum Error {
     #[error(transparent)]
     Password(#[from] PasswordError),
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] StoreError),
 }
 
 impl Error {
@@ -235,8 +235,8 @@ impl Error {
             Error::RecoveryNotAllowed => "recovery_not_allowed",
             Error::Password(PasswordError::Policy(_)) => "password_policy",
             Error::Password(_) => "password",
-            Error::Store(crate::store::StoreError::Unreachable { .. }) => "store_unreachable",
-            Error::Store(crate::store::StoreError::NotEmpty { .. }) => "store_not_empty",
+            Error::Store(StoreError::Unreachable { .. }) => "store_unreachable",
+            Error::Store(StoreError::NotEmpty { .. }) => "store_not_empty",
             Error::Store(_) => "store",
         }
     }
@@ -254,4 +254,45 @@ impl Error {
     }
 }
 
+/// A store failure (re-exported as `crate::store::StoreError`), described
+/// for people; the underlying detail is kept for
+/// logs but never shown, so no SQL text reaches the UI.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("The store cannot be opened: {reason}")]
+    Open { reason: String },
+    #[error("The store is busy with another change; try again in a moment.")]
+    Busy,
+    /// The directory server could not be reached (network, server down).
+    /// Nothing was changed; the next call tries again.
+    #[error("Cannot reach the directory server ({server}); nothing was changed. Roster reconnects by itself when it is back.")]
+    Unreachable { server: String },
+    #[error("The email address {email} is already used by another user.")]
+    DuplicateEmail { email: String },
+    #[error("A group named {name} already exists.")]
+    DuplicateGroupName { name: String },
+    #[error("{target} already holds a directory; copy only into an empty one.")]
+    NotEmpty { target: String },
+    #[error("The store holds data this version of Roster cannot read ({detail}); restore a backup or contact support.")]
+    Corrupt { detail: String },
+    #[error(
+        "The store reported an unexpected problem; nothing was changed. Details are in the log."
+    )]
+    Internal { detail: String },
+    /// The key that seals a local store's authenticator secrets (kept in the
+    /// OS keychain) cannot be had.
+    #[error("The authenticator secrets of this store are sealed with a key kept in this computer's keychain, which cannot be used ({reason}). An administrator can reset the affected users' two-factor.")]
+    Sealing { reason: String },
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl std::str::FromStr for Permission {
+    type Err = Error;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Error> {
+        Permission::from_code(s).ok_or_else(|| Error::UnknownPermission {
+            permission: s.trim().to_owned(),
+        })
+    }
+}

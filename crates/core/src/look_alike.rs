@@ -28,9 +28,7 @@ use unicode_script::Script;
 use unicode_security::{skeleton, GeneralSecurityProfile, MixedScript};
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::domain::{GroupId, GroupName};
-use crate::error::{Error, Result};
-use crate::store::Tx;
+use crate::error::Result;
 
 /// The most nonspacing or enclosing marks one grapheme may carry. Real
 /// writing needs at most three (Vietnamese `ệ` has two, Devanagari conjuncts
@@ -205,27 +203,4 @@ pub(crate) fn group_names_look_alike(a: &str, b: &str) -> bool {
     let [a_exact, a_lower] = group_name_keys(a);
     let [b_exact, b_lower] = group_name_keys(b);
     a_exact == b_exact || a_lower == b_lower
-}
-
-/// Refuses a new group name (or a group's new name: `renaming` is its id,
-/// left out of the comparison) that looks like another group's. Groups are
-/// few, so they are compared here, in the caller's transaction, rather than
-/// by an index: writers hold the store's write lock, so no group can appear
-/// between this check and the write.
-pub(crate) async fn ensure_group_name_distinct(
-    tx: &mut dyn Tx,
-    name: &GroupName,
-    renaming: Option<GroupId>,
-) -> Result<()> {
-    let groups = tx.groups().await?;
-    match groups
-        .iter()
-        .find(|group| Some(group.id) != renaming && name.looks_like(&group.name))
-    {
-        Some(existing) => Err(Error::GroupNameLookAlike {
-            name: name.as_str().to_owned(),
-            existing: existing.name.as_str().to_owned(),
-        }),
-        None => Ok(()),
-    }
 }

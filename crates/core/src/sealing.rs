@@ -26,8 +26,8 @@ use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
+use crate::error::StoreError;
 use crate::secrets::{Secrets, SecretsError};
-use crate::store::StoreError;
 
 const PREFIX: &str = "sealed:v1:";
 const NONCE_LENGTH: usize = 24;

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::store::postgres::PgConfig;
+use crate::server_config::PgConfig;
 
 /// The keychain service name every Roster secret is filed under.
 pub const SERVICE: &str = "com.roster.desktop";

@@ -7,7 +7,7 @@ use super::Directory;
 use crate::domain::{Description, GroupId, GroupName, Permission, PermissionSet};
 use crate::error::{Error, Result};
 use crate::model::{Group, TargetKind};
-use crate::store::TxMode;
+use crate::store::{Tx, TxMode};
 
 /// An edit of a group: `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
@@ -55,7 +55,7 @@ impl Directory {
                 name: name.as_str().to_owned(),
             });
         }
-        crate::look_alike::ensure_group_name_distinct(&mut *tx, &name, None).await?;
+        ensure_group_name_distinct(&mut *tx, &name, None).await?;
         let now = Self::now();
         let id = tx
             .insert_group(&name, &description, &permissions, now)
@@ -122,7 +122,7 @@ impl Directory {
                     });
                 }
             }
-            crate::look_alike::ensure_group_name_distinct(&mut *tx, &name, Some(id)).await?;
+            ensure_group_name_distinct(&mut *tx, &name, Some(id)).await?;
         }
         let now = Self::now();
         if !tx
@@ -183,5 +183,28 @@ impl Directory {
         tx.append_audit(&event).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// Refuses a new group name (or a group's new name: `renaming` is its id,
+/// left out of the comparison) that looks like another group's. Groups are
+/// few, so they are compared here, in the caller's transaction, rather than
+/// by an index: writers hold the store's write lock, so no group can appear
+/// between this check and the write.
+async fn ensure_group_name_distinct(
+    tx: &mut dyn Tx,
+    name: &GroupName,
+    renaming: Option<GroupId>,
+) -> Result<()> {
+    let groups = tx.groups().await?;
+    match groups
+        .iter()
+        .find(|group| Some(group.id) != renaming && name.looks_like(&group.name))
+    {
+        Some(existing) => Err(Error::GroupNameLookAlike {
+            name: name.as_str().to_owned(),
+            existing: existing.name.as_str().to_owned(),
+        }),
+        None => Ok(()),
     }
 }

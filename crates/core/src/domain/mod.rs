@@ -7,21 +7,20 @@
 //!
 //! One file per concern: row ids (`ids.rs`), email addresses (`email.rs`),
 //! names and descriptions (`names.rs`), countries and phone numbers
-//! (`phone.rs`), a user's status and second factor (`status.rs`), and the
-//! permission catalogue (`permissions.rs`). Every type is re-exported here,
-//! so its path is `crate::domain::X`.
+//! (`phone.rs`), and a user's status and second factor (`status.rs`). The
+//! permission catalogue is the leaf `crate::permission`. Every type is
+//! re-exported here, so its path is `crate::domain::X`.
 
 mod email;
 mod ids;
 mod names;
-mod permissions;
 mod phone;
 mod status;
 
+pub use crate::permission::{Permission, PermissionSet};
 pub use email::Email;
 pub use ids::{ClientId, GroupId, UserId};
 pub use names::{fold_name, ClientName, Description, GroupName, UserName};
-pub use permissions::{Permission, PermissionSet};
 pub use phone::{Country, Phone};
 pub use status::{Status, TwoFactor};
 

@@ -16,6 +16,7 @@ pub mod sqlite;
 #[doc(hidden)]
 pub mod statement_log;
 
+pub use crate::error::StoreError;
 pub use rows::{AuditTx, ClientsTx, CopyTx, GroupsTx, SettingsTx, SignInTx, TwoFactorTx, UsersTx};
 
 use async_trait::async_trait;
@@ -29,36 +30,6 @@ use crate::model::{ClientFields, User};
 /// The built-in Administrators group. Every store's first migration creates
 /// it with this id.
 pub const ADMINISTRATORS: GroupId = GroupId(1);
-
-/// A store failure, described for people; the underlying detail is kept for
-/// logs but never shown, so no SQL text reaches the UI.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("The store cannot be opened: {reason}")]
-    Open { reason: String },
-    #[error("The store is busy with another change; try again in a moment.")]
-    Busy,
-    /// The directory server could not be reached (network, server down).
-    /// Nothing was changed; the next call tries again.
-    #[error("Cannot reach the directory server ({server}); nothing was changed. Roster reconnects by itself when it is back.")]
-    Unreachable { server: String },
-    #[error("The email address {email} is already used by another user.")]
-    DuplicateEmail { email: String },
-    #[error("A group named {name} already exists.")]
-    DuplicateGroupName { name: String },
-    #[error("{target} already holds a directory; copy only into an empty one.")]
-    NotEmpty { target: String },
-    #[error("The store holds data this version of Roster cannot read ({detail}); restore a backup or contact support.")]
-    Corrupt { detail: String },
-    #[error(
-        "The store reported an unexpected problem; nothing was changed. Details are in the log."
-    )]
-    Internal { detail: String },
-    /// The key that seals a local store's authenticator secrets (kept in the
-    /// OS keychain) cannot be had.
-    #[error("The authenticator secrets of this store are sealed with a key kept in this computer's keychain, which cannot be used ({reason}). An administrator can reset the affected users' two-factor.")]
-    Sealing { reason: String },
-}
 
 /// Read transactions see one consistent snapshot; write transactions are
 /// serialised against other writers, so checks made inside them still hold

@@ -40,7 +40,6 @@
 //! roll back. A transaction in which any statement failed refuses to commit
 //! (PostgreSQL would turn that COMMIT into a silent ROLLBACK).
 
-mod config;
 pub mod maintenance;
 mod sql_connection;
 
@@ -56,7 +55,8 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{FromSql, ToSql};
 use tokio_postgres::{NoTls, Row};
 
-pub use config::{PgConfig, TlsMode, DEFAULT_PORT};
+use crate::server_config::CONNECT_TIMEOUT;
+pub use crate::server_config::{PgConfig, TlsMode, DEFAULT_PORT};
 
 use super::{CopyTx, Store, StoreError, Tx, TxMode, ADMINISTRATORS};
 
@@ -65,19 +65,8 @@ mod embedded {
 }
 
 const POOL_SIZE: usize = 8;
-/// How long opening a connection may take before the server counts as unreachable.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a call waits for a free pooled connection.
 const POOL_WAIT: Duration = Duration::from_secs(5);
-/// Every session's settings: a writer waits at most 15 s for the writer
-/// lock (or a row), and a session left idle inside a transaction (a client
-/// that hung) is ended after a minute, freeing its locks. Statements are
-/// prepared once per connection, but planned for their actual values: a
-/// generic plan cannot tell a rare search text from a common one and scans
-/// the table (measured: 69 ms instead of 9 ms for a rare name at 100,000
-/// users).
-const SESSION_OPTIONS: &str = "-c lock_timeout=15s -c idle_in_transaction_session_timeout=60s \
-     -c plan_cache_mode=force_custom_plan";
 
 pub struct PostgresStore {
     pool: Pool,

@@ -1,11 +1,11 @@
-//! The catalogue of rights a group can carry, and sets of them.
+//! The catalogue of rights a group can carry, and sets of them: a leaf
+//! that imports nothing of the crate (the error type names a permission,
+//! and parses codes with [`Permission::from_code`]). Re-exported as
+//! `crate::domain::{Permission, PermissionSet}`.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize, Serializer};
-
-use crate::error::Error;
 
 macro_rules! permissions {
     ($($variant:ident => $code:literal, $area:literal, $label:literal;)+) => {
@@ -35,13 +35,13 @@ macro_rules! permissions {
             }
         }
 
-        impl FromStr for Permission {
-            type Err = Error;
-
-            fn from_str(s: &str) -> Result<Self, Error> {
-                match s.trim() {
-                    $($code => Ok(Permission::$variant),)+
-                    other => Err(Error::UnknownPermission { permission: other.to_owned() }),
+        impl Permission {
+            /// The permission whose code is `code` (surrounding spaces
+            /// ignored); `str::parse` says which code is unknown.
+            pub fn from_code(code: &str) -> Option<Permission> {
+                match code.trim() {
+                    $($code => Some(Permission::$variant),)+
+                    _ => None,
                 }
             }
         }
@@ -77,7 +77,9 @@ impl Serialize for Permission {
 impl<'de> Deserialize<'de> for Permission {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let code = String::deserialize(deserializer)?;
-        code.parse().map_err(serde::de::Error::custom)
+        Permission::from_code(&code).ok_or_else(|| {
+            serde::de::Error::custom(format!("“{}” is not a permission.", code.trim()))
+        })
     }
 }
 

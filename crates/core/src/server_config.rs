@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
@@ -11,7 +12,20 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use crate::store::StoreError;
+use crate::error::StoreError;
+
+/// How long opening a connection may take before the server counts as unreachable.
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Every session's settings: a writer waits at most 15 s for the writer
+/// lock (or a row), and a session left idle inside a transaction (a client
+/// that hung) is ended after a minute, freeing its locks. Statements are
+/// prepared once per connection, but planned for their actual values: a
+/// generic plan cannot tell a rare search text from a common one and scans
+/// the table (measured: 69 ms instead of 9 ms for a rare name at 100,000
+/// users).
+pub(crate) const SESSION_OPTIONS: &str =
+    "-c lock_timeout=15s -c idle_in_transaction_session_timeout=60s \
+     -c plan_cache_mode=force_custom_plan";
 
 /// The port PostgreSQL listens on unless the URL names another.
 pub const DEFAULT_PORT: u16 = 5432;
@@ -212,20 +226,20 @@ impl PgConfig {
             .dbname(&self.database)
             .user(&self.user)
             .application_name("roster")
-            .connect_timeout(super::CONNECT_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT)
             .keepalives(true)
-            .keepalives_idle(std::time::Duration::from_secs(30))
+            .keepalives_idle(Duration::from_secs(30))
             .ssl_mode(match self.tls {
                 TlsMode::Disable => tokio_postgres::config::SslMode::Disable,
                 TlsMode::Require | TlsMode::VerifyFull => tokio_postgres::config::SslMode::Require,
             });
         #[cfg(target_os = "linux")]
-        config.tcp_user_timeout(std::time::Duration::from_secs(20));
+        config.tcp_user_timeout(Duration::from_secs(20));
         if let Some(password) = &self.password {
             config.password(password.expose_secret().as_bytes());
         }
         // Checked names need no quoting inside the startup options.
-        let mut options = super::SESSION_OPTIONS.to_owned();
+        let mut options = SESSION_OPTIONS.to_owned();
         if let Some(schema) = &self.schema {
             options.push_str(&format!(" -c search_path={schema}"));
         }
