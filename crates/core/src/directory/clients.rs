@@ -309,7 +309,10 @@ impl Directory {
         }
         progress(count, total);
 
-        let mut tx = self.store().begin(TxMode::Write).await?;
+        // The rows are staged first, without holding up other writers; the
+        // writer lock is taken only for the one statement that moves them
+        // into `clients`, and the operator's right is checked again under it.
+        let mut tx = self.store().begin(TxMode::Stage).await?;
         let actor = Self::authorize(&mut *tx, operator, Permission::ClientsManage).await?;
         ensure_unmasked(&actor)?;
         let now = Self::now();
@@ -331,7 +334,7 @@ impl Directory {
                 batch.push(fields);
             }
             if batch.len() == IMPORT_BATCH || (!more && !batch.is_empty()) {
-                tx.insert_clients(&batch, now).await?;
+                tx.stage_clients(written, &batch, now).await?;
                 let before = written;
                 written += batch.len() as u64;
                 batch.clear();
@@ -346,6 +349,15 @@ impl Directory {
         if written != count {
             return Err(Error::InvalidImport {
                 reason: "The file changed while it was imported; nothing was imported.".into(),
+            });
+        }
+        tx.lock_writer().await?;
+        let actor = Self::authorize(&mut *tx, operator, Permission::ClientsManage).await?;
+        ensure_unmasked(&actor)?;
+        let created = tx.insert_staged_clients().await?;
+        if created != written {
+            return Err(Error::InvalidImport {
+                reason: "The clients could not all be written; nothing was imported.".into(),
             });
         }
         report.created = written;

@@ -38,6 +38,12 @@ pub const ADMINISTRATORS: GroupId = GroupId(1);
 pub enum TxMode {
     Read,
     Write,
+    /// A write that first stages rows of its own (a big import) without
+    /// holding up other writers, then calls [`Tx::lock_writer`] and from
+    /// there on is a `Write`: checks made after the lock hold at commit.
+    /// On a server store the writer lock waits for that call; SQLite, with
+    /// one writer per file, takes it at once.
+    Stage,
 }
 
 #[async_trait]
@@ -85,6 +91,9 @@ pub trait Tx:
     UsersTx + SignInTx + TwoFactorTx + GroupsTx + ClientsTx + AuditTx + SettingsTx + CopyTx + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+    /// Takes the directory's writer lock in a [`TxMode::Stage`]
+    /// transaction (a no-op where it is already held).
+    async fn lock_writer(&mut self) -> Result<(), StoreError>;
     /// Serialises changes that could remove the last enabled administrator.
     /// SQLite's write transactions already are; a server store locks here.
     async fn lock_administrators(&mut self) -> Result<(), StoreError>;

@@ -146,6 +146,7 @@ impl PostgresStore {
             }),
             server: self.config.server().into(),
             failed: false,
+            writer_lock: self.writer_lock,
         };
         let begin = match mode {
             TxMode::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY".to_owned(),
@@ -153,6 +154,7 @@ impl PostgresStore {
                 "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({})",
                 self.writer_lock
             ),
+            TxMode::Stage => "BEGIN ISOLATION LEVEL READ COMMITTED".to_owned(),
         };
         tx.batch(&begin).await?;
         Ok(tx)
@@ -458,6 +460,8 @@ struct PgTx {
     /// A statement failed: PostgreSQL has aborted the transaction, and
     /// `commit` must not pretend otherwise.
     failed: bool,
+    /// The advisory lock key that serialises this directory's writers.
+    writer_lock: i64,
 }
 
 impl Drop for PgTx {
@@ -547,6 +551,13 @@ impl Tx for PgTx {
             // Dropping `self` rolls back, or closes the connection.
             Err(error) => Err(store_error(error, &self.server)),
         }
+    }
+
+    async fn lock_writer(&mut self) -> Result<(), StoreError> {
+        // Transaction-level advisory locks stack: taking it again in a
+        // write transaction that holds it already costs one round trip.
+        let lock = format!("SELECT pg_advisory_xact_lock({})", self.writer_lock);
+        self.batch(&lock).await
     }
 
     async fn lock_administrators(&mut self) -> Result<(), StoreError> {

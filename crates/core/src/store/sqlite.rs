@@ -320,7 +320,7 @@ impl Store for SqliteStore {
         let connection = self.connection.clone().lock_owned().await;
         let statement = match mode {
             TxMode::Read => "BEGIN DEFERRED",
-            TxMode::Write => "BEGIN IMMEDIATE",
+            TxMode::Write | TxMode::Stage => "BEGIN IMMEDIATE",
         };
         connection.execute_batch(statement).map_err(internal)?;
         Ok(Box::new(SqliteTx {
@@ -515,6 +515,10 @@ impl Tx for SqliteTx {
     async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
         self.connection.execute_batch("COMMIT").map_err(internal)?;
         self.open = false;
+        Ok(())
+    }
+
+    async fn lock_writer(&mut self) -> Result<(), StoreError> {
         Ok(())
     }
 

@@ -234,7 +234,7 @@ impl Sql for PgTx {
         // WITH ORDINALITY keeps the rows' order in the ids they are given.
         let statement = format!(
             "INSERT INTO {table} ({names}){overriding} SELECT {} FROM unnest({}) \
-             WITH ORDINALITY AS batch({names}, n) ORDER BY n",
+             WITH ORDINALITY AS batch({names}, batch_order) ORDER BY batch_order",
             selected.join(", "),
             arrays.join(", ")
         );

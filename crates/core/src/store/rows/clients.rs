@@ -29,6 +29,20 @@ pub trait ClientsTx: Send {
         batch: &[ClientFields],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+    /// Keeps a batch of new clients aside in this transaction (a temporary
+    /// table no other transaction sees), numbered from `first` in the order
+    /// given; [`ClientsTx::insert_staged_clients`] writes them all at once.
+    /// Staging touches no shared row, so a [`crate::store::TxMode::Stage`]
+    /// transaction stages without the writer lock.
+    async fn stage_clients(
+        &mut self,
+        first: u64,
+        batch: &[ClientFields],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Writes every staged client into `clients` in one statement, in the
+    /// order staged, and forgets the stage; returns how many were written.
+    async fn insert_staged_clients(&mut self) -> Result<u64, StoreError>;
     /// Writes `fields` when the row is still at `expected_version`, bumping it;
     /// returns false (and writes nothing) when the row has moved on or is gone.
     async fn update_client(
@@ -125,6 +139,11 @@ fn sort_column(sort: ClientSort) -> &'static str {
     }
 }
 
+/// The stage of [`ClientsTx::stage_clients`]: `position` keeps the order.
+const CREATE_STAGE: &str = "CREATE TEMP TABLE IF NOT EXISTS staged_clients (position BIGINT NOT NULL, \
+     name TEXT NOT NULL, name_key TEXT NOT NULL, email TEXT, email_normalized TEXT, phone TEXT, \
+     country TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, name_folded TEXT NOT NULL)";
+
 const CLIENT_COUNT: &str = "SELECT clients FROM client_counts WHERE id = 1";
 
 #[async_trait]
@@ -161,6 +180,42 @@ impl<S: Sql + ?Sized> ClientsTx for S {
             .map(|fields| insert_values(fields, now))
             .collect();
         self.insert_rows("clients", &INSERT_COLUMNS, rows).await
+    }
+
+    async fn stage_clients(
+        &mut self,
+        first: u64,
+        batch: &[ClientFields],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.execute(CREATE_STAGE, &[]).await?;
+        let mut columns = vec![("position", ColumnType::Int)];
+        columns.extend(INSERT_COLUMNS);
+        let rows = batch
+            .iter()
+            .zip(first..)
+            .map(|(fields, n)| {
+                let mut row = vec![i64::try_from(n).unwrap_or(i64::MAX).into()];
+                row.extend(insert_values(fields, now));
+                row
+            })
+            .collect();
+        self.insert_rows("staged_clients", &columns, rows).await
+    }
+
+    async fn insert_staged_clients(&mut self) -> Result<u64, StoreError> {
+        self.execute(CREATE_STAGE, &[]).await?;
+        let names = INSERT_COLUMNS.map(|(name, _)| name).join(", ");
+        let written = self
+            .execute(
+                &format!(
+                    "INSERT INTO clients ({names}) SELECT {names} FROM staged_clients ORDER BY position"
+                ),
+                &[],
+            )
+            .await?;
+        self.execute("DROP TABLE staged_clients", &[]).await?;
+        Ok(written)
     }
 
     async fn update_client(
