@@ -125,6 +125,28 @@ impl SqlRow {
         }
     }
 
+    /// [`SqlRow::text`] moved out of the row instead of copied (the column
+    /// reads as NULL afterwards): for decoders that read each column once.
+    pub fn take_text(&mut self, index: usize) -> Result<String, StoreError> {
+        match self.take_opt_text(index)? {
+            Some(text) => Ok(text),
+            None => Err(self.wrong(index, "text")),
+        }
+    }
+
+    /// [`SqlRow::opt_text`] moved out of the row.
+    pub fn take_opt_text(&mut self, index: usize) -> Result<Option<String>, StoreError> {
+        self.cell(index)?;
+        match std::mem::replace(&mut self.0[index], Cell::Null) {
+            Cell::Null => Ok(None),
+            Cell::Text(text) => Ok(Some(text)),
+            other => {
+                self.0[index] = other;
+                Err(self.wrong(index, "text"))
+            }
+        }
+    }
+
     pub fn opt_text(&self, index: usize) -> Result<Option<String>, StoreError> {
         match self.cell(index)? {
             Cell::Null => Ok(None),
@@ -294,8 +316,15 @@ impl Params {
                 format!("{column} = ANY({})", self.push(Value::Ints(ids.to_vec())))
             }
             Dialect::Sqlite => {
-                let placeholders: Vec<String> = ids.iter().map(|id| self.push(*id)).collect();
-                format!("{column} IN ({})", placeholders.join(", "))
+                use std::fmt::Write;
+                let mut condition = format!("{column} IN (");
+                for (n, id) in ids.iter().enumerate() {
+                    self.0.push(Value::Int(*id));
+                    let separator = if n == 0 { "" } else { ", " };
+                    let _ = write!(condition, "{separator}${}", self.0.len());
+                }
+                condition.push(')');
+                condition
             }
         }
     }

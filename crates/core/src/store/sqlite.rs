@@ -402,6 +402,33 @@ impl rusqlite::ToSql for sql::Value {
     }
 }
 
+thread_local! {
+    /// Statements as SQLite receives them (`?n`), by their text as written
+    /// (`$n`): most are sent again and again, so each is rewritten once.
+    static SQLITE_TEXT: std::cell::RefCell<std::collections::HashMap<Box<str>, std::rc::Rc<str>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Statements with more distinct texts than this (long `IN` lists) are
+/// rewritten each time rather than kept.
+const SQLITE_TEXT_CAP: usize = 4_096;
+
+/// `statement` with SQLite's placeholders, rewritten once per thread.
+fn sqlite_text(statement: &str) -> std::rc::Rc<str> {
+    SQLITE_TEXT.with(|cache| {
+        if let Some(text) = cache.borrow().get(statement) {
+            return text.clone();
+        }
+        let text: std::rc::Rc<str> = sql::sqlite_placeholders(statement).into();
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= SQLITE_TEXT_CAP {
+            cache.clear();
+        }
+        cache.insert(statement.into(), text.clone());
+        text
+    })
+}
+
 fn read_row(row: &Row<'_>) -> rusqlite::Result<SqlRow> {
     let columns = row.as_ref().column_count();
     let mut cells = Vec::with_capacity(columns);
@@ -424,7 +451,7 @@ impl Sql for SqliteTx {
     }
 
     async fn execute(&mut self, statement: &str, params: &[sql::Value]) -> Result<u64, SqlError> {
-        let statement = sql::sqlite_placeholders(statement);
+        let statement = sqlite_text(statement);
         super::statement_log::note(&statement);
         let mut prepared = self
             .connection
@@ -441,7 +468,7 @@ impl Sql for SqliteTx {
         statement: &str,
         params: &[sql::Value],
     ) -> Result<Vec<SqlRow>, SqlError> {
-        let statement = sql::sqlite_placeholders(statement);
+        let statement = sqlite_text(statement);
         super::statement_log::note(&statement);
         let mut prepared = self
             .connection

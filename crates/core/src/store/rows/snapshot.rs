@@ -277,6 +277,22 @@ async fn continue_ids_after<S: Sql + ?Sized>(
     Ok(())
 }
 
+/// Writes `items` into `table`, each turned into a row by `row_of`, a batch
+/// at a time (so a million rows are never all built at once).
+async fn insert_each<S: Sql + ?Sized, T: Sync>(
+    sql: &mut S,
+    table: &str,
+    columns: &[(&str, ColumnType)],
+    items: &[T],
+    row_of: fn(&T) -> Result<Vec<Value>, StoreError>,
+) -> Result<(), StoreError> {
+    for chunk in items.chunks(BATCH) {
+        let rows = chunk.iter().map(row_of).collect::<Result<Vec<_>, _>>()?;
+        sql.insert_rows(table, columns, rows).await?;
+    }
+    Ok(())
+}
+
 /// Writes `rows` into `table` with their own ids, a batch at a time.
 async fn insert_all<S: Sql + ?Sized>(
     sql: &mut S,
@@ -363,29 +379,7 @@ async fn write<S: Sql + ?Sized>(sql: &mut S, snapshot: &Snapshot) -> Result<(), 
 
     // Supervisors point at users that may come later: insert without them,
     // then set them.
-    let mut users = Vec::with_capacity(snapshot.users.len());
-    for user in &snapshot.users {
-        let (name_key, email_normalized) = copy::user_keys(user)?;
-        users.push(vec![
-            user.id.into(),
-            user.name.as_str().into(),
-            name_key.into(),
-            user.email.as_str().into(),
-            email_normalized.into(),
-            user.status.as_str().into(),
-            user.password_hash.as_str().into(),
-            user.must_change_password.into(),
-            user.mask_client_data.into(),
-            user.two_factor.as_str().into(),
-            user.created_at.into(),
-            user.updated_at.into(),
-            user.last_sign_in_at.into(),
-            user.failed_sign_ins.into(),
-            user.locked_until.into(),
-            user.version.into(),
-        ]);
-    }
-    insert_all(
+    insert_each(
         sql,
         "users",
         &[
@@ -406,50 +400,70 @@ async fn write<S: Sql + ?Sized>(sql: &mut S, snapshot: &Snapshot) -> Result<(), 
             ("locked_until", Int),
             ("version", Int),
         ],
-        users,
+        &snapshot.users,
+        |user| {
+            let (name_key, email_normalized) = copy::user_keys(user)?;
+            Ok(vec![
+                user.id.into(),
+                user.name.as_str().into(),
+                name_key.into(),
+                user.email.as_str().into(),
+                email_normalized.into(),
+                user.status.as_str().into(),
+                user.password_hash.as_str().into(),
+                user.must_change_password.into(),
+                user.mask_client_data.into(),
+                user.two_factor.as_str().into(),
+                user.created_at.into(),
+                user.updated_at.into(),
+                user.last_sign_in_at.into(),
+                user.failed_sign_ins.into(),
+                user.locked_until.into(),
+                user.version.into(),
+            ])
+        },
     )
     .await?;
-    for user in snapshot.users.iter().filter(|u| u.supervisor_id.is_some()) {
+    let supervised: Vec<&copy::UserRow> = snapshot
+        .users
+        .iter()
+        .filter(|u| u.supervisor_id.is_some())
+        .collect();
+    if !supervised.is_empty() {
         sql.execute(
-            "UPDATE users SET supervisor_id = $1 WHERE id = $2",
-            &[user.supervisor_id.into(), user.id.into()],
+            "CREATE TEMP TABLE IF NOT EXISTS staged_supervisors \
+             (id BIGINT PRIMARY KEY, supervisor_id BIGINT NOT NULL)",
+            &[],
         )
         .await?;
+        insert_each(
+            sql,
+            "staged_supervisors",
+            &[("id", Int), ("supervisor_id", Int)],
+            &supervised,
+            |user| Ok(vec![user.id.into(), user.supervisor_id.into()]),
+        )
+        .await?;
+        sql.execute(
+            "UPDATE users SET supervisor_id = (SELECT s.supervisor_id FROM staged_supervisors s \
+             WHERE s.id = users.id) WHERE id IN (SELECT id FROM staged_supervisors)",
+            &[],
+        )
+        .await?;
+        sql.execute("DROP TABLE staged_supervisors", &[]).await?;
     }
-    let memberships = snapshot
-        .memberships
-        .iter()
-        .map(|(user, group)| vec![(*user).into(), (*group).into()])
-        .collect();
-    insert_all(
+    insert_each(
         sql,
         "memberships",
         &[("user_id", Int), ("group_id", Int)],
-        memberships,
+        &snapshot.memberships,
+        |(user, group)| Ok(vec![(*user).into(), (*group).into()]),
     )
     .await?;
     for (key, value) in &snapshot.settings {
         sql.set_setting(key, value).await?;
     }
-    let audit = snapshot
-        .audit
-        .iter()
-        .map(|event| {
-            vec![
-                event.id.into(),
-                event.at.into(),
-                event.operator_id.into(),
-                event.operator_label.as_str().into(),
-                event.action.as_str().into(),
-                event.target_kind.as_str().into(),
-                event.target_id.into(),
-                event.target_label.as_str().into(),
-                event.target_label.to_lowercase().into(),
-                event.changes.as_str().into(),
-            ]
-        })
-        .collect();
-    insert_all(
+    insert_each(
         sql,
         "audit_events",
         &[
@@ -464,7 +478,21 @@ async fn write<S: Sql + ?Sized>(sql: &mut S, snapshot: &Snapshot) -> Result<(), 
             ("target_label_normalized", Text),
             ("changes", Json),
         ],
-        audit,
+        &snapshot.audit,
+        |event| {
+            Ok(vec![
+                event.id.into(),
+                event.at.into(),
+                event.operator_id.into(),
+                event.operator_label.as_str().into(),
+                event.action.as_str().into(),
+                event.target_kind.as_str().into(),
+                event.target_id.into(),
+                event.target_label.as_str().into(),
+                event.target_label.to_lowercase().into(),
+                event.changes.as_str().into(),
+            ])
+        },
     )
     .await?;
     let mut totp = Vec::with_capacity(snapshot.totp.len());
@@ -490,42 +518,21 @@ async fn write<S: Sql + ?Sized>(sql: &mut S, snapshot: &Snapshot) -> Result<(), 
         totp,
     )
     .await?;
-    let codes = snapshot
-        .recovery_codes
-        .iter()
-        .map(|code| {
-            vec![
-                code.user_id.into(),
-                code.code_hash.as_str().into(),
-                code.used_at.into(),
-            ]
-        })
-        .collect();
-    insert_all(
+    insert_each(
         sql,
         "recovery_codes",
         &[("user_id", Int), ("code_hash", Text), ("used_at", Int)],
-        codes,
+        &snapshot.recovery_codes,
+        |code| {
+            Ok(vec![
+                code.user_id.into(),
+                code.code_hash.as_str().into(),
+                code.used_at.into(),
+            ])
+        },
     )
     .await?;
-    let mut clients = Vec::with_capacity(snapshot.clients.len());
-    for client in &snapshot.clients {
-        let keys = copy::client_keys(client)?;
-        clients.push(vec![
-            client.id.into(),
-            client.name.as_str().into(),
-            keys.name_key.into(),
-            client.email.as_deref().into(),
-            keys.email_normalized.into(),
-            client.phone.as_deref().into(),
-            client.country.as_deref().into(),
-            client.created_at.into(),
-            client.updated_at.into(),
-            client.version.into(),
-            keys.name_folded.into(),
-        ]);
-    }
-    insert_all(
+    insert_each(
         sql,
         "clients",
         &[
@@ -541,7 +548,23 @@ async fn write<S: Sql + ?Sized>(sql: &mut S, snapshot: &Snapshot) -> Result<(), 
             ("version", Int),
             ("name_folded", Text),
         ],
-        clients,
+        &snapshot.clients,
+        |client| {
+            let keys = copy::client_keys(client)?;
+            Ok(vec![
+                client.id.into(),
+                client.name.as_str().into(),
+                keys.name_key.into(),
+                client.email.as_deref().into(),
+                keys.email_normalized.into(),
+                client.phone.as_deref().into(),
+                client.country.as_deref().into(),
+                client.created_at.into(),
+                client.updated_at.into(),
+                client.version.into(),
+                keys.name_folded.into(),
+            ])
+        },
     )
     .await?;
     let last_audit = snapshot.audit.iter().map(|e| e.id).max().unwrap_or(0);

@@ -92,17 +92,17 @@ struct UserRow {
 
 impl UserRow {
     /// A row read in [`USER_COLUMNS`] order.
-    fn read(row: &SqlRow) -> Result<Self, StoreError> {
+    fn read(mut row: SqlRow) -> Result<Self, StoreError> {
         Ok(Self {
             id: row.int(0)?,
-            name: row.text(1)?,
-            email: row.text(2)?,
-            email_normalized: row.text(3)?,
-            status: row.text(4)?,
+            name: row.take_text(1)?,
+            email: row.take_text(2)?,
+            email_normalized: row.take_text(3)?,
+            status: row.take_text(4)?,
             supervisor_id: row.opt_int(5)?,
             must_change_password: row.bool(6)?,
             mask_client_data: row.bool(7)?,
-            two_factor: row.text(8)?,
+            two_factor: row.take_text(8)?,
             created_at: row.int(9)?,
             updated_at: row.int(10)?,
             last_sign_in_at: row.int(11)?,
@@ -161,11 +161,11 @@ impl UserRow {
 }
 
 /// A `UserRef` read from `id, name, email, email_normalized`.
-fn user_ref(row: &SqlRow) -> Result<UserRef, StoreError> {
+fn user_ref(mut row: SqlRow) -> Result<UserRef, StoreError> {
     Ok(UserRef {
         id: UserId(row.int(0)?),
-        name: UserName::from_stored(row.text(1)?),
-        email: Email::from_stored(row.text(2)?, row.text(3)?),
+        name: UserName::from_stored(row.take_text(1)?),
+        email: Email::from_stored(row.take_text(2)?, row.take_text(3)?),
     })
 }
 
@@ -195,7 +195,7 @@ async fn query_user_rows<S: Sql + ?Sized>(
 ) -> Result<Vec<UserRow>, StoreError> {
     sql.query(statement, params)
         .await?
-        .iter()
+        .into_iter()
         .map(UserRow::read)
         .collect()
 }
@@ -217,10 +217,10 @@ async fn complete_users<S: Sql + ?Sized>(
         "SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id \
          WHERE {members} ORDER BY g.name_normalized"
     );
-    for row in sql.query(&statement, &params.0).await? {
+    for mut row in sql.query(&statement, &params.0).await? {
         groups_of.entry(row.int(0)?).or_default().push(GroupRef {
             id: GroupId(row.int(1)?),
-            name: GroupName::from_stored(row.text(2)?),
+            name: GroupName::from_stored(row.take_text(2)?),
         });
     }
     let supervisor_ids: Vec<i64> = rows.iter().filter_map(|r| r.supervisor_id).collect();
@@ -231,7 +231,7 @@ async fn complete_users<S: Sql + ?Sized>(
         let statement =
             format!("SELECT id, name, email, email_normalized FROM users WHERE {wanted}");
         for row in sql.query(&statement, &params.0).await? {
-            let supervisor = user_ref(&row)?;
+            let supervisor = user_ref(row)?;
             supervisors.insert(supervisor.id.0, supervisor);
         }
     }
@@ -380,7 +380,7 @@ impl<S: Sql + ?Sized> UsersTx for S {
             &[id.0.into()],
         )
         .await?
-        .iter()
+        .into_iter()
         .map(user_ref)
         .collect()
     }
