@@ -96,42 +96,42 @@ async fn read<S: Sql + ?Sized>(sql: &mut S) -> Result<Snapshot, StoreError> {
             permissions: permissions.remove(&id).unwrap_or_default(),
         });
     }
-    for row in sql
-        .query(
-            "SELECT id, name, email, status, supervisor_id, password_hash, must_change_password, \
+    sql.for_each(
+        "SELECT id, name, email, status, supervisor_id, password_hash, must_change_password, \
              mask_client_data, two_factor, created_at, updated_at, last_sign_in_at, \
              failed_sign_ins, locked_until, version FROM users ORDER BY id",
-            &[],
-        )
-        .await?
-    {
-        snapshot.users.push(copy::UserRow {
-            id: row.int(0)?,
-            name: row.text(1)?,
-            email: row.text(2)?,
-            status: row.text(3)?,
-            supervisor_id: row.opt_int(4)?,
-            password_hash: row.text(5)?,
-            must_change_password: row.bool(6)?,
-            mask_client_data: row.bool(7)?,
-            two_factor: row.text(8)?,
-            created_at: row.int(9)?,
-            updated_at: row.int(10)?,
-            last_sign_in_at: row.int(11)?,
-            failed_sign_ins: row.int(12)?,
-            locked_until: row.opt_int(13)?,
-            version: row.int(14)?,
-        });
-    }
-    for row in sql
-        .query(
-            "SELECT user_id, group_id FROM memberships ORDER BY user_id, group_id",
-            &[],
-        )
-        .await?
-    {
-        snapshot.memberships.push((row.int(0)?, row.int(1)?));
-    }
+        &[],
+        &mut |mut row| {
+            snapshot.users.push(copy::UserRow {
+                id: row.int(0)?,
+                name: row.take_text(1)?,
+                email: row.take_text(2)?,
+                status: row.take_text(3)?,
+                supervisor_id: row.opt_int(4)?,
+                password_hash: row.take_text(5)?,
+                must_change_password: row.bool(6)?,
+                mask_client_data: row.bool(7)?,
+                two_factor: row.take_text(8)?,
+                created_at: row.int(9)?,
+                updated_at: row.int(10)?,
+                last_sign_in_at: row.int(11)?,
+                failed_sign_ins: row.int(12)?,
+                locked_until: row.opt_int(13)?,
+                version: row.int(14)?,
+            });
+            Ok(())
+        },
+    )
+    .await?;
+    sql.for_each(
+        "SELECT user_id, group_id FROM memberships ORDER BY user_id, group_id",
+        &[],
+        &mut |row| {
+            snapshot.memberships.push((row.int(0)?, row.int(1)?));
+            Ok(())
+        },
+    )
+    .await?;
     for row in sql
         .query("SELECT key, value FROM settings ORDER BY key", &[])
         .await?
@@ -141,26 +141,26 @@ async fn read<S: Sql + ?Sized>(sql: &mut S) -> Result<Snapshot, StoreError> {
             snapshot.settings.push((key, row.text(1)?));
         }
     }
-    for row in sql
-        .query(
-            "SELECT id, at, operator_id, operator_label, action, target_kind, target_id, \
+    sql.for_each(
+        "SELECT id, at, operator_id, operator_label, action, target_kind, target_id, \
              target_label, CAST(changes AS TEXT) FROM audit_events ORDER BY id",
-            &[],
-        )
-        .await?
-    {
-        snapshot.audit.push(copy::AuditRow {
-            id: row.int(0)?,
-            at: row.int(1)?,
-            operator_id: row.opt_int(2)?,
-            operator_label: row.text(3)?,
-            action: row.text(4)?,
-            target_kind: row.text(5)?,
-            target_id: row.opt_int(6)?,
-            target_label: row.text(7)?,
-            changes: row.text(8)?,
-        });
-    }
+        &[],
+        &mut |mut row| {
+            snapshot.audit.push(copy::AuditRow {
+                id: row.int(0)?,
+                at: row.int(1)?,
+                operator_id: row.opt_int(2)?,
+                operator_label: row.take_text(3)?,
+                action: row.take_text(4)?,
+                target_kind: row.take_text(5)?,
+                target_id: row.opt_int(6)?,
+                target_label: row.take_text(7)?,
+                changes: row.take_text(8)?,
+            });
+            Ok(())
+        },
+    )
+    .await?;
     for row in sql
         .query(
             "SELECT user_id, secret, confirmed, last_step, created_at FROM totp_enrolments \
@@ -180,38 +180,38 @@ async fn read<S: Sql + ?Sized>(sql: &mut S) -> Result<Snapshot, StoreError> {
             created_at: row.int(4)?,
         });
     }
-    for row in sql
-        .query(
-            "SELECT user_id, code_hash, used_at FROM recovery_codes ORDER BY user_id, code_hash",
-            &[],
-        )
-        .await?
-    {
-        snapshot.recovery_codes.push(copy::RecoveryCodeRow {
-            user_id: row.int(0)?,
-            code_hash: row.text(1)?,
-            used_at: row.opt_int(2)?,
-        });
-    }
-    for row in sql
-        .query(
-            "SELECT id, name, email, phone, country, created_at, updated_at, version \
+    sql.for_each(
+        "SELECT user_id, code_hash, used_at FROM recovery_codes ORDER BY user_id, code_hash",
+        &[],
+        &mut |mut row| {
+            snapshot.recovery_codes.push(copy::RecoveryCodeRow {
+                user_id: row.int(0)?,
+                code_hash: row.take_text(1)?,
+                used_at: row.opt_int(2)?,
+            });
+            Ok(())
+        },
+    )
+    .await?;
+    sql.for_each(
+        "SELECT id, name, email, phone, country, created_at, updated_at, version \
              FROM clients ORDER BY id",
-            &[],
-        )
-        .await?
-    {
-        snapshot.clients.push(copy::ClientRow {
-            id: row.int(0)?,
-            name: row.text(1)?,
-            email: row.opt_text(2)?,
-            phone: row.opt_text(3)?,
-            country: row.opt_text(4)?,
-            created_at: row.int(5)?,
-            updated_at: row.int(6)?,
-            version: row.int(7)?,
-        });
-    }
+        &[],
+        &mut |mut row| {
+            snapshot.clients.push(copy::ClientRow {
+                id: row.int(0)?,
+                name: row.take_text(1)?,
+                email: row.take_opt_text(2)?,
+                phone: row.take_opt_text(3)?,
+                country: row.take_opt_text(4)?,
+                created_at: row.int(5)?,
+                updated_at: row.int(6)?,
+                version: row.int(7)?,
+            });
+            Ok(())
+        },
+    )
+    .await?;
     snapshot.last_user_id = last_id(sql, "users").await?;
     snapshot.last_group_id = last_id(sql, "groups").await?;
     snapshot.last_client_id = last_id(sql, "clients").await?;
