@@ -300,10 +300,10 @@ impl<S: Sql + ?Sized> ClientsTx for S {
         }
         let order = order_of(listing.direction);
         let limit = listing.limit.clamp(1, ClientQuery::MAX_LIMIT);
-        let limit_param = params.push(i64::from(limit) + 1);
+        let limit_rows = u64::from(limit) + 1;
         let statement = format!(
             "SELECT {CLIENT_COLUMNS} FROM clients c{} \
-             ORDER BY {column} {order}, c.id {order} LIMIT {limit_param}",
+             ORDER BY {column} {order}, c.id {order} LIMIT {limit_rows}",
             where_clause(&conditions)
         );
         let mut rows = self

@@ -520,10 +520,10 @@ impl<S: Sql + ?Sized> UsersTx for S {
         let where_sql = where_clause(&page_conditions);
         let order = order_of(query.direction);
         let limit = query.limit.clamp(1, UserQuery::MAX_LIMIT);
-        let limit_param = params.push(i64::from(limit) + 1);
+        let limit_rows = u64::from(limit) + 1;
         let statement = format!(
             "SELECT {USER_COLUMNS} FROM users u{join}{where_sql} \
-             ORDER BY {column} {order}, u.id {order} LIMIT {limit_param}"
+             ORDER BY {column} {order}, u.id {order} LIMIT {limit_rows}"
         );
         let mut rows = query_user_rows(self, &statement, &params.0).await?;
         let next = if rows.len() > limit as usize {
