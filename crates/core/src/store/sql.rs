@@ -308,23 +308,20 @@ impl Params {
         format!("${}", self.0.len())
     }
 
-    /// `column` is one of `ids`: `= ANY($n)` on PostgreSQL, `IN ($n, …)` on
-    /// SQLite (which has no arrays).
+    /// `column` is one of `ids`: `= ANY($n)` over an array on PostgreSQL,
+    /// `IN (SELECT value FROM json_each($n))` over a JSON array on SQLite
+    /// (which has no arrays).
     pub fn any_of(&mut self, dialect: Dialect, column: &str, ids: &[i64]) -> String {
         match dialect {
             Dialect::Postgres => {
                 format!("{column} = ANY({})", self.push(Value::Ints(ids.to_vec())))
             }
+            // One JSON array parameter: the statement's text is the same
+            // for any number of ids, so it is prepared once.
             Dialect::Sqlite => {
-                use std::fmt::Write;
-                let mut condition = format!("{column} IN (");
-                for (n, id) in ids.iter().enumerate() {
-                    self.0.push(Value::Int(*id));
-                    let separator = if n == 0 { "" } else { ", " };
-                    let _ = write!(condition, "{separator}${}", self.0.len());
-                }
-                condition.push(')');
-                condition
+                let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+                let list = self.push(format!("[{list}]"));
+                format!("{column} IN (SELECT value FROM json_each({list}))")
             }
         }
     }
@@ -375,8 +372,9 @@ mod tests {
         params.push(7);
         assert_eq!(
             params.any_of(Dialect::Sqlite, "m.user_id", &[1, 2]),
-            "m.user_id IN ($2, $3)"
+            "m.user_id IN (SELECT value FROM json_each($2))"
         );
+        assert_eq!(params.0[1], Value::Text("[1,2]".into()));
         let mut params = Params::default();
         assert_eq!(
             params.any_of(Dialect::Postgres, "m.user_id", &[1, 2]),

@@ -436,7 +436,10 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<SqlRow> {
         cells.push(match row.get_ref(index)? {
             ValueRef::Null => Cell::Null,
             ValueRef::Integer(n) => Cell::Int(n),
-            ValueRef::Text(bytes) => Cell::Text(String::from_utf8_lossy(bytes).into_owned()),
+            ValueRef::Text(bytes) => match std::str::from_utf8(bytes) {
+                Ok(text) => Cell::Text(text.to_owned()),
+                Err(_) => Cell::Other("text that is not UTF-8".into()),
+            },
             ValueRef::Real(x) => Cell::Other(format!("real {x}")),
             ValueRef::Blob(_) => Cell::Other("blob".into()),
         });
