@@ -172,6 +172,49 @@ impl SqlRow {
     }
 }
 
+/// A row read in place, as a driver hands it over: the decoders of big
+/// pages read it without first copying every column ([`Sql::query_each`]).
+/// [`SqlRow`] is one too, so each decoder is written once.
+pub trait RowRef {
+    fn opt_int(&self, index: usize) -> Result<Option<i64>, StoreError>;
+    fn opt_text(&self, index: usize) -> Result<Option<String>, StoreError>;
+    fn bool(&self, index: usize) -> Result<bool, StoreError>;
+
+    fn int(&self, index: usize) -> Result<i64, StoreError> {
+        self.opt_int(index)?
+            .ok_or_else(|| null(index, "an integer"))
+    }
+
+    fn text(&self, index: usize) -> Result<String, StoreError> {
+        self.opt_text(index)?.ok_or_else(|| null(index, "text"))
+    }
+
+    fn time(&self, index: usize) -> Result<DateTime<Utc>, StoreError> {
+        time(self.int(index)?)
+    }
+}
+
+/// A NULL where a value was expected.
+pub fn null(index: usize, wanted: &str) -> StoreError {
+    StoreError::Corrupt {
+        detail: format!("column {index}: {wanted} expected, NULL found"),
+    }
+}
+
+impl RowRef for SqlRow {
+    fn opt_int(&self, index: usize) -> Result<Option<i64>, StoreError> {
+        SqlRow::opt_int(self, index)
+    }
+
+    fn opt_text(&self, index: usize) -> Result<Option<String>, StoreError> {
+        SqlRow::opt_text(self, index)
+    }
+
+    fn bool(&self, index: usize) -> Result<bool, StoreError> {
+        SqlRow::bool(self, index)
+    }
+}
+
 pub fn time(millis: i64) -> Result<DateTime<Utc>, StoreError> {
     Utc.timestamp_millis_opt(millis)
         .single()
@@ -244,6 +287,16 @@ pub trait Sql: Send {
 
     /// Runs a statement and reads every row it returns.
     async fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<SqlRow>, SqlError>;
+
+    /// Runs a statement and hands each row to `each` in place, as the
+    /// driver holds it (the pages of the overviews: no copy of every column
+    /// first). Stops at the first error `each` returns.
+    async fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        each: &mut (dyn for<'r> FnMut(&'r (dyn RowRef + 'r)) -> Result<(), StoreError> + Send),
+    ) -> Result<(), SqlError>;
 
     /// Runs a statement and hands each row to `each` as it arrives, without
     /// holding them all (exports). Stops at the first error `each` returns.

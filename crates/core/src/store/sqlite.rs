@@ -16,7 +16,7 @@ use rusqlite::{
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use super::sql::{self, Cell, ColumnType, Dialect, Sql, SqlError, SqlRow};
+use super::sql::{self, Cell, ColumnType, Dialect, RowRef, Sql, SqlError, SqlRow};
 use super::{Store, StoreError, Tx, TxMode};
 use crate::sealing::StoreSealing;
 use crate::secrets::Secrets;
@@ -429,6 +429,33 @@ fn sqlite_text(statement: &str) -> std::rc::Rc<str> {
     })
 }
 
+impl RowRef for Row<'_> {
+    fn opt_int(&self, index: usize) -> Result<Option<i64>, StoreError> {
+        match self.get_ref(index).map_err(internal)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Integer(n) => Ok(Some(n)),
+            _ => Err(sql::corrupt(
+                "column",
+                &format!("{index} (an integer expected)"),
+            )),
+        }
+    }
+
+    fn opt_text(&self, index: usize) -> Result<Option<String>, StoreError> {
+        match self.get_ref(index).map_err(internal)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Text(bytes) => std::str::from_utf8(bytes)
+                .map(|text| Some(text.to_owned()))
+                .map_err(|_| sql::corrupt("column", &format!("{index} (not UTF-8)"))),
+            _ => Err(sql::corrupt("column", &format!("{index} (text expected)"))),
+        }
+    }
+
+    fn bool(&self, index: usize) -> Result<bool, StoreError> {
+        Ok(self.int(index)? != 0)
+    }
+}
+
 fn read_row(row: &Row<'_>) -> rusqlite::Result<SqlRow> {
     let columns = row.as_ref().column_count();
     let mut cells = Vec::with_capacity(columns);
@@ -482,6 +509,27 @@ impl Sql for SqliteTx {
             .map_err(sql_error)?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
             .map_err(sql_error)
+    }
+
+    async fn query_each(
+        &mut self,
+        statement: &str,
+        params: &[sql::Value],
+        each: &mut (dyn for<'r> FnMut(&'r (dyn RowRef + 'r)) -> Result<(), StoreError> + Send),
+    ) -> Result<(), SqlError> {
+        let statement = sqlite_text(statement);
+        super::statement_log::note(&statement);
+        let mut prepared = self
+            .connection
+            .prepare_cached(&statement)
+            .map_err(sql_error)?;
+        let mut rows = prepared
+            .query(params_from_iter(params.iter()))
+            .map_err(sql_error)?;
+        while let Some(row) = rows.next().map_err(sql_error)? {
+            each(row)?;
+        }
+        Ok(())
     }
 
     async fn for_each(

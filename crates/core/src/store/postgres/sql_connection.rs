@@ -9,7 +9,7 @@ use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use tokio_postgres::Row;
 
 use super::{get, PgTx};
-use crate::store::sql::{self, Cell, ColumnType, Dialect, Sql, SqlError, SqlRow};
+use crate::store::sql::{self, Cell, ColumnType, Dialect, RowRef, Sql, SqlError, SqlRow};
 use crate::store::StoreError;
 
 impl ToSql for sql::Value {
@@ -60,6 +60,31 @@ fn sql_row(row: &Row) -> Result<SqlRow, StoreError> {
         cells.push(cell.unwrap_or(Cell::Null));
     }
     Ok(SqlRow(cells))
+}
+
+impl RowRef for Row {
+    fn opt_int(&self, index: usize) -> Result<Option<i64>, StoreError> {
+        let ty = self
+            .columns()
+            .get(index)
+            .map(|column| column.type_().clone())
+            .ok_or_else(|| sql::corrupt("column", &index.to_string()))?;
+        if ty == Type::INT4 {
+            Ok(get::<Option<i32>>(self, index)?.map(i64::from))
+        } else if ty == Type::INT2 {
+            Ok(get::<Option<i16>>(self, index)?.map(i64::from))
+        } else {
+            get::<Option<i64>>(self, index)
+        }
+    }
+
+    fn opt_text(&self, index: usize) -> Result<Option<String>, StoreError> {
+        get::<Option<String>>(self, index)
+    }
+
+    fn bool(&self, index: usize) -> Result<bool, StoreError> {
+        get::<bool>(self, index)
+    }
 }
 
 fn params_of(params: &[sql::Value]) -> Vec<&(dyn ToSql + Sync)> {
@@ -173,6 +198,27 @@ impl Sql for PgTx {
         };
         let rows = result.map_err(|error| self.sql_error(error))?;
         Ok(rows.iter().map(sql_row).collect::<Result<Vec<_>, _>>()?)
+    }
+
+    async fn query_each(
+        &mut self,
+        statement: &str,
+        params: &[sql::Value],
+        each: &mut (dyn for<'r> FnMut(&'r (dyn RowRef + 'r)) -> Result<(), StoreError> + Send),
+    ) -> Result<(), SqlError> {
+        crate::store::statement_log::note(statement);
+        let result = {
+            let client = self.connection();
+            match client.prepare_cached(statement).await {
+                Ok(prepared) => client.query(&prepared, &params_of(params)).await,
+                Err(error) => Err(error),
+            }
+        };
+        let rows = result.map_err(|error| self.sql_error(error))?;
+        for row in &rows {
+            each(row)?;
+        }
+        Ok(())
     }
 
     async fn for_each(

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{ClientId, ClientName, Country, Email, Phone};
 use crate::model::ClientFields;
-use crate::store::sql::{self, corrupt, millis, where_clause, ColumnType, Params, Sql, SqlRow};
+use crate::store::sql::{self, corrupt, millis, where_clause, ColumnType, Params, RowRef, Sql};
 use crate::store::{
     ClientCursor, ClientListing, ClientQuery, ClientRow, ClientRows, ClientSort, StoreError, Total,
     COUNT_CAP,
@@ -110,21 +110,21 @@ fn insert_values(fields: &ClientFields, now: DateTime<Utc>) -> Vec<sql::Value> {
 }
 
 /// A clients row read in [`CLIENT_COLUMNS`] order.
-fn client_row(mut row: SqlRow) -> Result<ClientRow, StoreError> {
-    let email = row.take_opt_text(2)?;
-    let email_normalized = row.take_opt_text(3)?;
-    let country = match row.take_opt_text(5)? {
+fn client_row(row: &dyn RowRef) -> Result<ClientRow, StoreError> {
+    let email = row.opt_text(2)?;
+    let email_normalized = row.opt_text(3)?;
+    let country = match row.opt_text(5)? {
         Some(code) => Some(Country::parse(&code).map_err(|_| corrupt("country", &code))?),
         None => None,
     };
     Ok(ClientRow {
         id: ClientId(row.int(0)?),
-        name: ClientName::from_stored(row.take_text(1)?),
+        name: ClientName::from_stored(row.text(1)?),
         email: email.map(|email| {
             let normalized = email_normalized.unwrap_or_else(|| email.to_lowercase());
             Email::from_stored(email, normalized)
         }),
-        phone: row.take_opt_text(4)?.map(Phone::from_stored),
+        phone: row.opt_text(4)?.map(Phone::from_stored),
         country,
         created_at: row.time(6)?,
         updated_at: row.time(7)?,
@@ -264,7 +264,7 @@ impl<S: Sql + ?Sized> ClientsTx for S {
     async fn client(&mut self, id: ClientId) -> Result<Option<ClientRow>, StoreError> {
         let statement = format!("SELECT {CLIENT_COLUMNS} FROM clients c WHERE c.id = $1");
         match sql::query_opt(self, &statement, &[id.0.into()]).await? {
-            Some(row) => Ok(Some(client_row(row)?)),
+            Some(row) => Ok(Some(client_row(&row)?)),
             None => Ok(None),
         }
     }
@@ -306,12 +306,12 @@ impl<S: Sql + ?Sized> ClientsTx for S {
              ORDER BY {column} {order}, c.id {order} LIMIT {limit_rows}",
             where_clause(&conditions)
         );
-        let mut rows = self
-            .query(&statement, &params.0)
-            .await?
-            .into_iter()
-            .map(client_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut rows = Vec::new();
+        self.query_each(&statement, &params.0, &mut |row| {
+            rows.push(client_row(row)?);
+            Ok(())
+        })
+        .await?;
         let next = if rows.len() > limit as usize {
             rows.truncate(limit as usize);
             rows.last().map(|last| ClientCursor {
@@ -344,7 +344,7 @@ impl<S: Sql + ?Sized> ClientsTx for S {
             "SELECT {CLIENT_COLUMNS} FROM clients c{} ORDER BY {column} {order}, c.id {order}",
             where_clause(&conditions)
         );
-        self.for_each(&statement, &params.0, &mut |row| each(client_row(row)?))
+        self.for_each(&statement, &params.0, &mut |row| each(client_row(&row)?))
             .await
     }
 }

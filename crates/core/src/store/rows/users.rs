@@ -10,7 +10,7 @@ use crate::domain::{
 };
 use crate::model::{GroupRef, User, UserFields, UserRef};
 use crate::password::PasswordHash;
-use crate::store::sql::{self, corrupt, millis, time, where_clause, Params, Sql, SqlRow};
+use crate::store::sql::{self, corrupt, millis, time, where_clause, Params, RowRef, Sql};
 use crate::store::{
     Cursor, Direction, SortField, SortKey, StoreError, Total, UserPage, UserQuery, COUNT_CAP,
 };
@@ -92,17 +92,17 @@ struct UserRow {
 
 impl UserRow {
     /// A row read in [`USER_COLUMNS`] order.
-    fn read(mut row: SqlRow) -> Result<Self, StoreError> {
+    fn read(row: &dyn RowRef) -> Result<Self, StoreError> {
         Ok(Self {
             id: row.int(0)?,
-            name: row.take_text(1)?,
-            email: row.take_text(2)?,
-            email_normalized: row.take_text(3)?,
-            status: row.take_text(4)?,
+            name: row.text(1)?,
+            email: row.text(2)?,
+            email_normalized: row.text(3)?,
+            status: row.text(4)?,
             supervisor_id: row.opt_int(5)?,
             must_change_password: row.bool(6)?,
             mask_client_data: row.bool(7)?,
-            two_factor: row.take_text(8)?,
+            two_factor: row.text(8)?,
             created_at: row.int(9)?,
             updated_at: row.int(10)?,
             last_sign_in_at: row.int(11)?,
@@ -161,11 +161,11 @@ impl UserRow {
 }
 
 /// A `UserRef` read from `id, name, email, email_normalized`.
-fn user_ref(mut row: SqlRow) -> Result<UserRef, StoreError> {
+fn user_ref(row: &dyn RowRef) -> Result<UserRef, StoreError> {
     Ok(UserRef {
         id: UserId(row.int(0)?),
-        name: UserName::from_stored(row.take_text(1)?),
-        email: Email::from_stored(row.take_text(2)?, row.take_text(3)?),
+        name: UserName::from_stored(row.text(1)?),
+        email: Email::from_stored(row.text(2)?, row.text(3)?),
     })
 }
 
@@ -193,11 +193,13 @@ async fn query_user_rows<S: Sql + ?Sized>(
     statement: &str,
     params: &[sql::Value],
 ) -> Result<Vec<UserRow>, StoreError> {
-    sql.query(statement, params)
-        .await?
-        .into_iter()
-        .map(UserRow::read)
-        .collect()
+    let mut rows = Vec::new();
+    sql.query_each(statement, params, &mut |row| {
+        rows.push(UserRow::read(row)?);
+        Ok(())
+    })
+    .await?;
+    Ok(rows)
 }
 
 /// Attaches groups and supervisors to rows with two queries for the whole batch.
@@ -217,12 +219,14 @@ async fn complete_users<S: Sql + ?Sized>(
         "SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id \
          WHERE {members} ORDER BY g.name_normalized"
     );
-    for mut row in sql.query(&statement, &params.0).await? {
+    sql.query_each(&statement, &params.0, &mut |row| {
         groups_of.entry(row.int(0)?).or_default().push(GroupRef {
             id: GroupId(row.int(1)?),
-            name: GroupName::from_stored(row.take_text(2)?),
+            name: GroupName::from_stored(row.text(2)?),
         });
-    }
+        Ok(())
+    })
+    .await?;
     let supervisor_ids: Vec<i64> = rows.iter().filter_map(|r| r.supervisor_id).collect();
     let mut supervisors: HashMap<i64, UserRef> = HashMap::new();
     if !supervisor_ids.is_empty() {
@@ -230,10 +234,12 @@ async fn complete_users<S: Sql + ?Sized>(
         let wanted = params.any_of(dialect, "id", &supervisor_ids);
         let statement =
             format!("SELECT id, name, email, email_normalized FROM users WHERE {wanted}");
-        for row in sql.query(&statement, &params.0).await? {
+        sql.query_each(&statement, &params.0, &mut |row| {
             let supervisor = user_ref(row)?;
             supervisors.insert(supervisor.id.0, supervisor);
-        }
+            Ok(())
+        })
+        .await?;
     }
     rows.into_iter()
         .map(|row| {
@@ -381,7 +387,7 @@ impl<S: Sql + ?Sized> UsersTx for S {
         )
         .await?
         .into_iter()
-        .map(user_ref)
+        .map(|row| user_ref(&row))
         .collect()
     }
 
