@@ -27,9 +27,11 @@ pub struct Credentials {
     pub recovery_as: Option<String>,
 }
 
-/// The most bytes read for one secret: [`MAX_LENGTH`] characters of up to
-/// four bytes each, a line ending and some slack.
-const MAX_LINE_BYTES: u64 = 600;
+/// The most bytes read for one secret: [`MAX_LENGTH`] characters, each of
+/// which may arrive decomposed before NFKC composes it (a Hangul syllable
+/// typed as three jamo is nine bytes), a line ending and slack; still a
+/// few kilobytes, never a whole file.
+const MAX_LINE_BYTES: u64 = 4096;
 
 /// Signs in (or takes the recovery path) and returns the operator.
 pub async fn operator(
@@ -140,7 +142,7 @@ pub fn read_line_capped(input: &mut impl BufRead) -> anyhow::Result<Option<Plain
 }
 
 fn ensure_short(secret: &PlainPassword) -> anyhow::Result<()> {
-    if secret.expose().chars().count() > MAX_LENGTH {
+    if secret.length() > MAX_LENGTH {
         bail!("Use at most {MAX_LENGTH} characters.");
     }
     Ok(())
@@ -179,6 +181,14 @@ mod tests {
         let second = read_line_capped(&mut input).unwrap().unwrap();
         assert_eq!(first.expose(), "password");
         assert_eq!(second.expose(), "123456");
+    }
+
+    #[test]
+    fn a_password_typed_decomposed_is_not_cut_by_the_read_cap() {
+        // 128 Hangul syllables, each as three jamo: 1,152 bytes on the line.
+        let decomposed = "\u{1112}\u{1161}\u{11AB}".repeat(MAX_LENGTH);
+        assert!(decomposed.len() > 1_000);
+        assert!(read(&format!("{decomposed}\n")).unwrap().is_some());
     }
 
     #[test]

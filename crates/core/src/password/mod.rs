@@ -59,6 +59,12 @@ impl PlainPassword {
         self.0.expose_secret()
     }
 
+    /// How many characters the password has once NFKC-normalised, as the
+    /// policy counts them (text typed decomposed counts as composed).
+    pub fn length(&self) -> usize {
+        self.normalized().chars().count()
+    }
+
     /// The password in Unicode normalisation form NFKC, as SP 800-63B
     /// recommends: the form it is hashed, verified and judged in, so that
     /// the same password typed on another keyboard or system (composed `é`
