@@ -12,6 +12,7 @@ import { call } from './call.js';
  * @property {number} lockout_minutes the first lock's length; each further failure doubles it
  * @property {number} idle_timeout_minutes minutes without activity before the screen locks
  * @property {number} masked_search_per_minute client searches a masked operator makes in a minute before each further one is slowed down
+ * @property {string} company_name the company's name, refused in passwords ("" when not set)
  */
 
 /** @returns {Promise<Settings>} */

@@ -1,5 +1,6 @@
-// The directory's settings: the password policy's minimum length, the
-// default two-factor method for new users, account lockout after failed
+// The directory's settings: the password policy's minimum length and the
+// company name it refuses in passwords, the default two-factor method for
+// new users, account lockout after failed
 // sign-ins, and the idle time before the screen locks. Above them, a notice
 // while an enabled administrator has no second factor.
 //
@@ -8,7 +9,7 @@
 
 import { h, replaceChildren } from '../dom.js';
 import { TWO_FACTOR_CHOICES } from '../format.js';
-import { field, formError, placeError, progress, submitting } from '../widgets.js';
+import { field, formError, placeError, progress, submitting, textInput } from '../widgets.js';
 import * as storeSettings from './store-settings.js';
 import * as mailSettings from './mail-settings.js';
 import * as adminSecondFactor from './admin-second-factor.js';
@@ -111,10 +112,18 @@ function buildForm(body, ctx, initial) {
   }, { signal });
   fields.two_factor = fields.default_two_factor;
 
+  const company = textInput();
+  company.maxLength = 100;
+  fields.company_name = field('Company name', company, {
+    hint: 'Passwords that contain it, or a word of it, are refused. Leave empty if not wanted.',
+  });
+  company.addEventListener('input', () => fields.company_name.setError(null));
+
   /** @param {import('../api.js').Settings} values */
   function fill(values) {
     for (const n of NUMBERS) inputs[n.name].value = String(values[n.name]);
     twoFactor.value = values.default_two_factor;
+    company.value = values.company_name ?? '';
   }
   fill(initial);
 
@@ -127,6 +136,7 @@ function buildForm(body, ctx, initial) {
     h('section', { class: 'panel' },
       h('h2', null, 'Passwords and two-factor'),
       fields.password_min_length.root,
+      fields.company_name.root,
       fields.default_two_factor.root,
     ),
     h('section', { class: 'panel' },
@@ -171,6 +181,7 @@ function buildForm(body, ctx, initial) {
         lockout_minutes: numbers.lockout_minutes,
         idle_timeout_minutes: numbers.idle_timeout_minutes,
         masked_search_per_minute: numbers.masked_search_per_minute,
+        company_name: company.value,
       }));
       if (signal.aborted) return;
       fill(saved);

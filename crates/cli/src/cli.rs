@@ -742,6 +742,10 @@ pub struct SettingsSetArgs {
     /// further one is slowed down (1 to 1000).
     #[arg(long, value_name = "N")]
     pub masked_search_per_minute: Option<u32>,
+    /// The company's name: passwords that contain it (or a word of it) are
+    /// refused. "" removes it.
+    #[arg(long, value_name = "NAME")]
+    pub company_name: Option<String>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,

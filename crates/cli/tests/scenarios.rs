@@ -985,6 +985,37 @@ fn settings_are_shown_changed_and_refused_out_of_range() {
 }
 
 #[test]
+fn the_company_name_is_set_shown_and_removed() {
+    let world = World::new();
+    assert_eq!(
+        world.run(&["settings", "show", "--json"]).json()["company_name"],
+        ""
+    );
+    let saved = world
+        .run(&[
+            "settings",
+            "set",
+            "--company-name",
+            "Zephyr Widgets",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(saved["company_name"], "Zephyr Widgets");
+    let table = world.run(&["settings", "show"]).ok().stdout;
+    assert!(table.contains("Zephyr Widgets"), "{table}");
+    let removed = world
+        .run(&["settings", "set", "--company-name", ""])
+        .ok()
+        .stdout;
+    assert!(removed.contains("(none)"), "{removed}");
+    assert_eq!(
+        world.run(&["settings", "show", "--json"]).json()["company_name"],
+        ""
+    );
+}
+
+#[test]
 fn unlocking_a_user_clears_their_failed_sign_ins() {
     let world = World::new();
     world

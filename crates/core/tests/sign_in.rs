@@ -248,3 +248,71 @@ async fn settings_out_of_range_are_refused_and_change_nothing(backend: Backend) 
     assert_eq!(event.changes.len(), 1);
     assert_eq!(event.changes[0].field, "idle_timeout_minutes");
 }
+
+every_store!(the_company_name_is_refused_in_passwords_once_set);
+async fn the_company_name_is_refused_in_passwords_once_set(backend: Backend) {
+    let world = World::on(backend).await;
+    let password = "Zephyrwidgets-Lantern-2026";
+    let verdict = world
+        .directory
+        .check_password(&PlainPassword::new(password), "Bo Chen", "bo@example.com")
+        .await
+        .unwrap();
+    assert!(verdict.is_acceptable(), "{verdict:?}");
+
+    let current = world.directory.settings(&world.admin).await.unwrap();
+    let saved = world
+        .directory
+        .update_settings(
+            &world.admin,
+            &Settings {
+                company_name: "  Zephyr Widgets  ".into(),
+                ..current.clone()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(saved.company_name, "Zephyr Widgets");
+    assert_eq!(
+        world
+            .directory
+            .settings(&world.admin)
+            .await
+            .unwrap()
+            .company_name,
+        "Zephyr Widgets"
+    );
+    let verdict = world
+        .directory
+        .check_password(&PlainPassword::new(password), "Bo Chen", "bo@example.com")
+        .await
+        .unwrap();
+    assert!(!verdict.is_acceptable(), "{verdict:?}");
+
+    // A name that hides characters, or a very long one, changes nothing.
+    for bad in ["Zephyr\u{202E}Widgets".to_owned(), "x".repeat(101)] {
+        let refused = world
+            .directory
+            .update_settings(
+                &world.admin,
+                &Settings {
+                    company_name: bad,
+                    ..current.clone()
+                },
+            )
+            .await;
+        assert!(
+            matches!(refused, Err(Error::InvalidSetting { .. })),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(
+        world
+            .directory
+            .settings(&world.admin)
+            .await
+            .unwrap()
+            .company_name,
+        "Zephyr Widgets"
+    );
+}

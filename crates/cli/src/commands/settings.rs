@@ -42,6 +42,7 @@ fn with_changes(current: Settings, args: &SettingsSetArgs) -> Settings {
         masked_search_per_minute: args
             .masked_search_per_minute
             .unwrap_or(current.masked_search_per_minute),
+        company_name: args.company_name.clone().unwrap_or(current.company_name),
     }
 }
 
@@ -70,6 +71,14 @@ fn print(settings: &Settings, json: bool) -> anyhow::Result<()> {
         (
             "Masked client searches per minute before slowing down",
             settings.masked_search_per_minute.to_string(),
+        ),
+        (
+            "Company name (refused in passwords)",
+            if settings.company_name.is_empty() {
+                "(none)".to_owned()
+            } else {
+                settings.company_name.clone()
+            },
         ),
     ])
 }

@@ -58,8 +58,14 @@ impl Directory {
         ensure_may_manage(&mut *tx, &actor, &user).await?;
         let mailer = self.credentials_mailer(send_credentials)?;
         let policy = Self::policy(&mut *tx).await?;
-        let (hash, password, generated) =
-            self.choose_password_keeping(&policy, password, &user.name, &user.email)?;
+        let company = Self::company_name(&mut *tx).await?;
+        let (hash, password, generated) = self.choose_password_keeping(
+            &policy,
+            company.as_deref(),
+            password,
+            &user.name,
+            &user.email,
+        )?;
         let now = Self::now();
         tx.set_password(id, &hash, must_change_password, now)
             .await?;

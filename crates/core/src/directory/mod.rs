@@ -200,12 +200,13 @@ impl Directory {
     fn choose_password(
         &self,
         policy: &PasswordPolicy,
+        company: Option<&str>,
         choice: PasswordChoice,
         name: &UserName,
         email: &Email,
     ) -> Result<(crate::password::PasswordHash, Option<PlainPassword>)> {
         let (hash, password, generated) =
-            self.choose_password_keeping(policy, choice, name, email)?;
+            self.choose_password_keeping(policy, company, choice, name, email)?;
         Ok((hash, generated.then_some(password)))
     }
 
@@ -214,6 +215,7 @@ impl Directory {
     fn choose_password_keeping(
         &self,
         policy: &PasswordPolicy,
+        company: Option<&str>,
         choice: PasswordChoice,
         name: &UserName,
         email: &Email,
@@ -221,7 +223,7 @@ impl Directory {
         let context = PolicyContext {
             name: name.as_str(),
             email: email.as_str(),
-            company: None,
+            company,
         };
         let (password, generated) = match choice {
             PasswordChoice::Given(password) => (password, false),

@@ -20,6 +20,10 @@ const SETTING_LOCKOUT_THRESHOLD: &str = "lockout.threshold";
 const SETTING_LOCKOUT_MINUTES: &str = "lockout.minutes";
 const SETTING_IDLE_TIMEOUT_MINUTES: &str = "session.idle_timeout_minutes";
 const SETTING_MASKED_SEARCH_PER_MINUTE: &str = "clients.masked_search_per_minute";
+const SETTING_COMPANY_NAME: &str = "company.name";
+
+/// The longest company name, in characters.
+const MAX_COMPANY_NAME: usize = 100;
 
 /// The settings an administrator can change in this version.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
@@ -36,6 +40,10 @@ pub struct Settings {
     /// further one is slowed down (`Directory::list_clients`).
     #[serde(default = "default_masked_search_per_minute")]
     pub masked_search_per_minute: u32,
+    /// The company's name (empty when not set). A password that contains
+    /// it, or a word of it, is refused, as one with the user's own name.
+    #[serde(default)]
+    pub company_name: String,
 }
 
 fn default_masked_search_per_minute() -> u32 {
@@ -53,6 +61,7 @@ impl Default for Settings {
             lockout_minutes: 5,
             idle_timeout_minutes: 15,
             masked_search_per_minute: default_masked_search_per_minute(),
+            company_name: String::new(),
         }
     }
 }
@@ -99,6 +108,16 @@ impl Settings {
             1..=1000,
             "The client searches a masked operator may make in a minute before being slowed down",
         )?;
+        let company = self.company_name.trim();
+        if company.chars().count() > MAX_COMPANY_NAME {
+            return Err(Error::InvalidSetting {
+                reason: format!(
+                    "The company's name can have at most {MAX_COMPANY_NAME} characters."
+                ),
+            });
+        }
+        crate::look_alike::check_text(company, "The company's name")
+            .map_err(|reason| Error::InvalidSetting { reason })?;
         Ok(policy)
     }
 
@@ -151,7 +170,20 @@ impl Directory {
                 defaults.masked_search_per_minute,
             )
             .await?,
+            company_name: tx
+                .setting(SETTING_COMPANY_NAME)
+                .await?
+                .unwrap_or(defaults.company_name),
         })
+    }
+
+    /// The company's name when one is set: a context word of the password
+    /// policy.
+    pub(super) async fn company_name(tx: &mut dyn Tx) -> Result<Option<String>> {
+        Ok(tx
+            .setting(SETTING_COMPANY_NAME)
+            .await?
+            .filter(|name| !name.trim().is_empty()))
     }
 
     /// The settings as they apply on this installation: the default
@@ -205,6 +237,10 @@ impl Directory {
         settings: &Settings,
     ) -> Result<Settings> {
         settings.validate(self.mail_configured())?;
+        let settings = &Settings {
+            company_name: settings.company_name.trim().to_owned(),
+            ..settings.clone()
+        };
         let mut tx = self.store.begin(TxMode::Write).await?;
         let actor = Self::authorize(&mut *tx, operator, Permission::SettingsManage).await?;
         let before = self.current_settings(&mut *tx).await?;
@@ -233,6 +269,7 @@ impl Directory {
                 SETTING_MASKED_SEARCH_PER_MINUTE,
                 settings.masked_search_per_minute.to_string(),
             ),
+            (SETTING_COMPANY_NAME, settings.company_name.clone()),
         ];
         for (key, value) in &values {
             tx.set_setting(key, value).await?;
@@ -262,12 +299,13 @@ impl Directory {
     ) -> Result<PolicyVerdict> {
         let mut tx = self.store.begin(TxMode::Read).await?;
         let policy = Self::policy(&mut *tx).await?;
+        let company = Self::company_name(&mut *tx).await?;
         Ok(policy.check(
             password,
             &PolicyContext {
                 name,
                 email,
-                company: None,
+                company: company.as_deref(),
             },
         ))
     }

@@ -59,7 +59,9 @@ impl Directory {
         };
         ensure_method_works(two_factor, self.mail_configured())?;
         let policy = Self::policy(&mut *tx).await?;
-        let (hash, generated_password) = self.choose_password(&policy, password, &name, &email)?;
+        let company = Self::company_name(&mut *tx).await?;
+        let (hash, generated_password) =
+            self.choose_password(&policy, company.as_deref(), password, &name, &email)?;
         let now = Self::now();
         let fields = UserFields {
             name,

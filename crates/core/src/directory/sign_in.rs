@@ -221,14 +221,16 @@ impl Directory {
         current: &PlainPassword,
         new: &PlainPassword,
     ) -> Result<Me> {
-        let (user, hash, policy) = {
+        let (user, hash, policy, company) = {
             let mut tx = self.store.begin(TxMode::Read).await?;
             let actor = Self::actor(&mut *tx, operator).await?;
             let hash = tx
                 .password_hash(actor.user.id)
                 .await?
                 .ok_or(Error::OperatorInvalid)?;
-            (actor.user, hash, Self::policy(&mut *tx).await?)
+            let policy = Self::policy(&mut *tx).await?;
+            let company = Self::company_name(&mut *tx).await?;
+            (actor.user, hash, policy, company)
         };
         if !self.hasher.verify(current, &hash).is_match() {
             return Err(Error::CurrentPasswordIncorrect);
@@ -238,7 +240,7 @@ impl Directory {
             &PolicyContext {
                 name: user.name.as_str(),
                 email: user.email.as_str(),
-                company: None,
+                company: company.as_deref(),
             },
         )?;
         if self.hasher.verify(new, &hash).is_match() {

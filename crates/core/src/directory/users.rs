@@ -103,8 +103,9 @@ impl Directory {
         };
         ensure_method_works(two_factor, self.mail_configured())?;
         let policy = Self::policy(&mut *tx).await?;
+        let company = Self::company_name(&mut *tx).await?;
         let (hash, password, generated) =
-            self.choose_password_keeping(&policy, new.password, &name, &email)?;
+            self.choose_password_keeping(&policy, company.as_deref(), new.password, &name, &email)?;
         let now = Self::now();
         let fields = UserFields {
             name,
