@@ -137,3 +137,28 @@ fn a_user_is_created_found_edited_disabled_reset_and_deleted() {
     s.wait_for_text("No users match.");
     s.wait_for_no_row("Bruno Seller");
 }
+
+#[test]
+fn a_company_name_set_in_settings_is_refused_in_new_passwords() {
+    let s = Session::start();
+    let _admin = s.set_up();
+    s.navigate("Settings");
+    s.wait_for_heading("Settings");
+    assert_eq!(s.value_of("Company name"), "");
+    s.fill("Company name", "Zephyr Widgets");
+    s.click_button("Save settings");
+    s.wait_for_text("Settings saved.");
+
+    s.go_to_users();
+    s.navigate("Settings");
+    s.wait_for_heading("Settings");
+    assert_eq!(s.value_of("Company name"), "Zephyr Widgets");
+
+    s.go_to_users();
+    s.click_button("New user");
+    s.wait_for_heading("New user");
+    s.fill("Name", "Bo Chen");
+    s.fill("Email", "bo.chen@example.com");
+    s.fill("Password", "Zephyrwidgets-Lantern-2026");
+    s.wait_for_text("The password must not contain the company's name or the word Roster.");
+}
