@@ -290,7 +290,12 @@ async fn the_company_name_is_refused_in_passwords_once_set(backend: Backend) {
     assert!(!verdict.is_acceptable(), "{verdict:?}");
 
     // A name that hides characters, or a very long one, changes nothing.
-    for bad in ["Zephyr\u{202E}Widgets".to_owned(), "x".repeat(101)] {
+    for bad in [
+        "Zephyr\u{202E}Widgets".to_owned(),
+        "Zephyr\tWidgets".to_owned(),
+        "Zephyr\u{1b}[2JWidgets".to_owned(),
+        "x".repeat(101),
+    ] {
         let refused = world
             .directory
             .update_settings(

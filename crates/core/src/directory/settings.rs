@@ -116,8 +116,16 @@ impl Settings {
                 ),
             });
         }
-        crate::look_alike::check_text(company, "The company's name")
-            .map_err(|reason| Error::InvalidSetting { reason })?;
+        if company.chars().any(char::is_control) {
+            return Err(Error::InvalidSetting {
+                reason: "The company's name cannot contain control characters such as tabs or line breaks.".into(),
+            });
+        }
+        if !company.is_empty() {
+            crate::look_alike::check_text(company, "The company's name")
+                .and_then(|()| crate::look_alike::check_visible(company, "The company's name"))
+                .map_err(|reason| Error::InvalidSetting { reason })?;
+        }
         Ok(policy)
     }
 

@@ -361,6 +361,17 @@ impl Params {
         format!("${}", self.0.len())
     }
 
+    /// A page's `LIMIT`: written into the statement on SQLite (bound, it
+    /// makes SQLite prepare the statement again on every call), bound on
+    /// PostgreSQL (written in, every page size would be one more statement
+    /// that each pooled connection keeps prepared for good).
+    pub fn limit(&mut self, dialect: Dialect, rows: u64) -> String {
+        match dialect {
+            Dialect::Sqlite => rows.to_string(),
+            Dialect::Postgres => self.push(i64::try_from(rows).unwrap_or(i64::MAX)),
+        }
+    }
+
     /// `column` is one of `ids`: `= ANY($n)` over an array on PostgreSQL,
     /// `IN ($n, …)` on SQLite (which has no arrays).
     pub fn any_of(&mut self, dialect: Dialect, column: &str, ids: &[i64]) -> String {

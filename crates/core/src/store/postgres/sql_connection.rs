@@ -18,16 +18,31 @@ impl ToSql for sql::Value {
         ty: &Type,
         out: &mut BytesMut,
     ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        // `accepts` takes every type so that one `Value` serves every
+        // column; each variant checks here that the column is its kind.
+        // The message names the kind of value, never the value itself.
+        let wrong = || -> Box<dyn std::error::Error + Sync + Send> {
+            let kind = match self {
+                sql::Value::Null => "NULL",
+                sql::Value::Int(_) => "an integer",
+                sql::Value::Text(_) => "text",
+                sql::Value::Bool(_) => "a boolean",
+                sql::Value::Ints(_) => "a list of integers",
+            };
+            format!("{kind} cannot be written to a column of type {ty}").into()
+        };
         match self {
             sql::Value::Null => Ok(IsNull::Yes),
             sql::Value::Int(n) => match *ty {
                 Type::INT2 => i16::try_from(*n)?.to_sql(ty, out),
                 Type::INT4 => i32::try_from(*n)?.to_sql(ty, out),
-                _ => n.to_sql(ty, out),
+                Type::INT8 => n.to_sql(ty, out),
+                _ => Err(wrong()),
             },
-            sql::Value::Text(text) => text.as_str().to_sql(ty, out),
-            sql::Value::Bool(b) => b.to_sql(ty, out),
-            sql::Value::Ints(list) => list.to_sql(ty, out),
+            sql::Value::Text(text) if <&str as ToSql>::accepts(ty) => text.as_str().to_sql(ty, out),
+            sql::Value::Bool(b) if *ty == Type::BOOL => b.to_sql(ty, out),
+            sql::Value::Ints(list) if *ty == Type::INT8_ARRAY => list.to_sql(ty, out),
+            _ => Err(wrong()),
         }
     }
 

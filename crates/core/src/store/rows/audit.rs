@@ -80,7 +80,7 @@ impl<S: Sql + ?Sized> AuditTx for S {
             let before = params.push(before);
             conditions.push(format!("id < {before}"));
         }
-        let limit = query.limit.clamp(1, 10_000);
+        let limit = params.limit(self.dialect(), u64::from(query.limit.clamp(1, 10_000)));
         let statement = format!(
             "SELECT id, at, operator_id, operator_label, action, target_kind, target_id, \
              target_label, CAST(changes AS TEXT) FROM audit_events{} ORDER BY id DESC LIMIT {limit}",

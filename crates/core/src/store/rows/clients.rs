@@ -300,7 +300,7 @@ impl<S: Sql + ?Sized> ClientsTx for S {
         }
         let order = order_of(listing.direction);
         let limit = listing.limit.clamp(1, ClientQuery::MAX_LIMIT);
-        let limit_rows = u64::from(limit) + 1;
+        let limit_rows = params.limit(self.dialect(), u64::from(limit) + 1);
         let statement = format!(
             "SELECT {CLIENT_COLUMNS} FROM clients c{} \
              ORDER BY {column} {order}, c.id {order} LIMIT {limit_rows}",

@@ -526,7 +526,7 @@ impl<S: Sql + ?Sized> UsersTx for S {
         let where_sql = where_clause(&page_conditions);
         let order = order_of(query.direction);
         let limit = query.limit.clamp(1, UserQuery::MAX_LIMIT);
-        let limit_rows = u64::from(limit) + 1;
+        let limit_rows = params.limit(dialect, u64::from(limit) + 1);
         let statement = format!(
             "SELECT {USER_COLUMNS} FROM users u{join}{where_sql} \
              ORDER BY {column} {order}, u.id {order} LIMIT {limit_rows}"
