@@ -498,22 +498,6 @@ impl PgTx {
         result.map_err(|error| self.fail(error))
     }
 
-    async fn pg_query(
-        &mut self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Vec<Row>, StoreError> {
-        super::statement_log::note(sql);
-        let result = {
-            let client = self.connection();
-            match client.prepare_cached(sql).await {
-                Ok(statement) => client.query(&statement, params).await,
-                Err(error) => Err(error),
-            }
-        };
-        result.map_err(|error| self.fail(error))
-    }
-
     async fn pg_execute(
         &mut self,
         sql: &str,
@@ -561,9 +545,9 @@ impl Tx for PgTx {
     }
 
     async fn lock_administrators(&mut self) -> Result<(), StoreError> {
-        self.pg_query(
+        self.rows(
             "SELECT id FROM groups WHERE id = $1 FOR UPDATE",
-            &[&ADMINISTRATORS.0],
+            &[ADMINISTRATORS.0.into()],
         )
         .await?;
         Ok(())

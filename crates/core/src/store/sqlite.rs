@@ -474,6 +474,18 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<SqlRow> {
     Ok(SqlRow(cells))
 }
 
+impl SqliteTx {
+    /// `statement` prepared once per connection (as SQLite reads it, `?n`),
+    /// and noted for the golden tests.
+    fn prepared(&self, statement: &str) -> Result<rusqlite::CachedStatement<'_>, SqlError> {
+        let statement = sqlite_text(statement);
+        super::statement_log::note(&statement);
+        self.connection
+            .prepare_cached(&statement)
+            .map_err(sql_error)
+    }
+}
+
 #[async_trait]
 impl Sql for SqliteTx {
     fn dialect(&self) -> Dialect {
@@ -481,12 +493,7 @@ impl Sql for SqliteTx {
     }
 
     async fn execute(&mut self, statement: &str, params: &[sql::Value]) -> Result<u64, SqlError> {
-        let statement = sqlite_text(statement);
-        super::statement_log::note(&statement);
-        let mut prepared = self
-            .connection
-            .prepare_cached(&statement)
-            .map_err(sql_error)?;
+        let mut prepared = self.prepared(statement)?;
         let changed = prepared
             .execute(params_from_iter(params.iter()))
             .map_err(sql_error)?;
@@ -498,12 +505,7 @@ impl Sql for SqliteTx {
         statement: &str,
         params: &[sql::Value],
     ) -> Result<Vec<SqlRow>, SqlError> {
-        let statement = sqlite_text(statement);
-        super::statement_log::note(&statement);
-        let mut prepared = self
-            .connection
-            .prepare_cached(&statement)
-            .map_err(sql_error)?;
+        let mut prepared = self.prepared(statement)?;
         let rows = prepared
             .query_map(params_from_iter(params.iter()), read_row)
             .map_err(sql_error)?;
@@ -517,12 +519,7 @@ impl Sql for SqliteTx {
         params: &[sql::Value],
         each: &mut (dyn for<'r> FnMut(&'r (dyn RowRef + 'r)) -> Result<(), StoreError> + Send),
     ) -> Result<(), SqlError> {
-        let statement = sqlite_text(statement);
-        super::statement_log::note(&statement);
-        let mut prepared = self
-            .connection
-            .prepare_cached(&statement)
-            .map_err(sql_error)?;
+        let mut prepared = self.prepared(statement)?;
         let mut rows = prepared
             .query(params_from_iter(params.iter()))
             .map_err(sql_error)?;

@@ -163,6 +163,24 @@ fn column_array(
 }
 
 impl PgTx {
+    /// Runs `statement`, prepared once per connection, and returns its rows
+    /// as the driver read them.
+    pub(super) async fn rows(
+        &mut self,
+        statement: &str,
+        params: &[sql::Value],
+    ) -> Result<Vec<Row>, SqlError> {
+        crate::store::statement_log::note(statement);
+        let result = {
+            let client = self.connection();
+            match client.prepare_cached(statement).await {
+                Ok(prepared) => client.query(&prepared, &params_of(params)).await,
+                Err(error) => Err(error),
+            }
+        };
+        result.map_err(|error| self.sql_error(error))
+    }
+
     /// Maps a failed statement's error, keeping unique violations apart;
     /// either way the transaction counts as failed.
     fn sql_error(&mut self, error: tokio_postgres::Error) -> SqlError {
@@ -203,15 +221,7 @@ impl Sql for PgTx {
         statement: &str,
         params: &[sql::Value],
     ) -> Result<Vec<SqlRow>, SqlError> {
-        crate::store::statement_log::note(statement);
-        let result = {
-            let client = self.connection();
-            match client.prepare_cached(statement).await {
-                Ok(prepared) => client.query(&prepared, &params_of(params)).await,
-                Err(error) => Err(error),
-            }
-        };
-        let rows = result.map_err(|error| self.sql_error(error))?;
+        let rows = self.rows(statement, params).await?;
         Ok(rows.iter().map(sql_row).collect::<Result<Vec<_>, _>>()?)
     }
 
@@ -221,15 +231,7 @@ impl Sql for PgTx {
         params: &[sql::Value],
         each: &mut (dyn for<'r> FnMut(&'r (dyn RowRef + 'r)) -> Result<(), StoreError> + Send),
     ) -> Result<(), SqlError> {
-        crate::store::statement_log::note(statement);
-        let result = {
-            let client = self.connection();
-            match client.prepare_cached(statement).await {
-                Ok(prepared) => client.query(&prepared, &params_of(params)).await,
-                Err(error) => Err(error),
-            }
-        };
-        let rows = result.map_err(|error| self.sql_error(error))?;
+        let rows = self.rows(statement, params).await?;
         for row in &rows {
             each(row)?;
         }
