@@ -35,6 +35,11 @@ pub enum Error {
     /// single rows are listed in the import's report instead.
     #[error("{reason}")]
     InvalidImport { reason: String },
+    /// A spreadsheet that cannot be read or written at all.
+    #[error(transparent)]
+    Sheet(#[from] crate::sheet::SheetError),
+    #[error("The import was cancelled; nothing was written.")]
+    Cancelled,
 
     // --- Users ---------------------------------------------------------
     #[error("The email address {email} is already used by another user.")]
@@ -190,6 +195,8 @@ impl Error {
             Error::InvalidPhone { .. } => "invalid_phone",
             Error::InvalidCountry { .. } => "invalid_country",
             Error::InvalidImport { .. } => "invalid_import",
+            Error::Sheet(_) => "invalid_file",
+            Error::Cancelled => "cancelled",
             Error::ClientNotFound { .. } => "client_not_found",
             Error::ClientDataMasked => "client_data_masked",
             Error::EmailTaken { .. } => "email_taken",

@@ -28,9 +28,11 @@ mod permission;
 pub mod sealing;
 pub mod secrets;
 mod server_config;
+pub mod sheet;
 pub mod smtp;
 pub mod store;
 pub mod two_factor;
+pub mod users_sheet;
 
 pub use directory::{Directory, Operator};
 pub use error::{Error, Result};

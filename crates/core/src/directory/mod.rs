@@ -78,6 +78,9 @@ mod setup;
 mod sign_in;
 mod two_factor;
 mod users;
+mod users_bulk;
+mod users_export;
+mod users_import;
 
 pub(crate) use access::Actor;
 pub use access::{Operator, PendingSignIn};
@@ -86,6 +89,7 @@ pub use groups::GroupChanges;
 pub use settings::Settings;
 pub use sign_in::SignIn;
 pub use users::{NewUser, UserChanges, UserHandle};
+pub use users_bulk::{BulkAction, BulkPlan, BulkRefusal, BulkReport, BulkSelection};
 
 use audit::own_event;
 

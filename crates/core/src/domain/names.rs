@@ -147,10 +147,16 @@ pub struct GroupName(String);
 impl GroupName {
     pub const MAX_LEN: usize = 100;
 
+    /// Refuses `;` too: a users file lists a user's groups separated by it.
     pub fn parse(input: &str) -> Result<Self, Error> {
-        parse_label(input, Self::MAX_LEN, "group name")
-            .map(Self)
-            .map_err(|reason| Error::InvalidGroupName { reason })
+        let name = parse_label(input, Self::MAX_LEN, "group name")
+            .map_err(|reason| Error::InvalidGroupName { reason })?;
+        if name.contains(';') {
+            return Err(Error::InvalidGroupName {
+                reason: "A group name cannot contain “;”: files of users list several groups separated by it.".into(),
+            });
+        }
+        Ok(Self(name))
     }
 
     pub fn from_stored(value: String) -> Self {

@@ -77,6 +77,7 @@ fn group_name_and_description_limits() {
     assert!(GroupName::parse("").is_err());
     assert!(GroupName::parse(&"g".repeat(101)).is_err());
     assert_eq!(GroupName::parse(" Sales ").unwrap().normalized(), "sales");
+    assert!(GroupName::parse("Sales; Support").is_err());
     assert!(Description::parse(&"d".repeat(1001)).is_err());
     assert!(Description::parse("line one\nline two").is_ok());
     assert!(Description::parse("bell\u{0007}").is_err());

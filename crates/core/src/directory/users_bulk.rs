@@ -1,0 +1,468 @@
+//! Acting on many users at once (`roster users bulk`, the overview's
+//! selection): enable, disable, add to or remove from a group, set the
+//! supervisor, require a password change, reset two-factor, delete.
+//!
+//! [`Directory::plan_bulk`] checks every selected user against every rule
+//! the one-user action applies (the right, managing someone with more
+//! rights, yourself, the last enabled administrator, supervisor circles,
+//! a user's last group) and lists the refusals; [`Directory::apply_bulk`]
+//! checks again in its own transaction and applies the action to everyone
+//! else, in that one transaction, with one audit event per user, as the
+//! one-user action writes it. Users the action would not change are
+//! counted, not refused. No email goes out from a bulk action.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::access::{ensure_may_grant_groups, ensure_may_manage, Actor};
+use super::audit::{change, group_names, removed, user_snapshot};
+use super::Directory;
+use crate::domain::{GroupId, Permission, Status, UserId};
+use crate::error::{Error, Result};
+use crate::model::{FieldChange, Group, TargetKind, User, UserFields};
+use crate::store::{Tx, TxMode, UserQuery, ADMINISTRATORS};
+use crate::Operator;
+
+/// Which users a bulk action is for.
+#[derive(Debug, Clone)]
+pub enum BulkSelection {
+    /// These users (ticked one by one).
+    Ids(Vec<UserId>),
+    /// Every user the overview's query finds (its search and filters; not
+    /// its limit or position).
+    Matching(UserQuery),
+}
+
+/// What to do to each selected user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum BulkAction {
+    Enable,
+    Disable,
+    AddToGroup { group: GroupId },
+    RemoveFromGroup { group: GroupId },
+    SetSupervisor { supervisor: Option<UserId> },
+    RequirePasswordChange,
+    ResetTwoFactor,
+    Delete,
+}
+
+impl BulkAction {
+    fn permission(self) -> Permission {
+        match self {
+            BulkAction::Enable | BulkAction::Disable => Permission::UsersDisable,
+            BulkAction::AddToGroup { .. }
+            | BulkAction::RemoveFromGroup { .. }
+            | BulkAction::SetSupervisor { .. } => Permission::UsersEdit,
+            BulkAction::RequirePasswordChange | BulkAction::ResetTwoFactor => {
+                Permission::UsersCredentials
+            }
+            BulkAction::Delete => Permission::UsersDelete,
+        }
+    }
+}
+
+/// A selected user the action will not be applied to, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BulkRefusal {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub message: String,
+}
+
+/// What a bulk action would do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BulkPlan {
+    /// Users selected (that still exist).
+    pub selected: u64,
+    /// Users the action would change.
+    pub applicable: u64,
+    /// Users the action would leave as they are (already so).
+    pub unchanged: u64,
+    pub refusals: Vec<BulkRefusal>,
+}
+
+/// What a bulk action did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BulkReport {
+    pub applied: u64,
+    pub unchanged: u64,
+    pub refusals: Vec<BulkRefusal>,
+}
+
+/// The users a plan sorted.
+struct Sorted {
+    selected: u64,
+    apply: Vec<User>,
+    unchanged: u64,
+    refusals: Vec<BulkRefusal>,
+}
+
+/// The longest supervisor chain walked before the data is called corrupt.
+const MAX_CHAIN: usize = 100_000;
+
+impl Directory {
+    /// Checks the action against every selected user; changes nothing.
+    pub async fn plan_bulk(
+        &self,
+        operator: &Operator,
+        selection: &BulkSelection,
+        action: BulkAction,
+    ) -> Result<BulkPlan> {
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        let actor = Self::authorize(&mut *tx, operator, action.permission()).await?;
+        let sorted = sort(&mut *tx, &actor, selection, action).await?;
+        Ok(BulkPlan {
+            selected: sorted.selected,
+            applicable: sorted.apply.len() as u64,
+            unchanged: sorted.unchanged,
+            refusals: sorted.refusals,
+        })
+    }
+
+    /// Applies the action to every selected user that passes every rule,
+    /// in one transaction; the others are returned as refusals.
+    pub async fn apply_bulk(
+        &self,
+        operator: &Operator,
+        selection: &BulkSelection,
+        action: BulkAction,
+    ) -> Result<BulkReport> {
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let actor = Self::authorize(&mut *tx, operator, action.permission()).await?;
+        if matches!(
+            action,
+            BulkAction::Disable | BulkAction::Delete | BulkAction::RemoveFromGroup { .. }
+        ) {
+            tx.lock_administrators().await?;
+        }
+        let sorted = sort(&mut *tx, &actor, selection, action).await?;
+        let groups = tx.groups().await?;
+        let now = Self::now();
+        for user in &sorted.apply {
+            apply_one(&mut *tx, &actor, &groups, user, action, now).await?;
+        }
+        tx.commit().await?;
+        Ok(BulkReport {
+            applied: sorted.apply.len() as u64,
+            unchanged: sorted.unchanged,
+            refusals: sorted.refusals,
+        })
+    }
+}
+
+/// The selected users, each sorted into applicable, unchanged or refused.
+async fn sort(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    selection: &BulkSelection,
+    action: BulkAction,
+) -> Result<Sorted> {
+    let users = selected_users(tx, selection).await?;
+    let groups = tx.groups().await?;
+    let group = match action {
+        BulkAction::AddToGroup { group } | BulkAction::RemoveFromGroup { group } => {
+            let found =
+                groups
+                    .iter()
+                    .find(|g| g.id == group)
+                    .ok_or_else(|| Error::GroupNotFound {
+                        key: format!("with id {group}"),
+                    })?;
+            ensure_may_grant_groups(actor, &groups, &[group])?;
+            Some(found)
+        }
+        _ => None,
+    };
+    let supervisor_chain = match action {
+        BulkAction::SetSupervisor {
+            supervisor: Some(id),
+        } => Some(chain_of(tx, id).await?),
+        _ => None,
+    };
+    let mut enabled_administrators = tx.count_enabled_members(ADMINISTRATORS).await?;
+    let mut sorted = Sorted {
+        selected: users.len() as u64,
+        apply: Vec::new(),
+        unchanged: 0,
+        refusals: Vec::new(),
+    };
+    for user in users {
+        let verdict = judge(
+            tx,
+            actor,
+            &user,
+            action,
+            group,
+            supervisor_chain.as_ref(),
+            &mut enabled_administrators,
+        )
+        .await?;
+        match verdict {
+            Verdict::Apply => sorted.apply.push(user),
+            Verdict::Unchanged => sorted.unchanged += 1,
+            Verdict::Refuse(error) => sorted.refusals.push(BulkRefusal {
+                id: user.id,
+                name: user.name.as_str().to_owned(),
+                email: user.email.as_str().to_owned(),
+                message: error.to_string(),
+            }),
+        }
+    }
+    Ok(sorted)
+}
+
+enum Verdict {
+    Apply,
+    Unchanged,
+    Refuse(Error),
+}
+
+/// The chosen supervisor's chain upwards (themselves first): a user on it
+/// cannot report to them.
+async fn chain_of(tx: &mut dyn Tx, supervisor: UserId) -> Result<Vec<UserId>> {
+    let found = tx
+        .user(supervisor)
+        .await?
+        .ok_or_else(|| Error::UserNotFound {
+            key: format!("with id {supervisor} (the chosen supervisor)"),
+        })?;
+    let mut chain = vec![found.id];
+    let mut current = tx.supervisor_of(found.id).await?;
+    while let Some(id) = current {
+        if chain.len() > MAX_CHAIN || chain.contains(&id) {
+            break;
+        }
+        chain.push(id);
+        current = tx.supervisor_of(id).await?;
+    }
+    Ok(chain)
+}
+
+async fn judge(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    user: &User,
+    action: BulkAction,
+    group: Option<&Group>,
+    supervisor_chain: Option<&Vec<UserId>>,
+    enabled_administrators: &mut u64,
+) -> Result<Verdict> {
+    let myself = user.id == actor.user.id;
+    let enabled_administrator = user.status == Status::Enabled && user.is_in(ADMINISTRATORS);
+    let unchanged = match action {
+        BulkAction::Enable => user.status == Status::Enabled,
+        BulkAction::Disable => user.status == Status::Disabled,
+        BulkAction::AddToGroup { group } => user.is_in(group),
+        BulkAction::RemoveFromGroup { group } => !user.is_in(group),
+        BulkAction::SetSupervisor { supervisor } => {
+            user.supervisor.as_ref().map(|s| s.id) == supervisor
+        }
+        BulkAction::RequirePasswordChange => user.must_change_password,
+        BulkAction::ResetTwoFactor | BulkAction::Delete => false,
+    };
+    if unchanged {
+        return Ok(Verdict::Unchanged);
+    }
+    let refusal = match action {
+        BulkAction::Disable if myself => Some(Error::CannotDisableSelf),
+        BulkAction::Delete if myself => Some(Error::CannotDeleteSelf),
+        BulkAction::RemoveFromGroup { .. } if user.groups.len() <= 1 => Some(Error::NoGroups),
+        BulkAction::SetSupervisor {
+            supervisor: Some(id),
+        } if id == user.id => Some(Error::SupervisorIsSelf),
+        BulkAction::SetSupervisor { .. }
+            if supervisor_chain.is_some_and(|chain| chain.contains(&user.id)) =>
+        {
+            Some(Error::SupervisorCycle {
+                supervisor: "The chosen supervisor".into(),
+            })
+        }
+        _ => None,
+    };
+    if let Some(error) = refusal {
+        return Ok(Verdict::Refuse(error));
+    }
+    if let Err(error) = ensure_may_manage(tx, actor, user).await {
+        if error.is_permission_error() {
+            return Ok(Verdict::Refuse(error));
+        }
+        return Err(error);
+    }
+    let leaves_administrators = enabled_administrator
+        && match action {
+            BulkAction::Disable | BulkAction::Delete => true,
+            BulkAction::RemoveFromGroup { .. } => group.is_some_and(|g| g.id == ADMINISTRATORS),
+            _ => false,
+        };
+    if leaves_administrators {
+        if *enabled_administrators <= 1 {
+            return Ok(Verdict::Refuse(Error::LastAdministrator));
+        }
+        *enabled_administrators -= 1;
+    }
+    Ok(Verdict::Apply)
+}
+
+/// Every selected user that exists, each once, in the selection's order.
+async fn selected_users(tx: &mut dyn Tx, selection: &BulkSelection) -> Result<Vec<User>> {
+    match selection {
+        BulkSelection::Ids(ids) => {
+            let mut seen = std::collections::HashSet::new();
+            let mut users = Vec::with_capacity(ids.len());
+            for id in ids {
+                if seen.insert(*id) {
+                    if let Some(user) = tx.user(*id).await? {
+                        users.push(user);
+                    }
+                }
+            }
+            Ok(users)
+        }
+        BulkSelection::Matching(query) => {
+            let mut query = UserQuery {
+                limit: UserQuery::MAX_LIMIT,
+                after: None,
+                ..query.clone()
+            };
+            let mut users = Vec::new();
+            loop {
+                let page = tx.list_users(&query).await?;
+                users.extend(page.users);
+                match page.next {
+                    Some(next) => query.after = Some(next),
+                    None => return Ok(users),
+                }
+            }
+        }
+    }
+}
+
+/// Applies the action to one user already judged, with its audit event
+/// as the one-user action writes it.
+async fn apply_one(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    groups: &[Group],
+    user: &User,
+    action: BulkAction,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let target = (TargetKind::User, Some(user.id.0), user.email.as_str());
+    let audit = |action: &'static str, diff: Vec<FieldChange>| {
+        actor.audit(action, target.0, target.1, target.2, diff, now)
+    };
+    let mut fields = UserFields::of(user);
+    let event = match action {
+        BulkAction::Enable | BulkAction::Disable => {
+            let (status, name) = if action == BulkAction::Enable {
+                (Status::Enabled, "user.enable")
+            } else {
+                (Status::Disabled, "user.disable")
+            };
+            fields.status = status;
+            update(tx, user, &fields, now).await?;
+            audit(
+                name,
+                change("status", json!(user.status), json!(status))
+                    .into_iter()
+                    .collect(),
+            )
+        }
+        BulkAction::AddToGroup { group } | BulkAction::RemoveFromGroup { group } => {
+            let old = user.group_ids();
+            let new: Vec<GroupId> = if matches!(action, BulkAction::AddToGroup { .. }) {
+                let mut new = old.clone();
+                new.push(group);
+                new.sort();
+                new
+            } else {
+                old.iter().copied().filter(|g| *g != group).collect()
+            };
+            update(tx, user, &fields, now).await?;
+            tx.set_memberships(user.id, &new).await?;
+            audit(
+                "user.update",
+                change(
+                    "groups",
+                    group_names(groups, &old),
+                    group_names(groups, &new),
+                )
+                .into_iter()
+                .collect(),
+            )
+        }
+        BulkAction::SetSupervisor { supervisor } => {
+            fields.supervisor = supervisor;
+            update(tx, user, &fields, now).await?;
+            let after = match supervisor {
+                Some(id) => tx.user(id).await?.map(|s| json!(s.email.as_str())),
+                None => None,
+            };
+            let before = user.supervisor.as_ref().map(|s| json!(s.email.as_str()));
+            audit(
+                "user.update",
+                change(
+                    "supervisor",
+                    before.unwrap_or(serde_json::Value::Null),
+                    after.unwrap_or(serde_json::Value::Null),
+                )
+                .into_iter()
+                .collect(),
+            )
+        }
+        BulkAction::RequirePasswordChange => {
+            fields.must_change_password = true;
+            update(tx, user, &fields, now).await?;
+            audit(
+                "user.update",
+                change("must_change_password", json!(false), json!(true))
+                    .into_iter()
+                    .collect(),
+            )
+        }
+        BulkAction::ResetTwoFactor => {
+            tx.clear_two_factor(user.id).await?;
+            audit("user.reset_two_factor", Vec::new())
+        }
+        BulkAction::Delete => {
+            for subordinate in tx.subordinates(user.id).await? {
+                let diff = vec![FieldChange {
+                    field: "supervisor".into(),
+                    before: json!(user.email.as_str()),
+                    after: serde_json::Value::Null,
+                }];
+                tx.append_audit(&actor.audit(
+                    "user.update",
+                    TargetKind::User,
+                    Some(subordinate.id.0),
+                    subordinate.email.as_str(),
+                    diff,
+                    now,
+                ))
+                .await?;
+            }
+            tx.release_subordinates(user.id, now).await?;
+            if !tx.delete_user(user.id).await? {
+                return Err(Error::ChangedBySomeoneElse);
+            }
+            audit("user.delete", removed(user_snapshot(user)))
+        }
+    };
+    tx.append_audit(&event).await?;
+    Ok(())
+}
+
+async fn update(
+    tx: &mut dyn Tx,
+    user: &User,
+    fields: &UserFields,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    if tx.update_user(user.id, user.version, fields, now).await? {
+        Ok(())
+    } else {
+        Err(Error::ChangedBySomeoneElse)
+    }
+}

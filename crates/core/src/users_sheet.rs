@@ -1,0 +1,439 @@
+//! The users file: the columns `roster users import` and "Import users…"
+//! read and `roster users export` and "Export…" write, how each cell is
+//! read, the reports an import gives, the credentials sheet and the
+//! template. The services are in `directory/users_import.rs` and
+//! `directory/users_export.rs`; the file formats in [`crate::sheet`].
+//!
+//! Columns are found by their header, in any order and case, with `_`, `-`
+//! and spaces alike (`Must change password`, `must_change_password`). Name
+//! and email are required; the others may be left out or blank, which
+//! takes the form's default. `created` and `last sign-in` are what an
+//! export adds for people to read: an import accepts and ignores them, so
+//! an export imports unchanged into another directory. Any other column is
+//! an error that names it.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::domain::{Email, Status, TwoFactor, UserName};
+use crate::error::{Error, Result};
+use crate::password::PlainPassword;
+use crate::sheet::{SheetFormat, SheetRow, SheetWriter};
+
+/// A column of the users file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Column {
+    Name,
+    Email,
+    Groups,
+    Supervisor,
+    Status,
+    MustChangePassword,
+    MaskClientData,
+    TwoFactor,
+    Created,
+    LastSignIn,
+}
+
+impl Column {
+    /// Every column, in the order an export writes them.
+    pub(crate) const ALL: [Column; 10] = [
+        Column::Name,
+        Column::Email,
+        Column::Groups,
+        Column::Supervisor,
+        Column::Status,
+        Column::MustChangePassword,
+        Column::MaskClientData,
+        Column::TwoFactor,
+        Column::Created,
+        Column::LastSignIn,
+    ];
+
+    /// The header an export writes.
+    pub(crate) fn header(self) -> &'static str {
+        match self {
+            Column::Name => "name",
+            Column::Email => "email",
+            Column::Groups => "groups",
+            Column::Supervisor => "supervisor",
+            Column::Status => "status",
+            Column::MustChangePassword => "must change password",
+            Column::MaskClientData => "mask client data",
+            Column::TwoFactor => "two-factor method",
+            Column::Created => "created",
+            Column::LastSignIn => "last sign-in",
+        }
+    }
+
+    fn from_header(header: &str) -> Option<Column> {
+        let folded = fold_header(header);
+        let column = match folded.as_str() {
+            "name" | "full name" => Column::Name,
+            "email" | "email address" | "e mail" => Column::Email,
+            "groups" | "group" => Column::Groups,
+            "supervisor" | "supervisor email" => Column::Supervisor,
+            "status" => Column::Status,
+            "must change password" => Column::MustChangePassword,
+            "mask client data" => Column::MaskClientData,
+            "two factor method" | "two factor" | "2fa" => Column::TwoFactor,
+            "created" => Column::Created,
+            "last sign in" => Column::LastSignIn,
+            _ => return None,
+        };
+        Some(column)
+    }
+}
+
+/// `Must_Change-Password ` → `must change password`.
+fn fold_header(header: &str) -> String {
+    header
+        .to_lowercase()
+        .replace(['_', '-'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Where each column is in the file.
+#[derive(Debug)]
+pub(crate) struct Header {
+    positions: HashMap<Column, usize>,
+    width: usize,
+}
+
+impl Header {
+    /// Reads the header row: every cell must name a column, once; name and
+    /// email must be there.
+    pub(crate) fn read(row: &SheetRow) -> Result<Header> {
+        let mut positions = HashMap::new();
+        let mut unknown = Vec::new();
+        for (index, cell) in row.cells.iter().enumerate() {
+            if cell.is_empty() {
+                continue;
+            }
+            match Column::from_header(cell) {
+                Some(column) => {
+                    if positions.insert(column, index).is_some() {
+                        return Err(invalid(format!(
+                            "Line {}: the column “{cell}” is there twice.",
+                            row.line
+                        )));
+                    }
+                }
+                None => unknown.push(format!("“{cell}”")),
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(invalid(format!(
+                "Line {}: unknown column{} {}. The columns are: {}.",
+                row.line,
+                if unknown.len() == 1 { "" } else { "s" },
+                unknown.join(", "),
+                Column::ALL.map(Column::header).join(", ")
+            )));
+        }
+        for required in [Column::Name, Column::Email] {
+            if !positions.contains_key(&required) {
+                return Err(invalid(format!(
+                    "Line {}: the first line must name the columns, and a “{}” column is missing.",
+                    row.line,
+                    required.header()
+                )));
+            }
+        }
+        Ok(Header {
+            positions,
+            width: row.cells.len(),
+        })
+    }
+
+    fn cell<'r>(&self, row: &'r SheetRow, column: Column) -> &'r str {
+        self.positions
+            .get(&column)
+            .and_then(|index| row.cells.get(*index))
+            .map_or("", String::as_str)
+    }
+}
+
+fn invalid(reason: String) -> Error {
+    Error::InvalidImport { reason }
+}
+
+/// A problem with one row, or one cell of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CellError {
+    /// The line in the file (the header is line 1 in a CSV file; an XLSX
+    /// row's number).
+    pub line: u64,
+    /// The column's header, when the problem is in one cell.
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for CellError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            Some(column) => write!(f, "Line {}, column {column}: {}", self.line, self.message),
+            None => write!(f, "Line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+impl CellError {
+    pub(crate) fn at(line: u64, column: Column, message: impl Into<String>) -> Self {
+        Self {
+            line,
+            column: Some(column.header().to_owned()),
+            message: message.into(),
+        }
+    }
+}
+
+/// One row of the file, each cell read; the store is not consulted yet.
+#[derive(Debug, Clone)]
+pub(crate) struct UserRow {
+    pub line: u64,
+    pub name: UserName,
+    pub email: Email,
+    /// The groups' names as written.
+    pub groups: Vec<String>,
+    pub supervisor: Option<Email>,
+    pub status: Status,
+    pub must_change_password: Option<bool>,
+    pub mask_client_data: Option<bool>,
+    pub two_factor: Option<TwoFactor>,
+}
+
+/// Reads one data row: every cell's problem goes to `errors`, and the row
+/// is returned only when it has none.
+pub(crate) fn read_row(
+    header: &Header,
+    row: &SheetRow,
+    errors: &mut Vec<CellError>,
+) -> Option<UserRow> {
+    let line = row.line;
+    let before = errors.len();
+    if row.cells.len() > header.width && row.cells[header.width..].iter().any(|c| !c.is_empty()) {
+        errors.push(CellError {
+            line,
+            column: None,
+            message: format!(
+                "the row has {} cells, but the header names {} columns.",
+                row.cells.len(),
+                header.width
+            ),
+        });
+    }
+    let name = checked(
+        errors,
+        line,
+        Column::Name,
+        UserName::parse(header.cell(row, Column::Name)).map_err(|e| e.to_string()),
+    );
+    let email = checked(
+        errors,
+        line,
+        Column::Email,
+        Email::parse(header.cell(row, Column::Email)).map_err(|e| e.to_string()),
+    );
+    let groups: Vec<String> = header
+        .cell(row, Column::Groups)
+        .split(';')
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let supervisor = checked(
+        errors,
+        line,
+        Column::Supervisor,
+        match header.cell(row, Column::Supervisor) {
+            "" => Ok(None),
+            text => Email::parse(text).map(Some).map_err(|e| e.to_string()),
+        },
+    );
+    let status = checked(
+        errors,
+        line,
+        Column::Status,
+        match header.cell(row, Column::Status) {
+            "" => Ok(Status::Enabled),
+            text => text.parse::<Status>().map_err(|e| e.to_string()),
+        },
+    );
+    let must_change_password = checked(
+        errors,
+        line,
+        Column::MustChangePassword,
+        yes_no(header.cell(row, Column::MustChangePassword)),
+    );
+    let mask_client_data = checked(
+        errors,
+        line,
+        Column::MaskClientData,
+        yes_no(header.cell(row, Column::MaskClientData)),
+    );
+    let two_factor = checked(
+        errors,
+        line,
+        Column::TwoFactor,
+        match header.cell(row, Column::TwoFactor) {
+            "" => Ok(None),
+            text => text
+                .parse::<TwoFactor>()
+                .map(Some)
+                .map_err(|e| e.to_string()),
+        },
+    );
+    if errors.len() > before {
+        return None;
+    }
+    Some(UserRow {
+        line,
+        name: name?,
+        email: email?,
+        groups,
+        supervisor: supervisor?,
+        status: status?,
+        must_change_password: must_change_password?,
+        mask_client_data: mask_client_data?,
+        two_factor: two_factor?,
+    })
+}
+
+/// The value of a cell, or its problem noted in `errors`.
+fn checked<T>(
+    errors: &mut Vec<CellError>,
+    line: u64,
+    column: Column,
+    result: std::result::Result<T, String>,
+) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(message) => {
+            errors.push(CellError::at(line, column, message));
+            None
+        }
+    }
+}
+
+/// `yes`/`no` and their usual spellings; blank is none.
+fn yes_no(text: &str) -> std::result::Result<Option<bool>, String> {
+    match text.to_lowercase().as_str() {
+        "" => Ok(None),
+        "yes" | "y" | "true" | "1" | "x" => Ok(Some(true)),
+        "no" | "n" | "false" | "0" => Ok(Some(false)),
+        _ => Err(format!("“{text}” is not yes or no.")),
+    }
+}
+
+/// How an export writes a flag.
+pub(crate) fn yes_or_no(flag: bool) -> &'static str {
+    if flag {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// What an import of users found and did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UserImportReport {
+    /// Data rows read (the header not counted).
+    pub rows: u64,
+    /// Users created: every row, or none (a dry run, or any error).
+    pub created: u64,
+    /// Every problem found; nothing was written when there is one.
+    pub errors: Vec<CellError>,
+    /// Credentials emails that could not be sent after the import (the
+    /// users were created; their passwords are on the credentials sheet).
+    pub failed_deliveries: Vec<FailedDelivery>,
+}
+
+/// A credentials email that could not be sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailedDelivery {
+    pub email: String,
+    pub reason: String,
+}
+
+/// Whether an import only checks, and whether it emails the new users.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UserImportOptions {
+    pub dry_run: bool,
+    pub send_credentials: bool,
+}
+
+/// A new user's password to hand over: never serialised, never logged.
+pub struct IssuedCredentials {
+    pub name: String,
+    pub email: String,
+    pub password: PlainPassword,
+}
+
+impl fmt::Debug for IssuedCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuedCredentials")
+            .field("email", &self.email)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What an import returns: its report, and the passwords of the users it
+/// created that were not emailed to them (for the credentials sheet).
+#[derive(Debug, Default)]
+pub struct UserImport {
+    pub report: UserImportReport,
+    pub credentials: Vec<IssuedCredentials>,
+}
+
+/// The credentials sheet: name, email and password of each new user, in
+/// the chosen format. The bytes are wiped when dropped.
+pub fn credentials_sheet(
+    credentials: &[IssuedCredentials],
+    format: SheetFormat,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let mut bytes = Zeroizing::new(Vec::new());
+    {
+        let mut writer = SheetWriter::new(format, "Credentials", &mut *bytes)?;
+        writer.row(&["name", "email", "password"])?;
+        for issued in credentials {
+            writer.row(&[
+                issued.name.as_str(),
+                issued.email.as_str(),
+                issued.password.expose(),
+            ])?;
+        }
+        writer.finish()?;
+    }
+    Ok(bytes)
+}
+
+/// A file to fill in: the header and one example row.
+pub fn users_template(format: SheetFormat) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    {
+        let mut writer = SheetWriter::new(format, "Users", &mut bytes)?;
+        let header: Vec<&str> = Column::ALL[..8].iter().map(|c| c.header()).collect();
+        writer.row(&header)?;
+        writer.row(&[
+            "Ann Example",
+            "ann@example.com",
+            "Staff; Sales",
+            "",
+            "enabled",
+            "yes",
+            "no",
+            "off",
+        ])?;
+        writer.finish()?;
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests;
