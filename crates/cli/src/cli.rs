@@ -13,8 +13,12 @@ use roster_core::domain::{Permission, Status, TwoFactor};
 use roster_core::store::SortField;
 
 mod settings;
+mod users_bulk;
 
 pub use settings::{MailCommand, MailSetArgs, SettingsCommand, SettingsSetArgs};
+pub use users_bulk::{
+    BulkActionArg, UserFilters, UsersBulkArgs, UsersExportArgs, UsersImportArgs, UsersTemplateArgs,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -166,6 +170,14 @@ pub enum UsersCommand {
     ResetPassword(UsersResetPasswordArgs),
     /// Lift a lock after repeated failed sign-ins.
     Unlock(UserTarget),
+    /// Create users from a CSV or XLSX file: all rows, or none.
+    Import(UsersImportArgs),
+    /// Write the users the filters find to CSV or XLSX, re-importable.
+    Export(UsersExportArgs),
+    /// Write a users file to fill in for `users import`.
+    Template(UsersTemplateArgs),
+    /// Do one thing to many users: prints the plan, applies it with --yes.
+    Bulk(UsersBulkArgs),
 }
 
 #[derive(Debug, Args)]

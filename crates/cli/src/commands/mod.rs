@@ -11,6 +11,7 @@ mod password;
 mod settings;
 mod store;
 mod users;
+mod users_bulk;
 
 use std::ffi::OsStr;
 use std::io::IsTerminal;

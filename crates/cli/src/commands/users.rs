@@ -28,6 +28,10 @@ pub async fn run(session: &Session, command: UsersCommand) -> anyhow::Result<()>
         UsersCommand::Delete(args) => delete(session, args).await,
         UsersCommand::ResetPassword(args) => reset_password(session, args).await,
         UsersCommand::Unlock(args) => unlock(session, args).await,
+        UsersCommand::Import(args) => super::users_bulk::import(session, args).await,
+        UsersCommand::Export(args) => super::users_bulk::export(session, args).await,
+        UsersCommand::Template(args) => super::users_bulk::template(args),
+        UsersCommand::Bulk(args) => super::users_bulk::bulk(session, args).await,
     }
 }
 
@@ -265,7 +269,11 @@ fn print_delivery(delivery: &Delivery, email: &str) -> anyhow::Result<()> {
     }
 }
 
-async fn group_id(session: &Session, operator: &Operator, name: &str) -> anyhow::Result<GroupId> {
+pub(super) async fn group_id(
+    session: &Session,
+    operator: &Operator,
+    name: &str,
+) -> anyhow::Result<GroupId> {
     Ok(session.directory.group_by_name(operator, name).await?.id)
 }
 
@@ -281,6 +289,10 @@ async fn group_ids(
     Ok(ids)
 }
 
-async fn user_id(session: &Session, operator: &Operator, email: &str) -> anyhow::Result<UserId> {
+pub(super) async fn user_id(
+    session: &Session,
+    operator: &Operator,
+    email: &str,
+) -> anyhow::Result<UserId> {
     Ok(session.directory.user_handle(operator, email).await?.id)
 }
