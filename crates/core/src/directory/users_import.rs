@@ -270,6 +270,19 @@ impl Directory {
                 .entry(row.email.normalized().to_owned())
                 .or_insert(row.line);
         }
+        // Every email the rows name, looked up at once: the rows' own and
+        // their supervisors'.
+        let mut wanted: Vec<String> = first_line.keys().cloned().collect();
+        wanted.extend(
+            rows.iter()
+                .filter_map(|r| r.supervisor.as_ref())
+                .map(|s| s.normalized().to_owned())
+                .filter(|s| !first_line.contains_key(s)),
+        );
+        wanted.sort_unstable();
+        wanted.dedup();
+        let existing: HashMap<String, UserId> =
+            tx.user_ids_by_emails(&wanted).await?.into_iter().collect();
         let mut checked: Vec<Checked> = Vec::with_capacity(rows.len());
         let mut index_of: HashMap<String, usize> = HashMap::with_capacity(rows.len());
         let mut pending_supervisors = Vec::new();
@@ -291,7 +304,7 @@ impl Directory {
                     format!("{} is also on line {first}.", row.email.as_str()),
                 )),
                 _ => {
-                    if tx.user_id_by_email(&email).await?.is_some() {
+                    if existing.contains_key(&email) {
                         errors.push(CellError::at(
                             line,
                             Column::Email,
@@ -351,8 +364,8 @@ impl Directory {
                 } else if first_line.contains_key(&key) {
                     in_file = Some(key);
                 } else {
-                    match tx.user_id_by_email(&key).await? {
-                        Some(id) => supervisor = Some(Supervisor::Existing(id)),
+                    match existing.get(&key) {
+                        Some(id) => supervisor = Some(Supervisor::Existing(*id)),
                         None => errors.push(CellError::at(
                             line,
                             Column::Supervisor,

@@ -10,7 +10,9 @@ use crate::domain::{
 };
 use crate::model::{GroupRef, User, UserFields, UserRef};
 use crate::password::PasswordHash;
-use crate::store::sql::{self, corrupt, millis, time, where_clause, Params, RowRef, Sql};
+use crate::store::sql::{
+    self, corrupt, millis, time, where_clause, Dialect, Params, RowRef, Sql, Value,
+};
 use crate::store::{
     Cursor, Direction, SortField, SortKey, StoreError, Total, UserPage, UserQuery, COUNT_CAP,
 };
@@ -41,6 +43,11 @@ pub trait UsersTx: Send {
     async fn delete_user(&mut self, id: UserId) -> Result<bool, StoreError>;
     async fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError>;
     async fn user_id_by_email(&mut self, normalized: &str) -> Result<Option<UserId>, StoreError>;
+    /// The users among `normalized` emails, as (normalized email, id).
+    async fn user_ids_by_emails(
+        &mut self,
+        normalized: &[String],
+    ) -> Result<Vec<(String, UserId)>, StoreError>;
     /// Replaces the user's memberships with exactly `groups`.
     async fn set_memberships(&mut self, id: UserId, groups: &[GroupId]) -> Result<(), StoreError>;
     /// The supervisor of `id`, if any.
@@ -161,6 +168,9 @@ impl UserRow {
 }
 
 /// A `UserRef` read from `id, name, email, email_normalized`.
+/// Emails looked up by one statement of [`UsersTx::user_ids_by_emails`].
+const EMAILS_PER_LOOKUP: usize = 500;
+
 fn user_ref(row: &dyn RowRef) -> Result<UserRef, StoreError> {
     Ok(UserRef {
         id: UserId(row.int(0)?),
@@ -343,6 +353,40 @@ impl<S: Sql + ?Sized> UsersTx for S {
         )
         .await?;
         row.map(|row| row.int(0).map(UserId)).transpose()
+    }
+
+    async fn user_ids_by_emails(
+        &mut self,
+        normalized: &[String],
+    ) -> Result<Vec<(String, UserId)>, StoreError> {
+        let dialect = self.dialect();
+        let mut found = Vec::new();
+        // SQLite takes one parameter per email: a few hundred a statement.
+        for chunk in normalized.chunks(EMAILS_PER_LOOKUP) {
+            let mut params = Params::default();
+            let statement = match dialect {
+                Dialect::Sqlite => {
+                    let wanted = params.any_text_of(dialect, "email_normalized", chunk);
+                    format!("SELECT email_normalized, id FROM users WHERE {wanted}")
+                }
+                // `= ANY($1)` lets PostgreSQL's planner pick the trigram index
+                // for the equality (measured: 4 s for 500 emails among 2,000
+                // users); a range of one value can use only the btree (1 ms).
+                Dialect::Postgres => {
+                    let list = params.push(Value::Texts(chunk.to_vec()));
+                    format!(
+                        "SELECT u.email_normalized, u.id FROM unnest({list}::text[]) AS e(email) \
+                         JOIN users u ON u.email_normalized >= e.email AND u.email_normalized <= e.email"
+                    )
+                }
+            };
+            self.query_each(&statement, &params.0, &mut |row| {
+                found.push((row.text(0)?, UserId(row.int(1)?)));
+                Ok(())
+            })
+            .await?;
+        }
+        Ok(found)
     }
 
     async fn set_memberships(&mut self, id: UserId, groups: &[GroupId]) -> Result<(), StoreError> {
