@@ -14,10 +14,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::access::{ensure_may_grant_groups, ensure_may_manage, Actor};
+use super::access::{ensure_may_grant_groups, ensure_may_manage_holding, Actor};
 use super::audit::{change, group_names, removed, user_snapshot};
 use super::Directory;
-use crate::domain::{GroupId, Permission, Status, UserId};
+use crate::domain::{GroupId, Permission, PermissionSet, Status, UserId};
 use crate::error::{Error, Result};
 use crate::model::{FieldChange, Group, TargetKind, User, UserFields};
 use crate::store::{Tx, TxMode, UserQuery, ADMINISTRATORS};
@@ -190,15 +190,14 @@ async fn sort(
     };
     for user in users {
         let verdict = judge(
-            tx,
             actor,
+            &groups,
             &user,
             action,
             group,
             supervisor_chain.as_ref(),
             &mut enabled_administrators,
-        )
-        .await?;
+        );
         match verdict {
             Verdict::Apply => sorted.apply.push(user),
             Verdict::Unchanged => sorted.unchanged += 1,
@@ -240,15 +239,15 @@ async fn chain_of(tx: &mut dyn Tx, supervisor: UserId) -> Result<Vec<UserId>> {
     Ok(chain)
 }
 
-async fn judge(
-    tx: &mut dyn Tx,
+fn judge(
     actor: &Actor,
+    groups: &[Group],
     user: &User,
     action: BulkAction,
     group: Option<&Group>,
     supervisor_chain: Option<&Vec<UserId>>,
     enabled_administrators: &mut u64,
-) -> Result<Verdict> {
+) -> Verdict {
     let myself = user.id == actor.user.id;
     let enabled_administrator = user.status == Status::Enabled && user.is_in(ADMINISTRATORS);
     let unchanged = match action {
@@ -263,7 +262,7 @@ async fn judge(
         BulkAction::ResetTwoFactor | BulkAction::Delete => false,
     };
     if unchanged {
-        return Ok(Verdict::Unchanged);
+        return Verdict::Unchanged;
     }
     let refusal = match action {
         BulkAction::Disable if myself => Some(Error::CannotDisableSelf),
@@ -282,13 +281,19 @@ async fn judge(
         _ => None,
     };
     if let Some(error) = refusal {
-        return Ok(Verdict::Refuse(error));
+        return Verdict::Refuse(error);
     }
-    if let Err(error) = ensure_may_manage(tx, actor, user).await {
-        if error.is_permission_error() {
-            return Ok(Verdict::Refuse(error));
+    // The user's permissions from their groups, as the store would sum them.
+    let mut holds = PermissionSet::default();
+    for group in groups.iter().filter(|g| user.is_in(g.id)) {
+        if group.builtin {
+            holds = PermissionSet::all();
+            break;
         }
-        return Err(error);
+        holds.extend(&group.permissions);
+    }
+    if let Err(error) = ensure_may_manage_holding(actor, user, &holds) {
+        return Verdict::Refuse(error);
     }
     let leaves_administrators = enabled_administrator
         && match action {
@@ -298,11 +303,11 @@ async fn judge(
         };
     if leaves_administrators {
         if *enabled_administrators <= 1 {
-            return Ok(Verdict::Refuse(Error::LastAdministrator));
+            return Verdict::Refuse(Error::LastAdministrator);
         }
         *enabled_administrators -= 1;
     }
-    Ok(Verdict::Apply)
+    Verdict::Apply
 }
 
 /// Every selected user that exists, each once, in the selection's order.
