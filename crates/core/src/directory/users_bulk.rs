@@ -11,6 +11,8 @@
 //! one-user action writes it. Users the action would not change are
 //! counted, not refused. No email goes out from a bulk action.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -220,20 +222,19 @@ enum Verdict {
 
 /// The chosen supervisor's chain upwards (themselves first): a user on it
 /// cannot report to them.
-async fn chain_of(tx: &mut dyn Tx, supervisor: UserId) -> Result<Vec<UserId>> {
+async fn chain_of(tx: &mut dyn Tx, supervisor: UserId) -> Result<HashSet<UserId>> {
     let found = tx
         .user(supervisor)
         .await?
         .ok_or_else(|| Error::UserNotFound {
             key: format!("with id {supervisor} (the chosen supervisor)"),
         })?;
-    let mut chain = vec![found.id];
+    let mut chain = HashSet::from([found.id]);
     let mut current = tx.supervisor_of(found.id).await?;
     while let Some(id) = current {
-        if chain.len() > MAX_CHAIN || chain.contains(&id) {
+        if chain.len() > MAX_CHAIN || !chain.insert(id) {
             break;
         }
-        chain.push(id);
         current = tx.supervisor_of(id).await?;
     }
     Ok(chain)
@@ -245,7 +246,7 @@ fn judge(
     user: &User,
     action: BulkAction,
     group: Option<&Group>,
-    supervisor_chain: Option<&Vec<UserId>>,
+    supervisor_chain: Option<&HashSet<UserId>>,
     enabled_administrators: &mut u64,
 ) -> Verdict {
     let myself = user.id == actor.user.id;
@@ -314,7 +315,7 @@ fn judge(
 async fn selected_users(tx: &mut dyn Tx, selection: &BulkSelection) -> Result<Vec<User>> {
     match selection {
         BulkSelection::Ids(ids) => {
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = HashSet::new();
             let mut users = Vec::with_capacity(ids.len());
             for id in ids {
                 if seen.insert(*id) {

@@ -516,14 +516,18 @@ impl Directory {
 /// who report to them.
 fn write_order(rows: &[Checked]) -> Vec<usize> {
     let mut placed = vec![false; rows.len()];
+    // Marks the rows of the chain being walked: a long chain in the file
+    // costs its length, not its length squared.
+    let mut walking = vec![false; rows.len()];
     let mut order = Vec::with_capacity(rows.len());
     for start in 0..rows.len() {
         let mut chain = Vec::new();
         let mut current = Some(start);
         while let Some(index) = current {
-            if placed[index] || chain.contains(&index) {
+            if placed[index] || walking[index] {
                 break;
             }
+            walking[index] = true;
             chain.push(index);
             current = match rows[index].supervisor {
                 Some(Supervisor::Row(other)) => Some(other),
@@ -531,6 +535,7 @@ fn write_order(rows: &[Checked]) -> Vec<usize> {
             };
         }
         for index in chain.into_iter().rev() {
+            walking[index] = false;
             if !placed[index] {
                 placed[index] = true;
                 order.push(index);
