@@ -9,7 +9,14 @@
 //! checks again in its own transaction and applies the action to everyone
 //! else, in that one transaction, with one audit event per user, as the
 //! one-user action writes it. Users the action would not change are
-//! counted, not refused. No email goes out from a bulk action.
+//! counted, not refused. After the commit, the emails the one-user action
+//! sends go out too (account disabled, second factor reset), when a mail
+//! server is configured.
+//!
+//! Every bulk action needs `users.view` besides its own right: the
+//! selection and the refusals name users. "Select all matching" is applied
+//! as planned: [`Directory::apply_bulk_as_planned`] refuses when the users
+//! the query finds changed since the plan that was confirmed.
 
 use std::collections::HashSet;
 
@@ -21,6 +28,7 @@ use super::audit::{change, group_names, removed, user_snapshot};
 use super::Directory;
 use crate::domain::{GroupId, Permission, PermissionSet, Status, UserId};
 use crate::error::{Error, Result};
+use crate::mail;
 use crate::model::{FieldChange, Group, TargetKind, User, UserFields};
 use crate::store::{Tx, TxMode, UserQuery, ADMINISTRATORS};
 use crate::Operator;
@@ -50,6 +58,18 @@ pub enum BulkAction {
 }
 
 impl BulkAction {
+    /// The rights the action needs besides `users.view`.
+    fn permissions(self) -> Vec<Permission> {
+        match self {
+            // A forced password change is an edit of a credential, as in
+            // the edit form.
+            BulkAction::RequirePasswordChange => {
+                vec![Permission::UsersEdit, Permission::UsersCredentials]
+            }
+            _ => vec![self.permission()],
+        }
+    }
+
     fn permission(self) -> Permission {
         match self {
             BulkAction::Enable | BulkAction::Disable => Permission::UsersDisable,
@@ -76,6 +96,9 @@ pub struct BulkRefusal {
 /// What a bulk action would do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BulkPlan {
+    /// Identifies the users the action would change (a digest of their ids
+    /// and versions): pass it to [`Directory::apply_bulk_as_planned`].
+    pub fingerprint: String,
     /// Users selected (that still exist).
     pub selected: u64,
     /// Users the action would change.
@@ -113,9 +136,10 @@ impl Directory {
         action: BulkAction,
     ) -> Result<BulkPlan> {
         let mut tx = self.store.begin(TxMode::Read).await?;
-        let actor = Self::authorize(&mut *tx, operator, action.permission()).await?;
+        let actor = authorize(&mut *tx, operator, action).await?;
         let sorted = sort(&mut *tx, &actor, selection, action).await?;
         Ok(BulkPlan {
+            fingerprint: fingerprint(&sorted.apply),
             selected: sorted.selected,
             applicable: sorted.apply.len() as u64,
             unchanged: sorted.unchanged,
@@ -131,8 +155,32 @@ impl Directory {
         selection: &BulkSelection,
         action: BulkAction,
     ) -> Result<BulkReport> {
+        self.apply(operator, selection, action, None).await
+    }
+
+    /// [`Self::apply_bulk`], refused with [`Error::ChangedBySomeoneElse`]
+    /// (nothing applied) unless the users it would change are exactly
+    /// those of the confirmed plan (`fingerprint`, from [`BulkPlan`]).
+    pub async fn apply_bulk_as_planned(
+        &self,
+        operator: &Operator,
+        selection: &BulkSelection,
+        action: BulkAction,
+        fingerprint: &str,
+    ) -> Result<BulkReport> {
+        self.apply(operator, selection, action, Some(fingerprint))
+            .await
+    }
+
+    async fn apply(
+        &self,
+        operator: &Operator,
+        selection: &BulkSelection,
+        action: BulkAction,
+        planned: Option<&str>,
+    ) -> Result<BulkReport> {
         let mut tx = self.store.begin(TxMode::Write).await?;
-        let actor = Self::authorize(&mut *tx, operator, action.permission()).await?;
+        let actor = authorize(&mut *tx, operator, action).await?;
         if matches!(
             action,
             BulkAction::Disable | BulkAction::Delete | BulkAction::RemoveFromGroup { .. }
@@ -140,18 +188,70 @@ impl Directory {
             tx.lock_administrators().await?;
         }
         let sorted = sort(&mut *tx, &actor, selection, action).await?;
+        if planned.is_some_and(|planned| planned != fingerprint(&sorted.apply)) {
+            return Err(Error::ChangedBySomeoneElse);
+        }
         let groups = tx.groups().await?;
         let now = Self::now();
         for user in &sorted.apply {
             apply_one(&mut *tx, &actor, &groups, user, action, now).await?;
         }
         tx.commit().await?;
+        self.mail_after_bulk(&actor, &sorted.apply, action).await;
         Ok(BulkReport {
             applied: sorted.apply.len() as u64,
             unchanged: sorted.unchanged,
             refusals: sorted.refusals,
         })
     }
+}
+
+impl Directory {
+    /// The emails the one-user action sends, to each user changed.
+    async fn mail_after_bulk(&self, actor: &Actor, users: &[User], action: BulkAction) {
+        let Some(mailer) = self.mailer() else {
+            return;
+        };
+        for user in users {
+            let (what, message) = match action {
+                BulkAction::Disable => (
+                    "account_disabled",
+                    mail::account_disabled(&user.email, user.name.as_str()),
+                ),
+                BulkAction::ResetTwoFactor => (
+                    "two_factor_reset",
+                    mail::two_factor_reset(&user.email, user.name.as_str(), user.two_factor),
+                ),
+                _ => return,
+            };
+            self.send_after_commit(&*mailer, actor, user, what, &message)
+                .await;
+        }
+    }
+}
+
+/// Reloads the operator and checks `users.view` and the action's rights.
+async fn authorize(tx: &mut dyn Tx, operator: &Operator, action: BulkAction) -> Result<Actor> {
+    let actor = Directory::authorize(tx, operator, Permission::UsersView).await?;
+    for permission in action.permissions() {
+        actor.require(permission)?;
+    }
+    Ok(actor)
+}
+
+/// A digest of the users an action would change, ids and versions.
+fn fingerprint(users: &[User]) -> String {
+    use blake2::{Blake2s256, Digest};
+    let mut digest = Blake2s256::new();
+    for user in users {
+        digest.update(user.id.0.to_le_bytes());
+        digest.update(user.version.to_le_bytes());
+    }
+    digest
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// The selected users, each sorted into applicable, unchanged or refused.
