@@ -193,6 +193,19 @@ impl Directory {
         }
         let groups = tx.groups().await?;
         let now = Self::now();
+        if let BulkAction::Enable | BulkAction::Disable = action {
+            // One statement per few hundred users: they were read, and
+            // judged, in this same writing transaction.
+            let status = if action == BulkAction::Enable {
+                Status::Enabled
+            } else {
+                Status::Disabled
+            };
+            let ids: Vec<UserId> = sorted.apply.iter().map(|u| u.id).collect();
+            if tx.set_statuses(&ids, status, now).await? != ids.len() as u64 {
+                return Err(Error::ChangedBySomeoneElse);
+            }
+        }
         for user in &sorted.apply {
             apply_one(&mut *tx, &actor, &groups, user, action, now).await?;
         }
@@ -467,8 +480,7 @@ async fn apply_one(
             } else {
                 (Status::Disabled, "user.disable")
             };
-            fields.status = status;
-            update(tx, user, &fields, now).await?;
+            // Written for all of them at once by the caller.
             audit(
                 name,
                 change("status", json!(user.status), json!(status))
@@ -566,7 +578,10 @@ async fn update(
     fields: &UserFields,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
-    if tx.update_user(user.id, user.version, fields, now).await? {
+    if tx
+        .update_user_settings(user.id, user.version, fields, now)
+        .await?
+    {
         Ok(())
     } else {
         Err(Error::ChangedBySomeoneElse)

@@ -40,6 +40,24 @@ pub trait UsersTx: Send {
         fields: &UserFields,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+    /// [`Self::update_user`] for everything but the name and email (which
+    /// stay as they are, so their search index is not touched).
+    async fn update_user_settings(
+        &mut self,
+        id: UserId,
+        expected_version: i64,
+        fields: &UserFields,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Sets the status of every user in `ids`, bumping their versions; for a
+    /// caller that read them in this same writing transaction. Returns the
+    /// number of users changed.
+    async fn set_statuses(
+        &mut self,
+        ids: &[UserId],
+        status: Status,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
     async fn delete_user(&mut self, id: UserId) -> Result<bool, StoreError>;
     async fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError>;
     async fn user_id_by_email(&mut self, normalized: &str) -> Result<Option<UserId>, StoreError>;
@@ -168,6 +186,9 @@ impl UserRow {
 }
 
 /// A `UserRef` read from `id, name, email, email_normalized`.
+/// Users changed by one statement of [`UsersTx::set_statuses`].
+const IDS_PER_STATEMENT: usize = 500;
+
 /// Emails looked up by one statement of [`UsersTx::user_ids_by_emails`].
 const EMAILS_PER_LOOKUP: usize = 500;
 
@@ -330,6 +351,56 @@ impl<S: Sql + ?Sized> UsersTx for S {
             .await
             .map_err(|error| duplicate_email(error, fields))?;
         Ok(changed == 1)
+    }
+
+    async fn update_user_settings(
+        &mut self,
+        id: UserId,
+        expected_version: i64,
+        fields: &UserFields,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .execute(
+                "UPDATE users SET status = $1, supervisor_id = $2, must_change_password = $3, \
+                 mask_client_data = $4, two_factor = $5, updated_at = $6, version = version + 1 \
+                 WHERE id = $7 AND version = $8",
+                &[
+                    fields.status.as_str().into(),
+                    fields.supervisor.map(|s| s.0).into(),
+                    fields.must_change_password.into(),
+                    fields.mask_client_data.into(),
+                    fields.two_factor.as_str().into(),
+                    millis(now),
+                    id.0.into(),
+                    expected_version.into(),
+                ],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn set_statuses(
+        &mut self,
+        ids: &[UserId],
+        status: Status,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let dialect = self.dialect();
+        let mut changed = 0;
+        for chunk in ids.chunks(IDS_PER_STATEMENT) {
+            let ids: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+            let mut params = Params::default();
+            let status = params.push(status.as_str());
+            let now = params.push(millis(now));
+            let wanted = params.any_of(dialect, "id", &ids);
+            let statement = format!(
+                "UPDATE users SET status = {status}, updated_at = {now}, version = version + 1 \
+                 WHERE {wanted}"
+            );
+            changed += self.execute(&statement, &params.0).await?;
+        }
+        Ok(changed)
     }
 
     async fn delete_user(&mut self, id: UserId) -> Result<bool, StoreError> {
