@@ -12,8 +12,10 @@ use roster_core::domain::ClientId;
 use roster_core::domain::{Permission, Status, TwoFactor};
 use roster_core::store::SortField;
 
+mod audit;
 mod settings;
 
+pub use audit::{AuditCommand, AuditFilterArgs};
 pub use settings::{MailCommand, MailSetArgs, SettingsCommand, SettingsSetArgs};
 
 #[derive(Debug, Parser)]
@@ -534,25 +536,6 @@ pub struct ClientsExportArgs {
     /// Write the CSV to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum AuditCommand {
-    /// List audit events, newest first.
-    List(AuditListArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct AuditListArgs {
-    /// Only events about this user (email) or group (name).
-    #[arg(long, value_name = "EMAIL_OR_GROUP")]
-    pub target: Option<String>,
-    /// How many events to show.
-    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub limit: u32,
-    /// Print the events as JSON.
-    #[arg(long)]
-    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
