@@ -94,13 +94,16 @@ pub struct AuditCheckpointArgs {
 }
 
 fn parse_target(text: &str) -> Result<AuditTarget, String> {
-    text.parse().map_err(|error: roster_core::Error| error.to_string())
+    text.parse()
+        .map_err(|error: roster_core::Error| error.to_string())
 }
 
 fn parse_group(text: &str) -> Result<ActionGroup, String> {
-    text.parse().map_err(|error: roster_core::Error| error.to_string())
+    text.parse()
+        .map_err(|error: roster_core::Error| error.to_string())
 }
 
 fn parse_format(text: &str) -> Result<ExportFormat, String> {
-    text.parse().map_err(|error: roster_core::Error| error.to_string())
+    text.parse()
+        .map_err(|error: roster_core::Error| error.to_string())
 }

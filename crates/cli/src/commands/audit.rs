@@ -104,7 +104,9 @@ async fn filter(
     let from = match (args.days, &args.from) {
         (Some(days), _) => {
             let today = Local::now().date_naive();
-            Some(local_midnight(today - chrono::Days::new(u64::from(days) - 1))?)
+            Some(local_midnight(
+                today - chrono::Days::new(u64::from(days) - 1),
+            )?)
         }
         (None, Some(text)) => Some(when(text, false)?),
         (None, None) => None,
@@ -115,7 +117,11 @@ async fn filter(
         target: args.kind,
         action: args.action,
         from,
-        to: args.to.as_deref().map(|text| when(text, true)).transpose()?,
+        to: args
+            .to
+            .as_deref()
+            .map(|text| when(text, true))
+            .transpose()?,
         search: args.search.clone(),
     })
 }
@@ -125,9 +131,8 @@ fn when(text: &str, end: bool) -> anyhow::Result<DateTime<Utc>> {
     if let Ok(at) = DateTime::parse_from_rfc3339(text.trim()) {
         return Ok(at.with_timezone(&Utc));
     }
-    let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        anyhow::anyhow!("“{text}” is not a day (YYYY-MM-DD) or a time (RFC 3339).")
-    })?;
+    let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| anyhow::anyhow!("“{text}” is not a day (YYYY-MM-DD) or a time (RFC 3339)."))?;
     local_midnight(if end { day + chrono::Days::new(1) } else { day })
 }
 
