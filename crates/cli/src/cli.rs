@@ -640,6 +640,10 @@ pub struct BenchArgs {
     /// How many clients to seed and measure the clients overview on (none by default).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub clients: usize,
+    /// How many audit events to seed and measure the audit page, export
+    /// and verification on (none by default; the figure is 10000000).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub audit_events: usize,
     /// How many times to run each kind of query.
     #[arg(long, value_name = "N", default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..))]
     pub queries: u64,
