@@ -508,6 +508,20 @@ fn rows() -> Vec<Row> {
         row("export_clients_csv", Requires(ClientsView), |_| {
             json!({"query": {}})
         }),
+        row("audit_page", Requires(AuditView), |_| {
+            json!({"filter": {"action": "rights", "search": "a"}, "limit": 10})
+        }),
+        row(
+            "export_audit",
+            UiOnly("audit_page's core call first, then the native save dialog and the core's export into the file the person chose; refused before the dialog without audit.view"),
+            |_| json!({"filter": {}, "format": "csv"}),
+        ),
+        row("verify_audit", Requires(AuditView), |_| json!({})),
+        row(
+            "save_audit_checkpoint",
+            UiOnly("the core's audit_checkpoint first, then the native save dialog; refused before the dialog without audit.view"),
+            |_| json!({}),
+        ),
     ]
 }
 

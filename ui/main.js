@@ -35,6 +35,7 @@ import * as groups from './views/groups.js';
 import * as clients from './views/clients.js';
 import * as clientForm from './views/client-form.js';
 import * as clientDetail from './views/client-detail.js';
+import * as auditView from './views/audit.js';
 import * as settingsView from './views/settings.js';
 import * as changePassword from './views/change-password.js';
 import * as secondFactor from './views/second-factor.js';
@@ -74,7 +75,7 @@ import { localSignInFields } from './views/local-sign-in.js';
  */
 
 /** @type {Record<string, string>} the window's title for each navigation item */
-const NAV_TITLES = { users: 'Users', groups: 'Groups', clients: 'Clients', settings: 'Settings' };
+const NAV_TITLES = { users: 'Users', groups: 'Groups', clients: 'Clients', audit: 'Audit log', settings: 'Settings' };
 
 /** @type {{pattern: RegExp, view: {render: (root: HTMLElement, ctx: Context) => void}, params?: string[], nav: string, extra?: Record<string, string>}[]} */
 const ROUTES = [
@@ -89,6 +90,8 @@ const ROUTES = [
   { pattern: /^\/clients\/new$/, view: clientForm, nav: 'clients', extra: { mode: 'create' } },
   { pattern: /^\/clients\/(\d+)$/, view: clientDetail, params: ['id'], nav: 'clients' },
   { pattern: /^\/clients\/(\d+)\/edit$/, view: clientForm, params: ['id'], nav: 'clients', extra: { mode: 'edit' } },
+  { pattern: /^\/audit$/, view: auditView, nav: 'audit' },
+  { pattern: /^\/audit\/person\/(\d+)$/, view: auditView, params: ['person'], nav: 'audit' },
   { pattern: /^\/settings$/, view: settingsView, nav: 'settings' },
 ];
 
@@ -250,6 +253,7 @@ function showShell() {
     can('users.view') ? h('a', { href: '#/users', 'data-nav': 'users' }, 'Users') : null,
     can('groups.manage') ? h('a', { href: '#/groups', 'data-nav': 'groups' }, 'Groups') : null,
     can('clients.view') ? h('a', { href: '#/clients', 'data-nav': 'clients' }, 'Clients') : null,
+    can('audit.view') ? h('a', { href: '#/audit', 'data-nav': 'audit' }, 'Audit log') : null,
     can('settings.manage') ? h('a', { href: '#/settings', 'data-nav': 'settings' }, 'Settings') : null,
   );
   elements.nav.hidden = false;

@@ -85,6 +85,10 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::clients::delete_client,
             commands::clients::import_clients,
             commands::clients::export_clients,
+            commands::audit::audit_page,
+            commands::audit::export_audit,
+            commands::audit::verify_audit,
+            commands::audit::save_audit_checkpoint,
             commands::clients::import_clients_csv,
             commands::clients::export_clients_csv
         ])

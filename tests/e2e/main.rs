@@ -9,6 +9,7 @@
 mod harness;
 mod steps;
 
+mod audit;
 mod clients;
 mod first_run;
 mod groups;

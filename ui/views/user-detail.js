@@ -364,7 +364,12 @@ export async function render(root, ctx) {
   async function loadHistory() {
     if (!historySection) return;
     const headingId = /** @type {string} */ (historySection.getAttribute('aria-labelledby'));
-    const title = h('h2', { id: headingId }, 'History');
+    const title = h('div', { class: 'section-head' },
+      h('h2', { id: headingId }, 'History'),
+      h('a', {
+        href: `#/audit/person/${user.id}`,
+        onclick: () => { ctx.memory.auditPerson = { id: user.id, label: user.name }; },
+      }, 'Whole audit trail (as target and as operator)'));
     if (!historySection.firstChild) replaceChildren(historySection, title, progress('Loading the history'));
     historySection.setAttribute('aria-busy', 'true');
     try {

@@ -12,9 +12,11 @@ use roster_core::domain::ClientId;
 use roster_core::domain::{Permission, Status, TwoFactor};
 use roster_core::store::SortField;
 
+mod audit;
 mod settings;
 mod users_bulk;
 
+pub use audit::{AuditCommand, AuditFilterArgs};
 pub use settings::{MailCommand, MailSetArgs, SettingsCommand, SettingsSetArgs};
 pub use users_bulk::{
     BulkActionArg, UserFilters, UsersBulkArgs, UsersExportArgs, UsersImportArgs, UsersTemplateArgs,
@@ -549,25 +551,6 @@ pub struct ClientsExportArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum AuditCommand {
-    /// List audit events, newest first.
-    List(AuditListArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct AuditListArgs {
-    /// Only events about this user (email) or group (name).
-    #[arg(long, value_name = "EMAIL_OR_GROUP")]
-    pub target: Option<String>,
-    /// How many events to show.
-    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub limit: u32,
-    /// Print the events as JSON.
-    #[arg(long)]
-    pub json: bool,
-}
-
-#[derive(Debug, Subcommand)]
 pub enum PasswordCommand {
     /// Print a new random password (or passphrase).
     Generate(PasswordGenerateArgs),
@@ -669,6 +652,10 @@ pub struct BenchArgs {
     /// How many clients to seed and measure the clients overview on (none by default).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub clients: usize,
+    /// How many audit events to seed and measure the audit page, export
+    /// and verification on (none by default; the figure is 10000000).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub audit_events: usize,
     /// How many times to run each kind of query.
     #[arg(long, value_name = "N", default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..))]
     pub queries: u64,

@@ -213,3 +213,110 @@ pub async fn seed_clients(
 }
 
 pub use crate::store::postgres::maintenance::{analyze_postgres_schema, drop_postgres_schema};
+
+/// Seeds `count` generated audit events, as a busy directory's log looks:
+/// times spread over the last two years in order, a few hundred operators
+/// (one of them very busy), mostly sign-ins, some account, rights,
+/// credential, client and settings changes. Written unchained in bulk, then
+/// chained in one transaction as a log from before schema V6 would be
+/// (which [`crate::store::AuditTx::chain_existing_events`] does). Returns the seconds
+/// that chaining took.
+pub async fn seed_audit(
+    store: &dyn Store,
+    count: usize,
+    batch: usize,
+    mut progress: impl FnMut(usize),
+) -> Result<f64> {
+    use crate::model::{FieldChange, NewAuditEvent, TargetKind};
+    const ACTIONS: &[(&str, TargetKind, u32)] = &[
+        ("auth.sign_in", TargetKind::User, 45),
+        ("auth.sign_in_failed", TargetKind::User, 12),
+        ("auth.sign_in_refused_locked", TargetKind::User, 2),
+        ("user.update", TargetKind::User, 12),
+        ("user.create", TargetKind::User, 5),
+        ("user.reset_password", TargetKind::User, 6),
+        ("user.unlock", TargetKind::User, 2),
+        ("group.update", TargetKind::Group, 2),
+        ("client.update", TargetKind::Client, 10),
+        ("client.search", TargetKind::Client, 3),
+        ("settings.update", TargetKind::Settings, 1),
+    ];
+    let total_weight: u32 = ACTIONS.iter().map(|a| a.2).sum();
+    let mut rng = StdRng::seed_from_u64(count as u64 ^ 0xa0d1);
+    let now = Utc::now();
+    let span_ms = Duration::days(730).num_milliseconds();
+    let start = now.timestamp_millis() - span_ms;
+    let operators = 300;
+    let mut written = 0;
+    while written < count {
+        let end = (written + batch).min(count);
+        let mut events = Vec::with_capacity(end - written);
+        for n in written..end {
+            let at_ms = start + (span_ms as i128 * n as i128 / count.max(1) as i128) as i64;
+            let at = chrono::DateTime::from_timestamp_millis(at_ms).unwrap_or(now);
+            let mut pick = rng.gen_range(0..total_weight);
+            let (action, kind, _) = ACTIONS
+                .iter()
+                .find(|(_, _, weight)| {
+                    if pick < *weight {
+                        true
+                    } else {
+                        pick -= weight;
+                        false
+                    }
+                })
+                .copied()
+                .unwrap_or(ACTIONS[0]);
+            // One operator makes a fifth of the changes; the rest share them.
+            let operator = if rng.gen_bool(0.2) {
+                1
+            } else {
+                rng.gen_range(2..operators)
+            };
+            let target = rng.gen_range(1..100_000_i64);
+            let label = match kind {
+                TargetKind::User => format!(
+                    "{}.{}{target}@example.com",
+                    FIRST_NAMES[target as usize % FIRST_NAMES.len()].to_lowercase(),
+                    LAST_NAMES[target as usize % LAST_NAMES.len()].to_lowercase()
+                ),
+                TargetKind::Group => GROUPS[target as usize % GROUPS.len()].to_owned(),
+                TargetKind::Client => format!("Client {target}"),
+                TargetKind::Settings => "settings".to_owned(),
+            };
+            let changes = if action == "user.update" && rng.gen_bool(0.3) {
+                vec![FieldChange {
+                    field: "groups".into(),
+                    before: serde_json::json!(["Sales"]),
+                    after: serde_json::json!(["Sales", "Administrators"]),
+                }]
+            } else {
+                vec![FieldChange {
+                    field: "name".into(),
+                    before: serde_json::Value::Null,
+                    after: serde_json::json!(label),
+                }]
+            };
+            events.push(NewAuditEvent {
+                at,
+                operator: Some(UserId(operator)),
+                operator_label: format!("operator{operator}@example.com"),
+                action,
+                target_kind: kind,
+                target_id: Some(target),
+                target_label: label,
+                changes,
+            });
+        }
+        let mut tx = store.begin(TxMode::Write).await?;
+        tx.insert_unchained_events(&events).await?;
+        tx.commit().await?;
+        written = end;
+        progress(written);
+    }
+    let started = std::time::Instant::now();
+    let mut tx = store.begin(TxMode::Write).await?;
+    tx.chain_existing_events().await?;
+    tx.commit().await?;
+    Ok(started.elapsed().as_secs_f64())
+}

@@ -134,6 +134,12 @@ pub enum Error {
     )]
     SessionLocked,
 
+    // --- Audit log ------------------------------------------------------
+    #[error("{message} No checkpoint was made.")]
+    AuditChainBroken { message: String },
+    #[error("{reason}")]
+    AuditFile { reason: String },
+
     // --- Rights --------------------------------------------------------
     #[error("You do not have permission to {}.", permission.label())]
     PermissionDenied { permission: Permission },
@@ -235,6 +241,8 @@ impl Error {
             Error::NotEnrolling => "not_enrolling",
             Error::SignInIncomplete => "sign_in_incomplete",
             Error::SessionLocked => "session_locked",
+            Error::AuditChainBroken { .. } => "audit_chain_broken",
+            Error::AuditFile { .. } => "audit_file",
             Error::PermissionDenied { .. } => "permission_denied",
             Error::CannotGrant { .. } => "cannot_grant",
             Error::CannotManage { .. } => "cannot_manage",

@@ -6,12 +6,14 @@
 //! - [`password`]: hashing, generation, the policy and strength estimates.
 //! - [`directory`]: the services; every rule and right is checked there
 //!   ([`clients`] holds the client services, [`mask`] how client data is masked).
+//! - [`audit`]: the audit log's hash chain, filters and exports.
 //! - [`administrators`]: enabled administrators left without a second factor.
 //! - [`mail`]: outgoing messages and the `Mailer` that delivers them.
 //! - [`smtp`]: the mail server's settings and the SMTP `Mailer` (lettre).
 //! - [`store`]: the `Store` trait and its SQLite implementation.
 
 pub mod administrators;
+pub mod audit;
 pub mod bench;
 pub mod clients;
 pub mod csv_cell;

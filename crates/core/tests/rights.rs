@@ -535,6 +535,49 @@ fn rows() -> Vec<Row> {
         row("user_audit", Requires(AuditView), |f, op| {
             Box::pin(async move { f.dir().user_audit(op, f.reader.id, 50).await.map(drop) })
         }),
+        row("audit_page", Requires(AuditView), |f, op| {
+            Box::pin(async move {
+                let filter = roster_core::audit::AuditFilter {
+                    search: Some("a".into()),
+                    ..Default::default()
+                };
+                f.dir().audit_page(op, &filter, None, 10).await.map(drop)
+            })
+        }),
+        row("each_audit_event", Requires(AuditView), |f, op| {
+            Box::pin(async move {
+                f.dir()
+                    .each_audit_event(op, &Default::default(), &mut |_| Ok(()))
+                    .await
+                    .map(drop)
+            })
+        }),
+        row("export_audit", Requires(AuditView), |f, op| {
+            Box::pin(async move {
+                let file = tempfile::tempfile().expect("a temporary file");
+                f.dir()
+                    .export_audit(
+                        op,
+                        &Default::default(),
+                        roster_core::audit::export::ExportFormat::Csv,
+                        file,
+                    )
+                    .await
+                    .map(drop)
+            })
+        }),
+        row("audit_user_id", Requires(AuditView), |f, op| {
+            Box::pin(async move {
+                let email = f.reader.email.as_str().to_owned();
+                f.dir().audit_user_id(op, &email).await.map(drop)
+            })
+        }),
+        row("verify_audit", Requires(AuditView), |f, op| {
+            Box::pin(async move { f.dir().verify_audit(op, None).await.map(drop) })
+        }),
+        row("audit_checkpoint", Requires(AuditView), |f, op| {
+            Box::pin(async move { f.dir().audit_checkpoint(op).await.map(drop) })
+        }),
         row("settings", Enabled, |f, op| {
             Box::pin(async move { f.dir().settings(op).await.map(drop) })
         }),

@@ -70,6 +70,20 @@ pub(super) async fn save_privately<R: tauri::Runtime>(
     dialog: &SaveDialog<'_>,
     text: &str,
 ) -> CommandResult<Saved> {
+    let Some(path) = choose_save_path(app, dialog).await? else {
+        return Ok(Saved { saved: None });
+    };
+    write_private(&path, text).map_err(|error| save_failed(&error.to_string()))?;
+    Ok(Saved {
+        saved: Some(path.display().to_string()),
+    })
+}
+
+/// Asks where to save (the native save dialog); `None` when cancelled.
+pub(super) async fn choose_save_path<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    dialog: &SaveDialog<'_>,
+) -> CommandResult<Option<std::path::PathBuf>> {
     let (chosen, answer) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
@@ -80,15 +94,35 @@ pub(super) async fn save_privately<R: tauri::Runtime>(
             let _ = chosen.send(path);
         });
     let Some(path) = answer.await.ok().flatten() else {
-        return Ok(Saved { saved: None });
+        return Ok(None);
     };
-    let path = path
-        .into_path()
-        .map_err(|error| save_failed(&error.to_string()))?;
-    write_private(&path, text).map_err(|error| save_failed(&error.to_string()))?;
-    Ok(Saved {
-        saved: Some(path.display().to_string()),
-    })
+    path.into_path()
+        .map(Some)
+        .map_err(|error| save_failed(&error.to_string()))
+}
+
+/// Creates (or empties) `path` for writing, readable and writable by its
+/// owner only: for exports the core streams into.
+pub(super) fn create_private(path: &Path) -> CommandResult<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        options.mode(0o600);
+        let file = options
+            .open(path)
+            .map_err(|error| save_failed(&error.to_string()))?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|error| save_failed(&error.to_string()))?;
+        Ok(file)
+    }
+    #[cfg(not(unix))]
+    {
+        options
+            .open(path)
+            .map_err(|error| save_failed(&error.to_string()))
+    }
 }
 
 fn save_failed(detail: &str) -> CommandError {

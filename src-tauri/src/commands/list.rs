@@ -57,4 +57,8 @@ pub const COMMANDS: &[&str] = &[
     "export_clients",
     "import_clients_csv",
     "export_clients_csv",
+    "audit_page",
+    "export_audit",
+    "verify_audit",
+    "save_audit_checkpoint",
 ];

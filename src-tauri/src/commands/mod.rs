@@ -9,6 +9,7 @@
 //! Every command is thin: it takes the session's operator from [`AppState`],
 //! calls one core service and returns its serde type. No rule lives here.
 
+pub mod audit;
 pub mod clients;
 pub mod dialogs;
 pub mod groups;

@@ -64,6 +64,9 @@ struct Report {
     /// The clients overview, when `--clients` asked for clients.
     #[serde(skip_serializing_if = "Option::is_none")]
     clients: Option<ClientsReport>,
+    /// The audit page, export and verification, when `--audit-events` asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    audit: Option<super::bench_audit::AuditReport>,
     /// Bulk work on users, when `--dry-run-rows`, `--import-users` or
     /// `--bulk-disable` asked for it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78,7 +81,7 @@ struct ClientsReport {
 }
 
 #[derive(Serialize)]
-struct Latency {
+pub(super) struct Latency {
     p50_ms: f64,
     p95_ms: f64,
     max_ms: f64,
@@ -223,6 +226,11 @@ async fn measure(
     } else {
         0.0
     };
+    let audit_seeded = if args.audit_events > 0 {
+        Some(super::bench_audit::seed(&*store, args.audit_events, seeding.batch).await?)
+    } else {
+        None
+    };
     let analyze_seconds = match &seeding.analyze {
         Some(config) => {
             // What autovacuum would do soon after such a bulk load; without
@@ -339,6 +347,19 @@ async fn measure(
         None
     };
 
+    let audit = match audit_seeded {
+        Some(seeded) => Some(
+            super::bench_audit::measure(
+                &directory,
+                &operator,
+                bench.runs,
+                args.audit_events,
+                seeded,
+            )
+            .await?,
+        ),
+        None => None,
+    };
     let bulk = super::bench_bulk::measure(&directory, &operator, args).await?;
 
     Ok(Report {
@@ -349,6 +370,7 @@ async fn measure(
         analyze_seconds,
         queries,
         clients,
+        audit,
         bulk,
     })
 }
@@ -538,7 +560,7 @@ impl Bench<'_> {
     }
 }
 
-fn summarise(mut millis: Vec<f64>) -> Latency {
+pub(super) fn summarise(mut millis: Vec<f64>) -> Latency {
     millis.sort_by(f64::total_cmp);
     Latency {
         p50_ms: round(percentile(&millis, 0.50)),
@@ -557,7 +579,7 @@ fn percentile(sorted: &[f64], fraction: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-fn round(value: f64) -> f64 {
+pub(super) fn round(value: f64) -> f64 {
     (value * 1000.0).round() / 1000.0
 }
 

@@ -71,6 +71,22 @@ pub struct AuditRow {
     pub target_label: String,
     /// The field changes as JSON text.
     pub changes: String,
+    /// The event's place in the hash chain, its action group, its
+    /// operator's label lowercased and its hash ([`crate::audit::chain`]),
+    /// copied as they are so the chain verifies in the copy.
+    pub seq: Option<i64>,
+    pub category: Option<String>,
+    pub operator_label_normalized: Option<String>,
+    pub hash: Option<String>,
+}
+
+/// The audit chain's head, copied with the events it covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditChainRow {
+    pub events: i64,
+    pub last_hash: String,
+    pub anchor_seq: i64,
+    pub anchor_hash: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +115,7 @@ pub struct Snapshot {
     /// (key, value)
     pub settings: Vec<(String, String)>,
     pub audit: Vec<AuditRow>,
+    pub audit_chain: AuditChainRow,
     pub totp: Vec<TotpRow>,
     pub recovery_codes: Vec<RecoveryCodeRow>,
     pub clients: Vec<ClientRow>,

@@ -58,7 +58,7 @@ use tokio_postgres::{NoTls, Row};
 use crate::server_config::CONNECT_TIMEOUT;
 pub use crate::server_config::{PgConfig, TlsMode, DEFAULT_PORT};
 
-use super::{CopyTx, Store, StoreError, Tx, TxMode, ADMINISTRATORS};
+use super::{AuditTx, CopyTx, Store, StoreError, Tx, TxMode, ADMINISTRATORS};
 
 mod embedded {
     refinery::embed_migrations!("src/store/postgres/migrations");
@@ -106,11 +106,34 @@ impl PostgresStore {
             .map_err(|error| StoreError::Open {
                 reason: format!("its connection pool cannot be set up ({error})."),
             })?;
-        Ok(PostgresStore {
+        let store = PostgresStore {
             pool,
             writer_lock: lock_key("write", &schema),
             config,
-        })
+        };
+        store.chain_existing_audit().await?;
+        Ok(store)
+    }
+
+    /// Chains the audit events written before the chain existed (schema
+    /// V6), once, under the writer lock (the first instance to open the
+    /// directory does it; the others then find it done).
+    async fn chain_existing_audit(&self) -> Result<(), StoreError> {
+        let mut tx = self.transaction(TxMode::Read).await?;
+        let head =
+            super::sql::query_opt(&mut tx, "SELECT chained FROM audit_chain WHERE id = 1", &[])
+                .await?;
+        let chained = match head {
+            Some(row) => row.bool(0)?,
+            None => false,
+        };
+        drop(tx);
+        if chained {
+            return Ok(());
+        }
+        let mut tx = self.transaction(TxMode::Write).await?;
+        tx.chain_existing_events().await?;
+        Box::new(tx).commit().await
     }
 
     /// Opens one connection and returns the server's version, such as

@@ -17,7 +17,7 @@ use rusqlite::{
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::sql::{self, Cell, ColumnType, Dialect, RowRef, Sql, SqlError, SqlRow};
-use super::{Store, StoreError, Tx, TxMode};
+use super::{AuditTx, Store, StoreError, Tx, TxMode};
 use crate::sealing::StoreSealing;
 use crate::secrets::Secrets;
 
@@ -98,12 +98,52 @@ impl SqliteStore {
                 .map_err(cannot_configure)?;
             ensure_current_schema(&connection, path)?;
         }
-        Ok(Self {
+        let store = Self {
             connection: Arc::new(Mutex::new(connection)),
             path: path.to_owned(),
             sealing: None,
             writable,
-        })
+        };
+        if writable {
+            store.chain_existing_audit()?;
+        }
+        Ok(store)
+    }
+
+    /// Chains the audit events written before the chain existed (schema
+    /// V6), once, in one write transaction. SQLite's calls never wait, so
+    /// the shared (async) statements run to completion here at once.
+    fn chain_existing_audit(&self) -> Result<(), StoreError> {
+        use futures_util::FutureExt;
+        let failed = |detail: String| StoreError::Open {
+            reason: format!("its audit log cannot be chained ({detail})."),
+        };
+        let connection = self
+            .connection
+            .clone()
+            .try_lock_owned()
+            .map_err(|error| failed(error.to_string()))?;
+        let chained: bool = connection
+            .query_row("SELECT chained FROM audit_chain WHERE id = 1", [], |row| {
+                row.get(0)
+            })
+            .map_err(|error| failed(error.to_string()))?;
+        if chained {
+            return Ok(());
+        }
+        connection
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(internal)?;
+        let mut tx = Box::new(SqliteTx {
+            connection,
+            open: true,
+            sealing: None,
+        });
+        let pending = || failed("a statement did not finish".into());
+        tx.chain_existing_events()
+            .now_or_never()
+            .ok_or_else(pending)??;
+        tx.commit().now_or_never().ok_or_else(pending)?
     }
 
     /// Seals authenticator secrets written from now on with a key kept in

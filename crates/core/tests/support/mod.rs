@@ -120,6 +120,28 @@ impl World {
         }
     }
 
+    /// Runs `statements` on the world's data directly, past Roster (as
+    /// someone with access to the database file or server would).
+    pub async fn raw_sql(&self, statements: &str) {
+        match &self.place {
+            Place::Sqlite { file, .. } => rusqlite::Connection::open(file)
+                .and_then(|connection| connection.execute_batch(statements))
+                .expect("raw SQL on the SQLite file"),
+            Place::Postgres(schema) => {
+                let client = admin_connection(&schema.config)
+                    .await
+                    .expect("connect for raw SQL");
+                client
+                    .batch_execute(&format!(
+                        "SET search_path TO {}; {statements}",
+                        schema.name()
+                    ))
+                    .await
+                    .expect("raw SQL on the PostgreSQL schema");
+            }
+        }
+    }
+
     /// A second Roster instance on the same data: a directory over a store
     /// (file handle or connection pool) of its own.
     pub async fn another_instance(&self) -> Directory {

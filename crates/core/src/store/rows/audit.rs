@@ -1,18 +1,244 @@
-//! The audit log: appended to, never changed.
+//! The audit log: appended to, never changed, each event chained to the one
+//! before it by its hash ([`crate::audit::chain`]).
 
 use async_trait::async_trait;
 
+use crate::audit::chain::{ChainHead, ChainedEvent};
+use crate::audit::filter::{AuditCursor, AuditFilter, AuditTarget};
+use crate::audit::ActionGroup;
 use crate::domain::UserId;
 use crate::model::{AuditEvent, AuditQuery, FieldChange, NewAuditEvent, TargetKind};
-use crate::store::sql::{corrupt, millis, where_clause, Dialect, Params, Sql};
+use crate::store::sql::{
+    corrupt, millis, query_opt, where_clause, ColumnType, Dialect, Params, RowRef, Sql,
+};
 use crate::store::StoreError;
+
+/// How many unchained events [`AuditTx::chain_existing_events`] reads and
+/// writes at a time.
+const CHAIN_BATCH: i64 = 5_000;
 
 /// The audit log, as one transaction reads and writes it.
 #[async_trait]
 pub trait AuditTx: Send {
+    /// Appends `event` at the chain's head. The head's row stays locked until
+    /// the transaction ends, so concurrent writers append one after another
+    /// and can never fork the chain.
     async fn append_audit(&mut self, event: &NewAuditEvent) -> Result<(), StoreError>;
     /// The newest events first, filtered and paged by `query`.
     async fn audit_events(&mut self, query: &AuditQuery) -> Result<Vec<AuditEvent>, StoreError>;
+    /// One page of the audit page's view, newest first (by time, then id),
+    /// after `after`. `except_client` leaves client events out.
+    async fn audit_page(
+        &mut self,
+        filter: &AuditFilter,
+        except_client: bool,
+        after: Option<AuditCursor>,
+        limit: u32,
+    ) -> Result<Vec<AuditEvent>, StoreError>;
+    /// Every event of the view, newest first, handed over one at a time (exports).
+    async fn each_audit_event(
+        &mut self,
+        filter: &AuditFilter,
+        except_client: bool,
+        each: &mut (dyn FnMut(AuditEvent) -> Result<(), StoreError> + Send),
+    ) -> Result<(), StoreError>;
+    /// The chain's head as kept.
+    async fn audit_chain_head(&mut self) -> Result<ChainHead, StoreError>;
+    /// The chained events with `seq` in `(after, up_to]`, in chain order,
+    /// each with its stored hash ("" when it has none).
+    async fn each_chained_event(
+        &mut self,
+        after: i64,
+        up_to: i64,
+        each: &mut (dyn FnMut(ChainedEvent, String) -> Result<(), StoreError> + Send),
+    ) -> Result<(), StoreError>;
+    /// The lowest id of an event that has no place in the chain.
+    async fn first_unchained_event(&mut self) -> Result<Option<i64>, StoreError>;
+    /// Chains the events written before the chain existed (schema V6), in
+    /// id order, once; returns how many it chained.
+    async fn chain_existing_events(&mut self) -> Result<u64, StoreError>;
+    /// Benchmark seeding only ([`crate::bench::seed_audit`]): writes
+    /// `events` in bulk, unchained, as a log from before schema V6, for
+    /// [`AuditTx::chain_existing_events`] to chain.
+    async fn insert_unchained_events(&mut self, events: &[NewAuditEvent])
+        -> Result<(), StoreError>;
+}
+
+/// The columns of an [`AuditEvent`], in [`event_of`]'s order.
+const EVENT_COLUMNS: &str = "id, at, operator_id, operator_label, action, target_kind, target_id, \
+     target_label, CAST(changes AS TEXT)";
+
+fn event_of(row: &dyn RowRef) -> Result<AuditEvent, StoreError> {
+    let id = row.int(0)?;
+    let kind = row.text(5)?;
+    let changes = row.text(8)?;
+    Ok(AuditEvent {
+        id,
+        at: row.time(1)?,
+        operator: row.opt_int(2)?.map(UserId),
+        operator_label: row.text(3)?,
+        action: row.text(4)?,
+        target_kind: TargetKind::parse_stored(&kind)
+            .ok_or_else(|| corrupt("audit target", &kind))?,
+        target_id: row.opt_int(6)?,
+        target_label: row.text(7)?,
+        changes: serde_json::from_str::<Vec<FieldChange>>(&changes)
+            .map_err(|_| corrupt("audit changes of event", &id.to_string()))?,
+    })
+}
+
+/// The conditions of the audit page's view.
+fn view_conditions(
+    dialect: Dialect,
+    params: &mut Params,
+    filter: &AuditFilter,
+    except_client: bool,
+) -> Vec<String> {
+    let mut conditions = Vec::new();
+    if let Some(operator) = filter.operator {
+        let operator = params.push(operator.0);
+        conditions.push(format!("operator_id = {operator}"));
+    }
+    if let Some(person) = filter.person {
+        let person = params.push(person.0);
+        conditions.push(format!(
+            "(operator_id = {person} OR (target_kind = 'user' AND target_id = {person}))"
+        ));
+    }
+    match filter.target {
+        None => {}
+        Some(AuditTarget::SignIn) => {
+            let group = params.push(ActionGroup::SignIn.as_str());
+            conditions.push(format!("category = {group}"));
+        }
+        Some(target) => {
+            let kind = match target {
+                AuditTarget::User => TargetKind::User,
+                AuditTarget::Group => TargetKind::Group,
+                AuditTarget::Client => TargetKind::Client,
+                AuditTarget::Settings | AuditTarget::SignIn => TargetKind::Settings,
+            };
+            let kind = params.push(kind.as_str());
+            conditions.push(format!("target_kind = {kind}"));
+        }
+    }
+    if except_client {
+        conditions.push("target_kind <> 'client'".into());
+    }
+    if let Some(group) = filter.action {
+        let group = params.push(group.as_str());
+        conditions.push(format!("category = {group}"));
+    }
+    if let Some(from) = filter.from {
+        let from = params.push(from.timestamp_millis());
+        conditions.push(format!("at >= {from}"));
+    }
+    if let Some(to) = filter.to {
+        let to = params.push(to.timestamp_millis());
+        conditions.push(format!("at < {to}"));
+    }
+    if let Some(search) = filter.search_text() {
+        conditions.push(prefix_condition(dialect, params, &search));
+    }
+    conditions
+}
+
+/// The target's or the operator's lowercased label starts with `prefix`,
+/// through the indexes on both: a range on SQLite (its `LIKE` ignores
+/// case and so no index serves it), `LIKE 'prefix%'` with the
+/// metacharacters escaped on PostgreSQL (served by `text_pattern_ops`).
+fn prefix_condition(dialect: Dialect, params: &mut Params, prefix: &str) -> String {
+    let columns = ["target_label_normalized", "operator_label_normalized"];
+    match dialect {
+        Dialect::Sqlite => {
+            let low = params.push(prefix);
+            let alternatives: Vec<String> = match prefix_end(prefix) {
+                Some(high) => {
+                    let high = params.push(high);
+                    columns
+                        .iter()
+                        .map(|c| format!("({c} >= {low} AND {c} < {high})"))
+                        .collect()
+                }
+                None => columns.iter().map(|c| format!("{c} >= {low}")).collect(),
+            };
+            format!("({})", alternatives.join(" OR "))
+        }
+        Dialect::Postgres => {
+            let pattern = params.push(format!("{}%", escape_like(prefix)));
+            let alternatives: Vec<String> = columns
+                .iter()
+                .map(|c| format!("{c} LIKE {pattern} ESCAPE '\\'"))
+                .collect();
+            format!("({})", alternatives.join(" OR "))
+        }
+    }
+}
+
+/// `text` with `LIKE`'s metacharacters (`%`, `_`) and the escape character
+/// itself escaped, so each matches only itself.
+pub(crate) fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The smallest text above every text that starts with `prefix` (its last
+/// character raised by one), or `None` when no such text exists.
+fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let mut next = u32::from(last) + 1;
+        if (0xD800..0xE000).contains(&next) {
+            next = 0xE000;
+        }
+        if let Some(raised) = char::from_u32(next) {
+            chars.push(raised);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+fn view_statement(
+    dialect: Dialect,
+    params: &mut Params,
+    conditions: &[String],
+    limit: Option<u32>,
+) -> String {
+    let limit = limit
+        .map(|rows| format!(" LIMIT {}", params.limit(dialect, u64::from(rows))))
+        .unwrap_or_default();
+    format!(
+        "SELECT {EVENT_COLUMNS} FROM audit_events{} ORDER BY at DESC, id DESC{limit}",
+        where_clause(conditions)
+    )
+}
+
+fn chained_of(row: &dyn RowRef) -> Result<(ChainedEvent, String), StoreError> {
+    Ok((
+        ChainedEvent {
+            seq: row.int(0)?,
+            id: row.int(1)?,
+            at: row.int(2)?,
+            operator_id: row.opt_int(3)?,
+            operator_label: row.text(4)?,
+            operator_label_normalized: row.opt_text(5)?.unwrap_or_default(),
+            action: row.text(6)?,
+            category: row.opt_text(7)?.unwrap_or_default(),
+            target_kind: row.text(8)?,
+            target_id: row.opt_int(9)?,
+            target_label: row.text(10)?,
+            target_label_normalized: row.text(11)?,
+            changes: row.text(12)?,
+        },
+        row.opt_text(13)?.unwrap_or_default(),
+    ))
 }
 
 #[async_trait]
@@ -22,28 +248,73 @@ impl<S: Sql + ?Sized> AuditTx for S {
             serde_json::to_string(&event.changes).map_err(|error| StoreError::Internal {
                 detail: error.to_string(),
             })?;
+        // Taking the head's row lock first: writers append in turn.
+        let head = query_opt(
+            self,
+            "UPDATE audit_chain SET events = events + 1 WHERE id = 1 RETURNING events, last_hash",
+            &[],
+        )
+        .await?
+        .ok_or_else(|| corrupt("audit chain", "no head"))?;
+        let seq = head.int(0)?;
+        let previous = head.text(1)?;
+        let category =
+            ActionGroup::of(event.action, event.changes.iter().map(|c| c.field.as_str()));
         // PostgreSQL keeps the changes as `json` (the text exactly as written).
         let changes_param = match self.dialect() {
             Dialect::Sqlite => "$9",
             Dialect::Postgres => "CAST($9::text AS json)",
         };
-        self.execute(
+        let mut chained = ChainedEvent {
+            seq,
+            id: 0,
+            at: event.at.timestamp_millis(),
+            operator_id: event.operator.map(|o| o.0),
+            operator_label: event.operator_label.clone(),
+            operator_label_normalized: event.operator_label.to_lowercase(),
+            action: event.action.to_owned(),
+            category: category.as_str().to_owned(),
+            target_kind: event.target_kind.as_str().to_owned(),
+            target_id: event.target_id,
+            target_label: event.target_label.clone(),
+            target_label_normalized: event.target_label.to_lowercase(),
+            changes,
+        };
+        let inserted = query_opt(
+            self,
             &format!(
                 "INSERT INTO audit_events (at, operator_id, operator_label, action, target_kind, \
-                 target_id, target_label, target_label_normalized, changes) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, {changes_param})"
+                 target_id, target_label, target_label_normalized, changes, seq, category, \
+                 operator_label_normalized) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, {changes_param}, $10, $11, $12) RETURNING id"
             ),
             &[
                 millis(event.at),
-                event.operator.map(|o| o.0).into(),
-                event.operator_label.as_str().into(),
-                event.action.into(),
-                event.target_kind.as_str().into(),
-                event.target_id.into(),
-                event.target_label.as_str().into(),
-                event.target_label.to_lowercase().into(),
-                changes.into(),
+                chained.operator_id.into(),
+                chained.operator_label.as_str().into(),
+                chained.action.as_str().into(),
+                chained.target_kind.as_str().into(),
+                chained.target_id.into(),
+                chained.target_label.as_str().into(),
+                chained.target_label_normalized.as_str().into(),
+                chained.changes.as_str().into(),
+                seq.into(),
+                chained.category.as_str().into(),
+                chained.operator_label_normalized.as_str().into(),
             ],
+        )
+        .await?
+        .ok_or_else(|| corrupt("audit event", "not inserted"))?;
+        chained.id = inserted.int(0)?;
+        let hash = chained.hash(&previous);
+        self.execute(
+            "UPDATE audit_events SET hash = $1 WHERE id = $2",
+            &[hash.as_str().into(), chained.id.into()],
+        )
+        .await?;
+        self.execute(
+            "UPDATE audit_chain SET last_hash = $1 WHERE id = 1",
+            &[hash.into()],
         )
         .await?;
         Ok(())
@@ -82,31 +353,260 @@ impl<S: Sql + ?Sized> AuditTx for S {
         }
         let limit = params.limit(self.dialect(), u64::from(query.limit.clamp(1, 10_000)));
         let statement = format!(
-            "SELECT id, at, operator_id, operator_label, action, target_kind, target_id, \
-             target_label, CAST(changes AS TEXT) FROM audit_events{} ORDER BY id DESC LIMIT {limit}",
+            "SELECT {EVENT_COLUMNS} FROM audit_events{} ORDER BY id DESC LIMIT {limit}",
             where_clause(&conditions)
         );
         self.query(&statement, &params.0)
             .await?
             .iter()
-            .map(|row| {
-                let id = row.int(0)?;
-                let kind = row.text(5)?;
-                let changes = row.text(8)?;
-                Ok(AuditEvent {
-                    id,
-                    at: row.time(1)?,
-                    operator: row.opt_int(2)?.map(UserId),
-                    operator_label: row.text(3)?,
-                    action: row.text(4)?,
-                    target_kind: TargetKind::parse_stored(&kind)
-                        .ok_or_else(|| corrupt("audit target", &kind))?,
+            .map(|row| event_of(row))
+            .collect()
+    }
+
+    async fn audit_page(
+        &mut self,
+        filter: &AuditFilter,
+        except_client: bool,
+        after: Option<AuditCursor>,
+        limit: u32,
+    ) -> Result<Vec<AuditEvent>, StoreError> {
+        let dialect = self.dialect();
+        let mut params = Params::default();
+        let mut conditions = view_conditions(dialect, &mut params, filter, except_client);
+        if let Some(after) = after {
+            let at = params.push(after.at);
+            let id = params.push(after.id);
+            conditions.push(format!("(at, id) < ({at}, {id})"));
+        }
+        let statement = view_statement(dialect, &mut params, &conditions, Some(limit));
+        let mut events = Vec::new();
+        self.query_each(&statement, &params.0, &mut |row| {
+            events.push(event_of(row)?);
+            Ok(())
+        })
+        .await?;
+        Ok(events)
+    }
+
+    async fn each_audit_event(
+        &mut self,
+        filter: &AuditFilter,
+        except_client: bool,
+        each: &mut (dyn FnMut(AuditEvent) -> Result<(), StoreError> + Send),
+    ) -> Result<(), StoreError> {
+        let dialect = self.dialect();
+        let mut params = Params::default();
+        let conditions = view_conditions(dialect, &mut params, filter, except_client);
+        let statement = view_statement(dialect, &mut params, &conditions, None);
+        self.for_each(&statement, &params.0, &mut |row| each(event_of(&row)?))
+            .await
+    }
+
+    async fn audit_chain_head(&mut self) -> Result<ChainHead, StoreError> {
+        let row = query_opt(
+            self,
+            "SELECT events, last_hash, anchor_seq, anchor_hash FROM audit_chain WHERE id = 1",
+            &[],
+        )
+        .await?
+        .ok_or_else(|| corrupt("audit chain", "no head"))?;
+        Ok(ChainHead {
+            events: row.int(0)?,
+            last_hash: row.text(1)?,
+            anchor_seq: row.int(2)?,
+            anchor_hash: row.text(3)?,
+        })
+    }
+
+    async fn each_chained_event(
+        &mut self,
+        after: i64,
+        up_to: i64,
+        each: &mut (dyn FnMut(ChainedEvent, String) -> Result<(), StoreError> + Send),
+    ) -> Result<(), StoreError> {
+        self.for_each(
+            "SELECT seq, id, at, operator_id, operator_label, operator_label_normalized, action, \
+             category, target_kind, target_id, target_label, target_label_normalized, \
+             CAST(changes AS TEXT), hash FROM audit_events \
+             WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+            &[after.into(), up_to.into()],
+            &mut |row| {
+                let (event, hash) = chained_of(&row)?;
+                each(event, hash)
+            },
+        )
+        .await
+    }
+
+    async fn first_unchained_event(&mut self) -> Result<Option<i64>, StoreError> {
+        Ok(query_opt(
+            self,
+            "SELECT id FROM audit_events WHERE seq IS NULL ORDER BY id LIMIT 1",
+            &[],
+        )
+        .await?
+        .map(|row| row.int(0))
+        .transpose()?)
+    }
+
+    async fn insert_unchained_events(
+        &mut self,
+        events: &[NewAuditEvent],
+    ) -> Result<(), StoreError> {
+        let mut rows = Vec::with_capacity(events.len());
+        for event in events {
+            let changes =
+                serde_json::to_string(&event.changes).map_err(|error| StoreError::Internal {
+                    detail: error.to_string(),
+                })?;
+            rows.push(vec![
+                millis(event.at),
+                event.operator.map(|o| o.0).into(),
+                event.operator_label.as_str().into(),
+                event.action.into(),
+                event.target_kind.as_str().into(),
+                event.target_id.into(),
+                event.target_label.as_str().into(),
+                event.target_label.to_lowercase().into(),
+                changes.into(),
+            ]);
+        }
+        self.insert_rows(
+            "audit_events",
+            &[
+                ("at", ColumnType::Int),
+                ("operator_id", ColumnType::Int),
+                ("operator_label", ColumnType::Text),
+                ("action", ColumnType::Text),
+                ("target_kind", ColumnType::Text),
+                ("target_id", ColumnType::Int),
+                ("target_label", ColumnType::Text),
+                ("target_label_normalized", ColumnType::Text),
+                ("changes", ColumnType::Json),
+            ],
+            rows,
+        )
+        .await?;
+        self.execute(
+            "UPDATE audit_chain SET chained = $1 WHERE id = 1",
+            &[false.into()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn chain_existing_events(&mut self) -> Result<u64, StoreError> {
+        let state = query_opt(
+            self,
+            "SELECT events, last_hash, chained FROM audit_chain WHERE id = 1",
+            &[],
+        )
+        .await?
+        .ok_or_else(|| corrupt("audit chain", "no head"))?;
+        if state.bool(2)? {
+            return Ok(0);
+        }
+        let mut seq = state.int(0)?;
+        let mut previous = state.text(1)?;
+        let mut last_id = 0_i64;
+        let mut chained = 0_u64;
+        self.execute(
+            "CREATE TEMPORARY TABLE audit_chain_fill (id BIGINT PRIMARY KEY, seq BIGINT, \
+             category TEXT, operator_label_normalized TEXT, hash TEXT)",
+            &[],
+        )
+        .await?;
+        loop {
+            let rows = self
+                .query(
+                    "SELECT id, at, operator_id, operator_label, action, target_kind, target_id, \
+                     target_label, target_label_normalized, CAST(changes AS TEXT) \
+                     FROM audit_events WHERE seq IS NULL AND id > $1 ORDER BY id LIMIT $2",
+                    &[last_id.into(), CHAIN_BATCH.into()],
+                )
+                .await?;
+            if rows.is_empty() {
+                break;
+            }
+            let mut fill = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let changes = row.text(9)?;
+                let action = row.text(4)?;
+                let operator_label = row.text(3)?;
+                seq += 1;
+                let event = ChainedEvent {
+                    seq,
+                    id: row.int(0)?,
+                    at: row.int(1)?,
+                    operator_id: row.opt_int(2)?,
+                    operator_label_normalized: operator_label.to_lowercase(),
+                    operator_label,
+                    category: ActionGroup::of_stored(&action, &changes)
+                        .as_str()
+                        .to_owned(),
+                    action,
+                    target_kind: row.text(5)?,
                     target_id: row.opt_int(6)?,
                     target_label: row.text(7)?,
-                    changes: serde_json::from_str::<Vec<FieldChange>>(&changes)
-                        .map_err(|_| corrupt("audit changes of event", &id.to_string()))?,
-                })
-            })
-            .collect()
+                    target_label_normalized: row.text(8)?,
+                    changes,
+                };
+                previous = event.hash(&previous);
+                last_id = event.id;
+                fill.push(vec![
+                    event.id.into(),
+                    event.seq.into(),
+                    event.category.into(),
+                    event.operator_label_normalized.into(),
+                    previous.as_str().into(),
+                ]);
+            }
+            chained += fill.len() as u64;
+            self.insert_rows(
+                "audit_chain_fill",
+                &[
+                    ("id", ColumnType::Int),
+                    ("seq", ColumnType::Int),
+                    ("category", ColumnType::Text),
+                    ("operator_label_normalized", ColumnType::Text),
+                    ("hash", ColumnType::Text),
+                ],
+                fill,
+            )
+            .await?;
+            self.execute(
+                "UPDATE audit_events SET seq = f.seq, category = f.category, \
+                 operator_label_normalized = f.operator_label_normalized, hash = f.hash \
+                 FROM audit_chain_fill AS f WHERE audit_events.id = f.id",
+                &[],
+            )
+            .await?;
+            self.execute("DELETE FROM audit_chain_fill", &[]).await?;
+        }
+        self.execute("DROP TABLE audit_chain_fill", &[]).await?;
+        self.execute(
+            "UPDATE audit_chain SET events = $1, last_hash = $2, chained = $3 WHERE id = 1",
+            &[seq.into(), previous.into(), true.into()],
+        )
+        .await?;
+        Ok(chained)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_metacharacters_match_only_themselves() {
+        assert_eq!(escape_like(r"50%_off\"), r"50\%\_off\\");
+    }
+
+    #[test]
+    fn a_prefix_range_ends_just_above_every_text_with_that_prefix() {
+        assert_eq!(prefix_end("ann").as_deref(), Some("ano"));
+        assert_eq!(prefix_end("a\u{D7FF}").as_deref(), Some("a\u{E000}"));
+        assert_eq!(prefix_end("\u{10FFFF}"), None);
+        assert_eq!(prefix_end("b\u{10FFFF}").as_deref(), Some("c"));
     }
 }

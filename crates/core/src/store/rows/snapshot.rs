@@ -10,7 +10,7 @@ use crate::store::copy::{self, Snapshot};
 use crate::store::sql::{ColumnType, Dialect, Sql, Value};
 use crate::store::StoreError;
 
-use super::SettingsTx;
+use super::{AuditTx, SettingsTx};
 
 /// Rows per statement when a snapshot is written: on a server, one round
 /// trip moves thousands of rows.
@@ -143,7 +143,8 @@ async fn read<S: Sql + ?Sized>(sql: &mut S) -> Result<Snapshot, StoreError> {
     }
     sql.for_each(
         "SELECT id, at, operator_id, operator_label, action, target_kind, target_id, \
-             target_label, CAST(changes AS TEXT) FROM audit_events ORDER BY id",
+             target_label, CAST(changes AS TEXT), seq, category, operator_label_normalized, hash \
+             FROM audit_events ORDER BY id",
         &[],
         &mut |mut row| {
             snapshot.audit.push(copy::AuditRow {
@@ -156,11 +157,22 @@ async fn read<S: Sql + ?Sized>(sql: &mut S) -> Result<Snapshot, StoreError> {
                 target_id: row.opt_int(6)?,
                 target_label: row.take_text(7)?,
                 changes: row.take_text(8)?,
+                seq: row.opt_int(9)?,
+                category: row.take_opt_text(10)?,
+                operator_label_normalized: row.take_opt_text(11)?,
+                hash: row.take_opt_text(12)?,
             });
             Ok(())
         },
     )
     .await?;
+    let head = sql.audit_chain_head().await?;
+    snapshot.audit_chain = copy::AuditChainRow {
+        events: head.events,
+        last_hash: head.last_hash,
+        anchor_seq: head.anchor_seq,
+        anchor_hash: head.anchor_hash,
+    };
     for row in sql
         .query(
             "SELECT user_id, secret, confirmed, last_step, created_at FROM totp_enrolments \
@@ -477,6 +489,10 @@ async fn write<S: Sql + ?Sized>(sql: &mut S, snapshot: &Snapshot) -> Result<(), 
             ("target_label", Text),
             ("target_label_normalized", Text),
             ("changes", Json),
+            ("seq", Int),
+            ("category", Text),
+            ("operator_label_normalized", Text),
+            ("hash", Text),
         ],
         &snapshot.audit,
         |event| {
@@ -491,8 +507,25 @@ async fn write<S: Sql + ?Sized>(sql: &mut S, snapshot: &Snapshot) -> Result<(), 
                 event.target_label.as_str().into(),
                 event.target_label.to_lowercase().into(),
                 event.changes.as_str().into(),
+                event.seq.into(),
+                event.category.as_deref().into(),
+                event.operator_label_normalized.as_deref().into(),
+                event.hash.as_deref().into(),
             ])
         },
+    )
+    .await?;
+    let head = &snapshot.audit_chain;
+    sql.execute(
+        "UPDATE audit_chain SET events = $1, last_hash = $2, anchor_seq = $3, anchor_hash = $4, \
+         chained = $5 WHERE id = 1",
+        &[
+            head.events.into(),
+            head.last_hash.as_str().into(),
+            head.anchor_seq.into(),
+            head.anchor_hash.as_str().into(),
+            true.into(),
+        ],
     )
     .await?;
     let mut totp = Vec::with_capacity(snapshot.totp.len());
