@@ -9,6 +9,7 @@
 mod harness;
 mod steps;
 
+mod bulk;
 mod clients;
 mod first_run;
 mod groups;

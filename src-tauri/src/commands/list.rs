@@ -57,4 +57,12 @@ pub const COMMANDS: &[&str] = &[
     "export_clients",
     "import_clients_csv",
     "export_clients_csv",
+    "import_users",
+    "cancel_users_import",
+    "save_import_credentials",
+    "discard_import_credentials",
+    "save_users_template",
+    "export_users",
+    "plan_bulk_users",
+    "apply_bulk_users",
 ];
