@@ -27,16 +27,19 @@ fn name(n: usize) -> String {
     format!("Bulk Person {n:02}")
 }
 
+/// The group every new user joins (a user needs one).
+const TEAM: &str = "New team";
+
 /// The users file: `PEOPLE` rows; with `broken`, one email is not an address.
 fn write_people(path: &Path, broken: bool) {
-    let mut csv = String::from("name,email\n");
+    let mut csv = String::from("name,email,groups\n");
     for n in 1..=PEOPLE {
         let address = if broken && n + 1 == BAD_LINE {
             "not-an-email".to_owned()
         } else {
             email(n)
         };
-        csv.push_str(&format!("{},{}\n", name(n), address));
+        csv.push_str(&format!("{},{},{TEAM}\n", name(n), address));
     }
     fs::write(path, csv).expect("write the users file");
 }
@@ -62,6 +65,13 @@ fn mode_of(path: &Path) -> u32 {
 fn a_team_is_imported_from_a_spreadsheet_disabled_together_and_exported() {
     let s = Session::start();
     s.set_up();
+    s.go_to_groups();
+    s.click_button("New group");
+    s.wait_for_heading("New group");
+    s.fill("Name", TEAM);
+    s.click_button("Save group");
+    s.wait_for_text(&format!("{TEAM} was created."));
+    s.go_to_users();
 
     // The check finds the broken line and imports nothing.
     let people = beside_data(&s, "new-team.csv");
