@@ -34,7 +34,10 @@ Tasks:
                      the URL is passed on in PGPASSWORD. Prints one JSON
                      document to stdout, {\"sqlite\": REPORT, \"postgres\":
                      REPORT}, each REPORT being `roster bench`'s (seed time,
-                     p50/p95/max ms per query); progress goes to stderr.
+                     p50/p95/max ms per query; bulk work: a dry run of
+                     100,000 rows, an import of 10,000 users beside this
+                     machine's hashing limit, a bulk disable of every
+                     enabled user up to 200,000); progress goes to stderr.
   help               Show this text.
 
 Builds go to $CARGO_TARGET_DIR, or to ~/.cache/roster-target when it is not

@@ -685,6 +685,15 @@ pub struct BenchArgs {
     /// SQLite file, or the PostgreSQL schema).
     #[arg(long)]
     pub keep: bool,
+    /// Rows of a users file to check with a dry run (none by default).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub dry_run_rows: usize,
+    /// Users to import for real, each with a generated password (none by default).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub import_users: usize,
+    /// Disable every enabled user at once, as one bulk action, and time it.
+    #[arg(long)]
+    pub bulk_disable: bool,
 }
 
 fn parse_status(value: &str) -> Result<Status, String> {

@@ -87,7 +87,9 @@ pub async fn seed(
             let fields = UserFields {
                 name,
                 email,
-                status: if rng.gen_bool(0.9) {
+                // The first user, the administrator the bench acts as, is
+                // always enabled.
+                status: if rng.gen_bool(0.9) || n == 0 {
                     Status::Enabled
                 } else {
                     Status::Disabled

@@ -24,6 +24,14 @@ use crate::csv_cell;
 /// million rows. Larger files are refused before a byte is parsed.
 pub const MAX_SHEET_BYTES: u64 = 64 * 1024 * 1024;
 
+/// The most a workbook may hold once decompressed, all parts together, and
+/// its shared strings (which are read whole).
+const MAX_UNZIPPED_BYTES: u64 = 512 * 1024 * 1024;
+const MAX_SHARED_STRINGS_BYTES: u64 = 128 * 1024 * 1024;
+
+/// The most cells a row may have: far more than any file of Roster's.
+const MAX_COLUMNS: usize = 1024;
+
 /// How many bytes of the first line decide the CSV separator.
 const SNIFF_BYTES: usize = 64 * 1024;
 
@@ -171,6 +179,9 @@ fn csv_rows<R: Read + Seek, E: From<SheetError>>(
             return Ok(());
         }
         let line = record.position().map_or(0, |p| p.line());
+        if record.len() > MAX_COLUMNS {
+            return Err(SheetError::new(Some(line), "the row has too many cells.").into());
+        }
         row.line = line;
         row.cells.clear();
         for (index, bytes) in record.iter().enumerate() {
@@ -230,19 +241,23 @@ fn separator(head: &[u8]) -> u8 {
 }
 
 fn xlsx_rows<R: Read + Seek, E: From<SheetError>>(
-    input: R,
+    mut input: R,
     each: &mut impl FnMut(&SheetRow) -> Result<(), E>,
 ) -> Result<(), E> {
-    use calamine::{DataRef, Reader as _, Xlsx};
+    use calamine::{DataRef, Reader as _, SheetVisible, Xlsx};
 
-    let mut workbook: Xlsx<_> = Xlsx::new(BufReader::new(input)).map_err(|error| {
-        SheetError::new(
-            None,
-            format!("The file is not an Excel workbook (.xlsx) Roster can read ({error})."),
-        )
-    })?;
-    let Some(first) = workbook.sheet_names().into_iter().next() else {
-        return Err(SheetError::new(None, "The workbook has no sheet.").into());
+    check_workbook(&mut input)?;
+    input.seek(SeekFrom::Start(0)).map_err(unreadable)?;
+    let mut workbook: Xlsx<_> = Xlsx::new(BufReader::new(input)).map_err(not_a_workbook)?;
+    // The first sheet a person sees: a hidden one could hold rows nobody
+    // reviewed.
+    let Some(first) = workbook
+        .sheets_metadata()
+        .iter()
+        .find(|sheet| sheet.visible == SheetVisible::Visible)
+        .map(|sheet| sheet.name.clone())
+    else {
+        return Err(SheetError::new(None, "The workbook has no visible sheet.").into());
     };
     let mut cells = workbook.worksheet_cells_reader(&first).map_err(|error| {
         SheetError::new(
@@ -258,6 +273,15 @@ fn xlsx_rows<R: Read + Seek, E: From<SheetError>>(
             SheetError::new(line, format!("The workbook could not be read ({error})."))
         })?;
         let position = cell.as_ref().map(|c| c.get_position());
+        if let (Some((next, _)), Some(now)) = (position, current) {
+            if next < now {
+                return Err(SheetError::new(
+                    Some(u64::from(now) + 1),
+                    "the workbook's rows are out of order; save it again from the spreadsheet.",
+                )
+                .into());
+            }
+        }
         if position.map(|(r, _)| r) != current {
             if current.is_some() && row.cells.iter().any(|c| !c.is_empty()) {
                 each(&row)?;
@@ -301,12 +325,90 @@ fn xlsx_rows<R: Read + Seek, E: From<SheetError>>(
     }
 }
 
-/// The most cells a row may have: far more than any file of Roster's.
-const MAX_COLUMNS: usize = 1024;
+fn not_a_workbook(error: impl std::fmt::Display) -> SheetError {
+    SheetError::new(
+        None,
+        format!("The file is not an Excel workbook (.xlsx) Roster can read ({error})."),
+    )
+}
+
+/// Decompresses every part of the workbook without keeping it, refusing
+/// one that grows past [`MAX_UNZIPPED_BYTES`] (a zip bomb) or whose shared
+/// strings are larger than [`MAX_SHARED_STRINGS_BYTES`] or announce more
+/// strings than they could hold (calamine reserves room for that count).
+fn check_workbook<R: Read + Seek>(input: &mut R) -> Result<(), SheetError> {
+    let mut archive = zip::ZipArchive::new(&mut *input).map_err(not_a_workbook)?;
+    let mut total = 0_u64;
+    for index in 0..archive.len() {
+        let mut part = archive.by_index(index).map_err(not_a_workbook)?;
+        let shared_strings = part
+            .name()
+            .map_err(not_a_workbook)?
+            .eq_ignore_ascii_case("xl/sharedStrings.xml");
+        let limit = if shared_strings {
+            MAX_SHARED_STRINGS_BYTES
+        } else {
+            MAX_UNZIPPED_BYTES
+        };
+        let mut head = Vec::new();
+        let mut counted = 0_u64;
+        let mut buffer = [0_u8; 64 * 1024];
+        loop {
+            let read = match part.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(not_a_workbook(error)),
+            };
+            if shared_strings && head.len() < 4096 {
+                head.extend_from_slice(&buffer[..read.min(4096 - head.len())]);
+            }
+            counted += read as u64;
+            total += read as u64;
+            if counted > limit || total > MAX_UNZIPPED_BYTES {
+                return Err(SheetError::new(
+                    None,
+                    "The workbook is far larger once unpacked than its file: Roster does not read it.",
+                ));
+            }
+        }
+        if shared_strings {
+            // Each string takes at least `<si><t/></si>` (13 bytes).
+            let announced = unique_count(&head).unwrap_or(0);
+            if announced > counted / 13 + 1 {
+                return Err(SheetError::new(
+                    None,
+                    "The workbook's list of texts announces more texts than it holds: Roster does not read it.",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `uniqueCount` (else `count`) of a shared-strings part's `<sst>` tag.
+fn unique_count(head: &[u8]) -> Option<u64> {
+    let text = String::from_utf8_lossy(head);
+    let tag_start = text.find("<sst")?;
+    let tag = &text[tag_start..tag_start + text[tag_start..].find('>')?];
+    ["uniqueCount=\"", " count=\""]
+        .iter()
+        .filter_map(|attribute| {
+            let start = tag.find(attribute)? + attribute.len();
+            let end = start + tag[start..].find('"')?;
+            tag[start..end].trim().parse::<u64>().ok()
+        })
+        .max()
+}
 
 /// Writes rows, one at a time, as CSV or as a workbook of one sheet.
 pub struct SheetWriter<'w> {
     inner: Inner<'w>,
+}
+
+enum RowsKept {
+    InTemporaryFile,
+    InMemory,
 }
 
 enum Inner<'w> {
@@ -319,18 +421,41 @@ enum Inner<'w> {
 }
 
 impl<'w> SheetWriter<'w> {
-    /// A writer to `out`; an XLSX sheet is called `sheet_name`.
+    /// A writer to `out`; an XLSX sheet is called `sheet_name` and its rows
+    /// wait in a temporary file until [`Self::finish`].
     pub fn new(
         format: SheetFormat,
         sheet_name: &str,
         out: &'w mut (dyn Write + Send),
     ) -> Result<Self, SheetError> {
+        Self::with_rows_kept(format, sheet_name, out, RowsKept::InTemporaryFile)
+    }
+
+    /// [`Self::new`] keeping an XLSX sheet's rows in memory: for secrets
+    /// (a credentials sheet), which must not reach a temporary file.
+    pub fn in_memory(
+        format: SheetFormat,
+        sheet_name: &str,
+        out: &'w mut (dyn Write + Send),
+    ) -> Result<Self, SheetError> {
+        Self::with_rows_kept(format, sheet_name, out, RowsKept::InMemory)
+    }
+
+    fn with_rows_kept(
+        format: SheetFormat,
+        sheet_name: &str,
+        out: &'w mut (dyn Write + Send),
+        kept: RowsKept,
+    ) -> Result<Self, SheetError> {
         let inner = match format {
             SheetFormat::Csv => Inner::Csv(Box::new(csv::Writer::from_writer(out))),
             SheetFormat::Xlsx => {
                 let mut workbook = Box::new(rust_xlsxwriter::Workbook::new());
-                workbook
-                    .add_worksheet_with_constant_memory()
+                let sheet = match kept {
+                    RowsKept::InTemporaryFile => workbook.add_worksheet_with_constant_memory(),
+                    RowsKept::InMemory => Ok(workbook.add_worksheet()),
+                };
+                sheet
                     .and_then(|sheet| sheet.set_name(sheet_name))
                     .map_err(write_failed)?;
                 Inner::Xlsx {

@@ -119,12 +119,13 @@ impl Header {
                 Some(column) => {
                     if positions.insert(column, index).is_some() {
                         return Err(invalid(format!(
-                            "Line {}: the column “{cell}” is there twice.",
-                            row.line
+                            "Line {}: the column {} is there twice.",
+                            row.line,
+                            quoted(cell)
                         )));
                     }
                 }
-                None => unknown.push(format!("“{cell}”")),
+                None => unknown.push(quoted(cell)),
             }
         }
         if !unknown.is_empty() {
@@ -188,9 +189,42 @@ impl CellError {
         Self {
             line,
             column: Some(column.header().to_owned()),
-            message: message.into(),
+            message: shown(&message.into(), MAX_MESSAGE_CHARS),
         }
     }
+}
+
+/// The longest message of one problem, and the longest quoted cell.
+const MAX_MESSAGE_CHARS: usize = 300;
+const MAX_QUOTED_CHARS: usize = 60;
+
+/// `text` safe to print on a terminal or a screen: control characters,
+/// bidirectional and invisible formatting characters written as `\u{…}`
+/// (a cell cannot move the cursor, rewrite earlier lines or reorder the
+/// message), and cut at `max` characters.
+pub(crate) fn shown(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max * 2));
+    for (count, c) in text.chars().enumerate() {
+        if count == max {
+            out.push('…');
+            break;
+        }
+        let invisible = matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
+        );
+        if c.is_control() || invisible {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A cell's text quoted in a message.
+pub(crate) fn quoted(text: &str) -> String {
+    format!("“{}”", shown(text, MAX_QUOTED_CHARS))
 }
 
 /// One row of the file, each cell read; the store is not consulted yet.
@@ -207,6 +241,9 @@ pub(crate) struct UserRow {
     pub mask_client_data: Option<bool>,
     pub two_factor: Option<TwoFactor>,
 }
+
+/// The most groups one cell may name.
+const MAX_GROUPS_PER_CELL: usize = 50;
 
 /// Reads one data row: every cell's problem goes to `errors`, and the row
 /// is returned only when it has none.
@@ -245,8 +282,16 @@ pub(crate) fn read_row(
         .split(';')
         .map(str::trim)
         .filter(|g| !g.is_empty())
+        .take(MAX_GROUPS_PER_CELL + 1)
         .map(str::to_owned)
         .collect();
+    if groups.len() > MAX_GROUPS_PER_CELL {
+        errors.push(CellError::at(
+            line,
+            Column::Groups,
+            format!("more than {MAX_GROUPS_PER_CELL} groups are named."),
+        ));
+    }
     let supervisor = checked(
         errors,
         line,
@@ -262,7 +307,9 @@ pub(crate) fn read_row(
         Column::Status,
         match header.cell(row, Column::Status) {
             "" => Ok(Status::Enabled),
-            text => text.parse::<Status>().map_err(|e| e.to_string()),
+            text => text
+                .parse::<Status>()
+                .map_err(|_| format!("{} is not a status; use enabled or disabled.", quoted(text))),
         },
     );
     let must_change_password = checked(
@@ -283,10 +330,12 @@ pub(crate) fn read_row(
         Column::TwoFactor,
         match header.cell(row, Column::TwoFactor) {
             "" => Ok(None),
-            text => text
-                .parse::<TwoFactor>()
-                .map(Some)
-                .map_err(|e| e.to_string()),
+            text => text.parse::<TwoFactor>().map(Some).map_err(|_| {
+                format!(
+                    "{} is not a two-factor method; use off, email_code or totp.",
+                    quoted(text)
+                )
+            }),
         },
     );
     if errors.len() > before {
@@ -327,7 +376,7 @@ fn yes_no(text: &str) -> std::result::Result<Option<bool>, String> {
         "" => Ok(None),
         "yes" | "y" | "true" | "1" | "x" => Ok(Some(true)),
         "no" | "n" | "false" | "0" => Ok(Some(false)),
-        _ => Err(format!("“{text}” is not yes or no.")),
+        _ => Err(format!("{} is not yes or no.", quoted(text))),
     }
 }
 
@@ -347,12 +396,18 @@ pub struct UserImportReport {
     pub rows: u64,
     /// Users created: every row, or none (a dry run, or any error).
     pub created: u64,
-    /// Every problem found; nothing was written when there is one.
+    /// Every problem found, up to [`MAX_LISTED_ERRORS`]; nothing was
+    /// written when there is one.
     pub errors: Vec<CellError>,
+    /// Problems found beyond those listed.
+    pub more_errors: u64,
     /// Credentials emails that could not be sent after the import (the
     /// users were created; their passwords are on the credentials sheet).
     pub failed_deliveries: Vec<FailedDelivery>,
 }
+
+/// The most problems an import lists (the others are counted).
+pub const MAX_LISTED_ERRORS: usize = 1000;
 
 /// A credentials email that could not be sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -399,7 +454,7 @@ pub fn credentials_sheet(
 ) -> Result<Zeroizing<Vec<u8>>> {
     let mut bytes = Zeroizing::new(Vec::new());
     {
-        let mut writer = SheetWriter::new(format, "Credentials", &mut *bytes)?;
+        let mut writer = SheetWriter::in_memory(format, "Credentials", &mut *bytes)?;
         writer.row(&["name", "email", "password"])?;
         for issued in credentials {
             writer.row(&[

@@ -617,3 +617,161 @@ async fn bulk_actions_check_groups_supervisors_and_rights_per_user(backend: Back
         .iter()
         .any(|e| e.action == "user.delete" && e.target_label == "cy.chen@example.com"));
 }
+
+every_store!(generated_passwords_reach_the_credentials_sheet_exactly);
+async fn generated_passwords_reach_the_credentials_sheet_exactly(backend: Backend) {
+    let world = World::on(backend).await;
+    world.group("Sales", &[Permission::UsersView]).await;
+    // A policy longer than the generator's default: the passwords follow it.
+    world
+        .directory
+        .update_settings(
+            &world.admin,
+            &roster_core::directory::Settings {
+                password_min_length: 20,
+                ..world.directory.settings(&world.admin).await.unwrap()
+            },
+        )
+        .await
+        .unwrap();
+    let mut file = String::from("name,email,groups\n");
+    for n in 0..30 {
+        file.push_str(&format!("Person {n},p{n}@example.com,Sales\n"));
+    }
+    let result = import(&world, &world.admin, file.as_bytes(), false)
+        .await
+        .unwrap();
+    assert_eq!(result.credentials.len(), 30);
+    for format in [SheetFormat::Csv, SheetFormat::Xlsx] {
+        let sheet =
+            roster_core::users_sheet::credentials_sheet(&result.credentials, format).unwrap();
+        let mut read = Vec::new();
+        roster_core::sheet::for_each_row(
+            Cursor::new(sheet.to_vec()),
+            |row: &roster_core::sheet::SheetRow| -> Result<(), roster_core::sheet::SheetError> {
+                read.push(row.cells[2].clone());
+                Ok(())
+            },
+        )
+        .unwrap();
+        for (issued, cell) in result.credentials.iter().zip(&read[1..]) {
+            let password = issued.password.expose();
+            assert!(password.chars().count() >= 20);
+            assert!(!password.starts_with(['=', '+', '-', '@']), "{password}");
+            assert_eq!(cell, password, "{format:?}");
+        }
+    }
+    {
+        let sheet =
+            roster_core::users_sheet::credentials_sheet(&result.credentials, SheetFormat::Csv)
+                .unwrap();
+        let text = String::from_utf8(sheet.to_vec()).unwrap();
+        assert!(
+            !text.contains(",'"),
+            "no cell of the sheet needed an apostrophe: {text}"
+        );
+    }
+}
+
+every_store!(a_file_of_many_problems_lists_a_thousand_and_counts_the_rest);
+async fn a_file_of_many_problems_lists_a_thousand_and_counts_the_rest(backend: Backend) {
+    let world = World::on(backend).await;
+    let mut file = String::from("name,email,status\n");
+    for n in 0..1500 {
+        file.push_str(&format!("Person {n},p{n}@example.com,\u{1b}[2Kasleep\n"));
+    }
+    let result = import(&world, &world.admin, file.as_bytes(), true)
+        .await
+        .unwrap();
+    // Each row: its status (a row whose cells do not read is not checked
+    // against the directory).
+    assert_eq!(result.report.errors.len(), 1000);
+    assert_eq!(result.report.more_errors, 500);
+    let first = result.report.errors[0].to_string();
+    assert!(
+        first.contains("\\u{1b}[2Kasleep"),
+        "escapes are shown, not run: {first}"
+    );
+    assert!(!first.contains('\u{1b}'));
+}
+
+every_store!(bulk_actions_need_users_view_and_apply_only_as_planned);
+async fn bulk_actions_need_users_view_and_apply_only_as_planned(backend: Backend) {
+    let world = World::on(backend).await;
+    let sales = world.group("Sales", &[Permission::UsersView]).await;
+    world.user_in("Ann Lee", &[sales.id]).await;
+    let (_, resetter) = world
+        .operator_with("Rex Reset", &[Permission::UsersCredentials])
+        .await;
+    let everyone = BulkSelection::Matching(UserQuery::default());
+    let refused = world
+        .directory
+        .plan_bulk(&resetter, &everyone, BulkAction::ResetTwoFactor)
+        .await;
+    assert!(
+        matches!(refused, Err(Error::PermissionDenied { .. })),
+        "{refused:?}"
+    );
+    let (_, credentials_only) = world
+        .operator_with(
+            "Cy Creds",
+            &[Permission::UsersView, Permission::UsersCredentials],
+        )
+        .await;
+    let refused = world
+        .directory
+        .plan_bulk(
+            &credentials_only,
+            &everyone,
+            BulkAction::RequirePasswordChange,
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(Error::PermissionDenied { .. })),
+        "needs users.edit too: {refused:?}"
+    );
+
+    let in_sales = BulkSelection::Matching(UserQuery {
+        group: Some(sales.id),
+        ..UserQuery::default()
+    });
+    let plan = world
+        .directory
+        .plan_bulk(&world.admin, &in_sales, BulkAction::Disable)
+        .await
+        .unwrap();
+    assert_eq!(plan.applicable, 1);
+    // Someone joins Sales after the plan was confirmed: nothing is applied.
+    world.user_in("Bo Berg", &[sales.id]).await;
+    let before = world.snapshot().await;
+    let changed = world
+        .directory
+        .apply_bulk_as_planned(
+            &world.admin,
+            &in_sales,
+            BulkAction::Disable,
+            &plan.fingerprint,
+        )
+        .await;
+    assert!(
+        matches!(changed, Err(Error::ChangedBySomeoneElse)),
+        "{changed:?}"
+    );
+    assert_eq!(world.snapshot().await, before);
+    let plan = world
+        .directory
+        .plan_bulk(&world.admin, &in_sales, BulkAction::Disable)
+        .await
+        .unwrap();
+    let report = world
+        .directory
+        .apply_bulk_as_planned(
+            &world.admin,
+            &in_sales,
+            BulkAction::Disable,
+            &plan.fingerprint,
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.applied, 2);
+}

@@ -64,6 +64,10 @@ struct Report {
     /// The clients overview, when `--clients` asked for clients.
     #[serde(skip_serializing_if = "Option::is_none")]
     clients: Option<ClientsReport>,
+    /// Bulk work on users, when `--dry-run-rows`, `--import-users` or
+    /// `--bulk-disable` asked for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bulk: Option<super::bench_bulk::BulkReport>,
 }
 
 #[derive(Serialize)]
@@ -335,6 +339,8 @@ async fn measure(
         None
     };
 
+    let bulk = super::bench_bulk::measure(&directory, &operator, args).await?;
+
     Ok(Report {
         store: seeding.kind,
         server: seeding.server,
@@ -343,6 +349,7 @@ async fn measure(
         analyze_seconds,
         queries,
         clients,
+        bulk,
     })
 }
 

@@ -3,6 +3,7 @@
 
 mod audit;
 mod bench;
+mod bench_bulk;
 mod clients;
 mod groups;
 mod init;

@@ -70,8 +70,10 @@ pub async fn import(session: &Session, args: UsersImportArgs) -> anyhow::Result<
                 } else {
                     SheetFormat::Csv
                 };
-                let sheet = credentials_sheet(&result.credentials, format)?;
-                if let Err(error) = write_private(path, &sheet, true) {
+                let written = credentials_sheet(&result.credentials, format)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|sheet| write_private(path, &sheet, true));
+                if let Err(error) = written {
                     // The users exist now: their passwords must not be lost.
                     for issued in &result.credentials {
                         print_generated_password(&issued.email, &issued.password)?;
@@ -103,6 +105,9 @@ pub async fn import(session: &Session, args: UsersImportArgs) -> anyhow::Result<
             },
         ];
         lines.extend(report.errors.iter().map(ToString::to_string));
+        if report.more_errors > 0 {
+            lines.push(format!("… and {} more problem(s).", report.more_errors));
+        }
         lines.extend(
             report
                 .failed_deliveries
@@ -111,7 +116,7 @@ pub async fn import(session: &Session, args: UsersImportArgs) -> anyhow::Result<
         );
         output::lines(lines)?;
     }
-    match report.errors.len() {
+    match report.errors.len() as u64 + report.more_errors {
         0 => Ok(()),
         n if args.dry_run => bail!("{n} problem(s) found."),
         n => bail!("{n} problem(s) found; nothing was imported."),

@@ -125,6 +125,19 @@ pub(super) async fn ensure_may_manage(tx: &mut dyn Tx, actor: &Actor, target: &U
         return Ok(());
     }
     let target_permissions = tx.user_permissions(target.id).await?;
+    ensure_may_manage_holding(actor, target, &target_permissions)
+}
+
+/// [`ensure_may_manage`] when the target's permissions are known (from
+/// their groups).
+pub(super) fn ensure_may_manage_holding(
+    actor: &Actor,
+    target: &User,
+    target_permissions: &PermissionSet,
+) -> Result<()> {
+    if actor.user.id == target.id {
+        return Ok(());
+    }
     // A masked operator must not manage someone who sees client data unmasked.
     let sees_no_more_client_data = !actor.user.mask_client_data || target.mask_client_data;
     if target_permissions.is_subset(&actor.permissions) && sees_no_more_client_data {

@@ -9,16 +9,26 @@
 //! checks again in its own transaction and applies the action to everyone
 //! else, in that one transaction, with one audit event per user, as the
 //! one-user action writes it. Users the action would not change are
-//! counted, not refused. No email goes out from a bulk action.
+//! counted, not refused. After the commit, the emails the one-user action
+//! sends go out too (account disabled, second factor reset), when a mail
+//! server is configured.
+//!
+//! Every bulk action needs `users.view` besides its own right: the
+//! selection and the refusals name users. "Select all matching" is applied
+//! as planned: [`Directory::apply_bulk_as_planned`] refuses when the users
+//! the query finds changed since the plan that was confirmed.
+
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::access::{ensure_may_grant_groups, ensure_may_manage, Actor};
+use super::access::{ensure_may_grant_groups, ensure_may_manage_holding, Actor};
 use super::audit::{change, group_names, removed, user_snapshot};
 use super::Directory;
-use crate::domain::{GroupId, Permission, Status, UserId};
+use crate::domain::{GroupId, Permission, PermissionSet, Status, UserId};
 use crate::error::{Error, Result};
+use crate::mail;
 use crate::model::{FieldChange, Group, TargetKind, User, UserFields};
 use crate::store::{Tx, TxMode, UserQuery, ADMINISTRATORS};
 use crate::Operator;
@@ -48,6 +58,18 @@ pub enum BulkAction {
 }
 
 impl BulkAction {
+    /// The rights the action needs besides `users.view`.
+    fn permissions(self) -> Vec<Permission> {
+        match self {
+            // A forced password change is an edit of a credential, as in
+            // the edit form.
+            BulkAction::RequirePasswordChange => {
+                vec![Permission::UsersEdit, Permission::UsersCredentials]
+            }
+            _ => vec![self.permission()],
+        }
+    }
+
     fn permission(self) -> Permission {
         match self {
             BulkAction::Enable | BulkAction::Disable => Permission::UsersDisable,
@@ -74,6 +96,9 @@ pub struct BulkRefusal {
 /// What a bulk action would do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BulkPlan {
+    /// Identifies the users the action would change (a digest of their ids
+    /// and versions): pass it to [`Directory::apply_bulk_as_planned`].
+    pub fingerprint: String,
     /// Users selected (that still exist).
     pub selected: u64,
     /// Users the action would change.
@@ -111,9 +136,10 @@ impl Directory {
         action: BulkAction,
     ) -> Result<BulkPlan> {
         let mut tx = self.store.begin(TxMode::Read).await?;
-        let actor = Self::authorize(&mut *tx, operator, action.permission()).await?;
+        let actor = authorize(&mut *tx, operator, action).await?;
         let sorted = sort(&mut *tx, &actor, selection, action).await?;
         Ok(BulkPlan {
+            fingerprint: fingerprint(&sorted.apply),
             selected: sorted.selected,
             applicable: sorted.apply.len() as u64,
             unchanged: sorted.unchanged,
@@ -129,8 +155,32 @@ impl Directory {
         selection: &BulkSelection,
         action: BulkAction,
     ) -> Result<BulkReport> {
+        self.apply(operator, selection, action, None).await
+    }
+
+    /// [`Self::apply_bulk`], refused with [`Error::ChangedBySomeoneElse`]
+    /// (nothing applied) unless the users it would change are exactly
+    /// those of the confirmed plan (`fingerprint`, from [`BulkPlan`]).
+    pub async fn apply_bulk_as_planned(
+        &self,
+        operator: &Operator,
+        selection: &BulkSelection,
+        action: BulkAction,
+        fingerprint: &str,
+    ) -> Result<BulkReport> {
+        self.apply(operator, selection, action, Some(fingerprint))
+            .await
+    }
+
+    async fn apply(
+        &self,
+        operator: &Operator,
+        selection: &BulkSelection,
+        action: BulkAction,
+        planned: Option<&str>,
+    ) -> Result<BulkReport> {
         let mut tx = self.store.begin(TxMode::Write).await?;
-        let actor = Self::authorize(&mut *tx, operator, action.permission()).await?;
+        let actor = authorize(&mut *tx, operator, action).await?;
         if matches!(
             action,
             BulkAction::Disable | BulkAction::Delete | BulkAction::RemoveFromGroup { .. }
@@ -138,18 +188,83 @@ impl Directory {
             tx.lock_administrators().await?;
         }
         let sorted = sort(&mut *tx, &actor, selection, action).await?;
+        if planned.is_some_and(|planned| planned != fingerprint(&sorted.apply)) {
+            return Err(Error::ChangedBySomeoneElse);
+        }
         let groups = tx.groups().await?;
         let now = Self::now();
+        if let BulkAction::Enable | BulkAction::Disable = action {
+            // One statement per few hundred users: they were read, and
+            // judged, in this same writing transaction.
+            let status = if action == BulkAction::Enable {
+                Status::Enabled
+            } else {
+                Status::Disabled
+            };
+            let ids: Vec<UserId> = sorted.apply.iter().map(|u| u.id).collect();
+            if tx.set_statuses(&ids, status, now).await? != ids.len() as u64 {
+                return Err(Error::ChangedBySomeoneElse);
+            }
+        }
         for user in &sorted.apply {
             apply_one(&mut *tx, &actor, &groups, user, action, now).await?;
         }
         tx.commit().await?;
+        self.mail_after_bulk(&actor, &sorted.apply, action).await;
         Ok(BulkReport {
             applied: sorted.apply.len() as u64,
             unchanged: sorted.unchanged,
             refusals: sorted.refusals,
         })
     }
+}
+
+impl Directory {
+    /// The emails the one-user action sends, to each user changed.
+    async fn mail_after_bulk(&self, actor: &Actor, users: &[User], action: BulkAction) {
+        let Some(mailer) = self.mailer() else {
+            return;
+        };
+        for user in users {
+            let (what, message) = match action {
+                BulkAction::Disable => (
+                    "account_disabled",
+                    mail::account_disabled(&user.email, user.name.as_str()),
+                ),
+                BulkAction::ResetTwoFactor => (
+                    "two_factor_reset",
+                    mail::two_factor_reset(&user.email, user.name.as_str(), user.two_factor),
+                ),
+                _ => return,
+            };
+            self.send_after_commit(&*mailer, actor, user, what, &message)
+                .await;
+        }
+    }
+}
+
+/// Reloads the operator and checks `users.view` and the action's rights.
+async fn authorize(tx: &mut dyn Tx, operator: &Operator, action: BulkAction) -> Result<Actor> {
+    let actor = Directory::authorize(tx, operator, Permission::UsersView).await?;
+    for permission in action.permissions() {
+        actor.require(permission)?;
+    }
+    Ok(actor)
+}
+
+/// A digest of the users an action would change, ids and versions.
+fn fingerprint(users: &[User]) -> String {
+    use blake2::{Blake2s256, Digest};
+    let mut digest = Blake2s256::new();
+    for user in users {
+        digest.update(user.id.0.to_le_bytes());
+        digest.update(user.version.to_le_bytes());
+    }
+    digest
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// The selected users, each sorted into applicable, unchanged or refused.
@@ -190,15 +305,14 @@ async fn sort(
     };
     for user in users {
         let verdict = judge(
-            tx,
             actor,
+            &groups,
             &user,
             action,
             group,
             supervisor_chain.as_ref(),
             &mut enabled_administrators,
-        )
-        .await?;
+        );
         match verdict {
             Verdict::Apply => sorted.apply.push(user),
             Verdict::Unchanged => sorted.unchanged += 1,
@@ -221,34 +335,33 @@ enum Verdict {
 
 /// The chosen supervisor's chain upwards (themselves first): a user on it
 /// cannot report to them.
-async fn chain_of(tx: &mut dyn Tx, supervisor: UserId) -> Result<Vec<UserId>> {
+async fn chain_of(tx: &mut dyn Tx, supervisor: UserId) -> Result<HashSet<UserId>> {
     let found = tx
         .user(supervisor)
         .await?
         .ok_or_else(|| Error::UserNotFound {
             key: format!("with id {supervisor} (the chosen supervisor)"),
         })?;
-    let mut chain = vec![found.id];
+    let mut chain = HashSet::from([found.id]);
     let mut current = tx.supervisor_of(found.id).await?;
     while let Some(id) = current {
-        if chain.len() > MAX_CHAIN || chain.contains(&id) {
+        if chain.len() > MAX_CHAIN || !chain.insert(id) {
             break;
         }
-        chain.push(id);
         current = tx.supervisor_of(id).await?;
     }
     Ok(chain)
 }
 
-async fn judge(
-    tx: &mut dyn Tx,
+fn judge(
     actor: &Actor,
+    groups: &[Group],
     user: &User,
     action: BulkAction,
     group: Option<&Group>,
-    supervisor_chain: Option<&Vec<UserId>>,
+    supervisor_chain: Option<&HashSet<UserId>>,
     enabled_administrators: &mut u64,
-) -> Result<Verdict> {
+) -> Verdict {
     let myself = user.id == actor.user.id;
     let enabled_administrator = user.status == Status::Enabled && user.is_in(ADMINISTRATORS);
     let unchanged = match action {
@@ -263,7 +376,7 @@ async fn judge(
         BulkAction::ResetTwoFactor | BulkAction::Delete => false,
     };
     if unchanged {
-        return Ok(Verdict::Unchanged);
+        return Verdict::Unchanged;
     }
     let refusal = match action {
         BulkAction::Disable if myself => Some(Error::CannotDisableSelf),
@@ -282,13 +395,19 @@ async fn judge(
         _ => None,
     };
     if let Some(error) = refusal {
-        return Ok(Verdict::Refuse(error));
+        return Verdict::Refuse(error);
     }
-    if let Err(error) = ensure_may_manage(tx, actor, user).await {
-        if error.is_permission_error() {
-            return Ok(Verdict::Refuse(error));
+    // The user's permissions from their groups, as the store would sum them.
+    let mut holds = PermissionSet::default();
+    for group in groups.iter().filter(|g| user.is_in(g.id)) {
+        if group.builtin {
+            holds = PermissionSet::all();
+            break;
         }
-        return Err(error);
+        holds.extend(&group.permissions);
+    }
+    if let Err(error) = ensure_may_manage_holding(actor, user, &holds) {
+        return Verdict::Refuse(error);
     }
     let leaves_administrators = enabled_administrator
         && match action {
@@ -298,18 +417,18 @@ async fn judge(
         };
     if leaves_administrators {
         if *enabled_administrators <= 1 {
-            return Ok(Verdict::Refuse(Error::LastAdministrator));
+            return Verdict::Refuse(Error::LastAdministrator);
         }
         *enabled_administrators -= 1;
     }
-    Ok(Verdict::Apply)
+    Verdict::Apply
 }
 
 /// Every selected user that exists, each once, in the selection's order.
 async fn selected_users(tx: &mut dyn Tx, selection: &BulkSelection) -> Result<Vec<User>> {
     match selection {
         BulkSelection::Ids(ids) => {
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = HashSet::new();
             let mut users = Vec::with_capacity(ids.len());
             for id in ids {
                 if seen.insert(*id) {
@@ -361,8 +480,7 @@ async fn apply_one(
             } else {
                 (Status::Disabled, "user.disable")
             };
-            fields.status = status;
-            update(tx, user, &fields, now).await?;
+            // Written for all of them at once by the caller.
             audit(
                 name,
                 change("status", json!(user.status), json!(status))
@@ -460,7 +578,10 @@ async fn update(
     fields: &UserFields,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
-    if tx.update_user(user.id, user.version, fields, now).await? {
+    if tx
+        .update_user_settings(user.id, user.version, fields, now)
+        .await?
+    {
         Ok(())
     } else {
         Err(Error::ChangedBySomeoneElse)

@@ -36,8 +36,8 @@ use crate::password::{
 use crate::sheet::{self, SheetRow};
 use crate::store::{Tx, TxMode};
 use crate::users_sheet::{
-    read_row, CellError, Column, FailedDelivery, Header, IssuedCredentials, UserImport,
-    UserImportOptions, UserImportReport, UserRow,
+    quoted, read_row, CellError, Column, FailedDelivery, Header, IssuedCredentials, UserImport,
+    UserImportOptions, UserImportReport, UserRow, MAX_LISTED_ERRORS,
 };
 
 /// A row that passed every check, with what the store knows of it.
@@ -83,6 +83,7 @@ impl Directory {
         let mut header: Option<Header> = None;
         let mut rows = Vec::new();
         let mut errors = Vec::new();
+        let mut more_errors = 0_u64;
         let mut count = 0_u64;
         sheet::for_each_row(input, |row: &SheetRow| -> Result<()> {
             let Some(header) = &header else {
@@ -93,6 +94,7 @@ impl Directory {
             if let Some(parsed) = read_row(header, row, &mut errors) {
                 rows.push(parsed);
             }
+            cap(&mut errors, &mut more_errors);
             if count.is_multiple_of(1000) && cancel.load(Ordering::Relaxed) {
                 return Err(Error::Cancelled);
             }
@@ -118,8 +120,10 @@ impl Directory {
             .await?;
         drop(tx);
         errors.sort_by_key(|e| e.line);
+        cap(&mut errors, &mut more_errors);
         let mut report = UserImportReport {
             rows: count,
+            more_errors,
             ..UserImportReport::default()
         };
         if options.dry_run || !errors.is_empty() || count == 0 {
@@ -144,6 +148,32 @@ impl Directory {
             .await?;
         let mut tx = self.store.begin(TxMode::Write).await?;
         let actor = Self::authorize(&mut *tx, operator, Permission::UsersCreate).await?;
+        // Hashing took a while: check every row again, with the operator's
+        // rights, the groups and the directory as they are now.
+        let groups = tx.groups().await?;
+        let default_two_factor = self.default_two_factor(&mut *tx).await?;
+        let mut changed = Vec::new();
+        let checked = self
+            .check_rows(
+                &mut *tx,
+                &actor,
+                &groups,
+                default_two_factor,
+                checked.into_iter().map(|c| c.row).collect(),
+                &mut changed,
+                &mut |_| {},
+                cancel,
+            )
+            .await?;
+        if !changed.is_empty() {
+            changed.sort_by_key(|e| e.line);
+            cap(&mut changed, &mut report.more_errors);
+            report.errors = changed;
+            return Ok(UserImport {
+                report,
+                credentials: Vec::new(),
+            });
+        }
         let now = Self::now();
         let mut ids: Vec<Option<UserId>> = vec![None; checked.len()];
         let mut created = Vec::with_capacity(checked.len());
@@ -270,6 +300,19 @@ impl Directory {
                 .entry(row.email.normalized().to_owned())
                 .or_insert(row.line);
         }
+        // Every email the rows name, looked up at once: the rows' own and
+        // their supervisors'.
+        let mut wanted: Vec<String> = first_line.keys().cloned().collect();
+        wanted.extend(
+            rows.iter()
+                .filter_map(|r| r.supervisor.as_ref())
+                .map(|s| s.normalized().to_owned())
+                .filter(|s| !first_line.contains_key(s)),
+        );
+        wanted.sort_unstable();
+        wanted.dedup();
+        let existing: HashMap<String, UserId> =
+            tx.user_ids_by_emails(&wanted).await?.into_iter().collect();
         let mut checked: Vec<Checked> = Vec::with_capacity(rows.len());
         let mut index_of: HashMap<String, usize> = HashMap::with_capacity(rows.len());
         let mut pending_supervisors = Vec::new();
@@ -291,7 +334,7 @@ impl Directory {
                     format!("{} is also on line {first}.", row.email.as_str()),
                 )),
                 _ => {
-                    if tx.user_id_by_email(&email).await?.is_some() {
+                    if existing.contains_key(&email) {
                         errors.push(CellError::at(
                             line,
                             Column::Email,
@@ -304,18 +347,32 @@ impl Directory {
                 }
             }
             let mut group_ids = Vec::new();
+            let mut unknown = Vec::new();
             for name in &row.groups {
                 let key =
                     GroupName::parse(name).map_or_else(|_| name.to_lowercase(), |n| n.normalized());
                 match by_name.get(&key) {
                     Some(group) if !group_ids.contains(&group.id) => group_ids.push(group.id),
                     Some(_) => {}
-                    None => errors.push(CellError::at(
-                        line,
-                        Column::Groups,
-                        format!("There is no group called “{name}”."),
-                    )),
+                    None => unknown.push(quoted(name)),
                 }
+            }
+            match unknown.len() {
+                0 => {}
+                1 => errors.push(CellError::at(
+                    line,
+                    Column::Groups,
+                    format!("There is no group called {}.", unknown[0]),
+                )),
+                n => errors.push(CellError::at(
+                    line,
+                    Column::Groups,
+                    format!(
+                        "There are no groups called {}{}.",
+                        unknown[..n.min(5)].join(", "),
+                        if n > 5 { ", …" } else { "" }
+                    ),
+                )),
             }
             if row.groups.is_empty() {
                 errors.push(CellError::at(
@@ -351,8 +408,8 @@ impl Directory {
                 } else if first_line.contains_key(&key) {
                     in_file = Some(key);
                 } else {
-                    match tx.user_id_by_email(&key).await? {
-                        Some(id) => supervisor = Some(Supervisor::Existing(id)),
+                    match existing.get(&key) {
+                        Some(id) => supervisor = Some(Supervisor::Existing(*id)),
                         None => errors.push(CellError::at(
                             line,
                             Column::Supervisor,
@@ -457,11 +514,7 @@ impl Directory {
                     email,
                     company: company.as_deref(),
                 };
-                let made = generate(&GeneratorOptions::default())
-                    .and_then(|password| {
-                        policy.enforce(&password, &context)?;
-                        Ok(password)
-                    })
+                let made = sheet_password(policy, &context)
                     .and_then(|password| Ok((hasher.hash(&password)?, password)));
                 if sender.send((index, made)).is_err() {
                     return;
@@ -499,18 +552,63 @@ impl Directory {
     }
 }
 
+/// Keeps the first [`MAX_LISTED_ERRORS`] problems and counts the others.
+fn cap(errors: &mut Vec<CellError>, more: &mut u64) {
+    if errors.len() > MAX_LISTED_ERRORS {
+        *more += (errors.len() - MAX_LISTED_ERRORS) as u64;
+        errors.truncate(MAX_LISTED_ERRORS);
+    }
+}
+
+/// Attempts at a generated password before the import gives up.
+const PASSWORD_ATTEMPTS: usize = 20;
+
+/// A generated password for a credentials sheet: as long as the policy
+/// asks (16 characters at least), accepted by the policy with the user's
+/// own context words, and not beginning with a character a spreadsheet
+/// reads as a formula (the sheet would otherwise have to change it).
+fn sheet_password(
+    policy: PasswordPolicy,
+    context: &PolicyContext<'_>,
+) -> std::result::Result<PlainPassword, crate::password::PasswordError> {
+    let options = GeneratorOptions {
+        length: policy.min_length.max(GeneratorOptions::default().length),
+        ..GeneratorOptions::default()
+    };
+    let mut last = None;
+    for _ in 0..PASSWORD_ATTEMPTS {
+        let password = generate(&options)?;
+        if crate::csv_cell::neutralise(password.expose()).len() != password.expose().len() {
+            continue;
+        }
+        match policy.enforce(&password, context) {
+            Ok(()) => return Ok(password),
+            Err(error) => last = Some(error),
+        }
+    }
+    Err(
+        last.unwrap_or(crate::password::PasswordError::InvalidGeneratorOptions {
+            reason: "No acceptable password could be generated.".into(),
+        }),
+    )
+}
+
 /// The rows in an order where each in-file supervisor comes before those
 /// who report to them.
 fn write_order(rows: &[Checked]) -> Vec<usize> {
     let mut placed = vec![false; rows.len()];
+    // Marks the rows of the chain being walked: a long chain in the file
+    // costs its length, not its length squared.
+    let mut walking = vec![false; rows.len()];
     let mut order = Vec::with_capacity(rows.len());
     for start in 0..rows.len() {
         let mut chain = Vec::new();
         let mut current = Some(start);
         while let Some(index) = current {
-            if placed[index] || chain.contains(&index) {
+            if placed[index] || walking[index] {
                 break;
             }
+            walking[index] = true;
             chain.push(index);
             current = match rows[index].supervisor {
                 Some(Supervisor::Row(other)) => Some(other),
@@ -518,6 +616,7 @@ fn write_order(rows: &[Checked]) -> Vec<usize> {
             };
         }
         for index in chain.into_iter().rev() {
+            walking[index] = false;
             if !placed[index] {
                 placed[index] = true;
                 order.push(index);

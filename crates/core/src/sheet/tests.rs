@@ -102,3 +102,41 @@ fn formats_parse_from_their_names() {
     assert_eq!("XLSX".parse::<SheetFormat>().unwrap(), SheetFormat::Xlsx);
     assert!("ods".parse::<SheetFormat>().is_err());
 }
+
+fn zip_with(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut bytes = Vec::new();
+    {
+        let mut zip = zip::ZipWriter::new(Cursor::new(&mut bytes));
+        for (name, content) in parts {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            zip.write_all(content).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    bytes
+}
+
+#[test]
+fn a_workbook_announcing_more_texts_than_it_holds_is_refused() {
+    // calamine would reserve room for a trillion strings and abort.
+    let file = zip_with(&[(
+        "xl/sharedStrings.xml",
+        br#"<?xml version="1.0"?><sst xmlns="x" count="1" uniqueCount="1000000000000"><si><t>a</t></si></sst>"#,
+    )]);
+    let error = rows(&file).unwrap_err();
+    assert!(error.message.contains("announces more texts"), "{error}");
+}
+
+#[test]
+fn a_workbook_that_unpacks_past_the_limit_is_refused() {
+    let zeros = vec![b' '; (MAX_SHARED_STRINGS_BYTES + 1) as usize];
+    let file = zip_with(&[("xl/sharedStrings.xml", &zeros)]);
+    assert!((file.len() as u64) < MAX_SHEET_BYTES);
+    let error = rows(&file).unwrap_err();
+    assert!(
+        error.message.contains("far larger once unpacked"),
+        "{error}"
+    );
+}

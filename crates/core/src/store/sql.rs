@@ -24,6 +24,8 @@ pub enum Value {
     Bool(bool),
     /// A list for `= ANY($n)` (PostgreSQL); SQLite gets one placeholder per item.
     Ints(Vec<i64>),
+    /// A list of texts for `= ANY($n)`, likewise.
+    Texts(Vec<String>),
 }
 
 impl From<i64> for Value {
@@ -386,6 +388,29 @@ impl Params {
                 let mut condition = format!("{column} IN (");
                 for (n, id) in ids.iter().enumerate() {
                     self.0.push(Value::Int(*id));
+                    let separator = if n == 0 { "" } else { ", " };
+                    let _ = write!(condition, "{separator}${}", self.0.len());
+                }
+                condition.push(')');
+                condition
+            }
+        }
+    }
+
+    /// [`Self::any_of`] for texts.
+    pub fn any_text_of(&mut self, dialect: Dialect, column: &str, texts: &[String]) -> String {
+        match dialect {
+            Dialect::Postgres => {
+                format!(
+                    "{column} = ANY({})",
+                    self.push(Value::Texts(texts.to_vec()))
+                )
+            }
+            Dialect::Sqlite => {
+                use std::fmt::Write;
+                let mut condition = format!("{column} IN (");
+                for (n, text) in texts.iter().enumerate() {
+                    self.0.push(Value::Text(text.clone()));
                     let separator = if n == 0 { "" } else { ", " };
                     let _ = write!(condition, "{separator}${}", self.0.len());
                 }

@@ -393,7 +393,7 @@ impl rusqlite::ToSql for sql::Value {
                 ToSqlOutput::Owned(rusqlite::types::Value::Integer(i64::from(*b)))
             }
             sql::Value::Text(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
-            sql::Value::Ints(_) => {
+            sql::Value::Ints(_) | sql::Value::Texts(_) => {
                 return Err(rusqlite::Error::ToSqlConversionFailure(
                     "a list parameter on SQLite (use Params::any_of)".into(),
                 ))

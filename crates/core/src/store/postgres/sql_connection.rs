@@ -28,6 +28,7 @@ impl ToSql for sql::Value {
                 sql::Value::Text(_) => "text",
                 sql::Value::Bool(_) => "a boolean",
                 sql::Value::Ints(_) => "a list of integers",
+                sql::Value::Texts(_) => "a list of texts",
             };
             format!("{kind} cannot be written to a column of type {ty}").into()
         };
@@ -42,6 +43,7 @@ impl ToSql for sql::Value {
             sql::Value::Text(text) if <&str as ToSql>::accepts(ty) => text.as_str().to_sql(ty, out),
             sql::Value::Bool(b) if *ty == Type::BOOL => b.to_sql(ty, out),
             sql::Value::Ints(list) if *ty == Type::INT8_ARRAY => list.to_sql(ty, out),
+            sql::Value::Texts(list) if <Vec<String> as ToSql>::accepts(ty) => list.to_sql(ty, out),
             _ => Err(wrong()),
         }
     }
