@@ -97,6 +97,8 @@ enum Rule {
     Requires(Permission),
     /// An operator holding at least one of these, in an active session.
     RequiresAny(&'static [Permission]),
+    /// An operator holding every one of these, in an active session.
+    RequiresAll(&'static [Permission]),
     /// Not executed: the reason says why, and that it touches no data.
     UiOnly(&'static str),
     /// Not executed here: it takes no operator but the sign-in pending in
@@ -201,7 +203,9 @@ impl Rule {
             Rule::FirstRunOnly => return Some(Refused(&["already_initialized"])),
             Rule::SignedInEvenLocked => Session::Locked,
             Rule::SignedInEvenPendingChange => Session::PendingChange,
-            Rule::SignedIn | Rule::Requires(_) | Rule::RequiresAny(_) => Session::Active,
+            Rule::SignedIn | Rule::Requires(_) | Rule::RequiresAny(_) | Rule::RequiresAll(_) => {
+                Session::Active
+            }
         };
         let Some(session) = who.session() else {
             return Some(Refused(&["not_signed_in"]));
@@ -224,6 +228,7 @@ impl Rule {
         let allowed = match self {
             Rule::Requires(permission) => who.holds(permission),
             Rule::RequiresAny(permissions) => permissions.iter().any(|p| who.holds(*p)),
+            Rule::RequiresAll(permissions) => permissions.iter().all(|p| who.holds(*p)),
             _ => true,
         };
         Some(if allowed {
@@ -538,10 +543,10 @@ fn rows() -> Vec<Row> {
             UiOnly("the core's export into a private temporary file, then the native save dialog; refused before the dialog without users.view (tests/bulk_commands.rs)"),
             |_| json!({"query": {}, "format": "csv"}),
         ),
-        row("plan_bulk_users", Requires(UsersDisable), |w| {
+        row("plan_bulk_users", RequiresAll(&[UsersView, UsersDisable]), |w| {
             json!({"selection": {"kind": "ids", "ids": [w.bulk.id]}, "action": {"action": "disable"}})
         }),
-        row("apply_bulk_users", Requires(UsersDisable), |w| {
+        row("apply_bulk_users", RequiresAll(&[UsersView, UsersDisable]), |w| {
             json!({"selection": {"kind": "ids", "ids": [w.bulk.id]}, "action": {"action": "disable"}})
         }),
     ]

@@ -22,7 +22,8 @@ import { call } from './call.js';
  * @typedef {object} UserImportReport
  * @property {number} rows data rows read
  * @property {number} created users created (0 on a dry run or with errors)
- * @property {CellError[]} errors every problem; empty when the file is good
+ * @property {CellError[]} errors the first problems (at most 1,000); empty when the file is good
+ * @property {number} more_errors problems past those listed
  * @property {FailedDelivery[]} failed_deliveries credentials emails that failed after the import
  *
  * @typedef {object} UserImportResult

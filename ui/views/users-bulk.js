@@ -31,7 +31,7 @@ const ACTIONS = [
   { action: 'add_to_group', button: 'Add to group…', permission: 'users.edit', needs: 'group', question: (n) => `Add ${n} to a group?`, done: (n) => `Added ${n} to the group.` },
   { action: 'remove_from_group', button: 'Remove from group…', permission: 'users.edit', needs: 'group', question: (n) => `Remove ${n} from a group?`, done: (n) => `Removed ${n} from the group.` },
   { action: 'set_supervisor', button: 'Set supervisor…', permission: 'users.edit', needs: 'supervisor', question: (n) => `Set the supervisor of ${n}?`, done: (n) => `Set the supervisor of ${n}.` },
-  { action: 'require_password_change', button: 'Require password change', permission: 'users.credentials', question: (n) => `Require ${n} to change their password?`, done: (n) => `${n} must change their password at next sign-in.` },
+  { action: 'require_password_change', button: 'Require password change', permission: 'users.edit', question: (n) => `Require ${n} to change their password?`, done: (n) => `${n} must change their password at next sign-in.` },
   { action: 'reset_two_factor', button: 'Reset two-factor', permission: 'users.credentials', question: (n) => `Reset the two-factor set-up of ${n}?`, done: (n) => `Reset the two-factor set-up of ${n}.`, danger: true },
   { action: 'delete', button: 'Delete', permission: 'users.delete', question: (n) => `Delete ${n}?`, done: (n) => `Deleted ${n}.`, danger: true },
 ];

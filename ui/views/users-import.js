@@ -86,7 +86,8 @@ export async function startImport({ slot, button, ctx, showError, onImported }) 
   function showCheck(file, report) {
     const headingId = uid('users-import');
     const { rows, errors } = report;
-    const importable = errors.length ? 0 : rows;
+    const problems = errors.length + (report.more_errors ?? 0);
+    const importable = problems ? 0 : rows;
     const problem = h('div', { class: 'alert alert-error', role: 'alert', hidden: true });
     const mail = ctx.app.mail_configured
       ? checkbox('Email each new user their password', {
@@ -107,14 +108,17 @@ export async function startImport({ slot, button, ctx, showError, onImported }) 
     const panel = h('section', { class: 'panel stack import-panel', 'aria-labelledby': headingId },
       h('h2', { id: headingId }, 'Import users'),
       h('p', { class: 'path' }, file),
-      h('p', { class: 'import-summary' }, `${plural(rows, 'row', 'rows')}, ${plural(errors.length, 'problem', 'problems')}`),
+      h('p', { class: 'import-summary' }, `${plural(rows, 'row', 'rows')}, ${plural(problems, 'problem', 'problems')}`),
       errors.length
         ? h('ul', { class: 'import-errors', 'aria-label': 'Import problems' }, errors.map((e) => h('li', null, problemText(e))))
         : null,
-      errors.length
+      report.more_errors
+        ? h('p', { class: 'hint' }, `…and ${plural(report.more_errors, 'more problem', 'more problems')} after these.`)
+        : null,
+      problems
         ? h('p', { class: 'hint' }, 'Nothing is imported while a line has a problem: fix the file, save it, then check it again.')
         : null,
-      rows === 0 && !errors.length ? h('p', { class: 'hint' }, 'The file holds no users.') : null,
+      rows === 0 && !problems ? h('p', { class: 'hint' }, 'The file holds no users.') : null,
       importable > 0 ? mail?.root : null,
       h('div', { class: 'import-run' }, bar, status, stop),
       problem,
@@ -192,7 +196,7 @@ export async function startImport({ slot, button, ctx, showError, onImported }) 
           },
         }));
         if (signal.aborted || !result.file || !result.report) return;
-        if (result.report.errors.length) {
+        if (result.report.errors.length || result.report.more_errors) {
           // The file changed since its check: nothing was imported.
           showCheck(result.file, result.report);
           return;
