@@ -97,6 +97,8 @@ enum Rule {
     Requires(Permission),
     /// An operator holding at least one of these, in an active session.
     RequiresAny(&'static [Permission]),
+    /// An operator holding every one of these, in an active session.
+    RequiresAll(&'static [Permission]),
     /// Not executed: the reason says why, and that it touches no data.
     UiOnly(&'static str),
     /// Not executed here: it takes no operator but the sign-in pending in
@@ -201,7 +203,9 @@ impl Rule {
             Rule::FirstRunOnly => return Some(Refused(&["already_initialized"])),
             Rule::SignedInEvenLocked => Session::Locked,
             Rule::SignedInEvenPendingChange => Session::PendingChange,
-            Rule::SignedIn | Rule::Requires(_) | Rule::RequiresAny(_) => Session::Active,
+            Rule::SignedIn | Rule::Requires(_) | Rule::RequiresAny(_) | Rule::RequiresAll(_) => {
+                Session::Active
+            }
         };
         let Some(session) = who.session() else {
             return Some(Refused(&["not_signed_in"]));
@@ -224,6 +228,7 @@ impl Rule {
         let allowed = match self {
             Rule::Requires(permission) => who.holds(permission),
             Rule::RequiresAny(permissions) => permissions.iter().any(|p| who.holds(*p)),
+            Rule::RequiresAll(permissions) => permissions.iter().all(|p| who.holds(*p)),
             _ => true,
         };
         Some(if allowed {
@@ -522,6 +527,42 @@ fn rows() -> Vec<Row> {
             UiOnly("the core's audit_checkpoint first, then the native save dialog; refused before the dialog without audit.view"),
             |_| json!({}),
         ),
+        row(
+            "import_users",
+            UiOnly("the native open dialog, then the core's import of the file; refused before the dialog without users.create (tests/bulk_commands.rs)"),
+            |_| json!({"dry_run": true}),
+        ),
+        row(
+            "cancel_users_import",
+            UiOnly("raises the cancel flag of the operator's own running import; reads and writes no directory data; refused without an active session (tests/bulk_commands.rs)"),
+            |_| json!({}),
+        ),
+        row(
+            "save_import_credentials",
+            UiOnly("a native save dialog for the passwords the operator's own import generated, held in the shell; refused without an active session, and without such passwords before any dialog (tests/bulk_commands.rs)"),
+            |_| json!({"format": "csv"}),
+        ),
+        row(
+            "discard_import_credentials",
+            UiOnly("forgets the passwords the operator's own import generated, held in the shell; reads and writes no directory data; refused without an active session (tests/bulk_commands.rs)"),
+            |_| json!({}),
+        ),
+        row(
+            "save_users_template",
+            UiOnly("a native save dialog and a file holding no directory data; refused before the dialog to operators the core does not let import (tests/bulk_commands.rs)"),
+            |_| json!({"format": "csv"}),
+        ),
+        row(
+            "export_users",
+            UiOnly("the core's export into a private temporary file, then the native save dialog; refused before the dialog without users.view (tests/bulk_commands.rs)"),
+            |_| json!({"query": {}, "format": "csv"}),
+        ),
+        row("plan_bulk_users", RequiresAll(&[UsersView, UsersDisable]), |w| {
+            json!({"selection": {"kind": "ids", "ids": [w.bulk.id]}, "action": {"action": "disable"}})
+        }),
+        row("apply_bulk_users", RequiresAll(&[UsersView, UsersDisable]), |w| {
+            json!({"selection": {"kind": "ids", "ids": [w.bulk.id]}, "action": {"action": "disable"}})
+        }),
     ]
 }
 
@@ -558,6 +599,8 @@ struct World {
     disabled: User,
     deleted: User,
     reset: User,
+    /// Disabled by the bulk action row.
+    bulk: User,
     /// Locked out by failed sign-ins.
     locked: User,
     /// The mail server the directory sends through.
@@ -651,11 +694,12 @@ impl World {
                 user("Dis Abled", vec![plain]).await,
                 user("Del Eted", vec![plain]).await,
                 user("Res Et", vec![plain]).await,
+                user("Bea Bulk", vec![plain]).await,
                 locked,
             ];
             (admin, operator, plain, spare, doomed, targets)
         });
-        let [reader, edited, disabled, deleted, reset, locked] = targets;
+        let [reader, edited, disabled, deleted, reset, bulk, locked] = targets;
         let clients = block_on(async {
             let client = |name: &str, email: &str| {
                 let new = NewClient {
@@ -703,6 +747,7 @@ impl World {
             disabled,
             deleted,
             reset,
+            bulk,
             locked,
             sink,
             clients,

@@ -31,5 +31,6 @@ export * from './api/passwords.js';
 export * from './api/groups.js';
 export * from './api/clients.js';
 export * from './api/audit.js';
+export * from './api/bulk.js';
 
 /** @typedef {import('./api/call.js').ApiError} ApiError */

@@ -1,6 +1,7 @@
 // The overview table of the users and clients lists: sortable column
 // headers, keyset paging through the `next` cursor of each page, the empty
-// and busy states, and rows one reaches with the keyboard.
+// and busy states, rows one reaches with the keyboard, and (for a view that
+// asks) a checkbox per row to act on many rows at once.
 //
 // The page's sort, direction and cursors live in a state object the view
 // keeps (in the session's memory, so coming back shows the same page);
@@ -95,6 +96,30 @@ export function rowCells(columns, item) {
  * @property {HTMLElement} pager the total, the page number and the page buttons
  * @property {() => void} load fetches the current page (again)
  * @property {() => void} restart filters changed: back to the first page
+ * @property {Selection | null} selection the rows chosen, when the table was asked for checkboxes
+ */
+
+/**
+ * The rows a person chose: some ids, or every row the view's query matches
+ * (every page, not only the one shown).
+ *
+ * @typedef {object} Selection
+ * @property {() => {kind: "ids", ids: number[]} | {kind: "matching"} | null} value null when nothing is chosen
+ * @property {() => number} size the ids chosen (0 while every matching row is)
+ * @property {() => boolean} isAllMatching
+ * @property {() => boolean} pageFullySelected every row of the shown page is chosen
+ * @property {() => void} selectPage
+ * @property {() => void} selectAllMatching
+ * @property {() => void} clear
+ */
+
+/**
+ * What a table with checkboxes needs of its view.
+ *
+ * @template T
+ * @typedef {object} SelectionOptions
+ * @property {(item: T) => string} label the row checkbox's name, e.g. "Select Ann Lee"
+ * @property {() => void} onChange after every change of the selection
  */
 
 /**
@@ -118,6 +143,8 @@ export function rowCells(columns, item) {
  * @param {(total: {count: number, exact: boolean}) => string} options.totalText e.g. "24 users"
  * @param {() => string} options.emptyText shown when a page has no rows
  * @param {boolean} [options.hideEmptyTable] hide the headers too when there are no rows
+ * @param {SelectionOptions<T>} [options.select] a checkbox per row (Shift-click: a range;
+ *   Space on a row toggles it, Ctrl+A chooses the page, Escape clears the choice)
  * @param {AbortSignal} options.signal the view's: late answers are dropped once it is left
  * @returns {PagedTable<T>}
  */
@@ -144,11 +171,16 @@ export function pagedTable(options) {
   /** @type {string | null} */
   let nextCursor = null;
   let asked = 0;
+  /** @type {T[]} the shown page's rows */
+  let shown = [];
+  const chosen = options.select ? rowSelection(options.select) : null;
 
   renderHead();
 
   function renderHead() {
-    replaceChildren(head, headerCells(columns, { sort: state.sort, direction: state.direction, onSort: sortBy }));
+    replaceChildren(head,
+      chosen ? h('th', { scope: 'col', class: 'cell-select' }, chosen.pageBox) : null,
+      headerCells(columns, { sort: state.sort, direction: state.direction, onSort: sortBy }));
   }
 
   /** @param {Sort} sort */
@@ -212,7 +244,9 @@ export function pagedTable(options) {
   /** @param {Page<T>} page */
   function showPage(page) {
     nextCursor = page.next;
+    shown = page.items;
     replaceChildren(body, page.items.map(row));
+    chosen?.refresh();
     // One tab stop for the whole table: the arrow keys move between rows.
     body.querySelector('tr')?.setAttribute('tabindex', '0');
     empty.textContent = options.emptyText();
@@ -228,6 +262,7 @@ export function pagedTable(options) {
   /** @param {T} item */
   function row(item) {
     const open = () => options.open(item);
+    const box = chosen?.rowBox(item) ?? null;
     return h('tr', {
       tabindex: '-1',
       class: 'row-link',
@@ -244,6 +279,9 @@ export function pagedTable(options) {
         if (event.key === 'Enter') {
           event.preventDefault();
           open();
+        } else if (event.key === ' ' && chosen) {
+          event.preventDefault();
+          chosen.toggle(item, event.shiftKey);
         } else if (event.key === 'ArrowDown') target = current.nextElementSibling;
         else if (event.key === 'ArrowUp') target = current.previousElementSibling;
         else if (event.key === 'Home') target = body.firstElementChild;
@@ -253,10 +291,155 @@ export function pagedTable(options) {
           target.focus();
         }
       },
-    }, rowCells(columns, item));
+    }, box ? h('td', {
+      class: 'cell-select',
+      // A click beside the box ticks it too, and never opens the row.
+      onclick: (/** @type {MouseEvent} */ event) => {
+        event.stopPropagation();
+        if (event.target === event.currentTarget) chosen?.toggle(item, event.shiftKey);
+      },
+    }, box) : null,
+    rowCells(columns, item));
   }
 
-  return { results, pager, load, restart };
+  /**
+   * The checkboxes and what they chose. Ids are kept across pages; "every
+   * matching row" is a mode of its own (the view's query decides the rows),
+   * left as soon as one row is unticked.
+   *
+   * @param {SelectionOptions<T>} select
+   */
+  function rowSelection(select) {
+    /** @type {Set<number>} */
+    const ids = new Set();
+    let allMatching = false;
+    /** @type {number | null} the row a Shift-click ranges from */
+    let anchor = null;
+    const pageBox = /** @type {HTMLInputElement} */ (h('input', {
+      type: 'checkbox',
+      'aria-label': 'Select all on this page',
+      onclick: (/** @type {MouseEvent} */ event) => {
+        if (/** @type {HTMLInputElement} */ (event.currentTarget).checked) selectPage();
+        else clear();
+      },
+    }));
+
+    const isChosen = (/** @type {T} */ item) => allMatching || ids.has(options.id(item));
+
+    /** @param {T} item */
+    function rowBox(item) {
+      return /** @type {HTMLInputElement} */ (h('input', {
+        type: 'checkbox',
+        // The row is the table's tab stop; Space on it toggles this box.
+        tabindex: '-1',
+        'aria-label': select.label(item),
+        checked: isChosen(item),
+        // The click ticks the box itself; `toggle` brings the rest in step.
+        onclick: (/** @type {MouseEvent} */ event) => toggle(item, event.shiftKey),
+      }));
+    }
+
+    /**
+     * Flips one row, or with `range` every row from the last one flipped to
+     * this one, to this row's new state.
+     *
+     * @param {T} item
+     * @param {boolean} range
+     */
+    function toggle(item, range) {
+      const id = options.id(item);
+      const on = !isChosen(item);
+      leaveAllMatching();
+      const at = shown.findIndex((other) => options.id(other) === id);
+      const from = range && anchor !== null ? shown.findIndex((other) => options.id(other) === anchor) : -1;
+      const span = from >= 0 ? shown.slice(Math.min(from, at), Math.max(from, at) + 1) : [item];
+      for (const other of span) {
+        if (on) ids.add(options.id(other));
+        else ids.delete(options.id(other));
+      }
+      anchor = id;
+      changed();
+    }
+
+    /** Unticking one of "every matching row" keeps the shown page's others. */
+    function leaveAllMatching() {
+      if (!allMatching) return;
+      allMatching = false;
+      for (const item of shown) ids.add(options.id(item));
+    }
+
+    function selectPage() {
+      leaveAllMatching();
+      for (const item of shown) ids.add(options.id(item));
+      changed();
+    }
+
+    function selectAllMatching() {
+      allMatching = true;
+      ids.clear();
+      changed();
+    }
+
+    function clear() {
+      allMatching = false;
+      ids.clear();
+      anchor = null;
+      changed();
+    }
+
+    function changed() {
+      refresh();
+      select.onChange();
+    }
+
+    /** Puts the boxes and row highlights in step with the choice. */
+    function refresh() {
+      let onPage = 0;
+      for (const tr of body.querySelectorAll('tr[data-id]')) {
+        const on = allMatching || ids.has(Number(tr.getAttribute('data-id')));
+        if (on) onPage += 1;
+        tr.classList.toggle('is-selected', on);
+        const box = tr.querySelector('input[type="checkbox"]');
+        if (box instanceof HTMLInputElement) box.checked = on;
+      }
+      pageBox.checked = shown.length > 0 && onPage === shown.length;
+      pageBox.indeterminate = onPage > 0 && onPage < shown.length;
+      pageBox.disabled = shown.length === 0;
+    }
+
+    // Ctrl+A chooses the page and Escape clears the choice, unless the
+    // person is typing or a dialog has the keyboard.
+    document.addEventListener('keydown', (event) => {
+      if (isTyping(event.target) || event.defaultPrevented || document.querySelector('dialog[open]')) return;
+      const mod = event.ctrlKey || event.metaKey;
+      if (mod && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'a' && shown.length) {
+        event.preventDefault();
+        selectPage();
+      } else if (event.key === 'Escape' && (allMatching || ids.size)) {
+        event.preventDefault();
+        clear();
+      }
+    }, { signal });
+
+    return {
+      pageBox,
+      rowBox,
+      toggle,
+      refresh,
+      /** @type {Selection} */
+      api: {
+        value: () => (allMatching ? { kind: 'matching' } : (ids.size ? { kind: 'ids', ids: [...ids] } : null)),
+        size: () => ids.size,
+        isAllMatching: () => allMatching,
+        pageFullySelected: () => shown.length > 0 && shown.every(isChosen),
+        selectPage,
+        selectAllMatching,
+        clear,
+      },
+    };
+  }
+
+  return { results, pager, load, restart, selection: chosen?.api ?? null };
 }
 
 /**

@@ -31,6 +31,7 @@ pub fn with_commands<R: tauri::Runtime>(
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)
         .manage(commands::clients::LastImport::default())
+        .manage(commands::users_bulk::UsersImports::default())
         // Keep in step with `COMMANDS` in `src-tauri/build.rs` and with the
         // capability in `tauri.conf.json`, or the web view gets "not allowed".
         .invoke_handler(tauri::generate_handler![
@@ -90,6 +91,14 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::audit::verify_audit,
             commands::audit::save_audit_checkpoint,
             commands::clients::import_clients_csv,
-            commands::clients::export_clients_csv
+            commands::clients::export_clients_csv,
+            commands::users_bulk::import_users,
+            commands::users_bulk::cancel_users_import,
+            commands::users_bulk::save_import_credentials,
+            commands::users_bulk::discard_import_credentials,
+            commands::users_bulk::save_users_template,
+            commands::users_bulk::export_users,
+            commands::users_bulk::plan_bulk_users,
+            commands::users_bulk::apply_bulk_users
         ])
 }

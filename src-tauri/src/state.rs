@@ -12,13 +12,17 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use roster_core::directory::PendingSignIn;
+use roster_core::domain::UserId;
 use roster_core::secrets::{Keychain, Secrets};
+use roster_core::sheet::SheetFormat;
 use roster_core::smtp::KeychainMailer;
 use roster_core::store::postgres::PostgresStore;
 use roster_core::store::sqlite::SqliteStore;
 use roster_core::store::Store;
+use roster_core::users_sheet::{credentials_sheet, IssuedCredentials};
 use roster_core::{paths, Directory, Error, Operator};
 use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
 
 use crate::commands::CommandError;
 use crate::store_choice::{self, RemoteStore, StoreChoice};
@@ -35,6 +39,18 @@ pub struct AppState {
     session: Mutex<Option<Session>>,
     /// A sign-in whose password was right and whose second factor is owed.
     pending: Mutex<Option<(PendingSignIn, Stage)>>,
+    /// The passwords the operator's imports generated, until they are saved
+    /// on a credentials sheet, discarded, or the session ends. Never sent to
+    /// the web view; each is zeroized when dropped.
+    credentials: Mutex<Option<(UserId, Vec<IssuedCredentials>)>>,
+}
+
+/// A credentials sheet written from the held passwords.
+pub struct CredentialsSheet {
+    /// The file's bytes, wiped when dropped.
+    pub bytes: Zeroizing<Vec<u8>>,
+    /// How many users' passwords it holds (the first held ones).
+    pub count: usize,
 }
 
 /// Where a sign-in stands.
@@ -216,6 +232,7 @@ impl AppState {
             keychain,
             session: Mutex::new(None),
             pending: Mutex::new(None),
+            credentials: Mutex::new(None),
         }
     }
 
@@ -498,6 +515,67 @@ impl AppState {
     pub fn sign_out(&self) {
         *self.pending() = None;
         *self.session() = None;
+        *self.held() = None;
+    }
+
+    fn held(&self) -> MutexGuard<'_, Option<(UserId, Vec<IssuedCredentials>)>> {
+        self.credentials
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Keeps the passwords an import by `operator` generated, after any of
+    /// theirs not yet saved; returns how many are held now.
+    pub fn hold_credentials(&self, operator: &Operator, issued: Vec<IssuedCredentials>) -> usize {
+        let mut held = self.held();
+        match held.as_mut() {
+            Some((owner, kept)) if *owner == operator.id() => kept.extend(issued),
+            _ if issued.is_empty() => return 0,
+            _ => *held = Some((operator.id(), issued)),
+        }
+        held.as_ref().map_or(0, |(_, kept)| kept.len())
+    }
+
+    /// How many generated passwords are held for `operator`.
+    pub fn credentials_held(&self, operator: &Operator) -> usize {
+        self.held()
+            .as_ref()
+            .filter(|(owner, _)| *owner == operator.id())
+            .map_or(0, |(_, kept)| kept.len())
+    }
+
+    /// The credentials sheet of the passwords held for `operator`; `None`
+    /// when none are held.
+    pub fn credentials_sheet(
+        &self,
+        operator: &Operator,
+        format: SheetFormat,
+    ) -> Result<Option<CredentialsSheet>, Error> {
+        let held = self.held();
+        let Some((_, kept)) = held
+            .as_ref()
+            .filter(|(owner, kept)| *owner == operator.id() && !kept.is_empty())
+        else {
+            return Ok(None);
+        };
+        Ok(Some(CredentialsSheet {
+            bytes: credentials_sheet(kept, format)?,
+            count: kept.len(),
+        }))
+    }
+
+    /// Forgets the first `count` passwords held for `operator` (those a
+    /// saved sheet holds; `usize::MAX` for all).
+    pub fn forget_credentials(&self, operator: &Operator, count: usize) {
+        let mut held = self.held();
+        if let Some((owner, kept)) = held.as_mut() {
+            if *owner == operator.id() {
+                kept.drain(..count.min(kept.len()));
+                if kept.is_empty() {
+                    *held = None;
+                }
+            }
+        }
     }
 }
 
@@ -562,6 +640,44 @@ mod tests {
         let moved = keychain.get(&remote.keychain_name()).expect("read");
         assert_eq!(moved.as_ref().map(|p| p.expose_secret()), Some("old-entry"));
         assert_ne!(remote.keychain_name(), legacy);
+    }
+
+    fn issued(n: usize) -> Vec<IssuedCredentials> {
+        (0..n)
+            .map(|i| IssuedCredentials {
+                name: format!("New Person {i}"),
+                email: format!("new{i}@example.com"),
+                password: PlainPassword::new(format!("tulip-quartz-{i}")),
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn held_passwords_are_the_operators_own_until_saved_or_signed_out() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let state = signed_in_state(&dir).await;
+        let operator = state.current().expect("signed in");
+        assert_eq!(state.hold_credentials(&operator, issued(2)), 2);
+        // A second import adds to the sheet rather than losing the first.
+        assert_eq!(state.hold_credentials(&operator, issued(1)), 3);
+        let sheet = state
+            .credentials_sheet(&operator, SheetFormat::Csv)
+            .expect("written")
+            .expect("held");
+        assert_eq!(sheet.count, 3);
+        let text = String::from_utf8(sheet.bytes.to_vec()).expect("CSV text");
+        assert!(text.contains("new1@example.com") && text.contains("tulip-quartz-1"));
+        // Saving forgets exactly what the sheet held.
+        state.forget_credentials(&operator, sheet.count);
+        assert_eq!(state.credentials_held(&operator), 0);
+        assert!(state
+            .credentials_sheet(&operator, SheetFormat::Csv)
+            .expect("nothing to write")
+            .is_none());
+        // Signing out forgets them too.
+        state.hold_credentials(&operator, issued(2));
+        state.sign_out();
+        assert_eq!(state.credentials_held(&operator), 0);
     }
 
     #[tokio::test]

@@ -65,6 +65,7 @@ fn first_run_creates_the_administrator_and_signs_in() {
     assert_eq!(
         table.headers,
         [
+            "Select all on this page",
             "Name",
             "Email",
             "Groups",

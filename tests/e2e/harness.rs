@@ -77,6 +77,15 @@ return { count: labels.length, label, control: label ? label.control : null,
   kind: label && label.control ? (label.control.type || label.control.tagName) : null };
 "#;
 
+/// `arguments[0]`: a checkbox's accessible name given by `aria-label` (the
+/// selection's boxes in a table, which have no visible label).
+const JS_FIND_NAMED_CHECKBOX: &str = r#"
+const [name] = arguments;
+const hits = [...document.querySelectorAll('input[type=checkbox][aria-label]')]
+  .filter((c) => visible(c) && norm(c.getAttribute('aria-label')) === name);
+return { count: hits.length, el: hits[0] || null, checked: hits.length ? hits[0].checked : null };
+"#;
+
 /// `arguments[0]`: a button's text (or, for icon buttons, its aria-label).
 const JS_FIND_BUTTON: &str = r#"
 const [text] = arguments;
@@ -110,11 +119,13 @@ return [...document.querySelectorAll('h1, h2')].filter(visible).map((h) => norm(
 /// Every visible table: its column headers and its visible body rows.
 const JS_TABLES: &str = r#"
 return [...document.querySelectorAll('table')].filter(visible).map((t) => ({
-  // A header's name, without decorations hidden from screen readers (sort arrows).
+  // A header's name, without decorations hidden from screen readers (sort
+  // arrows); a header holding only a named control (the selection's
+  // checkbox) is called by that control's name.
   headers: [...t.querySelectorAll('thead th')].map((th) => {
     const copy = th.cloneNode(true);
     copy.querySelectorAll('[aria-hidden=true]').forEach((n) => n.remove());
-    return norm(copy.textContent);
+    return norm(copy.textContent) || norm(th.querySelector('[aria-label]')?.getAttribute('aria-label'));
   }),
   rows: [...t.querySelectorAll('tbody tr')].filter(visible)
     .map((tr) => [...tr.cells].map((c) => norm(c.innerText))),
@@ -858,6 +869,24 @@ impl Session {
     /// Unticks the checkbox labelled `label`.
     pub fn uncheck(&self, label: &str) {
         self.set_checked(label, false);
+    }
+
+    /// Clicks the visible checkbox named `name` by its `aria-label` (a row's
+    /// box in a table, or the header's "Select all on this page"); returns
+    /// whether it is ticked afterwards.
+    pub fn click_checkbox(&self, name: &str) -> bool {
+        self.eventually(&format!("clicking the checkbox {name:?}"), || {
+            let found = self.eval(JS_FIND_NAMED_CHECKBOX, vec![json!(name)])?;
+            match (found["count"].as_u64(), self.element(&found["el"])) {
+                (Some(1), Some(checkbox)) => self.click_steady(&checkbox),
+                (Some(n), _) => Err(format!("{n} visible checkboxes {name:?}")),
+                _ => Err(format!("unexpected answer {found}")),
+            }
+        });
+        self.eval(JS_FIND_NAMED_CHECKBOX, vec![json!(name)])
+            .ok()
+            .and_then(|found| found["checked"].as_bool())
+            .unwrap_or(false)
     }
 
     /// Chooses `option` (its visible text) in the drop-down labelled `label`.

@@ -253,7 +253,10 @@ impl Session {
             let table = self.tables_now().into_iter().next().ok_or("no table")?;
             let all_match = !table.rows.is_empty()
                 && table.rows.iter().all(|row| {
+                    // Name and email: the first two cells with text (a
+                    // row's checkbox cell has none).
                     row.iter()
+                        .filter(|cell| !cell.is_empty())
                         .take(2)
                         .any(|cell| cell.to_lowercase().contains(&wanted))
                 });

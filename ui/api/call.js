@@ -39,6 +39,7 @@ const OTHER_SERVER_COMMANDS = new Set(['test_store_connection', 'connect_store',
 /** Commands that never touch the directory: their success proves nothing about the server. */
 const STORELESS_COMMANDS = new Set([
   'confirm', 'generate_password', 'test_store_connection', 'copy_secret', 'save_credentials_sheet',
+  'cancel_users_import', 'save_import_credentials', 'discard_import_credentials',
 ]);
 
 /** Whether the last word about the directory server was that it cannot be reached. */

@@ -4,12 +4,20 @@
 // one, and a stack of the cursors used so far leads back. Filters and sort
 // live in the session's memory so coming back from a user shows the same list.
 // Above them, a notice while an enabled administrator has no second factor.
+//
+// Spreadsheets: "Import users…" (users-import.js), "Export…" (exactly what
+// the overview shows: its search, filters and sort, every page) and
+// "Download template", as CSV or XLSX. A checkbox per row chooses users for
+// an action on many at once (users-bulk.js); the choice is cleared when the
+// search or a filter changes, since it was made among other rows.
 
-import { debounce, h } from '../dom.js';
+import { debounce, h, replaceChildren } from '../dom.js';
 import { twoFactorLabel, usersTotal, yesNo } from '../format.js';
 import { overviewShortcuts, pagedTable } from '../table.js';
-import { field, personPicker, statusBadge, time } from '../widgets.js';
+import { busy, field, personPicker, statusBadge, time } from '../widgets.js';
 import * as adminSecondFactor from './admin-second-factor.js';
+import { offersBulk, selectionBar } from './users-bulk.js';
+import { formatChoice, startImport } from './users-import.js';
 
 /** @type {import('../table.js').Column<import('../api.js').User>[]} */
 const COLUMNS = [
@@ -109,6 +117,20 @@ export function render(root, ctx) {
   });
 
   // --- Results -------------------------------------------------------------
+  /** @type {{count: number, exact: boolean} | null} the query's total, from the last page */
+  let lastTotal = null;
+  /** where the bulk confirmation dialog goes */
+  const dialogs = h('div');
+  const bar = offersBulk(ctx)
+    ? selectionBar({
+      ctx,
+      selection: () => list.selection,
+      total: () => lastTotal,
+      filters: currentQuery,
+      dialogs,
+      onApplied: () => list.load(),
+    })
+    : null;
   const list = pagedTable({
     caption: 'Users',
     class: 'users-table',
@@ -117,20 +139,37 @@ export function render(root, ctx) {
     state,
     fetch: async (paging) => {
       /** @type {import('../api.js').UserQuery} */
-      const query = { ...paging, sort: /** @type {any} */ (paging.sort) };
-      if (state.search.trim()) query.search = state.search.trim();
-      if (state.status) query.status = state.status;
-      if (state.group_id) query.group_id = Number(state.group_id);
-      if (state.supervisor) query.supervisor_id = state.supervisor.id;
+      const query = { ...currentQuery(), ...paging, sort: /** @type {any} */ (paging.sort) };
       const page = await api.listUsers(query);
+      lastTotal = page.total;
       return { items: page.users, total: page.total, next: page.next };
     },
     id: (user) => user.id,
     open: (user) => ctx.navigate(`/users/${user.id}`),
     totalText: usersTotal,
     emptyText: () => 'No users match.',
+    select: bar ? { label: (user) => `Select ${user.name}`, onChange: () => bar.update() } : undefined,
     signal,
   });
+
+  // --- Spreadsheets ----------------------------------------------------------
+  const mayImport = ctx.can('users.create');
+  const format = formatChoice();
+  const importButton = mayImport
+    ? /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', onclick: () => startImport({
+      slot: importSlot,
+      button: /** @type {HTMLButtonElement} */ (importButton),
+      ctx,
+      showError: showActionError,
+      onImported: restart,
+    }) }, 'Import users…'))
+    : null;
+  const exportButton = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', onclick: exportUsers }, 'Export…'));
+  const templateButton = mayImport
+    ? /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', onclick: saveTemplate }, 'Download template'))
+    : null;
+  const actionError = h('div', { class: 'alert alert-error', role: 'alert', hidden: true });
+  const importSlot = h('div');
 
   const newUser = ctx.can('users.create')
     ? h('button', { type: 'button', class: 'button button-primary', 'aria-keyshortcuts': 'Control+N', onclick: () => ctx.navigate('/users/new') }, 'New user')
@@ -139,23 +178,68 @@ export function render(root, ctx) {
   root.append(
     h('div', { class: 'page-head' }, h('h1', null, 'Users'), newUser),
     adminSecondFactor.notice(ctx),
+    h('div', { class: 'sheet-actions', role: 'group', 'aria-label': 'Spreadsheets' },
+      importButton, format.root, exportButton, templateButton),
+    actionError,
+    importSlot,
     h('form', { class: 'toolbar', role: 'search', onsubmit: (/** @type {Event} */ e) => e.preventDefault() },
       field('Search users', search, { class: 'field-search' }).root,
       field('Status', status, { class: 'field-compact' }).root,
       groupField.root,
       supervisor.root,
     ),
+    bar?.root,
     list.results,
     list.pager,
+    dialogs,
   );
 
   loadGroups();
   list.load();
   overviewShortcuts({ search, onNew: newUser ? () => ctx.navigate('/users/new') : null, signal });
 
-  /** Filters changed: back to the first page. */
+  /** Filters changed (or users were imported): back to the first page, nothing chosen. */
   function restart() {
+    list.selection?.clear();
     list.restart();
+  }
+
+  /** The overview's query without paging: what a page, an export and "all matching" share. */
+  function currentQuery() {
+    /** @type {import('../api.js').UserFilters} */
+    const query = { sort: /** @type {any} */ (state.sort), direction: state.direction };
+    if (state.search.trim()) query.search = state.search.trim();
+    if (state.status) query.status = state.status;
+    if (state.group_id) query.group_id = Number(state.group_id);
+    if (state.supervisor) query.supervisor_id = state.supervisor.id;
+    return query;
+  }
+
+  async function exportUsers() {
+    actionError.hidden = true;
+    try {
+      const { saved } = await busy(exportButton, () => api.exportUsers(currentQuery(), format.value()));
+      if (!signal.aborted && saved) ctx.say(`Exported to ${saved}.`);
+    } catch (error) {
+      if (!signal.aborted) showActionError(error);
+    }
+  }
+
+  async function saveTemplate() {
+    if (!templateButton) return;
+    actionError.hidden = true;
+    try {
+      const { saved } = await busy(templateButton, () => api.saveUsersTemplate(format.value()));
+      if (!signal.aborted && saved) ctx.say(`Template saved to ${saved}.`);
+    } catch (error) {
+      if (!signal.aborted) showActionError(error);
+    }
+  }
+
+  /** @param {unknown} error */
+  function showActionError(error) {
+    replaceChildren(actionError, h('span', null, api.messageOf(error)));
+    actionError.hidden = false;
   }
 
   async function loadGroups() {

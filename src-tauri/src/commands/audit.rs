@@ -89,5 +89,5 @@ pub async fn save_audit_checkpoint<R: tauri::Runtime>(
         file_name: "audit.checkpoint",
         filter: ("Audit checkpoint", "checkpoint"),
     };
-    save_privately(&app, &dialog, &checkpoint.to_file_text()).await
+    save_privately(&app, &dialog, checkpoint.to_file_text().as_bytes()).await
 }

@@ -277,7 +277,7 @@ pub async fn import_clients<R: tauri::Runtime>(
             field: None,
         })?
     } else {
-        let Some(path) = choose_file(&app, "Import clients", ("CSV", "csv")).await else {
+        let Some(path) = choose_file(&app, "Import clients", &[("CSV", &["csv"])]).await else {
             return Ok(ImportOutcome {
                 file: None,
                 report: None,
@@ -336,5 +336,5 @@ pub async fn export_clients<R: tauri::Runtime>(
         file_name: "clients.csv",
         filter: ("CSV", "csv"),
     };
-    save_privately(&app, &dialog, &csv).await
+    save_privately(&app, &dialog, csv.as_bytes()).await
 }

@@ -3,6 +3,7 @@
 //! for this computer's user only). They are opened from Rust, so the web
 //! view never names a file.
 
+use std::fs::File;
 use std::path::Path;
 
 use serde::Serialize;
@@ -38,20 +39,21 @@ pub struct Saved {
 }
 
 /// The file chosen in the native open dialog, or `None` when the person
-/// cancelled it. `filter`: its name and its one extension, e.g. `("CSV", "csv")`.
+/// cancelled it. `filters`: each filter's name and its extensions, e.g.
+/// `&[("CSV", &["csv"])]`; the first is the one the dialog starts with.
 pub(super) async fn choose_file<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
     title: &str,
-    filter: (&str, &str),
+    filters: &[(&str, &[&str])],
 ) -> Option<FilePath> {
     let (chosen, answer) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_title(title)
-        .add_filter(filter.0, &[filter.1])
-        .pick_file(move |path| {
-            let _ = chosen.send(path);
-        });
+    let mut dialog = app.dialog().file().set_title(title);
+    for (name, extensions) in filters {
+        dialog = dialog.add_filter(*name, extensions);
+    }
+    dialog.pick_file(move |path| {
+        let _ = chosen.send(path);
+    });
     answer.await.ok().flatten()
 }
 
@@ -63,17 +65,32 @@ pub(super) struct SaveDialog<'a> {
     pub filter: (&'a str, &'a str),
 }
 
-/// Asks where to save (the native save dialog) and writes `text` there,
-/// readable by its owner only.
+/// Asks where to save (the native save dialog) and writes `contents` there
+/// (text, or an XLSX workbook's bytes), readable by its owner only.
 pub(super) async fn save_privately<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
     dialog: &SaveDialog<'_>,
-    text: &str,
+    contents: &[u8],
+) -> CommandResult<Saved> {
+    use std::io::Write as _;
+    save_privately_with(app, dialog, |file| file.write_all(contents)).await
+}
+
+/// Asks where to save (the native save dialog) and lets `write` fill the
+/// file, readable by its owner only. A file `write` fails on is removed, so
+/// no half-written file is left where the person looks for it.
+pub(super) async fn save_privately_with<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    dialog: &SaveDialog<'_>,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> CommandResult<Saved> {
     let Some(path) = choose_save_path(app, dialog).await? else {
         return Ok(Saved { saved: None });
     };
-    write_private(&path, text).map_err(|error| save_failed(&error.to_string()))?;
+    if let Err(error) = write_private(&path, write) {
+        let _ = std::fs::remove_file(&path);
+        return Err(save_failed(&error.to_string()));
+    }
     Ok(Saved {
         saved: Some(path.display().to_string()),
     })
@@ -133,28 +150,27 @@ fn save_failed(detail: &str) -> CommandError {
     }
 }
 
-/// Writes `text` to `path`, readable and writable by its owner only.
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write as _;
+/// Opens `path` readable and writable by its owner only, lets `write` fill
+/// it, and syncs it.
+fn write_private(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
-    {
+    let mut file = {
         use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
         options.mode(0o600);
-        let mut file = options.open(path)?;
+        let file = options.open(path)?;
         // An existing file keeps its mode on open: narrow it too.
         file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-    }
+        file
+    };
     #[cfg(not(unix))]
-    {
-        let mut file = options.open(path)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-    }
-    Ok(())
+    let mut file = options.open(path)?;
+    write(&mut file)?;
+    file.sync_all()
 }
 
 #[cfg(test)]
@@ -169,7 +185,11 @@ mod tests {
         let path = dir.path().join("sheet.txt");
         std::fs::write(&path, "old").unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        write_private(&path, "new").unwrap();
+        write_private(&path, |file| {
+            use std::io::Write as _;
+            file.write_all(b"new")
+        })
+        .unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");

@@ -105,7 +105,7 @@ pub async fn save_credentials_sheet<R: tauri::Runtime>(
         file_name: &sheet_file_name(&email),
         filter: ("Text", "txt"),
     };
-    save_privately(&app, &dialog, sheet.expose_secret()).await
+    save_privately(&app, &dialog, sheet.expose_secret().as_bytes()).await
 }
 
 /// "roster-credentials-ann@example.com.txt", with anything a file name

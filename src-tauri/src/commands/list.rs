@@ -61,4 +61,12 @@ pub const COMMANDS: &[&str] = &[
     "export_audit",
     "verify_audit",
     "save_audit_checkpoint",
+    "import_users",
+    "cancel_users_import",
+    "save_import_credentials",
+    "discard_import_credentials",
+    "save_users_template",
+    "export_users",
+    "plan_bulk_users",
+    "apply_bulk_users",
 ];

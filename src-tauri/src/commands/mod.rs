@@ -22,6 +22,7 @@ pub mod session;
 pub mod settings;
 pub mod store;
 pub mod users;
+pub mod users_bulk;
 
 use std::sync::Arc;
 

@@ -27,20 +27,29 @@ pub struct ListQuery {
     after: Option<String>,
 }
 
+impl ListQuery {
+    /// The core's query; a cursor that does not decode is refused. The
+    /// export and "every matching user" take the same query (the core
+    /// ignores its paging there), so they find exactly what the overview shows.
+    pub(super) fn into_core(self) -> CommandResult<UserQuery> {
+        let after = self.after.as_deref().map(Cursor::decode).transpose()?;
+        Ok(UserQuery {
+            search: self.search,
+            status: self.status,
+            group: self.group_id,
+            supervisor: self.supervisor_id,
+            sort: self.sort.unwrap_or_default(),
+            direction: self.direction.unwrap_or_default(),
+            limit: self.limit.unwrap_or(UserQuery::DEFAULT_LIMIT),
+            after,
+        })
+    }
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn list_users(state: State<'_, AppState>, query: ListQuery) -> CommandResult<UserPage> {
     let (directory, operator) = signed_in(&state)?;
-    let after = query.after.as_deref().map(Cursor::decode).transpose()?;
-    let query = UserQuery {
-        search: query.search,
-        status: query.status,
-        group: query.group_id,
-        supervisor: query.supervisor_id,
-        sort: query.sort.unwrap_or_default(),
-        direction: query.direction.unwrap_or_default(),
-        limit: query.limit.unwrap_or(UserQuery::DEFAULT_LIMIT),
-        after,
-    };
+    let query = query.into_core()?;
     checked(&state, directory.list_users(&operator, &query).await)
 }
 
