@@ -13,6 +13,7 @@ mod clients;
 mod first_run;
 mod groups;
 mod handover;
+mod installed;
 mod markup;
 mod remote_store;
 mod screenshots;

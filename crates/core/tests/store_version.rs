@@ -35,13 +35,20 @@ async fn a_store_migrated_by_a_newer_roster_is_refused_and_left_alone(backend: B
         )
         .await;
 
-    let refused = world.try_open().await.err().expect("a newer store is refused");
+    let refused = world
+        .try_open()
+        .await
+        .err()
+        .expect("a newer store is refused");
 
     assert!(matches!(refused, StoreError::Newer { .. }), "{refused:?}");
     let message = refused.to_string();
     assert!(message.contains("Roster 99.1.0"), "{message}");
     assert!(message.contains(roster_core::VERSION), "{message}");
-    assert!(message.contains("Install Roster 99.1.0 or a later version"), "{message}");
+    assert!(
+        message.contains("Install Roster 99.1.0 or a later version"),
+        "{message}"
+    );
     // Nothing was written: the newer Roster's record stands.
     let recorded = world
         .query_raw("SELECT roster_version FROM store_opened_by")
