@@ -41,6 +41,7 @@ import * as changePassword from './views/change-password.js';
 import * as secondFactor from './views/second-factor.js';
 import * as totpEnrolment from './views/totp-enrolment.js';
 import * as lockScreen from './views/lock.js';
+import { showAbout } from './views/about.js';
 import { localSignInFields } from './views/local-sign-in.js';
 
 /**
@@ -114,6 +115,7 @@ const elements = {
   storeBanner: h('div', { class: 'alert alert-error store-banner', role: 'alert', hidden: true }),
 };
 elements.main.prepend(elements.storeBanner);
+document.getElementById('app-about')?.addEventListener('click', () => showAbout(app));
 
 /** @type {import('./api.js').AppStatus | null} */
 let app = null;

@@ -4,20 +4,36 @@
 
 mod commands;
 pub mod data_dir;
+pub mod startup;
 pub mod state;
 pub mod store_choice;
 
 pub use commands::{CommandError, COMMANDS};
 
-/// Builds and runs the application until its last window closes.
-///
-/// # Panics
-/// When the window or the web view cannot be created: there is nothing
-/// useful the app can do without them.
-pub fn run() {
-    with_commands(tauri::Builder::default(), state::AppState::open_default())
-        .run(tauri::generate_context!())
-        .expect("error while running Roster");
+/// Builds and runs the application until its last window closes. Without
+/// a display, or when the window system cannot start, prints one sentence
+/// saying so on standard error and fails, instead of a panic.
+pub fn run() -> std::process::ExitCode {
+    use std::process::ExitCode;
+    if let Err(cannot) = startup::check_this_display() {
+        eprintln!("{cannot}");
+        return ExitCode::FAILURE;
+    }
+    let builder = with_commands(tauri::Builder::default(), state::AppState::open_default());
+    let app = match startup::catch_window_system_panic(|| builder.build(tauri::generate_context!()))
+    {
+        Ok(Ok(app)) => app,
+        Ok(Err(error)) => {
+            eprintln!("Roster cannot open its window: {error}.");
+            return ExitCode::FAILURE;
+        }
+        Err(cannot) => {
+            eprintln!("{cannot}");
+            return ExitCode::FAILURE;
+        }
+    };
+    app.run(|_, _| {});
+    ExitCode::SUCCESS
 }
 
 /// Adds Roster's plugin, state and commands to a builder: the app's, or a

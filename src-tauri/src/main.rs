@@ -4,6 +4,6 @@
 // Release builds on Windows must not open a console window next to the app.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-fn main() {
-    roster_desktop::run();
+fn main() -> std::process::ExitCode {
+    roster_desktop::run()
 }

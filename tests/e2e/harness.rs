@@ -52,6 +52,26 @@ use tokio::runtime::Runtime;
 /// The app under test, built by cargo for this test target.
 pub const APP: &str = env!("CARGO_BIN_EXE_roster-desktop");
 
+/// Names another program to start instead of [`APP`]: the installed one,
+/// which `cargo xtask test-dist` tests (`/usr/bin/roster-desktop`, or an
+/// AppImage).
+pub const APP_ENV: &str = "ROSTER_E2E_APP";
+
+/// Arguments put before the app's own when [`APP_ENV`] is set, separated by
+/// spaces (an AppImage's `--appimage-extract-and-run`).
+pub const APP_ARGS_ENV: &str = "ROSTER_E2E_APP_ARGS";
+
+/// The program the sessions start, and the arguments that go first.
+fn app_under_test() -> (String, Vec<String>) {
+    match env::var(APP_ENV).ok().filter(|app| !app.is_empty()) {
+        Some(app) => {
+            let args = env::var(APP_ARGS_ENV).unwrap_or_default();
+            (app, args.split_whitespace().map(str::to_owned).collect())
+        }
+        None => (APP.to_owned(), Vec::new()),
+    }
+}
+
 /// Variable that `cargo xtask test` sets: the end-to-end tests must run.
 /// Missing tools fail the tests either way; this only changes the wording.
 pub const REQUIRE_E2E_ENV: &str = "ROSTER_REQUIRE_E2E";
@@ -430,12 +450,15 @@ impl Session {
 
     /// Opens the WebDriver session, which launches the app.
     fn connect(&self, port: u16) -> Result<Client, String> {
+        let (application, mut args) = app_under_test();
+        args.push("--data-dir".into());
+        args.push(self.data_dir.display().to_string());
         let mut capabilities = Map::new();
         capabilities.insert(
             "tauri:options".into(),
             json!({
-                "application": APP,
-                "args": ["--data-dir", self.data_dir],
+                "application": application,
+                "args": args,
             }),
         );
         let url = format!("http://127.0.0.1:{port}");

@@ -15,6 +15,7 @@ mod clients;
 mod first_run;
 mod groups;
 mod handover;
+mod installed;
 mod markup;
 mod remote_store;
 mod screenshots;

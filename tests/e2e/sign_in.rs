@@ -10,6 +10,13 @@ fn sign_out_and_sign_in_again() {
 
     s.sign_out();
     s.wait_for_text("You are signed out.");
+    // The version, under the product name and in About.
+    s.wait_for_text(&format!("Version {}", roster_core::VERSION));
+    s.click_button("About");
+    s.wait_for_heading("About Roster");
+    assert_eq!(s.fact("Version"), roster_core::VERSION);
+    s.click_button("Close");
+    s.wait_for_text_gone("About Roster");
     assert!(!s.has_button("Sign out"));
     assert!(!s.has_nav("Users"), "no navigation before signing in");
 

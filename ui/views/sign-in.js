@@ -24,6 +24,7 @@ export function render(root, ctx) {
 
   const form = h('form', { class: 'panel narrow stack', novalidate: true, onsubmit: onSubmit },
     h('h1', null, 'Sign in to Roster'),
+    h('p', { class: 'product-version' }, `Version ${ctx.app?.version ?? ''}`),
     field('Email', email).root,
     field('Password', password).root,
     general.root,

@@ -7,6 +7,7 @@
 //! the machine in `system.rs` and `database.rs`.
 
 mod database;
+mod dist;
 mod system;
 mod tasks;
 
@@ -38,6 +39,27 @@ Tasks:
                      100,000 rows, an import of 10,000 users beside this
                      machine's hashing limit, a bulk disable of every
                      enabled user up to 200,000); progress goes to stderr.
+  dist [--bundles LIST]
+                     Build Roster in release mode and make its installers
+                     with Tauri's bundler (installs tauri-cli 2 when missing):
+                     on Linux a .deb, an .rpm and an AppImage (LIST, e.g.
+                     `deb,rpm`, picks some; the AppImage's tools are
+                     downloaded from GitHub), on Windows an MSI and an NSIS
+                     setup, on macOS an .app in a .dmg. The `roster` command
+                     ships in each. Prints each installer's size and path.
+  test-dist [--appimage]
+                     Debian/Ubuntu, as root or with sudo: make the .deb,
+                     install it with apt-get, run the installed `roster
+                     --version`, start the installed app under Xvfb and reach
+                     its first run over WebDriver, then purge the package and
+                     check that only the user's data is left. With
+                     --appimage, also make the AppImage and start it the
+                     same way. Not part of `test` (see ARCHITECTURE.md).
+  sidecar [--target TRIPLE]
+                     Build `roster` in release mode and stage it where
+                     tauri.dist.conf.json's externalBin finds it, for a
+                     `cargo tauri build --config tauri.dist.conf.json` run
+                     elsewhere (the release workflow).
   help               Show this text.
 
 Builds go to $CARGO_TARGET_DIR, or to ~/.cache/roster-target when it is not
@@ -66,6 +88,9 @@ fn dispatch(args: Vec<String>) -> Result<ExitCode> {
             tasks::test()
         }
         "bench" => tasks::bench(bench_users(rest)?),
+        "dist" => dist::dist(dist_bundles(rest)?),
+        "test-dist" => dist::test_dist(test_dist_appimage(rest)?),
+        "sidecar" => dist::sidecar(sidecar_target(rest)?),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -89,6 +114,52 @@ fn no_options(task: &str, rest: &[String]) -> Result<()> {
     match rest.first() {
         Some(arg) => bail!("`{task}` takes no arguments, got `{arg}`"),
         None => Ok(()),
+    }
+}
+
+/// Parses `[--bundles LIST | --bundles=LIST]`, LIST separated by commas.
+fn dist_bundles(rest: &[String]) -> Result<Option<Vec<String>>> {
+    let mut bundles = None;
+    let mut args = rest.iter();
+    while let Some(arg) = args.next() {
+        let value = if arg == "--bundles" {
+            args.next()
+                .context("`--bundles` needs a list such as deb,rpm")?
+        } else if let Some(value) = arg.strip_prefix("--bundles=") {
+            value
+        } else {
+            bail!("unknown option `{arg}` for dist; expected `--bundles LIST`");
+        };
+        let list: Vec<String> = value
+            .split(',')
+            .map(|b| b.trim().to_owned())
+            .filter(|b| !b.is_empty())
+            .collect();
+        if list.is_empty() {
+            bail!("`--bundles` needs at least one bundle, such as deb");
+        }
+        bundles = Some(list);
+    }
+    Ok(bundles)
+}
+
+/// Parses `[--target TRIPLE]`.
+fn sidecar_target(rest: &[String]) -> Result<Option<String>> {
+    match rest {
+        [] => Ok(None),
+        [flag, triple] if flag == "--target" && !triple.starts_with('-') => {
+            Ok(Some(triple.clone()))
+        }
+        [other, ..] => bail!("`sidecar` takes only `--target TRIPLE`, got `{other}`"),
+    }
+}
+
+/// Parses `[--appimage]`.
+fn test_dist_appimage(rest: &[String]) -> Result<bool> {
+    match rest {
+        [] => Ok(false),
+        [flag] if flag == "--appimage" => Ok(true),
+        [other, ..] => bail!("unknown option `{other}` for test-dist; expected `--appimage`"),
     }
 }
 
@@ -134,6 +205,25 @@ mod tests {
         assert!(bench_users(&strings(&["--users", "0"])).is_err());
         assert!(bench_users(&strings(&["--users", "many"])).is_err());
         assert!(bench_users(&strings(&["--fast"])).is_err());
+    }
+
+    #[test]
+    fn dist_takes_a_list_of_bundles() {
+        assert_eq!(dist_bundles(&[]).unwrap(), None);
+        assert_eq!(
+            dist_bundles(&strings(&["--bundles", "deb,rpm"])).unwrap(),
+            Some(strings(&["deb", "rpm"]))
+        );
+        assert_eq!(
+            dist_bundles(&strings(&["--bundles=deb"])).unwrap(),
+            Some(strings(&["deb"]))
+        );
+        assert!(dist_bundles(&strings(&["--bundles", ","])).is_err());
+        assert!(dist_bundles(&strings(&["--bundles"])).is_err());
+        assert!(dist_bundles(&strings(&["--fast"])).is_err());
+        assert!(test_dist_appimage(&strings(&["--appimage"])).unwrap());
+        assert!(!test_dist_appimage(&[]).unwrap());
+        assert!(test_dist_appimage(&strings(&["--deb"])).is_err());
     }
 
     #[test]

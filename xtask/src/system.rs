@@ -114,7 +114,7 @@ fn is_debian_like() -> bool {
 
 /// `dpkg-query` prints `install ok installed` for an installed package and
 /// fails for one it has never heard of.
-fn is_installed(package: &str) -> bool {
+pub(crate) fn is_installed(package: &str) -> bool {
     Command::new("dpkg-query")
         .args(["-W", "-f=${Status}", package])
         .stderr(Stdio::null())
@@ -127,7 +127,7 @@ fn is_installed(package: &str) -> bool {
 }
 
 /// Runs `apt-get ARGS` non-interactively, through `sudo` when not root.
-fn apt_get(args: &[&str]) -> Result<()> {
+pub(crate) fn apt_get(args: &[&str]) -> Result<()> {
     let mut command = if is_root() {
         Command::new("apt-get")
     } else if find_on_path("sudo").is_some() {

@@ -196,7 +196,7 @@ fn indent(json: &str) -> String {
 /// that folder is not on PATH (typical for `~/.cargo/bin` in CI shells).
 ///
 /// There is no WebDriver for macOS's WKWebView, so it is not installed there.
-fn ensure_tauri_driver(session: &Session) -> Result<Option<PathBuf>> {
+pub(crate) fn ensure_tauri_driver(session: &Session) -> Result<Option<PathBuf>> {
     if cfg!(target_os = "macos") {
         eprintln!(
             "    note: tauri-driver does not support macOS; end-to-end tests cannot run here"
@@ -232,7 +232,7 @@ fn ensure_tauri_driver(session: &Session) -> Result<Option<PathBuf>> {
 
 /// Where `cargo install` puts binaries (ignoring `install.root` in config
 /// files, which this project does not use).
-fn cargo_install_bin_dir() -> Result<PathBuf> {
+pub(crate) fn cargo_install_bin_dir() -> Result<PathBuf> {
     if let Some(root) = non_empty_var("CARGO_INSTALL_ROOT") {
         return Ok(PathBuf::from(root).join("bin"));
     }
@@ -288,17 +288,17 @@ fn headless(command: Command) -> Command {
 }
 
 /// The state of one task: where things are, and how long each step took.
-struct Session {
+pub(crate) struct Session {
     /// The workspace root; every command runs there.
-    root: PathBuf,
+    pub(crate) root: PathBuf,
     /// `CARGO_TARGET_DIR` for every cargo command (see [`target_dir`]).
-    target_dir: PathBuf,
+    pub(crate) target_dir: PathBuf,
     steps: Vec<(String, Duration, bool)>,
     started: Instant,
 }
 
 impl Session {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let root = workspace_root();
         let target_dir = target_dir(&root);
         eprintln!("    target dir: {}", target_dir.display());
@@ -311,7 +311,7 @@ impl Session {
     }
 
     /// A cargo command in the workspace root, building into our target dir.
-    fn cargo(&self, args: &[&str]) -> Command {
+    pub(crate) fn cargo(&self, args: &[&str]) -> Command {
         let mut command = Command::new(cargo_program());
         command
             .args(args)
@@ -321,14 +321,18 @@ impl Session {
     }
 
     /// Path of a binary built with `profile` ("debug" or "release").
-    fn binary(&self, profile: &str, name: &str) -> PathBuf {
+    pub(crate) fn binary(&self, profile: &str, name: &str) -> PathBuf {
         self.target_dir
             .join(profile)
             .join(format!("{name}{}", env::consts::EXE_SUFFIX))
     }
 
     /// Runs one step: announces it, times it, records the outcome.
-    fn step<T>(&mut self, label: &str, work: impl FnOnce(&Self) -> Result<T>) -> Result<T> {
+    pub(crate) fn step<T>(
+        &mut self,
+        label: &str,
+        work: impl FnOnce(&Self) -> Result<T>,
+    ) -> Result<T> {
         eprintln!("==> {label}");
         let started = Instant::now();
         let result = work(self);
@@ -345,7 +349,7 @@ impl Session {
 
     /// Runs `command` in the workspace root as a step, stderr inherited,
     /// and returns its standard output, which must be one JSON object.
-    fn report_step(&mut self, label: &str, mut command: Command) -> Result<String> {
+    pub(crate) fn report_step(&mut self, label: &str, mut command: Command) -> Result<String> {
         command
             .current_dir(&self.root)
             .stdout(std::process::Stdio::piped());
@@ -367,14 +371,14 @@ impl Session {
         })
     }
 
-    fn cargo_step(&mut self, args: &[&str], hint: &str) -> Result<()> {
+    pub(crate) fn cargo_step(&mut self, args: &[&str], hint: &str) -> Result<()> {
         let command = self.cargo(args);
         self.command_step(command, hint)
     }
 
     /// Runs `command` as a step, inheriting stdio; a non-zero exit stops the
     /// task with `hint`.
-    fn command_step(&mut self, mut command: Command, hint: &str) -> Result<()> {
+    pub(crate) fn command_step(&mut self, mut command: Command, hint: &str) -> Result<()> {
         let label = system::describe(&command);
         self.step(&label, |_| {
             let status = command
@@ -390,7 +394,7 @@ impl Session {
         })
     }
 
-    fn summary(&self, ok: bool) {
+    pub(crate) fn summary(&self, ok: bool) {
         eprintln!();
         eprintln!(
             "Steps{}:",
@@ -443,12 +447,12 @@ fn home_dir() -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-fn non_empty_var(name: &str) -> Option<OsString> {
+pub(crate) fn non_empty_var(name: &str) -> Option<OsString> {
     env::var_os(name).filter(|value| !value.is_empty())
 }
 
 /// PATH with `dir` in front.
-fn path_with(dir: &Path) -> Result<OsString> {
+pub(crate) fn path_with(dir: &Path) -> Result<OsString> {
     let current = env::var_os("PATH").unwrap_or_default();
     let dirs = std::iter::once(dir.to_path_buf()).chain(env::split_paths(&current));
     env::join_paths(dirs).context("cannot build PATH")

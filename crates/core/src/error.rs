@@ -252,6 +252,7 @@ impl Error {
             Error::Password(_) => "password",
             Error::Store(StoreError::Unreachable { .. }) => "store_unreachable",
             Error::Store(StoreError::NotEmpty { .. }) => "store_not_empty",
+            Error::Store(StoreError::Newer { .. }) => "store_newer",
             Error::Store(_) => "store",
         }
     }
@@ -278,6 +279,10 @@ pub enum StoreError {
     Open { reason: String },
     #[error("The store is busy with another change; try again in a moment.")]
     Busy,
+    /// The store's schema is newer than this Roster knows: a newer Roster
+    /// migrated it. Nothing was changed.
+    #[error("This directory was last opened by {opened_by}, which changed how it is stored; this Roster ({this}) cannot use it and left it unchanged. Install {opened_by} or a later version on this computer.")]
+    Newer { opened_by: String, this: String },
     /// The directory server could not be reached (network, server down).
     /// Nothing was changed; the next call tries again.
     #[error("Cannot reach the directory server ({server}); nothing was changed. Roster reconnects by itself when it is back.")]

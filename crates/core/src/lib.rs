@@ -38,3 +38,5 @@ pub mod users_sheet;
 
 pub use directory::{Directory, Operator};
 pub use error::{Error, Result};
+/// This Roster's version, shared by the app, `roster` and the bundles.
+pub use store::opened_by::ROSTER_VERSION as VERSION;

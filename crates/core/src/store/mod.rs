@@ -9,6 +9,7 @@
 //! Invariant: no SQL outside this module.
 
 pub mod copy;
+pub mod opened_by;
 pub mod postgres;
 pub mod rows;
 mod sql;

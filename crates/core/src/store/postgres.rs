@@ -58,7 +58,7 @@ use tokio_postgres::{NoTls, Row};
 use crate::server_config::CONNECT_TIMEOUT;
 pub use crate::server_config::{PgConfig, TlsMode, DEFAULT_PORT};
 
-use super::{AuditTx, CopyTx, Store, StoreError, Tx, TxMode, ADMINISTRATORS};
+use super::{opened_by, AuditTx, CopyTx, Store, StoreError, Tx, TxMode, ADMINISTRATORS};
 
 mod embedded {
     refinery::embed_migrations!("src/store/postgres/migrations");
@@ -232,12 +232,22 @@ async fn migrate(
             .await
             .map_err(fail)?;
     }
+    ensure_known_schema(client)
+        .await
+        .map_err(|error| match error {
+            KnownSchema::Refused(error) => error,
+            KnownSchema::Failed(error) => fail(error),
+        })?;
     embedded::migrations::runner()
         .run_async(client)
         .await
         .map_err(|error| StoreError::Open {
             reason: format!("its schema cannot be brought up to date ({error})."),
         })?;
+    client
+        .execute(opened_by::RECORD, &[&opened_by::ROSTER_VERSION])
+        .await
+        .map_err(fail)?;
     fold_missing_names(client).await.map_err(fail)?;
     let row = client
         .query_one("SELECT current_schema()::text", &[])
@@ -252,6 +262,51 @@ async fn migrate(
         .await
         .map_err(fail)?;
     Ok(current.unwrap_or_default())
+}
+
+enum KnownSchema {
+    Refused(StoreError),
+    Failed(tokio_postgres::Error),
+}
+
+/// Refuses a directory migrated by a newer Roster, before the migrations
+/// touch it; run under the migration lock.
+async fn ensure_known_schema(client: &tokio_postgres::Client) -> Result<(), KnownSchema> {
+    let row = client
+        .query_one(
+            "SELECT to_regclass('refinery_schema_history') IS NOT NULL",
+            &[],
+        )
+        .await
+        .map_err(KnownSchema::Failed)?;
+    let has_history: bool = row.try_get(0).map_err(KnownSchema::Failed)?;
+    if !has_history {
+        return Ok(());
+    }
+    let row = client
+        .query_one(opened_by::APPLIED, &[])
+        .await
+        .map_err(KnownSchema::Failed)?;
+    let applied = row
+        .try_get::<_, Option<i32>>(0)
+        .map_err(KnownSchema::Failed)?
+        .map(i64::from);
+    let latest = embedded::migrations::runner()
+        .get_migrations()
+        .iter()
+        .map(|migration| i64::from(migration.version()))
+        .max()
+        .unwrap_or(0);
+    let opened_by = match applied {
+        Some(applied) if applied > latest => client
+            .query_opt(opened_by::READ, &[])
+            .await
+            .ok()
+            .flatten()
+            .and_then(|row| row.try_get::<_, String>(0).ok()),
+        _ => None,
+    };
+    opened_by::ensure_known_schema(applied, latest, opened_by).map_err(KnownSchema::Refused)
 }
 
 /// Writes `name_folded` for clients stored before it existed (schema V5),

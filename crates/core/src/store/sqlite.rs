@@ -16,6 +16,7 @@ use rusqlite::{
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use super::opened_by;
 use super::sql::{self, Cell, ColumnType, Dialect, RowRef, Sql, SqlError, SqlRow};
 use super::{AuditTx, Store, StoreError, Tx, TxMode};
 use crate::sealing::StoreSealing;
@@ -221,12 +222,20 @@ fn migrate(connection: &mut Connection, path: &Path) -> Result<(), StoreError> {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
             _ => failed(&error),
         })?;
-    let migrated = ensure_roster_file(connection, path).and_then(|()| {
-        embedded::migrations::runner()
-            .run(&mut InTransaction(connection))
-            .map(drop)
-            .map_err(|error| failed(&error))
-    });
+    let migrated = ensure_roster_file(connection, path)
+        .and_then(|()| ensure_known_schema(connection, path))
+        .and_then(|()| {
+            embedded::migrations::runner()
+                .run(&mut InTransaction(connection))
+                .map(drop)
+                .map_err(|error| failed(&error))
+        })
+        .and_then(|()| {
+            connection
+                .execute(opened_by::RECORD, [opened_by::ROSTER_VERSION])
+                .map(drop)
+                .map_err(|error| failed(&error))
+        });
     match migrated {
         Ok(()) => connection
             .execute_batch("COMMIT")
@@ -238,27 +247,59 @@ fn migrate(connection: &mut Connection, path: &Path) -> Result<(), StoreError> {
     }
 }
 
-/// A file this process may only read cannot be migrated: it must already
-/// have every migration this version of Roster knows.
-fn ensure_current_schema(connection: &Connection, path: &Path) -> Result<(), StoreError> {
-    let latest = embedded::migrations::runner()
+/// The newest schema version this Roster knows.
+fn latest_migration() -> i64 {
+    embedded::migrations::runner()
         .get_migrations()
         .iter()
         .map(|migration| i64::from(migration.version()))
         .max()
-        .unwrap_or(0);
-    let applied: Option<i64> = connection
+        .unwrap_or(0)
+}
+
+/// The highest schema version applied to the file (`None` for a new file).
+fn applied_migration(connection: &Connection, path: &Path) -> Result<Option<i64>, StoreError> {
+    let has_history = connection
         .query_row(
-            "SELECT max(version) FROM refinery_schema_history",
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history'",
             [],
-            |row| row.get(0),
+            |row| row.get::<_, i64>(0),
         )
+        .map_err(|error| cannot_read(path, &error))?;
+    if has_history == 0 {
+        return Ok(None);
+    }
+    connection
+        .query_row(opened_by::APPLIED, [], |row| row.get(0))
         .optional()
-        .map_err(|error| StoreError::Open {
-            reason: format!("{} cannot be read ({error}).", path.display()),
-        })?
-        .flatten();
-    if applied.unwrap_or(0) >= latest {
+        .map(Option::flatten)
+        .map_err(|error| cannot_read(path, &error))
+}
+
+fn cannot_read(path: &Path, error: &dyn std::fmt::Display) -> StoreError {
+    StoreError::Open {
+        reason: format!("{} cannot be read ({error}).", path.display()),
+    }
+}
+
+/// Refuses a file migrated by a newer Roster, before anything touches it.
+fn ensure_known_schema(connection: &Connection, path: &Path) -> Result<(), StoreError> {
+    let applied = applied_migration(connection, path)?;
+    let opened_by = match applied {
+        Some(applied) if applied > latest_migration() => connection
+            .query_row(opened_by::READ, [], |row| row.get::<_, String>(0))
+            .ok(),
+        _ => None,
+    };
+    opened_by::ensure_known_schema(applied, latest_migration(), opened_by)
+}
+
+/// A file this process may only read cannot be migrated: it must already
+/// have every migration this version of Roster knows, and no later one.
+fn ensure_current_schema(connection: &Connection, path: &Path) -> Result<(), StoreError> {
+    ensure_known_schema(connection, path)?;
+    let applied = applied_migration(connection, path)?;
+    if applied.unwrap_or(0) >= latest_migration() {
         Ok(())
     } else {
         Err(StoreError::Open {

@@ -123,21 +123,54 @@ impl World {
     /// Runs `statements` on the world's data directly, past Roster (as
     /// someone with access to the database file or server would).
     pub async fn raw_sql(&self, statements: &str) {
+        self.execute_raw(statements).await;
+    }
+
+    /// Opens the world's data again as a store of its own, returning the
+    /// refusal instead of panicking on it.
+    pub async fn try_open(&self) -> Result<Arc<dyn Store>, roster_core::store::StoreError> {
+        self.place.try_open().await
+    }
+
+    /// Runs `sql` (statements without results) straight on the world's
+    /// data, below Roster: to set up what another program could have left.
+    pub async fn execute_raw(&self, sql: &str) {
         match &self.place {
             Place::Sqlite { file, .. } => rusqlite::Connection::open(file)
-                .and_then(|connection| connection.execute_batch(statements))
+                .and_then(|connection| connection.execute_batch(sql))
                 .expect("raw SQL on the SQLite file"),
             Place::Postgres(schema) => {
                 let client = admin_connection(&schema.config)
                     .await
-                    .expect("connect for raw SQL");
+                    .expect("connect to the test database");
                 client
-                    .batch_execute(&format!(
-                        "SET search_path TO {}; {statements}",
-                        schema.name()
-                    ))
+                    .batch_execute(&format!("SET search_path TO {}; {sql}", schema.name()))
                     .await
-                    .expect("raw SQL on the PostgreSQL schema");
+                    .expect("raw SQL on the test schema");
+            }
+        }
+    }
+
+    /// The first column of the one row `sql` returns, as text, read straight
+    /// from the world's data.
+    pub async fn query_raw(&self, sql: &str) -> String {
+        match &self.place {
+            Place::Sqlite { file, .. } => rusqlite::Connection::open(file)
+                .and_then(|connection| connection.query_row(sql, [], |row| row.get(0)))
+                .expect("raw query on the SQLite file"),
+            Place::Postgres(schema) => {
+                let client = admin_connection(&schema.config)
+                    .await
+                    .expect("connect to the test database");
+                client
+                    .batch_execute(&format!("SET search_path TO {}", schema.name()))
+                    .await
+                    .expect("use the test schema");
+                client
+                    .query_one(sql, &[])
+                    .await
+                    .expect("raw query on the test schema")
+                    .get(0)
             }
         }
     }
@@ -323,6 +356,15 @@ impl Place {
             }
             Backend::Postgres => Place::Postgres(TestSchema::new().await),
         }
+    }
+
+    async fn try_open(&self) -> Result<Arc<dyn Store>, roster_core::store::StoreError> {
+        Ok(match self {
+            Place::Sqlite { file, .. } => Arc::new(SqliteStore::open(file)?),
+            Place::Postgres(schema) => {
+                Arc::new(PostgresStore::connect(schema.config.clone()).await?)
+            }
+        })
     }
 
     /// Opens a store of its own on this place's data.
