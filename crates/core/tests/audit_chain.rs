@@ -6,8 +6,10 @@
 mod support;
 
 use roster_core::audit::{ChainBreak, Checkpoint};
-use roster_core::domain::Permission;
+use roster_core::directory::{BulkAction, BulkSelection};
+use roster_core::domain::{Permission, Status};
 use roster_core::model::AuditQuery;
+use roster_core::store::UserQuery;
 use roster_core::Error;
 use support::*;
 
@@ -266,6 +268,54 @@ async fn concurrent_writers_never_fork_the_chain(backend: Backend) {
     assert!(result.intact, "{}", result.message);
     let events = world.audit(None).await.len() as u64;
     assert_eq!(result.events, events);
+}
+
+every_store!(a_bulk_actions_events_are_chained_in_batches_in_order);
+async fn a_bulk_actions_events_are_chained_in_batches_in_order(backend: Backend) {
+    let (world, _) = busy_world(backend).await;
+    // More users than one batch of appends holds, so the chain crosses
+    // from one batch to the next, between single appends.
+    roster_core::bench::seed(world.directory.store().as_ref(), 2_300, 2_300, |_| {})
+        .await
+        .expect("seed");
+    let before = world.audit(None).await.len();
+    let selection = BulkSelection::Matching(UserQuery {
+        status: Some(Status::Enabled),
+        ..UserQuery::default()
+    });
+    let report = world
+        .directory
+        .apply_bulk(&world.admin, &selection, BulkAction::Disable)
+        .await
+        .expect("bulk disable");
+    assert!(report.applied > 2_000, "{}", report.applied);
+    world.group("After the bulk action", &[]).await;
+    let result = verify(&world).await;
+    assert!(result.intact, "{}", result.message);
+    let events = world.audit(None).await;
+    assert_eq!(events.len(), before + report.applied as usize + 1);
+    assert_eq!(result.events, events.len() as u64);
+    // Newest first: the group, then the disabled users, each once.
+    assert_eq!(events[0].action, "group.create");
+    let disabled: std::collections::HashSet<_> = events[1..=report.applied as usize]
+        .iter()
+        .map(|e| {
+            assert_eq!(e.action, "user.disable");
+            e.target_id
+        })
+        .collect();
+    assert_eq!(disabled.len(), report.applied as usize);
+    // An edit inside the second batch is named.
+    let edited = events[100].id;
+    world
+        .raw_sql(&format!(
+            "UPDATE audit_events SET target_label = 'x@example.com' WHERE id = {edited}"
+        ))
+        .await;
+    match verify(&world).await.problem {
+        Some(ChainBreak::Changed { event }) => assert_eq!(event.id, edited),
+        other => panic!("expected the edited event, got {other:?}"),
+    }
 }
 
 every_store!(a_log_written_before_the_chain_gets_one);

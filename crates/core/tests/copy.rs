@@ -21,6 +21,15 @@ async fn populated(backend: Backend) -> World {
     let world = World::on(backend).await;
     let sales = world.group("Sales", &[Permission::UsersView]).await;
     let support_group = world.group("Support", &[]).await;
+    // A name from before `;` was refused in group names is copied too.
+    let legal = world.group("Legal", &[]).await;
+    world
+        .raw_sql(&format!(
+            "UPDATE groups SET name = 'Legal; Compliance', \
+             name_normalized = 'legal; compliance' WHERE id = {}",
+            legal.id.0
+        ))
+        .await;
     let boss = world.user_in("Bea Boss", &[sales.id]).await;
     world
         .directory
@@ -120,7 +129,7 @@ async fn a_copy_holds_exactly_what_the_source_holds_and_leaves_the_source_alone(
     let target = place.store();
     let counts = copy_directory(&*source, &*target).await.unwrap();
     assert_eq!(counts.users, 3);
-    assert_eq!(counts.groups, 3);
+    assert_eq!(counts.groups, 4);
     assert_eq!(counts.clients, 1);
     assert_eq!(
         counts.settings, 7,

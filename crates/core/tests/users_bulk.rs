@@ -775,3 +775,82 @@ async fn bulk_actions_need_users_view_and_apply_only_as_planned(backend: Backend
         .unwrap();
     assert_eq!(report.applied, 2);
 }
+
+every_store!(groups_named_with_a_semicolon_before_it_was_refused_import_back);
+async fn groups_named_with_a_semicolon_before_it_was_refused_import_back(backend: Backend) {
+    let world = World::on(backend).await;
+    let rd = world.group("R and D", &[Permission::UsersView]).await;
+    let sales = world.group("Sales", &[Permission::UsersView]).await;
+    let r = world.group("R", &[]).await;
+    // A name from before `;` was refused in group names.
+    world
+        .raw_sql(&format!(
+            "UPDATE groups SET name = 'R; D', name_normalized = 'r; d' WHERE id = {}",
+            rd.id.0
+        ))
+        .await;
+    let ann = world.user_in("Ann Lee", &[rd.id, sales.id]).await;
+    let mut out = Vec::new();
+    world
+        .directory
+        .export_users(
+            &world.admin,
+            &UserQuery {
+                group: Some(sales.id),
+                ..UserQuery::default()
+            },
+            SheetFormat::Csv,
+            &mut out,
+        )
+        .await
+        .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("R; D; Sales") || text.contains("Sales; R; D"),
+        "{text}"
+    );
+    // The same row for a new person imports into the same two groups.
+    let text = text.replace(ann.email.as_str(), "ann.twin@example.com");
+    let result = import(&world, &world.admin, text.as_bytes(), false)
+        .await
+        .unwrap();
+    assert!(
+        result.report.errors.is_empty(),
+        "{:?}",
+        result.report.errors
+    );
+    let twin = world
+        .snapshot()
+        .await
+        .users
+        .into_iter()
+        .find(|u| u.email.as_str() == "ann.twin@example.com")
+        .unwrap();
+    let mut groups = twin.group_ids();
+    groups.sort();
+    let mut expected = vec![rd.id, sales.id];
+    expected.sort();
+    assert_eq!(groups, expected);
+    // A cell naming the pieces apart still means the groups so named.
+    let file = "name,email,groups\nBo Bell,bo.bell@example.com,R;Sales\n";
+    let result = import(&world, &world.admin, file.as_bytes(), false)
+        .await
+        .unwrap();
+    assert!(
+        result.report.errors.is_empty(),
+        "{:?}",
+        result.report.errors
+    );
+    let bo = world
+        .snapshot()
+        .await
+        .users
+        .into_iter()
+        .find(|u| u.email.as_str() == "bo.bell@example.com")
+        .unwrap();
+    let mut groups = bo.group_ids();
+    groups.sort();
+    let mut expected = vec![r.id, sales.id];
+    expected.sort();
+    assert_eq!(groups, expected);
+}

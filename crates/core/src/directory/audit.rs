@@ -24,6 +24,15 @@ pub(crate) fn change(
     })
 }
 
+/// What an import's own event records: how many rows the file held and
+/// how many records it created.
+pub(crate) fn import_counts(rows: u64, created: u64) -> Vec<FieldChange> {
+    [("rows", rows), ("created", created)]
+        .into_iter()
+        .filter_map(|(field, n)| change(field, serde_json::Value::Null, json!(n)))
+        .collect()
+}
+
 /// The fields whose values differ between two snapshots of the same fields.
 pub(crate) fn diff(before: Vec<FieldChange>, after: Vec<FieldChange>) -> Vec<FieldChange> {
     after

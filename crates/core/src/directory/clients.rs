@@ -11,7 +11,7 @@ use std::io::{Read, Seek};
 use serde_json::json;
 
 use super::access::{ensure_unmasked, Actor, Operator};
-use super::audit::{change, client_snapshot, diff, removed};
+use super::audit::{client_snapshot, diff, import_counts, removed};
 use super::Directory;
 use crate::clients::{
     count_records, csv_reader, export_error, export_store_error, for_each_row, listing,
@@ -366,10 +366,7 @@ impl Directory {
             TargetKind::Client,
             None,
             "CSV import",
-            [("rows", report.rows), ("created", report.created)]
-                .into_iter()
-                .filter_map(|(field, n)| change(field, serde_json::Value::Null, json!(n)))
-                .collect(),
+            import_counts(report.rows, report.created),
             now,
         );
         tx.append_audit(&event).await?;

@@ -29,7 +29,7 @@ use super::Directory;
 use crate::domain::{GroupId, Permission, PermissionSet, Status, UserId};
 use crate::error::{Error, Result};
 use crate::mail;
-use crate::model::{FieldChange, Group, TargetKind, User, UserFields};
+use crate::model::{FieldChange, Group, NewAuditEvent, TargetKind, User, UserFields};
 use crate::store::{Tx, TxMode, UserQuery, ADMINISTRATORS};
 use crate::Operator;
 
@@ -206,9 +206,11 @@ impl Directory {
                 return Err(Error::ChangedBySomeoneElse);
             }
         }
+        let mut events = Vec::with_capacity(sorted.apply.len());
         for user in &sorted.apply {
-            apply_one(&mut *tx, &actor, &groups, user, action, now).await?;
+            apply_one(&mut *tx, &actor, &groups, user, action, now, &mut events).await?;
         }
+        tx.append_audits(&events).await?;
         tx.commit().await?;
         self.mail_after_bulk(&actor, &sorted.apply, action).await;
         Ok(BulkReport {
@@ -458,8 +460,8 @@ async fn selected_users(tx: &mut dyn Tx, selection: &BulkSelection) -> Result<Ve
     }
 }
 
-/// Applies the action to one user already judged, with its audit event
-/// as the one-user action writes it.
+/// Applies the action to one user already judged, adding to `events` the
+/// audit events the one-user action writes (the caller appends them all).
 async fn apply_one(
     tx: &mut dyn Tx,
     actor: &Actor,
@@ -467,6 +469,7 @@ async fn apply_one(
     user: &User,
     action: BulkAction,
     now: chrono::DateTime<chrono::Utc>,
+    events: &mut Vec<NewAuditEvent>,
 ) -> Result<()> {
     let target = (TargetKind::User, Some(user.id.0), user.email.as_str());
     let audit = |action: &'static str, diff: Vec<FieldChange>| {
@@ -551,15 +554,14 @@ async fn apply_one(
                     before: json!(user.email.as_str()),
                     after: serde_json::Value::Null,
                 }];
-                tx.append_audit(&actor.audit(
+                events.push(actor.audit(
                     "user.update",
                     TargetKind::User,
                     Some(subordinate.id.0),
                     subordinate.email.as_str(),
                     diff,
                     now,
-                ))
-                .await?;
+                ));
             }
             tx.release_subordinates(user.id, now).await?;
             if !tx.delete_user(user.id).await? {
@@ -568,7 +570,7 @@ async fn apply_one(
             audit("user.delete", removed(user_snapshot(user)))
         }
     };
-    tx.append_audit(&event).await?;
+    events.push(event);
     Ok(())
 }
 

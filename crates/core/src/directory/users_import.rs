@@ -21,10 +21,8 @@ use std::io::{Read, Seek};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use serde_json::json;
-
 use super::access::{ensure_may_grant_groups, ensure_may_grant_unmasked, Actor};
-use super::audit::{change, user_snapshot};
+use super::audit::{import_counts, user_snapshot};
 use super::{ensure_method_works, Directory};
 use crate::domain::{GroupId, GroupName, Permission, UserId};
 use crate::error::{Error, Result};
@@ -177,6 +175,7 @@ impl Directory {
         let now = Self::now();
         let mut ids: Vec<Option<UserId>> = vec![None; checked.len()];
         let mut created = Vec::with_capacity(checked.len());
+        let mut events = Vec::with_capacity(checked.len() + 1);
         for (written, index) in write_order(&checked).into_iter().enumerate() {
             if cancel.load(Ordering::Relaxed) {
                 return Err(Error::Cancelled);
@@ -212,7 +211,7 @@ impl Directory {
                 user_snapshot(&user),
                 now,
             );
-            tx.append_audit(&event).await?;
+            events.push(event);
             created.push((index, user));
             let written = written as u64 + 1;
             if written.is_multiple_of(100) {
@@ -225,13 +224,11 @@ impl Directory {
             TargetKind::User,
             None,
             "Spreadsheet import",
-            [("rows", report.rows), ("created", report.created)]
-                .into_iter()
-                .filter_map(|(field, n)| change(field, serde_json::Value::Null, json!(n)))
-                .collect(),
+            import_counts(report.rows, report.created),
             now,
         );
-        tx.append_audit(&event).await?;
+        events.push(event);
+        tx.append_audits(&events).await?;
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }
@@ -292,8 +289,7 @@ impl Directory {
         progress: &mut (dyn FnMut(u64) + Send),
         cancel: &AtomicBool,
     ) -> Result<Vec<Checked>> {
-        let by_name: HashMap<String, &Group> =
-            groups.iter().map(|g| (g.name.normalized(), g)).collect();
+        let by_name = GroupsByName::of(groups);
         let mut first_line: HashMap<String, u64> = HashMap::with_capacity(rows.len());
         for row in &rows {
             first_line
@@ -346,17 +342,7 @@ impl Directory {
                     }
                 }
             }
-            let mut group_ids = Vec::new();
-            let mut unknown = Vec::new();
-            for name in &row.groups {
-                let key =
-                    GroupName::parse(name).map_or_else(|_| name.to_lowercase(), |n| n.normalized());
-                match by_name.get(&key) {
-                    Some(group) if !group_ids.contains(&group.id) => group_ids.push(group.id),
-                    Some(_) => {}
-                    None => unknown.push(quoted(name)),
-                }
-            }
+            let (group_ids, unknown) = resolve_groups(&row.groups, &by_name);
             match unknown.len() {
                 0 => {}
                 1 => errors.push(CellError::at(
@@ -595,6 +581,73 @@ fn sheet_password(
 
 /// The rows in an order where each in-file supervisor comes before those
 /// who report to them.
+/// The groups of the directory by the key a groups cell names them with.
+struct GroupsByName<'a> {
+    /// Each group by its lowercased name.
+    single: HashMap<String, &'a Group>,
+    /// Groups named before `;` was refused in names, by their pieces
+    /// (split at `;`, trimmed, lowercased) joined with `;`, so an export of
+    /// them imports unchanged; with the most pieces such a name has.
+    legacy: HashMap<String, &'a Group>,
+    most_pieces: usize,
+}
+
+impl<'a> GroupsByName<'a> {
+    fn of(groups: &'a [Group]) -> Self {
+        let mut legacy = HashMap::new();
+        let mut most_pieces = 1;
+        for group in groups.iter().filter(|g| g.name.as_str().contains(';')) {
+            let pieces = legacy_pieces(group.name.as_str());
+            most_pieces = most_pieces.max(pieces.len());
+            legacy.insert(pieces.join(";"), group);
+        }
+        GroupsByName {
+            single: groups.iter().map(|g| (g.name.normalized(), g)).collect(),
+            legacy,
+            most_pieces,
+        }
+    }
+}
+
+fn legacy_pieces(name: &str) -> Vec<String> {
+    name.split(';').map(|p| p.trim().to_lowercase()).collect()
+}
+
+/// The ids of the groups a cell's names (split at `;`) name, and the
+/// names that name none, quoted. A run of names that together spell an
+/// older group's name holding `;` is that group; the longest run wins.
+fn resolve_groups(names: &[String], groups: &GroupsByName) -> (Vec<GroupId>, Vec<String>) {
+    let mut ids = Vec::new();
+    let mut unknown = Vec::new();
+    let mut at = 0;
+    while at < names.len() {
+        let longest = groups.most_pieces.min(names.len() - at);
+        let run = (2..=longest).rev().find_map(|pieces| {
+            let key: Vec<String> = names[at..at + pieces]
+                .iter()
+                .map(|n| n.to_lowercase())
+                .collect();
+            groups.legacy.get(&key.join(";")).map(|g| (pieces, *g))
+        });
+        let (used, found) = match run {
+            Some((pieces, group)) => (pieces, Some(group)),
+            None => {
+                let name = &names[at];
+                let key =
+                    GroupName::parse(name).map_or_else(|_| name.to_lowercase(), |n| n.normalized());
+                (1, groups.single.get(&key).copied())
+            }
+        };
+        match found {
+            Some(group) if !ids.contains(&group.id) => ids.push(group.id),
+            Some(_) => {}
+            None => unknown.push(quoted(&names[at])),
+        }
+        at += used;
+    }
+    (ids, unknown)
+}
+
 fn write_order(rows: &[Checked]) -> Vec<usize> {
     let mut placed = vec![false; rows.len()];
     // Marks the rows of the chain being walked: a long chain in the file

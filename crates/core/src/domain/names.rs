@@ -159,6 +159,14 @@ impl GroupName {
         Ok(Self(name))
     }
 
+    /// A name as an older Roster accepted it (`;` allowed), for copying a
+    /// whole directory: every other rule still holds.
+    pub fn parse_kept(input: &str) -> Result<Self, Error> {
+        parse_label(input, Self::MAX_LEN, "group name")
+            .map(Self)
+            .map_err(|reason| Error::InvalidGroupName { reason })
+    }
+
     pub fn from_stored(value: String) -> Self {
         Self(value)
     }

@@ -17,6 +17,9 @@ use crate::store::StoreError;
 /// writes at a time.
 const CHAIN_BATCH: i64 = 5_000;
 
+/// How many events [`AuditTx::append_audits`] writes per statement batch.
+pub const APPEND_BATCH: usize = 2_000;
+
 /// The audit log, as one transaction reads and writes it.
 #[async_trait]
 pub trait AuditTx: Send {
@@ -24,6 +27,10 @@ pub trait AuditTx: Send {
     /// the transaction ends, so concurrent writers append one after another
     /// and can never fork the chain.
     async fn append_audit(&mut self, event: &NewAuditEvent) -> Result<(), StoreError>;
+    /// Appends `events` at the chain's head in their order, as
+    /// [`AuditTx::append_audit`] one after another would, in a few
+    /// statements per [`APPEND_BATCH`] events (bulk actions and imports).
+    async fn append_audits(&mut self, events: &[NewAuditEvent]) -> Result<(), StoreError>;
     /// The newest events first, filtered and paged by `query`.
     async fn audit_events(&mut self, query: &AuditQuery) -> Result<Vec<AuditEvent>, StoreError>;
     /// One page of the audit page's view, newest first (by time, then id),
@@ -241,13 +248,32 @@ fn chained_of(row: &dyn RowRef) -> Result<(ChainedEvent, String), StoreError> {
     ))
 }
 
+/// `event` as the chain hashes it, at place `seq` (its id comes once written).
+fn chained_of_new(event: &NewAuditEvent, seq: i64) -> Result<ChainedEvent, StoreError> {
+    let changes = serde_json::to_string(&event.changes).map_err(|error| StoreError::Internal {
+        detail: error.to_string(),
+    })?;
+    let category = ActionGroup::of(event.action, event.changes.iter().map(|c| c.field.as_str()));
+    Ok(ChainedEvent {
+        seq,
+        id: 0,
+        at: event.at.timestamp_millis(),
+        operator_id: event.operator.map(|o| o.0),
+        operator_label: event.operator_label.clone(),
+        operator_label_normalized: event.operator_label.to_lowercase(),
+        action: event.action.to_owned(),
+        category: category.as_str().to_owned(),
+        target_kind: event.target_kind.as_str().to_owned(),
+        target_id: event.target_id,
+        target_label: event.target_label.clone(),
+        target_label_normalized: event.target_label.to_lowercase(),
+        changes,
+    })
+}
+
 #[async_trait]
 impl<S: Sql + ?Sized> AuditTx for S {
     async fn append_audit(&mut self, event: &NewAuditEvent) -> Result<(), StoreError> {
-        let changes =
-            serde_json::to_string(&event.changes).map_err(|error| StoreError::Internal {
-                detail: error.to_string(),
-            })?;
         // Taking the head's row lock first: writers append in turn.
         let head = query_opt(
             self,
@@ -258,28 +284,12 @@ impl<S: Sql + ?Sized> AuditTx for S {
         .ok_or_else(|| corrupt("audit chain", "no head"))?;
         let seq = head.int(0)?;
         let previous = head.text(1)?;
-        let category =
-            ActionGroup::of(event.action, event.changes.iter().map(|c| c.field.as_str()));
         // PostgreSQL keeps the changes as `json` (the text exactly as written).
         let changes_param = match self.dialect() {
             Dialect::Sqlite => "$9",
             Dialect::Postgres => "CAST($9::text AS json)",
         };
-        let mut chained = ChainedEvent {
-            seq,
-            id: 0,
-            at: event.at.timestamp_millis(),
-            operator_id: event.operator.map(|o| o.0),
-            operator_label: event.operator_label.clone(),
-            operator_label_normalized: event.operator_label.to_lowercase(),
-            action: event.action.to_owned(),
-            category: category.as_str().to_owned(),
-            target_kind: event.target_kind.as_str().to_owned(),
-            target_id: event.target_id,
-            target_label: event.target_label.clone(),
-            target_label_normalized: event.target_label.to_lowercase(),
-            changes,
-        };
+        let mut chained = chained_of_new(event, seq)?;
         let inserted = query_opt(
             self,
             &format!(
@@ -317,6 +327,109 @@ impl<S: Sql + ?Sized> AuditTx for S {
             &[hash.into()],
         )
         .await?;
+        Ok(())
+    }
+
+    async fn append_audits(&mut self, events: &[NewAuditEvent]) -> Result<(), StoreError> {
+        for batch in events.chunks(APPEND_BATCH) {
+            if let [event] = batch {
+                self.append_audit(event).await?;
+                continue;
+            }
+            // The head's row lock first, for the whole batch's places.
+            let head = query_opt(
+                self,
+                "UPDATE audit_chain SET events = events + $1 WHERE id = 1 \
+                 RETURNING events, last_hash",
+                &[(batch.len() as i64).into()],
+            )
+            .await?
+            .ok_or_else(|| corrupt("audit chain", "no head"))?;
+            let last = head.int(0)?;
+            let mut previous = head.text(1)?;
+            let first = last - batch.len() as i64 + 1;
+            let mut chained = Vec::with_capacity(batch.len());
+            let mut rows = Vec::with_capacity(batch.len());
+            for (event, seq) in batch.iter().zip(first..) {
+                let event = chained_of_new(event, seq)?;
+                rows.push(vec![
+                    event.at.into(),
+                    event.operator_id.into(),
+                    event.operator_label.as_str().into(),
+                    event.action.as_str().into(),
+                    event.target_kind.as_str().into(),
+                    event.target_id.into(),
+                    event.target_label.as_str().into(),
+                    event.target_label_normalized.as_str().into(),
+                    event.changes.as_str().into(),
+                    seq.into(),
+                    event.category.as_str().into(),
+                    event.operator_label_normalized.as_str().into(),
+                ]);
+                chained.push(event);
+            }
+            self.insert_rows(
+                "audit_events",
+                &[
+                    ("at", ColumnType::Int),
+                    ("operator_id", ColumnType::Int),
+                    ("operator_label", ColumnType::Text),
+                    ("action", ColumnType::Text),
+                    ("target_kind", ColumnType::Text),
+                    ("target_id", ColumnType::Int),
+                    ("target_label", ColumnType::Text),
+                    ("target_label_normalized", ColumnType::Text),
+                    ("changes", ColumnType::Json),
+                    ("seq", ColumnType::Int),
+                    ("category", ColumnType::Text),
+                    ("operator_label_normalized", ColumnType::Text),
+                ],
+                rows,
+            )
+            .await?;
+            // The ids the store gave, in chain order: each hash covers its id.
+            let ids = self
+                .query(
+                    "SELECT id FROM audit_events WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
+                    &[first.into(), last.into()],
+                )
+                .await?;
+            if ids.len() != chained.len() {
+                return Err(corrupt(
+                    "audit chain",
+                    "a batch's events were not all written",
+                ));
+            }
+            let mut hashes = Vec::with_capacity(chained.len());
+            for (event, row) in chained.iter_mut().zip(&ids) {
+                event.id = row.int(0)?;
+                previous = event.hash(&previous);
+                hashes.push(vec![event.id.into(), previous.as_str().into()]);
+            }
+            self.execute(
+                "CREATE TEMPORARY TABLE audit_hash_fill (id BIGINT PRIMARY KEY, hash TEXT)",
+                &[],
+            )
+            .await?;
+            self.insert_rows(
+                "audit_hash_fill",
+                &[("id", ColumnType::Int), ("hash", ColumnType::Text)],
+                hashes,
+            )
+            .await?;
+            self.execute(
+                "UPDATE audit_events SET hash = f.hash FROM audit_hash_fill AS f \
+                 WHERE audit_events.id = f.id",
+                &[],
+            )
+            .await?;
+            self.execute("DROP TABLE audit_hash_fill", &[]).await?;
+            self.execute(
+                "UPDATE audit_chain SET last_hash = $1 WHERE id = 1",
+                &[previous.into()],
+            )
+            .await?;
+        }
         Ok(())
     }
 

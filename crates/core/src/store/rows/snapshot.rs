@@ -345,7 +345,7 @@ async fn write<S: Sql + ?Sized>(sql: &mut S, snapshot: &Snapshot) -> Result<(), 
             )
             .await?;
         } else {
-            let normalized = GroupName::parse(&group.name)
+            let normalized = GroupName::parse_kept(&group.name)
                 .map_err(|_| StoreError::Corrupt {
                     detail: format!("group {} has an invalid name", group.id),
                 })?
