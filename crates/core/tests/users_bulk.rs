@@ -854,3 +854,95 @@ async fn groups_named_with_a_semicolon_before_it_was_refused_import_back(backend
     expected.sort();
     assert_eq!(groups, expected);
 }
+
+/// The kept count of `status`'s users and the real one, as text.
+async fn user_counts(world: &World, status: &str) -> (String, String) {
+    (
+        world
+            .query_raw(&format!(
+                "SELECT CAST(users AS TEXT) FROM user_counts WHERE status = '{status}'"
+            ))
+            .await,
+        world
+            .query_raw(&format!(
+                "SELECT CAST(count(*) AS TEXT) FROM users WHERE status = '{status}'"
+            ))
+            .await,
+    )
+}
+
+every_store!(kept_counts_follow_bulk_actions_over_thousands_of_users);
+async fn kept_counts_follow_bulk_actions_over_thousands_of_users(backend: Backend) {
+    let world = World::on(backend).await;
+    roster_core::bench::seed(world.directory.store().as_ref(), 3_000, 3_000, |_| {})
+        .await
+        .unwrap();
+    let crew = world.group("Crew", &[]).await;
+    let everyone = BulkSelection::Matching(UserQuery::default());
+    for action in [
+        BulkAction::Disable,
+        BulkAction::AddToGroup { group: crew.id },
+        BulkAction::Enable,
+        BulkAction::RemoveFromGroup { group: crew.id },
+        BulkAction::AddToGroup { group: crew.id },
+    ] {
+        let report = world
+            .directory
+            .apply_bulk(&world.admin, &everyone, action)
+            .await
+            .unwrap();
+        assert!(report.applied > 2_000, "{action:?}: {}", report.applied);
+        for status in ["enabled", "disabled"] {
+            let (kept, real) = user_counts(&world, status).await;
+            assert_eq!(kept, real, "{action:?}: {status} users");
+        }
+        let (kept, real) = (
+            world
+                .query_raw(&format!(
+                    "SELECT CAST(member_count AS TEXT) FROM groups WHERE id = {}",
+                    crew.id.0
+                ))
+                .await,
+            world
+                .query_raw(&format!(
+                    "SELECT CAST(count(*) AS TEXT) FROM memberships WHERE group_id = {}",
+                    crew.id.0
+                ))
+                .await,
+        );
+        assert_eq!(kept, real, "{action:?}: members of Crew");
+    }
+    let some: Vec<_> = world
+        .snapshot()
+        .await
+        .users
+        .iter()
+        .filter(|u| u.id != world.admin_id)
+        .take(700)
+        .map(|u| u.id)
+        .collect();
+    world
+        .directory
+        .apply_bulk(&world.admin, &BulkSelection::Ids(some), BulkAction::Delete)
+        .await
+        .unwrap();
+    for status in ["enabled", "disabled"] {
+        let (kept, real) = user_counts(&world, status).await;
+        assert_eq!(kept, real, "after deleting: {status} users");
+    }
+    let members = world
+        .query_raw(&format!(
+            "SELECT CAST(count(*) AS TEXT) FROM memberships WHERE group_id = {}",
+            crew.id.0
+        ))
+        .await;
+    let crew_now = world
+        .directory
+        .groups(&world.admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|g| g.id == crew.id)
+        .unwrap();
+    assert_eq!(crew_now.member_count.to_string(), members);
+}

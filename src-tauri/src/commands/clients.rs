@@ -32,7 +32,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use tauri::ipc::{Channel, JavaScriptChannelId};
 use tauri::State;
 
-use super::dialogs::{choose_file, save_privately, SaveDialog, Saved};
+use super::dialogs::{choose_file, save_privately, unreadable, SaveDialog, Saved};
 use super::{checked, signed_in, CommandError, CommandResult};
 use crate::state::AppState;
 
@@ -308,14 +308,6 @@ fn read_csv(path: &Path) -> CommandResult<String> {
     }
     let bytes = std::fs::read(path).map_err(|error| unreadable(&error.to_string()))?;
     String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text"))
-}
-
-fn unreadable(detail: &str) -> CommandError {
-    CommandError {
-        code: "import_unreadable".into(),
-        message: format!("The file could not be read ({detail})."),
-        field: None,
-    }
 }
 
 /// Writes the clients the query finds as CSV (masked as the operator sees

@@ -142,6 +142,15 @@ pub(super) fn create_private(path: &Path) -> CommandResult<std::fs::File> {
     }
 }
 
+/// A file chosen to import that cannot be read, and why.
+pub(super) fn unreadable(detail: &str) -> CommandError {
+    CommandError {
+        code: "import_unreadable".into(),
+        message: format!("The file could not be read ({detail})."),
+        field: None,
+    }
+}
+
 fn save_failed(detail: &str) -> CommandError {
     CommandError {
         code: "save_failed".into(),

@@ -29,7 +29,9 @@ use tauri::ipc::{Channel, JavaScriptChannelId};
 use tauri::State;
 
 use super::clients::ImportProgress;
-use super::dialogs::{choose_file, save_privately, save_privately_with, SaveDialog, Saved};
+use super::dialogs::{
+    choose_file, save_privately, save_privately_with, unreadable, SaveDialog, Saved,
+};
 use super::users::ListQuery;
 use super::{checked, signed_in, CommandError, CommandResult};
 use crate::state::{Access, AppState};
@@ -202,14 +204,6 @@ fn progress_to(channel: Option<Channel<ImportProgress>>) -> impl FnMut(u64, u64)
             // A window that went away wants no progress.
             let _ = channel.send(ImportProgress { done, total });
         }
-    }
-}
-
-fn unreadable(detail: &str) -> CommandError {
-    CommandError {
-        code: "import_unreadable".into(),
-        message: format!("The file could not be read ({detail})."),
-        field: None,
     }
 }
 
