@@ -236,10 +236,7 @@ mod tests {
 
     #[test]
     fn bench_takes_audit_events_beside_users() {
-        assert_eq!(
-            bench_options(&[]).unwrap(),
-            (tasks::DEFAULT_BENCH_USERS, 0)
-        );
+        assert_eq!(bench_options(&[]).unwrap(), (tasks::DEFAULT_BENCH_USERS, 0));
         assert_eq!(
             bench_options(&strings(&["--audit-events", "10000000", "--users=9"])).unwrap(),
             (9, 10_000_000)

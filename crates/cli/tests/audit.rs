@@ -127,7 +127,10 @@ fn old_events_are_archived_to_a_file_that_verifies_with_the_log() {
         .ok();
     assert!(archived.stdout.contains("Archived "), "{archived:#?}");
     let text = std::fs::read_to_string(&archive).expect("the archive");
-    assert!(text.starts_with("{\"format\":\"roster-audit-archive/1\""), "{text}");
+    assert!(
+        text.starts_with("{\"format\":\"roster-audit-archive/1\""),
+        "{text}"
+    );
     // An existing file is never overwritten.
     world
         .run(&["audit", "archive", "--before", "2999-01-01", "--to", path])
@@ -146,7 +149,11 @@ fn old_events_are_archived_to_a_file_that_verifies_with_the_log() {
     let changed = world.dir.path().join("changed.jsonl");
     std::fs::write(
         &changed,
-        text.replacen("\"action\":\"directory.initialize\"", "\"action\":\"user.create\"", 1),
+        text.replacen(
+            "\"action\":\"directory.initialize\"",
+            "\"action\":\"user.create\"",
+            1,
+        ),
     )
     .expect("written");
     world

@@ -1,7 +1,8 @@
 //! Retention of the audit log on both stores: old events move to an archive
 //! file and out of the store, the log left still verifies, the archive
 //! verifies with it (and a changed archive is named), archiving twice keeps
-//! one chain, and archiving needs settings.manage as well as audit.view.
+//! one chain, and archiving needs settings.manage as well as audit.view
+//! (and unmasked client data).
 
 mod support;
 
@@ -295,6 +296,9 @@ async fn archiving_needs_settings_manage_and_audit_view_and_the_setting_or_a_dat
     let (_, settings) = world
         .operator_with("Sam Settings", &[Permission::SettingsManage])
         .await;
+    let (_, masked) = world
+        .masked_operator(&[Permission::SettingsManage, Permission::AuditView])
+        .await;
     let before = event_count(&world).await;
     for operator in [reader, settings] {
         assert!(matches!(
@@ -302,6 +306,11 @@ async fn archiving_needs_settings_manage_and_audit_view_and_the_setting_or_a_dat
             Err(Error::PermissionDenied { .. })
         ));
     }
+    // Both rights, but client data masked: the file would show it unmasked.
+    assert!(matches!(
+        refused(masked).await,
+        Err(Error::ClientDataMasked)
+    ));
     assert_eq!(event_count(&world).await, before, "nothing archived");
 
     // Off by default: the setting's months must be set, or a date named.

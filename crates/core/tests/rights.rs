@@ -578,14 +578,18 @@ fn rows() -> Vec<Row> {
         row("audit_checkpoint", Requires(AuditView), |f, op| {
             Box::pin(async move { f.dir().audit_checkpoint(op).await.map(drop) })
         }),
-        row("verify_audit_with_archives", Requires(AuditView), |f, op| {
-            Box::pin(async move {
-                f.dir()
-                    .verify_audit_with_archives(op, &[], None)
-                    .await
-                    .map(drop)
-            })
-        }),
+        row(
+            "verify_audit_with_archives",
+            Requires(AuditView),
+            |f, op| {
+                Box::pin(async move {
+                    f.dir()
+                        .verify_audit_with_archives(op, &[], None)
+                        .await
+                        .map(drop)
+                })
+            },
+        ),
         row(
             "audit_archive_plan",
             RequiresAll(&[SettingsManage, AuditView]),

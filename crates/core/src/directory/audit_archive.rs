@@ -2,14 +2,15 @@
 //! of the store, the chain's anchor moved with them so the events left
 //! still verify; and verifying archive files together with the store's log.
 //! Archiving reads (`audit.view`) and deletes (`settings.manage`): it needs
-//! both, and is itself an event of the log.
+//! both, is refused to an operator who sees client data masked (the file
+//! holds every event as stored), and is itself an event of the log.
 
 use std::path::Path;
 
 use chrono::{DateTime, Months, Utc};
 use serde::Serialize;
 
-use super::access::Operator;
+use super::access::{ensure_unmasked, Actor, Operator};
 use super::audit_log::stopped;
 use super::Directory;
 use crate::audit::archive::{ArchiveHeader, ArchiveReader, ArchiveWriter};
@@ -57,17 +58,20 @@ impl Directory {
         before: Option<DateTime<Utc>>,
     ) -> Result<AuditArchivePlan> {
         let mut tx = self.store.begin(TxMode::Read).await?;
-        self.archive_plan(&mut *tx, operator, before).await
+        Ok(self.archive_plan(&mut *tx, operator, before).await?.1)
     }
 
+    /// The operator, checked (both rights, and not masked: the file holds
+    /// client events unmasked), and the plan.
     async fn archive_plan(
         &self,
         tx: &mut dyn Tx,
         operator: &Operator,
         before: Option<DateTime<Utc>>,
-    ) -> Result<AuditArchivePlan> {
+    ) -> Result<(Actor, AuditArchivePlan)> {
         let actor = Self::authorize(tx, operator, Permission::SettingsManage).await?;
         actor.require(Permission::AuditView)?;
+        ensure_unmasked(&actor)?;
         let before = match before {
             Some(before) => before,
             None => match Self::load_settings(tx).await?.audit_archive_months {
@@ -85,10 +89,11 @@ impl Directory {
                 before: before.format("%Y-%m-%d %H:%M UTC").to_string(),
             });
         }
-        Ok(AuditArchivePlan {
+        let plan = AuditArchivePlan {
             before,
             events: u64::try_from(point - head.anchor_seq).unwrap_or(0),
-        })
+        };
+        Ok((actor, plan))
     }
 
     /// Moves the events written before `before` (the chain from its anchor
@@ -106,8 +111,7 @@ impl Directory {
         out: std::fs::File,
     ) -> Result<AuditArchived> {
         let mut tx = self.store.begin(TxMode::Write).await?;
-        let plan = self.archive_plan(&mut *tx, operator, Some(before)).await?;
-        let actor = Self::authorize(&mut *tx, operator, Permission::SettingsManage).await?;
+        let (actor, plan) = self.archive_plan(&mut *tx, operator, Some(before)).await?;
         let head = tx.audit_chain_head().await?;
         let last_seq = head.anchor_seq + i64::try_from(plan.events).unwrap_or(i64::MAX);
         let now = Self::now();
