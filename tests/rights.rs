@@ -523,8 +523,23 @@ fn rows() -> Vec<Row> {
         ),
         row("verify_audit", Requires(AuditView), |_| json!({})),
         row(
+            "verify_audit_checkpoint",
+            UiOnly("audit_page's core call first, then the native open dialog and the core's verification against the file the person chose; refused before the dialog without audit.view"),
+            |_| json!({}),
+        ),
+        row(
             "save_audit_checkpoint",
             UiOnly("the core's audit_checkpoint first, then the native save dialog; refused before the dialog without audit.view"),
+            |_| json!({}),
+        ),
+        row(
+            "audit_archive_plan",
+            RequiresAll(&[SettingsManage, AuditView]),
+            |_| json!({"before": "2200-01-01T00:00:00Z"}),
+        ),
+        row(
+            "archive_audit",
+            UiOnly("audit_archive_plan's core call first (settings.manage and audit.view), then the native save dialog and the core's archive into the file the person chose"),
             |_| json!({}),
         ),
         row(

@@ -122,6 +122,7 @@ const ACTIONS = {
   'group.create': 'Created the group',
   'group.update': 'Changed the group',
   'group.delete': 'Deleted the group',
+  'settings.audit_archive': 'Archived old audit events',
 };
 
 /** An audit action in words, e.g. "user.disable" → "Disabled". @param {string} action */

@@ -50,9 +50,47 @@ export function verifyAudit() {
 }
 
 /**
+ * Verifies the chain against a checkpoint file chosen in the native open
+ * dialog: whether the log still holds the chain the checkpoint recorded.
+ * @returns {Promise<Verification | null>} null when the dialog was cancelled
+ */
+export function verifyAuditCheckpoint() {
+  return call('verify_audit_checkpoint', {});
+}
+
+/**
  * Verifies the chain and saves a checkpoint of its head (the native save dialog).
  * @returns {Promise<{saved: string | null}>}
  */
 export function saveAuditCheckpoint() {
   return call('save_audit_checkpoint', {});
+}
+
+/**
+ * @typedef {object} AuditArchivePlan
+ * @property {string} before events written before this time go (RFC 3339)
+ * @property {number} events how many
+ *
+ * @typedef {object} AuditArchived
+ * @property {number} events how many went to the file and out of the directory
+ * @property {number} last_seq the newest of them: the log continues after it
+ * @property {string} before
+ */
+
+/**
+ * What archiving would take: the events older than the setting's months.
+ * Needs settings.manage and audit.view.
+ * @returns {Promise<AuditArchivePlan>}
+ */
+export function auditArchivePlan() {
+  return call('audit_archive_plan', {});
+}
+
+/**
+ * Moves the events older than the setting's months to a file chosen in the
+ * native save dialog, and out of the directory.
+ * @returns {Promise<{saved: string | null, archived: AuditArchived | null}>} nulls when cancelled
+ */
+export function archiveAudit() {
+  return call('archive_audit', {});
 }

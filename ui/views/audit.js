@@ -3,11 +3,15 @@
 // shared table; an event opens to its changed fields before and after,
 // with a link to the user or group it names while they still exist.
 // "Export…" writes exactly the filtered view (CSV or XLSX) through the
-// native save dialog; "Verify" walks the hash chain. Rust checks
+// native save dialog; "Verify" walks the hash chain, "Verify against a
+// checkpoint…" also compares it with a checkpoint file (the native open
+// dialog), "Export checkpoint…" saves the verified head to keep elsewhere;
+// "Archive old events…" (settings.manage) moves the events older than the
+// setting's months to a file and out of the directory. Rust checks
 // `audit.view` for every call and masks client events for a masked operator.
 
 import { h, replaceChildren, debounce } from '../dom.js';
-import { actionLabel, changeValue, fieldLabel } from '../format.js';
+import { actionLabel, changeValue, dateTime, fieldLabel } from '../format.js';
 import { pagedTable } from '../table.js';
 import { busy, field, personPicker, time } from '../widgets.js';
 
@@ -177,10 +181,32 @@ export function render(root, ctx) {
     if (!result.intact) throw { message: result.message };
     return result.message;
   }) }, 'Verify'));
+  const againstButton = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', onclick: () => act(againstButton, async () => {
+    const result = await api.verifyAuditCheckpoint();
+    if (!result) return null;
+    if (!result.intact) throw { message: result.message };
+    return result.message;
+  }) }, 'Verify against a checkpoint…'));
   const checkpointButton = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', onclick: () => act(checkpointButton, async () => {
     const result = await api.saveAuditCheckpoint();
-    return result.saved ? `Checkpoint saved to ${result.saved}.` : null;
-  }) }, 'Save checkpoint…'));
+    return result.saved ? `Checkpoint exported to ${result.saved}.` : null;
+  }) }, 'Export checkpoint…'));
+  // Retention: shown to those who may change settings (archiving deletes).
+  const archiveButton = ctx.can('settings.manage') && ctx.can('audit.view')
+    ? /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', onclick: () => act(archiveButton, async () => {
+      const plan = await api.auditArchivePlan();
+      const sure = await api.confirm({
+        title: 'Archive old audit events',
+        message: `Move ${plan.events} events written before ${dateTime(plan.before)} to a file you choose, and out of the directory? Keep the file: it is their only copy. The log left still verifies, and the file can be verified with it.`,
+        ok_label: `Archive ${plan.events} events`,
+      });
+      if (!sure) return null;
+      const result = await api.archiveAudit();
+      if (!result.saved || !result.archived) return null;
+      restart();
+      return `Archived ${result.archived.events} events to ${result.saved}.`;
+    }) }, 'Archive old events…'))
+    : null;
 
   /**
    * @param {HTMLButtonElement} button
@@ -240,7 +266,7 @@ export function render(root, ctx) {
   root.append(
     h('div', { class: 'page-head' },
       h('h1', null, 'Audit log'),
-      h('div', { class: 'actions head-actions' }, field('Export format', format, { class: 'field-compact' }).root, exportButton, verifyButton, checkpointButton)),
+      h('div', { class: 'actions head-actions' }, field('Export format', format, { class: 'field-compact' }).root, exportButton, verifyButton, againstButton, checkpointButton, archiveButton)),
     status,
     failure,
     trail,

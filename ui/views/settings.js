@@ -1,7 +1,8 @@
 // The directory's settings: the password policy's minimum length and the
 // company name it refuses in passwords, the default two-factor method for
 // new users, account lockout after failed
-// sign-ins, and the idle time before the screen locks. Above them, a notice
+// sign-ins, the idle time before the screen locks, and after how many
+// months audit events are archived. Above them, a notice
 // while an enabled administrator has no second factor.
 //
 // Saved all at once; Rust checks every value, so a bad one changes nothing
@@ -32,6 +33,13 @@ const NUMBERS = [
     min: 1,
     max: 1000,
     hint: 'For users who see client data masked; each of their searches is audited.',
+  },
+  {
+    name: 'audit_archive_months',
+    label: 'Archive audit events older than (months)',
+    min: 0,
+    max: 120,
+    hint: '0 means never. The audit page then offers to move older events to a file you keep; the log stays verifiable.',
   },
 ];
 
@@ -152,6 +160,10 @@ function buildForm(body, ctx, initial) {
       h('h2', null, 'Masked client data'),
       fields.masked_search_per_minute.root,
     ),
+    h('section', { class: 'panel' },
+      h('h2', null, 'Audit log'),
+      fields.audit_archive_months.root,
+    ),
     general.root,
     working,
     h('div', { class: 'actions' }, submit),
@@ -182,6 +194,7 @@ function buildForm(body, ctx, initial) {
         idle_timeout_minutes: numbers.idle_timeout_minutes,
         masked_search_per_minute: numbers.masked_search_per_minute,
         company_name: company.value,
+        audit_archive_months: numbers.audit_archive_months,
       }));
       if (signal.aborted) return;
       fill(saved);

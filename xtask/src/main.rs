@@ -26,7 +26,8 @@ Tasks:
                      -D warnings, the workspace tests (nextest if installed)
                      and the doc tests. Needs a reachable PostgreSQL server
                      (ROSTER_TEST_DATABASE_URL, default 127.0.0.1:5432).
-  bench [--users N]  Build `roster` in release mode and run `roster bench
+  bench [--users N] [--audit-events N]
+                     Build `roster` in release mode and run `roster bench
                      --users N` (default 100000) twice: on a new SQLite file,
                      then on a new schema of a PostgreSQL database (dropped
                      afterwards). The database is ROSTER_BENCH_DATABASE_URL,
@@ -38,7 +39,10 @@ Tasks:
                      p50/p95/max ms per query; bulk work: a dry run of
                      100,000 rows, an import of 10,000 users beside this
                      machine's hashing limit, a bulk disable of every
-                     enabled user up to 200,000); progress goes to stderr.
+                     enabled user up to 200,000; with --audit-events N, N
+                     audit events seeded and the audit page's first pages,
+                     a million-event export and a whole verification timed);
+                     progress goes to stderr.
   dist [--bundles LIST]
                      Build Roster in release mode and make its installers
                      with Tauri's bundler (installs tauri-cli 2 when missing):
@@ -87,7 +91,10 @@ fn dispatch(args: Vec<String>) -> Result<ExitCode> {
             no_options(task, rest)?;
             tasks::test()
         }
-        "bench" => tasks::bench(bench_users(rest)?),
+        "bench" => {
+            let (users, audit_events) = bench_options(rest)?;
+            tasks::bench(users, audit_events)
+        }
         "dist" => dist::dist(dist_bundles(rest)?),
         "test-dist" => dist::test_dist(test_dist_appimage(rest)?),
         "sidecar" => dist::sidecar(sidecar_target(rest)?),
@@ -164,24 +171,44 @@ fn test_dist_appimage(rest: &[String]) -> Result<bool> {
 }
 
 /// Parses `[--users N | --users=N]`.
+#[cfg(test)]
 fn bench_users(rest: &[String]) -> Result<u64> {
+    Ok(bench_options(rest)?.0)
+}
+
+/// Parses `[--users N] [--audit-events N]` (either also as `--name=N`):
+/// the users, and the audit events (0, none, unless asked).
+fn bench_options(rest: &[String]) -> Result<(u64, u64)> {
     let mut users = tasks::DEFAULT_BENCH_USERS;
+    let mut audit_events = 0;
     let mut args = rest.iter();
     while let Some(arg) = args.next() {
-        let value = if arg == "--users" {
-            args.next().context("`--users` needs a number")?
-        } else if let Some(value) = arg.strip_prefix("--users=") {
-            value
-        } else {
-            bail!("unknown option `{arg}` for bench; expected `--users N`");
+        let (name, value) = match arg.split_once('=') {
+            Some((name, value)) => (name, value),
+            None if arg == "--users" || arg == "--audit-events" => (
+                arg.as_str(),
+                args.next()
+                    .map(String::as_str)
+                    .with_context(|| format!("`{arg}` needs a number"))?,
+            ),
+            None => bail!(
+                "unknown option `{arg}` for bench; expected `--users N` or `--audit-events N`"
+            ),
         };
-        users = value
+        let number = value
             .parse()
             .ok()
             .filter(|&n: &u64| n > 0)
-            .with_context(|| format!("`--users` needs a positive number, got `{value}`"))?;
+            .with_context(|| format!("`{name}` needs a positive number, got `{value}`"))?;
+        match name {
+            "--users" => users = number,
+            "--audit-events" => audit_events = number,
+            _ => bail!(
+                "unknown option `{name}` for bench; expected `--users N` or `--audit-events N`"
+            ),
+        }
     }
-    Ok(users)
+    Ok((users, audit_events))
 }
 
 #[cfg(test)]
@@ -205,6 +232,17 @@ mod tests {
         assert!(bench_users(&strings(&["--users", "0"])).is_err());
         assert!(bench_users(&strings(&["--users", "many"])).is_err());
         assert!(bench_users(&strings(&["--fast"])).is_err());
+    }
+
+    #[test]
+    fn bench_takes_audit_events_beside_users() {
+        assert_eq!(bench_options(&[]).unwrap(), (tasks::DEFAULT_BENCH_USERS, 0));
+        assert_eq!(
+            bench_options(&strings(&["--audit-events", "10000000", "--users=9"])).unwrap(),
+            (9, 10_000_000)
+        );
+        assert!(bench_options(&strings(&["--audit-events"])).is_err());
+        assert!(bench_options(&strings(&["--audit-events=0"])).is_err());
     }
 
     #[test]

@@ -111,12 +111,12 @@ pub const BENCH_DATABASE_URL_ENV: &str = "ROSTER_BENCH_DATABASE_URL";
 /// The local test server, when neither variable is set.
 const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
-/// `cargo xtask bench --users N`: builds `roster` optimised, runs
+/// `cargo xtask bench --users N [--audit-events N]`: builds `roster` optimised, runs
 /// `roster bench` on a SQLite file and then on a new schema of the
 /// PostgreSQL database, and prints one JSON document
 /// `{"sqlite": {...}, "postgres": {...}}` (each object is `roster bench`'s
 /// report). Progress goes to stderr.
-pub fn bench(users: u64) -> Result<ExitCode> {
+pub fn bench(users: u64, audit_events: u64) -> Result<ExitCode> {
     let mut session = Session::new();
     let (url, source) = bench_database_url();
     let reports = (|| {
@@ -127,7 +127,13 @@ pub fn bench(users: u64) -> Result<ExitCode> {
         })?;
         session.cargo_step(&["build", "--release", "-p", "roster-cli"], "")?;
         let roster = session.binary("release", "roster");
-        let bulk = bulk_bench_args(users);
+        let mut bulk: Vec<String> = bulk_bench_args(users)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        if audit_events > 0 {
+            bulk.extend(["--audit-events".to_owned(), audit_events.to_string()]);
+        }
         let users = users.to_string();
         let mut sqlite = Command::new(&roster);
         sqlite.args(["bench", "--users", &users]).args(&bulk);

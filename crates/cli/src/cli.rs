@@ -16,7 +16,7 @@ mod audit;
 mod settings;
 mod users_bulk;
 
-pub use audit::{AuditCommand, AuditFilterArgs};
+pub use audit::{AuditArchiveArgs, AuditCommand, AuditFilterArgs};
 pub use settings::{MailCommand, MailSetArgs, SettingsCommand, SettingsSetArgs};
 pub use users_bulk::{
     BulkActionArg, UserFilters, UsersBulkArgs, UsersExportArgs, UsersImportArgs, UsersTemplateArgs,

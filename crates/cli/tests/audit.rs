@@ -106,3 +106,62 @@ fn bad_filters_are_refused_with_one_line() {
         .json();
     assert_eq!(listed, serde_json::json!([]));
 }
+
+#[test]
+fn old_events_are_archived_to_a_file_that_verifies_with_the_log() {
+    let world = World::new();
+    let archive = world.dir.path().join("archive.jsonl");
+    let path = archive.to_str().expect("a UTF-8 path");
+    // Off by default: a date, months, or the setting.
+    world
+        .run(&["audit", "archive", "--to", path])
+        .refused("Archiving audit events is off");
+    assert!(!archive.exists(), "no file left behind");
+    world
+        .run(&["audit", "archive", "--older-than-months", "6", "--to", path])
+        .refused("No audit events older than");
+    assert!(!archive.exists(), "no file left behind");
+
+    let archived = world
+        .run(&["audit", "archive", "--before", "2999-01-01", "--to", path])
+        .ok();
+    assert!(archived.stdout.contains("Archived "), "{archived:#?}");
+    let text = std::fs::read_to_string(&archive).expect("the archive");
+    assert!(
+        text.starts_with("{\"format\":\"roster-audit-archive/1\""),
+        "{text}"
+    );
+    // An existing file is never overwritten.
+    world
+        .run(&["audit", "archive", "--before", "2999-01-01", "--to", path])
+        .refused("could not be created");
+
+    let alone = world.run(&["audit", "verify", "--json"]).ok().json();
+    assert_eq!(alone["intact"], true);
+    let both = world
+        .run(&["audit", "verify", "--archive", path, "--json"])
+        .ok()
+        .json();
+    assert_eq!(both["intact"], true, "{both}");
+    assert!(both["archived_events"].as_u64().unwrap_or(0) > 0, "{both}");
+
+    // One archived event changed in the file: verify names it and fails.
+    let changed = world.dir.path().join("changed.jsonl");
+    std::fs::write(
+        &changed,
+        text.replacen(
+            "\"action\":\"directory.initialize\"",
+            "\"action\":\"user.create\"",
+            1,
+        ),
+    )
+    .expect("written");
+    world
+        .run(&[
+            "audit",
+            "verify",
+            "--archive",
+            changed.to_str().expect("a UTF-8 path"),
+        ])
+        .refused("does not match its hash");
+}

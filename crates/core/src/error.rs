@@ -139,6 +139,12 @@ pub enum Error {
     AuditChainBroken { message: String },
     #[error("{reason}")]
     AuditFile { reason: String },
+    #[error("Archiving audit events is off: set after how many months events are archived in the settings first, or name a date.")]
+    AuditArchiveOff,
+    #[error("No audit events older than {before} are left to archive.")]
+    AuditNothingToArchive { before: String },
+    #[error("{message} Nothing was archived.")]
+    AuditArchiveBroken { message: String },
 
     // --- Rights --------------------------------------------------------
     #[error("You do not have permission to {}.", permission.label())]
@@ -243,6 +249,9 @@ impl Error {
             Error::SessionLocked => "session_locked",
             Error::AuditChainBroken { .. } => "audit_chain_broken",
             Error::AuditFile { .. } => "audit_file",
+            Error::AuditArchiveOff => "audit_archive_off",
+            Error::AuditNothingToArchive { .. } => "audit_nothing_to_archive",
+            Error::AuditArchiveBroken { .. } => "audit_archive_broken",
             Error::PermissionDenied { .. } => "permission_denied",
             Error::CannotGrant { .. } => "cannot_grant",
             Error::CannotManage { .. } => "cannot_manage",

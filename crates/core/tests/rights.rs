@@ -578,6 +578,45 @@ fn rows() -> Vec<Row> {
         row("audit_checkpoint", Requires(AuditView), |f, op| {
             Box::pin(async move { f.dir().audit_checkpoint(op).await.map(drop) })
         }),
+        row(
+            "verify_audit_with_archives",
+            Requires(AuditView),
+            |f, op| {
+                Box::pin(async move {
+                    f.dir()
+                        .verify_audit_with_archives(op, &[], None)
+                        .await
+                        .map(drop)
+                })
+            },
+        ),
+        row(
+            "audit_archive_plan",
+            RequiresAll(&[SettingsManage, AuditView]),
+            |f, op| {
+                Box::pin(async move {
+                    let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
+                    f.dir()
+                        .audit_archive_plan(op, Some(tomorrow))
+                        .await
+                        .map(drop)
+                })
+            },
+        ),
+        // Archives (and removes) the whole log so far: the last audit row.
+        row(
+            "archive_audit",
+            RequiresAll(&[SettingsManage, AuditView]),
+            |f, op| {
+                Box::pin(async move {
+                    let file = tempfile::tempfile().expect("a temporary file");
+                    f.dir()
+                        .archive_audit(op, chrono::Utc::now(), file)
+                        .await
+                        .map(drop)
+                })
+            },
+        ),
         row("settings", Enabled, |f, op| {
             Box::pin(async move { f.dir().settings(op).await.map(drop) })
         }),
@@ -917,6 +956,7 @@ fn public_services() -> BTreeSet<&'static str> {
         include_str!("../src/directory/groups.rs"),
         include_str!("../src/directory/clients.rs"),
         include_str!("../src/directory/audit_log.rs"),
+        include_str!("../src/directory/audit_archive.rs"),
         include_str!("../src/directory/settings.rs"),
         include_str!("../src/directory/mail.rs"),
         include_str!("../src/administrators.rs"),

@@ -18,6 +18,11 @@ pub enum AuditCommand {
     /// Verify the log and write its newest position and hash to FILE, to
     /// keep somewhere else and verify against later.
     Checkpoint(AuditCheckpointArgs),
+    /// Move old events to an archive file (JSON lines, every column and
+    /// hash kept) and out of the store; the log left still verifies, and
+    /// `verify --archive FILE` checks the archive joins it. Needs
+    /// settings.manage and audit.view.
+    Archive(AuditArchiveArgs),
 }
 
 /// The filters `list` and `export` share.
@@ -82,6 +87,10 @@ pub struct AuditVerifyArgs {
     /// Also check that the log still holds the chain this checkpoint file recorded.
     #[arg(long, value_name = "FILE")]
     pub checkpoint: Option<PathBuf>,
+    /// Verify this archive file (from `roster audit archive`) too, and that
+    /// the log continues where it ends; repeat for several, oldest first.
+    #[arg(long, value_name = "FILE")]
+    pub archive: Vec<PathBuf>,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
@@ -91,6 +100,24 @@ pub struct AuditVerifyArgs {
 pub struct AuditCheckpointArgs {
     /// The checkpoint file to write.
     pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("when").args(["before", "older_than_months"]))]
+pub struct AuditArchiveArgs {
+    /// Archive the events written before this day (YYYY-MM-DD, local
+    /// midnight) or time (RFC 3339).
+    #[arg(long, value_name = "WHEN")]
+    pub before: Option<String>,
+    /// Archive the events older than N months (1 to 120). Without this or
+    /// --before, the setting's months (`roster settings set
+    /// --audit-archive-months N`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub older_than_months: Option<u32>,
+    /// The archive file to write (a new file: an existing one is never
+    /// overwritten). Keep it: it is the only copy of those events.
+    #[arg(long, value_name = "FILE")]
+    pub to: PathBuf,
 }
 
 fn parse_target(text: &str) -> Result<AuditTarget, String> {

@@ -40,6 +40,10 @@ pub struct SettingsSetArgs {
     /// refused. "" removes it.
     #[arg(long, value_name = "NAME")]
     pub company_name: Option<String>,
+    /// Archive audit events older than this many months (`roster audit
+    /// archive`, or the audit page); 0 (the default) means never (0 to 120).
+    #[arg(long, value_name = "MONTHS")]
+    pub audit_archive_months: Option<u32>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,

@@ -51,14 +51,14 @@ pub async fn run(session: &Session, command: AuditCommand) -> anyhow::Result<()>
         }
         AuditCommand::Verify(args) => {
             let checkpoint = match &args.checkpoint {
-                Some(path) => {
-                    let text = std::fs::read(path)
-                        .with_context(|| format!("{} could not be read", path.display()))?;
-                    Some(Checkpoint::parse(&text).map_err(anyhow::Error::msg)?)
-                }
+                Some(path) => Some(Checkpoint::read_file(path).map_err(anyhow::Error::msg)?),
                 None => None,
             };
-            let result = directory.verify_audit(&operator, checkpoint).await?;
+            let archives: Vec<&std::path::Path> =
+                args.archive.iter().map(|path| path.as_path()).collect();
+            let result = directory
+                .verify_audit_with_archives(&operator, &archives, checkpoint)
+                .await?;
             if args.json {
                 output::json(&result)?;
             } else if result.intact {
@@ -79,6 +79,41 @@ pub async fn run(session: &Session, command: AuditCommand) -> anyhow::Result<()>
                 checkpoint.events,
                 args.file.display()
             ))
+        }
+        AuditCommand::Archive(args) => archive(session, operator, args).await,
+    }
+}
+
+/// `roster audit archive`: the plan first (rights, something to archive),
+/// then a new file, removed again when archiving fails.
+async fn archive(
+    session: &Session,
+    operator: Operator,
+    args: crate::cli::AuditArchiveArgs,
+) -> anyhow::Result<()> {
+    let before = match (&args.before, args.older_than_months) {
+        (Some(text), _) => Some(when(text, false)?),
+        (None, Some(months)) => Some(roster_core::directory::archive_cutoff(Utc::now(), months)?),
+        (None, None) => None,
+    };
+    let directory = &session.directory;
+    let plan = directory.audit_archive_plan(&operator, before).await?;
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&args.to)
+        .with_context(|| format!("{} could not be created", args.to.display()))?;
+    match directory.archive_audit(&operator, plan.before, file).await {
+        Ok(archived) => output::line(format!(
+            "Archived {} events written before {} to {}; the log continues after event number {}.",
+            archived.events,
+            output::time(&archived.before),
+            args.to.display(),
+            archived.last_seq
+        )),
+        Err(error) => {
+            let _ = std::fs::remove_file(&args.to);
+            Err(error.into())
         }
     }
 }

@@ -43,6 +43,9 @@ fn with_changes(current: Settings, args: &SettingsSetArgs) -> Settings {
             .masked_search_per_minute
             .unwrap_or(current.masked_search_per_minute),
         company_name: args.company_name.clone().unwrap_or(current.company_name),
+        audit_archive_months: args
+            .audit_archive_months
+            .unwrap_or(current.audit_archive_months),
     }
 }
 
@@ -78,6 +81,13 @@ fn print(settings: &Settings, json: bool) -> anyhow::Result<()> {
                 "(none)".to_owned()
             } else {
                 settings.company_name.clone()
+            },
+        ),
+        (
+            "Archive audit events older than (months)",
+            match settings.audit_archive_months {
+                0 => "never".to_owned(),
+                months => months.to_string(),
             },
         ),
     ])

@@ -177,6 +177,14 @@ pub enum ChainBreak {
     CheckpointAhead { checkpoint: i64, events: i64 },
     /// The checkpoint is older than the archived events.
     CheckpointArchived { checkpoint: i64, anchor: i64 },
+    /// What follows an archive does not start where the archive ends (an
+    /// archive file missing, or one that ends early or late).
+    DoesNotJoin { ends: i64, continues_after: i64 },
+    /// What follows an archive continues from another event than the
+    /// archive's last: one of them was rewritten.
+    JoinChanged { seq: i64 },
+    /// An archive file's line that is not an archived event.
+    ArchiveDamaged { reason: String },
 }
 
 impl std::fmt::Display for ChainBreak {
@@ -220,6 +228,15 @@ impl std::fmt::Display for ChainBreak {
                 f,
                 "The checkpoint (event number {checkpoint}) is older than the archived events (up to number {anchor}); verify it against the archive file."
             ),
+            ChainBreak::DoesNotJoin { ends, continues_after } => write!(
+                f,
+                "The archive ends at event number {ends}, but what follows it continues after number {continues_after}: an archive file is missing, or one was cut short."
+            ),
+            ChainBreak::JoinChanged { seq } => write!(
+                f,
+                "What follows the archive does not continue from its last event (number {seq}): the archive or the log was rewritten."
+            ),
+            ChainBreak::ArchiveDamaged { reason } => f.write_str(reason),
         }
     }
 }
@@ -238,6 +255,8 @@ fn capitalised(event: &EventRef) -> String {
 pub struct Verification {
     /// How many events were checked (and found intact, when `problem` is `None`).
     pub events: u64,
+    /// How many of them came from archive files.
+    pub archived_events: u64,
     pub intact: bool,
     /// The first thing found wrong.
     pub problem: Option<ChainBreak>,
@@ -251,14 +270,18 @@ impl Verification {
     fn describe(&mut self) {
         self.message = match &self.problem {
             None => match self.checkpoint_matched {
-                Some(true) => format!(
-                    "{} events, intact, and they match the checkpoint.",
-                    self.events
-                ),
-                _ => format!("{} events, intact.", self.events),
+                Some(true) => format!("{}, intact, and they match the checkpoint.", self.counted()),
+                _ => format!("{}, intact.", self.counted()),
             },
             Some(problem) => format!("The audit log was changed: {problem}"),
         };
+    }
+
+    fn counted(&self) -> String {
+        match self.archived_events {
+            0 => format!("{} events", self.events),
+            archived => format!("{} events ({archived} of them archived)", self.events),
+        }
     }
 
     /// Passes the label of a client event named in the result through
@@ -333,6 +356,20 @@ impl Checkpoint {
         }
         Ok(checkpoint)
     }
+
+    /// Reads a checkpoint file: at most [`Checkpoint::MAX_FILE_BYTES`] and
+    /// one more byte are read, so a huge file is refused without being read
+    /// whole. `Err` holds a sentence for people.
+    pub fn read_file(path: &std::path::Path) -> Result<Self, String> {
+        use std::io::Read as _;
+        let file = std::fs::File::open(path)
+            .map_err(|error| format!("The checkpoint file could not be read ({error})."))?;
+        let mut text = Vec::with_capacity(1024);
+        file.take(Self::MAX_FILE_BYTES as u64 + 1)
+            .read_to_end(&mut text)
+            .map_err(|error| format!("The checkpoint file could not be read ({error})."))?;
+        Self::parse(&text)
+    }
 }
 
 /// Walks a chain in `seq` order, one event at a time, and stops at the
@@ -343,6 +380,7 @@ pub struct ChainWalk {
     previous_hash: String,
     previous_id: i64,
     checked: u64,
+    archived: u64,
     checkpoint: Option<Checkpoint>,
     checkpoint_matched: Option<bool>,
     problem: Option<ChainBreak>,
@@ -359,6 +397,7 @@ impl ChainWalk {
             previous_hash: head.anchor_hash.clone(),
             previous_id: i64::MIN,
             checked: 0,
+            archived: 0,
             checkpoint_matched: None,
             checkpoint,
             problem: None,
@@ -476,6 +515,7 @@ impl ChainWalk {
         }
         let mut verification = Verification {
             events: self.checked,
+            archived_events: self.archived,
             intact: self.problem.is_none(),
             problem: self.problem,
             checkpoint_matched: self.checkpoint_matched,
@@ -488,6 +528,43 @@ impl ChainWalk {
     /// The newest hash walked so far (the head's, after a whole intact walk).
     pub fn last_hash(&self) -> &str {
         &self.previous_hash
+    }
+
+    /// The `seq` of the newest event walked so far (the anchor before any).
+    pub fn last_seq(&self) -> i64 {
+        self.expected_seq - 1
+    }
+
+    /// Counts every event walked so far as archived (called once the
+    /// archive files are walked, before the store's events).
+    pub fn walked_archives(&mut self) {
+        self.archived = self.checked;
+    }
+
+    /// Checks that what comes next continues after `seq` with `hash` (an
+    /// archive's start, or the store's anchor after the archives); false
+    /// once broken.
+    pub fn join(&mut self, seq: i64, hash: &str) -> bool {
+        self.settle();
+        if self.problem.is_none() {
+            if seq != self.last_seq() {
+                self.problem = Some(ChainBreak::DoesNotJoin {
+                    ends: self.last_seq(),
+                    continues_after: seq,
+                });
+            } else if hash != self.previous_hash {
+                self.problem = Some(ChainBreak::JoinChanged { seq });
+            }
+        }
+        self.problem.is_none()
+    }
+
+    /// Records an archive file's line that could not be read as an event.
+    pub fn damaged(&mut self, reason: String) {
+        self.settle();
+        if self.problem.is_none() {
+            self.problem = Some(ChainBreak::ArchiveDamaged { reason });
+        }
     }
 }
 
@@ -647,6 +724,34 @@ mod tests {
         assert!(walk(&events, &head, Some(checkpoint.clone())).intact);
         let parsed = Checkpoint::parse(checkpoint.to_file_text().as_bytes()).expect("parses");
         assert_eq!(parsed, checkpoint);
+    }
+
+    #[test]
+    fn a_checkpoint_file_is_read_back_and_a_huge_or_foreign_one_refused() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let (_, head) = chain(3);
+        let checkpoint = Checkpoint::new(&head, Utc::now());
+        let good = dir.path().join("audit.checkpoint");
+        std::fs::write(&good, checkpoint.to_file_text()).expect("written");
+        assert_eq!(Checkpoint::read_file(&good), Ok(checkpoint));
+        let huge = dir.path().join("huge.checkpoint");
+        std::fs::write(&huge, vec![b'{'; 5_000_000]).expect("written");
+        assert_eq!(
+            Checkpoint::read_file(&huge).unwrap_err(),
+            "The file is not a Roster audit checkpoint."
+        );
+        let foreign = dir.path().join("foreign.checkpoint");
+        std::fs::write(
+            &foreign,
+            r#"{"format":"other/2","events":1,"hash":"","taken_at":""}"#,
+        )
+        .expect("written");
+        assert!(Checkpoint::read_file(&foreign)
+            .unwrap_err()
+            .contains("not one this version of Roster reads"));
+        assert!(Checkpoint::read_file(&dir.path().join("missing"))
+            .unwrap_err()
+            .starts_with("The checkpoint file could not be read"));
     }
 
     #[test]

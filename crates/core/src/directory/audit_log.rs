@@ -197,7 +197,7 @@ impl Directory {
         operator: &Operator,
         checkpoint: Option<Checkpoint>,
     ) -> Result<Verification> {
-        let (verification, _) = self.walk_audit_chain(operator, checkpoint).await?;
+        let (verification, _) = self.walk_audit_chain(operator, checkpoint, &[]).await?;
         Ok(verification)
     }
 
@@ -205,7 +205,7 @@ impl Directory {
     /// its head to keep outside the store. A broken chain gets no
     /// checkpoint: [`Error::AuditChainBroken`] says what is wrong.
     pub async fn audit_checkpoint(&self, operator: &Operator) -> Result<Checkpoint> {
-        let (verification, head) = self.walk_audit_chain(operator, None).await?;
+        let (verification, head) = self.walk_audit_chain(operator, None, &[]).await?;
         if !verification.intact {
             return Err(Error::AuditChainBroken {
                 message: verification.message,
@@ -214,17 +214,24 @@ impl Directory {
         Ok(Checkpoint::new(&head, Self::now()))
     }
 
-    async fn walk_audit_chain(
+    /// Walks `archives` (oldest first, see
+    /// [`super::audit_archive::walk_archives`]) and then the store's chain.
+    pub(super) async fn walk_audit_chain(
         &self,
         operator: &Operator,
         checkpoint: Option<Checkpoint>,
+        archives: &[&std::path::Path],
     ) -> Result<(Verification, ChainHead)> {
         let (head, masked) = {
             let mut tx = self.store.begin(TxMode::Read).await?;
             let actor = Self::authorize(&mut *tx, operator, Permission::AuditView).await?;
             (tx.audit_chain_head().await?, actor.user.mask_client_data)
         };
-        let mut walk = ChainWalk::new(&head, checkpoint);
+        let mut walk = if archives.is_empty() {
+            ChainWalk::new(&head, checkpoint)
+        } else {
+            super::audit_archive::walk_archives(archives, &head, checkpoint)?
+        };
         let mut done = head.anchor_seq;
         while done < head.events && !walk.is_broken() {
             let up_to = done.saturating_add(VERIFY_CHUNK).min(head.events);
@@ -254,7 +261,7 @@ impl Directory {
 
 /// Hands the chained events in `(after, up_to]` to `walk`, stopping at the
 /// first problem.
-async fn walk_chunk(
+pub(super) async fn walk_chunk(
     tx: &mut dyn crate::store::Tx,
     walk: &mut ChainWalk,
     after: i64,
@@ -276,7 +283,7 @@ async fn walk_chunk(
 }
 
 /// What stops a walk early; never shown (the caller knows why it stopped).
-fn stopped() -> StoreError {
+pub(super) fn stopped() -> StoreError {
     StoreError::Internal {
         detail: "walk stopped".into(),
     }

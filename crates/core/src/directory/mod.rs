@@ -68,6 +68,7 @@ use crate::store::{Store, StoreError, Tx};
 
 mod access;
 mod audit;
+mod audit_archive;
 mod audit_log;
 mod clients;
 mod credentials;
@@ -84,6 +85,7 @@ mod users_import;
 
 pub(crate) use access::Actor;
 pub use access::{Operator, PendingSignIn};
+pub use audit_archive::{archive_cutoff, AuditArchivePlan, AuditArchived};
 pub use credentials::PasswordReset;
 pub use groups::GroupChanges;
 pub use settings::Settings;

@@ -21,6 +21,10 @@ const SETTING_LOCKOUT_MINUTES: &str = "lockout.minutes";
 const SETTING_IDLE_TIMEOUT_MINUTES: &str = "session.idle_timeout_minutes";
 const SETTING_MASKED_SEARCH_PER_MINUTE: &str = "clients.masked_search_per_minute";
 const SETTING_COMPANY_NAME: &str = "company.name";
+const SETTING_AUDIT_ARCHIVE_MONTHS: &str = "audit.archive_months";
+
+/// The longest retention an archive setting may name, in months (ten years).
+pub const MAX_AUDIT_ARCHIVE_MONTHS: u32 = 120;
 
 /// The longest company name, in characters.
 const MAX_COMPANY_NAME: usize = 100;
@@ -44,6 +48,11 @@ pub struct Settings {
     /// it, or a word of it, is refused, as one with the user's own name.
     #[serde(default)]
     pub company_name: String,
+    /// Audit events older than this many months are to be archived to a
+    /// file ("Archive old events…" on the audit page, `roster audit
+    /// archive`); 0, the default, means never.
+    #[serde(default)]
+    pub audit_archive_months: u32,
 }
 
 fn default_masked_search_per_minute() -> u32 {
@@ -62,6 +71,7 @@ impl Default for Settings {
             idle_timeout_minutes: 15,
             masked_search_per_minute: default_masked_search_per_minute(),
             company_name: String::new(),
+            audit_archive_months: 0,
         }
     }
 }
@@ -107,6 +117,11 @@ impl Settings {
             self.masked_search_per_minute,
             1..=1000,
             "The client searches a masked operator may make in a minute before being slowed down",
+        )?;
+        in_range(
+            self.audit_archive_months,
+            0..=MAX_AUDIT_ARCHIVE_MONTHS,
+            "The months after which audit events are archived (0 for never)",
         )?;
         let company = self.company_name.trim();
         if company.chars().count() > MAX_COMPANY_NAME {
@@ -182,6 +197,12 @@ impl Directory {
                 .setting(SETTING_COMPANY_NAME)
                 .await?
                 .unwrap_or(defaults.company_name),
+            audit_archive_months: setting_or(
+                tx,
+                SETTING_AUDIT_ARCHIVE_MONTHS,
+                defaults.audit_archive_months,
+            )
+            .await?,
         })
     }
 
@@ -278,6 +299,10 @@ impl Directory {
                 settings.masked_search_per_minute.to_string(),
             ),
             (SETTING_COMPANY_NAME, settings.company_name.clone()),
+            (
+                SETTING_AUDIT_ARCHIVE_MONTHS,
+                settings.audit_archive_months.to_string(),
+            ),
         ];
         for (key, value) in &values {
             tx.set_setting(key, value).await?;

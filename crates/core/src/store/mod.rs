@@ -18,7 +18,10 @@ pub mod sqlite;
 pub mod statement_log;
 
 pub use crate::error::StoreError;
-pub use rows::{AuditTx, ClientsTx, CopyTx, GroupsTx, SettingsTx, SignInTx, TwoFactorTx, UsersTx};
+pub use rows::{
+    AuditArchiveTx, AuditSeedTx, AuditTx, ClientsTx, CopyTx, GroupsTx, SettingsTx, SignInTx,
+    TwoFactorTx, UsersTx,
+};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -89,7 +92,17 @@ pub trait Store: Send + Sync {
 /// Dropping a transaction without `commit` rolls it back.
 #[async_trait]
 pub trait Tx:
-    UsersTx + SignInTx + TwoFactorTx + GroupsTx + ClientsTx + AuditTx + SettingsTx + CopyTx + Send
+    UsersTx
+    + SignInTx
+    + TwoFactorTx
+    + GroupsTx
+    + ClientsTx
+    + AuditTx
+    + AuditArchiveTx
+    + AuditSeedTx
+    + SettingsTx
+    + CopyTx
+    + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
     /// Takes the directory's writer lock in a [`TxMode::Stage`]

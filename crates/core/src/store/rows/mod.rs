@@ -9,6 +9,8 @@
 //! | [`GroupsTx`]   | `groups.rs`     | groups and their permissions                   |
 //! | [`ClientsTx`]  | `clients.rs`    | clients, their overview and export             |
 //! | [`AuditTx`]    | `audit.rs`      | the audit log                                  |
+//! | [`AuditArchiveTx`]| `audit_archive.rs` | removing archived audit events, the anchor |
+//! | [`AuditSeedTx`]| `audit_seed.rs` | chained audit events in bulk (benchmarks only)  |
 //! | [`SettingsTx`] | `settings.rs`   | settings                                       |
 //!
 //! | [`CopyTx`]     | `snapshot.rs`   | a whole directory, for a copy                  |
@@ -16,6 +18,8 @@
 //! Where the stores search differently is in `search.rs`.
 
 mod audit;
+mod audit_archive;
+mod audit_seed;
 mod clients;
 mod groups;
 mod search;
@@ -26,6 +30,8 @@ mod two_factor;
 mod users;
 
 pub use audit::AuditTx;
+pub use audit_archive::AuditArchiveTx;
+pub use audit_seed::AuditSeedTx;
 pub use clients::ClientsTx;
 pub use groups::GroupsTx;
 pub use settings::SettingsTx;

@@ -232,7 +232,7 @@ async fn read<S: Sql + ?Sized>(sql: &mut S) -> Result<Snapshot, StoreError> {
 
 /// The highest id `table` ever handed out, deleted rows included (or its
 /// highest row: Administrators has id 1 without the identity being used).
-async fn last_id<S: Sql + ?Sized>(sql: &mut S, table: &str) -> Result<i64, StoreError> {
+pub(super) async fn last_id<S: Sql + ?Sized>(sql: &mut S, table: &str) -> Result<i64, StoreError> {
     let statement = match sql.dialect() {
         Dialect::Sqlite => format!(
             "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), \
@@ -253,7 +253,7 @@ async fn last_id<S: Sql + ?Sized>(sql: &mut S, table: &str) -> Result<i64, Store
 
 /// Moves `table`'s identity past `last`, so no deleted row's id (which the
 /// audit log still names) is handed out again.
-async fn continue_ids_after<S: Sql + ?Sized>(
+pub(super) async fn continue_ids_after<S: Sql + ?Sized>(
     sql: &mut S,
     table: &str,
     last: i64,
