@@ -311,3 +311,79 @@ async fn an_export_writes_exactly_the_view(backend: Backend) {
     let bytes = std::fs::read(xlsx.path()).expect("read");
     assert!(bytes.starts_with(b"PK"));
 }
+
+every_store!(a_persons_trail_pages_in_order_through_what_they_did_and_what_was_done_to_them);
+async fn a_persons_trail_pages_in_order_through_what_they_did_and_what_was_done_to_them(
+    backend: Backend,
+) {
+    let world = World::on(backend).await;
+    let (bob_user, bob) = world
+        .operator_with(
+            "Bob Stone",
+            &[
+                Permission::GroupsManage,
+                Permission::UsersView,
+                Permission::UsersEdit,
+            ],
+        )
+        .await;
+    for round in 0..3 {
+        world
+            .directory
+            .create_group(&bob, &format!("Bob's team {round}"), "", Default::default())
+            .await
+            .expect("bob creates a group");
+        rename(&world, &bob_user, world.admin, "Robert Stone").await;
+        world.group(&format!("Someone else's {round}"), &[]).await;
+        // Bob renames himself: an event both by him and about him, once.
+        let name = if round % 2 == 0 {
+            "Bob Stone"
+        } else {
+            "Bobby Stone"
+        };
+        rename(&world, &bob_user, bob, name).await;
+    }
+    let mut expected: Vec<AuditEvent> = world
+        .audit(None)
+        .await
+        .into_iter()
+        .filter(|e| {
+            e.operator == Some(bob_user.id)
+                || (e.target_kind.as_str() == "user" && e.target_id == Some(bob_user.id.0))
+        })
+        .collect();
+    expected.sort_by_key(|e| std::cmp::Reverse((e.at, e.id)));
+    let trail = page(
+        &world,
+        &world.admin,
+        &AuditFilter {
+            person: Some(bob_user.id),
+            ..AuditFilter::default()
+        },
+    )
+    .await;
+    let ids = |events: &[AuditEvent]| events.iter().map(|e| e.id).collect::<Vec<_>>();
+    assert_eq!(ids(&trail), ids(&expected));
+    assert_eq!(
+        trail.len(),
+        10,
+        "created, 3 groups, 3 renames by the admin, 3 by Bob"
+    );
+}
+
+async fn rename(world: &World, user: &roster_core::model::User, operator: Operator, name: &str) {
+    let current = world.reload(user).await;
+    world
+        .directory
+        .update_user(
+            &operator,
+            current.id,
+            UserChanges {
+                version: current.version,
+                name: Some(name.into()),
+                ..UserChanges::default()
+            },
+        )
+        .await
+        .expect("rename");
+}

@@ -94,23 +94,45 @@ fn event_of(row: &dyn RowRef) -> Result<AuditEvent, StoreError> {
     })
 }
 
+/// The audit page's view: every one of `conditions`, and one of `either`
+/// when it is not empty.
+struct View {
+    conditions: Vec<String>,
+    /// Alternatives each served by an index of its own (a person as the
+    /// operator or as the target): a page reads each one's newest events
+    /// through its index and merges them, where one `OR` would make the
+    /// store collect and sort every match.
+    either: Vec<String>,
+}
+
+impl View {
+    /// All the conditions in one list, `either` as one `OR`.
+    fn all(&self) -> Vec<String> {
+        let mut all = self.conditions.clone();
+        if !self.either.is_empty() {
+            all.push(format!("({})", self.either.join(" OR ")));
+        }
+        all
+    }
+}
+
 /// The conditions of the audit page's view.
 fn view_conditions(
     dialect: Dialect,
     params: &mut Params,
     filter: &AuditFilter,
     except_client: bool,
-) -> Vec<String> {
+) -> View {
     let mut conditions = Vec::new();
+    let mut either = Vec::new();
     if let Some(operator) = filter.operator {
         let operator = params.push(operator.0);
         conditions.push(format!("operator_id = {operator}"));
     }
     if let Some(person) = filter.person {
         let person = params.push(person.0);
-        conditions.push(format!(
-            "(operator_id = {person} OR (target_kind = 'user' AND target_id = {person}))"
-        ));
+        either.push(format!("operator_id = {person}"));
+        either.push(format!("(target_kind = 'user' AND target_id = {person})"));
     }
     match filter.target {
         None => {}
@@ -147,7 +169,7 @@ fn view_conditions(
     if let Some(search) = filter.search_text() {
         conditions.push(prefix_condition(dialect, params, &search));
     }
-    conditions
+    View { conditions, either }
 }
 
 /// The target's or the operator's lowercased label starts with `prefix`,
@@ -215,16 +237,44 @@ fn prefix_end(prefix: &str) -> Option<String> {
 fn view_statement(
     dialect: Dialect,
     params: &mut Params,
-    conditions: &[String],
+    view: &View,
     limit: Option<u32>,
 ) -> String {
-    let limit = limit
-        .map(|rows| format!(" LIMIT {}", params.limit(dialect, u64::from(rows))))
-        .unwrap_or_default();
-    format!(
-        "SELECT {EVENT_COLUMNS} FROM audit_events{} ORDER BY at DESC, id DESC{limit}",
-        where_clause(conditions)
-    )
+    let order = " ORDER BY at DESC, id DESC";
+    match limit {
+        None => format!(
+            "SELECT {EVENT_COLUMNS} FROM audit_events{}{order}",
+            where_clause(&view.all())
+        ),
+        Some(rows) if view.either.len() > 1 => {
+            // Each alternative's first `rows` in order, merged (UNION drops
+            // an event both name), then the first `rows` of the merge.
+            let limit = params.limit(dialect, u64::from(rows));
+            let parts: Vec<String> = view
+                .either
+                .iter()
+                .enumerate()
+                .map(|(n, alternative)| {
+                    let mut conditions = view.conditions.clone();
+                    conditions.push(alternative.clone());
+                    format!(
+                        "SELECT * FROM (SELECT {EVENT_COLUMNS} FROM audit_events{}{order} \
+                         LIMIT {limit}) AS part{n}",
+                        where_clause(&conditions)
+                    )
+                })
+                .collect();
+            format!(
+                "SELECT * FROM ({}) AS merged{order} LIMIT {limit}",
+                parts.join(" UNION ")
+            )
+        }
+        Some(rows) => format!(
+            "SELECT {EVENT_COLUMNS} FROM audit_events{}{order} LIMIT {}",
+            where_clause(&view.all()),
+            params.limit(dialect, u64::from(rows))
+        ),
+    }
 }
 
 fn chained_of(row: &dyn RowRef) -> Result<(ChainedEvent, String), StoreError> {
@@ -485,13 +535,13 @@ impl<S: Sql + ?Sized> AuditTx for S {
     ) -> Result<Vec<AuditEvent>, StoreError> {
         let dialect = self.dialect();
         let mut params = Params::default();
-        let mut conditions = view_conditions(dialect, &mut params, filter, except_client);
+        let mut view = view_conditions(dialect, &mut params, filter, except_client);
         if let Some(after) = after {
             let at = params.push(after.at);
             let id = params.push(after.id);
-            conditions.push(format!("(at, id) < ({at}, {id})"));
+            view.conditions.push(format!("(at, id) < ({at}, {id})"));
         }
-        let statement = view_statement(dialect, &mut params, &conditions, Some(limit));
+        let statement = view_statement(dialect, &mut params, &view, Some(limit));
         let mut events = Vec::new();
         self.query_each(&statement, &params.0, &mut |row| {
             events.push(event_of(row)?);
@@ -509,8 +559,8 @@ impl<S: Sql + ?Sized> AuditTx for S {
     ) -> Result<(), StoreError> {
         let dialect = self.dialect();
         let mut params = Params::default();
-        let conditions = view_conditions(dialect, &mut params, filter, except_client);
-        let statement = view_statement(dialect, &mut params, &conditions, None);
+        let view = view_conditions(dialect, &mut params, filter, except_client);
+        let statement = view_statement(dialect, &mut params, &view, None);
         self.for_each(&statement, &params.0, &mut |row| each(event_of(&row)?))
             .await
     }
