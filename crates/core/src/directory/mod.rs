@@ -69,6 +69,7 @@ use crate::store::{Store, StoreError, Tx};
 mod access;
 mod audit;
 mod audit_log;
+mod backups;
 mod clients;
 mod credentials;
 mod groups;

@@ -63,6 +63,12 @@ pub trait Store: Send + Sync {
         false
     }
 
+    /// The local file store, for what only a local file has (backups and
+    /// restores); `None` on a server, whose backups are the server's job.
+    fn as_local_file(&self) -> Option<&sqlite::SqliteStore> {
+        None
+    }
+
     /// Everything this directory holds, read in one snapshot ([`copy`]).
     async fn export(&self) -> Result<copy::Snapshot, StoreError> {
         let mut tx = self.begin(TxMode::Read).await?;
