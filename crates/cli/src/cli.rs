@@ -13,10 +13,12 @@ use roster_core::domain::{Permission, Status, TwoFactor};
 use roster_core::store::SortField;
 
 mod audit;
+mod backup;
 mod settings;
 mod users_bulk;
 
 pub use audit::{AuditCommand, AuditFilterArgs};
+pub use backup::{BackupArgs, BackupCommand};
 pub use settings::{MailCommand, MailSetArgs, SettingsCommand, SettingsSetArgs};
 pub use users_bulk::{
     BulkActionArg, UserFilters, UsersBulkArgs, UsersExportArgs, UsersImportArgs, UsersTemplateArgs,
@@ -113,6 +115,9 @@ pub enum Command {
     /// directory into a new store.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Back up the local store, list, check and restore its backups.
+    #[command(subcommand)]
+    Backup(BackupCommand),
     /// Measure listing speed on a freshly seeded temporary store (for developers).
     #[command(hide = true)]
     Bench(BenchArgs),

@@ -2,6 +2,7 @@
 //! core service and prints; none decides a rule.
 
 mod audit;
+mod backup;
 mod bench;
 mod bench_audit;
 mod bench_bulk;
@@ -90,6 +91,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             return password::run(|| open_existing_session(store), command).await;
         }
         Command::Store(command) => store::run(store, command).await?,
+        Command::Backup(command) => return backup::run(store, open().await?, command).await,
         Command::Bench(args) => bench::run(args).await?,
     }
     Ok(ExitCode::SUCCESS)
@@ -115,7 +117,10 @@ async fn open_session(
     let store = StoreArg::resolve(store)?;
     let store = match opening {
         Opening::CreateIfAbsent => store.open().await?,
-        Opening::Existing => store.open_existing().await?,
+        Opening::Existing => {
+            backup::before_migration(&store).await;
+            store.open_existing().await?
+        }
     };
     let session = Session::new(Directory::new(store), credentials);
     if let Some(settings) = session.directory.load_mail_settings().await? {

@@ -189,6 +189,18 @@ impl Backups {
         self.finish(name, copy, copied, reason)
     }
 
+    /// Backs up the store file at `store` when opening it will migrate its
+    /// schema (`None` when it will not). Called before the store is opened.
+    pub fn before_migration(&self, store: &Path) -> Result<Option<BackupInfo>, BackupError> {
+        // A file that cannot be read as a store is refused by the opening
+        // itself, which says why.
+        if !store_backup::needs_migration(store).unwrap_or(false) {
+            return Ok(None);
+        }
+        self.create_from_file(store, Reason::BeforeMigration)
+            .map(Some)
+    }
+
     /// Checks the folder can be written, removes what killed backups left,
     /// and names the new backup and its temporary copy.
     fn prepare(&self, reason: Reason) -> Result<(String, PathBuf), BackupError> {

@@ -69,6 +69,24 @@ pub fn copy_file(store: &Path, destination: &Path) -> Result<(), StoreError> {
     vacuum_into(&connection, destination)
 }
 
+/// True when the existing store at `path` has a schema older than this
+/// Roster's, so opening it will migrate it (read without writing).
+pub fn needs_migration(path: &Path) -> Result<bool, StoreError> {
+    if !path.is_file() {
+        return Ok(false);
+    }
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|error| StoreError::Open {
+        reason: format!("{} cannot be opened ({error}).", path.display()),
+    })?;
+    ensure_roster_file(&connection, path)?;
+    Ok(super::applied_migration(&connection, path)?
+        .is_some_and(|applied| applied < latest_migration()))
+}
+
 fn vacuum_into(connection: &Connection, destination: &Path) -> Result<(), StoreError> {
     let target = destination.to_str().ok_or_else(|| StoreError::Open {
         reason: format!(
