@@ -347,3 +347,32 @@ async fn old_backups_are_pruned_and_partial_files_removed() {
     assert!(!left_by_a_kill.exists());
     assert!(!keep_two.daily_due(chrono::Utc::now()).unwrap());
 }
+
+#[tokio::test]
+async fn a_store_about_to_be_migrated_is_backed_up_first_and_a_current_one_is_not() {
+    let world = World::new().await;
+    let file = world.sqlite_file().expect("a file").to_owned();
+    let backups = plain(&world);
+    assert!(backups.before_migration(&file).unwrap().is_none());
+    // As if the store were from before schema V7.
+    world
+        .raw_sql(
+            "DROP TABLE store_opened_by; DELETE FROM refinery_schema_history WHERE version = 7;",
+        )
+        .await;
+    let backup = backups
+        .before_migration(&file)
+        .unwrap()
+        .expect("a backup before the migration");
+    assert_eq!(backup.manifest.reason, Reason::BeforeMigration);
+    assert_eq!(backup.manifest.schema, 6);
+    assert_eq!(backup.manifest.users, 1);
+    // A backup of an older schema is restored and brought up to date.
+    world
+        .directory
+        .restore_backup(&world.admin, &backups, &backup.name)
+        .await
+        .expect("restore an older schema");
+    assert!(backups.before_migration(&file).unwrap().is_none());
+    assert_eq!(world.snapshot().await.users.len(), 1);
+}
