@@ -633,6 +633,21 @@ pub enum StoreCommand {
     /// Example: roster store copy --from sqlite:roster.sqlite3 --to
     /// postgres://roster@db.example.com/roster
     Copy(StoreCopyArgs),
+    /// Check the store: the database's own checks (SQLite) and Roster's
+    /// invariants (an enabled administrator, no supervisor circle, kept
+    /// counts, normalised and unique emails, the audit chain). Prints each
+    /// finding; exit status 1 when something is left wrong.
+    Check(StoreCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StoreCheckArgs {
+    /// Repair what can be repaired safely: recount kept counts (audited).
+    #[arg(long)]
+    pub repair: bool,
+    /// Print the findings as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

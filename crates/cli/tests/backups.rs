@@ -2,7 +2,7 @@
 //! round trip, passphrases from a file or the environment, refusals with
 //! exit status 1, and real processes killed with SIGKILL during a backup
 //! and during a restore, after which the store opens intact with either the
-//! old or the new state.
+//! old or the new state; and `roster store check [--repair]`.
 
 mod support;
 
@@ -281,4 +281,28 @@ fn a_restore_killed_at_any_moment_leaves_the_old_or_the_new_state_never_a_mix() 
     }
     assert!(killed > 0, "no restore was killed while running");
     eprintln!("a restore takes {whole:?}; {killed} killed, {restored} rounds ended restored");
+}
+
+#[test]
+fn store_check_names_what_is_wrong_and_repair_recounts_kept_counts() {
+    let world = World::new();
+    let sound = world.run(&["store", "check"]).ok();
+    assert!(sound.stdout.contains("The store is sound"), "{sound:#?}");
+    rusqlite::Connection::open(&world.store)
+        .and_then(|c| c.execute_batch("UPDATE user_counts SET users = 9 WHERE status = 'enabled'"))
+        .expect("a wrong kept count");
+    let found = world.run(&["store", "check"]);
+    assert_eq!(found.code, 1, "{found:#?}");
+    assert!(
+        found
+            .stdout
+            .contains("The kept count of users enabled is 9, but there are 1"),
+        "{found:#?}"
+    );
+    let repaired = world
+        .run(&["store", "check", "--repair", "--json"])
+        .ok()
+        .json();
+    assert_eq!(repaired["findings"][0]["repaired"], true);
+    world.run(&["store", "check"]).ok();
 }

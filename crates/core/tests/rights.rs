@@ -706,6 +706,10 @@ fn rows() -> Vec<Row> {
                     .map(drop)
             })
         }),
+        // --- store_check.rs ---
+        row("check_store", Requires(SettingsManage), |f, op| {
+            Box::pin(async move { f.dir().check_store(op, true).await.map(drop) })
+        }),
         // --- backups.rs (last: a restore puts back the state of its backup) ---
         row("list_backups", Requires(SettingsManage), |f, op| {
             Box::pin(async move { local_only(f.dir().list_backups(op, &f.backups()).await) })
@@ -985,6 +989,7 @@ fn public_services() -> BTreeSet<&'static str> {
         include_str!("../src/directory/settings.rs"),
         include_str!("../src/directory/mail.rs"),
         include_str!("../src/directory/backups.rs"),
+        include_str!("../src/directory/store_check.rs"),
         include_str!("../src/administrators.rs"),
     ]
     .into_iter()

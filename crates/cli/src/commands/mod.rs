@@ -13,6 +13,7 @@ mod mail;
 mod password;
 mod settings;
 mod store;
+mod store_check;
 mod users;
 mod users_bulk;
 
@@ -29,7 +30,7 @@ use roster_core::smtp::KeychainMailer;
 use roster_core::{Directory, Operator};
 use secrecy::SecretString;
 
-use crate::cli::{Cli, Command, PasswordSource};
+use crate::cli::{Cli, Command, PasswordSource, StoreCommand};
 use crate::sign_in::{self, Credentials};
 use crate::store_arg::StoreArg;
 
@@ -89,6 +90,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Mail(command) => mail::run(&open().await?, command).await?,
         Command::Password(command) => {
             return password::run(|| open_existing_session(store), command).await;
+        }
+        Command::Store(StoreCommand::Check(args)) => {
+            return store_check::run(&open().await?, args).await;
         }
         Command::Store(command) => store::run(store, command).await?,
         Command::Backup(command) => return backup::run(store, open().await?, command).await,

@@ -77,6 +77,7 @@ mod mail;
 mod settings;
 mod setup;
 mod sign_in;
+mod store_check;
 mod two_factor;
 mod users;
 mod users_bulk;
@@ -89,6 +90,7 @@ pub use credentials::PasswordReset;
 pub use groups::GroupChanges;
 pub use settings::Settings;
 pub use sign_in::SignIn;
+pub use store_check::{Finding, StoreCheck};
 pub use users::{NewUser, UserChanges, UserHandle};
 pub use users_bulk::{BulkAction, BulkPlan, BulkRefusal, BulkReport, BulkSelection};
 

@@ -18,7 +18,9 @@ pub mod sqlite;
 pub mod statement_log;
 
 pub use crate::error::StoreError;
-pub use rows::{AuditTx, ClientsTx, CopyTx, GroupsTx, SettingsTx, SignInTx, TwoFactorTx, UsersTx};
+pub use rows::{
+    AuditTx, CheckTx, ClientsTx, CopyTx, GroupsTx, SettingsTx, SignInTx, TwoFactorTx, UsersTx,
+};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -95,7 +97,16 @@ pub trait Store: Send + Sync {
 /// Dropping a transaction without `commit` rolls it back.
 #[async_trait]
 pub trait Tx:
-    UsersTx + SignInTx + TwoFactorTx + GroupsTx + ClientsTx + AuditTx + SettingsTx + CopyTx + Send
+    UsersTx
+    + SignInTx
+    + TwoFactorTx
+    + GroupsTx
+    + ClientsTx
+    + AuditTx
+    + SettingsTx
+    + CopyTx
+    + CheckTx
+    + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
     /// Takes the directory's writer lock in a [`TxMode::Stage`]

@@ -12,10 +12,12 @@
 //! | [`SettingsTx`] | `settings.rs`   | settings                                       |
 //!
 //! | [`CopyTx`]     | `snapshot.rs`   | a whole directory, for a copy                  |
+//! | [`CheckTx`]    | `check.rs`      | the store check's reads and its recount        |
 //!
 //! Where the stores search differently is in `search.rs`.
 
 mod audit;
+mod check;
 mod clients;
 mod groups;
 mod search;
@@ -26,6 +28,7 @@ mod two_factor;
 mod users;
 
 pub use audit::AuditTx;
+pub use check::{CheckTx, CountDifference};
 pub use clients::ClientsTx;
 pub use groups::GroupsTx;
 pub use settings::SettingsTx;
