@@ -376,3 +376,50 @@ async fn a_store_about_to_be_migrated_is_backed_up_first_and_a_current_one_is_no
     assert!(backups.before_migration(&file).unwrap().is_none());
     assert_eq!(world.snapshot().await.users.len(), 1);
 }
+
+#[tokio::test]
+async fn the_folder_and_passphrase_are_chosen_with_settings_manage_and_audited() {
+    let world = World::new().await;
+    let file = world.sqlite_file().expect("a file").to_owned();
+    let usb = file.with_file_name("usb-disk");
+    let config = world
+        .directory
+        .set_backup_folder(&world.admin, Some(usb.clone()))
+        .await
+        .expect("a folder");
+    assert_eq!(config.folder_for(&file), usb);
+    assert!(usb.is_dir());
+    let keychain = roster_core::secrets::Keychain::mock();
+    let passphrase = SecretString::from("a passphrase for the usb disk".to_owned());
+    world
+        .directory
+        .set_backup_passphrase(&world.admin, &keychain, Some(&passphrase))
+        .await
+        .expect("a passphrase");
+    let backups = roster_core::backup::config::backups_for(&file, &keychain).unwrap();
+    assert!(backups.encrypts());
+    assert_eq!(backups.folder(), usb);
+    let made = world
+        .directory
+        .back_up(&world.admin, &backups)
+        .await
+        .unwrap();
+    assert!(made.manifest.encrypted);
+    let audit = world.audit(None).await;
+    let actions: Vec<&str> = audit.iter().map(|event| event.action.as_str()).collect();
+    assert_eq!(
+        &actions[..3],
+        &["settings.backup", "settings.backups", "settings.backups"]
+    );
+    assert!(
+        !format!("{audit:?}").contains("usb disk"),
+        "no passphrase in the audit"
+    );
+    let short = SecretString::from("short".to_owned());
+    let error = world
+        .directory
+        .set_backup_passphrase(&world.admin, &keychain, Some(&short))
+        .await
+        .unwrap_err();
+    assert!(matches!(backup_error(error), BackupError::ShortPassphrase));
+}

@@ -735,6 +735,19 @@ fn rows() -> Vec<Row> {
                 local_only(f.dir().verify_backup(op, &f.backups(), &name).await)
             })
         }),
+        row("set_backup_folder", Requires(SettingsManage), |f, op| {
+            Box::pin(async move { local_only(f.dir().set_backup_folder(op, None).await) })
+        }),
+        row(
+            "set_backup_passphrase",
+            Requires(SettingsManage),
+            |f, op| {
+                Box::pin(async move {
+                    let keychain = roster_core::secrets::Keychain::mock();
+                    local_only(f.dir().set_backup_passphrase(op, &keychain, None).await)
+                })
+            },
+        ),
         row("restore_backup", Requires(SettingsManage), |f, op| {
             Box::pin(async move {
                 let name = f.latest_backup().await;

@@ -75,6 +75,17 @@ impl BackupConfig {
     }
 }
 
+/// The backups of the local store at `store`, as this computer chose them:
+/// folder, retention, and the passphrase kept in `secrets`.
+pub fn backups_for(store: &Path, secrets: &dyn Secrets) -> Result<super::Backups, BackupError> {
+    let config = BackupConfig::load(store)?;
+    Ok(super::Backups::new(
+        config.folder_for(store),
+        config.keep,
+        passphrase(secrets, store)?,
+    ))
+}
+
 /// The keychain entry of the backup passphrase of the store at `store`.
 pub fn passphrase_entry(store: &Path) -> String {
     let store = std::fs::canonicalize(store).unwrap_or_else(|_| store.to_owned());

@@ -7,14 +7,18 @@
 //! backup's newest event, and the event names the backup and the backup of
 //! the state it replaced.
 
+use std::path::PathBuf;
+
+use secrecy::SecretString;
 use serde_json::json;
 
 use super::access::Operator;
 use super::Directory;
-use crate::backup::{BackupError, BackupInfo, Backups, Reason, Restored};
+use crate::backup::{config, BackupConfig, BackupError, BackupInfo, Backups, Reason, Restored};
 use crate::domain::Permission;
 use crate::error::Result;
 use crate::model::{FieldChange, NewAuditEvent, TargetKind};
+use crate::secrets::Secrets;
 use crate::store::sqlite::backup::FileSummary;
 use crate::store::sqlite::SqliteStore;
 use crate::store::TxMode;
@@ -124,6 +128,80 @@ impl Directory {
         tx.append_audit(&event).await?;
         tx.commit().await?;
         Ok(restored)
+    }
+}
+
+impl Directory {
+    /// Chooses the folder backups of this local store go to (`None`: beside
+    /// the store), after checking it can be written; kept on this computer.
+    pub async fn set_backup_folder(
+        &self,
+        operator: &Operator,
+        folder: Option<PathBuf>,
+    ) -> Result<BackupConfig> {
+        self.authorize_backups(operator).await?;
+        let store = self.local_file()?;
+        let mut config = BackupConfig::load(store.path())?;
+        let before = config.folder_for(store.path());
+        config.folder = folder;
+        let after_folder = config.folder_for(store.path());
+        crate::backup::ensure_writable(&after_folder)?;
+        config.save(store.path())?;
+        self.audit_backup_setting(
+            operator,
+            "folder",
+            json!(before.display().to_string()),
+            json!(after_folder.display().to_string()),
+        )
+        .await?;
+        Ok(config)
+    }
+
+    /// Keeps the backup passphrase of this local store in `secrets` (the OS
+    /// keychain), or with `None` forgets it: later backups are unencrypted.
+    pub async fn set_backup_passphrase(
+        &self,
+        operator: &Operator,
+        secrets: &dyn Secrets,
+        passphrase: Option<&SecretString>,
+    ) -> Result<()> {
+        self.authorize_backups(operator).await?;
+        let store = self.local_file()?;
+        let before = config::passphrase(secrets, store.path())?.is_some();
+        config::set_passphrase(secrets, store.path(), passphrase)?;
+        self.audit_backup_setting(
+            operator,
+            "encrypted",
+            json!(before),
+            json!(passphrase.is_some()),
+        )
+        .await
+    }
+
+    async fn audit_backup_setting(
+        &self,
+        operator: &Operator,
+        field: &str,
+        before: serde_json::Value,
+        after: serde_json::Value,
+    ) -> Result<()> {
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let actor = Self::authorize(&mut *tx, operator, Permission::SettingsManage).await?;
+        let event = actor.audit(
+            "settings.backups",
+            TargetKind::Settings,
+            None,
+            "backups",
+            vec![FieldChange {
+                field: field.into(),
+                before,
+                after,
+            }],
+            Self::now(),
+        );
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 
