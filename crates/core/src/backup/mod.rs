@@ -162,6 +162,10 @@ impl Backups {
         &self.folder
     }
 
+    pub fn keep(&self) -> Retention {
+        self.keep
+    }
+
     pub fn encrypts(&self) -> bool {
         self.passphrase.is_some()
     }
@@ -315,6 +319,11 @@ impl Backups {
         Ok(self
             .last_backup()?
             .is_none_or(|last| now - last >= chrono::Duration::days(1)))
+    }
+
+    /// [`Backups::daily_due`] now.
+    pub fn daily_due_now(&self) -> Result<bool, BackupError> {
+        self.daily_due(Utc::now())
     }
 
     /// The backup named `name` in the folder, or at the path `name`.
