@@ -46,11 +46,18 @@ async fn backups(state: &AppState) -> CommandResult<Backups> {
 pub async fn backups_overview(state: State<'_, AppState>) -> CommandResult<BackupsOverview> {
     let (directory, operator) = signed_in(&state)?;
     let problem = state.backup_problem();
-    // Without a data folder there is no local file: the core still checks
-    // the rights, and says a server's backups are the server's job.
-    let backups = backups(&state)
-        .await
-        .unwrap_or_else(|_| Backups::new(std::env::temp_dir(), Retention::default(), None));
+    let backups = match backups(&state).await {
+        Ok(backups) => backups,
+        // The rights first; on a server the list says backups are its job.
+        Err(error) => {
+            let nowhere = Backups::new(std::env::temp_dir(), Retention::default(), None);
+            return match directory.list_backups(&operator, &nowhere).await {
+                Err(Error::Backup(BackupError::NotLocal)) => Ok(server_overview()),
+                Err(refused) => checked(&state, Err(refused)),
+                Ok(_) => Err(error),
+            };
+        }
+    };
     match directory.list_backups(&operator, &backups).await {
         Ok(list) => Ok(BackupsOverview {
             local: true,
@@ -60,15 +67,19 @@ pub async fn backups_overview(state: State<'_, AppState>) -> CommandResult<Backu
             backups: list,
             problem,
         }),
-        Err(Error::Backup(BackupError::NotLocal)) => Ok(BackupsOverview {
-            local: false,
-            folder: None,
-            encrypted: false,
-            keep: Retention::default(),
-            backups: Vec::new(),
-            problem: None,
-        }),
+        Err(Error::Backup(BackupError::NotLocal)) => Ok(server_overview()),
         Err(error) => checked(&state, Err(error)),
+    }
+}
+
+fn server_overview() -> BackupsOverview {
+    BackupsOverview {
+        local: false,
+        folder: None,
+        encrypted: false,
+        keep: Retention::default(),
+        backups: Vec::new(),
+        problem: None,
     }
 }
 
@@ -174,12 +185,19 @@ pub async fn check_store(state: State<'_, AppState>, repair: bool) -> CommandRes
 }
 
 /// The passphrase kept for `store`, read off the runtime's threads (the
-/// keychain may block on D-Bus).
+/// keychain may block on D-Bus). Without a keychain there is none: backups
+/// are then unencrypted, and Settings says so.
 pub(crate) async fn kept_passphrase(
     keychain: std::sync::Arc<dyn roster_core::secrets::Secrets>,
     store: std::path::PathBuf,
 ) -> Result<Option<SecretString>, BackupError> {
-    tauri::async_runtime::spawn_blocking(move || config::passphrase(&*keychain, &store))
+    let kept = tauri::async_runtime::spawn_blocking(move || config::passphrase(&*keychain, &store))
         .await
-        .unwrap_or(Ok(None))
+        .unwrap_or(Ok(None));
+    match kept {
+        Err(BackupError::Keychain(roster_core::secrets::SecretsError::Unavailable { .. })) => {
+            Ok(None)
+        }
+        other => other,
+    }
 }
