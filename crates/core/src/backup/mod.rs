@@ -302,7 +302,7 @@ impl Backups {
                 backups.push(info);
             }
         }
-        backups.sort_by(|a, b| b.manifest.created_at.cmp(&a.manifest.created_at));
+        backups.sort_by_key(|backup| std::cmp::Reverse(backup.manifest.created_at));
         Ok(backups)
     }
 

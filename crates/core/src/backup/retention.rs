@@ -5,6 +5,9 @@
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
+/// The period a time falls in: (year, day, week or month).
+type PeriodOf = fn(&DateTime<Utc>) -> (i32, u32);
+
 /// How many backups of each period are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Retention {
@@ -33,7 +36,7 @@ impl Retention {
         if let Some(newest) = order.first() {
             kept[*newest] = true;
         }
-        let periods: [(u32, fn(&DateTime<Utc>) -> (i32, u32)); 3] = [
+        let periods: [(u32, PeriodOf); 3] = [
             (self.daily, |at| (at.year(), at.ordinal())),
             (self.weekly, |at| {
                 let week = at.iso_week();
