@@ -575,6 +575,11 @@ fn rows() -> Vec<Row> {
             json!({"passphrase": null})
         }),
         row("check_store", Requires(SettingsManage), |_| json!({"repair": true})),
+        row(
+            "save_store_copy",
+            UiOnly("the core's authorize_store_change first (settings.manage), then the native save dialog and a copy into the new file; reads the directory, writes none of it"),
+            |_| json!({}),
+        ),
         // Last: it puts back the state of a backup made just before it.
         row("restore_backup", Requires(SettingsManage), |w| {
             json!({"name": w.a_backup()})

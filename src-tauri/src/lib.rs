@@ -123,6 +123,7 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::backups::restore_backup,
             commands::backups::choose_backup_folder,
             commands::backups::set_backup_passphrase,
-            commands::backups::check_store
+            commands::backups::check_store,
+            commands::backups::save_store_copy
         ])
 }

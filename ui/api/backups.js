@@ -83,3 +83,12 @@ export function setBackupPassphrase(passphrase) {
 export function checkStore(repair) {
   return call('check_store', { repair });
 }
+
+/**
+ * "Save a copy to a file": the whole directory in use copied into a new
+ * SQLite file chosen in the native save dialog.
+ * @returns {Promise<{saved: string | null}>}
+ */
+export function saveStoreCopy() {
+  return call('save_store_copy');
+}

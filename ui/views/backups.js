@@ -59,7 +59,9 @@ async function load(body, ctx) {
   if (!overview.local) {
     replaceChildren(body, h('p', null,
       'This directory is kept on a PostgreSQL server: backing it up is the server\'s job. '
-      + 'Ask whoever runs the server how its backups are made and kept.'));
+      + 'Ask whoever runs the server how its backups are made and kept.'),
+    saveCopy(ctx),
+    storeCheck(ctx));
     return;
   }
   const reload = () => load(body, ctx);
@@ -251,6 +253,35 @@ function passphraseForm(ctx, overview, reload) {
   passphrase.root,
   error.root,
   h('div', { class: 'actions' }, set, clear));
+}
+
+/**
+ * "Save a copy to a file": the whole directory into a SQLite file of one's own.
+ * @param {import('../main.js').Context} ctx
+ */
+function saveCopy(ctx) {
+  const { api, signal } = ctx;
+  const error = formError();
+  const working = progress('Saving a copy');
+  working.hidden = true;
+  const save = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button' }, 'Save a copy to a file'));
+  save.addEventListener('click', async () => {
+    error.show(null);
+    save.disabled = true;
+    working.hidden = false;
+    try {
+      const { saved } = await api.saveStoreCopy();
+      if (signal.aborted) return;
+      if (saved) ctx.say(`A copy of the directory was saved to ${saved}. Keep it somewhere safe: it holds every account.`);
+    } catch (failure) {
+      if (signal.aborted) return;
+      error.show(api.messageOf(failure));
+    } finally {
+      save.disabled = false;
+      working.hidden = true;
+    }
+  });
+  return h('div', { class: 'stack' }, h('div', { class: 'actions' }, save), working, error.root);
 }
 
 /**

@@ -76,4 +76,5 @@ pub const COMMANDS: &[&str] = &[
     "choose_backup_folder",
     "set_backup_passphrase",
     "check_store",
+    "save_store_copy",
 ];
