@@ -701,6 +701,10 @@ pub struct BenchArgs {
     /// Disable every enabled user at once, as one bulk action, and time it.
     #[arg(long)]
     pub bulk_disable: bool,
+    /// Measure a backup of the seeded SQLite store (unencrypted and
+    /// encrypted) and checking it, beside the store's size.
+    #[arg(long)]
+    pub backup: bool,
 }
 
 fn parse_status(value: &str) -> Result<Status, String> {

@@ -5,6 +5,7 @@ mod audit;
 mod backup;
 mod bench;
 mod bench_audit;
+mod bench_backup;
 mod bench_bulk;
 mod clients;
 mod groups;
