@@ -578,6 +578,27 @@ fn rows() -> Vec<Row> {
         row("apply_bulk_users", RequiresAll(&[UsersView, UsersDisable]), |w| {
             json!({"selection": {"kind": "ids", "ids": [w.bulk.id]}, "action": {"action": "disable"}})
         }),
+        row("backups_overview", Requires(SettingsManage), |_| json!({})),
+        row("back_up_now", Requires(SettingsManage), |_| json!({})),
+        row("verify_backup", Requires(SettingsManage), |w| {
+            json!({"name": w.a_backup()})
+        }),
+        row("choose_backup_folder", Requires(SettingsManage), |_| {
+            json!({"default": true})
+        }),
+        row("set_backup_passphrase", Requires(SettingsManage), |_| {
+            json!({"passphrase": null})
+        }),
+        row("check_store", Requires(SettingsManage), |_| json!({"repair": true})),
+        row(
+            "save_store_copy",
+            UiOnly("the core's authorize_store_change first (settings.manage), then the native save dialog and a copy into the new file; reads the directory, writes none of it"),
+            |_| json!({}),
+        ),
+        // Last: it puts back the state of a backup made just before it.
+        row("restore_backup", Requires(SettingsManage), |w| {
+            json!({"name": w.a_backup()})
+        }),
     ]
 }
 
@@ -632,6 +653,18 @@ struct ClientTargets {
 }
 
 impl World {
+    /// The name of a backup of the column's directory, made now (an
+    /// automatic backup: it changes nothing in the directory).
+    fn a_backup(&self) -> String {
+        let state = self.app.state::<AppState>();
+        let directory = state.directory().expect("a directory");
+        let backups = block_on(state.local_backups()).expect("backups");
+        block_on(directory.back_up_automatically(&backups, roster_core::backup::Reason::Daily))
+            .expect("a backup")
+            .expect("a local store")
+            .name
+    }
+
     fn new(who: Who) -> World {
         let dir = tempfile::tempdir().expect("temp dir");
         let state = AppState::open_at(dir.path().join("roster.sqlite3"));

@@ -32,5 +32,6 @@ export * from './api/groups.js';
 export * from './api/clients.js';
 export * from './api/audit.js';
 export * from './api/bulk.js';
+export * from './api/backups.js';
 
 /** @typedef {import('./api/call.js').ApiError} ApiError */

@@ -2,6 +2,7 @@
 //! in `ui/`. The shell only translates between the web view and
 //! `roster_core`; it decides nothing itself.
 
+pub mod backups;
 mod commands;
 pub mod data_dir;
 pub mod startup;
@@ -118,6 +119,14 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::users_bulk::save_users_template,
             commands::users_bulk::export_users,
             commands::users_bulk::plan_bulk_users,
-            commands::users_bulk::apply_bulk_users
+            commands::users_bulk::apply_bulk_users,
+            commands::backups::backups_overview,
+            commands::backups::back_up_now,
+            commands::backups::verify_backup,
+            commands::backups::restore_backup,
+            commands::backups::choose_backup_folder,
+            commands::backups::set_backup_passphrase,
+            commands::backups::check_store,
+            commands::backups::save_store_copy
         ])
 }

@@ -43,6 +43,8 @@ pub struct AppState {
     /// on a credentials sheet, discarded, or the session ends. Never sent to
     /// the web view; each is zeroized when dropped.
     credentials: Mutex<Option<(UserId, Vec<IssuedCredentials>)>>,
+    /// Why the last automatic backup failed (shown in Settings → Backups).
+    backup_problem: Arc<Mutex<Option<String>>>,
 }
 
 /// A credentials sheet written from the held passwords.
@@ -193,8 +195,72 @@ impl AppState {
                 )
             }
         };
+        let local = choice == StoreChoice::Local;
+        let problem = Arc::new(Mutex::new(None));
+        if local {
+            // Before a migration: the store is not open yet.
+            let store = data_dir.join(paths::LOCAL_STORE_FILE);
+            let made = crate::backups::local_backups(&store, &keychain)
+                .await
+                .and_then(|backups| backups.before_migration(&store).map(drop));
+            crate::backups::note(&problem, made);
+        }
         let directory = open_store(&data_dir, &choice, &keychain).await;
-        Self::with(directory, Some(data_dir), choice, keychain)
+        let state = Self::with(directory, Some(data_dir), choice, keychain);
+        *state
+            .backup_problem
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) =
+            problem.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if local {
+            crate::backups::daily_in_background(&state);
+        }
+        state
+    }
+
+    /// The local store's backups, as this computer chose them.
+    pub async fn local_backups(&self) -> Result<roster_core::backup::Backups, CommandError> {
+        let store = self.local_store_path().ok_or_else(|| {
+            CommandError::store_unavailable(
+                "This system has no folder for application data.".into(),
+            )
+        })?;
+        crate::backups::local_backups(&store, &self.keychain)
+            .await
+            .map_err(|error| Error::from(error).into())
+    }
+
+    /// Why the last automatic backup failed, if it did.
+    pub fn backup_problem(&self) -> Option<String> {
+        self.backup_problem
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Where automatic backups note their failures.
+    pub(crate) fn backup_problem_slot(&self) -> Arc<Mutex<Option<String>>> {
+        self.backup_problem.clone()
+    }
+
+    /// A backup before bulk work or an import, when the local file is in
+    /// use; a failure is noted for Settings → Backups and the work goes on.
+    pub async fn back_up_before_bulk(&self) {
+        if self.choice() != StoreChoice::Local {
+            return;
+        }
+        let Ok(directory) = self.directory() else {
+            return;
+        };
+        let made = match self.local_backups().await {
+            Ok(backups) => directory
+                .back_up_automatically(&backups, roster_core::backup::Reason::BeforeBulk)
+                .await
+                .map(drop)
+                .map_err(|error| error.to_string()),
+            Err(error) => Err(error.message),
+        };
+        crate::backups::note(&self.backup_problem, made);
     }
 
     /// The app's state with the OS keychain (or its mock under `ROSTER_KEYCHAIN=mock`).
@@ -233,6 +299,7 @@ impl AppState {
             session: Mutex::new(None),
             pending: Mutex::new(None),
             credentials: Mutex::new(None),
+            backup_problem: Arc::new(Mutex::new(None)),
         }
     }
 

@@ -10,6 +10,7 @@ mod harness;
 mod steps;
 
 mod audit;
+mod backups;
 mod bulk;
 mod clients;
 mod first_run;

@@ -14,6 +14,7 @@ import { field, formError, placeError, progress, submitting, textInput } from '.
 import * as storeSettings from './store-settings.js';
 import * as mailSettings from './mail-settings.js';
 import * as adminSecondFactor from './admin-second-factor.js';
+import * as backups from './backups.js';
 
 /** The whole-number settings: their field name, label, range and hint. */
 const NUMBERS = [
@@ -62,6 +63,7 @@ export async function render(root, ctx) {
   // Its own sections below the form, with their own commands: not saved with the form.
   mailSettings.render(root, ctx);
   storeSettings.render(root, ctx);
+  backups.render(root, ctx);
 
   /** @type {import('../api.js').Settings} */
   let settings;

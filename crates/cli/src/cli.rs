@@ -13,10 +13,12 @@ use roster_core::domain::{Permission, Status, TwoFactor};
 use roster_core::store::SortField;
 
 mod audit;
+mod backup;
 mod settings;
 mod users_bulk;
 
 pub use audit::{AuditArchiveArgs, AuditCommand, AuditFilterArgs};
+pub use backup::{BackupArgs, BackupCommand};
 pub use settings::{MailCommand, MailSetArgs, SettingsCommand, SettingsSetArgs};
 pub use users_bulk::{
     BulkActionArg, UserFilters, UsersBulkArgs, UsersExportArgs, UsersImportArgs, UsersTemplateArgs,
@@ -113,6 +115,9 @@ pub enum Command {
     /// directory into a new store.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Back up the local store, list, check and restore its backups.
+    #[command(subcommand)]
+    Backup(BackupCommand),
     /// Measure listing speed on a freshly seeded temporary store (for developers).
     #[command(hide = true)]
     Bench(BenchArgs),
@@ -628,6 +633,21 @@ pub enum StoreCommand {
     /// Example: roster store copy --from sqlite:roster.sqlite3 --to
     /// postgres://roster@db.example.com/roster
     Copy(StoreCopyArgs),
+    /// Check the store: the database's own checks (SQLite) and Roster's
+    /// invariants (an enabled administrator, no supervisor circle, kept
+    /// counts, normalised and unique emails, the audit chain). Prints each
+    /// finding; exit status 1 when something is left wrong.
+    Check(StoreCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StoreCheckArgs {
+    /// Repair what can be repaired safely: recount kept counts (audited).
+    #[arg(long)]
+    pub repair: bool,
+    /// Print the findings as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -681,6 +701,10 @@ pub struct BenchArgs {
     /// Disable every enabled user at once, as one bulk action, and time it.
     #[arg(long)]
     pub bulk_disable: bool,
+    /// Measure a backup of the seeded SQLite store (unencrypted and
+    /// encrypted) and checking it, beside the store's size.
+    #[arg(long)]
+    pub backup: bool,
 }
 
 fn parse_status(value: &str) -> Result<Status, String> {

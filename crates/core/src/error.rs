@@ -38,6 +38,9 @@ pub enum Error {
     /// A spreadsheet that cannot be read or written at all.
     #[error(transparent)]
     Sheet(#[from] crate::sheet::SheetError),
+    /// A backup that cannot be made, checked or restored.
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
     #[error("The import was cancelled; nothing was written.")]
     Cancelled,
 
@@ -208,6 +211,7 @@ impl Error {
             Error::InvalidCountry { .. } => "invalid_country",
             Error::InvalidImport { .. } => "invalid_import",
             Error::Sheet(_) => "invalid_file",
+            Error::Backup(_) => "backup",
             Error::Cancelled => "cancelled",
             Error::ClientNotFound { .. } => "client_not_found",
             Error::ClientDataMasked => "client_data_masked",

@@ -14,6 +14,7 @@
 
 pub mod administrators;
 pub mod audit;
+pub mod backup;
 pub mod bench;
 pub mod clients;
 pub mod csv_cell;

@@ -34,6 +34,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use roster_core::backup::{BackupError, Backups, Reason, Retention};
 use roster_core::clients::{ClientChanges, ClientQuery, NewClient};
 use roster_core::directory::{GroupChanges, Settings, UserChanges};
 use roster_core::domain::{Email, GroupId, Permission, PermissionSet, Status, UserId};
@@ -744,7 +745,64 @@ fn rows() -> Vec<Row> {
                     .map(drop)
             })
         }),
+        // --- store_check.rs ---
+        row("check_store", Requires(SettingsManage), |f, op| {
+            Box::pin(async move { f.dir().check_store(op, true).await.map(drop) })
+        }),
+        // --- backups.rs (last: a restore puts back the state of its backup) ---
+        row("list_backups", Requires(SettingsManage), |f, op| {
+            Box::pin(async move { local_only(f.dir().list_backups(op, &f.backups()).await) })
+        }),
+        row("back_up", Requires(SettingsManage), |f, op| {
+            Box::pin(async move { local_only(f.dir().back_up(op, &f.backups()).await) })
+        }),
+        row(
+            "back_up_automatically",
+            NoOperator("a backup at start or before bulk work, which changes nothing"),
+            |f, _| {
+                Box::pin(async move {
+                    f.dir()
+                        .back_up_automatically(&f.backups(), Reason::Daily)
+                        .await
+                        .map(drop)
+                })
+            },
+        ),
+        row("verify_backup", Requires(SettingsManage), |f, op| {
+            Box::pin(async move {
+                let name = f.latest_backup().await;
+                local_only(f.dir().verify_backup(op, &f.backups(), &name).await)
+            })
+        }),
+        row("set_backup_folder", Requires(SettingsManage), |f, op| {
+            Box::pin(async move { local_only(f.dir().set_backup_folder(op, None).await) })
+        }),
+        row(
+            "set_backup_passphrase",
+            Requires(SettingsManage),
+            |f, op| {
+                Box::pin(async move {
+                    let keychain = roster_core::secrets::Keychain::mock();
+                    local_only(f.dir().set_backup_passphrase(op, &keychain, None).await)
+                })
+            },
+        ),
+        row("restore_backup", Requires(SettingsManage), |f, op| {
+            Box::pin(async move {
+                let name = f.latest_backup().await;
+                local_only(f.dir().restore_backup(op, &f.backups(), &name).await)
+            })
+        }),
     ]
+}
+
+/// A backup service's result, with "backups are the server's job" counted
+/// as success on PostgreSQL (the rights were checked before it).
+fn local_only<T>(result: Result<T, Error>) -> Result<(), Error> {
+    match result {
+        Ok(_) | Err(Error::Backup(BackupError::NotLocal)) => Ok(()),
+        Err(error) => Err(error),
+    }
 }
 
 /// One column's directory, its operator, and the rows' targets.
@@ -770,6 +828,30 @@ struct Fixture {
 }
 
 impl Fixture {
+    /// The column's backups, beside its SQLite file (none are made on
+    /// PostgreSQL: the folder is never written).
+    fn backups(&self) -> Backups {
+        let folder = self.world.sqlite_file().map_or_else(
+            || std::env::temp_dir().join("roster-rights-no-backups"),
+            |file| file.with_file_name("backups"),
+        );
+        Backups::new(folder, Retention::default(), None)
+    }
+
+    /// The newest backup's name, made now (unaudited) when there is none.
+    async fn latest_backup(&self) -> String {
+        let backups = self.backups();
+        if let Some(newest) = backups.list().expect("list").first() {
+            return newest.name.clone();
+        }
+        self.dir()
+            .back_up_automatically(&backups, Reason::Daily)
+            .await
+            .expect("a backup")
+            .map(|backup| backup.name)
+            .unwrap_or_default()
+    }
+
     async fn new(backend: Backend, who: Who) -> Fixture {
         let world = World::on(backend).await;
         world.directory.set_mailer(Some(Arc::new(Discard)));
@@ -959,6 +1041,8 @@ fn public_services() -> BTreeSet<&'static str> {
         include_str!("../src/directory/audit_archive.rs"),
         include_str!("../src/directory/settings.rs"),
         include_str!("../src/directory/mail.rs"),
+        include_str!("../src/directory/backups.rs"),
+        include_str!("../src/directory/store_check.rs"),
         include_str!("../src/administrators.rs"),
     ]
     .into_iter()

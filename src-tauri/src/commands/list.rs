@@ -72,4 +72,12 @@ pub const COMMANDS: &[&str] = &[
     "export_users",
     "plan_bulk_users",
     "apply_bulk_users",
+    "backups_overview",
+    "back_up_now",
+    "verify_backup",
+    "restore_backup",
+    "choose_backup_folder",
+    "set_backup_passphrase",
+    "check_store",
+    "save_store_copy",
 ];

@@ -10,6 +10,7 @@
 //! calls one core service and returns its serde type. No rule lives here.
 
 pub mod audit;
+pub mod backups;
 pub mod clients;
 pub mod dialogs;
 pub mod groups;

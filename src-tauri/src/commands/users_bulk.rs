@@ -177,6 +177,9 @@ pub async fn import_users<R: tauri::Runtime>(
         dry_run,
         send_credentials: send_credentials.unwrap_or(false),
     };
+    if !dry_run {
+        state.back_up_before_bulk().await;
+    }
     let mut progress = progress_to(on_progress.map(|id| id.channel_on(webview)));
     let cancel = imports.start(&operator);
     let result = directory
@@ -364,6 +367,7 @@ pub async fn apply_bulk_users(
 ) -> CommandResult<BulkReport> {
     let (directory, operator) = signed_in(&state)?;
     let selection = selection.into_core()?;
+    state.back_up_before_bulk().await;
     checked(
         &state,
         directory.apply_bulk(&operator, &selection, action).await,

@@ -71,6 +71,9 @@ struct Report {
     /// `--bulk-disable` asked for it.
     #[serde(skip_serializing_if = "Option::is_none")]
     bulk: Option<super::bench_bulk::BulkReport>,
+    /// A backup of the SQLite store, when `--backup` asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backup: Option<super::bench_backup::BackupReport>,
 }
 
 #[derive(Serialize)]
@@ -361,6 +364,7 @@ async fn measure(
         None => None,
     };
     let bulk = super::bench_bulk::measure(&directory, &operator, args).await?;
+    let backup = super::bench_backup::measure(&directory, &operator, args).await?;
 
     Ok(Report {
         store: seeding.kind,
@@ -372,6 +376,7 @@ async fn measure(
         clients,
         audit,
         bulk,
+        backup,
     })
 }
 

@@ -2,8 +2,10 @@
 //! core service and prints; none decides a rule.
 
 mod audit;
+mod backup;
 mod bench;
 mod bench_audit;
+mod bench_backup;
 mod bench_bulk;
 mod clients;
 mod groups;
@@ -12,6 +14,7 @@ mod mail;
 mod password;
 mod settings;
 mod store;
+mod store_check;
 mod users;
 mod users_bulk;
 
@@ -28,7 +31,7 @@ use roster_core::smtp::KeychainMailer;
 use roster_core::{Directory, Operator};
 use secrecy::SecretString;
 
-use crate::cli::{Cli, Command, PasswordSource};
+use crate::cli::{Cli, Command, PasswordSource, StoreCommand};
 use crate::sign_in::{self, Credentials};
 use crate::store_arg::StoreArg;
 
@@ -89,7 +92,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Password(command) => {
             return password::run(|| open_existing_session(store), command).await;
         }
+        Command::Store(StoreCommand::Check(args)) => {
+            return store_check::run(&open().await?, args).await;
+        }
         Command::Store(command) => store::run(store, command).await?,
+        Command::Backup(command) => return backup::run(store, open().await?, command).await,
         Command::Bench(args) => bench::run(args).await?,
     }
     Ok(ExitCode::SUCCESS)
@@ -115,7 +122,10 @@ async fn open_session(
     let store = StoreArg::resolve(store)?;
     let store = match opening {
         Opening::CreateIfAbsent => store.open().await?,
-        Opening::Existing => store.open_existing().await?,
+        Opening::Existing => {
+            backup::before_migration(&store).await;
+            store.open_existing().await?
+        }
     };
     let session = Session::new(Directory::new(store), credentials);
     if let Some(settings) = session.directory.load_mail_settings().await? {

@@ -22,6 +22,8 @@ pub async fn run(store: Option<&OsStr>, command: StoreCommand) -> anyhow::Result
         StoreCommand::Show(flag) => show(&StoreArg::resolve(store)?, flag.json).await,
         StoreCommand::Test(flag) => test(&StoreArg::resolve(store)?, flag.json).await,
         StoreCommand::Copy(args) => copy(args).await,
+        // Signs in first: `commands::run` hands it to `store_check`.
+        StoreCommand::Check(_) => anyhow::bail!("The store check needs a sign-in."),
     }
 }
 

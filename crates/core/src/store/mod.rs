@@ -19,8 +19,8 @@ pub mod statement_log;
 
 pub use crate::error::StoreError;
 pub use rows::{
-    AuditArchiveTx, AuditSeedTx, AuditTx, ClientsTx, CopyTx, GroupsTx, SettingsTx, SignInTx,
-    TwoFactorTx, UsersTx,
+    AuditArchiveTx, AuditSeedTx, AuditTx, CheckTx, ClientsTx, CopyTx, GroupsTx, SettingsTx,
+    SignInTx, TwoFactorTx, UsersTx,
 };
 
 use async_trait::async_trait;
@@ -66,6 +66,12 @@ pub trait Store: Send + Sync {
         false
     }
 
+    /// The local file store, for what only a local file has (backups and
+    /// restores); `None` on a server, whose backups are the server's job.
+    fn as_local_file(&self) -> Option<&sqlite::SqliteStore> {
+        None
+    }
+
     /// Everything this directory holds, read in one snapshot ([`copy`]).
     async fn export(&self) -> Result<copy::Snapshot, StoreError> {
         let mut tx = self.begin(TxMode::Read).await?;
@@ -102,6 +108,7 @@ pub trait Tx:
     + AuditSeedTx
     + SettingsTx
     + CopyTx
+    + CheckTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

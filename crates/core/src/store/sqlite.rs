@@ -26,6 +26,7 @@ mod embedded {
     refinery::embed_migrations!("src/store/sqlite/migrations");
 }
 
+pub mod backup;
 mod sealed;
 
 pub struct SqliteStore {
@@ -417,6 +418,10 @@ impl Store for SqliteStore {
 
     fn is_writable_local_file(&self) -> bool {
         self.writable
+    }
+
+    fn as_local_file(&self) -> Option<&SqliteStore> {
+        Some(self)
     }
 }
 

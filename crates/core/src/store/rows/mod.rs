@@ -14,12 +14,14 @@
 //! | [`SettingsTx`] | `settings.rs`   | settings                                       |
 //!
 //! | [`CopyTx`]     | `snapshot.rs`   | a whole directory, for a copy                  |
+//! | [`CheckTx`]    | `check.rs`      | the store check's reads and its recount        |
 //!
 //! Where the stores search differently is in `search.rs`.
 
 mod audit;
 mod audit_archive;
 mod audit_seed;
+mod check;
 mod clients;
 mod groups;
 mod search;
@@ -32,6 +34,7 @@ mod users;
 pub use audit::AuditTx;
 pub use audit_archive::AuditArchiveTx;
 pub use audit_seed::AuditSeedTx;
+pub use check::{CheckTx, CountDifference};
 pub use clients::ClientsTx;
 pub use groups::GroupsTx;
 pub use settings::SettingsTx;

@@ -1,0 +1,155 @@
+//! What the store check reads, and the one repair it makes: the database's
+//! own checks (SQLite's integrity and foreign-key checks; a server checks
+//! itself), the kept counts against real counts, supervisor links, and
+//! every user's email as typed and as normalised.
+
+use async_trait::async_trait;
+
+use crate::store::sql::{Dialect, RowRef, Sql};
+use crate::store::StoreError;
+
+/// A kept count that differs from the real one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountDifference {
+    /// What is counted, for people: "enabled users", "members of Sales", "clients".
+    pub what: String,
+    pub kept: i64,
+    pub real: i64,
+}
+
+/// The store check's reads and its repair, as one transaction makes them.
+#[async_trait]
+pub trait CheckTx: Send {
+    /// The database's own findings, each a line of its report (SQLite's
+    /// `integrity_check` and `foreign_key_check`); none on a server.
+    async fn database_problems(&mut self) -> Result<Vec<String>, StoreError>;
+    /// Every kept count that differs from a count of the rows.
+    async fn count_differences(&mut self) -> Result<Vec<CountDifference>, StoreError>;
+    /// Sets every kept count to a count of the rows.
+    async fn recount(&mut self) -> Result<(), StoreError>;
+    /// Every (user, supervisor) link.
+    async fn supervisor_links(&mut self) -> Result<Vec<(i64, i64)>, StoreError>;
+    /// Every user's id, email as typed and normalised email, one at a time.
+    async fn each_user_email(
+        &mut self,
+        each: &mut (dyn FnMut(i64, String, String) + Send),
+    ) -> Result<(), StoreError>;
+    /// Normalised emails held by more than one user, with how many.
+    async fn shared_emails(&mut self) -> Result<Vec<(String, i64)>, StoreError>;
+}
+
+const COUNT_DIFFERENCES: &str = "\
+    SELECT 'users ' || c.status, c.users, (SELECT count(*) FROM users u WHERE u.status = c.status) \
+    FROM user_counts c \
+    UNION ALL \
+    SELECT 'members of ' || g.name, g.member_count, \
+        (SELECT count(*) FROM memberships m WHERE m.group_id = g.id) \
+    FROM groups g \
+    UNION ALL \
+    SELECT 'clients', k.clients, (SELECT count(*) FROM clients) FROM client_counts k";
+
+#[async_trait]
+impl<S: Sql + ?Sized> CheckTx for S {
+    async fn database_problems(&mut self) -> Result<Vec<String>, StoreError> {
+        if self.dialect() != Dialect::Sqlite {
+            return Ok(Vec::new());
+        }
+        let mut problems = Vec::new();
+        for row in self.query("PRAGMA integrity_check(100)", &[]).await? {
+            let line = row.text(0)?;
+            if line != "ok" {
+                problems.push(line);
+            }
+        }
+        for row in self.query("PRAGMA foreign_key_check", &[]).await? {
+            problems.push(format!(
+                "row {} of {} points to a missing row of {}",
+                row.opt_int(1)?.unwrap_or_default(),
+                row.text(0)?,
+                row.text(2)?
+            ));
+        }
+        Ok(problems)
+    }
+
+    async fn count_differences(&mut self) -> Result<Vec<CountDifference>, StoreError> {
+        let rows = self.query(COUNT_DIFFERENCES, &[]).await?;
+        let mut differences = Vec::new();
+        for row in rows {
+            let (kept, real) = (row.int(1)?, row.int(2)?);
+            if kept != real {
+                differences.push(CountDifference {
+                    what: row.text(0)?,
+                    kept,
+                    real,
+                });
+            }
+        }
+        Ok(differences)
+    }
+
+    async fn recount(&mut self) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE user_counts SET users = \
+             (SELECT count(*) FROM users u WHERE u.status = user_counts.status)",
+            &[],
+        )
+        .await?;
+        self.execute(
+            "UPDATE groups SET member_count = \
+             (SELECT count(*) FROM memberships m WHERE m.group_id = groups.id) \
+             WHERE member_count <> (SELECT count(*) FROM memberships m WHERE m.group_id = groups.id)",
+            &[],
+        )
+        .await?;
+        self.execute(
+            "UPDATE client_counts SET clients = (SELECT count(*) FROM clients)",
+            &[],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn supervisor_links(&mut self) -> Result<Vec<(i64, i64)>, StoreError> {
+        let mut links = Vec::new();
+        self.query_each(
+            "SELECT id, supervisor_id FROM users WHERE supervisor_id IS NOT NULL",
+            &[],
+            &mut |row| {
+                links.push((row.int(0)?, row.int(1)?));
+                Ok(())
+            },
+        )
+        .await?;
+        Ok(links)
+    }
+
+    async fn each_user_email(
+        &mut self,
+        each: &mut (dyn FnMut(i64, String, String) + Send),
+    ) -> Result<(), StoreError> {
+        self.query_each(
+            "SELECT id, email, email_normalized FROM users ORDER BY id",
+            &[],
+            &mut |row: &dyn RowRef| {
+                each(row.int(0)?, row.text(1)?, row.text(2)?);
+                Ok(())
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn shared_emails(&mut self) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = self
+            .query(
+                "SELECT email_normalized, count(*) FROM users \
+                 GROUP BY email_normalized HAVING count(*) > 1",
+                &[],
+            )
+            .await?;
+        rows.into_iter()
+            .map(|row| Ok((row.text(0)?, row.int(1)?)))
+            .collect()
+    }
+}
