@@ -237,3 +237,40 @@ fn with_no_import_there_are_no_passwords_to_save_or_forget() {
         .call("save_users_template", json!({"format": "ods"}))
         .is_err());
 }
+
+/// How many backups the app made before bulk work, as Settings lists them.
+fn backups_before_bulk(desktop: &Desktop) -> usize {
+    let overview = desktop.ok("backups_overview", json!({}));
+    overview["backups"].as_array().map_or(0, |backups| {
+        backups
+            .iter()
+            .filter(|b| b["manifest"]["reason"] == "before_bulk")
+            .count()
+    })
+}
+
+#[test]
+fn bulk_work_is_backed_up_first_only_when_the_operator_may_do_it() {
+    let (desktop, viewers) = desktop_with_viewer();
+    let target = desktop.user("Tom Target", "tom@example.org", &[&viewers]);
+    assert_eq!(backups_before_bulk(&desktop), 0);
+    let args = json!({
+        "selection": {"kind": "ids", "ids": [target["id"]]},
+        "action": {"action": "disable"},
+    });
+
+    // A viewer's refused bulk action costs no backup.
+    desktop.switch_to("val@example.org");
+    assert_eq!(
+        desktop.code_of("apply_bulk_users", args.clone()),
+        "permission_denied"
+    );
+    desktop.ok("sign_out", json!({}));
+    desktop.sign_in("ada@example.com", ADMIN_PASSWORD);
+    assert_eq!(backups_before_bulk(&desktop), 0);
+
+    // The administrator's is backed up first, then applied.
+    let report = desktop.ok("apply_bulk_users", args);
+    assert_eq!(report["applied"], 1, "{report}");
+    assert_eq!(backups_before_bulk(&desktop), 1);
+}

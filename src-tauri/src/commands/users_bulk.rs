@@ -178,6 +178,8 @@ pub async fn import_users<R: tauri::Runtime>(
         send_credentials: send_credentials.unwrap_or(false),
     };
     if !dry_run {
+        // A refused operator costs no backup.
+        checked(&state, directory.may_import_users(&operator).await)?;
         state.back_up_before_bulk().await;
     }
     let mut progress = progress_to(on_progress.map(|id| id.channel_on(webview)));
@@ -367,6 +369,8 @@ pub async fn apply_bulk_users(
 ) -> CommandResult<BulkReport> {
     let (directory, operator) = signed_in(&state)?;
     let selection = selection.into_core()?;
+    // A refused operator costs no backup.
+    checked(&state, directory.may_apply_bulk(&operator, action).await)?;
     state.back_up_before_bulk().await;
     checked(
         &state,

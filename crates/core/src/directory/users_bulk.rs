@@ -128,6 +128,13 @@ struct Sorted {
 const MAX_CHAIN: usize = 100_000;
 
 impl Directory {
+    /// Whether `operator` holds the rights `action` needs, before work that
+    /// precedes it (the app's backup before bulk work); changes nothing.
+    pub async fn may_apply_bulk(&self, operator: &Operator, action: BulkAction) -> Result<()> {
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        authorize(&mut *tx, operator, action).await.map(drop)
+    }
+
     /// Checks the action against every selected user; changes nothing.
     pub async fn plan_bulk(
         &self,

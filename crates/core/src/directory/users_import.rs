@@ -55,6 +55,15 @@ enum Supervisor {
 }
 
 impl Directory {
+    /// Whether `operator` may import users (`users.create`), before work
+    /// that precedes an import (the app's backup); changes nothing.
+    pub async fn may_import_users(&self, operator: &crate::Operator) -> Result<()> {
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        Self::authorize(&mut *tx, operator, Permission::UsersCreate)
+            .await
+            .map(drop)
+    }
+
     /// Imports users from a CSV or XLSX file (see the module's comment).
     /// `progress(done, total)` is called about every hundred rows:
     /// checking counts the rows; an import then counts passwords made and
