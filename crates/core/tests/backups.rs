@@ -354,10 +354,11 @@ async fn a_store_about_to_be_migrated_is_backed_up_first_and_a_current_one_is_no
     let file = world.sqlite_file().expect("a file").to_owned();
     let backups = plain(&world);
     assert!(backups.before_migration(&file).unwrap().is_none());
-    // As if the store were from before schema V7.
+    // As if the store were from before schema V7 (and so before V8 too).
     world
         .raw_sql(
-            "DROP TABLE store_opened_by; DELETE FROM refinery_schema_history WHERE version = 7;",
+            "DROP TABLE store_opened_by; DROP INDEX audit_events_target_at; \
+             DELETE FROM refinery_schema_history WHERE version >= 7;",
         )
         .await;
     let backup = backups

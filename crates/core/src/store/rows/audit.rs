@@ -321,6 +321,81 @@ fn chained_of_new(event: &NewAuditEvent, seq: i64) -> Result<ChainedEvent, Store
     })
 }
 
+/// Appends `events` at the chain's head in one multi-row insert: the head's
+/// row lock first (so no other writer appends meanwhile), then their places
+/// and ids taken after the last ones, their hashes chained in memory, the
+/// rows written whole, and the table's identity moved past them.
+pub(super) async fn append_batch<S: Sql + ?Sized>(
+    sql: &mut S,
+    events: &[NewAuditEvent],
+) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let count = i64::try_from(events.len()).unwrap_or(i64::MAX);
+    let head = query_opt(
+        sql,
+        "UPDATE audit_chain SET events = events + $1 WHERE id = 1 RETURNING events, last_hash",
+        &[count.into()],
+    )
+    .await?
+    .ok_or_else(|| corrupt("audit chain", "no head"))?;
+    let mut previous = head.text(1)?;
+    let first_seq = head.int(0)? - count + 1;
+    let mut id = super::snapshot::last_id(sql, "audit_events").await?;
+    let mut rows = Vec::with_capacity(events.len());
+    for (event, seq) in events.iter().zip(first_seq..) {
+        id += 1;
+        let mut chained = chained_of_new(event, seq)?;
+        chained.id = id;
+        previous = chained.hash(&previous);
+        rows.push(vec![
+            chained.id.into(),
+            chained.at.into(),
+            chained.operator_id.into(),
+            chained.operator_label.into(),
+            chained.action.into(),
+            chained.target_kind.into(),
+            chained.target_id.into(),
+            chained.target_label.into(),
+            chained.target_label_normalized.into(),
+            chained.changes.into(),
+            chained.seq.into(),
+            chained.category.into(),
+            chained.operator_label_normalized.into(),
+            previous.as_str().into(),
+        ]);
+    }
+    sql.insert_rows(
+        "audit_events",
+        &[
+            ("id", ColumnType::Int),
+            ("at", ColumnType::Int),
+            ("operator_id", ColumnType::Int),
+            ("operator_label", ColumnType::Text),
+            ("action", ColumnType::Text),
+            ("target_kind", ColumnType::Text),
+            ("target_id", ColumnType::Int),
+            ("target_label", ColumnType::Text),
+            ("target_label_normalized", ColumnType::Text),
+            ("changes", ColumnType::Json),
+            ("seq", ColumnType::Int),
+            ("category", ColumnType::Text),
+            ("operator_label_normalized", ColumnType::Text),
+            ("hash", ColumnType::Text),
+        ],
+        rows,
+    )
+    .await?;
+    super::snapshot::continue_ids_after(sql, "audit_events", id).await?;
+    sql.execute(
+        "UPDATE audit_chain SET last_hash = $1 WHERE id = 1",
+        &[previous.into()],
+    )
+    .await?;
+    Ok(())
+}
+
 #[async_trait]
 impl<S: Sql + ?Sized> AuditTx for S {
     async fn append_audit(&mut self, event: &NewAuditEvent) -> Result<(), StoreError> {
@@ -382,103 +457,10 @@ impl<S: Sql + ?Sized> AuditTx for S {
 
     async fn append_audits(&mut self, events: &[NewAuditEvent]) -> Result<(), StoreError> {
         for batch in events.chunks(APPEND_BATCH) {
-            if let [event] = batch {
-                self.append_audit(event).await?;
-                continue;
+            match batch {
+                [event] => self.append_audit(event).await?,
+                _ => append_batch(self, batch).await?,
             }
-            // The head's row lock first, for the whole batch's places.
-            let head = query_opt(
-                self,
-                "UPDATE audit_chain SET events = events + $1 WHERE id = 1 \
-                 RETURNING events, last_hash",
-                &[(batch.len() as i64).into()],
-            )
-            .await?
-            .ok_or_else(|| corrupt("audit chain", "no head"))?;
-            let last = head.int(0)?;
-            let mut previous = head.text(1)?;
-            let first = last - batch.len() as i64 + 1;
-            let mut chained = Vec::with_capacity(batch.len());
-            let mut rows = Vec::with_capacity(batch.len());
-            for (event, seq) in batch.iter().zip(first..) {
-                let event = chained_of_new(event, seq)?;
-                rows.push(vec![
-                    event.at.into(),
-                    event.operator_id.into(),
-                    event.operator_label.as_str().into(),
-                    event.action.as_str().into(),
-                    event.target_kind.as_str().into(),
-                    event.target_id.into(),
-                    event.target_label.as_str().into(),
-                    event.target_label_normalized.as_str().into(),
-                    event.changes.as_str().into(),
-                    seq.into(),
-                    event.category.as_str().into(),
-                    event.operator_label_normalized.as_str().into(),
-                ]);
-                chained.push(event);
-            }
-            self.insert_rows(
-                "audit_events",
-                &[
-                    ("at", ColumnType::Int),
-                    ("operator_id", ColumnType::Int),
-                    ("operator_label", ColumnType::Text),
-                    ("action", ColumnType::Text),
-                    ("target_kind", ColumnType::Text),
-                    ("target_id", ColumnType::Int),
-                    ("target_label", ColumnType::Text),
-                    ("target_label_normalized", ColumnType::Text),
-                    ("changes", ColumnType::Json),
-                    ("seq", ColumnType::Int),
-                    ("category", ColumnType::Text),
-                    ("operator_label_normalized", ColumnType::Text),
-                ],
-                rows,
-            )
-            .await?;
-            // The ids the store gave, in chain order: each hash covers its id.
-            let ids = self
-                .query(
-                    "SELECT id FROM audit_events WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
-                    &[first.into(), last.into()],
-                )
-                .await?;
-            if ids.len() != chained.len() {
-                return Err(corrupt(
-                    "audit chain",
-                    "a batch's events were not all written",
-                ));
-            }
-            let mut hashes = Vec::with_capacity(chained.len());
-            for (event, row) in chained.iter_mut().zip(&ids) {
-                event.id = row.int(0)?;
-                previous = event.hash(&previous);
-                hashes.push(vec![event.id.into(), previous.as_str().into()]);
-            }
-            self.execute(
-                "CREATE TEMPORARY TABLE audit_hash_fill (id BIGINT PRIMARY KEY, hash TEXT)",
-                &[],
-            )
-            .await?;
-            self.insert_rows(
-                "audit_hash_fill",
-                &[("id", ColumnType::Int), ("hash", ColumnType::Text)],
-                hashes,
-            )
-            .await?;
-            self.execute(
-                "UPDATE audit_events SET hash = f.hash FROM audit_hash_fill AS f \
-                 WHERE audit_events.id = f.id",
-                &[],
-            )
-            .await?;
-            self.execute("DROP TABLE audit_hash_fill", &[]).await?;
-            self.execute(
-                "UPDATE audit_chain SET last_hash = $1 WHERE id = 1",
-                &[previous.into()],
-            )
-            .await?;
         }
         Ok(())
     }
