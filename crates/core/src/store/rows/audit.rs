@@ -64,11 +64,6 @@ pub trait AuditTx: Send {
     /// Chains the events written before the chain existed (schema V6), in
     /// id order, once; returns how many it chained.
     async fn chain_existing_events(&mut self) -> Result<u64, StoreError>;
-    /// Benchmark seeding only ([`crate::bench::seed_audit`]): writes
-    /// `events` in bulk, unchained, as a log from before schema V6, for
-    /// [`AuditTx::chain_existing_events`] to chain.
-    async fn insert_unchained_events(&mut self, events: &[NewAuditEvent])
-        -> Result<(), StoreError>;
 }
 
 /// The columns of an [`AuditEvent`], in [`event_of`]'s order.
@@ -592,52 +587,6 @@ impl<S: Sql + ?Sized> AuditTx for S {
         .await?
         .map(|row| row.int(0))
         .transpose()?)
-    }
-
-    async fn insert_unchained_events(
-        &mut self,
-        events: &[NewAuditEvent],
-    ) -> Result<(), StoreError> {
-        let mut rows = Vec::with_capacity(events.len());
-        for event in events {
-            let changes =
-                serde_json::to_string(&event.changes).map_err(|error| StoreError::Internal {
-                    detail: error.to_string(),
-                })?;
-            rows.push(vec![
-                millis(event.at),
-                event.operator.map(|o| o.0).into(),
-                event.operator_label.as_str().into(),
-                event.action.into(),
-                event.target_kind.as_str().into(),
-                event.target_id.into(),
-                event.target_label.as_str().into(),
-                event.target_label.to_lowercase().into(),
-                changes.into(),
-            ]);
-        }
-        self.insert_rows(
-            "audit_events",
-            &[
-                ("at", ColumnType::Int),
-                ("operator_id", ColumnType::Int),
-                ("operator_label", ColumnType::Text),
-                ("action", ColumnType::Text),
-                ("target_kind", ColumnType::Text),
-                ("target_id", ColumnType::Int),
-                ("target_label", ColumnType::Text),
-                ("target_label_normalized", ColumnType::Text),
-                ("changes", ColumnType::Json),
-            ],
-            rows,
-        )
-        .await?;
-        self.execute(
-            "UPDATE audit_chain SET chained = $1 WHERE id = 1",
-            &[false.into()],
-        )
-        .await?;
-        Ok(())
     }
 
     async fn chain_existing_events(&mut self) -> Result<u64, StoreError> {
