@@ -387,3 +387,154 @@ async fn rename(world: &World, user: &roster_core::model::User, operator: Operat
         .await
         .expect("rename");
 }
+
+every_store!(a_search_pages_alike_for_a_frequent_name_and_a_rare_one);
+/// On SQLite a search is planned per query (a frequent name walks the log,
+/// a rare one reads the label indexes first): both give the pages the
+/// plain view gives, newest first, for every operator and time range.
+async fn a_search_pages_alike_for_a_frequent_name_and_a_rare_one(backend: Backend) {
+    let world = World::on(backend).await;
+    // Every seeded event's operator is "operatorN@example.com": "operator"
+    // matches 30,000 events, "operator77@" about a hundred.
+    roster_core::bench::seed_audit(world.directory.store().as_ref(), 30_000, 30_000, |_| {})
+        .await
+        .expect("seed");
+    let (_, masked) = world.masked_operator(&[Permission::AuditView]).await;
+    let mut every: Vec<AuditEvent> = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = world
+            .directory
+            .audit_page(&world.admin, &AuditFilter::default(), after.as_deref(), 500)
+            .await
+            .expect("page");
+        every.extend(page.events);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    let since = Utc::now() - Duration::days(30);
+    for term in ["operator", "operator77@", "OLGA", "no such name"] {
+        for from in [None, Some(since)] {
+            for (operator, masked_view) in [(&world.admin, false), (&masked, true)] {
+                let filter = AuditFilter {
+                    search: Some(term.into()),
+                    from,
+                    ..AuditFilter::default()
+                };
+                let expected: Vec<i64> = every
+                    .iter()
+                    .filter(|e| {
+                        let term = term.to_lowercase();
+                        (e.target_label.to_lowercase().starts_with(&term)
+                            || e.operator_label.to_lowercase().starts_with(&term))
+                            && from.is_none_or(|from| e.at >= from)
+                            && !(masked_view && e.target_kind.as_str() == "client")
+                    })
+                    .take(150)
+                    .map(|e| e.id)
+                    .collect();
+                let mut found = Vec::new();
+                let mut after: Option<String> = None;
+                while found.len() < 150 {
+                    let page = world
+                        .directory
+                        .audit_page(operator, &filter, after.as_deref(), 50)
+                        .await
+                        .expect("search page");
+                    found.extend(page.events.iter().map(|e| e.id));
+                    match page.next {
+                        Some(next) => after = Some(next),
+                        None => break,
+                    }
+                }
+                assert_eq!(
+                    found, expected,
+                    "{term}, from {from:?}, masked {masked_view}"
+                );
+            }
+        }
+    }
+}
+
+every_store!(a_frequent_name_found_only_in_old_events_is_still_found);
+/// A name with many matches, all older than the newest events: on SQLite
+/// the walk through the newest events finds none of them and the search
+/// reads the label indexes instead; a time range that ends the walk early
+/// is the whole view.
+async fn a_frequent_name_found_only_in_old_events_is_still_found(backend: Backend) {
+    use roster_core::model::{NewAuditEvent, TargetKind};
+    use roster_core::store::TxMode;
+    let world = World::on(backend).await;
+    let start = Utc::now() - Duration::days(20);
+    let event = |n: i64, label: String| NewAuditEvent {
+        at: start + Duration::minutes(n),
+        operator: None,
+        operator_label: "system".into(),
+        action: "user.update",
+        target_kind: TargetKind::User,
+        target_id: Some(n),
+        target_label: label,
+        changes: Vec::new(),
+    };
+    let mut events: Vec<NewAuditEvent> = (0..2_100)
+        .map(|n| event(n, format!("zed.old{n}@example.com")))
+        .collect();
+    events.extend((2_100..8_200).map(|n| event(n, format!("amy.new{n}@example.com"))));
+    let mut tx = world
+        .directory
+        .store()
+        .begin(TxMode::Write)
+        .await
+        .expect("begin");
+    tx.append_audits(&events).await.expect("append");
+    tx.commit().await.expect("commit");
+    let search = |term: &str, from: Option<chrono::DateTime<Utc>>| AuditFilter {
+        search: Some(term.into()),
+        from,
+        ..AuditFilter::default()
+    };
+    let labels = |events: &[AuditEvent]| {
+        events
+            .iter()
+            .map(|e| e.target_label.clone())
+            .collect::<Vec<_>>()
+    };
+    let zed = page_of(&world, &search("zed", None)).await;
+    let newest_zed: Vec<String> = (2_050..2_100)
+        .rev()
+        .map(|n| format!("zed.old{n}@example.com"))
+        .collect();
+    assert_eq!(labels(&zed), newest_zed);
+    // A range holding only newer events: nothing, whether the walk ends
+    // at the range's end (the newest 100) or not (the newest 6,000).
+    let last_hundred = start + Duration::minutes(8_100);
+    assert!(page_of(&world, &search("zed", Some(last_hundred)))
+        .await
+        .is_empty());
+    let after_zed = start + Duration::minutes(2_100);
+    assert!(page_of(&world, &search("zed", Some(after_zed)))
+        .await
+        .is_empty());
+    // A range holding the newest ten "zed" events and every "amy" event.
+    let ten_zed = start + Duration::minutes(2_090);
+    assert_eq!(
+        labels(&page_of(&world, &search("zed", Some(ten_zed))).await),
+        newest_zed[..10].to_vec()
+    );
+    let amy = page_of(&world, &search("amy", Some(last_hundred))).await;
+    assert_eq!(amy.len(), 50);
+    assert_eq!(amy[0].target_label, "amy.new8199@example.com");
+}
+
+/// The first page (50 events) of the view `filter` selects, for the
+/// world's administrator.
+async fn page_of(world: &World, filter: &AuditFilter) -> Vec<AuditEvent> {
+    world
+        .directory
+        .audit_page(&world.admin, filter, None, 50)
+        .await
+        .expect("page")
+        .events
+}

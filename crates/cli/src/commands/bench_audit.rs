@@ -134,6 +134,23 @@ pub(super) async fn measure(
                 ..AuditFilter::default()
             },
         ),
+        // One operator of 300 (a third of a percent of the events): about
+        // where walking the log and reading the label index cost the same.
+        (
+            "search_operator",
+            AuditFilter {
+                search: Some("operator77@".into()),
+                ..AuditFilter::default()
+            },
+        ),
+        // One user of 100,000: a rare name.
+        (
+            "search_user",
+            AuditFilter {
+                search: Some(roster_core::bench::audit_user_label(4242)),
+                ..AuditFilter::default()
+            },
+        ),
     ];
     let mut first_page = BTreeMap::new();
     let mut first_page_30_days = BTreeMap::new();

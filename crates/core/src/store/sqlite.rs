@@ -89,7 +89,7 @@ impl SqliteStore {
             .is_readonly(rusqlite::MAIN_DB)
             .map_err(cannot_configure)?;
         if writable {
-            configure(&connection).map_err(cannot_configure)?;
+            configure_when_free(&connection).map_err(cannot_configure)?;
             migrate(&mut connection, path)?;
             fold_missing_names(&mut connection).map_err(|error| StoreError::Open {
                 reason: format!("its client names cannot be prepared for search ({error})."),
@@ -383,6 +383,25 @@ fn fold_missing_names(connection: &mut Connection) -> rusqlite::Result<()> {
         }
     }
     transaction.commit()
+}
+
+/// [`configure`], tried again while another connection holds the file:
+/// switching a new file to WAL can answer "database is locked" at once,
+/// without waiting out the busy timeout, while another process or thread
+/// opens (and migrates) the same new file.
+fn configure_when_free(connection: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match configure(connection) {
+            Err(rusqlite::Error::SqliteFailure(error, _))
+                if error.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            done => return done,
+        }
+    }
 }
 
 fn configure(connection: &Connection) -> rusqlite::Result<()> {

@@ -3,13 +3,14 @@
 
 use async_trait::async_trait;
 
+use super::audit_view::{self, View, EVENT_COLUMNS};
 use crate::audit::chain::{ChainHead, ChainedEvent};
-use crate::audit::filter::{AuditCursor, AuditFilter, AuditTarget};
+use crate::audit::filter::{AuditCursor, AuditFilter};
 use crate::audit::ActionGroup;
 use crate::domain::UserId;
 use crate::model::{AuditEvent, AuditQuery, FieldChange, NewAuditEvent, TargetKind};
 use crate::store::sql::{
-    corrupt, millis, query_opt, where_clause, ColumnType, Dialect, Params, RowRef, Sql,
+    corrupt, millis, query_opt, where_clause, ColumnType, Dialect, Params, RowRef, Sql, SqlRow,
 };
 use crate::store::StoreError;
 
@@ -66,11 +67,7 @@ pub trait AuditTx: Send {
     async fn chain_existing_events(&mut self) -> Result<u64, StoreError>;
 }
 
-/// The columns of an [`AuditEvent`], in [`event_of`]'s order.
-const EVENT_COLUMNS: &str = "id, at, operator_id, operator_label, action, target_kind, target_id, \
-     target_label, CAST(changes AS TEXT)";
-
-fn event_of(row: &dyn RowRef) -> Result<AuditEvent, StoreError> {
+pub(super) fn event_of(row: &dyn RowRef) -> Result<AuditEvent, StoreError> {
     let id = row.int(0)?;
     let kind = row.text(5)?;
     let changes = row.text(8)?;
@@ -89,207 +86,26 @@ fn event_of(row: &dyn RowRef) -> Result<AuditEvent, StoreError> {
     })
 }
 
-/// The audit page's view: every one of `conditions`, and one of `either`
-/// when it is not empty.
-struct View {
-    conditions: Vec<String>,
-    /// Alternatives each served by an index of its own (a person as the
-    /// operator or as the target): a page reads each one's newest events
-    /// through its index and merges them, where one `OR` would make the
-    /// store collect and sort every match.
-    either: Vec<String>,
-}
-
-impl View {
-    /// All the conditions in one list, `either` as one `OR`.
-    fn all(&self) -> Vec<String> {
-        let mut all = self.conditions.clone();
-        if !self.either.is_empty() {
-            all.push(format!("({})", self.either.join(" OR ")));
-        }
-        all
-    }
-}
-
-/// The conditions of the audit page's view.
-fn view_conditions(
-    dialect: Dialect,
-    params: &mut Params,
-    filter: &AuditFilter,
-    except_client: bool,
-) -> View {
-    let mut conditions = Vec::new();
-    let mut either = Vec::new();
-    if let Some(operator) = filter.operator {
-        let operator = params.push(operator.0);
-        conditions.push(format!("operator_id = {operator}"));
-    }
-    if let Some(person) = filter.person {
-        let person = params.push(person.0);
-        either.push(format!("operator_id = {person}"));
-        either.push(format!("(target_kind = 'user' AND target_id = {person})"));
-    }
-    match filter.target {
-        None => {}
-        Some(AuditTarget::SignIn) => {
-            let group = params.push(ActionGroup::SignIn.as_str());
-            conditions.push(format!("category = {group}"));
-        }
-        Some(target) => {
-            let kind = match target {
-                AuditTarget::User => TargetKind::User,
-                AuditTarget::Group => TargetKind::Group,
-                AuditTarget::Client => TargetKind::Client,
-                AuditTarget::Settings | AuditTarget::SignIn => TargetKind::Settings,
-            };
-            let kind = params.push(kind.as_str());
-            conditions.push(format!("target_kind = {kind}"));
-        }
-    }
-    if except_client {
-        conditions.push("target_kind <> 'client'".into());
-    }
-    if let Some(group) = filter.action {
-        let group = params.push(group.as_str());
-        conditions.push(format!("category = {group}"));
-    }
-    if let Some(from) = filter.from {
-        let from = params.push(from.timestamp_millis());
-        conditions.push(format!("at >= {from}"));
-    }
-    if let Some(to) = filter.to {
-        let to = params.push(to.timestamp_millis());
-        conditions.push(format!("at < {to}"));
-    }
-    if let Some(search) = filter.search_text() {
-        conditions.push(prefix_condition(dialect, params, &search));
-    }
-    View { conditions, either }
-}
-
-/// The target's or the operator's lowercased label starts with `prefix`,
-/// through the indexes on both: a range on SQLite (its `LIKE` ignores
-/// case and so no index serves it), `LIKE 'prefix%'` with the
-/// metacharacters escaped on PostgreSQL (served by `text_pattern_ops`).
-fn prefix_condition(dialect: Dialect, params: &mut Params, prefix: &str) -> String {
-    let columns = ["target_label_normalized", "operator_label_normalized"];
-    match dialect {
-        Dialect::Sqlite => {
-            let low = params.push(prefix);
-            let alternatives: Vec<String> = match prefix_end(prefix) {
-                Some(high) => {
-                    let high = params.push(high);
-                    columns
-                        .iter()
-                        .map(|c| format!("({c} >= {low} AND {c} < {high})"))
-                        .collect()
-                }
-                None => columns.iter().map(|c| format!("{c} >= {low}")).collect(),
-            };
-            format!("({})", alternatives.join(" OR "))
-        }
-        Dialect::Postgres => {
-            let pattern = params.push(format!("{}%", escape_like(prefix)));
-            let alternatives: Vec<String> = columns
-                .iter()
-                .map(|c| format!("{c} LIKE {pattern} ESCAPE '\\'"))
-                .collect();
-            format!("({})", alternatives.join(" OR "))
-        }
-    }
-}
-
-/// `text` with `LIKE`'s metacharacters (`%`, `_`) and the escape character
-/// itself escaped, so each matches only itself.
-pub(crate) fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// The smallest text above every text that starts with `prefix` (its last
-/// character raised by one), or `None` when no such text exists.
-fn prefix_end(prefix: &str) -> Option<String> {
-    let mut chars: Vec<char> = prefix.chars().collect();
-    while let Some(last) = chars.pop() {
-        let mut next = u32::from(last) + 1;
-        if (0xD800..0xE000).contains(&next) {
-            next = 0xE000;
-        }
-        if let Some(raised) = char::from_u32(next) {
-            chars.push(raised);
-            return Some(chars.into_iter().collect());
-        }
-    }
-    None
-}
-
-fn view_statement(
-    dialect: Dialect,
-    params: &mut Params,
-    view: &View,
-    limit: Option<u32>,
-) -> String {
-    let order = " ORDER BY at DESC, id DESC";
-    match limit {
-        None => format!(
-            "SELECT {EVENT_COLUMNS} FROM audit_events{}{order}",
-            where_clause(&view.all())
-        ),
-        Some(rows) if view.either.len() > 1 => {
-            // Each alternative's first `rows` in order, merged (UNION drops
-            // an event both name), then the first `rows` of the merge.
-            let limit = params.limit(dialect, u64::from(rows));
-            let parts: Vec<String> = view
-                .either
-                .iter()
-                .enumerate()
-                .map(|(n, alternative)| {
-                    let mut conditions = view.conditions.clone();
-                    conditions.push(alternative.clone());
-                    format!(
-                        "SELECT * FROM (SELECT {EVENT_COLUMNS} FROM audit_events{}{order} \
-                         LIMIT {limit}) AS part{n}",
-                        where_clause(&conditions)
-                    )
-                })
-                .collect();
-            format!(
-                "SELECT * FROM ({}) AS merged{order} LIMIT {limit}",
-                parts.join(" UNION ")
-            )
-        }
-        Some(rows) => format!(
-            "SELECT {EVENT_COLUMNS} FROM audit_events{}{order} LIMIT {}",
-            where_clause(&view.all()),
-            params.limit(dialect, u64::from(rows))
-        ),
-    }
-}
-
-fn chained_of(row: &dyn RowRef) -> Result<(ChainedEvent, String), StoreError> {
+/// An event of [`AuditTx::each_chained_event`]'s statement and its stored
+/// hash, its texts moved out of the row (verification reads millions).
+fn chained_of(mut row: SqlRow) -> Result<(ChainedEvent, String), StoreError> {
     Ok((
         ChainedEvent {
             seq: row.int(0)?,
             id: row.int(1)?,
             at: row.int(2)?,
             operator_id: row.opt_int(3)?,
-            operator_label: row.text(4)?,
-            operator_label_normalized: row.opt_text(5)?.unwrap_or_default(),
-            action: row.text(6)?,
-            category: row.opt_text(7)?.unwrap_or_default(),
-            target_kind: row.text(8)?,
+            operator_label: row.take_text(4)?,
+            operator_label_normalized: row.take_opt_text(5)?.unwrap_or_default(),
+            action: row.take_text(6)?,
+            category: row.take_opt_text(7)?.unwrap_or_default(),
+            target_kind: row.take_text(8)?,
             target_id: row.opt_int(9)?,
-            target_label: row.text(10)?,
-            target_label_normalized: row.text(11)?,
-            changes: row.text(12)?,
+            target_label: row.take_text(10)?,
+            target_label_normalized: row.take_text(11)?,
+            changes: row.take_text(12)?,
         },
-        row.opt_text(13)?.unwrap_or_default(),
+        row.take_opt_text(13)?.unwrap_or_default(),
     ))
 }
 
@@ -510,22 +326,7 @@ impl<S: Sql + ?Sized> AuditTx for S {
         after: Option<AuditCursor>,
         limit: u32,
     ) -> Result<Vec<AuditEvent>, StoreError> {
-        let dialect = self.dialect();
-        let mut params = Params::default();
-        let mut view = view_conditions(dialect, &mut params, filter, except_client);
-        if let Some(after) = after {
-            let at = params.push(after.at);
-            let id = params.push(after.id);
-            view.conditions.push(format!("(at, id) < ({at}, {id})"));
-        }
-        let statement = view_statement(dialect, &mut params, &view, Some(limit));
-        let mut events = Vec::new();
-        self.query_each(&statement, &params.0, &mut |row| {
-            events.push(event_of(row)?);
-            Ok(())
-        })
-        .await?;
-        Ok(events)
+        audit_view::page(self, filter, except_client, after, limit).await
     }
 
     async fn each_audit_event(
@@ -534,10 +335,9 @@ impl<S: Sql + ?Sized> AuditTx for S {
         except_client: bool,
         each: &mut (dyn FnMut(AuditEvent) -> Result<(), StoreError> + Send),
     ) -> Result<(), StoreError> {
-        let dialect = self.dialect();
         let mut params = Params::default();
-        let view = view_conditions(dialect, &mut params, filter, except_client);
-        let statement = view_statement(dialect, &mut params, &view, None);
+        let view = View::new(self.dialect(), &mut params, filter, except_client, None);
+        let statement = audit_view::all_statement(&view);
         self.for_each(&statement, &params.0, &mut |row| each(event_of(&row)?))
             .await
     }
@@ -571,7 +371,7 @@ impl<S: Sql + ?Sized> AuditTx for S {
              WHERE seq > $1 AND seq <= $2 ORDER BY seq",
             &[after.into(), up_to.into()],
             &mut |row| {
-                let (event, hash) = chained_of(&row)?;
+                let (event, hash) = chained_of(row)?;
                 each(event, hash)
             },
         )
@@ -684,23 +484,5 @@ impl<S: Sql + ?Sized> AuditTx for S {
         )
         .await?;
         Ok(chained)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_metacharacters_match_only_themselves() {
-        assert_eq!(escape_like(r"50%_off\"), r"50\%\_off\\");
-    }
-
-    #[test]
-    fn a_prefix_range_ends_just_above_every_text_with_that_prefix() {
-        assert_eq!(prefix_end("ann").as_deref(), Some("ano"));
-        assert_eq!(prefix_end("a\u{D7FF}").as_deref(), Some("a\u{E000}"));
-        assert_eq!(prefix_end("\u{10FFFF}"), None);
-        assert_eq!(prefix_end("b\u{10FFFF}").as_deref(), Some("c"));
     }
 }

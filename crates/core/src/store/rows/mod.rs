@@ -21,6 +21,7 @@
 mod audit;
 mod audit_archive;
 mod audit_seed;
+mod audit_view;
 mod check;
 mod clients;
 mod groups;
