@@ -551,9 +551,10 @@ pub fn ensure_writable(folder: &Path) -> Result<(), BackupError> {
     };
     std::fs::create_dir_all(folder).map_err(|error| not_writable(&error))?;
     let probe = folder.join(format!(".write-test.{PARTIAL}"));
-    std::fs::write(&probe, b"roster").map_err(|error| not_writable(&error))?;
+    let written = std::fs::write(&probe, b"roster");
+    // On a full disk the file is created and its write fails: removed too.
     let _ = std::fs::remove_file(&probe);
-    Ok(())
+    written.map_err(|error| not_writable(&error))
 }
 
 /// Makes a rename durable (where the OS lets a folder be synced).
