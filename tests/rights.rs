@@ -592,7 +592,7 @@ fn rows() -> Vec<Row> {
         row("check_store", Requires(SettingsManage), |_| json!({"repair": true})),
         row(
             "save_store_copy",
-            UiOnly("the core's authorize_store_change first (settings.manage), then the native save dialog and a copy into the new file; reads the directory, writes none of it"),
+            UiOnly("the core's authorize_store_change first (settings.manage), then the native save dialog and the core's save_copy_to_file (settings.manage again, audited as settings.backup); reads the directory and writes only its audit event"),
             |_| json!({}),
         ),
         // Last: it puts back the state of a backup made just before it.

@@ -7,7 +7,7 @@ import { call } from './call.js';
 /**
  * @typedef {object} BackupManifest what a backup says about itself, readable without its passphrase
  * @property {string} created_at
- * @property {"manual" | "daily" | "before_migration" | "before_bulk" | "before_restore"} reason
+ * @property {"manual" | "daily" | "before_migration" | "before_bulk" | "before_restore" | "copy"} reason
  * @property {string} roster_version
  * @property {number} schema
  * @property {number} users
@@ -85,10 +85,12 @@ export function checkStore(repair) {
 }
 
 /**
- * "Save a copy to a file": the whole directory in use copied into a new
- * SQLite file chosen in the native save dialog.
+ * "Save a copy to a file": the whole directory in use written as a backup
+ * file chosen in the native save dialog, encrypted with the passphrase
+ * when one is given.
+ * @param {string | null} passphrase
  * @returns {Promise<{saved: string | null}>}
  */
-export function saveStoreCopy() {
-  return call('save_store_copy');
+export function saveStoreCopy(passphrase) {
+  return call('save_store_copy', { passphrase });
 }

@@ -17,6 +17,7 @@ const REASONS = {
   before_migration: 'Before an update',
   before_bulk: 'Before bulk work',
   before_restore: 'Before a restore',
+  copy: 'A saved copy',
 };
 
 /** @param {number} bytes */
@@ -256,7 +257,8 @@ function passphraseForm(ctx, overview, reload) {
 }
 
 /**
- * "Save a copy to a file": the whole directory into a SQLite file of one's own.
+ * "Save a copy to a file": the whole directory as a backup file of one's own,
+ * encrypted when a passphrase is given; it restores like any backup.
  * @param {import('../main.js').Context} ctx
  */
 function saveCopy(ctx) {
@@ -264,15 +266,22 @@ function saveCopy(ctx) {
   const error = formError();
   const working = progress('Saving a copy');
   working.hidden = true;
+  const input = /** @type {HTMLInputElement} */ (h('input', { type: 'password', autocomplete: 'new-password', minlength: '12' }));
+  const passphrase = field('Passphrase for the copy (optional)', input, {
+    hint: 'At least 12 characters. Without one the copy is not encrypted: whoever can read the file can read every account.',
+  });
   const save = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button' }, 'Save a copy to a file'));
   save.addEventListener('click', async () => {
     error.show(null);
     save.disabled = true;
     working.hidden = false;
     try {
-      const { saved } = await api.saveStoreCopy();
+      const { saved } = await api.saveStoreCopy(input.value || null);
       if (signal.aborted) return;
-      if (saved) ctx.say(`A copy of the directory was saved to ${saved}. Keep it somewhere safe: it holds every account.`);
+      if (saved) {
+        input.value = '';
+        ctx.say(`A copy of the directory was saved to ${saved}. Keep it somewhere safe: it holds every account.`);
+      }
     } catch (failure) {
       if (signal.aborted) return;
       error.show(api.messageOf(failure));
@@ -281,7 +290,7 @@ function saveCopy(ctx) {
       working.hidden = true;
     }
   });
-  return h('div', { class: 'stack' }, h('div', { class: 'actions' }, save), working, error.root);
+  return h('div', { class: 'stack' }, passphrase.root, h('div', { class: 'actions' }, save), working, error.root);
 }
 
 /**

@@ -18,7 +18,7 @@ mod settings;
 mod users_bulk;
 
 pub use audit::{AuditArchiveArgs, AuditCommand, AuditFilterArgs};
-pub use backup::{BackupArgs, BackupCommand};
+pub use backup::{BackupArgs, BackupCommand, BackupConfigArgs};
 pub use settings::{MailCommand, MailSetArgs, SettingsCommand, SettingsSetArgs};
 pub use users_bulk::{
     BulkActionArg, UserFilters, UsersBulkArgs, UsersExportArgs, UsersImportArgs, UsersTemplateArgs,

@@ -12,9 +12,6 @@ use serde::Serialize;
 use tauri::State;
 use tauri_plugin_dialog::DialogExt;
 
-use roster_core::store::copy::copy_directory;
-use roster_core::store::sqlite::SqliteStore;
-
 use super::dialogs::{choose_save_path, SaveDialog, Saved};
 use super::{checked, signed_in, CommandError, CommandResult};
 use crate::state::AppState;
@@ -206,64 +203,41 @@ pub(crate) async fn kept_passphrase(
     }
 }
 
-/// "Save a copy to a file": the whole directory in use (on a server too, as
-/// `roster store copy` does) copied into a new SQLite file chosen in the
-/// native save dialog, readable by its owner only. Written beside, then
-/// renamed, so no half copy is left where the person looks for it.
+/// "Save a copy to a file": the whole directory in use (on a server too)
+/// written as a backup file chosen in the native save dialog, encrypted with
+/// `passphrase` when one is given; it checks and restores like any backup.
+/// The core refuses an operator without the right before the dialog opens,
+/// and leaves no file behind when the copy fails.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn save_store_copy<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
+    passphrase: Option<String>,
 ) -> CommandResult<Saved> {
     let (directory, operator) = signed_in(&state)?;
+    let passphrase = passphrase.filter(|p| !p.is_empty()).map(SecretString::from);
     checked(
         &state,
         directory.authorize_store_change(Some(&operator)).await,
     )?;
+    if let Some(passphrase) = &passphrase {
+        config::check_passphrase(passphrase).map_err(Error::from)?;
+    }
     let dialog = SaveDialog {
         title: "Save a copy of the directory",
-        file_name: "roster-copy.sqlite3",
-        filter: ("Roster store", "sqlite3"),
+        file_name: "roster-copy.roster-backup",
+        filter: ("Roster backup", "roster-backup"),
     };
     let Some(path) = choose_save_path(&app, &dialog).await? else {
         return Ok(Saved { saved: None });
     };
-    let partial = path.with_extension("sqlite3.partial");
-    let _ = std::fs::remove_file(&partial);
-    let copied = async {
-        let target = SqliteStore::open(&partial)?;
-        copy_directory(&**directory.store(), &target).await?;
-        Ok::<(), CommandError>(())
-    }
-    .await;
-    let saved = copied.and_then(|()| {
-        private(&partial)
-            .and_then(|()| std::fs::rename(&partial, &path))
-            .map_err(|error| CommandError {
-                code: "save_failed".into(),
-                message: format!("The copy could not be saved ({error})."),
-                field: None,
-            })
-    });
-    if let Err(error) = saved {
-        let _ = std::fs::remove_file(&partial);
-        return Err(error);
-    }
+    let saved = checked(
+        &state,
+        directory
+            .save_copy_to_file(&operator, &path, passphrase.as_ref())
+            .await,
+    )?;
     Ok(Saved {
-        saved: Some(path.display().to_string()),
+        saved: Some(saved.path.display().to_string()),
     })
-}
-
-/// Readable and writable by its owner only.
-fn private(path: &std::path::Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        Ok(())
-    }
 }

@@ -18,6 +18,43 @@ pub enum BackupCommand {
     /// Show what a backup holds and, with --yes, replace the store with it.
     /// The state it replaces is backed up first.
     Restore(BackupRestoreArgs),
+    /// Show the backup settings of this computer (folder, how many kept,
+    /// encrypted or not) and, with options, change them as Settings →
+    /// Backups does (needs settings.manage; each change is audited).
+    Config(BackupConfigArgs),
+}
+
+/// `roster backup config`: each option given changes one setting.
+#[derive(Debug, Args)]
+pub struct BackupConfigArgs {
+    /// Back up into this folder (created when absent, and checked writable).
+    #[arg(long, value_name = "DIR", conflicts_with = "default_folder")]
+    pub folder: Option<PathBuf>,
+    /// Back up into `backups` beside the store again.
+    #[arg(long)]
+    pub default_folder: bool,
+    /// How many daily backups to keep (the newest of each of the last N days).
+    #[arg(long, value_name = "N")]
+    pub keep_daily: Option<u32>,
+    /// How many weekly backups to keep.
+    #[arg(long, value_name = "N")]
+    pub keep_weekly: Option<u32>,
+    /// How many monthly backups to keep.
+    #[arg(long, value_name = "N")]
+    pub keep_monthly: Option<u32>,
+    /// Keep a passphrase in the OS keychain, so backups are encrypted: the
+    /// first line of --passphrase-file, else ROSTER_BACKUP_PASSPHRASE.
+    #[arg(long, conflicts_with = "clear_passphrase")]
+    pub set_passphrase: bool,
+    /// The file --set-passphrase reads.
+    #[arg(long, value_name = "FILE", requires = "set_passphrase")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Forget the kept passphrase: later backups are not encrypted.
+    #[arg(long)]
+    pub clear_passphrase: bool,
+    /// Print the settings as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Where the backups are and how they are opened.

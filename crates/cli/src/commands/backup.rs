@@ -1,4 +1,4 @@
-//! `roster backup create|list|verify|restore`: the core's backup services
+//! `roster backup create|list|verify|restore|config`: the core's backup services
 //! for the local store `--store` names, with the folder and retention
 //! chosen for it (`backups.json` beside it) and the passphrase from
 //! `--passphrase-file`, `ROSTER_BACKUP_PASSPHRASE` or the keychain.
@@ -8,13 +8,13 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use roster_core::backup::{config, BackupConfig, BackupError, BackupInfo, Backups};
+use roster_core::backup::{config, BackupConfig, BackupError, BackupInfo, Backups, Retention};
 use roster_core::secrets::{Keychain, SecretsError};
 use roster_core::store::sqlite::backup::{needs_migration, FileSummary};
 use secrecy::SecretString;
 
 use super::Session;
-use crate::cli::{BackupArgs, BackupCommand};
+use crate::cli::{BackupArgs, BackupCommand, BackupConfigArgs};
 use crate::output;
 use crate::store_arg::StoreArg;
 
@@ -86,8 +86,104 @@ pub async fn run(
                 ))?;
             }
         }
+        BackupCommand::Config(args) => configure(&session, &operator, &args).await?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `roster backup config`: each change through the core's service (rights,
+/// checks, audit), in the order given, then the settings as they are.
+async fn configure(
+    session: &Session,
+    operator: &roster_core::directory::Operator,
+    args: &BackupConfigArgs,
+) -> anyhow::Result<()> {
+    let directory = &session.directory;
+    let keychain = Keychain::from_env();
+    if args.folder.is_some() || args.default_folder {
+        directory
+            .set_backup_folder(operator, args.folder.clone())
+            .await?;
+    }
+    if args.keep_daily.is_some() || args.keep_weekly.is_some() || args.keep_monthly.is_some() {
+        let kept = directory.backup_settings(operator, &keychain).await?.keep;
+        let keep = Retention {
+            daily: args.keep_daily.unwrap_or(kept.daily),
+            weekly: args.keep_weekly.unwrap_or(kept.weekly),
+            monthly: args.keep_monthly.unwrap_or(kept.monthly),
+        };
+        directory.set_backup_retention(operator, keep).await?;
+    }
+    if args.set_passphrase {
+        let passphrase = new_passphrase(args.passphrase_file.as_deref())?;
+        directory
+            .set_backup_passphrase(operator, &keychain, Some(&passphrase))
+            .await?;
+    }
+    if args.clear_passphrase {
+        directory
+            .set_backup_passphrase(operator, &keychain, None)
+            .await?;
+    }
+    let settings = directory.backup_settings(operator, &keychain).await?;
+    if args.json {
+        return output::json(&settings);
+    }
+    output::fields(&[
+        (
+            "Folder",
+            format!(
+                "{}{}",
+                settings.folder.display(),
+                if settings.default_folder {
+                    " (beside the store)"
+                } else {
+                    ""
+                }
+            ),
+        ),
+        (
+            "Kept",
+            format!(
+                "the last {} days, {} weeks and {} months",
+                settings.keep.daily, settings.keep.weekly, settings.keep.monthly
+            ),
+        ),
+        (
+            "Encrypted",
+            if settings.encrypted {
+                "yes, with the passphrase kept in the keychain".to_owned()
+            } else {
+                "no: whoever can read the folder can read every account; set a passphrase to encrypt backups".to_owned()
+            },
+        ),
+    ])
+}
+
+/// The passphrase to keep: the first line of `file`, else the environment.
+fn new_passphrase(file: Option<&Path>) -> anyhow::Result<SecretString> {
+    if let Some(file) = file {
+        return read_passphrase_file(file);
+    }
+    std::env::var(PASSPHRASE_ENV)
+        .ok()
+        .filter(|value| !value.is_empty())
+        .map(SecretString::from)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "--set-passphrase reads the passphrase from --passphrase-file or {PASSPHRASE_ENV}; neither was given."
+            )
+        })
+}
+
+fn read_passphrase_file(file: &Path) -> anyhow::Result<SecretString> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("The passphrase file {} cannot be read", file.display()))?;
+    let line = text.lines().next().unwrap_or_default().to_owned();
+    if line.is_empty() {
+        anyhow::bail!("The passphrase file {} is empty.", file.display());
+    }
+    Ok(SecretString::from(line))
 }
 
 /// Backs up a local store that opening it is about to migrate. A backup
@@ -142,13 +238,7 @@ async fn backups(store: &StoreArg, args: &BackupArgs) -> anyhow::Result<Backups>
 
 async fn passphrase(store: &Path, args: &BackupArgs) -> anyhow::Result<Option<SecretString>> {
     if let Some(file) = &args.passphrase_file {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("The passphrase file {} cannot be read", file.display()))?;
-        let line = text.lines().next().unwrap_or_default().to_owned();
-        if line.is_empty() {
-            anyhow::bail!("The passphrase file {} is empty.", file.display());
-        }
-        return Ok(Some(SecretString::from(line)));
+        return read_passphrase_file(file).map(Some);
     }
     if let Some(value) = std::env::var(PASSPHRASE_ENV).ok().filter(|v| !v.is_empty()) {
         return Ok(Some(SecretString::from(value)));

@@ -100,6 +100,14 @@ pub fn passphrase(
     Ok(secrets.get(&passphrase_entry(store))?)
 }
 
+/// Refuses a passphrase shorter than [`MIN_PASSPHRASE`] characters.
+pub fn check_passphrase(passphrase: &SecretString) -> Result<(), BackupError> {
+    if passphrase.expose_secret().chars().count() < MIN_PASSPHRASE {
+        return Err(BackupError::ShortPassphrase);
+    }
+    Ok(())
+}
+
 /// Keeps `passphrase` for `store` (at least [`MIN_PASSPHRASE`] characters),
 /// or forgets it with `None`: later backups are then unencrypted.
 pub fn set_passphrase(
@@ -109,9 +117,7 @@ pub fn set_passphrase(
 ) -> Result<(), BackupError> {
     match passphrase {
         Some(passphrase) => {
-            if passphrase.expose_secret().chars().count() < MIN_PASSPHRASE {
-                return Err(BackupError::ShortPassphrase);
-            }
+            check_passphrase(passphrase)?;
             Ok(secrets.set(&passphrase_entry(store), passphrase)?)
         }
         None => Ok(secrets.delete(&passphrase_entry(store))?),

@@ -41,6 +41,9 @@ pub enum Reason {
     BeforeBulk,
     /// The state a restore replaced.
     BeforeRestore,
+    /// "Save a copy to a file": a directory (a server's too) saved where
+    /// someone chose, not in the backup folder.
+    Copy,
 }
 
 impl Reason {
@@ -51,6 +54,7 @@ impl Reason {
             Reason::BeforeMigration => "before-migration",
             Reason::BeforeBulk => "before-bulk",
             Reason::BeforeRestore => "before-restore",
+            Reason::Copy => "copy",
         }
     }
 }
@@ -88,7 +92,8 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-/// Writes the backup file `destination` (created new) from the SQLite copy
+/// Writes the backup file `destination` (created new, readable by its owner
+/// only) from the SQLite copy
 /// at `copy`, and makes it durable before returning.
 pub fn write(
     destination: &Path,
@@ -96,10 +101,12 @@ pub fn write(
     copy: &Path,
     passphrase: Option<&SecretString>,
 ) -> io::Result<()> {
-    let file = File::options()
-        .write(true)
-        .create_new(true)
-        .open(destination)?;
+    let mut options = File::options();
+    options.write(true).create_new(true);
+    // It holds every account's password hash: its owner's only.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(destination)?;
     let mut out = Hashing {
         inner: BufWriter::with_capacity(1 << 20, file),
         digest: Sha256::new(),

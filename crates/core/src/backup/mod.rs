@@ -31,9 +31,10 @@ pub use format::{Manifest, Reason};
 pub use retention::Retention;
 
 use crate::secrets::SecretsError;
+use crate::store::copy::copy_directory;
 use crate::store::sqlite::backup::{self as store_backup, FileSummary};
 use crate::store::sqlite::SqliteStore;
-use crate::store::StoreError;
+use crate::store::{Store, StoreError};
 
 /// The extension of a backup file.
 pub const EXTENSION: &str = "roster-backup";
@@ -72,6 +73,11 @@ pub enum BackupError {
     NotFound { file: String },
     #[error("The backup's copy does not hold what its summary says; nothing was restored.")]
     Mismatch,
+    #[error(
+        "At most {} backups of each period (days, weeks, months) can be kept.",
+        retention::MAX_KEPT
+    )]
+    TooManyKept,
     #[error("The backup settings cannot be used: {reason}.")]
     Config { reason: String },
     #[error(transparent)]
@@ -233,34 +239,18 @@ impl Backups {
         copied: Result<(), StoreError>,
         reason: Reason,
     ) -> Result<BackupInfo, BackupError> {
-        let partial = self.folder.join(format!(".{name}.{PARTIAL}"));
         let written = copied
-            .map_err(|error| match error {
-                StoreError::Internal { detail } => BackupError::Write {
-                    file: self.folder.display().to_string(),
-                    detail: describe_io(&detail),
-                },
-                other => BackupError::Store(other),
-            })
-            .and_then(|()| Ok(store_backup::summarize(&copy)?))
-            .and_then(|summary| {
-                let manifest = manifest(&summary, reason, self.passphrase.is_some());
-                format::write(&partial, &manifest, &copy, self.passphrase.as_ref())
-                    .map_err(|error| BackupError::write(&self.folder, &error))?;
-                let final_path = self.folder.join(&name);
-                std::fs::rename(&partial, &final_path)
-                    .map_err(|error| BackupError::write(&self.folder, &error))?;
-                sync_folder(&self.folder);
-                Ok(manifest)
+            .map_err(|error| copy_failed(&self.folder, error))
+            .and_then(|()| {
+                write_backup(
+                    &copy,
+                    &self.folder.join(&name),
+                    reason,
+                    self.passphrase.as_ref(),
+                )
             });
-        let _ = std::fs::remove_file(&copy);
-        let manifest = match written {
-            Ok(manifest) => manifest,
-            Err(error) => {
-                let _ = std::fs::remove_file(&partial);
-                return Err(error);
-            }
-        };
+        remove_sqlite_file(&copy);
+        let manifest = written?;
         let path = self.folder.join(&name);
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         self.prune()?;
@@ -277,7 +267,9 @@ impl Backups {
         if let Ok(entries) = std::fs::read_dir(&self.folder) {
             for entry in entries.flatten() {
                 let name = entry.file_name().to_string_lossy().into_owned();
-                if name.starts_with('.') && name.ends_with(PARTIAL) {
+                // A copy that failed may leave its rollback journal too
+                // (`.NAME.sqlite.partial-journal`).
+                if name.starts_with('.') && name.contains(&format!(".{PARTIAL}")) {
                     let _ = std::fs::remove_file(entry.path());
                 }
             }
@@ -460,6 +452,97 @@ fn manifest(summary: &FileSummary, reason: Reason, encrypted: bool) -> Manifest 
     }
 }
 
+/// Removes the SQLite file at `path` and what SQLite keeps beside it (a
+/// rollback journal left by a copy that failed part-way, as on a full
+/// disk; a WAL and its index).
+fn remove_sqlite_file(path: &Path) {
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(file));
+    }
+}
+
+/// A store error while copying into `folder`, in words (a full disk says so).
+fn copy_failed(folder: &Path, error: StoreError) -> BackupError {
+    match error {
+        StoreError::Internal { detail } => BackupError::Write {
+            file: folder.display().to_string(),
+            detail: describe_io(&detail),
+        },
+        other => BackupError::Store(other),
+    }
+}
+
+/// Writes the SQLite copy at `copy` (checked first) as the backup file
+/// `destination`: through `.NAME.partial` beside it, made durable, then
+/// renamed, so a failure or a kill never leaves a file that looks whole.
+fn write_backup(
+    copy: &Path,
+    destination: &Path,
+    reason: Reason,
+    passphrase: Option<&SecretString>,
+) -> Result<Manifest, BackupError> {
+    let folder = destination
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let partial = folder.join(format!(".{}.{PARTIAL}", file_label(destination)));
+    let summary = store_backup::summarize(copy)?;
+    let manifest = manifest(&summary, reason, passphrase.is_some());
+    let written = format::write(&partial, &manifest, copy, passphrase)
+        .and_then(|()| std::fs::rename(&partial, destination))
+        .map_err(|error| BackupError::write(folder, &error));
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&partial);
+        return Err(error);
+    }
+    sync_folder(folder);
+    Ok(manifest)
+}
+
+/// "Save a copy to a file": the whole directory in `source` (a server's
+/// too) copied into a SQLite store, then written as the backup file
+/// `destination` (encrypted with `passphrase` when given), which `roster
+/// backup verify|restore` and Settings → Backups read like any backup. The
+/// store copy is made beside `destination` and removed; a failure leaves no
+/// file behind.
+pub async fn save_copy(
+    source: &dyn Store,
+    destination: &Path,
+    passphrase: Option<&SecretString>,
+) -> Result<BackupInfo, BackupError> {
+    if let Some(passphrase) = passphrase {
+        config::check_passphrase(passphrase)?;
+    }
+    let folder = destination
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_owned();
+    ensure_writable(&folder)?;
+    let copy = folder.join(format!(".{}.sqlite.{PARTIAL}", file_label(destination)));
+    remove_sqlite_file(&copy);
+    let copied = async {
+        let target = SqliteStore::open(&copy)?;
+        copy_directory(source, &target).await.map(drop)
+        // The target closes here, its WAL folded into the file.
+    }
+    .await;
+    let written = copied
+        .map_err(|error| copy_failed(&folder, error))
+        .and_then(|()| write_backup(&copy, destination, Reason::Copy, passphrase));
+    remove_sqlite_file(&copy);
+    let manifest = written?;
+    let size = std::fs::metadata(destination).map(|m| m.len()).unwrap_or(0);
+    Ok(BackupInfo {
+        name: file_label(destination),
+        path: destination.to_owned(),
+        size,
+        manifest,
+    })
+}
+
 /// Creates the folder when absent and writes (and removes) a probe file.
 pub fn ensure_writable(folder: &Path) -> Result<(), BackupError> {
     let not_writable = |error: &std::io::Error| BackupError::FolderNotWritable {
@@ -468,9 +551,10 @@ pub fn ensure_writable(folder: &Path) -> Result<(), BackupError> {
     };
     std::fs::create_dir_all(folder).map_err(|error| not_writable(&error))?;
     let probe = folder.join(format!(".write-test.{PARTIAL}"));
-    std::fs::write(&probe, b"roster").map_err(|error| not_writable(&error))?;
+    let written = std::fs::write(&probe, b"roster");
+    // On a full disk the file is created and its write fails: removed too.
     let _ = std::fs::remove_file(&probe);
-    Ok(())
+    written.map_err(|error| not_writable(&error))
 }
 
 /// Makes a rename durable (where the OS lets a folder be synced).

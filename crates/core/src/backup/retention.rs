@@ -26,7 +26,21 @@ impl Default for Retention {
     }
 }
 
+/// The most backups of one period that may be kept.
+pub const MAX_KEPT: u32 = 1_000;
+
 impl Retention {
+    /// Refuses more than [`MAX_KEPT`] of any period.
+    pub fn check(&self) -> Result<(), super::BackupError> {
+        if [self.daily, self.weekly, self.monthly]
+            .iter()
+            .any(|kept| *kept > MAX_KEPT)
+        {
+            return Err(super::BackupError::TooManyKept);
+        }
+        Ok(())
+    }
+
     /// For each time of `times` (any order), whether it is kept.
     pub fn keep(&self, times: &[DateTime<Utc>]) -> Vec<bool> {
         let mut order: Vec<usize> = (0..times.len()).collect();

@@ -7,18 +7,20 @@
 //! backup's newest event, and the event names the backup and the backup of
 //! the state it replaced.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use secrecy::SecretString;
 use serde_json::json;
 
 use super::access::Operator;
 use super::Directory;
-use crate::backup::{config, BackupConfig, BackupError, BackupInfo, Backups, Reason, Restored};
+use crate::backup::{
+    config, BackupConfig, BackupError, BackupInfo, Backups, Reason, Restored, Retention,
+};
 use crate::domain::Permission;
 use crate::error::Result;
 use crate::model::{FieldChange, NewAuditEvent, TargetKind};
-use crate::secrets::Secrets;
+use crate::secrets::{Secrets, SecretsError};
 use crate::store::sqlite::backup::FileSummary;
 use crate::store::sqlite::SqliteStore;
 use crate::store::TxMode;
@@ -128,6 +130,91 @@ impl Directory {
         tx.append_audit(&event).await?;
         tx.commit().await?;
         Ok(restored)
+    }
+}
+
+/// The backup settings of a local store, as this computer keeps them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BackupSettings {
+    /// Where backups go.
+    pub folder: PathBuf,
+    /// True when no folder was chosen (`backups` beside the store).
+    pub default_folder: bool,
+    pub keep: Retention,
+    /// True when a passphrase is kept, so backups are encrypted.
+    pub encrypted: bool,
+}
+
+impl Directory {
+    /// "Save a copy to a file": the whole directory (on a server too) as a
+    /// backup file at `destination`, encrypted with `passphrase` when given,
+    /// which can be checked and restored into a local store like any
+    /// backup. Audited as `settings.backup` (the file's name).
+    pub async fn save_copy_to_file(
+        &self,
+        operator: &Operator,
+        destination: &Path,
+        passphrase: Option<&SecretString>,
+    ) -> Result<BackupInfo> {
+        self.authorize_backups(operator).await?;
+        let saved = crate::backup::save_copy(&*self.store, destination, passphrase).await?;
+        let mut tx = self.store.begin(TxMode::Write).await?;
+        let actor = Self::authorize(&mut *tx, operator, Permission::SettingsManage).await?;
+        let event = actor.audit(
+            "settings.backup",
+            TargetKind::Settings,
+            None,
+            "backups",
+            vec![after("saved_copy", json!(saved.name))],
+            Self::now(),
+        );
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    /// The backup settings of this local store: folder, retention, and
+    /// whether a passphrase is kept in `secrets` (without a keychain none
+    /// is, and backups are unencrypted).
+    pub async fn backup_settings(
+        &self,
+        operator: &Operator,
+        secrets: &dyn Secrets,
+    ) -> Result<BackupSettings> {
+        self.authorize_backups(operator).await?;
+        let store = self.local_file()?;
+        let config = BackupConfig::load(store.path())?;
+        let encrypted = match config::passphrase(secrets, store.path()) {
+            Ok(kept) => kept.is_some(),
+            Err(BackupError::Keychain(SecretsError::Unavailable { .. })) => false,
+            Err(error) => return Err(error.into()),
+        };
+        Ok(BackupSettings {
+            folder: config.folder_for(store.path()),
+            default_folder: config.folder.is_none(),
+            keep: config.keep,
+            encrypted,
+        })
+    }
+
+    /// Sets how many daily, weekly and monthly backups are kept (at most
+    /// [`crate::backup::retention::MAX_KEPT`] each); kept on this computer.
+    /// Backups beyond it are removed at the next backup.
+    pub async fn set_backup_retention(
+        &self,
+        operator: &Operator,
+        keep: Retention,
+    ) -> Result<BackupConfig> {
+        self.authorize_backups(operator).await?;
+        let store = self.local_file()?;
+        keep.check()?;
+        let mut config = BackupConfig::load(store.path())?;
+        let before = config.keep;
+        config.keep = keep;
+        config.save(store.path())?;
+        self.audit_backup_setting(operator, "keep", json!(before), json!(keep))
+            .await?;
+        Ok(config)
     }
 }
 

@@ -88,6 +88,7 @@ mod users_import;
 pub(crate) use access::Actor;
 pub use access::{Operator, PendingSignIn};
 pub use audit_archive::{archive_cutoff, AuditArchivePlan, AuditArchived};
+pub use backups::BackupSettings;
 pub use credentials::PasswordReset;
 pub use groups::GroupChanges;
 pub use settings::Settings;
