@@ -315,6 +315,7 @@ fn rows() -> Vec<Row> {
             RequiresAny(&[UsersView, SettingsManage]),
             |_| json!({}),
         ),
+        row("inactivity_notice", SignedIn, |_| json!({})),
         row(
             "verify_second_factor",
             PendingSignIn("a code after a correct password"),

@@ -16,6 +16,7 @@ mod clients;
 mod first_run;
 mod groups;
 mod handover;
+mod lifecycle;
 mod installed;
 mod markup;
 mod remote_store;
