@@ -9,7 +9,7 @@ use std::ffi::OsString;
 use clap::{Args, Parser, Subcommand};
 use roster_core::clients::ClientSort;
 use roster_core::domain::ClientId;
-use roster_core::domain::{Permission, Status, TwoFactor};
+use roster_core::domain::{Permission, TwoFactor};
 use roster_core::store::{SortField, StatusFilter};
 
 mod audit;

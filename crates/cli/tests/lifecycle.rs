@@ -110,7 +110,6 @@ fn a_past_day_warns_and_the_account_signs_in_again_once_extended() {
         .ok()
         .json();
     assert_eq!(status["total"]["count"], 2, "{status}");
-    let _ = ADMIN;
 }
 
 #[test]
@@ -133,4 +132,19 @@ fn the_inactivity_setting_is_set_shown_and_checked() {
         .refused("between 0 and 3650");
     let shown = world.run(&["settings", "show", "--json"]).ok().json();
     assert_eq!(shown["disable_inactive_after_days"], 90);
+}
+
+#[test]
+fn the_recovery_path_revives_an_expired_last_administrator() {
+    let world = World::new();
+    world
+        .run(&["users", "edit", ADMIN, "--valid-until", &day(-1)])
+        .ok();
+    // Through the audited recovery path on the local file, they extend it.
+    world
+        .run(&["users", "edit", ADMIN, "--valid-until", &day(30)])
+        .ok();
+    let admin = world.run(&["users", "show", ADMIN, "--json"]).ok().json();
+    assert_eq!(admin["valid_until"], day(30));
+    assert_eq!(admin["expired"], false);
 }

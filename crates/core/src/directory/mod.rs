@@ -63,7 +63,7 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{Email, GroupId, Permission, TwoFactor, UserId, UserName};
+use crate::domain::{Email, GroupId, Permission, Status, TwoFactor, UserId, UserName};
 use crate::error::{Error, Result};
 use crate::mail::{Delivery, Mailer};
 use crate::model::{Group, User};
@@ -176,12 +176,14 @@ impl Directory {
     }
 
     /// Loads the operator fresh: a deleted, disabled or expired account
-    /// acts no more (its session ends at its next request).
+    /// acts no more (its session ends at its next request). The command
+    /// line's recovery path on a local file still acts for an expired
+    /// account, so an expired last administrator can extend their date.
     pub(crate) async fn actor(tx: &mut dyn Tx, operator: &Operator) -> Result<Actor> {
         let user = tx
             .user(operator.id)
             .await?
-            .filter(User::may_sign_in)
+            .filter(|u| u.may_sign_in() || (operator.recovery && u.status == Status::Enabled))
             .ok_or(Error::OperatorInvalid)?;
         let permissions = tx.user_permissions(user.id).await?;
         Ok(Actor {

@@ -593,13 +593,11 @@ impl<S: Sql + ?Sized> UsersTx for S {
     }
 
     async fn count_expired(&mut self, today: &str) -> Result<u64, StoreError> {
-        sql::count(
-            self,
-            "SELECT count(*) FROM users u \
-             WHERE u.valid_until IS NOT NULL AND u.valid_until < $1 AND u.status = 'enabled'",
-            &[today.into()],
-        )
-        .await
+        let statement = format!(
+            "SELECT count(*) FROM users u WHERE {}",
+            expired_condition(self.dialect(), "$1")
+        );
+        sql::count(self, &statement, &[today.into()]).await
     }
 
     async fn inactive_users(&mut self, cutoff: DateTime<Utc>) -> Result<Vec<User>, StoreError> {
@@ -633,9 +631,7 @@ impl<S: Sql + ?Sized> UsersTx for S {
             }
             Some(StatusFilter::Expired) => {
                 let today = params.push(today.as_str());
-                conditions.push(format!(
-                    "u.valid_until IS NOT NULL AND u.valid_until < {today} AND u.status = 'enabled'"
-                ));
+                conditions.push(expired_condition(dialect, &today));
             }
         }
         // A small group is read from its memberships and sorted; a large one
@@ -730,6 +726,19 @@ impl<S: Sql + ?Sized> UsersTx for S {
             next,
         })
     }
+}
+
+/// Enabled users whose "valid until" is before the day in parameter
+/// `today`. They are read from their partial index (and sorted): SQLite,
+/// which keeps no statistics, would otherwise walk `users_status_name` past
+/// every enabled user (measured: 260 ms at 200,000 users, 0.2 ms this way);
+/// its unary `+` keeps it from using an index for the status.
+fn expired_condition(dialect: Dialect, today: &str) -> String {
+    let status = match dialect {
+        Dialect::Sqlite => "+u.status",
+        Dialect::Postgres => "u.status",
+    };
+    format!("u.valid_until IS NOT NULL AND u.valid_until < {today} AND {status} = 'enabled'")
 }
 
 pub(super) fn order_of(direction: Direction) -> &'static str {
