@@ -1058,6 +1058,7 @@ fn new_user(name: &str, groups: Vec<GroupId>) -> NewUser {
         must_change_password: false,
         mask_client_data: false,
         two_factor: Some(roster_core::domain::TwoFactor::Off),
+        valid_until: None,
     }
 }
 
