@@ -64,7 +64,9 @@ fn an_unreadable_date_is_refused_and_changes_nothing() {
     world
         .add_cy(&["--valid-until", "31/12/2026"])
         .refused("“31/12/2026” is not a date; write it as YYYY-MM-DD");
-    world.run(&["users", "show", CY]).refused("There is no user");
+    world
+        .run(&["users", "show", CY])
+        .refused("There is no user");
     world.add_cy(&[]).ok();
     world
         .run(&["users", "edit", CY, "--valid-until", "next week"])
@@ -123,7 +125,13 @@ fn the_inactivity_setting_is_set_shown_and_checked() {
         "{shown:#?}"
     );
     let saved = world
-        .run(&["settings", "set", "--disable-inactive-after-days", "90", "--json"])
+        .run(&[
+            "settings",
+            "set",
+            "--disable-inactive-after-days",
+            "90",
+            "--json",
+        ])
         .ok()
         .json();
     assert_eq!(saved["disable_inactive_after_days"], 90);

@@ -351,9 +351,7 @@ pub(crate) fn read_row(
         Column::ValidUntil,
         match header.cell(row, Column::ValidUntil).trim() {
             "" => Ok(None),
-            text => ValidUntil::parse(text)
-                .map(Some)
-                .map_err(|e| e.to_string()),
+            text => ValidUntil::parse(text).map(Some).map_err(|e| e.to_string()),
         },
     );
     if errors.len() > before {

@@ -17,8 +17,8 @@ use roster_core::domain::{
 };
 use roster_core::model::{AuditQuery, ClientFields, TargetKind, UserFields};
 use roster_core::store::{
-    statement_log, ClientListing, ClientMatch, ClientSort, Direction, SortField, StatusFilter, TxMode,
-    UserQuery, WholeValues,
+    statement_log, ClientListing, ClientMatch, ClientSort, Direction, SortField, StatusFilter,
+    TxMode, UserQuery, WholeValues,
 };
 use support::{every_store, Backend, World};
 

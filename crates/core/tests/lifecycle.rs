@@ -174,7 +174,10 @@ async fn an_expired_account_fails_to_sign_in_like_any_other_and_a_later_date_rev
     let expired = sign_in(&world, &cy).await.unwrap_err();
     let wrong_password = world
         .directory
-        .sign_in(cy.email.as_str(), &PlainPassword::new("not-the-password-at-all"))
+        .sign_in(
+            cy.email.as_str(),
+            &PlainPassword::new("not-the-password-at-all"),
+        )
         .await
         .unwrap_err();
     assert!(matches!(expired, Error::SignInFailed));
@@ -186,7 +189,10 @@ async fn an_expired_account_fails_to_sign_in_like_any_other_and_a_later_date_rev
         .into_iter()
         .map(|e| e.action)
         .collect();
-    assert!(actions.contains(&"auth.sign_in_refused_expired".to_owned()), "{actions:?}");
+    assert!(
+        actions.contains(&"auth.sign_in_refused_expired".to_owned()),
+        "{actions:?}"
+    );
 
     // Today is still within the date; then the account signs in again.
     set_valid_until(&world, &cy, Some(&day(0))).await;
@@ -286,7 +292,10 @@ async fn only_an_operator_who_may_edit_the_user_sets_the_date(backend: Backend) 
         .update_user(&viewer, second.id, change(second.version))
         .await
         .unwrap_err();
-    assert!(matches!(refused, Error::PermissionDenied { .. }), "{refused}");
+    assert!(
+        matches!(refused, Error::PermissionDenied { .. }),
+        "{refused}"
+    );
     // An editor cannot end an account that holds rights they lack.
     let refused = world
         .directory
@@ -369,13 +378,23 @@ async fn accounts_idle_for_the_set_days_are_disabled_when_a_session_starts(backe
         (serde_json::json!("enabled"), serde_json::json!("disabled"))
     );
     // Their sign-in fails like any other.
-    assert!(matches!(sign_in(&world, &idle).await, Err(Error::SignInFailed)));
+    assert!(matches!(
+        sign_in(&world, &idle).await,
+        Err(Error::SignInFailed)
+    ));
 
     // The next administrator is told once; others are not told and reset nothing.
     let (_, viewer) = world
         .operator_with("Vi Viewer", &[Permission::UsersView])
         .await;
-    assert_eq!(world.directory.take_inactivity_notice(&viewer).await.unwrap(), None);
+    assert_eq!(
+        world
+            .directory
+            .take_inactivity_notice(&viewer)
+            .await
+            .unwrap(),
+        None
+    );
     let told = world
         .directory
         .take_inactivity_notice(&world.admin)
@@ -384,7 +403,11 @@ async fn accounts_idle_for_the_set_days_are_disabled_when_a_session_starts(backe
         .expect("a notice");
     assert_eq!(told.disabled, 2);
     assert_eq!(
-        world.directory.take_inactivity_notice(&world.admin).await.unwrap(),
+        world
+            .directory
+            .take_inactivity_notice(&world.admin)
+            .await
+            .unwrap(),
         None
     );
 }

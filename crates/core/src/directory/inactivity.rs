@@ -47,7 +47,10 @@ impl Directory {
         }
         let mut tx = self.store.begin(TxMode::Write).await?;
         let mut candidates = Self::inactive(&mut *tx, now, spared).await?;
-        let administrators = candidates.iter().filter(|u| u.is_in(ADMINISTRATORS)).count() as u64;
+        let administrators = candidates
+            .iter()
+            .filter(|u| u.is_in(ADMINISTRATORS))
+            .count() as u64;
         if administrators > 0 {
             tx.lock_administrators().await?;
             if tx.count_enabled_members(ADMINISTRATORS).await? <= administrators {

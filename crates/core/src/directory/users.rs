@@ -89,7 +89,11 @@ impl Directory {
     ) -> Result<Created> {
         let name = UserName::parse(&new.name)?;
         let email = Email::parse(&new.email)?;
-        let valid_until = new.valid_until.as_deref().map(ValidUntil::parse).transpose()?;
+        let valid_until = new
+            .valid_until
+            .as_deref()
+            .map(ValidUntil::parse)
+            .transpose()?;
         let mut tx = self.store.begin(TxMode::Write).await?;
         let actor = Self::authorize(&mut *tx, operator, Permission::UsersCreate).await?;
         let mailer = self.credentials_mailer(send_credentials)?;

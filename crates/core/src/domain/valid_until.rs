@@ -86,12 +86,16 @@ mod tests {
 
     #[test]
     fn other_shapes_are_refused_with_the_form_wanted() {
-        for text in ["31/12/2026", "2026-02-30", "2026-1-5", "tomorrow", "", "0999-01-01"] {
+        for text in [
+            "31/12/2026",
+            "2026-02-30",
+            "2026-1-5",
+            "tomorrow",
+            "",
+            "0999-01-01",
+        ] {
             let error = ValidUntil::parse(text).unwrap_err();
-            assert!(
-                error.to_string().contains("YYYY-MM-DD"),
-                "{text}: {error}"
-            );
+            assert!(error.to_string().contains("YYYY-MM-DD"), "{text}: {error}");
         }
     }
 

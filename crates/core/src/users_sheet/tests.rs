@@ -92,7 +92,10 @@ fn the_valid_until_column_is_optional_and_a_bad_date_is_named() {
     let header = Header::read(&rows[0]).unwrap();
     let mut errors = Vec::new();
     let ann = read_row(&header, &rows[1], &mut errors).unwrap();
-    assert_eq!(ann.valid_until.map(ValidUntil::as_string).as_deref(), Some("2027-03-31"));
+    assert_eq!(
+        ann.valid_until.map(ValidUntil::as_string).as_deref(),
+        Some("2027-03-31")
+    );
     let bo = read_row(&header, &rows[2], &mut errors).unwrap();
     assert_eq!(bo.valid_until, None);
     assert!(errors.is_empty());
