@@ -315,6 +315,7 @@ fn rows() -> Vec<Row> {
             RequiresAny(&[UsersView, SettingsManage]),
             |_| json!({}),
         ),
+        row("inactivity_notice", SignedIn, |_| json!({})),
         row(
             "verify_second_factor",
             PendingSignIn("a code after a correct password"),
@@ -1057,6 +1058,7 @@ fn new_user(name: &str, groups: Vec<GroupId>) -> NewUser {
         must_change_password: false,
         mask_client_data: false,
         two_factor: Some(roster_core::domain::TwoFactor::Off),
+        valid_until: None,
     }
 }
 

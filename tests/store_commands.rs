@@ -312,6 +312,7 @@ async fn old_local_directory(path: &std::path::Path) {
                 must_change_password: false,
                 mask_client_data: false,
                 two_factor: Some(TwoFactor::Off),
+                valid_until: None,
             },
         )
         .await

@@ -79,7 +79,17 @@ export function clientsTotal(total) {
 }
 
 /** @type {Record<string, string>} */
-const STATUS = { enabled: 'Enabled', disabled: 'Disabled' };
+const STATUS = { enabled: 'Enabled', disabled: 'Disabled', expired: 'Expired' };
+
+/**
+ * A user's status as the overview shows it: disabled, else expired (their
+ * valid-until day has passed), else enabled.
+ * @param {{status: string, expired?: boolean}} user
+ * @returns {string}
+ */
+export function standing(user) {
+  return user.status === 'enabled' && user.expired ? 'expired' : user.status;
+}
 
 /** @param {string} status @returns {string} */
 export function statusLabel(status) {
@@ -114,6 +124,7 @@ const ACTIONS = {
   'user.update': 'Changed',
   'user.enable': 'Enabled',
   'user.disable': 'Disabled',
+  'user.disable_inactive': 'Disabled for inactivity',
   'user.delete': 'Deleted',
   'user.reset_password': 'Reset the password',
   'user.sign_in': 'Signed in',
@@ -140,6 +151,7 @@ const FIELDS = {
   must_change_password: 'Must change password',
   mask_client_data: 'Mask client data',
   two_factor: 'Two-factor method',
+  valid_until: 'Valid until',
   description: 'Description',
   permissions: 'Permissions',
 };

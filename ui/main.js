@@ -306,6 +306,23 @@ function signedIn(me, options = {}) {
     history.replaceState(null, '', `#${home()}`);
   }
   route();
+  tellInactivity();
+}
+
+/**
+ * Tells an administrator, once, how many accounts the inactivity rule
+ * disabled since one was last told (Rust decides who hears it).
+ */
+async function tellInactivity() {
+  try {
+    const notice = await api.inactivityNotice();
+    if (!notice) return;
+    say(notice.disabled === 1
+      ? '1 account was disabled for inactivity.'
+      : `${notice.disabled} accounts were disabled for inactivity.`);
+  } catch {
+    // Nothing to tell, rather than something wrong.
+  }
 }
 
 /**

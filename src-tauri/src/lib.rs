@@ -5,6 +5,7 @@
 pub mod backups;
 mod commands;
 pub mod data_dir;
+pub mod inactivity;
 pub mod startup;
 pub mod state;
 pub mod store_choice;
@@ -33,6 +34,7 @@ pub fn run() -> std::process::ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    inactivity::hourly_in_background(app.handle().clone());
     app.run(|_, _| {});
     ExitCode::SUCCESS
 }
@@ -61,6 +63,7 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::session::finish_totp_enrolment,
             commands::users::reset_two_factor,
             commands::users::administrators_without_second_factor,
+            commands::users::inactivity_notice,
             commands::session::sign_out,
             commands::session::me,
             commands::session::change_password,

@@ -17,6 +17,7 @@ mod first_run;
 mod groups;
 mod handover;
 mod installed;
+mod lifecycle;
 mod markup;
 mod remote_store;
 mod screenshots;

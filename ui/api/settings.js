@@ -13,6 +13,7 @@ import { call } from './call.js';
  * @property {number} idle_timeout_minutes minutes without activity before the screen locks
  * @property {number} masked_search_per_minute client searches a masked operator makes in a minute before each further one is slowed down
  * @property {string} company_name the company's name, refused in passwords ("" when not set)
+ * @property {number} disable_inactive_after_days enabled accounts with no sign-in for this many days are disabled; 0: never
  * @property {number} audit_archive_months audit events older than this are archived ("Archive old events…"); 0: never
  */
 

@@ -33,6 +33,8 @@ import { call } from './call.js';
  * @property {string | null} last_sign_in_at RFC 3339, UTC
  * @property {number} failed_sign_ins
  * @property {string | null} locked_until RFC 3339, UTC
+ * @property {string | null} valid_until the last day the account may sign in on, YYYY-MM-DD (UTC)
+ * @property {boolean} expired the valid-until day had passed when read
  * @property {number} version
  *
  * @typedef {object} UserPage
@@ -42,7 +44,7 @@ import { call } from './call.js';
  *
  * @typedef {object} UserQuery
  * @property {string} [search]
- * @property {Status} [status]
+ * @property {Status | "expired"} [status]
  * @property {number} [group_id]
  * @property {number} [supervisor_id]
  * @property {"name" | "email" | "created" | "last_sign_in"} [sort]
@@ -60,6 +62,7 @@ import { call } from './call.js';
  * @property {boolean} must_change_password
  * @property {boolean} mask_client_data
  * @property {TwoFactor | null} two_factor null: the default from settings
+ * @property {string | null} valid_until YYYY-MM-DD, or null for no end
  *
  * @typedef {object} UserChanges
  * @property {number} version the version the form was filled from
@@ -70,6 +73,7 @@ import { call } from './call.js';
  * @property {boolean} must_change_password
  * @property {boolean} mask_client_data
  * @property {TwoFactor} two_factor
+ * @property {string | null} valid_until YYYY-MM-DD, or null for no end
  *
  * @typedef {object} AdministratorsWithoutSecondFactor
  * @property {number} count
@@ -192,6 +196,16 @@ export function resetTwoFactor(id) {
  */
 export function administratorsWithoutSecondFactor() {
   return call('administrators_without_second_factor');
+}
+
+/**
+ * How many accounts the inactivity rule disabled since an administrator
+ * was last told; asking tells, so the notice shows once (null: nothing to
+ * tell, or not an administrator).
+ * @returns {Promise<{disabled: number} | null>}
+ */
+export function inactivityNotice() {
+  return call('inactivity_notice');
 }
 
 /**

@@ -42,6 +42,13 @@ const NUMBERS = [
     max: 120,
     hint: '0 means never. The audit page then offers to move older events to a file you keep; the log stays verifiable.',
   },
+  {
+    name: 'disable_inactive_after_days',
+    label: 'Disable accounts with no sign-in for (days)',
+    min: 0,
+    max: 3650,
+    hint: '0 means never. Accounts that never signed in count from their creation. The last enabled administrator and you are never disabled by it.',
+  },
 ];
 
 /**
@@ -159,6 +166,10 @@ function buildForm(body, ctx, initial) {
       fields.idle_timeout_minutes.root,
     ),
     h('section', { class: 'panel' },
+      h('h2', null, 'Inactive accounts'),
+      fields.disable_inactive_after_days.root,
+    ),
+    h('section', { class: 'panel' },
       h('h2', null, 'Masked client data'),
       fields.masked_search_per_minute.root,
     ),
@@ -197,6 +208,7 @@ function buildForm(body, ctx, initial) {
         masked_search_per_minute: numbers.masked_search_per_minute,
         company_name: company.value,
         audit_archive_months: numbers.audit_archive_months,
+        disable_inactive_after_days: numbers.disable_inactive_after_days,
       }));
       if (signal.aborted) return;
       fill(saved);

@@ -6,7 +6,7 @@
 // disabling or deleting their own account.
 
 import { h, replaceChildren, uid } from '../dom.js';
-import { actionLabel, changeValue, count, fieldLabel, twoFactorLabel, yesNo } from '../format.js';
+import { actionLabel, changeValue, count, fieldLabel, standing, twoFactorLabel, yesNo } from '../format.js';
 import { busy, checkbox, field, formError, passwordFields, placeError, progress, showStale, statusBadge, time } from '../widgets.js';
 import { openHandover } from './handover.js';
 
@@ -59,7 +59,7 @@ export async function render(root, ctx) {
     user = current;
     heading.textContent = user.name;
     document.title = `${user.name} — Roster`;
-    replaceChildren(headBadge, statusBadge(user.status));
+    replaceChildren(headBadge, statusBadge(standing(user)));
     showActions();
     showFacts();
   }
@@ -103,7 +103,8 @@ export async function render(root, ctx) {
     /** @type {[string, import('../dom.js').Child][]} */
     const rows = [
       ['Email', user.email],
-      ['Status', statusBadge(user.status)],
+      ['Status', statusBadge(standing(user))],
+      ['Valid until', user.valid_until ?? 'No end'],
       ['Groups', user.groups.length
         ? user.groups.map((g, i) => [i ? ', ' : '', ctx.can('groups.manage') ? h('a', { href: `#/groups/${g.id}` }, g.name) : g.name])
         : h('span', { class: 'muted' }, 'None')],

@@ -115,6 +115,12 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
     h('option', { value: 'enabled' }, 'Enabled'),
     h('option', { value: 'disabled' }, 'Disabled'),
   ));
+  // A day as YYYY-MM-DD: Rust reads it and names a date it cannot read.
+  const validUntil = /** @type {HTMLInputElement} */ (h('input', {
+    type: 'text', inputmode: 'numeric', autocomplete: 'off', spellcheck: 'false',
+    placeholder: 'YYYY-MM-DD', value: user?.valid_until ?? '',
+  }));
+  validUntil.addEventListener('input', () => fields.valid_until.setError(null));
 
   // --- Password (create only) ------------------------------------------------
   const password = editing ? null : passwordFields({
@@ -168,6 +174,10 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
     }),
     supervisor: { root: supervisor.root, control: supervisor.input, setError: supervisor.setError },
     status: field('Status', status),
+    valid_until: field('Valid until', validUntil, {
+      hint: 'The last day the account may sign in, as YYYY-MM-DD. Empty: no end.',
+      class: 'field-narrow',
+    }),
     two_factor: field('Two-factor method', twoFactor, {
       hint: !mayChangeCredentials ? CREDENTIALS_NEEDED
         : ownSecondFactor ? 'To switch off your own second factor, use “Turn off my second factor” on your page.'
@@ -216,6 +226,7 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
       h('div', { class: 'form-grid' },
         fields.supervisor.root,
         editing ? null : fields.status.root,
+        fields.valid_until.root,
       ),
     ),
     password ? h('section', { class: 'panel' }, h('h2', null, 'Password'), password.root) : null,
@@ -247,12 +258,13 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
       must_change_password: mustChange.input.checked,
       mask_client_data: mask.input.checked,
       two_factor: /** @type {import('../api.js').TwoFactor} */ (twoFactor.value),
+      valid_until: validUntil.value.trim() || null,
     };
     try {
       if (user) {
         const saved = await submitting(form, submit, working, () => api.updateUser(user.id, { version: user.version, ...common }));
         if (saved.id === me.user.id) await ctx.refreshMe();
-        ctx.navigate(`/users/${saved.id}`, { message: 'Changes saved.' });
+        ctx.navigate(`/users/${saved.id}`, { message: `Changes saved.${expiredWarning(saved)}` });
       } else {
         const typed = /** @type {NonNullable<typeof password>} */ (password).input.value;
         const created = await submitting(form, submit, working, () => api.createUser({
@@ -280,7 +292,7 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
    * @param {string} typed the password the form sent
    */
   function handOver(created, typed) {
-    const message = `${created.name} was created.`;
+    const message = `${created.name} was created.${expiredWarning(created)}`;
     const { delivery } = created;
     const show = () => ctx.navigate(`/users/${created.id}`, {
       message: delivery.status === 'sent' ? `${message} Credentials sent to ${created.email}.` : message,
@@ -304,4 +316,14 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
       onClose: show,
     });
   }
+}
+
+/**
+ * The warning after saving an account whose valid-until day has passed.
+ * @param {{expired?: boolean, valid_until?: string | null}} user
+ */
+function expiredWarning(user) {
+  return user.expired
+    ? ` Warning: it is valid until ${user.valid_until}, which has passed, so the account is expired and cannot sign in.`
+    : '';
 }

@@ -12,7 +12,7 @@
 // search or a filter changes, since it was made among other rows.
 
 import { debounce, h, replaceChildren } from '../dom.js';
-import { twoFactorLabel, usersTotal, yesNo } from '../format.js';
+import { standing, twoFactorLabel, usersTotal, yesNo } from '../format.js';
 import { overviewShortcuts, pagedTable } from '../table.js';
 import { busy, field, personPicker, statusBadge, time } from '../widgets.js';
 import * as adminSecondFactor from './admin-second-factor.js';
@@ -31,7 +31,7 @@ const COLUMNS = [
       ? h('span', { title: user.supervisor.email }, user.supervisor.name)
       : h('span', { class: 'muted' }, '—')),
   },
-  { label: 'Status', cell: (user) => statusBadge(user.status) },
+  { label: 'Status', cell: (user) => statusBadge(standing(user)) },
   { label: '2FA', class: 'cell-wrap', cell: (user) => twoFactorLabel(user.two_factor) },
   { label: 'Masked', cell: (user) => yesNo(user.mask_client_data) },
   { label: 'Last sign-in', sort: { key: 'last_sign_in', first: 'desc' }, class: 'cell-time', cell: (user) => time(user.last_sign_in_at, 'Never') },
@@ -41,7 +41,7 @@ const COLUMNS = [
 /**
  * @typedef {object} OverviewState
  * @property {string} search
- * @property {"" | "enabled" | "disabled"} status
+ * @property {"" | "enabled" | "disabled" | "expired"} status
  * @property {string} group_id "" for all
  * @property {import('../api.js').PersonRef | null} supervisor
  * @property {string} sort
@@ -82,6 +82,7 @@ export function render(root, ctx) {
     h('option', { value: '' }, 'All'),
     h('option', { value: 'enabled' }, 'Enabled'),
     h('option', { value: 'disabled' }, 'Disabled'),
+    h('option', { value: 'expired' }, 'Expired'),
   ));
   status.value = state.status;
   const group = /** @type {HTMLSelectElement} */ (h('select', null, h('option', { value: '' }, 'All')));

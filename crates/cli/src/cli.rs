@@ -9,8 +9,8 @@ use std::ffi::OsString;
 use clap::{Args, Parser, Subcommand};
 use roster_core::clients::ClientSort;
 use roster_core::domain::ClientId;
-use roster_core::domain::{Permission, Status, TwoFactor};
-use roster_core::store::SortField;
+use roster_core::domain::{Permission, TwoFactor};
+use roster_core::store::{SortField, StatusFilter};
 
 mod audit;
 mod backup;
@@ -193,9 +193,10 @@ pub struct UsersListArgs {
     /// one or two match the start.
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
-    /// Only users with this status: enabled or disabled.
-    #[arg(long, value_name = "STATUS", value_parser = parse_status)]
-    pub status: Option<Status>,
+    /// Only users with this status: enabled, disabled or expired (past
+    /// their "valid until" day).
+    #[arg(long, value_name = "STATUS", value_parser = parse_status_filter)]
+    pub status: Option<StatusFilter>,
     /// Only members of this group.
     #[arg(long, value_name = "NAME")]
     pub group: Option<String>,
@@ -254,6 +255,10 @@ pub struct UsersAddArgs {
     /// Two-factor method: off, email_code or totp (default: from settings).
     #[arg(long, value_name = "METHOD", value_parser = parse_two_factor)]
     pub two_factor: Option<TwoFactor>,
+    /// The last day the account may sign in on, YYYY-MM-DD (a day in UTC).
+    /// A day already past creates the account expired, with a warning.
+    #[arg(long, value_name = "DATE")]
+    pub valid_until: Option<String>,
     #[command(flatten)]
     pub password: PasswordSource,
     /// Email the user how to sign in, with the password (needs a mail server;
@@ -300,6 +305,13 @@ pub struct UsersEditArgs {
     /// Two-factor method: off, email_code or totp.
     #[arg(long, value_name = "METHOD", value_parser = parse_two_factor)]
     pub two_factor: Option<TwoFactor>,
+    /// The last day the account may sign in on, YYYY-MM-DD (a day in UTC);
+    /// a later day revives an expired account.
+    #[arg(long, value_name = "DATE")]
+    pub valid_until: Option<String>,
+    /// Remove the last day: the account no longer ends.
+    #[arg(long, conflicts_with = "valid_until")]
+    pub no_valid_until: bool,
     /// Print the updated user as JSON.
     #[arg(long)]
     pub json: bool,
@@ -707,7 +719,7 @@ pub struct BenchArgs {
     pub backup: bool,
 }
 
-fn parse_status(value: &str) -> Result<Status, String> {
+fn parse_status_filter(value: &str) -> Result<StatusFilter, String> {
     value.parse().map_err(|e: roster_core::Error| e.to_string())
 }
 

@@ -142,7 +142,7 @@ pub fn user_row(user: &User) -> Vec<String> {
             .as_ref()
             .map(|s| s.email.to_string())
             .unwrap_or_else(|| "-".into()),
-        user.status.to_string(),
+        standing(user),
         user.two_factor.to_string(),
         yes_no(user.mask_client_data),
         optional_time(user.last_sign_in_at.as_ref(), "never"),
@@ -150,12 +150,28 @@ pub fn user_row(user: &User) -> Vec<String> {
     ]
 }
 
+/// A user's status as the overview shows it: disabled, else expired (past
+/// their "valid until" day), else enabled.
+fn standing(user: &User) -> String {
+    if user.status == roster_core::domain::Status::Enabled && user.expired {
+        "expired".into()
+    } else {
+        user.status.to_string()
+    }
+}
+
 /// Every field of a user, for `users show`.
 pub fn user_fields(user: &User) -> Vec<(&'static str, String)> {
     vec![
         ("Name", user.name.to_string()),
         ("Email", user.email.to_string()),
-        ("Status", user.status.to_string()),
+        ("Status", standing(user)),
+        (
+            "Valid until",
+            user.valid_until
+                .map(|day| day.to_string())
+                .unwrap_or_else(|| "no end".into()),
+        ),
         ("Groups", group_names(&user.groups)),
         (
             "Supervisor",

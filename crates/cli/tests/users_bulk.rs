@@ -118,7 +118,7 @@ fn an_export_round_trips_through_a_template_and_xlsx() {
         ])
         .ok();
     let csv_template = world.run(&["users", "template"]).ok().stdout;
-    assert!(csv_template.starts_with("name,email,groups,supervisor,status,must change password,mask client data,two-factor method\n"));
+    assert!(csv_template.starts_with("name,email,groups,supervisor,status,must change password,mask client data,two-factor method,valid until\n"));
     // The template's example row names groups that do not exist here.
     world
         .run(&["users", "import", template.to_str().unwrap(), "--dry-run"])
@@ -146,7 +146,7 @@ fn an_export_round_trips_through_a_template_and_xlsx() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "{csv}");
     assert!(
-        lines[1].starts_with("Dan,dan@example.com,Sales,,enabled,yes,no,off,"),
+        lines[1].starts_with("Dan,dan@example.com,Sales,,enabled,yes,no,off,,"),
         "{csv}"
     );
     assert!(lines[2].starts_with("'=Eve,eve@example.com,"), "{csv}");

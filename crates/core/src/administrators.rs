@@ -45,7 +45,7 @@ impl Directory {
         let mut unprotected = Vec::new();
         let mut query = UserQuery {
             group: Some(ADMINISTRATORS),
-            status: Some(Status::Enabled),
+            status: Some(Status::Enabled.into()),
             limit: UserQuery::MAX_LIMIT,
             ..UserQuery::default()
         };

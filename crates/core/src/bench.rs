@@ -15,7 +15,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::domain::{
     ClientName, Country, Description, Email, GroupId, GroupName, Permission, PermissionSet, Phone,
-    Status, TwoFactor, UserId, UserName,
+    Status, TwoFactor, UserId, UserName, ValidUntil,
 };
 use crate::error::Result;
 use crate::model::{ClientFields, UserFields};
@@ -102,6 +102,10 @@ pub async fn seed(
                 } else {
                     TwoFactor::Off
                 },
+                // A few contractors with an end date, some of them past.
+                valid_until: (n != 0 && rng.gen_bool(0.05)).then(|| {
+                    ValidUntil::of(now.date_naive() + Duration::days(rng.gen_range(-365..365)))
+                }),
             };
             let created = now - Duration::minutes(rng.gen_range(0..60 * 24 * 365 * 3));
             let id = tx.insert_user(&fields, &hash, created).await?;

@@ -27,6 +27,8 @@ pub enum Error {
     InvalidCursor,
     #[error("{reason}")]
     InvalidSetting { reason: String },
+    #[error("“{value}” is not a date; write it as YYYY-MM-DD, for example 2026-12-31.")]
+    InvalidDate { value: String },
     #[error("{reason}")]
     InvalidPhone { reason: String },
     #[error("{reason}")]
@@ -181,6 +183,7 @@ impl Error {
             Error::GroupNameLookAlike { .. } => Some("name"),
             Error::InvalidDescription { .. } => Some("description"),
             Error::InvalidChoice { field, .. } => Some(field),
+            Error::InvalidDate { .. } => Some("valid_until"),
             Error::InvalidPhone { .. } => Some("phone"),
             Error::InvalidCountry { .. } => Some("country"),
             Error::UnknownPermission { .. } => Some("permissions"),
@@ -207,6 +210,7 @@ impl Error {
             Error::UnknownPermission { .. } => "unknown_permission",
             Error::InvalidCursor => "invalid_cursor",
             Error::InvalidSetting { .. } => "invalid_setting",
+            Error::InvalidDate { .. } => "invalid_date",
             Error::InvalidPhone { .. } => "invalid_phone",
             Error::InvalidCountry { .. } => "invalid_country",
             Error::InvalidImport { .. } => "invalid_import",

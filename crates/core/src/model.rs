@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::domain::{
     ClientId, ClientName, Country, Description, Email, GroupId, GroupName, PermissionSet, Phone,
-    Status, TwoFactor, UserId, UserName,
+    Status, TwoFactor, UserId, UserName, ValidUntil,
 };
 
 /// A short reference to another user, enough to show and link them.
@@ -49,11 +49,21 @@ pub struct User {
     pub last_sign_in_at: Option<DateTime<Utc>>,
     pub failed_sign_ins: u32,
     pub locked_until: Option<DateTime<Utc>>,
+    /// The last day the account may sign in on, if it ends.
+    pub valid_until: Option<ValidUntil>,
+    /// True when `valid_until` had passed when the record was read: the
+    /// account cannot sign in, and the overview shows it as "Expired".
+    pub expired: bool,
     /// Bumped by every change; an edit names the version it started from.
     pub version: i64,
 }
 
 impl User {
+    /// Enabled and not expired: the account may sign in and act.
+    pub fn may_sign_in(&self) -> bool {
+        self.status == Status::Enabled && !self.expired
+    }
+
     pub fn as_ref(&self) -> UserRef {
         UserRef {
             id: self.id,
@@ -81,6 +91,7 @@ pub struct UserFields {
     pub must_change_password: bool,
     pub mask_client_data: bool,
     pub two_factor: TwoFactor,
+    pub valid_until: Option<ValidUntil>,
 }
 
 impl UserFields {
@@ -93,6 +104,7 @@ impl UserFields {
             must_change_password: user.must_change_password,
             mask_client_data: user.mask_client_data,
             two_factor: user.two_factor,
+            valid_until: user.valid_until,
         }
     }
 }

@@ -7,7 +7,8 @@
 //! Columns are found by their header, in any order and case, with `_`, `-`
 //! and spaces alike (`Must change password`, `must_change_password`). Name
 //! and email are required; the others may be left out or blank, which
-//! takes the form's default. `created` and `last sign-in` are what an
+//! takes the form's default (`valid until`, `YYYY-MM-DD`: blank for no
+//! end). `created` and `last sign-in` are what an
 //! export adds for people to read: an import accepts and ignores them, so
 //! an export imports unchanged into another directory. Any other column is
 //! an error that names it.
@@ -18,7 +19,7 @@ use std::fmt;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::domain::{Email, Status, TwoFactor, UserName};
+use crate::domain::{Email, Status, TwoFactor, UserName, ValidUntil};
 use crate::error::{Error, Result};
 use crate::password::PlainPassword;
 use crate::sheet::{SheetFormat, SheetRow, SheetWriter};
@@ -34,13 +35,14 @@ pub(crate) enum Column {
     MustChangePassword,
     MaskClientData,
     TwoFactor,
+    ValidUntil,
     Created,
     LastSignIn,
 }
 
 impl Column {
     /// Every column, in the order an export writes them.
-    pub(crate) const ALL: [Column; 10] = [
+    pub(crate) const ALL: [Column; 11] = [
         Column::Name,
         Column::Email,
         Column::Groups,
@@ -49,6 +51,7 @@ impl Column {
         Column::MustChangePassword,
         Column::MaskClientData,
         Column::TwoFactor,
+        Column::ValidUntil,
         Column::Created,
         Column::LastSignIn,
     ];
@@ -64,6 +67,7 @@ impl Column {
             Column::MustChangePassword => "must change password",
             Column::MaskClientData => "mask client data",
             Column::TwoFactor => "two-factor method",
+            Column::ValidUntil => "valid until",
             Column::Created => "created",
             Column::LastSignIn => "last sign-in",
         }
@@ -80,6 +84,7 @@ impl Column {
             "must change password" => Column::MustChangePassword,
             "mask client data" => Column::MaskClientData,
             "two factor method" | "two factor" | "2fa" => Column::TwoFactor,
+            "valid until" => Column::ValidUntil,
             "created" => Column::Created,
             "last sign in" => Column::LastSignIn,
             _ => return None,
@@ -240,6 +245,8 @@ pub(crate) struct UserRow {
     pub must_change_password: Option<bool>,
     pub mask_client_data: Option<bool>,
     pub two_factor: Option<TwoFactor>,
+    /// The last day the account may sign in on; blank for no end.
+    pub valid_until: Option<ValidUntil>,
 }
 
 /// The most groups one cell may name.
@@ -338,6 +345,15 @@ pub(crate) fn read_row(
             }),
         },
     );
+    let valid_until = checked(
+        errors,
+        line,
+        Column::ValidUntil,
+        match header.cell(row, Column::ValidUntil).trim() {
+            "" => Ok(None),
+            text => ValidUntil::parse(text).map(Some).map_err(|e| e.to_string()),
+        },
+    );
     if errors.len() > before {
         return None;
     }
@@ -351,6 +367,7 @@ pub(crate) fn read_row(
         must_change_password: must_change_password?,
         mask_client_data: mask_client_data?,
         two_factor: two_factor?,
+        valid_until: valid_until?,
     })
 }
 
@@ -473,7 +490,7 @@ pub fn users_template(format: SheetFormat) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     {
         let mut writer = SheetWriter::new(format, "Users", &mut bytes)?;
-        let header: Vec<&str> = Column::ALL[..8].iter().map(|c| c.header()).collect();
+        let header: Vec<&str> = Column::ALL[..9].iter().map(|c| c.header()).collect();
         writer.row(&header)?;
         writer.row(&[
             "Ann Example",
@@ -484,6 +501,7 @@ pub fn users_template(format: SheetFormat) -> Result<Vec<u8>> {
             "yes",
             "no",
             "off",
+            "",
         ])?;
         writer.finish()?;
     }

@@ -280,7 +280,7 @@ async fn a_bulk_actions_events_are_chained_in_batches_in_order(backend: Backend)
         .expect("seed");
     let before = world.audit(None).await.len();
     let selection = BulkSelection::Matching(UserQuery {
-        status: Some(Status::Enabled),
+        status: Some(Status::Enabled.into()),
         ..UserQuery::default()
     });
     let report = world

@@ -260,7 +260,7 @@ async fn enabled_administrators(
 ) -> Vec<roster_core::model::User> {
     let query = roster_core::store::UserQuery {
         group: Some(ADMINISTRATORS),
-        status: Some(Status::Enabled),
+        status: Some(Status::Enabled.into()),
         limit: 500,
         ..Default::default()
     };
@@ -293,6 +293,7 @@ fn fields(name: &str, email: &str) -> UserFields {
         must_change_password: false,
         mask_client_data: false,
         two_factor: TwoFactor::Off,
+        valid_until: None,
     }
 }
 

@@ -12,11 +12,13 @@
 mod support;
 
 use chrono::{TimeZone, Utc};
-use roster_core::domain::{ClientName, Email, GroupId, Phone, Status, TwoFactor, UserId, UserName};
+use roster_core::domain::{
+    ClientName, Email, GroupId, Phone, Status, TwoFactor, UserId, UserName, ValidUntil,
+};
 use roster_core::model::{AuditQuery, ClientFields, TargetKind, UserFields};
 use roster_core::store::{
-    statement_log, ClientListing, ClientMatch, ClientSort, Direction, SortField, TxMode, UserQuery,
-    WholeValues,
+    statement_log, ClientListing, ClientMatch, ClientSort, Direction, SortField, StatusFilter,
+    TxMode, UserQuery, WholeValues,
 };
 use support::{every_store, Backend, World};
 
@@ -56,7 +58,11 @@ async fn overview_statements_match_the_golden_file(backend: Backend) {
         ),
         (
             "users: enabled",
-            users(&|q| q.status = Some(Status::Enabled)),
+            users(&|q| q.status = Some(Status::Enabled.into())),
+        ),
+        (
+            "users: expired",
+            users(&|q| q.status = Some(StatusFilter::Expired)),
         ),
         (
             "users: short search",
@@ -70,7 +76,7 @@ async fn overview_statements_match_the_golden_file(backend: Backend) {
             "users: long search, disabled",
             users(&|q| {
                 q.search = Some("user 1".into());
-                q.status = Some(Status::Disabled);
+                q.status = Some(Status::Disabled.into());
             }),
         ),
         ("users: small group", users(&|q| q.group = Some(small))),
@@ -297,6 +303,8 @@ async fn seed(world: &World) -> (GroupId, GroupId) {
             must_change_password: false,
             mask_client_data: false,
             two_factor: TwoFactor::Off,
+            // Every seventh user ended in 2025: expired whenever this runs.
+            valid_until: (n % 7 == 0).then(|| ValidUntil::parse("2025-06-30").unwrap()),
         };
         let id: UserId = tx.insert_user(&fields, &hash, now).await.unwrap();
         let groups = if n < 3 {

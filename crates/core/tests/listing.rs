@@ -107,7 +107,7 @@ async fn filters_by_status_group_and_supervisor(backend: Backend) {
         .unwrap();
 
     let by_status = UserQuery {
-        status: Some(Status::Disabled),
+        status: Some(Status::Disabled.into()),
         ..Default::default()
     };
     assert_eq!(names(&world, by_status).await, ["Cid Off"]);
@@ -118,7 +118,7 @@ async fn filters_by_status_group_and_supervisor(backend: Backend) {
     assert_eq!(names(&world, by_group).await, ["Ann Lee", "Cid Off"]);
     let by_supervisor = UserQuery {
         supervisor: Some(boss.id),
-        status: Some(Status::Enabled),
+        status: Some(Status::Enabled.into()),
         ..Default::default()
     };
     assert_eq!(names(&world, by_supervisor).await, ["Ann Lee"]);
@@ -152,7 +152,7 @@ async fn filters_by_status_group_and_supervisor(backend: Backend) {
         .list_users(
             &world.admin,
             &UserQuery {
-                status: Some(Status::Disabled),
+                status: Some(Status::Disabled.into()),
                 ..Default::default()
             },
         )
@@ -356,7 +356,7 @@ async fn large_groups_and_broad_searches_page_correctly_with_kept_or_capped_tota
     // Group and status together: counted, exactly, below the cap.
     let combined = UserQuery {
         group: Some(sales.id),
-        status: Some(Status::Disabled),
+        status: Some(Status::Disabled.into()),
         limit: 500,
         ..Default::default()
     };

@@ -348,6 +348,14 @@ fn rows() -> Vec<Row> {
             Box::pin(async move { f.dir().me(op).await.map(drop) })
         }),
         row(
+            "disable_inactive_accounts",
+            NoOperator("the inactivity rule, which nobody asks for: applied as a session starts and by the desktop's timer; an operator only names whom to spare"),
+            |f, _| Box::pin(async move { f.dir().disable_inactive_accounts(None).await.map(drop) }),
+        ),
+        row("take_inactivity_notice", Enabled, |f, op| {
+            Box::pin(async move { f.dir().take_inactivity_notice(op).await.map(drop) })
+        }),
+        row(
             "administrators_without_second_factor",
             RequiresAny(&[UsersView, SettingsManage]),
             |f, op| {
@@ -429,6 +437,7 @@ fn rows() -> Vec<Row> {
                         must_change_password: Some(true),
                         mask_client_data: Some(true),
                         two_factor: Some(roster_core::domain::TwoFactor::Totp),
+                        valid_until: Some(Some("2099-12-31".into())),
                     };
                     f.dir().update_user(op, user.id, changes).await.map(drop)
                 })
@@ -1043,6 +1052,7 @@ fn public_services() -> BTreeSet<&'static str> {
         include_str!("../src/directory/mail.rs"),
         include_str!("../src/directory/backups.rs"),
         include_str!("../src/directory/store_check.rs"),
+        include_str!("../src/directory/inactivity.rs"),
         include_str!("../src/administrators.rs"),
     ]
     .into_iter()

@@ -50,6 +50,7 @@ async fn created_user_has_every_field_and_a_real_argon2id_hash(backend: Backend)
                 must_change_password: true,
                 mask_client_data: true,
                 two_factor: Some(TwoFactor::Totp),
+                valid_until: None,
             },
         )
         .await

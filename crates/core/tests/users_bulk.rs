@@ -320,6 +320,10 @@ async fn an_export_is_exactly_the_query_and_imports_back_unchanged(backend: Back
         let mut new = new_user(name, &[sales.id]);
         new.email = email_of(&name.replace('=', ""));
         new.supervisor = Some(boss.id);
+        // A "valid until" day goes out and comes back with the rest.
+        if name == "Dan Dale" {
+            new.valid_until = Some("2031-05-17".into());
+        }
         world
             .directory
             .create_user(&world.admin, new)
@@ -343,14 +347,18 @@ async fn an_export_is_exactly_the_query_and_imports_back_unchanged(backend: Back
         if format == SheetFormat::Csv {
             let text = String::from_utf8(out.clone()).unwrap();
             let lines: Vec<&str> = text.lines().collect();
-            assert!(lines[0].starts_with("name,email,groups,supervisor,status,must change password,mask client data,two-factor method,created,last sign-in"));
+            assert!(lines[0].starts_with("name,email,groups,supervisor,status,must change password,mask client data,two-factor method,valid until,created,last sign-in"));
             assert!(
                 lines[1].starts_with(
-                    "Eve East,eve.east@example.com,Sales,bea.boss@example.com,enabled,no,no,off,"
+                    "Eve East,eve.east@example.com,Sales,bea.boss@example.com,enabled,no,no,off,,"
                 ),
                 "{text}"
             );
             assert!(lines[4].starts_with("'=Cmd Evil,"), "{text}");
+            assert!(
+                lines[2].starts_with("Dan Dale,") && lines[2].contains(",off,2031-05-17,"),
+                "{text}"
+            );
             assert!(!text.contains("argon2"));
         }
         // Into a new directory with the same group: the same users back.
@@ -389,7 +397,7 @@ async fn an_export_is_exactly_the_query_and_imports_back_unchanged(backend: Back
             roster_core::sheet::for_each_row(
                 Cursor::new(bytes),
                 |row: &roster_core::sheet::SheetRow| -> Result<(), roster_core::sheet::SheetError> {
-                    rows.push(row.cells[..8].to_vec());
+                    rows.push(row.cells[..9].to_vec());
                     Ok(())
                 },
             )

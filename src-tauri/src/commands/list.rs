@@ -13,6 +13,7 @@ pub const COMMANDS: &[&str] = &[
     "finish_totp_enrolment",
     "reset_two_factor",
     "administrators_without_second_factor",
+    "inactivity_notice",
     "sign_out",
     "me",
     "change_password",

@@ -1,11 +1,11 @@
 //! The users overview, the user form and the actions on one user.
 
 use roster_core::administrators::AdministratorsWithoutSecondFactor;
-use roster_core::directory::{NewUser, PasswordChoice, UserChanges};
+use roster_core::directory::{InactivityNotice, NewUser, PasswordChoice, UserChanges};
 use roster_core::domain::{GroupId, Status, TwoFactor, UserId};
 use roster_core::model::{AuditEvent, User};
 use roster_core::password::PlainPassword;
-use roster_core::store::{Cursor, Direction, SortField, UserPage, UserQuery};
+use roster_core::store::{Cursor, Direction, SortField, StatusFilter, UserPage, UserQuery};
 use serde::Deserialize;
 use tauri::State;
 
@@ -18,7 +18,7 @@ use crate::state::AppState;
 #[serde(default)]
 pub struct ListQuery {
     search: Option<String>,
-    status: Option<Status>,
+    status: Option<StatusFilter>,
     group_id: Option<GroupId>,
     supervisor_id: Option<UserId>,
     sort: Option<SortField>,
@@ -86,6 +86,9 @@ pub struct NewUserForm {
     must_change_password: bool,
     mask_client_data: bool,
     two_factor: Option<TwoFactor>,
+    /// `YYYY-MM-DD`, or none for no end.
+    #[serde(default)]
+    valid_until: Option<String>,
 }
 
 /// Creates a user; with `send_credentials`, emails them their password
@@ -108,6 +111,7 @@ pub async fn create_user(
         must_change_password: user.must_change_password,
         mask_client_data: user.mask_client_data,
         two_factor: user.two_factor,
+        valid_until: user.valid_until.filter(|day| !day.trim().is_empty()),
     };
     let send = send_credentials.unwrap_or(false);
     checked(
@@ -128,6 +132,9 @@ pub struct EditUserForm {
     must_change_password: bool,
     mask_client_data: bool,
     two_factor: TwoFactor,
+    /// `YYYY-MM-DD`, or none (or blank) for no end.
+    #[serde(default)]
+    valid_until: Option<String>,
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -146,6 +153,7 @@ pub async fn update_user(
         must_change_password: Some(user.must_change_password),
         mask_client_data: Some(user.mask_client_data),
         two_factor: Some(user.two_factor),
+        valid_until: Some(user.valid_until.filter(|day| !day.trim().is_empty())),
     };
     checked(&state, directory.update_user(&operator, id, changes).await)
 }
@@ -238,4 +246,15 @@ pub async fn administrators_without_second_factor(
             .administrators_without_second_factor(&operator)
             .await,
     )
+}
+
+/// How many accounts were disabled for inactivity since an administrator
+/// was last told, for the notice after sign-in; asking tells, so it is
+/// shown once (null for anyone not in Administrators, or nothing to tell).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn inactivity_notice(
+    state: State<'_, AppState>,
+) -> CommandResult<Option<InactivityNotice>> {
+    let (directory, operator) = signed_in(&state)?;
+    checked(&state, directory.take_inactivity_notice(&operator).await)
 }

@@ -44,6 +44,11 @@ pub struct SettingsSetArgs {
     /// archive`, or the audit page); 0 (the default) means never (0 to 120).
     #[arg(long, value_name = "MONTHS")]
     pub audit_archive_months: Option<u32>,
+    /// Disable accounts with no sign-in for this many days (counted from
+    /// their creation when they never signed in); 0 (the default) means
+    /// never (0 to 3650). Never the last enabled administrator.
+    #[arg(long, value_name = "DAYS")]
+    pub disable_inactive_after_days: Option<u32>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,

@@ -4,11 +4,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use roster_core::domain::Status;
 use roster_core::sheet::SheetFormat;
-use roster_core::store::SortField;
+use roster_core::store::{SortField, StatusFilter};
 
-use super::{parse_sort, parse_status};
+use super::{parse_sort, parse_status_filter};
 
 /// Which users `users export` and `users bulk` take: the overview's filters.
 #[derive(Debug, Args)]
@@ -16,9 +15,9 @@ pub struct UserFilters {
     /// Users whose name or email matches, as for `users list --search`.
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
-    /// Only users with this status: enabled or disabled.
-    #[arg(long, value_name = "STATUS", value_parser = parse_status)]
-    pub status: Option<Status>,
+    /// Only users with this status: enabled, disabled or expired.
+    #[arg(long, value_name = "STATUS", value_parser = parse_status_filter)]
+    pub status: Option<StatusFilter>,
     /// Only members of this group.
     #[arg(long = "in-group", value_name = "NAME")]
     pub in_group: Option<String>,

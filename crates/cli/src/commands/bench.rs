@@ -25,7 +25,9 @@ use roster_core::clients::{ClientQuery, ClientSort};
 use roster_core::domain::{GroupId, Status};
 use roster_core::store::postgres::{PgConfig, PostgresStore};
 use roster_core::store::sqlite::SqliteStore;
-use roster_core::store::{Cursor, Direction, SortField, Store, StoreError, UserQuery};
+use roster_core::store::{
+    Cursor, Direction, SortField, StatusFilter, Store, StoreError, UserQuery,
+};
 use roster_core::{Directory, Operator};
 use serde::Serialize;
 
@@ -286,10 +288,19 @@ async fn measure(
         bench
             .measure(|run| UserQuery {
                 status: Some(if run % 2 == 0 {
-                    Status::Disabled
+                    Status::Disabled.into()
                 } else {
-                    Status::Enabled
+                    Status::Enabled.into()
                 }),
+                ..page()
+            })
+            .await?,
+    );
+    queries.insert(
+        "expired",
+        bench
+            .measure(|_| UserQuery {
+                status: Some(StatusFilter::Expired),
                 ..page()
             })
             .await?,

@@ -205,7 +205,7 @@ pub async fn measure(
     }
     if args.bulk_disable {
         let selection = BulkSelection::Matching(UserQuery {
-            status: Some(Status::Enabled),
+            status: Some(Status::Enabled.into()),
             ..UserQuery::default()
         });
         let started = Instant::now();

@@ -46,6 +46,9 @@ fn with_changes(current: Settings, args: &SettingsSetArgs) -> Settings {
         audit_archive_months: args
             .audit_archive_months
             .unwrap_or(current.audit_archive_months),
+        disable_inactive_after_days: args
+            .disable_inactive_after_days
+            .unwrap_or(current.disable_inactive_after_days),
     }
 }
 
@@ -88,6 +91,13 @@ fn print(settings: &Settings, json: bool) -> anyhow::Result<()> {
             match settings.audit_archive_months {
                 0 => "never".to_owned(),
                 months => months.to_string(),
+            },
+        ),
+        (
+            "Disable accounts with no sign-in for (days)",
+            match settings.disable_inactive_after_days {
+                0 => "never".to_owned(),
+                days => days.to_string(),
             },
         ),
     ])

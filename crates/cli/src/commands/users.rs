@@ -107,6 +107,7 @@ async fn add(session: &Session, args: UsersAddArgs) -> anyhow::Result<()> {
         must_change_password: args.force_password_change,
         mask_client_data: args.mask_client_data,
         two_factor: args.two_factor,
+        valid_until: args.valid_until,
         name: args.name,
         email: args.email,
     };
@@ -123,6 +124,9 @@ async fn add(session: &Session, args: UsersAddArgs) -> anyhow::Result<()> {
         }));
     }
     output::line(format!("Created {} <{email}>.", created.user.name))?;
+    if created.user.expired {
+        warn_expired(&created.user)?;
+    }
     print_delivery(&created.delivery, email)?;
     match &created.generated_password {
         Some(password) => print_generated_password(email, password),
@@ -162,6 +166,11 @@ async fn edit(session: &Session, args: UsersEditArgs) -> anyhow::Result<()> {
         must_change_password: args.force_password_change,
         mask_client_data: args.mask_client_data,
         two_factor: args.two_factor,
+        valid_until: match (args.valid_until, args.no_valid_until) {
+            (_, true) => Some(None),
+            (Some(day), false) => Some(Some(day)),
+            (None, false) => None,
+        },
     };
     let updated = session
         .directory
@@ -170,7 +179,22 @@ async fn edit(session: &Session, args: UsersEditArgs) -> anyhow::Result<()> {
     if args.json {
         return output::json(&updated);
     }
-    output::line(format!("Updated {} <{}>.", updated.name, updated.email))
+    output::line(format!("Updated {} <{}>.", updated.name, updated.email))?;
+    if updated.expired {
+        warn_expired(&updated)?;
+    }
+    Ok(())
+}
+
+/// The warning for an account whose "valid until" day has already passed.
+fn warn_expired(user: &roster_core::model::User) -> anyhow::Result<()> {
+    let day = user
+        .valid_until
+        .map(|day| day.to_string())
+        .unwrap_or_default();
+    output::line(format!(
+        "Warning: the account is valid until {day}, which has passed: it is expired and cannot sign in."
+    ))
 }
 
 async fn set_status(session: &Session, args: UserTarget, status: Status) -> anyhow::Result<()> {

@@ -69,6 +69,7 @@ pub(super) fn user_snapshot(user: &User) -> Vec<FieldChange> {
         ("must_change_password", json!(user.must_change_password)),
         ("mask_client_data", json!(user.mask_client_data)),
         ("two_factor", json!(user.two_factor)),
+        ("valid_until", json!(user.valid_until)),
     ]
     .into_iter()
     .map(|(field, value)| FieldChange {

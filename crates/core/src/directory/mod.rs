@@ -44,6 +44,11 @@
 //!   audited (`mail.rs`).
 //! - **Settings**: checked as a whole, so a bad value changes nothing
 //!   (`settings.rs`).
+//! - **Account lifecycle**: an account past its "valid until" day signs in
+//!   no more, with the one error of every failed sign-in, and its session
+//!   ends (`sign_in.rs`, `actor` here); accounts without a sign-in for the
+//!   set number of days are disabled, never the last enabled administrator
+//!   nor the operator of the running session (`inactivity.rs`).
 //!
 //! Dependencies: `access.rs` and `audit.rs` are leaves and import nothing
 //! from this module. This file holds the type and the helpers every
@@ -51,7 +56,8 @@
 //! `audit`; where one calls another's helper on `Directory` it is one way:
 //! `settings.rs` (`load_settings`, `policy`, `default_two_factor`) and
 //! `mail.rs` (`deliver`, `send_after_commit`, `credentials_mailer`) call no
-//! other service file, and `sign_in.rs` calls into `two_factor.rs`.
+//! other service file, and `sign_in.rs` calls into `two_factor.rs` and
+//! `inactivity.rs` (the rule is applied as a session starts).
 
 use std::sync::{Arc, RwLock};
 
@@ -74,6 +80,7 @@ mod backups;
 mod clients;
 mod credentials;
 mod groups;
+mod inactivity;
 mod mail;
 mod settings;
 mod setup;
@@ -91,6 +98,7 @@ pub use audit_archive::{archive_cutoff, AuditArchivePlan, AuditArchived};
 pub use backups::BackupSettings;
 pub use credentials::PasswordReset;
 pub use groups::GroupChanges;
+pub use inactivity::InactivityNotice;
 pub use settings::Settings;
 pub use sign_in::SignIn;
 pub use store_check::{Finding, StoreCheck};
@@ -168,12 +176,15 @@ impl Directory {
         Utc::now()
     }
 
-    /// Loads the operator fresh: a deleted or disabled account acts no more.
+    /// Loads the operator fresh: a deleted, disabled or expired account
+    /// acts no more (its session ends at its next request). The command
+    /// line's recovery path on a local file still acts for an expired
+    /// account, so an expired last administrator can extend their date.
     pub(crate) async fn actor(tx: &mut dyn Tx, operator: &Operator) -> Result<Actor> {
         let user = tx
             .user(operator.id)
             .await?
-            .filter(|u| u.status == Status::Enabled)
+            .filter(|u| u.may_sign_in() || (operator.recovery && u.status == Status::Enabled))
             .ok_or(Error::OperatorInvalid)?;
         let permissions = tx.user_permissions(user.id).await?;
         Ok(Actor {
@@ -274,12 +285,12 @@ impl Directory {
         })
     }
 
-    /// Loads the user of a pending sign-in; one who was disabled or deleted
-    /// meanwhile cannot finish.
+    /// Loads the user of a pending sign-in; one who was disabled, deleted
+    /// or expired meanwhile cannot finish.
     async fn pending_user(tx: &mut dyn Tx, pending: &PendingSignIn) -> Result<User> {
         tx.user(pending.id)
             .await?
-            .filter(|u| u.status == Status::Enabled)
+            .filter(User::may_sign_in)
             .ok_or(Error::SignInFailed)
     }
 }

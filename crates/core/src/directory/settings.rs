@@ -22,6 +22,10 @@ const SETTING_IDLE_TIMEOUT_MINUTES: &str = "session.idle_timeout_minutes";
 const SETTING_MASKED_SEARCH_PER_MINUTE: &str = "clients.masked_search_per_minute";
 const SETTING_COMPANY_NAME: &str = "company.name";
 const SETTING_AUDIT_ARCHIVE_MONTHS: &str = "audit.archive_months";
+const SETTING_DISABLE_INACTIVE_AFTER_DAYS: &str = "accounts.disable_inactive_after_days";
+
+/// The longest inactivity a setting may name, in days (ten years).
+pub const MAX_INACTIVE_DAYS: u32 = 3650;
 
 /// The longest retention an archive setting may name, in months (ten years).
 pub const MAX_AUDIT_ARCHIVE_MONTHS: u32 = 120;
@@ -53,6 +57,11 @@ pub struct Settings {
     /// archive`); 0, the default, means never.
     #[serde(default)]
     pub audit_archive_months: u32,
+    /// Enabled accounts with no sign-in for this many days (counted from
+    /// their creation when they never signed in) are disabled
+    /// (`directory/inactivity.rs`); 0, the default, means never.
+    #[serde(default)]
+    pub disable_inactive_after_days: u32,
 }
 
 fn default_masked_search_per_minute() -> u32 {
@@ -72,6 +81,7 @@ impl Default for Settings {
             masked_search_per_minute: default_masked_search_per_minute(),
             company_name: String::new(),
             audit_archive_months: 0,
+            disable_inactive_after_days: 0,
         }
     }
 }
@@ -122,6 +132,11 @@ impl Settings {
             self.audit_archive_months,
             0..=MAX_AUDIT_ARCHIVE_MONTHS,
             "The months after which audit events are archived (0 for never)",
+        )?;
+        in_range(
+            self.disable_inactive_after_days,
+            0..=MAX_INACTIVE_DAYS,
+            "The days without a sign-in after which an account is disabled (0 for never)",
         )?;
         let company = self.company_name.trim();
         if company.chars().count() > MAX_COMPANY_NAME {
@@ -201,6 +216,12 @@ impl Directory {
                 tx,
                 SETTING_AUDIT_ARCHIVE_MONTHS,
                 defaults.audit_archive_months,
+            )
+            .await?,
+            disable_inactive_after_days: setting_or(
+                tx,
+                SETTING_DISABLE_INACTIVE_AFTER_DAYS,
+                defaults.disable_inactive_after_days,
             )
             .await?,
         })
@@ -302,6 +323,10 @@ impl Directory {
             (
                 SETTING_AUDIT_ARCHIVE_MONTHS,
                 settings.audit_archive_months.to_string(),
+            ),
+            (
+                SETTING_DISABLE_INACTIVE_AFTER_DAYS,
+                settings.disable_inactive_after_days.to_string(),
             ),
         ];
         for (key, value) in &values {

@@ -71,6 +71,7 @@ impl Directory {
             must_change_password: false,
             mask_client_data: false,
             two_factor,
+            valid_until: None,
         };
         let id = tx
             .insert_user(&fields, &hash, now)
@@ -175,7 +176,7 @@ impl Directory {
         let page = tx
             .list_users(&UserQuery {
                 group: Some(ADMINISTRATORS),
-                status: Some(Status::Enabled),
+                status: Some(Status::Enabled.into()),
                 sort: crate::store::SortField::Created,
                 limit: 1,
                 ..UserQuery::default()

@@ -58,7 +58,11 @@ impl Directory {
     /// a delay that doubles with each further failure. While locked even the
     /// right password fails. Attempts on existing accounts are audited. A hash
     /// made with older parameters is replaced on success.
+    ///
+    /// The inactivity rule is applied first, as a session starts: an
+    /// account it disables fails here like any other disabled one.
     pub async fn sign_in(&self, email: &str, password: &PlainPassword) -> Result<SignIn> {
+        self.disable_inactive_accounts(None).await?;
         let (user, mut tx, now) = self.check_credentials(email, password).await?;
         let pending = PendingSignIn { id: user.id };
         let outcome = match user.two_factor {
@@ -160,6 +164,14 @@ impl Directory {
             .await?;
         if user.status != Status::Enabled {
             tx.append_audit(&event("auth.sign_in_refused_disabled", Vec::new()))
+                .await?;
+            tx.commit().await?;
+            return Err(Error::SignInFailed);
+        }
+        // The same one error as every failure: nothing tells the caller the
+        // account ended; the audit log says why.
+        if user.expired {
+            tx.append_audit(&event("auth.sign_in_refused_expired", Vec::new()))
                 .await?;
             tx.commit().await?;
             return Err(Error::SignInFailed);

@@ -14,7 +14,7 @@ use super::access::{
 };
 use super::audit::{change, group_names, removed, user_diff, user_snapshot};
 use super::{ensure_method_works, Created, Directory, PasswordChoice};
-use crate::domain::{Email, GroupId, Permission, Status, TwoFactor, UserId, UserName};
+use crate::domain::{Email, GroupId, Permission, Status, TwoFactor, UserId, UserName, ValidUntil};
 use crate::error::{Error, Result};
 use crate::mail::{self, CredentialsOccasion, Delivery};
 use crate::model::{FieldChange, Group, TargetKind, User, UserFields};
@@ -33,6 +33,10 @@ pub struct NewUser {
     pub mask_client_data: bool,
     /// `None` takes the default from settings.
     pub two_factor: Option<TwoFactor>,
+    /// The last day the account may sign in on, as typed (`YYYY-MM-DD`);
+    /// `None` for no end. A day already past is allowed: the account starts
+    /// expired (`User::expired`), which the form and the CLI point out.
+    pub valid_until: Option<String>,
 }
 
 /// An edit of a user: `None` leaves a field as it is. `version` is the one
@@ -48,6 +52,9 @@ pub struct UserChanges {
     pub must_change_password: Option<bool>,
     pub mask_client_data: Option<bool>,
     pub two_factor: Option<TwoFactor>,
+    /// `Some(None)` removes the end date; `Some(Some(day))` sets it, as
+    /// typed (`YYYY-MM-DD`). Extending a passed date revives the account.
+    pub valid_until: Option<Option<String>>,
 }
 
 /// How an action names a user without handing out the whole record: see
@@ -82,6 +89,11 @@ impl Directory {
     ) -> Result<Created> {
         let name = UserName::parse(&new.name)?;
         let email = Email::parse(&new.email)?;
+        let valid_until = new
+            .valid_until
+            .as_deref()
+            .map(ValidUntil::parse)
+            .transpose()?;
         let mut tx = self.store.begin(TxMode::Write).await?;
         let actor = Self::authorize(&mut *tx, operator, Permission::UsersCreate).await?;
         let mailer = self.credentials_mailer(send_credentials)?;
@@ -115,6 +127,7 @@ impl Directory {
             must_change_password: new.must_change_password,
             mask_client_data: new.mask_client_data,
             two_factor,
+            valid_until,
         };
         let id = tx
             .insert_user(&fields, &hash, now)
@@ -238,6 +251,11 @@ impl Directory {
     ) -> Result<User> {
         let name = changes.name.as_deref().map(UserName::parse).transpose()?;
         let email = changes.email.as_deref().map(Email::parse).transpose()?;
+        let valid_until = changes
+            .valid_until
+            .as_ref()
+            .map(|day| day.as_deref().map(ValidUntil::parse).transpose())
+            .transpose()?;
         let mut tx = self.store.begin(TxMode::Write).await?;
         let actor = Self::authorize(&mut *tx, operator, Permission::UsersEdit).await?;
         let before = Self::existing_user(&mut *tx, id).await?;
@@ -271,6 +289,9 @@ impl Directory {
         if let Some(mask) = changes.mask_client_data {
             ensure_may_grant_unmasked(&actor, mask)?;
             fields.mask_client_data = mask;
+        }
+        if let Some(valid_until) = valid_until {
+            fields.valid_until = valid_until;
         }
         // "Must change password" and the second factor are credentials: they
         // need `users.credentials` besides `users.edit`, and nobody lowers

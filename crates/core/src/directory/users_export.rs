@@ -57,7 +57,7 @@ impl Directory {
 }
 
 /// A user's row, in the order of [`Column::ALL`].
-fn cells(user: &User) -> [String; 10] {
+fn cells(user: &User) -> [String; 11] {
     let groups: Vec<&str> = user.groups.iter().map(|g| g.name.as_str()).collect();
     [
         user.name.as_str().to_owned(),
@@ -70,6 +70,8 @@ fn cells(user: &User) -> [String; 10] {
         yes_or_no(user.must_change_password).to_owned(),
         yes_or_no(user.mask_client_data).to_owned(),
         user.two_factor.as_str().to_owned(),
+        user.valid_until
+            .map_or_else(String::new, |day| day.as_string()),
         user.created_at
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         user.last_sign_in_at.map_or_else(String::new, |t| {

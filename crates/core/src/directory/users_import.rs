@@ -203,6 +203,7 @@ impl Directory {
                 must_change_password: row.must_change_password,
                 mask_client_data: row.mask_client_data,
                 two_factor: row.two_factor,
+                valid_until: row.row.valid_until,
             };
             let (hash, _) = &passwords[index];
             let id = tx

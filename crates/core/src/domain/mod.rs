@@ -7,7 +7,8 @@
 //!
 //! One file per concern: row ids (`ids.rs`), email addresses (`email.rs`),
 //! names and descriptions (`names.rs`), countries and phone numbers
-//! (`phone.rs`), and a user's status and second factor (`status.rs`). The
+//! (`phone.rs`), a user's status and second factor (`status.rs`) and the
+//! last day an account may sign in on (`valid_until.rs`). The
 //! permission catalogue is the leaf `crate::permission`. Every type is
 //! re-exported here, so its path is `crate::domain::X`.
 
@@ -16,6 +17,7 @@ mod ids;
 mod names;
 mod phone;
 mod status;
+mod valid_until;
 
 pub use crate::permission::{Permission, PermissionSet};
 pub use email::Email;
@@ -23,6 +25,7 @@ pub use ids::{ClientId, GroupId, UserId};
 pub use names::{fold_name, ClientName, Description, GroupName, UserName};
 pub use phone::{Country, Phone};
 pub use status::{Status, TwoFactor};
+pub use valid_until::ValidUntil;
 
 #[cfg(test)]
 mod tests;

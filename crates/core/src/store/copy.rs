@@ -44,6 +44,8 @@ pub struct UserRow {
     pub failed_sign_ins: i64,
     pub locked_until: Option<i64>,
     pub version: i64,
+    /// `YYYY-MM-DD`, the last day the account may sign in on.
+    pub valid_until: Option<String>,
 }
 
 /// A client as stored: the phone in E.164, the country's two letters.

@@ -178,13 +178,48 @@ pub enum Direction {
     Desc,
 }
 
+/// Which users the overview's status filter keeps. Each user is in exactly
+/// one: disabled; else expired (their "valid until" has passed); else enabled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusFilter {
+    Enabled,
+    Disabled,
+    Expired,
+}
+
+impl From<Status> for StatusFilter {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::Enabled => StatusFilter::Enabled,
+            Status::Disabled => StatusFilter::Disabled,
+        }
+    }
+}
+
+impl std::str::FromStr for StatusFilter {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "enabled" => Ok(StatusFilter::Enabled),
+            "disabled" => Ok(StatusFilter::Disabled),
+            "expired" => Ok(StatusFilter::Expired),
+            _ => Err(Error::InvalidChoice {
+                field: "status",
+                reason: format!("“{s}” is not a status; use enabled, disabled or expired."),
+            }),
+        }
+    }
+}
+
 /// One page request of the users overview.
 #[derive(Debug, Clone, Default)]
 pub struct UserQuery {
     /// Matched case-insensitively against name and email: three or more
     /// characters match anywhere; one or two match the start.
     pub search: Option<String>,
-    pub status: Option<Status>,
+    pub status: Option<StatusFilter>,
     pub group: Option<GroupId>,
     pub supervisor: Option<UserId>,
     pub sort: SortField,

@@ -84,6 +84,29 @@ fn every_bad_cell_of_a_row_is_reported_with_its_column() {
 }
 
 #[test]
+fn the_valid_until_column_is_optional_and_a_bad_date_is_named() {
+    let rows = sheet_rows(
+        "name,email,Valid Until\nAnn,ann@example.com,2027-03-31\nBo,bo@example.com,\n\
+         Cy,cy@example.com,31.03.2027\n",
+    );
+    let header = Header::read(&rows[0]).unwrap();
+    let mut errors = Vec::new();
+    let ann = read_row(&header, &rows[1], &mut errors).unwrap();
+    assert_eq!(
+        ann.valid_until.map(ValidUntil::as_string).as_deref(),
+        Some("2027-03-31")
+    );
+    let bo = read_row(&header, &rows[2], &mut errors).unwrap();
+    assert_eq!(bo.valid_until, None);
+    assert!(errors.is_empty());
+    assert!(read_row(&header, &rows[3], &mut errors).is_none());
+    assert_eq!(
+        errors[0].to_string(),
+        "Line 4, column valid until: “31.03.2027” is not a date; write it as YYYY-MM-DD, for example 2026-12-31."
+    );
+}
+
+#[test]
 fn a_row_with_more_cells_than_the_header_is_refused() {
     let rows = sheet_rows("name,email\nAnn,ann@example.com,extra\n");
     let header = Header::read(&rows[0]).unwrap();

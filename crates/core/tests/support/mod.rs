@@ -585,6 +585,7 @@ pub fn new_user(name: &str, groups: &[GroupId]) -> NewUser {
         // Signing in as fixture users needs no second factor; tests of
         // two-factor choose it.
         two_factor: Some(roster_core::domain::TwoFactor::Off),
+        valid_until: None,
     }
 }
 

@@ -99,7 +99,7 @@ async fn read<S: Sql + ?Sized>(sql: &mut S) -> Result<Snapshot, StoreError> {
     sql.for_each(
         "SELECT id, name, email, status, supervisor_id, password_hash, must_change_password, \
              mask_client_data, two_factor, created_at, updated_at, last_sign_in_at, \
-             failed_sign_ins, locked_until, version FROM users ORDER BY id",
+             failed_sign_ins, locked_until, version, valid_until FROM users ORDER BY id",
         &[],
         &mut |mut row| {
             snapshot.users.push(copy::UserRow {
@@ -118,6 +118,7 @@ async fn read<S: Sql + ?Sized>(sql: &mut S) -> Result<Snapshot, StoreError> {
                 failed_sign_ins: row.int(12)?,
                 locked_until: row.opt_int(13)?,
                 version: row.int(14)?,
+                valid_until: row.opt_text(15)?,
             });
             Ok(())
         },
@@ -411,6 +412,7 @@ async fn write<S: Sql + ?Sized>(sql: &mut S, snapshot: &Snapshot) -> Result<(), 
             ("failed_sign_ins", Int),
             ("locked_until", Int),
             ("version", Int),
+            ("valid_until", Text),
         ],
         &snapshot.users,
         |user| {
@@ -432,6 +434,7 @@ async fn write<S: Sql + ?Sized>(sql: &mut S, snapshot: &Snapshot) -> Result<(), 
                 user.failed_sign_ins.into(),
                 user.locked_until.into(),
                 user.version.into(),
+                user.valid_until.as_deref().into(),
             ])
         },
     )

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    Email, GroupId, GroupName, PermissionSet, Status, TwoFactor, UserId, UserName,
+    Email, GroupId, GroupName, PermissionSet, Status, TwoFactor, UserId, UserName, ValidUntil,
 };
 use crate::model::{GroupRef, User, UserFields, UserRef};
 use crate::password::PasswordHash;
@@ -14,7 +14,8 @@ use crate::store::sql::{
     self, corrupt, millis, time, where_clause, Dialect, Params, RowRef, Sql, Value,
 };
 use crate::store::{
-    Cursor, Direction, SortField, SortKey, StoreError, Total, UserPage, UserQuery, COUNT_CAP,
+    Cursor, Direction, SortField, SortKey, StatusFilter, StoreError, Total, UserPage, UserQuery,
+    COUNT_CAP,
 };
 
 use super::groups::parse_permissions;
@@ -86,11 +87,18 @@ pub trait UsersTx: Send {
     async fn user_permissions(&mut self, id: UserId) -> Result<PermissionSet, StoreError>;
     /// One keyset page of the users overview.
     async fn list_users(&mut self, query: &UserQuery) -> Result<UserPage, StoreError>;
+    /// Users with `status`, from the kept counts.
+    async fn count_with_status(&mut self, status: Status) -> Result<u64, StoreError>;
+    /// Enabled users whose "valid until" is before `today` (`YYYY-MM-DD`).
+    async fn count_expired(&mut self, today: &str) -> Result<u64, StoreError>;
+    /// Enabled users who have not signed in since `cutoff` and were created
+    /// before it (those who never signed in count from their creation).
+    async fn inactive_users(&mut self, cutoff: DateTime<Utc>) -> Result<Vec<User>, StoreError>;
 }
 
 const USER_COLUMNS: &str = "u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, \
      u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, \
-     u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version";
+     u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until";
 
 /// Groups up to this size are listed by sorting their members; larger ones
 /// by walking the sort index.
@@ -113,6 +121,7 @@ struct UserRow {
     failed_sign_ins: i64,
     locked_until: Option<i64>,
     version: i64,
+    valid_until: Option<String>,
 }
 
 impl UserRow {
@@ -134,6 +143,7 @@ impl UserRow {
             failed_sign_ins: row.int(12)?,
             locked_until: row.opt_int(13)?,
             version: row.int(14)?,
+            valid_until: row.opt_text(15)?,
         })
     }
 
@@ -162,6 +172,12 @@ impl UserRow {
             "totp" => TwoFactor::Totp,
             other => return Err(corrupt("two-factor method", other)),
         };
+        let valid_until = match self.valid_until.as_deref() {
+            None => None,
+            Some(text) => {
+                Some(ValidUntil::from_stored(text).ok_or_else(|| corrupt("valid until", text))?)
+            }
+        };
         Ok(User {
             id: UserId(self.id),
             name: UserName::from_stored(self.name),
@@ -180,6 +196,8 @@ impl UserRow {
             },
             failed_sign_ins: u32::try_from(self.failed_sign_ins).unwrap_or(u32::MAX),
             locked_until: self.locked_until.map(time).transpose()?,
+            valid_until,
+            expired: valid_until.is_some_and(|date| date.has_passed(Utc::now())),
             version: self.version,
         })
     }
@@ -294,8 +312,9 @@ impl<S: Sql + ?Sized> UsersTx for S {
         let rows = self
             .query(
                 "INSERT INTO users (name, name_key, email, email_normalized, status, supervisor_id, \
-                 password_hash, must_change_password, mask_client_data, two_factor, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+                 password_hash, must_change_password, mask_client_data, two_factor, valid_until, \
+                 created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
                 &[
                     fields.name.as_str().into(),
                     fields.name.sort_key().into(),
@@ -307,6 +326,7 @@ impl<S: Sql + ?Sized> UsersTx for S {
                     fields.must_change_password.into(),
                     fields.mask_client_data.into(),
                     fields.two_factor.as_str().into(),
+                    fields.valid_until.map(ValidUntil::as_string).into(),
                     millis(now),
                 ],
             )
@@ -331,8 +351,8 @@ impl<S: Sql + ?Sized> UsersTx for S {
             .execute(
                 "UPDATE users SET name = $1, name_key = $2, email = $3, email_normalized = $4, \
                  status = $5, supervisor_id = $6, must_change_password = $7, mask_client_data = $8, \
-                 two_factor = $9, updated_at = $10, version = version + 1 \
-                 WHERE id = $11 AND version = $12",
+                 two_factor = $9, valid_until = $10, updated_at = $11, version = version + 1 \
+                 WHERE id = $12 AND version = $13",
                 &[
                     fields.name.as_str().into(),
                     fields.name.sort_key().into(),
@@ -343,6 +363,7 @@ impl<S: Sql + ?Sized> UsersTx for S {
                     fields.must_change_password.into(),
                     fields.mask_client_data.into(),
                     fields.two_factor.as_str().into(),
+                    fields.valid_until.map(ValidUntil::as_string).into(),
                     millis(now),
                     id.0.into(),
                     expected_version.into(),
@@ -363,14 +384,15 @@ impl<S: Sql + ?Sized> UsersTx for S {
         let changed = self
             .execute(
                 "UPDATE users SET status = $1, supervisor_id = $2, must_change_password = $3, \
-                 mask_client_data = $4, two_factor = $5, updated_at = $6, version = version + 1 \
-                 WHERE id = $7 AND version = $8",
+                 mask_client_data = $4, two_factor = $5, valid_until = $6, updated_at = $7, \
+                 version = version + 1 WHERE id = $8 AND version = $9",
                 &[
                     fields.status.as_str().into(),
                     fields.supervisor.map(|s| s.0).into(),
                     fields.must_change_password.into(),
                     fields.mask_client_data.into(),
                     fields.two_factor.as_str().into(),
+                    fields.valid_until.map(ValidUntil::as_string).into(),
                     millis(now),
                     id.0.into(),
                     expected_version.into(),
@@ -561,6 +583,32 @@ impl<S: Sql + ?Sized> UsersTx for S {
         parse_permissions(codes)
     }
 
+    async fn count_with_status(&mut self, status: Status) -> Result<u64, StoreError> {
+        sql::count(
+            self,
+            "SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0)",
+            &[status.as_str().into()],
+        )
+        .await
+    }
+
+    async fn count_expired(&mut self, today: &str) -> Result<u64, StoreError> {
+        let statement = format!(
+            "SELECT count(*) FROM users u WHERE {}",
+            expired_condition(self.dialect(), "$1")
+        );
+        sql::count(self, &statement, &[today.into()]).await
+    }
+
+    async fn inactive_users(&mut self, cutoff: DateTime<Utc>) -> Result<Vec<User>, StoreError> {
+        let statement = format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.last_sign_in_at < $1 \
+             AND u.created_at < $1 AND u.status = 'enabled' ORDER BY u.id"
+        );
+        let rows = query_user_rows(self, &statement, &[millis(cutoff)]).await?;
+        complete_users(self, rows).await
+    }
+
     async fn list_users(&mut self, query: &UserQuery) -> Result<UserPage, StoreError> {
         let dialect = self.dialect();
         let mut params = Params::default();
@@ -569,9 +617,22 @@ impl<S: Sql + ?Sized> UsersTx for S {
         if let Some(text) = &search {
             conditions.push(search::user_condition(dialect, text, &mut params));
         }
-        if let Some(status) = query.status {
-            let status = params.push(status.as_str());
-            conditions.push(format!("u.status = {status}"));
+        // Expired users are found by a range on the partial index of
+        // `valid_until` (dates as `YYYY-MM-DD` compare as text).
+        let today = ValidUntil::expiry_bound(Utc::now());
+        match query.status {
+            None => {}
+            Some(StatusFilter::Disabled) => conditions.push("u.status = 'disabled'".into()),
+            Some(StatusFilter::Enabled) => {
+                let today = params.push(today.as_str());
+                conditions.push(format!(
+                    "u.status = 'enabled' AND (u.valid_until IS NULL OR u.valid_until >= {today})"
+                ));
+            }
+            Some(StatusFilter::Expired) => {
+                let today = params.push(today.as_str());
+                conditions.push(expired_condition(dialect, &today));
+            }
         }
         // A small group is read from its memberships and sorted; a large one
         // is read in sort order, probing each user's membership, so a page
@@ -603,14 +664,15 @@ impl<S: Sql + ?Sized> UsersTx for S {
         let where_sql = where_clause(&conditions);
         let total = match (&search, query.status, group_members, query.supervisor) {
             (None, None, None, None) => Total::exact(self.count_users().await?),
-            (None, Some(status), None, None) => Total::exact(
-                sql::count(
-                    self,
-                    "SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0)",
-                    &[status.as_str().into()],
-                )
-                .await?,
-            ),
+            (None, Some(StatusFilter::Disabled), None, None) => {
+                Total::exact(self.count_with_status(Status::Disabled).await?)
+            }
+            // The kept count less the expired ones, counted on their index.
+            (None, Some(StatusFilter::Enabled), None, None) => {
+                let enabled = self.count_with_status(Status::Enabled).await?;
+                let expired = self.count_expired(&today).await?;
+                Total::exact(enabled.saturating_sub(expired))
+            }
             (None, None, Some(members), None) => Total::exact(members),
             (Some(text), None, None, None) if search::counts_on_index(dialect, text) => {
                 let (statement, values) = search::user_count(text);
@@ -664,6 +726,19 @@ impl<S: Sql + ?Sized> UsersTx for S {
             next,
         })
     }
+}
+
+/// Enabled users whose "valid until" is before the day in parameter
+/// `today`. They are read from their partial index (and sorted): SQLite,
+/// which keeps no statistics, would otherwise walk `users_status_name` past
+/// every enabled user (measured: 260 ms at 200,000 users, 0.2 ms this way);
+/// its unary `+` keeps it from using an index for the status.
+fn expired_condition(dialect: Dialect, today: &str) -> String {
+    let status = match dialect {
+        Dialect::Sqlite => "+u.status",
+        Dialect::Postgres => "u.status",
+    };
+    format!("u.valid_until IS NOT NULL AND u.valid_until < {today} AND {status} = 'enabled'")
 }
 
 pub(super) fn order_of(direction: Direction) -> &'static str {

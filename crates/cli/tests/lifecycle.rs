@@ -1,0 +1,158 @@
+//! `roster users add|edit --valid-until`, the "expired" filter, what an
+//! expired account meets at sign-in, and the inactivity setting, through
+//! the built binary.
+
+mod support;
+
+use chrono::{Duration, Utc};
+use support::{World, ADMIN, GOOD_PASSWORD};
+
+const CY: &str = "cy@example.com";
+
+fn day(offset: i64) -> String {
+    (Utc::now().date_naive() + Duration::days(offset))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+impl World {
+    fn add_cy(&self, extra: &[&str]) -> support::Run {
+        let mut args = vec![
+            "users",
+            "add",
+            "--name",
+            "Cy Contractor",
+            "--email",
+            CY,
+            "--group",
+            "Administrators",
+            "--two-factor",
+            "off",
+            "--password-stdin",
+        ];
+        args.extend(extra);
+        self.run_with_stdin(&args, &format!("{GOOD_PASSWORD}\n"))
+    }
+
+    fn valid_until(&self) -> serde_json::Value {
+        self.run(&["users", "show", CY, "--json"]).ok().json()["valid_until"].clone()
+    }
+
+    fn sign_in_as_cy(&self, password: &str) -> support::Run {
+        self.run_with_stdin(&["--user", CY, "users", "list"], &format!("{password}\n"))
+    }
+}
+
+#[test]
+fn valid_until_is_set_changed_and_cleared() {
+    let world = World::new();
+    world.add_cy(&["--valid-until", "2099-12-31"]).ok();
+    assert_eq!(world.valid_until(), "2099-12-31");
+    let shown = world.run(&["users", "show", CY]).ok();
+    assert!(shown.stdout.contains("2099-12-31"), "{shown:#?}");
+    world
+        .run(&["users", "edit", CY, "--valid-until", "2100-01-31"])
+        .ok();
+    assert_eq!(world.valid_until(), "2100-01-31");
+    world.run(&["users", "edit", CY, "--no-valid-until"]).ok();
+    assert_eq!(world.valid_until(), serde_json::Value::Null);
+}
+
+#[test]
+fn an_unreadable_date_is_refused_and_changes_nothing() {
+    let world = World::new();
+    world
+        .add_cy(&["--valid-until", "31/12/2026"])
+        .refused("“31/12/2026” is not a date; write it as YYYY-MM-DD");
+    world
+        .run(&["users", "show", CY])
+        .refused("There is no user");
+    world.add_cy(&[]).ok();
+    world
+        .run(&["users", "edit", CY, "--valid-until", "next week"])
+        .refused("is not a date");
+    assert_eq!(world.valid_until(), serde_json::Value::Null);
+}
+
+#[test]
+fn a_past_day_warns_and_the_account_signs_in_again_once_extended() {
+    let world = World::new();
+    let added = world.add_cy(&["--valid-until", &day(-1)]).ok();
+    assert!(
+        added.stdout.contains("Warning:") && added.stdout.contains("expired"),
+        "{added:#?}"
+    );
+    let listed = world
+        .run(&["users", "list", "--status", "expired", "--json"])
+        .ok()
+        .json();
+    let emails: Vec<&str> = listed["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .map(|u| u["email"].as_str().expect("email"))
+        .collect();
+    assert_eq!(emails, [CY]);
+    let table = world.run(&["users", "list", "--status", "expired"]).ok();
+    assert!(table.stdout.contains("expired"), "{table:#?}");
+
+    // The same one error as a wrong password.
+    let wrong = world.sign_in_as_cy("not-the-password-at-all").code;
+    let wrong_line = world.sign_in_as_cy("not-the-password-at-all").stderr;
+    let expired = world.sign_in_as_cy(GOOD_PASSWORD);
+    assert_eq!(expired.code, wrong);
+    assert_eq!(expired.stderr, wrong_line);
+
+    world
+        .run(&["users", "edit", CY, "--valid-until", &day(7)])
+        .ok();
+    world.sign_in_as_cy(GOOD_PASSWORD).ok();
+    let status = world
+        .run(&["users", "list", "--status", "enabled", "--json"])
+        .ok()
+        .json();
+    assert_eq!(status["total"]["count"], 2, "{status}");
+}
+
+#[test]
+fn the_inactivity_setting_is_set_shown_and_checked() {
+    let world = World::new();
+    let shown = world.run(&["settings", "show"]).ok();
+    assert!(
+        shown
+            .stdout
+            .contains("Disable accounts with no sign-in for (days)"),
+        "{shown:#?}"
+    );
+    let saved = world
+        .run(&[
+            "settings",
+            "set",
+            "--disable-inactive-after-days",
+            "90",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(saved["disable_inactive_after_days"], 90);
+    world
+        .run(&["settings", "set", "--disable-inactive-after-days", "4000"])
+        .refused("between 0 and 3650");
+    let shown = world.run(&["settings", "show", "--json"]).ok().json();
+    assert_eq!(shown["disable_inactive_after_days"], 90);
+}
+
+#[test]
+fn the_recovery_path_revives_an_expired_last_administrator() {
+    let world = World::new();
+    world
+        .run(&["users", "edit", ADMIN, "--valid-until", &day(-1)])
+        .ok();
+    // Through the audited recovery path on the local file, they extend it.
+    world
+        .run(&["users", "edit", ADMIN, "--valid-until", &day(30)])
+        .ok();
+    let admin = world.run(&["users", "show", ADMIN, "--json"]).ok().json();
+    assert_eq!(admin["valid_until"], day(30));
+    assert_eq!(admin["expired"], false);
+}
