@@ -2,7 +2,8 @@
 //! of a store made by an older Roster: a SQLite file brought up to schema
 //! V5 only, by the core's own migration files, holding enough users and
 //! audit events that its update (V6's columns and indexes, V7, V8's index,
-//! then the chaining of the old events) takes a measurable time. After each
+//! V11's column and index, then the chaining of the old events) takes a
+//! measurable time. After each
 //! kill the store opens, passes SQLite's checks, and is wholly at the old
 //! schema or wholly at the new one with every row kept; the backup made
 //! before the update is whole or was never finished (and its partial file
@@ -121,6 +122,9 @@ fn schema_state(connection: &Connection) -> (i64, Vec<(&'static str, bool)>) {
     let seq_column = connection
         .prepare("SELECT seq FROM audit_events LIMIT 0")
         .is_ok();
+    let valid_until_column = connection
+        .prepare("SELECT valid_until FROM users LIMIT 0")
+        .is_ok();
     let parts = vec![
         ("V6 audit_events.seq", seq_column),
         ("V6 audit_chain", exists("table", "audit_chain")),
@@ -133,6 +137,11 @@ fn schema_state(connection: &Connection) -> (i64, Vec<(&'static str, bool)>) {
         (
             "V8 audit_events_target_at",
             exists("index", "audit_events_target_at"),
+        ),
+        ("V11 users.valid_until", valid_until_column),
+        (
+            "V11 users_valid_until",
+            exists("index", "users_valid_until"),
         ),
     ];
     (version, parts)
