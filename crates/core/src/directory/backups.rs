@@ -51,6 +51,13 @@ impl Directory {
         self.authorize_backups(operator).await?;
         let store = self.local_file()?;
         let backup = backups.create(store, Reason::Manual).await?;
+        self.audit_backup(operator, "backup", &backup.name).await?;
+        Ok(backup)
+    }
+
+    /// Records a backup file `name` made for `operator` as
+    /// `settings.backup`, its `field` naming the file.
+    async fn audit_backup(&self, operator: &Operator, field: &str, name: &str) -> Result<()> {
         let mut tx = self.store.begin(TxMode::Write).await?;
         let actor = Self::authorize(&mut *tx, operator, Permission::SettingsManage).await?;
         let event = actor.audit(
@@ -58,12 +65,12 @@ impl Directory {
             TargetKind::Settings,
             None,
             "backups",
-            vec![after("backup", json!(backup.name))],
+            vec![after(field, json!(name))],
             Self::now(),
         );
         tx.append_audit(&event).await?;
         tx.commit().await?;
-        Ok(backup)
+        Ok(())
     }
 
     /// A backup made without an operator: at start when the last is a day
@@ -158,18 +165,8 @@ impl Directory {
     ) -> Result<BackupInfo> {
         self.authorize_backups(operator).await?;
         let saved = crate::backup::save_copy(&*self.store, destination, passphrase).await?;
-        let mut tx = self.store.begin(TxMode::Write).await?;
-        let actor = Self::authorize(&mut *tx, operator, Permission::SettingsManage).await?;
-        let event = actor.audit(
-            "settings.backup",
-            TargetKind::Settings,
-            None,
-            "backups",
-            vec![after("saved_copy", json!(saved.name))],
-            Self::now(),
-        );
-        tx.append_audit(&event).await?;
-        tx.commit().await?;
+        self.audit_backup(operator, "saved_copy", &saved.name)
+            .await?;
         Ok(saved)
     }
 
