@@ -796,6 +796,24 @@ fn rows() -> Vec<Row> {
                 })
             },
         ),
+        row("backup_settings", Requires(SettingsManage), |f, op| {
+            Box::pin(async move {
+                let keychain = roster_core::secrets::Keychain::mock();
+                local_only(f.dir().backup_settings(op, &keychain).await)
+            })
+        }),
+        row("set_backup_retention", Requires(SettingsManage), |f, op| {
+            Box::pin(async move {
+                local_only(f.dir().set_backup_retention(op, Retention::default()).await)
+            })
+        }),
+        row("save_copy_to_file", Requires(SettingsManage), |f, op| {
+            Box::pin(async move {
+                let folder = tempfile::tempdir().expect("a folder");
+                let file = folder.path().join("copy.roster-backup");
+                f.dir().save_copy_to_file(op, &file, None).await.map(drop)
+            })
+        }),
         row("restore_backup", Requires(SettingsManage), |f, op| {
             Box::pin(async move {
                 let name = f.latest_backup().await;
