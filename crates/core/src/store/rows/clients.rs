@@ -12,7 +12,7 @@ use crate::store::{
 };
 
 use super::search;
-use super::users::{keyset_condition, order_of};
+use super::users_overview::{keyset_condition, order_of};
 
 /// Clients, as one transaction reads and writes them.
 #[async_trait]

@@ -3,7 +3,7 @@
 //!
 //! | trait          | file            | rows                                          |
 //! |----------------|-----------------|-----------------------------------------------|
-//! | [`UsersTx`]    | `users.rs`      | users, memberships, supervisors, the overview  |
+//! | [`UsersTx`]    | `users.rs`      | users, memberships, supervisors (the overview's page in `users_overview.rs`) |
 //! | [`SignInTx`]   | `sign_in.rs`    | password hashes, failed attempts, locks        |
 //! | [`TwoFactorTx`]| `two_factor.rs` | authenticator enrolments, recovery and email codes |
 //! | [`GroupsTx`]   | `groups.rs`     | groups and their permissions                   |
@@ -31,6 +31,7 @@ mod sign_in;
 mod snapshot;
 mod two_factor;
 mod users;
+mod users_overview;
 
 pub use audit::AuditTx;
 pub use audit_archive::AuditArchiveTx;

@@ -1,0 +1,238 @@
+//! The users overview: one keyset page of users under a search, filters
+//! and a sort, with its total (kept, counted on an index, or capped).
+
+use chrono::Utc;
+
+use crate::domain::{Status, ValidUntil};
+use crate::store::sql::{self, where_clause, Dialect, Params, Sql};
+use crate::store::{
+    Cursor, Direction, SortField, SortKey, StatusFilter, StoreError, Total, UserPage, UserQuery,
+    COUNT_CAP,
+};
+
+use super::search;
+use super::users::{complete_users, query_user_rows, USER_COLUMNS};
+use super::UsersTx;
+
+/// Groups up to this size are listed by sorting their members; larger ones
+/// by walking the sort index.
+const SMALL_GROUP: u64 = 2_000;
+
+pub(super) async fn list_users<S: Sql + ?Sized>(
+    sql: &mut S,
+    query: &UserQuery,
+) -> Result<UserPage, StoreError> {
+    let dialect = sql.dialect();
+    let mut params = Params::default();
+    let mut conditions: Vec<String> = Vec::new();
+    let search = query.search_text();
+    if let Some(text) = &search {
+        conditions.push(search::user_condition(dialect, text, &mut params));
+    }
+    // Expired users are found by a range on the partial index of
+    // `valid_until` (dates as `YYYY-MM-DD` compare as text).
+    let today = ValidUntil::expiry_bound(Utc::now());
+    match query.status {
+        None => {}
+        Some(StatusFilter::Disabled) => conditions.push("u.status = 'disabled'".into()),
+        Some(StatusFilter::Enabled) => {
+            let today = params.push(today.as_str());
+            conditions.push(format!(
+                "u.status = 'enabled' AND (u.valid_until IS NULL OR u.valid_until >= {today})"
+            ));
+        }
+        Some(StatusFilter::Expired) => {
+            let today = params.push(today.as_str());
+            conditions.push(expired_condition(dialect, &today));
+        }
+    }
+    // A small group is read from its memberships and sorted; a large one
+    // is read in sort order, probing each user's membership, so a page
+    // never sorts a large set.
+    let mut join = String::new();
+    let mut group_members = None;
+    if let Some(group) = query.group {
+        let members = sql::count(
+            sql,
+            "SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0)",
+            &[group.0.into()],
+        )
+        .await?;
+        group_members = Some(members);
+        let group = params.push(group.0);
+        if members <= SMALL_GROUP {
+            join = format!(" JOIN memberships gm ON gm.user_id = u.id AND gm.group_id = {group}");
+        } else {
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = {group})"
+            ));
+        }
+    }
+    if let Some(supervisor) = query.supervisor {
+        let supervisor = params.push(supervisor.0);
+        conditions.push(format!("u.supervisor_id = {supervisor}"));
+    }
+    let where_sql = where_clause(&conditions);
+    let total = match (&search, query.status, group_members, query.supervisor) {
+        (None, None, None, None) => Total::exact(sql.count_users().await?),
+        (None, Some(StatusFilter::Disabled), None, None) => {
+            Total::exact(sql.count_with_status(Status::Disabled).await?)
+        }
+        // The kept count less the expired ones, counted on their index.
+        (None, Some(StatusFilter::Enabled), None, None) => {
+            let enabled = sql.count_with_status(Status::Enabled).await?;
+            let expired = sql.count_expired(&today).await?;
+            Total::exact(enabled.saturating_sub(expired))
+        }
+        (None, None, Some(members), None) => Total::exact(members),
+        (Some(text), None, None, None) if search::counts_on_index(dialect, text) => {
+            let (statement, values) = search::user_count(text);
+            Total::capped(sql::count(sql, &statement, &values).await?)
+        }
+        _ => {
+            let statement = format!(
+                "SELECT count(*) FROM (SELECT 1 FROM users u{join}{where_sql} LIMIT {}) counted",
+                COUNT_CAP + 1
+            );
+            Total::capped(sql::count(sql, &statement, &params.0).await?)
+        }
+    };
+
+    let column = sort_column(query.sort);
+    let text_sort = matches!(query.sort, SortField::Name | SortField::Email);
+    let mut page_conditions = conditions;
+    if let Some(cursor) = &query.after {
+        page_conditions.push(keyset_condition(
+            (column, "u.id"),
+            text_sort,
+            query.direction,
+            &cursor.key,
+            cursor.id,
+            &mut params,
+        ));
+    }
+    let where_sql = where_clause(&page_conditions);
+    let order = order_of(query.direction);
+    let limit = query.limit.clamp(1, UserQuery::MAX_LIMIT);
+    let limit_rows = params.limit(dialect, u64::from(limit) + 1);
+    let statement = format!(
+        "SELECT {USER_COLUMNS} FROM users u{join}{where_sql} \
+         ORDER BY {column} {order}, u.id {order} LIMIT {limit_rows}"
+    );
+    let mut rows = query_user_rows(sql, &statement, &params.0).await?;
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|last| Cursor {
+            sort: query.sort,
+            direction: query.direction,
+            key: last.sort_key(query.sort),
+            id: last.id,
+        })
+    } else {
+        None
+    };
+    Ok(UserPage {
+        users: complete_users(sql, rows).await?,
+        total,
+        next,
+    })
+}
+
+pub(super) fn sort_column(sort: SortField) -> &'static str {
+    match sort {
+        SortField::Name => "u.name_key",
+        SortField::Email => "u.email_normalized",
+        SortField::Created => "u.created_at",
+        SortField::LastSignIn => "u.last_sign_in_at",
+    }
+}
+
+/// Enabled users whose "valid until" is before the day in parameter
+/// `today`. They are read from their partial index (and sorted): SQLite,
+/// which keeps no statistics, would otherwise walk `users_status_name` past
+/// every enabled user (measured: 260 ms at 200,000 users, 0.2 ms this way);
+/// its unary `+` keeps it from using an index for the status.
+pub(super) fn expired_condition(dialect: Dialect, today: &str) -> String {
+    let status = match dialect {
+        Dialect::Sqlite => "+u.status",
+        Dialect::Postgres => "u.status",
+    };
+    format!("u.valid_until IS NOT NULL AND u.valid_until < {today} AND {status} = 'enabled'")
+}
+
+pub(super) fn order_of(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Asc => "ASC",
+        Direction::Desc => "DESC",
+    }
+}
+
+/// The condition of a keyset page: rows after `(key, id)` in the order of
+/// `(sort column, id column)`. A key of the other type than the column (a
+/// forged token) makes the page all or nothing, as SQLite orders every
+/// integer before every text.
+pub(super) fn keyset_condition(
+    (column, id_column): (&str, &str),
+    text_sort: bool,
+    direction: Direction,
+    key: &SortKey,
+    id: i64,
+    params: &mut Params,
+) -> String {
+    let ascending = direction == Direction::Asc;
+    let key = match (key, text_sort) {
+        (SortKey::Text(text), true) => params.push(text.clone()),
+        (SortKey::Integer(n), false) => params.push(*n),
+        (SortKey::Integer(_), true) => return if ascending { "TRUE" } else { "FALSE" }.into(),
+        (SortKey::Text(_), false) => return if ascending { "FALSE" } else { "TRUE" }.into(),
+    };
+    let id = params.push(id);
+    let comparison = if ascending { ">" } else { "<" };
+    format!("({column}, {id_column}) {comparison} ({key}, {id})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_forged_key_of_the_other_type_makes_the_page_all_or_nothing() {
+        let mut params = Params::default();
+        let key = SortKey::Integer(5);
+        assert_eq!(
+            keyset_condition(
+                ("u.name_key", "u.id"),
+                true,
+                Direction::Asc,
+                &key,
+                1,
+                &mut params
+            ),
+            "TRUE"
+        );
+        assert!(params.0.is_empty());
+        let text = SortKey::Text("a".into());
+        assert_eq!(
+            keyset_condition(
+                ("u.created_at", "u.id"),
+                false,
+                Direction::Asc,
+                &text,
+                1,
+                &mut params
+            ),
+            "FALSE"
+        );
+        assert_eq!(
+            keyset_condition(
+                ("u.name_key", "u.id"),
+                true,
+                Direction::Desc,
+                &text,
+                9,
+                &mut params
+            ),
+            "(u.name_key, u.id) < ($1, $2)"
+        );
+    }
+}
