@@ -400,6 +400,9 @@ fn rows() -> Vec<Row> {
             let user = w.current_user(&w.deleted);
             json!({"id": user.id, "version": user.version})
         }),
+        row("deleted_users", Requires(UsersDelete), |_| json!({})),
+        row("restore_user", Requires(UsersDelete), |w| json!({"id": w.binned})),
+        row("purge_deleted_user", Requires(UsersDelete), |w| json!({"id": w.purged})),
         row(
             "turn_off_own_two_factor",
             SignedIn,
@@ -638,6 +641,9 @@ struct World {
     reset: User,
     /// Disabled by the bulk action row.
     bulk: User,
+    /// In the recycle bin: one to restore, one to delete permanently.
+    binned: UserId,
+    purged: UserId,
     /// Locked out by failed sign-ins.
     locked: User,
     /// The mail server the directory sends through.
@@ -673,7 +679,7 @@ impl World {
         let state = app.state::<AppState>();
         let directory = state.directory().expect("the store is open");
         let directory = &*directory;
-        let (admin, operator, plain, spare, doomed, targets) = block_on(async {
+        let (admin, operator, plain, spare, doomed, targets, binned) = block_on(async {
             // The matrix is about rights, not the second factor: the
             // administrator signs in with the password alone.
             directory
@@ -746,9 +752,19 @@ impl World {
                 user("Bea Bulk", vec![plain]).await,
                 locked,
             ];
-            (admin, operator, plain, spare, doomed, targets)
+            let mut binned = Vec::new();
+            for name in ["Bin Ned", "Pur Ged"] {
+                let user = user(name, vec![plain]).await;
+                directory
+                    .delete_user(&admin, user.id, user.version)
+                    .await
+                    .expect("delete into the bin");
+                binned.push(user.id);
+            }
+            (admin, operator, plain, spare, doomed, targets, binned)
         });
         let [reader, edited, disabled, deleted, reset, bulk, locked] = targets;
+        let [binned, purged] = [binned[0], binned[1]];
         let clients = block_on(async {
             let client = |name: &str, email: &str| {
                 let new = NewClient {
@@ -797,6 +813,8 @@ impl World {
             deleted,
             reset,
             bulk,
+            binned,
+            purged,
             locked,
             sink,
             clients,

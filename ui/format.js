@@ -126,6 +126,8 @@ const ACTIONS = {
   'user.disable': 'Disabled',
   'user.disable_inactive': 'Disabled for inactivity',
   'user.delete': 'Deleted',
+  'user.restore': 'Restored',
+  'user.purge': 'Deleted permanently',
   'user.reset_password': 'Reset the password',
   'user.sign_in': 'Signed in',
   'user.enrol_totp': 'Set up the authenticator app',
@@ -152,6 +154,7 @@ const FIELDS = {
   mask_client_data: 'Mask client data',
   two_factor: 'Two-factor method',
   valid_until: 'Valid until',
+  deleted_at: 'Deleted',
   description: 'Description',
   permissions: 'Permissions',
 };

@@ -31,6 +31,7 @@ import * as signIn from './views/sign-in.js';
 import * as users from './views/users.js';
 import * as userForm from './views/user-form.js';
 import * as userDetail from './views/user-detail.js';
+import * as deletedUsers from './views/deleted-users.js';
 import * as groups from './views/groups.js';
 import * as clients from './views/clients.js';
 import * as clientForm from './views/client-form.js';
@@ -82,6 +83,7 @@ const NAV_TITLES = { users: 'Users', groups: 'Groups', clients: 'Clients', audit
 const ROUTES = [
   { pattern: /^\/users$/, view: users, nav: 'users' },
   { pattern: /^\/users\/new$/, view: userForm, nav: 'users', extra: { mode: 'create' } },
+  { pattern: /^\/users\/deleted$/, view: deletedUsers, nav: 'users' },
   { pattern: /^\/users\/(\d+)$/, view: userDetail, params: ['id'], nav: 'users' },
   { pattern: /^\/users\/(\d+)\/edit$/, view: userForm, params: ['id'], nav: 'users', extra: { mode: 'edit' } },
   { pattern: /^\/groups$/, view: groups, nav: 'groups' },

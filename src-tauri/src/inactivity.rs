@@ -3,7 +3,8 @@
 //! hour while someone is signed in, sparing that operator, so a directory
 //! left open for days still disables the accounts that fall idle. Nothing
 //! is decided here: the setting, the last administrator and the audit are
-//! the core's. A failure is printed and tried again at the next hour.
+//! the core's. The recycle bin's purge of users deleted longer ago than its
+//! setting runs on the same clock. A failure is printed and tried again at the next hour.
 
 use std::time::Duration;
 
@@ -25,6 +26,9 @@ pub fn hourly_in_background<R: Runtime>(app: AppHandle<R>) {
             };
             if let Err(error) = directory.disable_inactive_accounts(Some(&operator)).await {
                 eprintln!("roster: the inactivity rule could not run: {error}");
+            }
+            if let Err(error) = directory.purge_recycle_bin().await {
+                eprintln!("roster: the recycle bin could not be emptied of old users: {error}");
             }
         }
     });

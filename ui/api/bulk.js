@@ -33,10 +33,11 @@ import { call } from './call.js';
  *
  * @typedef {object} UserFilters the users overview's query, without paging
  * @property {string} [search]
- * @property {"enabled" | "disabled"} [status]
+ * @property {"enabled" | "disabled" | "expired"} [status]
  * @property {number} [group_id]
  * @property {number} [supervisor_id]
- * @property {"name" | "email" | "created" | "last_sign_in"} [sort]
+ * @property {import('./users.js').FactFilter} [facts]
+ * @property {"name" | "email" | "created" | "last_sign_in" | "password_changed" | "failed_sign_ins"} [sort]
  * @property {"asc" | "desc"} [direction]
  *
  * @typedef {{kind: "ids", ids: number[]} | {kind: "matching", query: UserFilters}} BulkSelection

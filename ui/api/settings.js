@@ -14,6 +14,7 @@ import { call } from './call.js';
  * @property {number} masked_search_per_minute client searches a masked operator makes in a minute before each further one is slowed down
  * @property {string} company_name the company's name, refused in passwords ("" when not set)
  * @property {number} disable_inactive_after_days enabled accounts with no sign-in for this many days are disabled; 0: never
+ * @property {number} recycle_bin_days deleted users are kept restorable this many days; 0: deleted at once
  * @property {number} audit_archive_months audit events older than this are archived ("Archive old events…"); 0: never
  */
 

@@ -33,9 +33,12 @@ import { call } from './call.js';
  * @property {string | null} last_sign_in_at RFC 3339, UTC
  * @property {number} failed_sign_ins
  * @property {string | null} locked_until RFC 3339, UTC
+ * @property {string} password_changed_at RFC 3339, UTC: when the password was last set
  * @property {string | null} valid_until the last day the account may sign in on, YYYY-MM-DD (UTC)
  * @property {boolean} expired the valid-until day had passed when read
  * @property {number} version
+ *
+ * @typedef {"never_signed_in" | "password_older_than_year" | "locked" | "failed_sign_ins"} FactFilter
  *
  * @typedef {object} UserPage
  * @property {User[]} users
@@ -47,7 +50,8 @@ import { call } from './call.js';
  * @property {Status | "expired"} [status]
  * @property {number} [group_id]
  * @property {number} [supervisor_id]
- * @property {"name" | "email" | "created" | "last_sign_in"} [sort]
+ * @property {FactFilter} [facts]
+ * @property {"name" | "email" | "created" | "last_sign_in" | "password_changed" | "failed_sign_ins"} [sort]
  * @property {"asc" | "desc"} [direction]
  * @property {number} [limit]
  * @property {string} [after] the `next` cursor of the previous page
@@ -216,4 +220,46 @@ export function inactivityNotice() {
  */
 export function userAudit(id, limit) {
   return call('user_audit', limit === undefined ? { id } : { id, limit });
+}
+
+/**
+ * @typedef {object} DeletedUser
+ * @property {number} id
+ * @property {string} name
+ * @property {string} email
+ * @property {string[]} groups the names of their groups that still exist
+ * @property {number} missing_groups how many of their groups are gone
+ * @property {string} deleted_at RFC 3339, UTC
+ * @property {string} deleted_by the operator, as the audit log names them
+ * @property {string} purge_at RFC 3339, UTC: purged then unless restored
+ *
+ * @typedef {object} DeletedUsersPage
+ * @property {DeletedUser[]} users
+ * @property {number} total
+ * @property {string | null} next cursor of the following page
+ * @property {number} keep_days the setting; 0: deleted users are not kept
+ */
+
+/**
+ * The recycle bin, newest deletion first.
+ * @param {{after?: string, limit?: number}} [paging]
+ * @returns {Promise<DeletedUsersPage>}
+ */
+export function deletedUsers(paging = {}) {
+  return call('deleted_users', { after: paging.after ?? null, limit: paging.limit ?? null });
+}
+
+/**
+ * Brings a deleted user back; with `without_supervisor`, without the
+ * supervisor who no longer exists.
+ * @param {number} id @param {boolean} [without_supervisor]
+ * @returns {Promise<User>}
+ */
+export function restoreUser(id, without_supervisor = false) {
+  return call('restore_user', { id, without_supervisor });
+}
+
+/** @param {number} id @returns {Promise<null>} */
+export function purgeDeletedUser(id) {
+  return call('purge_deleted_user', { id });
 }

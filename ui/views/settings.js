@@ -49,6 +49,13 @@ const NUMBERS = [
     max: 3650,
     hint: '0 means never. Accounts that never signed in count from their creation. The last enabled administrator and you are never disabled by it.',
   },
+  {
+    name: 'recycle_bin_days',
+    label: 'Keep deleted users restorable for (days)',
+    min: 0,
+    max: 365,
+    hint: '0 deletes users permanently at once. Until then, Deleted users lists them with Restore.',
+  },
 ];
 
 /**
@@ -168,6 +175,7 @@ function buildForm(body, ctx, initial) {
     h('section', { class: 'panel' },
       h('h2', null, 'Inactive accounts'),
       fields.disable_inactive_after_days.root,
+      fields.recycle_bin_days.root,
     ),
     h('section', { class: 'panel' },
       h('h2', null, 'Masked client data'),
@@ -209,6 +217,7 @@ function buildForm(body, ctx, initial) {
         company_name: company.value,
         audit_archive_months: numbers.audit_archive_months,
         disable_inactive_after_days: numbers.disable_inactive_after_days,
+        recycle_bin_days: numbers.recycle_bin_days,
       }));
       if (signal.aborted) return;
       fill(saved);

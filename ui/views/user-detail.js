@@ -208,7 +208,7 @@ export async function render(root, ctx) {
     try {
       const sure = await api.confirm({
         title: 'Delete user',
-        message: `Delete ${name}? This cannot be undone.`,
+        message: `Delete ${name}? While the recycle bin is on (Settings), they can be restored from Deleted users.`,
         ok_label: 'Delete',
       });
       if (!sure || signal.aborted) return;

@@ -35,8 +35,26 @@ const COLUMNS = [
   { label: '2FA', class: 'cell-wrap', cell: (user) => twoFactorLabel(user.two_factor) },
   { label: 'Masked', cell: (user) => yesNo(user.mask_client_data) },
   { label: 'Last sign-in', sort: { key: 'last_sign_in', first: 'desc' }, class: 'cell-time', cell: (user) => time(user.last_sign_in_at, 'Never') },
+  { label: 'Password set', sort: { key: 'password_changed', first: 'asc' }, class: 'cell-time', cell: (user) => time(user.password_changed_at, '—', { dateOnly: true }) },
+  {
+    label: 'Failed sign-ins',
+    sort: { key: 'failed_sign_ins', first: 'desc' },
+    headerClass: 'cell-number',
+    class: 'cell-number',
+    cell: (user) => failedText(user),
+  },
   { label: 'Created', sort: { key: 'created', first: 'desc' }, class: 'cell-time', cell: (user) => time(user.created_at, '—', { dateOnly: true }) },
 ];
+
+/**
+ * The failed sign-ins since the last success, and the lock they led to.
+ * @param {import('../api.js').User} user
+ */
+function failedText(user) {
+  const locked = user.locked_until && Date.parse(user.locked_until) > Date.now();
+  if (locked) return h('span', { class: 'badge badge-locked' }, `${user.failed_sign_ins}, locked until `, time(user.locked_until));
+  return user.failed_sign_ins ? String(user.failed_sign_ins) : h('span', { class: 'muted' }, '0');
+}
 
 /**
  * @typedef {object} OverviewState
@@ -44,6 +62,7 @@ const COLUMNS = [
  * @property {"" | "enabled" | "disabled" | "expired"} status
  * @property {string} group_id "" for all
  * @property {import('../api.js').PersonRef | null} supervisor
+ * @property {"" | import('../api.js').FactFilter} facts password and sign-in facts
  * @property {string} sort
  * @property {"asc" | "desc"} direction
  * @property {(string | null)[]} cursors `after` of each page seen so far; the last is the current page's
@@ -51,7 +70,7 @@ const COLUMNS = [
 
 /** @returns {OverviewState} */
 function initialState() {
-  return { search: '', status: '', group_id: '', supervisor: null, sort: 'name', direction: 'asc', cursors: [null] };
+  return { search: '', status: '', group_id: '', supervisor: null, facts: '', sort: 'name', direction: 'asc', cursors: [null] };
 }
 
 /**
@@ -85,6 +104,14 @@ export function render(root, ctx) {
     h('option', { value: 'expired' }, 'Expired'),
   ));
   status.value = state.status;
+  const facts = /** @type {HTMLSelectElement} */ (h('select', null,
+    h('option', { value: '' }, 'Any'),
+    h('option', { value: 'never_signed_in' }, 'Never signed in'),
+    h('option', { value: 'password_older_than_year' }, 'Password older than a year'),
+    h('option', { value: 'failed_sign_ins' }, 'Failed sign-ins'),
+    h('option', { value: 'locked' }, 'Locked now'),
+  ));
+  facts.value = state.facts ?? '';
   const group = /** @type {HTMLSelectElement} */ (h('select', null, h('option', { value: '' }, 'All')));
   const groupField = field('Group', group, { class: 'field-compact' });
   const supervisor = personPicker({
@@ -110,6 +137,10 @@ export function render(root, ctx) {
   });
   status.addEventListener('change', () => {
     state.status = /** @type {OverviewState["status"]} */ (status.value);
+    restart();
+  });
+  facts.addEventListener('change', () => {
+    state.facts = /** @type {OverviewState["facts"]} */ (facts.value);
     restart();
   });
   group.addEventListener('change', () => {
@@ -176,8 +207,12 @@ export function render(root, ctx) {
     ? h('button', { type: 'button', class: 'button button-primary', 'aria-keyshortcuts': 'Control+N', onclick: () => ctx.navigate('/users/new') }, 'New user')
     : null;
 
+  const binLink = ctx.can('users.delete')
+    ? h('a', { href: '#/users/deleted', class: 'button' }, 'Deleted users')
+    : null;
+
   root.append(
-    h('div', { class: 'page-head' }, h('h1', null, 'Users'), newUser),
+    h('div', { class: 'page-head' }, h('h1', null, 'Users'), h('span', { class: 'spacer' }), binLink, newUser),
     adminSecondFactor.notice(ctx),
     h('div', { class: 'sheet-actions', role: 'group', 'aria-label': 'Spreadsheets' },
       importButton, format.root, exportButton, templateButton),
@@ -186,6 +221,7 @@ export function render(root, ctx) {
     h('form', { class: 'toolbar', role: 'search', onsubmit: (/** @type {Event} */ e) => e.preventDefault() },
       field('Search users', search, { class: 'field-search' }).root,
       field('Status', status, { class: 'field-compact' }).root,
+      field('Sign-in', facts, { class: 'field-compact' }).root,
       groupField.root,
       supervisor.root,
     ),
@@ -213,6 +249,7 @@ export function render(root, ctx) {
     if (state.status) query.status = state.status;
     if (state.group_id) query.group_id = Number(state.group_id);
     if (state.supervisor) query.supervisor_id = state.supervisor.id;
+    if (state.facts) query.facts = state.facts;
     return query;
   }
 

@@ -10,15 +10,17 @@ use clap::{Args, Parser, Subcommand};
 use roster_core::clients::ClientSort;
 use roster_core::domain::ClientId;
 use roster_core::domain::{Permission, TwoFactor};
-use roster_core::store::{SortField, StatusFilter};
+use roster_core::store::{FactFilter, SortField, StatusFilter};
 
 mod audit;
 mod backup;
+mod recycle_bin;
 mod settings;
 mod users_bulk;
 
 pub use audit::{AuditArchiveArgs, AuditCommand, AuditFilterArgs};
 pub use backup::{BackupArgs, BackupCommand, BackupConfigArgs};
+pub use recycle_bin::{UsersDeletedArgs, UsersPurgeArgs, UsersRestoreArgs};
 pub use settings::{MailCommand, MailSetArgs, SettingsCommand, SettingsSetArgs};
 pub use users_bulk::{
     BulkActionArg, UserFilters, UsersBulkArgs, UsersExportArgs, UsersImportArgs, UsersTemplateArgs,
@@ -171,8 +173,15 @@ pub enum UsersCommand {
     Enable(UserTarget),
     /// Stop a user from signing in.
     Disable(UserTarget),
-    /// Delete a user for good (needs --yes).
+    /// Delete a user (needs --yes): into the recycle bin while the setting
+    /// keeps deleted users, else for good.
     Delete(UsersDeleteArgs),
+    /// List the deleted users the recycle bin keeps, newest first.
+    Deleted(UsersDeletedArgs),
+    /// Bring a deleted user back with their groups, supervisor and history.
+    Restore(UsersRestoreArgs),
+    /// Remove a deleted user from the recycle bin for good (needs --yes).
+    Purge(UsersPurgeArgs),
     /// Give a user a new password.
     ResetPassword(UsersResetPasswordArgs),
     /// Lift a lock after repeated failed sign-ins.
@@ -203,7 +212,12 @@ pub struct UsersListArgs {
     /// Only users who report directly to this user.
     #[arg(long, value_name = "EMAIL")]
     pub supervisor: Option<String>,
-    /// Sort by name, email, created or last_sign_in.
+    /// Only users with this password or sign-in fact: never_signed_in,
+    /// password_older_than_year, locked or failed_sign_ins.
+    #[arg(long, value_name = "FACT", value_parser = parse_facts)]
+    pub facts: Option<FactFilter>,
+    /// Sort by name, email, created, last_sign_in, password_changed or
+    /// failed_sign_ins.
     #[arg(long, value_name = "FIELD", value_parser = parse_sort, default_value = "name")]
     pub sort: SortField,
     /// Sort in descending order.
@@ -327,7 +341,7 @@ pub struct UserTarget {
 pub struct UsersDeleteArgs {
     /// The user's email address.
     pub email: String,
-    /// Confirm the deletion; it cannot be undone.
+    /// Confirm the deletion.
     #[arg(long)]
     pub yes: bool,
 }
@@ -720,6 +734,10 @@ pub struct BenchArgs {
 }
 
 fn parse_status_filter(value: &str) -> Result<StatusFilter, String> {
+    value.parse().map_err(|e: roster_core::Error| e.to_string())
+}
+
+fn parse_facts(value: &str) -> Result<FactFilter, String> {
     value.parse().map_err(|e: roster_core::Error| e.to_string())
 }
 

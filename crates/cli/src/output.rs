@@ -189,6 +189,7 @@ pub fn user_fields(user: &User) -> Vec<(&'static str, String)> {
             "Last sign-in",
             optional_time(user.last_sign_in_at.as_ref(), "never"),
         ),
+        ("Password changed", time(&user.password_changed_at)),
         ("Failed sign-ins", user.failed_sign_ins.to_string()),
         (
             "Locked until",

@@ -71,6 +71,14 @@ pub enum Error {
     CannotDisableSelf,
     #[error("You cannot delete your own account.")]
     CannotDeleteSelf,
+    #[error("This user is no longer in the recycle bin: someone restored or deleted them permanently. Reload the list.")]
+    DeletedUserNotFound,
+    #[error("{name} cannot be restored: the address {email} is now used by another user. Change that user's address first, or delete {name} permanently.")]
+    RestoreEmailTaken { name: String, email: String },
+    #[error("{name} cannot be restored as they were: {missing} of their groups no longer exist(s). Nothing was restored.")]
+    RestoreGroupGone { name: String, missing: usize },
+    #[error("{name}'s supervisor no longer exists. Restore them without a supervisor, or restore the supervisor first if they are in the recycle bin.")]
+    RestoreSupervisorGone { name: String },
     #[error("Roster is already set up: the first administrator exists.")]
     AlreadyInitialized,
     #[error("Roster is not set up yet: create the first administrator first.")]
@@ -230,6 +238,10 @@ impl Error {
             Error::LastAdministrator => "last_administrator",
             Error::CannotDisableSelf => "cannot_disable_self",
             Error::CannotDeleteSelf => "cannot_delete_self",
+            Error::DeletedUserNotFound => "deleted_user_not_found",
+            Error::RestoreEmailTaken { .. } => "restore_email_taken",
+            Error::RestoreGroupGone { .. } => "restore_group_gone",
+            Error::RestoreSupervisorGone { .. } => "restore_supervisor_gone",
             Error::AlreadyInitialized => "already_initialized",
             Error::NotInitialized => "not_initialized",
             Error::NoEnabledAdministrator => "no_enabled_administrator",

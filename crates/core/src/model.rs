@@ -49,6 +49,9 @@ pub struct User {
     pub last_sign_in_at: Option<DateTime<Utc>>,
     pub failed_sign_ins: u32,
     pub locked_until: Option<DateTime<Utc>>,
+    /// When the password was last set: by its user, by an administrator's
+    /// reset, or at creation.
+    pub password_changed_at: DateTime<Utc>,
     /// The last day the account may sign in on, if it ends.
     pub valid_until: Option<ValidUntil>,
     /// True when `valid_until` had passed when the record was read: the

@@ -38,11 +38,12 @@ pub(crate) enum Column {
     ValidUntil,
     Created,
     LastSignIn,
+    PasswordChanged,
 }
 
 impl Column {
     /// Every column, in the order an export writes them.
-    pub(crate) const ALL: [Column; 11] = [
+    pub(crate) const ALL: [Column; 12] = [
         Column::Name,
         Column::Email,
         Column::Groups,
@@ -54,6 +55,7 @@ impl Column {
         Column::ValidUntil,
         Column::Created,
         Column::LastSignIn,
+        Column::PasswordChanged,
     ];
 
     /// The header an export writes.
@@ -70,6 +72,7 @@ impl Column {
             Column::ValidUntil => "valid until",
             Column::Created => "created",
             Column::LastSignIn => "last sign-in",
+            Column::PasswordChanged => "password changed",
         }
     }
 
@@ -87,6 +90,7 @@ impl Column {
             "valid until" => Column::ValidUntil,
             "created" => Column::Created,
             "last sign in" => Column::LastSignIn,
+            "password changed" => Column::PasswordChanged,
             _ => return None,
         };
         Some(column)

@@ -354,11 +354,15 @@ async fn a_store_about_to_be_migrated_is_backed_up_first_and_a_current_one_is_no
     let file = world.sqlite_file().expect("a file").to_owned();
     let backups = plain(&world);
     assert!(backups.before_migration(&file).unwrap().is_none());
-    // As if the store were from before schema V7 (and so before V8 and V11 too).
+    // As if the store were from before schema V7 (and so before V8, V11
+    // and V12 too).
     world
         .raw_sql(
             "DROP TABLE store_opened_by; DROP INDEX audit_events_target_at; \
              DROP INDEX users_valid_until; ALTER TABLE users DROP COLUMN valid_until; \
+             DROP TABLE deleted_recovery_codes; DROP TABLE deleted_users; \
+             DROP INDEX users_password_changed_at; DROP INDEX users_failed_sign_ins; \
+             ALTER TABLE users DROP COLUMN password_changed_at; \
              DELETE FROM refinery_schema_history WHERE version >= 7;",
         )
         .await;
@@ -369,10 +373,13 @@ async fn a_store_about_to_be_migrated_is_backed_up_first_and_a_current_one_is_no
     assert_eq!(backup.manifest.reason, Reason::BeforeMigration);
     assert_eq!(backup.manifest.schema, 6);
     assert_eq!(backup.manifest.users, 1);
-    // The open store reads users with V11's column again; the backup keeps
-    // the older schema.
+    // The open store reads users with V11's and V12's columns again; the
+    // backup keeps the older schema.
     world
-        .raw_sql("ALTER TABLE users ADD COLUMN valid_until TEXT;")
+        .raw_sql(
+            "ALTER TABLE users ADD COLUMN valid_until TEXT; \
+             ALTER TABLE users ADD COLUMN password_changed_at INTEGER NOT NULL DEFAULT 0;",
+        )
         .await;
     // A backup of an older schema is restored and brought up to date.
     world

@@ -132,7 +132,7 @@ async fn a_copy_holds_exactly_what_the_source_holds_and_leaves_the_source_alone(
     assert_eq!(counts.groups, 4);
     assert_eq!(counts.clients, 1);
     assert_eq!(
-        counts.settings, 9,
+        counts.settings, 10,
         "every setting is saved when settings are saved"
     );
     assert!(counts.audit_events >= 6);

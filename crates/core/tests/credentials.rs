@@ -350,7 +350,7 @@ fn file_contains(path: &std::path::Path, needle: &[u8]) -> bool {
 }
 
 #[tokio::test]
-async fn a_deleted_users_hash_is_not_left_in_the_sqlite_file() {
+async fn a_purged_users_hash_is_not_left_in_the_sqlite_file() {
     let world = World::on(Backend::Sqlite).await;
     let plain = world.group("Plain", &[]).await;
     let ann = world.user_in("Ann Lee", &[plain.id]).await;
@@ -374,6 +374,13 @@ async fn a_deleted_users_hash_is_not_left_in_the_sqlite_file() {
         .delete_user(&world.admin, ann.id, ann.version)
         .await
         .expect("delete");
+    // The recycle bin keeps the account, hash included, until it is
+    // deleted permanently (or its days are up).
+    world
+        .directory
+        .purge_deleted_user(&world.admin, ann.id)
+        .await
+        .expect("delete permanently");
     // Closing the store checkpoints the write-ahead log into the file.
     let World { directory, .. } = world;
     drop::<Directory>(directory);

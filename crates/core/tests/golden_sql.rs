@@ -17,8 +17,8 @@ use roster_core::domain::{
 };
 use roster_core::model::{AuditQuery, ClientFields, TargetKind, UserFields};
 use roster_core::store::{
-    statement_log, ClientListing, ClientMatch, ClientSort, Direction, SortField, StatusFilter,
-    TxMode, UserQuery, WholeValues,
+    statement_log, ClientListing, ClientMatch, ClientSort, Direction, FactFilter, SortField,
+    StatusFilter, TxMode, UserQuery, WholeValues,
 };
 use support::{every_store, Backend, World};
 
@@ -55,6 +55,25 @@ async fn overview_statements_match_the_golden_file(backend: Backend) {
                 q.sort = SortField::LastSignIn;
                 q.direction = Direction::Desc;
             }),
+        ),
+        (
+            "users: by password changed",
+            users(&|q| q.sort = SortField::PasswordChanged),
+        ),
+        (
+            "users: by failed sign-ins, descending",
+            users(&|q| {
+                q.sort = SortField::FailedSignIns;
+                q.direction = Direction::Desc;
+            }),
+        ),
+        (
+            "users: never signed in",
+            users(&|q| q.facts = Some(FactFilter::NeverSignedIn)),
+        ),
+        (
+            "users: password older than a year",
+            users(&|q| q.facts = Some(FactFilter::PasswordOlderThanYear)),
         ),
         (
             "users: enabled",

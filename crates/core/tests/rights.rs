@@ -36,14 +36,14 @@ use std::sync::Arc;
 
 use roster_core::backup::{BackupError, Backups, Reason, Retention};
 use roster_core::clients::{ClientChanges, ClientQuery, NewClient};
-use roster_core::directory::{GroupChanges, Settings, UserChanges};
+use roster_core::directory::{GroupChanges, RestoreOptions, Settings, UserChanges};
 use roster_core::domain::{Email, GroupId, Permission, PermissionSet, Status, UserId};
 use roster_core::mail::{MailError, Mailer, Message};
 use roster_core::model::{AuditQuery, Client, TargetKind, User};
 use roster_core::password::{PasswordHash, PlainPassword};
 use roster_core::smtp::{MailSecurity, MailSettings};
 use roster_core::store::copy::ClientRow;
-use roster_core::store::{TxMode, UserQuery, ADMINISTRATORS};
+use roster_core::store::{RecycleBinTx, TxMode, UserQuery, ADMINISTRATORS};
 use roster_core::{Error, Operator};
 use support::*;
 
@@ -473,6 +473,25 @@ fn rows() -> Vec<Row> {
                 f.dir().delete_user(op, user.id, user.version).await
             })
         }),
+        row("deleted_users", Requires(UsersDelete), |f, op| {
+            Box::pin(async move { f.dir().deleted_users(op, None, 50).await.map(drop) })
+        }),
+        row("restore_user", Requires(UsersDelete), |f, op| {
+            Box::pin(async move {
+                f.dir()
+                    .restore_user(op, f.binned.id, RestoreOptions::default())
+                    .await
+                    .map(drop)
+            })
+        }),
+        row("purge_deleted_user", Requires(UsersDelete), |f, op| {
+            Box::pin(async move { f.dir().purge_deleted_user(op, f.purged.id).await })
+        }),
+        row(
+            "purge_recycle_bin",
+            NoOperator("the recycle bin's period, which nobody asks for: applied as a session starts and by the desktop's timer; it purges only users deleted longer ago than the setting"),
+            |f, _| Box::pin(async move { f.dir().purge_recycle_bin().await.map(drop) }),
+        ),
         row("reset_password", Requires(UsersCredentials), |f, op| {
             Box::pin(async move {
                 f.dir()
@@ -846,6 +865,10 @@ struct Fixture {
     edited: User,
     disabled: User,
     deleted: User,
+    /// In the recycle bin, deleted by the first administrator: one to
+    /// restore, one to delete permanently.
+    binned: User,
+    purged: User,
     reset: User,
     /// Locked out by failed sign-ins.
     locked: User,
@@ -907,6 +930,15 @@ impl Fixture {
         let disabled = world.user_in("Dis Abled", &[plain]).await;
         let deleted = world.user_in("Del Eted", &[plain]).await;
         let reset = world.user_in("Res Et", &[plain]).await;
+        let binned = world.user_in("Bin Ned", &[plain]).await;
+        let purged = world.user_in("Pur Ged", &[plain]).await;
+        for user in [&binned, &purged] {
+            world
+                .directory
+                .delete_user(&world.admin, user.id, user.version)
+                .await
+                .expect("delete into the bin");
+        }
         let client = |name: &str| NewClient {
             name: name.into(),
             email: Some(email_of(name)),
@@ -959,6 +991,8 @@ impl Fixture {
             edited,
             disabled,
             deleted,
+            binned,
+            purged,
             reset,
             locked,
             viewed,
@@ -1008,6 +1042,13 @@ impl Fixture {
             let hash = tx.password_hash(user.id).await.expect("password hash");
             password_hashes.push((user.id, hash));
         }
+        let binned = tx
+            .binned_users(None, 500)
+            .await
+            .expect("the recycle bin")
+            .into_iter()
+            .map(|user| user.id)
+            .collect();
         drop(tx);
         let settings = self
             .dir()
@@ -1018,6 +1059,7 @@ impl Fixture {
         Everything {
             snapshot,
             password_hashes,
+            binned,
             settings,
             clients,
         }
@@ -1028,6 +1070,8 @@ impl Fixture {
 struct Everything {
     snapshot: Snapshot,
     password_hashes: Vec<(UserId, Option<PasswordHash>)>,
+    /// Who is in the recycle bin.
+    binned: Vec<UserId>,
     settings: Settings,
     clients: Vec<ClientRow>,
 }
@@ -1071,6 +1115,7 @@ fn public_services() -> BTreeSet<&'static str> {
         include_str!("../src/directory/backups.rs"),
         include_str!("../src/directory/store_check.rs"),
         include_str!("../src/directory/inactivity.rs"),
+        include_str!("../src/directory/recycle_bin.rs"),
         include_str!("../src/administrators.rs"),
     ]
     .into_iter()

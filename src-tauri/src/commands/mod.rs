@@ -19,6 +19,7 @@ mod list;
 pub mod mail;
 pub use list::COMMANDS;
 pub mod passwords;
+pub mod recycle_bin;
 pub mod session;
 pub mod settings;
 pub mod store;

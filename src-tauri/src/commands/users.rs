@@ -5,7 +5,9 @@ use roster_core::directory::{InactivityNotice, NewUser, PasswordChoice, UserChan
 use roster_core::domain::{GroupId, Status, TwoFactor, UserId};
 use roster_core::model::{AuditEvent, User};
 use roster_core::password::PlainPassword;
-use roster_core::store::{Cursor, Direction, SortField, StatusFilter, UserPage, UserQuery};
+use roster_core::store::{
+    Cursor, Direction, FactFilter, SortField, StatusFilter, UserPage, UserQuery,
+};
 use serde::Deserialize;
 use tauri::State;
 
@@ -21,6 +23,7 @@ pub struct ListQuery {
     status: Option<StatusFilter>,
     group_id: Option<GroupId>,
     supervisor_id: Option<UserId>,
+    facts: Option<FactFilter>,
     sort: Option<SortField>,
     direction: Option<Direction>,
     limit: Option<u32>,
@@ -38,6 +41,7 @@ impl ListQuery {
             status: self.status,
             group: self.group_id,
             supervisor: self.supervisor_id,
+            facts: self.facts,
             sort: self.sort.unwrap_or_default(),
             direction: self.direction.unwrap_or_default(),
             limit: self.limit.unwrap_or(UserQuery::DEFAULT_LIMIT),

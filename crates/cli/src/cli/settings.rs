@@ -49,6 +49,10 @@ pub struct SettingsSetArgs {
     /// never (0 to 3650). Never the last enabled administrator.
     #[arg(long, value_name = "DAYS")]
     pub disable_inactive_after_days: Option<u32>,
+    /// Days a deleted user stays in the recycle bin, restorable, before
+    /// being purged; 0 deletes at once (0 to 365; 30 by default).
+    #[arg(long, value_name = "DAYS")]
+    pub recycle_bin_days: Option<u32>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,

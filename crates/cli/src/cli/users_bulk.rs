@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use roster_core::sheet::SheetFormat;
-use roster_core::store::{SortField, StatusFilter};
+use roster_core::store::{FactFilter, SortField, StatusFilter};
 
-use super::{parse_sort, parse_status_filter};
+use super::{parse_facts, parse_sort, parse_status_filter};
 
 /// Which users `users export` and `users bulk` take: the overview's filters.
 #[derive(Debug, Args)]
@@ -24,6 +24,9 @@ pub struct UserFilters {
     /// Only users who report directly to this user.
     #[arg(long = "reports-to", value_name = "EMAIL")]
     pub reports_to: Option<String>,
+    /// Only users with this password or sign-in fact, as for `users list --facts`.
+    #[arg(long, value_name = "FACT", value_parser = parse_facts)]
+    pub facts: Option<FactFilter>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -65,7 +68,8 @@ pub struct UsersImportArgs {
 pub struct UsersExportArgs {
     #[command(flatten)]
     pub filters: UserFilters,
-    /// Sort by name, email, created or last_sign_in.
+    /// Sort by name, email, created, last_sign_in, password_changed or
+    /// failed_sign_ins.
     #[arg(long, value_name = "FIELD", value_parser = parse_sort, default_value = "name")]
     pub sort: SortField,
     /// Sort in descending order.

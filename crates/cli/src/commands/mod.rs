@@ -12,6 +12,7 @@ mod groups;
 mod init;
 mod mail;
 mod password;
+mod recycle_bin;
 mod settings;
 mod store;
 mod store_check;

@@ -49,6 +49,7 @@ fn with_changes(current: Settings, args: &SettingsSetArgs) -> Settings {
         disable_inactive_after_days: args
             .disable_inactive_after_days
             .unwrap_or(current.disable_inactive_after_days),
+        recycle_bin_days: args.recycle_bin_days.unwrap_or(current.recycle_bin_days),
     }
 }
 
@@ -97,6 +98,13 @@ fn print(settings: &Settings, json: bool) -> anyhow::Result<()> {
             "Disable accounts with no sign-in for (days)",
             match settings.disable_inactive_after_days {
                 0 => "never".to_owned(),
+                days => days.to_string(),
+            },
+        ),
+        (
+            "Keep deleted users restorable for (days)",
+            match settings.recycle_bin_days {
+                0 => "not kept: deleted at once".to_owned(),
                 days => days.to_string(),
             },
         ),

@@ -26,6 +26,9 @@ pub async fn run(session: &Session, command: UsersCommand) -> anyhow::Result<()>
         UsersCommand::Enable(args) => set_status(session, args, Status::Enabled).await,
         UsersCommand::Disable(args) => set_status(session, args, Status::Disabled).await,
         UsersCommand::Delete(args) => delete(session, args).await,
+        UsersCommand::Deleted(args) => super::recycle_bin::deleted(session, args).await,
+        UsersCommand::Restore(args) => super::recycle_bin::restore(session, args).await,
+        UsersCommand::Purge(args) => super::recycle_bin::purge(session, args).await,
         UsersCommand::ResetPassword(args) => reset_password(session, args).await,
         UsersCommand::Unlock(args) => unlock(session, args).await,
         UsersCommand::Import(args) => super::users_bulk::import(session, args).await,
@@ -48,6 +51,7 @@ async fn list(session: &Session, args: UsersListArgs) -> anyhow::Result<()> {
             Some(email) => Some(user_id(session, &operator, email).await?),
             None => None,
         },
+        facts: args.facts,
         sort: args.sort,
         direction: if args.desc {
             Direction::Desc
@@ -226,10 +230,7 @@ async fn unlock(session: &Session, args: UserTarget) -> anyhow::Result<()> {
 
 async fn delete(session: &Session, args: UsersDeleteArgs) -> anyhow::Result<()> {
     if !args.yes {
-        bail!(
-            "Deleting {} cannot be undone; pass --yes to confirm.",
-            args.email
-        );
+        bail!("Deleting {} needs --yes to confirm.", args.email);
     }
     let operator = session.operator().await?;
     let user = session
@@ -240,7 +241,10 @@ async fn delete(session: &Session, args: UsersDeleteArgs) -> anyhow::Result<()> 
         .directory
         .delete_user(&operator, user.id, user.version)
         .await?;
-    output::line(format!("Deleted {} <{}>.", user.name, user.email))
+    output::line(format!(
+        "Deleted {} <{}>. While the recycle bin keeps deleted users, `roster users deleted` lists them and `roster users restore ID` brings them back.",
+        user.name, user.email
+    ))
 }
 
 async fn reset_password(session: &Session, args: UsersResetPasswordArgs) -> anyhow::Result<()> {

@@ -141,6 +141,7 @@ async fn query(
             Some(email) => Some(user_id(session, operator, email).await?),
             None => None,
         },
+        facts: filters.facts,
         sort,
         direction: if desc {
             Direction::Desc
@@ -220,7 +221,8 @@ pub async fn bulk(session: &Session, args: UsersBulkArgs) -> anyhow::Result<()> 
     let filtered = args.filters.search.is_some()
         || args.filters.status.is_some()
         || args.filters.in_group.is_some()
-        || args.filters.reports_to.is_some();
+        || args.filters.reports_to.is_some()
+        || args.filters.facts.is_some();
     let selection = if !args.emails.is_empty() {
         let mut ids = Vec::with_capacity(args.emails.len());
         for email in &args.emails {

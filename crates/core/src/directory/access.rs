@@ -83,6 +83,15 @@ impl Actor {
         }
     }
 
+    /// How the audit log names this operator.
+    pub(crate) fn label(&self) -> String {
+        if self.recovery {
+            format!("{} (recovery, no sign-in)", self.user.email.as_str())
+        } else {
+            self.user.email.as_str().to_owned()
+        }
+    }
+
     pub(crate) fn audit(
         &self,
         action: &'static str,
@@ -95,11 +104,7 @@ impl Actor {
         NewAuditEvent {
             at,
             operator: Some(self.user.id),
-            operator_label: if self.recovery {
-                format!("{} (recovery, no sign-in)", self.user.email.as_str())
-            } else {
-                self.user.email.as_str().to_owned()
-            },
+            operator_label: self.label(),
             action,
             target_kind,
             target_id,

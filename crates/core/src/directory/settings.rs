@@ -23,9 +23,13 @@ const SETTING_MASKED_SEARCH_PER_MINUTE: &str = "clients.masked_search_per_minute
 const SETTING_COMPANY_NAME: &str = "company.name";
 const SETTING_AUDIT_ARCHIVE_MONTHS: &str = "audit.archive_months";
 const SETTING_DISABLE_INACTIVE_AFTER_DAYS: &str = "accounts.disable_inactive_after_days";
+const SETTING_RECYCLE_BIN_DAYS: &str = "accounts.recycle_bin_days";
 
 /// The longest inactivity a setting may name, in days (ten years).
 pub const MAX_INACTIVE_DAYS: u32 = 3650;
+
+/// The longest a deleted user may be kept restorable, in days (a year).
+pub const MAX_RECYCLE_BIN_DAYS: u32 = 365;
 
 /// The longest retention an archive setting may name, in months (ten years).
 pub const MAX_AUDIT_ARCHIVE_MONTHS: u32 = 120;
@@ -62,9 +66,17 @@ pub struct Settings {
     /// (`directory/inactivity.rs`); 0, the default, means never.
     #[serde(default)]
     pub disable_inactive_after_days: u32,
+    /// Deleted users are kept restorable this many days, then purged
+    /// (`directory/recycle_bin.rs`); 0 deletes them at once.
+    #[serde(default = "default_recycle_bin_days")]
+    pub recycle_bin_days: u32,
 }
 
 fn default_masked_search_per_minute() -> u32 {
+    30
+}
+
+fn default_recycle_bin_days() -> u32 {
     30
 }
 
@@ -82,6 +94,7 @@ impl Default for Settings {
             company_name: String::new(),
             audit_archive_months: 0,
             disable_inactive_after_days: 0,
+            recycle_bin_days: default_recycle_bin_days(),
         }
     }
 }
@@ -137,6 +150,11 @@ impl Settings {
             self.disable_inactive_after_days,
             0..=MAX_INACTIVE_DAYS,
             "The days without a sign-in after which an account is disabled (0 for never)",
+        )?;
+        in_range(
+            self.recycle_bin_days,
+            0..=MAX_RECYCLE_BIN_DAYS,
+            "The days a deleted user is kept restorable (0 to delete at once)",
         )?;
         let company = self.company_name.trim();
         if company.chars().count() > MAX_COMPANY_NAME {
@@ -224,6 +242,8 @@ impl Directory {
                 defaults.disable_inactive_after_days,
             )
             .await?,
+            recycle_bin_days: setting_or(tx, SETTING_RECYCLE_BIN_DAYS, defaults.recycle_bin_days)
+                .await?,
         })
     }
 
@@ -327,6 +347,10 @@ impl Directory {
             (
                 SETTING_DISABLE_INACTIVE_AFTER_DAYS,
                 settings.disable_inactive_after_days.to_string(),
+            ),
+            (
+                SETTING_RECYCLE_BIN_DAYS,
+                settings.recycle_bin_days.to_string(),
             ),
         ];
         for (key, value) in &values {

@@ -63,6 +63,7 @@ impl Directory {
     /// account it disables fails here like any other disabled one.
     pub async fn sign_in(&self, email: &str, password: &PlainPassword) -> Result<SignIn> {
         self.disable_inactive_accounts(None).await?;
+        self.purge_recycle_bin().await?;
         let (user, mut tx, now) = self.check_credentials(email, password).await?;
         let pending = PendingSignIn { id: user.id };
         let outcome = match user.two_factor {

@@ -437,7 +437,9 @@ impl Directory {
         Ok(after)
     }
 
-    /// Deletes a user. Those who reported to them are left without a supervisor.
+    /// Deletes a user: into the recycle bin while the setting keeps them
+    /// (`recycle_bin.rs`). Those who reported to them are left without a
+    /// supervisor.
     pub async fn delete_user(&self, operator: &Operator, id: UserId, version: i64) -> Result<()> {
         let mut tx = self.store.begin(TxMode::Write).await?;
         let actor = Self::authorize(&mut *tx, operator, Permission::UsersDelete).await?;
@@ -474,7 +476,8 @@ impl Directory {
             );
             tx.append_audit(&event).await?;
         }
-        if !tx.delete_user(id).await? {
+        let keep_days = Self::recycle_bin_days(&mut *tx).await?;
+        if !Self::remove_user(&mut *tx, keep_days, &actor, id, now).await? {
             return Err(Error::ChangedBySomeoneElse);
         }
         let event = actor.audit(

@@ -199,6 +199,12 @@ impl Directory {
             return Err(Error::ChangedBySomeoneElse);
         }
         let groups = tx.groups().await?;
+        let keep_days = Self::recycle_bin_days(&mut *tx).await?;
+        let context = Applying {
+            actor: &actor,
+            groups: &groups,
+            keep_days,
+        };
         let now = Self::now();
         if let BulkAction::Enable | BulkAction::Disable = action {
             // One statement per few hundred users: they were read, and
@@ -215,7 +221,7 @@ impl Directory {
         }
         let mut events = Vec::with_capacity(sorted.apply.len());
         for user in &sorted.apply {
-            apply_one(&mut *tx, &actor, &groups, user, action, now, &mut events).await?;
+            apply_one(&mut *tx, &context, user, action, now, &mut events).await?;
         }
         tx.append_audits(&events).await?;
         tx.commit().await?;
@@ -467,17 +473,29 @@ async fn selected_users(tx: &mut dyn Tx, selection: &BulkSelection) -> Result<Ve
     }
 }
 
+/// What every user of one bulk action is applied with.
+struct Applying<'a> {
+    actor: &'a Actor,
+    groups: &'a [Group],
+    /// The recycle bin's setting, for a delete.
+    keep_days: u32,
+}
+
 /// Applies the action to one user already judged, adding to `events` the
 /// audit events the one-user action writes (the caller appends them all).
 async fn apply_one(
     tx: &mut dyn Tx,
-    actor: &Actor,
-    groups: &[Group],
+    context: &Applying<'_>,
     user: &User,
     action: BulkAction,
     now: chrono::DateTime<chrono::Utc>,
     events: &mut Vec<NewAuditEvent>,
 ) -> Result<()> {
+    let Applying {
+        actor,
+        groups,
+        keep_days,
+    } = *context;
     let target = (TargetKind::User, Some(user.id.0), user.email.as_str());
     let audit = |action: &'static str, diff: Vec<FieldChange>| {
         actor.audit(action, target.0, target.1, target.2, diff, now)
@@ -571,7 +589,7 @@ async fn apply_one(
                 ));
             }
             tx.release_subordinates(user.id, now).await?;
-            if !tx.delete_user(user.id).await? {
+            if !Directory::remove_user(tx, keep_days, actor, user.id, now).await? {
                 return Err(Error::ChangedBySomeoneElse);
             }
             audit("user.delete", removed(user_snapshot(user)))

@@ -57,7 +57,7 @@ impl Directory {
 }
 
 /// A user's row, in the order of [`Column::ALL`].
-fn cells(user: &User) -> [String; 11] {
+fn cells(user: &User) -> [String; 12] {
     let groups: Vec<&str> = user.groups.iter().map(|g| g.name.as_str()).collect();
     [
         user.name.as_str().to_owned(),
@@ -77,5 +77,7 @@ fn cells(user: &User) -> [String; 11] {
         user.last_sign_in_at.map_or_else(String::new, |t| {
             t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         }),
+        user.password_changed_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     ]
 }

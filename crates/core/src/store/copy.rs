@@ -46,6 +46,8 @@ pub struct UserRow {
     pub version: i64,
     /// `YYYY-MM-DD`, the last day the account may sign in on.
     pub valid_until: Option<String>,
+    /// When the password was last set.
+    pub password_changed_at: i64,
 }
 
 /// A client as stored: the phone in E.164, the country's two letters.

@@ -19,8 +19,8 @@ pub mod statement_log;
 
 pub use crate::error::StoreError;
 pub use rows::{
-    AuditArchiveTx, AuditSeedTx, AuditTx, CheckTx, ClientsTx, CopyTx, GroupsTx, SettingsTx,
-    SignInTx, TwoFactorTx, UsersTx,
+    AuditArchiveTx, AuditSeedTx, AuditTx, BinCursor, BinnedUser, CheckTx, ClientsTx, CopyTx,
+    GroupsTx, RecycleBinTx, SettingsTx, SignInTx, TwoFactorTx, UsersTx,
 };
 
 use async_trait::async_trait;
@@ -107,6 +107,7 @@ pub trait Tx:
     + AuditArchiveTx
     + AuditSeedTx
     + SettingsTx
+    + RecycleBinTx
     + CopyTx
     + CheckTx
     + Send
@@ -149,6 +150,8 @@ pub enum SortField {
     Email,
     Created,
     LastSignIn,
+    PasswordChanged,
+    FailedSignIns,
 }
 
 impl std::str::FromStr for SortField {
@@ -160,10 +163,12 @@ impl std::str::FromStr for SortField {
             "email" => Ok(SortField::Email),
             "created" | "created_at" => Ok(SortField::Created),
             "last_sign_in" | "last_sign_in_at" => Ok(SortField::LastSignIn),
+            "password_changed" | "password_changed_at" => Ok(SortField::PasswordChanged),
+            "failed_sign_ins" => Ok(SortField::FailedSignIns),
             _ => Err(Error::InvalidChoice {
                 field: "sort",
                 reason: format!(
-                    "“{s}” is not a sort order; use name, email, created or last_sign_in."
+                    "“{s}” is not a sort order; use name, email, created, last_sign_in, password_changed or failed_sign_ins."
                 ),
             }),
         }
@@ -214,6 +219,39 @@ impl std::str::FromStr for StatusFilter {
 }
 
 /// One page request of the users overview.
+/// The overview's filter on password and sign-in facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactFilter {
+    /// Never signed in.
+    NeverSignedIn,
+    /// The password was last set more than a year ago.
+    PasswordOlderThanYear,
+    /// Locked now after failed sign-ins.
+    Locked,
+    /// Failed sign-ins since the last success.
+    FailedSignIns,
+}
+
+impl std::str::FromStr for FactFilter {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "never_signed_in" => Ok(FactFilter::NeverSignedIn),
+            "password_older_than_year" => Ok(FactFilter::PasswordOlderThanYear),
+            "locked" => Ok(FactFilter::Locked),
+            "failed_sign_ins" => Ok(FactFilter::FailedSignIns),
+            _ => Err(Error::InvalidChoice {
+                field: "facts",
+                reason: format!(
+                    "“{s}” is not a sign-in filter; use never_signed_in, password_older_than_year, locked or failed_sign_ins."
+                ),
+            }),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct UserQuery {
     /// Matched case-insensitively against name and email: three or more
@@ -222,6 +260,8 @@ pub struct UserQuery {
     pub status: Option<StatusFilter>,
     pub group: Option<GroupId>,
     pub supervisor: Option<UserId>,
+    /// Password and sign-in facts.
+    pub facts: Option<FactFilter>,
     pub sort: SortField,
     pub direction: Direction,
     pub limit: u32,

@@ -1,152 +1,190 @@
 -- users: everyone by name
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: everyone by name, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE (u.name_key, u.id) > (?1, ?2) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key, u.id) > (?1, ?2) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: by email, descending
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u ORDER BY u.email_normalized DESC, u.id DESC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u ORDER BY u.email_normalized DESC, u.id DESC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 
 -- users: by email, descending, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE (u.email_normalized, u.id) < (?1, ?2) ORDER BY u.email_normalized DESC, u.id DESC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.email_normalized, u.id) < (?1, ?2) ORDER BY u.email_normalized DESC, u.id DESC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 
 -- users: by created
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u ORDER BY u.created_at ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u ORDER BY u.created_at ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: by created, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE (u.created_at, u.id) > (?1, ?2) ORDER BY u.created_at ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.created_at, u.id) > (?1, ?2) ORDER BY u.created_at ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 
 -- users: by last sign-in, descending
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u ORDER BY u.last_sign_in_at DESC, u.id DESC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u ORDER BY u.last_sign_in_at DESC, u.id DESC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: by last sign-in, descending, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE (u.last_sign_in_at, u.id) < (?1, ?2) ORDER BY u.last_sign_in_at DESC, u.id DESC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.last_sign_in_at, u.id) < (?1, ?2) ORDER BY u.last_sign_in_at DESC, u.id DESC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
+
+-- users: by password changed
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u ORDER BY u.password_changed_at ASC, u.id ASC LIMIT 3;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
+
+-- users: by password changed, second page
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.password_changed_at, u.id) > (?1, ?2) ORDER BY u.password_changed_at ASC, u.id ASC LIMIT 3;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
+
+-- users: by failed sign-ins, descending
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u ORDER BY u.failed_sign_ins DESC, u.id DESC LIMIT 3;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
+
+-- users: by failed sign-ins, descending, second page
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.failed_sign_ins, u.id) < (?1, ?2) ORDER BY u.failed_sign_ins DESC, u.id DESC LIMIT 3;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
+
+-- users: never signed in
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.last_sign_in_at = 0 LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.last_sign_in_at = 0 ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
+
+-- users: never signed in, second page
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.last_sign_in_at = 0 LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.last_sign_in_at = 0 AND (u.name_key, u.id) > (?1, ?2) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
+
+-- users: password older than a year
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.password_changed_at < ?1 LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.password_changed_at < ?1 ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 
 -- users: enabled
 SELECT coalesce((SELECT users FROM user_counts WHERE status = ?1), 0);
 SELECT count(*) FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < ?1 AND +u.status = 'enabled';
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE u.status = 'enabled' AND (u.valid_until IS NULL OR u.valid_until >= ?1) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.status = 'enabled' AND (u.valid_until IS NULL OR u.valid_until >= ?1) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 
 -- users: enabled, second page
 SELECT coalesce((SELECT users FROM user_counts WHERE status = ?1), 0);
 SELECT count(*) FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < ?1 AND +u.status = 'enabled';
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE u.status = 'enabled' AND (u.valid_until IS NULL OR u.valid_until >= ?1) AND (u.name_key, u.id) > (?2, ?3) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.status = 'enabled' AND (u.valid_until IS NULL OR u.valid_until >= ?1) AND (u.name_key, u.id) > (?2, ?3) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- users: expired
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < ?1 AND +u.status = 'enabled' LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < ?1 AND +u.status = 'enabled' ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < ?1 AND +u.status = 'enabled' ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: expired, second page
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < ?1 AND +u.status = 'enabled' LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < ?1 AND +u.status = 'enabled' AND (u.name_key, u.id) > (?2, ?3) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < ?1 AND +u.status = 'enabled' AND (u.name_key, u.id) > (?2, ?3) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 
 -- users: short search
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE ((u.name_key >= ?1 AND u.name_key < ?2) OR (u.email_normalized >= ?1 AND u.email_normalized < ?2)) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE ((u.name_key >= ?1 AND u.name_key < ?2) OR (u.email_normalized >= ?1 AND u.email_normalized < ?2)) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE ((u.name_key >= ?1 AND u.name_key < ?2) OR (u.email_normalized >= ?1 AND u.email_normalized < ?2)) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: short search, second page
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE ((u.name_key >= ?1 AND u.name_key < ?2) OR (u.email_normalized >= ?1 AND u.email_normalized < ?2)) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE ((u.name_key >= ?1 AND u.name_key < ?2) OR (u.email_normalized >= ?1 AND u.email_normalized < ?2)) AND (u.name_key, u.id) > (?3, ?4) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE ((u.name_key >= ?1 AND u.name_key < ?2) OR (u.email_normalized >= ?1 AND u.email_normalized < ?2)) AND (u.name_key, u.id) > (?3, ?4) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- users: long search
 SELECT count(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 10001);
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?1) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?1) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: long search, second page
 SELECT count(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 10001);
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?1) AND (u.name_key, u.id) > (?2, ?3) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?1) AND (u.name_key, u.id) > (?2, ?3) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- users: long search, disabled
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?1) AND u.status = 'disabled' LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?1) AND u.status = 'disabled' ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?1) AND u.status = 'disabled' ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: long search, disabled, second page
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?1) AND u.status = 'disabled' LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?1) AND u.status = 'disabled' AND (u.name_key, u.id) > (?2, ?3) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?1) AND u.status = 'disabled' AND (u.name_key, u.id) > (?2, ?3) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 
 -- users: small group
 SELECT coalesce((SELECT member_count FROM groups WHERE id = ?1), 0);
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u JOIN memberships gm ON gm.user_id = u.id AND gm.group_id = ?1 ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u JOIN memberships gm ON gm.user_id = u.id AND gm.group_id = ?1 ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: small group, second page
 SELECT coalesce((SELECT member_count FROM groups WHERE id = ?1), 0);
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u JOIN memberships gm ON gm.user_id = u.id AND gm.group_id = ?1 WHERE (u.name_key, u.id) > (?2, ?3) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u JOIN memberships gm ON gm.user_id = u.id AND gm.group_id = ?1 WHERE (u.name_key, u.id) > (?2, ?3) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1) ORDER BY g.name_normalized;
 
 -- users: large group
 SELECT coalesce((SELECT member_count FROM groups WHERE id = ?1), 0);
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?1) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?1) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: large group, second page
 SELECT coalesce((SELECT member_count FROM groups WHERE id = ?1), 0);
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?1) AND (u.name_key, u.id) > (?2, ?3) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?1) AND (u.name_key, u.id) > (?2, ?3) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- users: large group, short search
 SELECT coalesce((SELECT member_count FROM groups WHERE id = ?1), 0);
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE ((u.name_key >= ?1 AND u.name_key < ?2) OR (u.email_normalized >= ?1 AND u.email_normalized < ?2)) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?3) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE ((u.name_key >= ?1 AND u.name_key < ?2) OR (u.email_normalized >= ?1 AND u.email_normalized < ?2)) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?3) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE ((u.name_key >= ?1 AND u.name_key < ?2) OR (u.email_normalized >= ?1 AND u.email_normalized < ?2)) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?3) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: large group, short search, second page
 SELECT coalesce((SELECT member_count FROM groups WHERE id = ?1), 0);
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE ((u.name_key >= ?1 AND u.name_key < ?2) OR (u.email_normalized >= ?1 AND u.email_normalized < ?2)) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?3) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE ((u.name_key >= ?1 AND u.name_key < ?2) OR (u.email_normalized >= ?1 AND u.email_normalized < ?2)) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?3) AND (u.name_key, u.id) > (?4, ?5) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE ((u.name_key >= ?1 AND u.name_key < ?2) OR (u.email_normalized >= ?1 AND u.email_normalized < ?2)) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?3) AND (u.name_key, u.id) > (?4, ?5) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- users: supervised by the administrator
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.supervisor_id = ?1 LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE u.supervisor_id = ?1 ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.supervisor_id = ?1 ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- users: supervised by the administrator, second page
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.supervisor_id = ?1 LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until FROM users u WHERE u.supervisor_id = ?1 AND (u.name_key, u.id) > (?2, ?3) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.supervisor_id = ?1 AND (u.name_key, u.id) > (?2, ?3) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 

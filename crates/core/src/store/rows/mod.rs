@@ -12,6 +12,7 @@
 //! | [`AuditArchiveTx`]| `audit_archive.rs` | removing archived audit events, the anchor |
 //! | [`AuditSeedTx`]| `audit_seed.rs` | chained audit events in bulk (benchmarks only)  |
 //! | [`SettingsTx`] | `settings.rs`   | settings                                       |
+//! | [`RecycleBinTx`]| `recycle_bin.rs` | deleted users kept restorable               |
 //!
 //! | [`CopyTx`]     | `snapshot.rs`   | a whole directory, for a copy                  |
 //! | [`CheckTx`]    | `check.rs`      | the store check's reads and its recount        |
@@ -25,6 +26,7 @@ mod audit_view;
 mod check;
 mod clients;
 mod groups;
+mod recycle_bin;
 mod search;
 mod settings;
 mod sign_in;
@@ -39,6 +41,7 @@ pub use audit_seed::AuditSeedTx;
 pub use check::{CheckTx, CountDifference};
 pub use clients::ClientsTx;
 pub use groups::GroupsTx;
+pub use recycle_bin::{BinCursor, BinnedUser, RecycleBinTx};
 pub use settings::SettingsTx;
 pub use sign_in::SignInTx;
 pub use snapshot::CopyTx;

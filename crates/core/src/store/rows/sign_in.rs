@@ -82,7 +82,8 @@ impl<S: Sql + ?Sized> SignInTx for S {
     ) -> Result<(), StoreError> {
         self.execute(
             "UPDATE users SET password_hash = $1, must_change_password = $2, failed_sign_ins = 0, \
-             locked_until = NULL, updated_at = $3, version = version + 1 WHERE id = $4",
+             locked_until = NULL, updated_at = $3, password_changed_at = $3, version = version + 1 \
+             WHERE id = $4",
             &[
                 password.as_str().into(),
                 must_change_password.into(),

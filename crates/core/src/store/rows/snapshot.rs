@@ -99,7 +99,8 @@ async fn read<S: Sql + ?Sized>(sql: &mut S) -> Result<Snapshot, StoreError> {
     sql.for_each(
         "SELECT id, name, email, status, supervisor_id, password_hash, must_change_password, \
              mask_client_data, two_factor, created_at, updated_at, last_sign_in_at, \
-             failed_sign_ins, locked_until, version, valid_until FROM users ORDER BY id",
+             failed_sign_ins, locked_until, version, valid_until, password_changed_at \
+             FROM users ORDER BY id",
         &[],
         &mut |mut row| {
             snapshot.users.push(copy::UserRow {
@@ -119,6 +120,7 @@ async fn read<S: Sql + ?Sized>(sql: &mut S) -> Result<Snapshot, StoreError> {
                 locked_until: row.opt_int(13)?,
                 version: row.int(14)?,
                 valid_until: row.opt_text(15)?,
+                password_changed_at: row.int(16)?,
             });
             Ok(())
         },
@@ -413,6 +415,7 @@ async fn write<S: Sql + ?Sized>(sql: &mut S, snapshot: &Snapshot) -> Result<(), 
             ("locked_until", Int),
             ("version", Int),
             ("valid_until", Text),
+            ("password_changed_at", Int),
         ],
         &snapshot.users,
         |user| {
@@ -435,6 +438,7 @@ async fn write<S: Sql + ?Sized>(sql: &mut S, snapshot: &Snapshot) -> Result<(), 
                 user.locked_until.into(),
                 user.version.into(),
                 user.valid_until.as_deref().into(),
+                user.password_changed_at.into(),
             ])
         },
     )

@@ -94,7 +94,8 @@ pub trait UsersTx: Send {
 pub(super) const USER_COLUMNS: &str =
     "u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, \
      u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, \
-     u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until";
+     u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, \
+     u.password_changed_at";
 
 /// A users row before its groups and supervisor are attached.
 pub(super) struct UserRow {
@@ -114,6 +115,7 @@ pub(super) struct UserRow {
     locked_until: Option<i64>,
     version: i64,
     valid_until: Option<String>,
+    password_changed_at: i64,
 }
 
 impl UserRow {
@@ -136,6 +138,7 @@ impl UserRow {
             locked_until: row.opt_int(13)?,
             version: row.int(14)?,
             valid_until: row.opt_text(15)?,
+            password_changed_at: row.int(16)?,
         })
     }
 
@@ -145,6 +148,8 @@ impl UserRow {
             SortField::Email => SortKey::Text(self.email_normalized.clone()),
             SortField::Created => SortKey::Integer(self.created_at),
             SortField::LastSignIn => SortKey::Integer(self.last_sign_in_at),
+            SortField::PasswordChanged => SortKey::Integer(self.password_changed_at),
+            SortField::FailedSignIns => SortKey::Integer(self.failed_sign_ins),
         }
     }
 
@@ -188,6 +193,7 @@ impl UserRow {
             },
             failed_sign_ins: u32::try_from(self.failed_sign_ins).unwrap_or(u32::MAX),
             locked_until: self.locked_until.map(time).transpose()?,
+            password_changed_at: time(self.password_changed_at)?,
             valid_until,
             expired: valid_until.is_some_and(|date| date.has_passed(Utc::now())),
             version: self.version,
@@ -296,8 +302,8 @@ impl<S: Sql + ?Sized> UsersTx for S {
             .query(
                 "INSERT INTO users (name, name_key, email, email_normalized, status, supervisor_id, \
                  password_hash, must_change_password, mask_client_data, two_factor, valid_until, \
-                 created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+                 created_at, updated_at, password_changed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $12) RETURNING id",
                 &[
                     fields.name.as_str().into(),
                     fields.name.sort_key().into(),

@@ -1,13 +1,13 @@
 //! The users overview: one keyset page of users under a search, filters
 //! and a sort, with its total (kept, counted on an index, or capped).
 
-use chrono::Utc;
+use chrono::{Duration, Utc};
 
 use crate::domain::{Status, ValidUntil};
-use crate::store::sql::{self, where_clause, Dialect, Params, Sql};
+use crate::store::sql::{self, millis, where_clause, Dialect, Params, Sql};
 use crate::store::{
-    Cursor, Direction, SortField, SortKey, StatusFilter, StoreError, Total, UserPage, UserQuery,
-    COUNT_CAP,
+    Cursor, Direction, FactFilter, SortField, SortKey, StatusFilter, StoreError, Total, UserPage,
+    UserQuery, COUNT_CAP,
 };
 
 use super::search;
@@ -72,20 +72,25 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
         let supervisor = params.push(supervisor.0);
         conditions.push(format!("u.supervisor_id = {supervisor}"));
     }
+    if let Some(facts) = query.facts {
+        conditions.push(fact_condition(facts, &mut params));
+    }
     let where_sql = where_clause(&conditions);
+    // The kept counts know nothing of sign-in facts.
+    let kept = query.facts.is_none();
     let total = match (&search, query.status, group_members, query.supervisor) {
-        (None, None, None, None) => Total::exact(sql.count_users().await?),
-        (None, Some(StatusFilter::Disabled), None, None) => {
+        (None, None, None, None) if kept => Total::exact(sql.count_users().await?),
+        (None, Some(StatusFilter::Disabled), None, None) if kept => {
             Total::exact(sql.count_with_status(Status::Disabled).await?)
         }
         // The kept count less the expired ones, counted on their index.
-        (None, Some(StatusFilter::Enabled), None, None) => {
+        (None, Some(StatusFilter::Enabled), None, None) if kept => {
             let enabled = sql.count_with_status(Status::Enabled).await?;
             let expired = sql.count_expired(&today).await?;
             Total::exact(enabled.saturating_sub(expired))
         }
-        (None, None, Some(members), None) => Total::exact(members),
-        (Some(text), None, None, None) if search::counts_on_index(dialect, text) => {
+        (None, None, Some(members), None) if kept => Total::exact(members),
+        (Some(text), None, None, None) if kept && search::counts_on_index(dialect, text) => {
             let (statement, values) = search::user_count(text);
             Total::capped(sql::count(sql, &statement, &values).await?)
         }
@@ -144,6 +149,26 @@ pub(super) fn sort_column(sort: SortField) -> &'static str {
         SortField::Email => "u.email_normalized",
         SortField::Created => "u.created_at",
         SortField::LastSignIn => "u.last_sign_in_at",
+        SortField::PasswordChanged => "u.password_changed_at",
+        SortField::FailedSignIns => "u.failed_sign_ins",
+    }
+}
+
+/// The condition of a password and sign-in facts filter. A year is 365
+/// days back from now.
+fn fact_condition(facts: FactFilter, params: &mut Params) -> String {
+    let now = Utc::now();
+    match facts {
+        FactFilter::NeverSignedIn => "u.last_sign_in_at = 0".into(),
+        FactFilter::PasswordOlderThanYear => {
+            let cutoff = params.push(millis(now - Duration::days(365)));
+            format!("u.password_changed_at < {cutoff}")
+        }
+        FactFilter::Locked => {
+            let now = params.push(millis(now));
+            format!("u.locked_until IS NOT NULL AND u.locked_until > {now}")
+        }
+        FactFilter::FailedSignIns => "u.failed_sign_ins > 0".into(),
     }
 }
 
