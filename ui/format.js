@@ -154,7 +154,7 @@ const FIELDS = {
   mask_client_data: 'Mask client data',
   two_factor: 'Two-factor method',
   valid_until: 'Valid until',
-  deleted_at: 'Deleted',
+  deleted_at: 'Deleted on',
   description: 'Description',
   permissions: 'Permissions',
 };
@@ -177,6 +177,7 @@ export function changeValue(field, value) {
   if (Array.isArray(value)) return value.length ? value.map((v) => changeValue(field, v)).join(', ') : '—';
   if (field === 'status') return statusLabel(String(value));
   if (field === 'two_factor') return twoFactorLabel(String(value));
+  if (field === 'deleted_at') return dateTime(String(value));
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }

@@ -85,3 +85,66 @@ fn an_account_past_its_valid_until_day_is_expired_until_the_date_is_extended() {
     s.wait_for_heading("Users");
     assert!(s.has_button("Sign out"));
 }
+
+#[test]
+fn a_deleted_user_is_restored_from_deleted_users_and_signs_in_again() {
+    let s = Session::start();
+    let _admin = s.set_up();
+    let cy = NewUser {
+        name: "Cy Contractor",
+        email: "cy.contractor@example.com",
+        groups: &["Administrators"],
+        password: "copper-meadow-lantern-83",
+    };
+    s.create_user(&cy);
+
+    // Never signed in: found by the sign-in filter, the administrator not.
+    s.go_to_users();
+    s.select("Sign-in", "Never signed in");
+    s.wait_for_no_row(ADMIN.name);
+    let table = s.wait_for_row(cy.name);
+    assert_eq!(table.rows.len(), 1);
+    s.select("Sign-in", "Any");
+    s.wait_for_row(ADMIN.name);
+
+    // Deleted: gone from the overview, kept in Deleted users.
+    s.click_row(cy.name);
+    s.wait_for_heading(cy.name);
+    s.click_button("Delete");
+    s.accept_native_dialog("Delete user");
+    s.wait_for_heading("Users");
+    s.wait_for_text("Cy Contractor was deleted.");
+    s.wait_for_no_row(cy.name);
+    s.navigate("Deleted users");
+    s.wait_for_heading("Deleted users");
+    s.wait_for_text("Deleted users are kept for 30 days");
+    let table = s.wait_for_row(cy.name);
+    assert_eq!(table.cell(cy.name, "Email").as_deref(), Some(cy.email));
+    assert_eq!(
+        table.cell(cy.name, "Groups").as_deref(),
+        Some("Administrators")
+    );
+    assert_eq!(
+        table.cell(cy.name, "Deleted by").as_deref(),
+        Some(ADMIN.email)
+    );
+    s.screenshot("deleted-users");
+
+    // Restored from its row: back with its groups, and it signs in again.
+    s.click_row(cy.name);
+    s.wait_for_heading(cy.name);
+    s.click_button("Restore");
+    s.wait_for_text("Cy Contractor was restored.");
+    s.wait_for_fact("Groups", "Administrators");
+    s.wait_for_fact("Status", "Enabled");
+    s.wait_for_text("Restored");
+    s.go_to_users();
+    s.wait_for_row(cy.name);
+    s.navigate("Deleted users");
+    s.wait_for_heading("Deleted users");
+    s.wait_for_text("No deleted users are kept.");
+    s.sign_out();
+    s.try_sign_in(cy.email, cy.password);
+    s.wait_for_heading("Users");
+    assert!(s.has_button("Sign out"));
+}

@@ -117,6 +117,7 @@ export async function render(root, ctx) {
       ['Created', time(user.created_at)],
       ['Updated', time(user.updated_at)],
       ['Last sign-in', time(user.last_sign_in_at, 'Never')],
+      ['Password set', time(user.password_changed_at)],
       ['Failed sign-ins', count(user.failed_sign_ins)],
     ];
     if (lockedNow()) rows.push(['Locked until', time(user.locked_until)]);

@@ -156,3 +156,105 @@ fn the_recovery_path_revives_an_expired_last_administrator() {
     assert_eq!(admin["valid_until"], day(30));
     assert_eq!(admin["expired"], false);
 }
+
+/// The id of the one deleted user `users deleted --json` lists with `email`.
+fn binned_id(world: &World, email: &str) -> i64 {
+    let page = world.run(&["users", "deleted", "--json"]).ok().json();
+    page["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|u| u["email"] == email)
+        .and_then(|u| u["id"].as_i64())
+        .expect("in the recycle bin")
+}
+
+#[test]
+fn a_deleted_user_is_listed_restored_or_deleted_permanently() {
+    let world = World::new();
+    world.add_cy(&[]).ok();
+    world.run(&["users", "delete", CY]).refused("--yes");
+    let deleted = world.run(&["users", "delete", CY, "--yes"]).ok();
+    assert!(deleted.stdout.contains("users restore"), "{deleted:#?}");
+    world
+        .run(&["users", "show", CY])
+        .refused("There is no user");
+    let table = world.run(&["users", "deleted"]).ok();
+    assert!(
+        table.stdout.contains(CY) && table.stdout.contains("1 deleted user(s) in all."),
+        "{table:#?}"
+    );
+    let id = binned_id(&world, CY).to_string();
+    let restored = world.run(&["users", "restore", &id]).ok();
+    assert!(
+        restored.stdout.contains("Restored Cy Contractor"),
+        "{restored:#?}"
+    );
+    let shown = world.run(&["users", "show", CY, "--json"]).ok().json();
+    assert_eq!(shown["id"].to_string(), id);
+    assert_eq!(shown["groups"][0]["name"], "Administrators");
+    world.sign_in_as_cy(GOOD_PASSWORD).ok();
+
+    // Its address taken by a new user: the restore says so and changes nothing.
+    world.run(&["users", "delete", CY, "--yes"]).ok();
+    world.add_cy(&[]).ok();
+    world
+        .run(&["users", "restore", &id])
+        .refused("is now used by another user");
+    world.run(&["users", "purge", &id]).refused("--yes");
+    world.run(&["users", "purge", &id, "--yes"]).ok();
+    world
+        .run(&["users", "restore", &id])
+        .refused("no longer in the recycle bin");
+    let page = world.run(&["users", "deleted", "--json"]).ok().json();
+    assert_eq!(page["total"], 0);
+
+    world
+        .run(&["settings", "set", "--recycle-bin-days", "400"])
+        .refused("between 0 and 365");
+    world
+        .run(&["settings", "set", "--recycle-bin-days", "0"])
+        .ok();
+    world.run(&["users", "delete", CY, "--yes"]).ok();
+    let off = world.run(&["users", "deleted"]).ok();
+    assert!(off.stdout.contains("The recycle bin is off"), "{off:#?}");
+}
+
+#[test]
+fn users_are_listed_by_sign_in_facts() {
+    let world = World::new();
+    world.add_cy(&[]).ok();
+    let never = world
+        .run(&["users", "list", "--facts", "never_signed_in", "--json"])
+        .ok()
+        .json();
+    let emails: Vec<&str> = never["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .map(|u| u["email"].as_str().expect("email"))
+        .collect();
+    assert!(emails.contains(&CY), "{never}");
+    world.sign_in_as_cy("not-the-password-at-all");
+    let failed = world
+        .run(&[
+            "users",
+            "list",
+            "--facts",
+            "failed_sign_ins",
+            "--sort",
+            "failed_sign_ins",
+            "--desc",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(failed["users"][0]["email"], CY, "{failed}");
+    assert_eq!(failed["total"]["count"], 1, "{failed}");
+    // A usage error, as every bad argument (exit code 2).
+    let bad = world.run(&["users", "list", "--facts", "ancient"]);
+    assert_eq!(bad.code, 2, "{bad:#?}");
+    assert!(bad.stderr.contains("is not a sign-in filter"), "{bad:#?}");
+    let shown = world.run(&["users", "show", CY]).ok();
+    assert!(shown.stdout.contains("Password changed"), "{shown:#?}");
+}

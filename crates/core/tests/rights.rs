@@ -43,7 +43,7 @@ use roster_core::model::{AuditQuery, Client, TargetKind, User};
 use roster_core::password::{PasswordHash, PlainPassword};
 use roster_core::smtp::{MailSecurity, MailSettings};
 use roster_core::store::copy::ClientRow;
-use roster_core::store::{RecycleBinTx, TxMode, UserQuery, ADMINISTRATORS};
+use roster_core::store::{TxMode, UserQuery, ADMINISTRATORS};
 use roster_core::{Error, Operator};
 use support::*;
 
