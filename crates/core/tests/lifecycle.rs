@@ -493,3 +493,61 @@ async fn the_inactivity_setting_is_checked_and_audited(backend: Backend) {
         (serde_json::json!(0), serde_json::json!(90))
     );
 }
+
+every_store!(an_expired_administrator_does_not_count_as_one_who_can_sign_in);
+async fn an_expired_administrator_does_not_count_as_one_who_can_sign_in(backend: Backend) {
+    let world = World::on(backend).await;
+    // Besides the first administrator: one whose day has passed.
+    let (old, _) = world.second_admin("Old Admin").await;
+    set_valid_until(&world, &old, Some(&day(-1))).await;
+    assert!(!world.reload(&old).await.may_sign_in());
+    // Someone with every permission, outside Administrators, acts on the
+    // first administrator: the only one who may still sign in.
+    let (_, other) = world.operator_with("Ulla Users", Permission::ALL).await;
+    let first = world
+        .directory
+        .user(&world.admin, world.admin_id)
+        .await
+        .unwrap();
+    let before = world.snapshot().await;
+    let ended = world
+        .directory
+        .update_user(
+            &other,
+            first.id,
+            UserChanges {
+                version: first.version,
+                valid_until: Some(Some(day(-1))),
+                ..UserChanges::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(ended, Error::LastAdministrator), "{ended:?}");
+    let disabled = world
+        .directory
+        .set_status(&other, first.id, Status::Disabled, first.version)
+        .await
+        .unwrap_err();
+    assert!(matches!(disabled, Error::LastAdministrator), "{disabled:?}");
+    let deleted = world
+        .directory
+        .delete_user(&other, first.id, first.version)
+        .await
+        .unwrap_err();
+    assert!(matches!(deleted, Error::LastAdministrator), "{deleted:?}");
+    assert_eq!(world.snapshot().await, before);
+    // The expired one is nobody's last administrator: disabled, then deleted.
+    let old = world.reload(&old).await;
+    world
+        .directory
+        .set_status(&world.admin, old.id, Status::Disabled, old.version)
+        .await
+        .expect("disable an expired administrator");
+    let old = world.reload(&old).await;
+    world
+        .directory
+        .delete_user(&world.admin, old.id, old.version)
+        .await
+        .expect("delete");
+}

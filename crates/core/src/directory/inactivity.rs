@@ -49,7 +49,7 @@ impl Directory {
         let mut candidates = Self::inactive(&mut *tx, now, spared).await?;
         let administrators = candidates
             .iter()
-            .filter(|u| u.is_in(ADMINISTRATORS))
+            .filter(|u| u.is_in(ADMINISTRATORS) && u.may_sign_in())
             .count() as u64;
         if administrators > 0 {
             tx.lock_administrators().await?;
@@ -57,7 +57,7 @@ impl Directory {
                 // Keep the most recently active of them enabled.
                 if let Some(keep) = candidates
                     .iter()
-                    .filter(|u| u.is_in(ADMINISTRATORS))
+                    .filter(|u| u.is_in(ADMINISTRATORS) && u.may_sign_in())
                     .max_by_key(|u| (u.last_sign_in_at.unwrap_or(u.created_at), u.id.0))
                     .map(|u| u.id)
                 {

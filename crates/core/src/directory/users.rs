@@ -330,9 +330,16 @@ impl Directory {
             .copied()
             .collect();
         ensure_may_grant_groups(&actor, &all_groups, &changed_groups)?;
+        // An administrator who may sign in stops being one by leaving the
+        // group, or by an end date that has already passed.
         let leaves_administrators =
             old_groups.contains(&ADMINISTRATORS) && !new_groups.contains(&ADMINISTRATORS);
-        if leaves_administrators && before.status == Status::Enabled {
+        let ends_now = fields
+            .valid_until
+            .is_some_and(|day| day.has_passed(Self::now()));
+        if (leaves_administrators || (ends_now && old_groups.contains(&ADMINISTRATORS)))
+            && before.may_sign_in()
+        {
             tx.lock_administrators().await?;
             if tx.count_enabled_members(ADMINISTRATORS).await? <= 1 {
                 return Err(Error::LastAdministrator);
@@ -395,7 +402,7 @@ impl Directory {
             if id == actor.user.id {
                 return Err(Error::CannotDisableSelf);
             }
-            if before.is_in(ADMINISTRATORS) {
+            if before.is_in(ADMINISTRATORS) && before.may_sign_in() {
                 tx.lock_administrators().await?;
                 if tx.count_enabled_members(ADMINISTRATORS).await? <= 1 {
                     return Err(Error::LastAdministrator);
@@ -450,7 +457,7 @@ impl Directory {
         if id == actor.user.id {
             return Err(Error::CannotDeleteSelf);
         }
-        if before.is_in(ADMINISTRATORS) && before.status == Status::Enabled {
+        if before.is_in(ADMINISTRATORS) && before.may_sign_in() {
             tx.lock_administrators().await?;
             if tx.count_enabled_members(ADMINISTRATORS).await? <= 1 {
                 return Err(Error::LastAdministrator);

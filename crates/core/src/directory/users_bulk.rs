@@ -378,7 +378,8 @@ fn judge(
     enabled_administrators: &mut u64,
 ) -> Verdict {
     let myself = user.id == actor.user.id;
-    let enabled_administrator = user.status == Status::Enabled && user.is_in(ADMINISTRATORS);
+    // One who may sign in: an expired administrator is counted by nobody.
+    let enabled_administrator = user.may_sign_in() && user.is_in(ADMINISTRATORS);
     let unchanged = match action {
         BulkAction::Enable => user.status == Status::Enabled,
         BulkAction::Disable => user.status == Status::Disabled,

@@ -76,7 +76,8 @@ pub trait UsersTx: Send {
     ) -> Result<(), StoreError>;
     /// Every user, from the kept counts.
     async fn count_users(&mut self) -> Result<u64, StoreError>;
-    /// Enabled users in `group`.
+    /// Users in `group` who may sign in: enabled, and not past their
+    /// "valid until" day.
     async fn count_enabled_members(&mut self, group: GroupId) -> Result<u64, StoreError>;
     /// The union of the permissions of the user's groups.
     async fn user_permissions(&mut self, id: UserId) -> Result<PermissionSet, StoreError>;
@@ -541,11 +542,14 @@ impl<S: Sql + ?Sized> UsersTx for S {
     }
 
     async fn count_enabled_members(&mut self, group: GroupId) -> Result<u64, StoreError> {
+        // Enabled and not expired: those who may sign in today.
+        let today = ValidUntil::expiry_bound(Utc::now());
         sql::count(
             self,
             "SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id \
-             WHERE m.group_id = $1 AND u.status = 'enabled'",
-            &[group.0.into()],
+             WHERE m.group_id = $1 AND u.status = 'enabled' \
+             AND (u.valid_until IS NULL OR u.valid_until >= $2)",
+            &[group.0.into(), today.into()],
         )
         .await
     }
