@@ -362,6 +362,7 @@ async fn a_store_about_to_be_migrated_is_backed_up_first_and_a_current_one_is_no
              DROP INDEX users_valid_until; ALTER TABLE users DROP COLUMN valid_until; \
              DROP TABLE deleted_recovery_codes; DROP TABLE deleted_users; \
              DROP INDEX users_password_changed_at; DROP INDEX users_failed_sign_ins; \
+             DROP INDEX users_locked_until; \
              ALTER TABLE users DROP COLUMN password_changed_at; \
              DELETE FROM refinery_schema_history WHERE version >= 7;",
         )

@@ -65,20 +65,23 @@ SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.m
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 
 -- users: never signed in
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.last_sign_in_at = 0 LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.last_sign_in_at = 0 ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.last_sign_in_at = 0 LIMIT 2001) counted;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE +u.last_sign_in_at = 0 LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE +u.last_sign_in_at = 0 ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: never signed in, second page
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.last_sign_in_at = 0 LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.last_sign_in_at = 0 AND (u.name_key, u.id) > (?1, ?2) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.last_sign_in_at = 0 LIMIT 2001) counted;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE +u.last_sign_in_at = 0 LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE +u.last_sign_in_at = 0 AND (u.name_key, u.id) > (?1, ?2) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: password older than a year
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.password_changed_at < ?1 LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.password_changed_at < ?1 ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.password_changed_at < ?1 LIMIT 2001) counted;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id IN (SELECT u.id FROM users u WHERE u.password_changed_at < ?1) LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id IN (SELECT u.id FROM users u WHERE u.password_changed_at < ?1) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 
 -- users: enabled
 SELECT coalesce((SELECT users FROM user_counts WHERE status = ?1), 0);

@@ -73,7 +73,8 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
         conditions.push(format!("u.supervisor_id = {supervisor}"));
     }
     if let Some(facts) = query.facts {
-        conditions.push(fact_condition(facts, &mut params));
+        let through_index = facts_are_rare(sql, facts).await?;
+        conditions.push(fact_condition(dialect, facts, through_index, &mut params));
     }
     let where_sql = where_clause(&conditions);
     // The kept counts know nothing of sign-in facts.
@@ -154,21 +155,76 @@ pub(super) fn sort_column(sort: SortField) -> &'static str {
     }
 }
 
-/// The condition of a password and sign-in facts filter. A year is 365
-/// days back from now.
-fn fact_condition(facts: FactFilter, params: &mut Params) -> String {
+/// A facts filter matched by at most this many users is read through the
+/// fact's own index and sorted; one matched by more is found by walking
+/// the sort index, where its matches are dense enough to fill a page soon.
+const RARE_FACTS: u64 = 2_000;
+
+/// Whether SQLite should read a facts filter through the fact's index:
+/// counted there, up to [`RARE_FACTS`] + 1. SQLite keeps no statistics to
+/// choose by itself, and either wrong choice grows with the directory:
+/// sorting every user who never signed in, or walking the whole name
+/// index past everyone for a handful of locked users. PostgreSQL chooses
+/// from its own statistics.
+async fn facts_are_rare<S: Sql + ?Sized>(
+    sql: &mut S,
+    facts: FactFilter,
+) -> Result<bool, StoreError> {
+    if sql.dialect() == Dialect::Postgres {
+        return Ok(true);
+    }
+    let mut params = Params::default();
+    let condition = fact_test(facts, true, &mut params);
+    let statement = format!(
+        "SELECT count(*) FROM (SELECT 1 FROM users u WHERE {condition} LIMIT {}) counted",
+        RARE_FACTS + 1
+    );
+    Ok(sql::count(sql, &statement, &params.0).await? <= RARE_FACTS)
+}
+
+/// The condition of a password and sign-in facts filter: on SQLite, a
+/// rare fact's users are looked up by id from its index, a frequent
+/// fact's column is tested as the sort index is walked (its unary `+`
+/// keeps SQLite off the fact's index).
+fn fact_condition(
+    dialect: Dialect,
+    facts: FactFilter,
+    through_index: bool,
+    params: &mut Params,
+) -> String {
+    match (dialect, through_index) {
+        (Dialect::Postgres, _) => fact_test(facts, true, params),
+        (Dialect::Sqlite, true) => format!(
+            "u.id IN (SELECT u.id FROM users u WHERE {})",
+            fact_test(facts, true, params)
+        ),
+        (Dialect::Sqlite, false) => fact_test(facts, false, params),
+    }
+}
+
+/// The test of one fact on the row `u`; unless `indexable`, written so
+/// that SQLite uses no index for it. A year is 365 days back from now.
+fn fact_test(facts: FactFilter, indexable: bool, params: &mut Params) -> String {
+    let column = |name: &str| {
+        if indexable {
+            format!("u.{name}")
+        } else {
+            format!("+u.{name}")
+        }
+    };
     let now = Utc::now();
     match facts {
-        FactFilter::NeverSignedIn => "u.last_sign_in_at = 0".into(),
+        FactFilter::NeverSignedIn => format!("{} = 0", column("last_sign_in_at")),
         FactFilter::PasswordOlderThanYear => {
             let cutoff = params.push(millis(now - Duration::days(365)));
-            format!("u.password_changed_at < {cutoff}")
+            format!("{} < {cutoff}", column("password_changed_at"))
         }
         FactFilter::Locked => {
             let now = params.push(millis(now));
-            format!("u.locked_until IS NOT NULL AND u.locked_until > {now}")
+            let locked = column("locked_until");
+            format!("{locked} IS NOT NULL AND {locked} > {now}")
         }
-        FactFilter::FailedSignIns => "u.failed_sign_ins > 0".into(),
+        FactFilter::FailedSignIns => format!("{} > 0", column("failed_sign_ins")),
     }
 }
 

@@ -40,7 +40,8 @@ CREATE TABLE deleted_recovery_codes (
 );
 
 -- When the password was last set (by its user, an administrator's reset,
--- or at creation), for "password older than a year". Before this version
+-- or at creation), for "password older than a year"; it and the failed
+-- sign-ins sort and filter the overview through their own indexes. Before this version
 -- it was not kept: the newest password event of the audit log stands in,
 -- else the account's creation.
 ALTER TABLE users ADD COLUMN password_changed_at INTEGER NOT NULL DEFAULT 0;
@@ -51,3 +52,5 @@ UPDATE users SET password_changed_at = coalesce(
     created_at);
 CREATE INDEX users_password_changed_at ON users (password_changed_at, id);
 CREATE INDEX users_failed_sign_ins ON users (failed_sign_ins, id);
+-- Few accounts are locked at any time: a partial index finds them.
+CREATE INDEX users_locked_until ON users (locked_until, id) WHERE locked_until IS NOT NULL;
