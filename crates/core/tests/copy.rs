@@ -43,6 +43,16 @@ async fn populated(backend: Backend) -> World {
         .await
         .unwrap();
     let gone = world.user_in("Dee Gone", &[support_group.id]).await;
+    // In the recycle bin with an authenticator and a recovery code: the copy
+    // carries them, the secret sealed the target's way.
+    world
+        .execute_raw(&format!(
+            "INSERT INTO totp_enrolments (user_id, secret, confirmed, last_step, created_at) \
+             VALUES ({id}, 'JBSWY3DPEHPK3PXP', TRUE, 3, 0); \
+             INSERT INTO recovery_codes (user_id, code_hash, used_at) VALUES ({id}, 'code', NULL);",
+            id = gone.id.0
+        ))
+        .await;
     world
         .directory
         .delete_user(&world.admin, gone.id, gone.version)
@@ -157,6 +167,15 @@ async fn a_copy_holds_exactly_what_the_source_holds_and_leaves_the_source_alone(
         .user;
     let highest = before.users.iter().map(|u| u.id).max().unwrap();
     assert!(newcomer.id.0 > highest + 1, "id {} reused", newcomer.id.0);
+    // The recycle bin came too: Dee is restored on the copy, enrolment and all.
+    assert_eq!(counts.deleted_users, 1);
+    let binned = copied.deleted_users(&admin, None, 50).await.unwrap();
+    let dee = copied
+        .restore_user(&admin, binned.users[0].id, Default::default())
+        .await
+        .unwrap();
+    assert_eq!(dee.email.as_str(), "dee.gone@example.com");
+    assert_eq!(dee.groups.len(), 1);
     let new_client = copied
         .create_client(
             &admin,

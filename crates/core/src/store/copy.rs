@@ -109,6 +109,35 @@ pub struct RecoveryCodeRow {
     pub used_at: Option<i64>,
 }
 
+/// A user in the recycle bin as stored (migration V12), the
+/// authenticator secret opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeletedUserRow {
+    pub id: i64,
+    pub name: String,
+    pub name_key: String,
+    pub email: String,
+    pub email_normalized: String,
+    pub status: String,
+    pub supervisor_id: Option<i64>,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub mask_client_data: bool,
+    pub two_factor: String,
+    pub created_at: i64,
+    pub last_sign_in_at: i64,
+    pub password_changed_at: i64,
+    pub valid_until: Option<String>,
+    pub version: i64,
+    pub group_ids: String,
+    pub totp_secret: Option<String>,
+    pub totp_confirmed: Option<bool>,
+    pub totp_last_step: Option<i64>,
+    pub totp_created_at: Option<i64>,
+    pub deleted_at: i64,
+    pub deleted_by: String,
+}
+
 /// Everything a directory holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
@@ -123,6 +152,9 @@ pub struct Snapshot {
     pub totp: Vec<TotpRow>,
     pub recovery_codes: Vec<RecoveryCodeRow>,
     pub clients: Vec<ClientRow>,
+    /// The recycle bin: deleted users and their recovery codes.
+    pub deleted_users: Vec<DeletedUserRow>,
+    pub deleted_recovery_codes: Vec<RecoveryCodeRow>,
     /// The highest user, group and client ids ever handed out (deleted ones
     /// included), so the target never reuses the id of a deleted user or
     /// group, which the audit log still names.
@@ -142,6 +174,8 @@ pub struct CopyCounts {
     pub authenticators: u64,
     pub recovery_codes: u64,
     pub clients: u64,
+    /// Users in the recycle bin.
+    pub deleted_users: u64,
 }
 
 impl Snapshot {
@@ -156,6 +190,7 @@ impl Snapshot {
             authenticators: n(self.totp.len()),
             recovery_codes: n(self.recovery_codes.len()),
             clients: n(self.clients.len()),
+            deleted_users: n(self.deleted_users.len()),
         }
     }
 

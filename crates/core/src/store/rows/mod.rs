@@ -31,6 +31,7 @@ mod search;
 mod settings;
 mod sign_in;
 mod snapshot;
+mod snapshot_bin;
 mod two_factor;
 mod users;
 mod users_overview;

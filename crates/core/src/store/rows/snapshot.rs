@@ -14,7 +14,7 @@ use super::{AuditTx, SettingsTx};
 
 /// Rows per statement when a snapshot is written: on a server, one round
 /// trip moves thousands of rows.
-const BATCH: usize = 5_000;
+pub(super) const BATCH: usize = 5_000;
 
 /// The setting that names a local store's sealing key: it belongs to that
 /// file and is never copied.
@@ -227,6 +227,7 @@ async fn read<S: Sql + ?Sized>(sql: &mut S) -> Result<Snapshot, StoreError> {
         },
     )
     .await?;
+    super::snapshot_bin::read(sql, &mut snapshot).await?;
     snapshot.last_user_id = last_id(sql, "users").await?;
     snapshot.last_group_id = last_id(sql, "groups").await?;
     snapshot.last_client_id = last_id(sql, "clients").await?;
@@ -607,6 +608,7 @@ async fn write<S: Sql + ?Sized>(sql: &mut S, snapshot: &Snapshot) -> Result<(), 
         },
     )
     .await?;
+    super::snapshot_bin::write(sql, snapshot).await?;
     let last_audit = snapshot.audit.iter().map(|e| e.id).max().unwrap_or(0);
     for (table, last) in [
         ("users", snapshot.last_user_id),
