@@ -52,39 +52,33 @@ async fn set_bin_days(world: &World, days: u32) {
         .expect("settings");
 }
 
+/// Makes `boss` the supervisor of `user`.
+async fn report_to(world: &World, user: &User, boss: &User) -> User {
+    let current = world.reload(user).await;
+    world
+        .directory
+        .update_user(
+            &world.admin,
+            user.id,
+            UserChanges {
+                version: current.version,
+                supervisor: Some(Some(boss.id)),
+                ..UserChanges::default()
+            },
+        )
+        .await
+        .expect("set the supervisor")
+}
+
 every_store!(a_restored_user_comes_back_whole_under_the_same_id);
 async fn a_restored_user_comes_back_whole_under_the_same_id(backend: Backend) {
     let world = World::on(backend).await;
     let staff = world.group("Staff", &[Permission::UsersView]).await;
     let boss = world.user_in("Bea Boss", &[staff.id]).await;
     let ann = world.user_in("Ann Lee", &[staff.id, ADMINISTRATORS]).await;
-    let ann = world
-        .directory
-        .update_user(
-            &world.admin,
-            ann.id,
-            UserChanges {
-                version: ann.version,
-                supervisor: Some(Some(boss.id)),
-                ..UserChanges::default()
-            },
-        )
-        .await
-        .unwrap();
+    let ann = report_to(&world, &ann, &boss).await;
     let report = world.user_in("Ray Report", &[staff.id]).await;
-    world
-        .directory
-        .update_user(
-            &world.admin,
-            report.id,
-            UserChanges {
-                version: report.version,
-                supervisor: Some(Some(ann.id)),
-                ..UserChanges::default()
-            },
-        )
-        .await
-        .unwrap();
+    report_to(&world, &report, &ann).await;
 
     world
         .execute_raw(&format!(
@@ -248,19 +242,7 @@ async fn a_restore_is_refused_when_a_group_or_the_supervisor_is_gone(backend: Ba
     // A supervisor purged from the bin: refused, unless asked to go without.
     let boss = world.user_in("Bea Boss", &[staff.id]).await;
     let ray = world.user_in("Ray Report", &[staff.id]).await;
-    world
-        .directory
-        .update_user(
-            &world.admin,
-            ray.id,
-            UserChanges {
-                version: ray.version,
-                supervisor: Some(Some(boss.id)),
-                ..UserChanges::default()
-            },
-        )
-        .await
-        .unwrap();
+    report_to(&world, &ray, &boss).await;
     delete(&world, &ray).await;
     delete(&world, &boss).await;
     world

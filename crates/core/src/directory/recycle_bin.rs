@@ -172,9 +172,7 @@ impl Directory {
             });
         }
         ensure_may_grant_groups(&actor, &groups, &present)?;
-        if actor.user.mask_client_data && !binned.mask_client_data {
-            return Err(Error::CannotManage { name: binned.name });
-        }
+        ensure_masking_allows(&actor, &binned)?;
         if tx
             .user_id_by_email(&binned.email_normalized)
             .await?
@@ -233,9 +231,7 @@ impl Directory {
             .binned_user(id)
             .await?
             .ok_or(Error::DeletedUserNotFound)?;
-        if actor.user.mask_client_data && !binned.mask_client_data {
-            return Err(Error::CannotManage { name: binned.name });
-        }
+        ensure_masking_allows(&actor, &binned)?;
         if tx.purge_binned_users(&[id]).await? != 1 {
             return Err(Error::DeletedUserNotFound);
         }
@@ -301,6 +297,16 @@ impl Directory {
             }
         }
     }
+}
+
+/// A masked operator touches no deleted user who saw client data unmasked.
+fn ensure_masking_allows(actor: &Actor, binned: &BinnedUser) -> Result<()> {
+    if actor.user.mask_client_data && !binned.mask_client_data {
+        return Err(Error::CannotManage {
+            name: binned.name.clone(),
+        });
+    }
+    Ok(())
 }
 
 fn restore_email_taken(binned: &BinnedUser) -> Error {

@@ -309,6 +309,29 @@ async fn insert_each<S: Sql + ?Sized, T: Sync>(
     Ok(())
 }
 
+/// Writes recovery codes into `table` (the users' or the recycle bin's).
+pub(super) async fn insert_recovery_codes<S: Sql + ?Sized>(
+    sql: &mut S,
+    table: &str,
+    codes: &[copy::RecoveryCodeRow],
+) -> Result<(), StoreError> {
+    use ColumnType::{Int, Text};
+    insert_each(
+        sql,
+        table,
+        &[("user_id", Int), ("code_hash", Text), ("used_at", Int)],
+        codes,
+        |code| {
+            Ok(vec![
+                code.user_id.into(),
+                code.code_hash.as_str().into(),
+                code.used_at.into(),
+            ])
+        },
+    )
+    .await
+}
+
 /// Writes `rows` into `table` with their own ids, a batch at a time.
 async fn insert_all<S: Sql + ?Sized>(
     sql: &mut S,
@@ -559,20 +582,7 @@ async fn write<S: Sql + ?Sized>(sql: &mut S, snapshot: &Snapshot) -> Result<(), 
         totp,
     )
     .await?;
-    insert_each(
-        sql,
-        "recovery_codes",
-        &[("user_id", Int), ("code_hash", Text), ("used_at", Int)],
-        &snapshot.recovery_codes,
-        |code| {
-            Ok(vec![
-                code.user_id.into(),
-                code.code_hash.as_str().into(),
-                code.used_at.into(),
-            ])
-        },
-    )
-    .await?;
+    insert_recovery_codes(sql, "recovery_codes", &snapshot.recovery_codes).await?;
     insert_each(
         sql,
         "clients",

@@ -142,28 +142,10 @@ pub(super) async fn write<S: Sql + ?Sized>(
         sql.insert_rows("deleted_users", COLUMNS, batch.to_vec())
             .await?;
     }
-    let codes: Vec<Vec<Value>> = snapshot
-        .deleted_recovery_codes
-        .iter()
-        .map(|code| {
-            vec![
-                code.user_id.into(),
-                code.code_hash.as_str().into(),
-                code.used_at.into(),
-            ]
-        })
-        .collect();
-    for batch in codes.chunks(super::snapshot::BATCH) {
-        sql.insert_rows(
-            "deleted_recovery_codes",
-            &[
-                ("user_id", ColumnType::Int),
-                ("code_hash", ColumnType::Text),
-                ("used_at", ColumnType::Int),
-            ],
-            batch.to_vec(),
-        )
-        .await?;
-    }
-    Ok(())
+    super::snapshot::insert_recovery_codes(
+        sql,
+        "deleted_recovery_codes",
+        &snapshot.deleted_recovery_codes,
+    )
+    .await
 }
