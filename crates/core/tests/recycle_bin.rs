@@ -144,6 +144,25 @@ async fn a_restored_user_comes_back_whole_under_the_same_id(backend: Backend) {
         .await
         .expect("the restored user signs in");
     assert!(bin_ids(&world).await.is_empty());
+    // Found again by a search, short and long.
+    for text in ["An", "lee"] {
+        let found = world
+            .directory
+            .list_users(
+                &world.admin,
+                &roster_core::store::UserQuery {
+                    search: Some(text.into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(
+            found.users.iter().any(|u| u.id == ann.id),
+            "{text}: {:?}",
+            found.users
+        );
+    }
     // The authenticator enrolment and recovery codes came back with them.
     let id = ann.id.0;
     assert_eq!(
