@@ -264,6 +264,8 @@ fn rows() -> Vec<Row> {
     use Rule::*;
     vec![
         row("app_status", Public, |_| json!({})),
+        // Writes only under `cargo xtask bench`'s probe; else does nothing.
+        row("first_screen_drawn", Public, |_| json!({"screen": "sign-in"})),
         row(
             "initialize",
             FirstRunOnly,

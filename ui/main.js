@@ -439,21 +439,43 @@ async function start(options = {}) {
     app = await api.appStatus();
     document.title = app.name;
     const stage = app.session_state?.stage;
-    if (!app.initialized) showFirstRun(message);
-    else if (stage === 'second_factor') showSecondFactor();
+    if (!app.initialized) {
+      showFirstRun(message);
+      tellFirstScreen('first-run');
+    } else if (stage === 'second_factor') showSecondFactor();
     else if (stage === 'email_code') showSecondFactor('email_code');
     else if (stage === 'totp_enrolment') showTotpEnrolment();
-    else if (!app.session) showSignIn(message);
-    else {
+    else if (!app.session) {
+      showSignIn(message);
+      tellFirstScreen('sign-in');
+    } else {
       signedIn(app.session, { state: app.session_state, message: message ?? undefined });
       if (app.session_state?.locked) showLock();
     }
+    tellFirstScreen('other');
   } catch (error) {
     cannotStart(error, Boolean(options.retry));
   } finally {
     loading.remove();
     elements.main.removeAttribute('aria-busy');
   }
+}
+
+/** Whether the first screen was told to Rust already. */
+let firstScreenTold = false;
+
+/**
+ * Tells Rust, once per window, that the first screen is drawn and usable:
+ * after two animation frames, so the frame holding the form has been
+ * painted. Rust records it only for the start-up bench (`cargo xtask bench`).
+ * @param {"first-run" | "sign-in" | "other"} screen
+ */
+function tellFirstScreen(screen) {
+  if (firstScreenTold) return;
+  firstScreenTold = true;
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    api.firstScreenDrawn(screen).catch(() => {});
+  }));
 }
 
 /**

@@ -7,6 +7,7 @@ mod commands;
 pub mod data_dir;
 pub mod inactivity;
 pub mod startup;
+pub mod startup_probe;
 pub mod state;
 pub mod store_choice;
 
@@ -55,6 +56,7 @@ pub fn with_commands<R: tauri::Runtime>(
         // capability in `tauri.conf.json`, or the web view gets "not allowed".
         .invoke_handler(tauri::generate_handler![
             commands::session::app_status,
+            commands::session::first_screen_drawn,
             commands::session::initialize,
             commands::session::sign_in,
             commands::session::verify_second_factor,

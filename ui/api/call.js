@@ -38,7 +38,7 @@ const OTHER_SERVER_COMMANDS = new Set(['test_store_connection', 'connect_store',
 
 /** Commands that never touch the directory: their success proves nothing about the server. */
 const STORELESS_COMMANDS = new Set([
-  'confirm', 'generate_password', 'test_store_connection', 'copy_secret', 'save_credentials_sheet',
+  'confirm', 'first_screen_drawn', 'generate_password', 'test_store_connection', 'copy_secret', 'save_credentials_sheet',
   'cancel_users_import', 'save_import_credentials', 'discard_import_credentials',
 ]);
 

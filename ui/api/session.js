@@ -52,6 +52,16 @@ export function appStatus() {
 }
 
 /**
+ * Says the first screen is drawn and usable; Rust records it only for the
+ * start-up bench (ROSTER_STARTUP_PROBE) and otherwise ignores it.
+ * @param {"first-run" | "sign-in" | "other"} screen
+ * @returns {Promise<null>}
+ */
+export function firstScreenDrawn(screen) {
+  return call('first_screen_drawn', { screen });
+}
+
+/**
  * Creates the first administrator and starts their sign-in: like any
  * sign-in, it goes on with setting up the authenticator app (stage
  * "totp_enrolment") before they are signed in.

@@ -207,7 +207,9 @@ fn ensure_tauri_cli(session: &Session) -> Result<TauriCli> {
                     "--prefix",
                 ])
                 .arg(&prefix)
-                .arg("@tauri-apps/cli@^2");
+                .arg("@tauri-apps/cli@^2")
+                // npm's own report goes with the progress, off stdout.
+                .stdout(std::io::stderr());
             eprintln!("==> {}", system::describe(&command));
             let status = command.status().context("could not start npm")?;
             if !status.success() {

@@ -8,6 +8,7 @@
 
 mod database;
 mod dist;
+mod startup;
 mod system;
 mod tasks;
 
@@ -26,16 +27,23 @@ Tasks:
                      -D warnings, the workspace tests (nextest if installed)
                      and the doc tests. Needs a reachable PostgreSQL server
                      (ROSTER_TEST_DATABASE_URL, default 127.0.0.1:5432).
-  bench [--users N] [--audit-events N]
+  bench [--users N] [--audit-events N] [--runs N]
+  bench --startup [--runs N]
                      Build `roster` in release mode and run `roster bench
                      --users N` (default 100000) twice: on a new SQLite file,
                      then on a new schema of a PostgreSQL database (dropped
-                     afterwards). The database is ROSTER_BENCH_DATABASE_URL,
+                     afterwards); then the start-up section (alone with
+                     --startup): Roster and an empty Tauri 2 window built in
+                     release mode, each started N times (default 10) under
+                     Xvfb, timed from spawn to the first screen drawn (for
+                     Roster the sign-in form of a store made with `roster
+                     init`) and their processes' memory (PSS) summed after
+                     10 s idle; p50 and max of each, and Roster's ratios. The database is ROSTER_BENCH_DATABASE_URL,
                      else ROSTER_TEST_DATABASE_URL, else
                      postgres://postgres@127.0.0.1:5432/test; a password in
                      the URL is passed on in PGPASSWORD. Prints one JSON
                      document to stdout, {\"sqlite\": REPORT, \"postgres\":
-                     REPORT}, each REPORT being `roster bench`'s (seed time,
+                     REPORT, \"startup\": FIGURES}, each REPORT being `roster bench`'s (seed time,
                      p50/p95/max ms per query; bulk work: a dry run of
                      100,000 rows, an import of 10,000 users beside this
                      machine's hashing limit, a bulk disable of every
@@ -91,10 +99,7 @@ fn dispatch(args: Vec<String>) -> Result<ExitCode> {
             no_options(task, rest)?;
             tasks::test()
         }
-        "bench" => {
-            let (users, audit_events) = bench_options(rest)?;
-            tasks::bench(users, audit_events)
-        }
+        "bench" => tasks::bench(bench_options(rest)?),
         "dist" => dist::dist(dist_bundles(rest)?),
         "test-dist" => dist::test_dist(test_dist_appimage(rest)?),
         "sidecar" => dist::sidecar(sidecar_target(rest)?),
@@ -173,26 +178,37 @@ fn test_dist_appimage(rest: &[String]) -> Result<bool> {
 /// Parses `[--users N | --users=N]`.
 #[cfg(test)]
 fn bench_users(rest: &[String]) -> Result<u64> {
-    Ok(bench_options(rest)?.0)
+    Ok(bench_options(rest)?.users)
 }
 
-/// Parses `[--users N] [--audit-events N]` (either also as `--name=N`):
-/// the users, and the audit events (0, none, unless asked).
-fn bench_options(rest: &[String]) -> Result<(u64, u64)> {
-    let mut users = tasks::DEFAULT_BENCH_USERS;
-    let mut audit_events = 0;
+/// Parses `[--startup] [--users N] [--audit-events N] [--runs N]` (each
+/// number also as `--name=N`): the users, the audit events (0, none,
+/// unless asked), the start-up runs of each app, and whether only the
+/// start-up section runs.
+fn bench_options(rest: &[String]) -> Result<tasks::BenchOptions> {
+    let mut options = tasks::BenchOptions {
+        users: tasks::DEFAULT_BENCH_USERS,
+        audit_events: 0,
+        runs: startup::DEFAULT_RUNS,
+        startup_only: false,
+    };
     let mut args = rest.iter();
     while let Some(arg) = args.next() {
+        if arg == "--startup" {
+            options.startup_only = true;
+            continue;
+        }
         let (name, value) = match arg.split_once('=') {
             Some((name, value)) => (name, value),
-            None if arg == "--users" || arg == "--audit-events" => (
+            None if ["--users", "--audit-events", "--runs"].contains(&arg.as_str()) => (
                 arg.as_str(),
                 args.next()
                     .map(String::as_str)
                     .with_context(|| format!("`{arg}` needs a number"))?,
             ),
             None => bail!(
-                "unknown option `{arg}` for bench; expected `--users N` or `--audit-events N`"
+                "unknown option `{arg}` for bench; expected `--startup`, `--users N`, \
+                 `--audit-events N` or `--runs N`"
             ),
         };
         let number = value
@@ -201,14 +217,26 @@ fn bench_options(rest: &[String]) -> Result<(u64, u64)> {
             .filter(|&n: &u64| n > 0)
             .with_context(|| format!("`{name}` needs a positive number, got `{value}`"))?;
         match name {
-            "--users" => users = number,
-            "--audit-events" => audit_events = number,
+            "--users" => options.users = number,
+            "--audit-events" => options.audit_events = number,
+            "--runs" => {
+                options.runs = u32::try_from(number)
+                    .ok()
+                    .filter(|&runs| runs <= 1000)
+                    .with_context(|| format!("`--runs` takes at most 1000, got `{value}`"))?
+            }
             _ => bail!(
-                "unknown option `{name}` for bench; expected `--users N` or `--audit-events N`"
+                "unknown option `{name}` for bench; expected `--startup`, `--users N`, \
+                 `--audit-events N` or `--runs N`"
             ),
         }
     }
-    Ok((users, audit_events))
+    if options.startup_only
+        && (options.users != tasks::DEFAULT_BENCH_USERS || options.audit_events > 0)
+    {
+        bail!("`--startup` measures only the start-up: it takes `--runs N`, not `--users` or `--audit-events`");
+    }
+    Ok(options)
 }
 
 #[cfg(test)]
@@ -236,13 +264,30 @@ mod tests {
 
     #[test]
     fn bench_takes_audit_events_beside_users() {
-        assert_eq!(bench_options(&[]).unwrap(), (tasks::DEFAULT_BENCH_USERS, 0));
+        let counts = |args: &[&str]| {
+            bench_options(&strings(args)).map(|options| (options.users, options.audit_events))
+        };
+        assert_eq!(counts(&[]).unwrap(), (tasks::DEFAULT_BENCH_USERS, 0));
         assert_eq!(
-            bench_options(&strings(&["--audit-events", "10000000", "--users=9"])).unwrap(),
+            counts(&["--audit-events", "10000000", "--users=9"]).unwrap(),
             (9, 10_000_000)
         );
         assert!(bench_options(&strings(&["--audit-events"])).is_err());
         assert!(bench_options(&strings(&["--audit-events=0"])).is_err());
+    }
+
+    #[test]
+    fn bench_startup_alone_or_with_the_stores() {
+        let all = bench_options(&[]).unwrap();
+        assert!(!all.startup_only);
+        assert_eq!(all.runs, startup::DEFAULT_RUNS);
+        let only = bench_options(&strings(&["--startup", "--runs", "3"])).unwrap();
+        assert!(only.startup_only);
+        assert_eq!(only.runs, 3);
+        assert_eq!(bench_options(&strings(&["--runs=5"])).unwrap().runs, 5);
+        assert!(bench_options(&strings(&["--runs", "0"])).is_err());
+        assert!(bench_options(&strings(&["--runs", "5000"])).is_err());
+        assert!(bench_options(&strings(&["--startup", "--users", "5"])).is_err());
     }
 
     #[test]

@@ -111,13 +111,40 @@ pub const BENCH_DATABASE_URL_ENV: &str = "ROSTER_BENCH_DATABASE_URL";
 /// The local test server, when neither variable is set.
 const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
-/// `cargo xtask bench --users N [--audit-events N]`: builds `roster` optimised, runs
-/// `roster bench` on a SQLite file and then on a new schema of the
-/// PostgreSQL database, and prints one JSON document
-/// `{"sqlite": {...}, "postgres": {...}}` (each object is `roster bench`'s
-/// report). Progress goes to stderr.
-pub fn bench(users: u64, audit_events: u64) -> Result<ExitCode> {
+/// What `cargo xtask bench` is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BenchOptions {
+    /// Users each store is seeded with.
+    pub users: u64,
+    /// Audit events seeded (0: that part is left out).
+    pub audit_events: u64,
+    /// Starts of each app in the start-up section.
+    pub runs: u32,
+    /// Only the start-up section (`--startup`).
+    pub startup_only: bool,
+}
+
+/// `cargo xtask bench [--users N] [--audit-events N] [--runs N]`: builds
+/// `roster` optimised, runs `roster bench` on a SQLite file and then on a
+/// new schema of the PostgreSQL database, then the start-up section
+/// (`startup.rs`), and prints one JSON document `{"sqlite": {...},
+/// "postgres": {...}, "startup": {...}}` (each store's object is `roster
+/// bench`'s report). With `--startup`, only `{"startup": {...}}`. Progress
+/// goes to stderr.
+pub fn bench(options: BenchOptions) -> Result<ExitCode> {
     let mut session = Session::new();
+    if options.startup_only {
+        let startup = crate::startup::bench_startup(&mut session, options.runs);
+        session.summary(startup.is_ok());
+        println!("{{\n  \"startup\": {}\n}}", indent(&startup?));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let BenchOptions {
+        users,
+        audit_events,
+        runs,
+        ..
+    } = options;
     let (url, source) = bench_database_url();
     let reports = (|| {
         session.step("check PostgreSQL", |_| {
@@ -150,14 +177,16 @@ pub fn bench(users: u64, audit_events: u64) -> Result<ExitCode> {
             postgres.env("PGPASSWORD", password);
         }
         let postgres = session.report_step("bench PostgreSQL", postgres)?;
-        Ok::<_, anyhow::Error>((sqlite, postgres))
+        let startup = crate::startup::bench_startup(&mut session, runs)?;
+        Ok::<_, anyhow::Error>((sqlite, postgres, startup))
     })();
     session.summary(reports.is_ok());
-    let (sqlite, postgres) = reports?;
+    let (sqlite, postgres, startup) = reports?;
     println!(
-        "{{\n  \"sqlite\": {},\n  \"postgres\": {}\n}}",
+        "{{\n  \"sqlite\": {},\n  \"postgres\": {},\n  \"startup\": {}\n}}",
         indent(&sqlite),
-        indent(&postgres)
+        indent(&postgres),
+        indent(&startup)
     );
     Ok(ExitCode::SUCCESS)
 }

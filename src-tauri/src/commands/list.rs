@@ -5,6 +5,7 @@
 // in `tauri.conf.json`.
 pub const COMMANDS: &[&str] = &[
     "app_status",
+    "first_screen_drawn",
     "initialize",
     "sign_in",
     "verify_second_factor",

@@ -48,6 +48,14 @@ pub async fn app_status<R: tauri::Runtime>(
     status(&app, &state).await
 }
 
+/// The page's first screen is drawn and usable (`screen`: "first-run",
+/// "sign-in" or "other"): recorded only for `cargo xtask bench`'s start-up
+/// probe (see `crate::startup_probe`), otherwise nothing happens.
+#[tauri::command(rename_all = "snake_case")]
+pub fn first_screen_drawn(screen: String) {
+    crate::startup_probe::first_screen_drawn(&screen);
+}
+
 pub(crate) async fn status<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
     state: &AppState,
