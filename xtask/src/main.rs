@@ -28,21 +28,26 @@ Tasks:
                      (ROSTER_TEST_DATABASE_URL, default 127.0.0.1:5432).
   bench [--users N] [--audit-events N]
                      Build `roster` in release mode and run `roster bench
-                     --users N` (default 100000) twice: on a new SQLite file,
-                     then on a new schema of a PostgreSQL database (dropped
-                     afterwards). The database is ROSTER_BENCH_DATABASE_URL,
-                     else ROSTER_TEST_DATABASE_URL, else
-                     postgres://postgres@127.0.0.1:5432/test; a password in
-                     the URL is passed on in PGPASSWORD. Prints one JSON
-                     document to stdout, {\"sqlite\": REPORT, \"postgres\":
-                     REPORT}, each REPORT being `roster bench`'s (seed time,
-                     p50/p95/max ms per query; bulk work: a dry run of
-                     100,000 rows, an import of 10,000 users beside this
-                     machine's hashing limit, a bulk disable of every
-                     enabled user up to 200,000; with --audit-events N, N
-                     audit events seeded and the audit page's first pages,
-                     a million-event export and a whole verification timed);
-                     progress goes to stderr.
+                     --users N --clients N` (default 100000) with both
+                     profiles of people (realistic: thousands of names of
+                     many languages, Zipf-like, company domains; harsh: 624
+                     names) and the searches of bench/queries.txt, on a new
+                     SQLite file, then on a new schema of a PostgreSQL
+                     database (dropped afterwards). The database is
+                     ROSTER_BENCH_DATABASE_URL, else ROSTER_TEST_DATABASE_URL,
+                     else postgres://postgres@127.0.0.1:5432/test; a password
+                     in the URL is passed on in PGPASSWORD. Prints one JSON
+                     document to stdout, {\"sqlite\": {\"realistic\": REPORT,
+                     \"harsh\": REPORT}, \"postgres\": {...}}, each REPORT
+                     being `roster bench`'s (seed time, disk size, p50/p95/max
+                     ms per query and per search of the file; with the
+                     realistic profile, bulk work: a dry run of 100,000 rows,
+                     an import of 10,000 users beside this machine's hashing
+                     limit, a bulk disable of every enabled user up to
+                     200,000; with --audit-events N, N audit events seeded
+                     and the audit page's first pages, a million-event export
+                     and a whole verification timed); progress goes to
+                     stderr.
   dist [--bundles LIST]
                      Build Roster in release mode and make its installers
                      with Tauri's bundler (installs tauri-cli 2 when missing):
