@@ -777,6 +777,11 @@ fn bench_times_each_search_of_a_queries_file_with_the_realistic_profile_on_both_
             .filter_map(|q| q["query"].as_str())
             .collect();
         assert_eq!(named, lines);
+        // Beside them, the limit: the same first page with no search.
+        let limit = &report["queries_file"]["limit"];
+        assert_eq!(limit["users"]["hits"], 2000, "{report}");
+        assert_eq!(limit["clients"]["hits"], 2000, "{report}");
+        assert!(limit["users"]["p50_ms"].is_number(), "{report}");
         let search = |text: &str| {
             searches
                 .iter()

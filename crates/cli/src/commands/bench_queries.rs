@@ -3,7 +3,9 @@
 //! with `#` are skipped. Each search is run `--queries` times as the first
 //! page of 50 of the users overview (and of the clients overview when
 //! clients were seeded), through the same services the app uses, and
-//! reported with its p50, p95 and max and how many it found.
+//! reported with its p50, p95 and max and how many it found, beside the
+//! limit measured in the same run: the same first page with no search
+//! (`"limit"`, a keyset page of 50 rows).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -28,12 +30,16 @@ pub struct QueriesFile {
 #[derive(Serialize)]
 pub struct QueriesReport {
     file: PathBuf,
+    /// The first page of 50 with no search: the least a search can cost.
+    limit: QueryReport,
     queries: Vec<QueryReport>,
 }
 
 #[derive(Serialize)]
 struct QueryReport {
-    query: String,
+    /// `None` for the limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    query: Option<String>,
     users: Timed,
     /// With `--clients`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78,11 +84,10 @@ impl QueriesFile {
         runs: usize,
         clients: bool,
     ) -> anyhow::Result<QueriesReport> {
-        let mut queries = Vec::with_capacity(self.queries.len());
-        for query in &self.queries {
+        let search = |query: Option<String>| async move {
             let users = time(runs, || async {
                 let page = UserQuery {
-                    search: Some(query.clone()),
+                    search: query.clone(),
                     limit: PAGE,
                     ..UserQuery::default()
                 };
@@ -93,7 +98,7 @@ impl QueriesFile {
                 Some(
                     time(runs, || async {
                         let page = ClientQuery {
-                            search: Some(query.clone()),
+                            search: query.clone(),
                             limit: PAGE,
                             ..ClientQuery::default()
                         };
@@ -104,14 +109,20 @@ impl QueriesFile {
             } else {
                 None
             };
-            queries.push(QueryReport {
-                query: query.clone(),
+            anyhow::Ok(QueryReport {
+                query,
                 users,
                 clients,
-            });
+            })
+        };
+        let limit = search(None).await?;
+        let mut queries = Vec::with_capacity(self.queries.len());
+        for query in &self.queries {
+            queries.push(search(Some(query.clone())).await?);
         }
         Ok(QueriesReport {
             file: self.path.clone(),
+            limit,
             queries,
         })
     }
