@@ -74,6 +74,8 @@ fn first_run_creates_the_administrator_and_signs_in() {
             "2FA",
             "Masked",
             "Last sign-in",
+            "Password set",
+            "Failed sign-ins",
             "Created"
         ]
     );

@@ -30,23 +30,29 @@ Tasks:
   bench [--users N] [--audit-events N] [--runs N]
   bench --startup [--runs N]
                      Build `roster` in release mode and run `roster bench
-                     --users N` (default 100000) twice: on a new SQLite file,
-                     then on a new schema of a PostgreSQL database (dropped
-                     afterwards); then the start-up section (alone with
-                     --startup): Roster and an empty Tauri 2 window built in
-                     release mode, each started N times (default 10) under
-                     Xvfb, timed from spawn to the first screen drawn (for
-                     Roster the sign-in form of a store made with `roster
-                     init`) and their processes' memory (PSS) summed after
-                     10 s idle; p50 and max of each, and Roster's ratios. The database is ROSTER_BENCH_DATABASE_URL,
-                     else ROSTER_TEST_DATABASE_URL, else
-                     postgres://postgres@127.0.0.1:5432/test; a password in
-                     the URL is passed on in PGPASSWORD. Prints one JSON
-                     document to stdout, {\"sqlite\": REPORT, \"postgres\":
-                     REPORT, \"startup\": FIGURES}, each REPORT being `roster bench`'s (seed time,
-                     p50/p95/max ms per query; bulk work: a dry run of
-                     100,000 rows, an import of 10,000 users beside this
-                     machine's hashing limit, a bulk disable of every
+                     --users N --clients N` (default 100000) with both
+                     profiles of people (realistic: thousands of names of
+                     many languages, Zipf-like, company domains; harsh: 624
+                     names) and the searches of bench/queries.txt, on a new
+                     SQLite file, then on a new schema of a PostgreSQL
+                     database (dropped afterwards); then the start-up
+                     section (alone with --startup): Roster and an empty
+                     Tauri 2 window built in release mode, each started N
+                     times (default 10) under Xvfb, timed from spawn to the
+                     first screen drawn (for Roster the sign-in form of a
+                     store made with `roster init`) and their processes'
+                     memory (PSS) summed after 10 s idle; p50 and max of
+                     each, and Roster's ratios. The database is
+                     ROSTER_BENCH_DATABASE_URL, else ROSTER_TEST_DATABASE_URL,
+                     else postgres://postgres@127.0.0.1:5432/test; a password
+                     in the URL is passed on in PGPASSWORD. Prints one JSON
+                     document to stdout, {\"sqlite\": {\"realistic\": REPORT,
+                     \"harsh\": REPORT}, \"postgres\": {...}, \"startup\":
+                     FIGURES}, each REPORT being `roster bench`'s (seed time,
+                     disk size, p50/p95/max ms per query and per search of
+                     the file; with the realistic profile, bulk work: a dry
+                     run of 100,000 rows, an import of 10,000 users beside
+                     this machine's hashing limit, a bulk disable of every
                      enabled user up to 200,000; with --audit-events N, N
                      audit events seeded and the audit page's first pages,
                      a million-event export and a whole verification timed);

@@ -124,13 +124,21 @@ pub struct BenchOptions {
     pub startup_only: bool,
 }
 
+/// The searches every bench times one by one, relative to the workspace.
+const BENCH_QUERIES_FILE: &str = "bench/queries.txt";
+
+/// The people profiles every bench seeds, the first one also measuring the
+/// bulk work (and the audit log) that do not depend on names.
+const BENCH_PROFILES: [&str; 2] = ["realistic", "harsh"];
+
 /// `cargo xtask bench [--users N] [--audit-events N] [--runs N]`: builds
-/// `roster` optimised, runs `roster bench` on a SQLite file and then on a
-/// new schema of the PostgreSQL database, then the start-up section
-/// (`startup.rs`), and prints one JSON document `{"sqlite": {...},
-/// "postgres": {...}, "startup": {...}}` (each store's object is `roster
-/// bench`'s report). With `--startup`, only `{"startup": {...}}`. Progress
-/// goes to stderr.
+/// `roster` optimised and runs `roster bench` with N users and N clients,
+/// both profiles, on a SQLite file and then on a new schema of the
+/// PostgreSQL database, timing [`BENCH_QUERIES_FILE`] too; then the
+/// start-up section (`startup.rs`). Prints one JSON document
+/// `{"sqlite": {"realistic": {...}, "harsh": {...}}, "postgres": {...},
+/// "startup": {...}}` (each store's object is `roster bench`'s report).
+/// With `--startup`, only `{"startup": {...}}`. Progress goes to stderr.
 pub fn bench(options: BenchOptions) -> Result<ExitCode> {
     let mut session = Session::new();
     if options.startup_only {
@@ -162,32 +170,60 @@ pub fn bench(options: BenchOptions) -> Result<ExitCode> {
             bulk.extend(["--audit-events".to_owned(), audit_events.to_string()]);
         }
         let users = users.to_string();
-        let mut sqlite = Command::new(&roster);
-        sqlite.args(["bench", "--users", &users]).args(&bulk);
-        let sqlite = session.report_step("bench SQLite", sqlite)?;
-
         // The password, if the URL has one, goes in PGPASSWORD: a command
         // line is visible to every user of the machine.
         let (url, password) = database::split_password(&url);
-        let mut postgres = Command::new(&roster);
-        postgres
-            .args(["bench", "--users", &users, "--postgres", &url])
-            .args(&bulk);
-        if let Some(password) = password {
-            postgres.env("PGPASSWORD", password);
+        let mut reports = Vec::new();
+        for postgres in [false, true] {
+            let mut by_profile = Vec::new();
+            for (index, profile) in BENCH_PROFILES.into_iter().enumerate() {
+                let mut command = Command::new(&roster);
+                command.args([
+                    "bench",
+                    "--users",
+                    &users,
+                    "--clients",
+                    &users,
+                    "--profile",
+                    profile,
+                    "--queries-file",
+                    BENCH_QUERIES_FILE,
+                ]);
+                if index == 0 {
+                    command.args(&bulk);
+                }
+                let store = if postgres {
+                    command.args(["--postgres", &url]);
+                    if let Some(password) = &password {
+                        command.env("PGPASSWORD", password);
+                    }
+                    "PostgreSQL"
+                } else {
+                    "SQLite"
+                };
+                let report = session.report_step(&format!("bench {store}, {profile}"), command)?;
+                by_profile.push((profile, report));
+            }
+            reports.push(by_profile);
         }
-        let postgres = session.report_step("bench PostgreSQL", postgres)?;
         let startup = crate::startup::bench_startup(&mut session, runs)?;
-        Ok::<_, anyhow::Error>((sqlite, postgres, startup))
+        Ok::<_, anyhow::Error>((reports, startup))
     })();
     session.summary(reports.is_ok());
-    let (sqlite, postgres, startup) = reports?;
-    println!(
-        "{{\n  \"sqlite\": {},\n  \"postgres\": {},\n  \"startup\": {}\n}}",
-        indent(&sqlite),
-        indent(&postgres),
-        indent(&startup)
-    );
+    let (reports, startup) = reports?;
+    let mut stores: Vec<String> = ["sqlite", "postgres"]
+        .into_iter()
+        .zip(reports)
+        .map(|(store, by_profile)| {
+            let profiles: Vec<String> = by_profile
+                .iter()
+                .map(|(profile, report)| format!("    \"{profile}\": {}", indent(&indent(report))))
+                .collect();
+            format!("  \"{store}\": {{\n{}\n  }}", profiles.join(",\n"))
+        })
+        .collect();
+    stores.push(format!("  \"startup\": {}", indent(&startup)));
+    println!("{{\n{}\n}}", stores.join(",\n"));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -720,3 +720,124 @@ fn bench_on_postgres_seeds_a_schema_of_its_own_and_drops_it() {
     assert!(sqlite.get("server").is_none());
     assert!(sqlite.get("analyze_seconds").is_none());
 }
+
+/// The repository's sample searches.
+fn sample_queries() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../bench/queries.txt")
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn bench_times_each_search_of_a_queries_file_with_the_realistic_profile_on_both_stores() {
+    let queries = sample_queries();
+    let common = [
+        "bench",
+        "--users",
+        "2000",
+        "--clients",
+        "2000",
+        "--queries",
+        "2",
+        "--profile",
+        "realistic",
+        "--queries-file",
+        &queries,
+    ];
+    let database = database_url();
+    let on_postgres: Vec<&str> = common
+        .iter()
+        .copied()
+        .chain(["--postgres", &database])
+        .collect();
+    for args in [&common[..], &on_postgres[..]] {
+        let run = roster(None, args, None).ok();
+        let report = run.json();
+        assert_eq!(report["profile"], "realistic", "{report}");
+        assert!(
+            report["disk_bytes"].as_u64().unwrap_or(0) > 100_000,
+            "{report}"
+        );
+        let names = report["distinct_names"].as_u64().unwrap_or(0);
+        assert!(names > 1_500, "{names} distinct names of 2,000 users");
+        let searches = report["queries_file"]["queries"]
+            .as_array()
+            .expect("searches");
+        // Every line of the file that is not blank or a comment, in order.
+        let lines: Vec<String> = std::fs::read_to_string(&queries)
+            .unwrap()
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .map(str::to_owned)
+            .collect();
+        let named: Vec<&str> = searches
+            .iter()
+            .filter_map(|q| q["query"].as_str())
+            .collect();
+        assert_eq!(named, lines);
+        // Beside them, the limit: the same first page with no search.
+        let limit = &report["queries_file"]["limit"];
+        assert_eq!(limit["users"]["hits"], 2000, "{report}");
+        assert_eq!(limit["clients"]["hits"], 2000, "{report}");
+        assert!(limit["users"]["p50_ms"].is_number(), "{report}");
+        let search = |text: &str| {
+            searches
+                .iter()
+                .find(|q| q["query"] == text)
+                .unwrap_or_else(|| panic!("{text} in {report}"))
+        };
+        for overview in ["users", "clients"] {
+            let smith = &search("smith")[overview];
+            assert_eq!(smith["runs"], 2, "{smith}");
+            for figure in ["p50_ms", "p95_ms", "max_ms"] {
+                assert!(smith[figure].is_number(), "{figure}: {smith}");
+            }
+            // The most common surname is found; nothing is not.
+            assert!(smith["hits"].as_u64().unwrap_or(0) > 5, "{smith}");
+            assert_eq!(search("qqxzy")[overview]["hits"], 0);
+            assert_eq!(search("example.com")[overview]["hits"], 0, "{report}");
+        }
+        assert_eq!(
+            schemas_starting_with(&format!("roster_bench_{}_", run.pid)),
+            0,
+            "the benchmark schema was left behind"
+        );
+    }
+}
+
+#[test]
+fn bench_refuses_a_bad_queries_file_before_seeding_anything() {
+    let folder = TempDir::new().unwrap();
+    let bad = folder.path().join("queries.txt");
+    std::fs::write(&bad, "# searches\nsmith\nann\tlee\n").unwrap();
+    let bad = bad.to_string_lossy().into_owned();
+    roster(
+        None,
+        &["bench", "--users", "10", "--queries-file", &bad],
+        None,
+    )
+    .refused("line 3 holds a control character such as a tab; write one search a line.");
+    let empty = folder.path().join("empty.txt");
+    std::fs::write(&empty, "\n# nothing\n").unwrap();
+    let empty = empty.to_string_lossy().into_owned();
+    roster(
+        None,
+        &["bench", "--users", "10", "--queries-file", &empty],
+        None,
+    )
+    .refused("it holds no search");
+    let unknown = roster(
+        None,
+        &["bench", "--users", "10", "--profile", "gentle"],
+        None,
+    );
+    assert_eq!(unknown.code, 2, "a usage mistake: {unknown:#?}");
+    assert!(
+        unknown
+            .stderr
+            .contains("“gentle” is not a bench profile; use realistic or harsh."),
+        "{unknown:#?}"
+    );
+}

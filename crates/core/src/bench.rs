@@ -5,9 +5,13 @@
 //! made by [`Hasher::fast_for_bench_only`], which a normal sign-in would flag
 //! for rehashing. Use it for benchmark stores only, never for a real directory.
 //!
-//! [`analyze_postgres_schema`] and [`drop_postgres_schema`] gather the
-//! statistics of, and remove, the throw-away schema a PostgreSQL benchmark
-//! seeded: the only statements outside `store/`, for benchmark schemas only.
+//! [`analyze_postgres_schema`], [`postgres_schema_bytes`] and
+//! [`drop_postgres_schema`] gather the statistics of, measure, and remove
+//! the throw-away schema a PostgreSQL benchmark seeded (their statements
+//! live in `store/postgres/maintenance.rs`), for benchmark schemas only.
+//!
+//! Two [`Profile`]s of people: realistic (the default of `roster bench`)
+//! and harsh; [`seed`] and [`seed_clients`] keep the harsh one, as before.
 
 use chrono::{Duration, Utc};
 use rand::rngs::StdRng;
@@ -22,28 +26,42 @@ use crate::model::{ClientFields, UserFields};
 use crate::password::{Hasher, PlainPassword};
 use crate::store::{Store, TxMode, ADMINISTRATORS};
 
-const FIRST_NAMES: &[&str] = &[
-    "Ann", "Ben", "Chloé", "Dmitri", "Eva", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemal",
-    "Lena", "Marta", "Nils", "Olga", "Pavel", "Quinn", "Rosa", "Sven", "Tariq", "Ursula", "Vera",
-    "Wen", "Xavier", "Yusuf", "Zoë",
-];
-const LAST_NAMES: &[&str] = &[
-    "Andersen", "Brown", "Costa", "Dubois", "Eriksen", "Fischer", "García", "Horvat", "Ivanova",
-    "Jensen", "Kowalski", "Lambert", "Müller", "Novak", "O'Brien", "Petrov", "Rossi", "Schmidt",
-    "Tanaka", "Usman", "Virtanen", "Weber", "Yilmaz", "Zhang",
-];
+mod people;
+
+pub use people::Profile;
+use people::{Kind, People, FIRST_NAMES, LAST_NAMES};
+
 const GROUPS: &[&str] = &["Sales", "Support", "Compliance", "Finance", "Operations"];
 
-/// Seeds `users` generated users (plus five groups, supervisors for most,
-/// spread-out creation times) in batches of `batch` per
-/// transaction, calling `progress` with the number written so far.
-/// Deterministic for a given count.
+/// What a seeding wrote, beside its count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seeded {
+    /// How many distinct names (first and last name together) it drew.
+    pub distinct_names: usize,
+}
+
+/// [`seed_profile`] with the harsh profile.
 pub async fn seed(
     store: &dyn Store,
     users: usize,
     batch: usize,
-    mut progress: impl FnMut(usize),
+    progress: impl FnMut(usize),
 ) -> Result<()> {
+    seed_profile(store, users, Profile::Harsh, batch, progress).await?;
+    Ok(())
+}
+
+/// Seeds `users` generated users of `profile` (plus five groups,
+/// supervisors for most, spread-out creation times) in batches of `batch`
+/// per transaction, calling `progress` with the number written so far.
+/// Deterministic for a given count and profile.
+pub async fn seed_profile(
+    store: &dyn Store,
+    users: usize,
+    profile: Profile,
+    batch: usize,
+    mut progress: impl FnMut(usize),
+) -> Result<Seeded> {
     let hash = Hasher::fast_for_bench_only().hash(&PlainPassword::new("bench-only password"))?;
     let mut rng = StdRng::seed_from_u64(users as u64);
     let now = Utc::now();
@@ -68,27 +86,23 @@ pub async fn seed(
         tx.commit().await?;
     }
 
+    let mut people = People::new(profile, Kind::Users);
     let mut written = 0usize;
     let mut managers: Vec<UserId> = Vec::new();
     while written < users {
         let mut tx = store.begin(TxMode::Write).await?;
         let end = (written + batch.max(1)).min(users);
         for n in written..end {
-            let first = FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())];
-            let last = LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())];
-            let name = UserName::parse(&format!("{first} {last}"))?;
-            let email = Email::parse(&format!(
-                "{}.{}.{n}@example.com",
-                first.to_lowercase(),
-                last.to_lowercase().replace('\'', "")
-            ))?;
+            let person = people.person(&mut rng);
+            let name = UserName::parse(&person.name())?;
+            let email = Email::parse(&people.email(person, n, &mut rng))?;
             let supervisor = (!managers.is_empty() && rng.gen_bool(0.8))
                 .then(|| managers[rng.gen_range(0..managers.len())]);
             let fields = UserFields {
                 name,
                 email,
                 // The first user, the administrator the bench acts as, is
-                // always enabled.
+                // always enabled (and never masked, below).
                 status: if rng.gen_bool(0.9) || n == 0 {
                     Status::Enabled
                 } else {
@@ -96,7 +110,10 @@ pub async fn seed(
                 },
                 supervisor,
                 must_change_password: rng.gen_bool(0.05),
-                mask_client_data: rng.gen_bool(0.3),
+                // Never the administrator the bench acts as: a masked
+                // operator's client searches match whole values only, and
+                // wait once they are many.
+                mask_client_data: rng.gen_bool(0.3) && n != 0,
                 two_factor: if rng.gen_bool(0.5) {
                     TwoFactor::Totp
                 } else {
@@ -123,7 +140,9 @@ pub async fn seed(
         written = end;
         progress(written);
     }
-    Ok(())
+    Ok(Seeded {
+        distinct_names: people.distinct_names(),
+    })
 }
 
 /// Countries of seeded clients, with a national phone number pattern each:
@@ -142,17 +161,30 @@ const CLIENT_PHONES: &[(&str, &str, usize)] = &[
 /// [`Phone::parse`]; clients share them).
 const CLIENT_PHONE_POOL: usize = 20_000;
 
-/// Seeds `count` generated clients (names, most with an email address,
-/// a phone number valid for its country and a country; creation times
-/// spread over three years) in batches of `batch` per transaction, calling
-/// `progress` with the number written so far. No audit events; the store's
-/// own insert, as the services use it. Deterministic for a given count.
+/// [`seed_clients_profile`] with the harsh profile.
 pub async fn seed_clients(
     store: &dyn Store,
     count: usize,
     batch: usize,
-    mut progress: impl FnMut(usize),
+    progress: impl FnMut(usize),
 ) -> Result<()> {
+    seed_clients_profile(store, count, Profile::Harsh, batch, progress).await?;
+    Ok(())
+}
+
+/// Seeds `count` generated clients of `profile` (names, most with an email
+/// address, a phone number valid for its country and a country; creation
+/// times spread over three years) in batches of `batch` per transaction,
+/// calling `progress` with the number written so far. No audit events; the
+/// store's own insert, as the services use it. Deterministic for a given
+/// count and profile.
+pub async fn seed_clients_profile(
+    store: &dyn Store,
+    count: usize,
+    profile: Profile,
+    batch: usize,
+    mut progress: impl FnMut(usize),
+) -> Result<Seeded> {
     let mut rng = StdRng::seed_from_u64(0xC11E_0000 ^ count as u64);
     let now = Utc::now();
 
@@ -174,20 +206,16 @@ pub async fn seed_clients(
         }
     }
 
+    let mut people = People::new(profile, Kind::Clients);
     let mut written = 0usize;
     while written < count {
         let mut tx = store.begin(TxMode::Write).await?;
         let end = (written + batch.max(1)).min(count);
         for n in written..end {
-            let first = FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())];
-            let last = LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())];
-            let name = ClientName::parse(&format!("{first} {last}"))?;
+            let person = people.person(&mut rng);
+            let name = ClientName::parse(&person.name())?;
             let email = if rng.gen_bool(0.85) {
-                Some(Email::parse(&format!(
-                    "{}.{}.c{n}@example.org",
-                    first.to_lowercase(),
-                    last.to_lowercase().replace('\'', "")
-                ))?)
+                Some(Email::parse(&people.email(person, n, &mut rng))?)
             } else {
                 None
             };
@@ -213,10 +241,14 @@ pub async fn seed_clients(
         written = end;
         progress(written);
     }
-    Ok(())
+    Ok(Seeded {
+        distinct_names: people.distinct_names(),
+    })
 }
 
-pub use crate::store::postgres::maintenance::{analyze_postgres_schema, drop_postgres_schema};
+pub use crate::store::postgres::maintenance::{
+    analyze_postgres_schema, drop_postgres_schema, postgres_schema_bytes,
+};
 
 /// Seeds `count` generated audit events, as a busy directory's log looks:
 /// times spread over the last two years in order, a few hundred operators

@@ -12,6 +12,12 @@
 //! through the same service the desktop app uses (rights check included).
 //! With `--clients N`, N generated clients are seeded too and the clients
 //! overview (`list_clients`) is measured the same way (a `"clients"` section).
+//!
+//! `--profile` picks the people seeded (realistic by default, or harsh; see
+//! [`roster_core::bench::Profile`]); `--queries-file` times a file of
+//! searches one by one (a `"queries_file"` section, see `bench_queries`).
+//! `disk_bytes` is the seeded store's size: the SQLite file and its WAL, or
+//! the PostgreSQL schema's tables, indexes and TOAST.
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -31,6 +37,7 @@ use roster_core::store::{
 use roster_core::{Directory, Operator};
 use serde::Serialize;
 
+use super::bench_queries::QueriesFile;
 use crate::cli::BenchArgs;
 use crate::output;
 use crate::store_arg::StoreArg;
@@ -38,7 +45,7 @@ use crate::store_arg::StoreArg;
 /// Users written per transaction while seeding.
 const SQLITE_SEED_BATCH: usize = 5000;
 const POSTGRES_SEED_BATCH: usize = 5000;
-const PAGE: u32 = 50;
+pub(super) const PAGE: u32 = 50;
 const DEEP_PAGE_FOLLOWS: usize = 20;
 
 /// Searches of three or more characters, matched anywhere in names and emails.
@@ -57,12 +64,21 @@ struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     server: Option<String>,
     users: usize,
+    /// The people seeded: "realistic" or "harsh".
+    profile: &'static str,
+    /// How many distinct names (first and last together) the users have.
+    distinct_names: usize,
     seed_seconds: f64,
+    /// The seeded store's size, bytes, before any query is timed.
+    disk_bytes: u64,
     /// PostgreSQL: how long gathering the planner's statistics took after
     /// seeding (`ANALYZE`, as autovacuum would), before any query is timed.
     #[serde(skip_serializing_if = "Option::is_none")]
     analyze_seconds: Option<f64>,
     queries: BTreeMap<&'static str, Latency>,
+    /// The searches of `--queries-file`, one by one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    queries_file: Option<super::bench_queries::QueriesReport>,
     /// The clients overview, when `--clients` asked for clients.
     #[serde(skip_serializing_if = "Option::is_none")]
     clients: Option<ClientsReport>,
@@ -81,6 +97,7 @@ struct Report {
 #[derive(Serialize)]
 struct ClientsReport {
     clients: usize,
+    distinct_names: usize,
     seed_seconds: f64,
     queries: BTreeMap<&'static str, Latency>,
 }
@@ -94,22 +111,32 @@ pub(super) struct Latency {
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    // A bad file is refused before anything is seeded.
+    let file = match &args.queries_file {
+        Some(path) => Some(QueriesFile::read(path)?),
+        None => None,
+    };
+    let file = file.as_ref();
     let report = match (&args.postgres, &args.store) {
         (Some(url), _) => match StoreArg::parse(OsStr::new(url))? {
-            StoreArg::Postgres(config) => postgres(config, &args).await?,
+            StoreArg::Postgres(config) => postgres(config, &args, file).await?,
             StoreArg::Sqlite(_) => bail!("--postgres needs a postgres:// URL."),
         },
         (None, Some(store)) => match StoreArg::parse(store)? {
-            StoreArg::Sqlite(path) => sqlite(Some(path), &args).await?,
-            StoreArg::Postgres(config) => postgres(config, &args).await?,
+            StoreArg::Sqlite(path) => sqlite(Some(path), &args, file).await?,
+            StoreArg::Postgres(config) => postgres(config, &args, file).await?,
         },
-        (None, None) => sqlite(None, &args).await?,
+        (None, None) => sqlite(None, &args, file).await?,
     };
     output::json(&report)
 }
 
 /// Seeds a new SQLite file (`path`, else a temporary one) and measures it.
-async fn sqlite(path: Option<PathBuf>, args: &BenchArgs) -> anyhow::Result<Report> {
+async fn sqlite(
+    path: Option<PathBuf>,
+    args: &BenchArgs,
+    file: Option<&QueriesFile>,
+) -> anyhow::Result<Report> {
     let temporary = tempfile::tempdir()?;
     let path = match path {
         Some(path) if path.exists() => {
@@ -127,8 +154,9 @@ async fn sqlite(path: Option<PathBuf>, args: &BenchArgs) -> anyhow::Result<Repor
         server: None,
         batch: SQLITE_SEED_BATCH,
         analyze: None,
+        file: Some(path.clone()),
     };
-    let report = measure(store, seeding, args).await?;
+    let report = measure(store, seeding, args, file).await?;
     if path.starts_with(temporary.path()) && args.keep {
         let _kept = temporary.keep();
     }
@@ -140,7 +168,11 @@ async fn sqlite(path: Option<PathBuf>, args: &BenchArgs) -> anyhow::Result<Repor
 
 /// Seeds a new schema `roster_bench_…` of the database `config` names,
 /// measures it, and drops the schema again unless `--keep` is given.
-async fn postgres(config: PgConfig, args: &BenchArgs) -> anyhow::Result<Report> {
+async fn postgres(
+    config: PgConfig,
+    args: &BenchArgs,
+    file: Option<&QueriesFile>,
+) -> anyhow::Result<Report> {
     if config.schema.is_some() {
         bail!("The benchmark seeds a new schema of its own; leave schema= out of the URL.");
     }
@@ -160,8 +192,9 @@ async fn postgres(config: PgConfig, args: &BenchArgs) -> anyhow::Result<Report> 
             server: Some(server),
             batch: POSTGRES_SEED_BATCH,
             analyze: Some(config.clone()),
+            file: None,
         };
-        measure(store, seeding, args).await
+        measure(store, seeding, args, file).await
     }
     .await;
 
@@ -188,8 +221,31 @@ struct Seeding {
     server: Option<String>,
     /// Users written per transaction.
     batch: usize,
-    /// The PostgreSQL schema whose statistics to gather once it is seeded.
+    /// The PostgreSQL schema whose statistics to gather once it is seeded
+    /// (and whose size to report).
     analyze: Option<PgConfig>,
+    /// The SQLite file, whose size to report.
+    file: Option<PathBuf>,
+}
+
+impl Seeding {
+    /// The seeded store's size, bytes.
+    async fn disk_bytes(&self) -> anyhow::Result<u64> {
+        if let Some(config) = &self.analyze {
+            return Ok(roster_core::bench::postgres_schema_bytes(config).await?);
+        }
+        Ok(self
+            .file
+            .iter()
+            .flat_map(|path| {
+                let mut wal = path.clone().into_os_string();
+                wal.push("-wal");
+                [path.clone(), PathBuf::from(wal)]
+            })
+            .filter_map(|path| std::fs::metadata(path).ok())
+            .map(|metadata| metadata.len())
+            .sum())
+    }
 }
 
 /// Seeds `store` with `--users` users and times the overview's queries.
@@ -197,39 +253,51 @@ async fn measure(
     store: Arc<dyn Store>,
     seeding: Seeding,
     args: &BenchArgs,
+    file: Option<&QueriesFile>,
 ) -> anyhow::Result<Report> {
     let started = Instant::now();
     let users = args.users;
+    let profile = args.profile;
     let on_terminal = std::io::stderr().is_terminal();
-    roster_core::bench::seed(&*store, users, seeding.batch, |written| {
-        if on_terminal {
-            eprint!("\rSeeded {written} of {users} users");
-        } else {
-            eprintln!("Seeded {written} of {users} users");
-        }
-    })
-    .await?;
+    let seeded =
+        roster_core::bench::seed_profile(&*store, users, profile, seeding.batch, |written| {
+            if on_terminal {
+                eprint!("\rSeeded {written} of {users} users ({profile})");
+            } else if written.is_multiple_of(seeding.batch * 20) || written == users {
+                eprintln!("Seeded {written} of {users} users ({profile})");
+            }
+        })
+        .await?;
     if on_terminal {
         eprintln!();
     }
     let seed_seconds = round(started.elapsed().as_secs_f64());
     let clients = args.clients;
-    let client_seed_seconds = if clients > 0 {
+    let (client_seed_seconds, client_names) = if clients > 0 {
         let started = Instant::now();
-        roster_core::bench::seed_clients(&*store, clients, seeding.batch, |written| {
-            if on_terminal {
-                eprint!("\rSeeded {written} of {clients} clients");
-            } else if written.is_multiple_of(seeding.batch * 20) || written == clients {
-                eprintln!("Seeded {written} of {clients} clients");
-            }
-        })
+        let seeded = roster_core::bench::seed_clients_profile(
+            &*store,
+            clients,
+            profile,
+            seeding.batch,
+            |written| {
+                if on_terminal {
+                    eprint!("\rSeeded {written} of {clients} clients");
+                } else if written.is_multiple_of(seeding.batch * 20) || written == clients {
+                    eprintln!("Seeded {written} of {clients} clients");
+                }
+            },
+        )
         .await?;
         if on_terminal {
             eprintln!();
         }
-        round(started.elapsed().as_secs_f64())
+        (
+            round(started.elapsed().as_secs_f64()),
+            seeded.distinct_names,
+        )
     } else {
-        0.0
+        (0.0, 0)
     };
     let audit_seeded = if args.audit_events > 0 {
         Some(super::bench_audit::seed(&*store, args.audit_events, seeding.batch).await?)
@@ -247,6 +315,7 @@ async fn measure(
         }
         None => None,
     };
+    let disk_bytes = seeding.disk_bytes().await?;
 
     let directory = Directory::new(store);
     let operator = directory.first_administrator().await?;
@@ -351,9 +420,17 @@ async fn measure(
             .await?,
     );
 
+    let queries_file = match file {
+        Some(file) => Some(
+            file.measure(&directory, &operator, bench.runs, clients > 0)
+                .await?,
+        ),
+        None => None,
+    };
     let clients = if clients > 0 {
         Some(ClientsReport {
             clients,
+            distinct_names: client_names,
             seed_seconds: client_seed_seconds,
             queries: measure_clients(&bench, clients).await?,
         })
@@ -381,9 +458,13 @@ async fn measure(
         store: seeding.kind,
         server: seeding.server,
         users,
+        profile: profile.as_str(),
+        distinct_names: seeded.distinct_names,
         seed_seconds,
+        disk_bytes,
         analyze_seconds,
         queries,
+        queries_file,
         clients,
         audit,
         bulk,

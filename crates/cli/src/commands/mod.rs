@@ -7,6 +7,7 @@ mod bench;
 mod bench_audit;
 mod bench_backup;
 mod bench_bulk;
+mod bench_queries;
 mod clients;
 mod groups;
 mod init;

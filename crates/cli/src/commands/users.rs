@@ -230,7 +230,7 @@ async fn unlock(session: &Session, args: UserTarget) -> anyhow::Result<()> {
 
 async fn delete(session: &Session, args: UsersDeleteArgs) -> anyhow::Result<()> {
     if !args.yes {
-        bail!("Deleting {} needs --yes to confirm.", args.email);
+        bail!("Deleting {} needs confirmation: pass --yes.", args.email);
     }
     let operator = session.operator().await?;
     let user = session

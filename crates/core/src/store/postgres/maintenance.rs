@@ -1,5 +1,6 @@
 //! Statements about a whole schema that only the benchmark needs: dropping
-//! its throw-away schema and gathering planner statistics after a bulk load.
+//! its throw-away schema, gathering planner statistics after a bulk load
+//! and measuring its size.
 //! Kept here so that no SQL lives outside `store/`.
 
 use crate::store::postgres::{PgConfig, TlsMode};
@@ -46,6 +47,24 @@ pub async fn analyze_postgres_schema(config: &PgConfig) -> std::result::Result<(
         .batch_execute(&format!("ANALYZE {}", tables.join(", ")))
         .await
         .map_err(|error| bench_error(&schema, error))
+}
+
+/// The size on disk of every table of `config.schema`, bytes: its rows,
+/// indexes and TOAST (`pg_total_relation_size`), as a seeded benchmark
+/// store weighs.
+pub async fn postgres_schema_bytes(config: &PgConfig) -> std::result::Result<u64, StoreError> {
+    let (client, schema) = bench_client(config).await?;
+    let row = client
+        .query_one(
+            "SELECT COALESCE(sum(pg_catalog.pg_total_relation_size(c.oid)), 0)::bigint \
+             FROM pg_catalog.pg_class c \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = $1 AND c.relkind IN ('r', 'm')",
+            &[&schema],
+        )
+        .await
+        .map_err(|error| bench_error(&schema, error))?;
+    Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
 }
 
 fn bench_error(schema: &str, error: tokio_postgres::Error) -> StoreError {
