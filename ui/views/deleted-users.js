@@ -107,13 +107,13 @@ export function render(root, ctx) {
 
     async function deleteForGood() {
       error.hidden = true;
-      const ok = await api.confirm({
-        title: 'Delete permanently',
-        message: `Delete ${user.name} permanently? They can no longer be restored.`,
-        ok_label: 'Delete permanently',
-      });
-      if (!ok || signal.aborted) return;
       try {
+        const ok = await api.confirm({
+          title: 'Delete permanently',
+          message: `Delete ${user.name} permanently? They can no longer be restored.`,
+          ok_label: 'Delete permanently',
+        });
+        if (!ok || signal.aborted) return;
         await busy(purge, () => api.purgeDeletedUser(user.id));
         if (signal.aborted) return;
         hide();

@@ -41,23 +41,28 @@ const INSTALLED_CLI: &str = "/usr/bin/roster";
 /// and `.dmg`).
 pub const LINUX_BUNDLES: &[&str] = &["deb", "rpm", "appimage"];
 
+/// Builds the yardstick, the empty Tauri 2 window, in release mode the way
+/// `cargo tauri build` builds the app (assets served from the binary).
+pub fn build_empty_window(session: &mut Session) -> Result<()> {
+    session.cargo_step(
+        &[
+            "build",
+            "--release",
+            "-p",
+            "empty-window",
+            "--features",
+            "tauri/custom-protocol",
+        ],
+        "",
+    )
+}
+
 /// `cargo xtask dist [--bundles LIST]`: builds and prints each bundle with
 /// its size.
 pub fn dist(bundles: Option<Vec<String>>) -> Result<ExitCode> {
     let mut session = Session::new();
     let built = build_bundles(&mut session, bundles.as_deref()).and_then(|built| {
-        // The yardstick, built the way `cargo tauri build` builds the app.
-        session.cargo_step(
-            &[
-                "build",
-                "--release",
-                "-p",
-                "empty-window",
-                "--features",
-                "tauri/custom-protocol",
-            ],
-            "",
-        )?;
+        build_empty_window(&mut session)?;
         Ok(built)
     });
     session.summary(built.is_ok());

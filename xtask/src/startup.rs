@@ -81,17 +81,7 @@ pub fn bench_startup(session: &mut Session, runs: u32) -> Result<String> {
         "",
     )?;
     session.cargo_step(&["build", "--release", "-p", "roster-cli"], "")?;
-    session.cargo_step(
-        &[
-            "build",
-            "--release",
-            "-p",
-            "empty-window",
-            "--features",
-            "tauri/custom-protocol",
-        ],
-        "",
-    )?;
+    crate::dist::build_empty_window(session)?;
     let roster_app = session.binary("release", "roster-desktop");
     let roster_cli = session.binary("release", "roster");
     let empty = session.binary("release", "empty-window");

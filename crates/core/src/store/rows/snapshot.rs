@@ -14,7 +14,7 @@ use super::{AuditTx, SettingsTx};
 
 /// Rows per statement when a snapshot is written: on a server, one round
 /// trip moves thousands of rows.
-pub(super) const BATCH: usize = 5_000;
+const BATCH: usize = 5_000;
 
 /// The setting that names a local store's sealing key: it belongs to that
 /// file and is never copied.
@@ -333,7 +333,7 @@ pub(super) async fn insert_recovery_codes<S: Sql + ?Sized>(
 }
 
 /// Writes `rows` into `table` with their own ids, a batch at a time.
-async fn insert_all<S: Sql + ?Sized>(
+pub(super) async fn insert_all<S: Sql + ?Sized>(
     sql: &mut S,
     table: &str,
     columns: &[(&str, ColumnType)],

@@ -138,10 +138,7 @@ pub(super) async fn write<S: Sql + ?Sized>(
             user.deleted_by.as_str().into(),
         ]);
     }
-    for batch in rows.chunks(super::snapshot::BATCH) {
-        sql.insert_rows("deleted_users", COLUMNS, batch.to_vec())
-            .await?;
-    }
+    super::snapshot::insert_all(sql, "deleted_users", COLUMNS, rows).await?;
     super::snapshot::insert_recovery_codes(
         sql,
         "deleted_recovery_codes",
