@@ -9,7 +9,7 @@ use std::ffi::OsString;
 use clap::{Args, Parser, Subcommand};
 use roster_core::clients::ClientSort;
 use roster_core::domain::ClientId;
-use roster_core::domain::{Permission, TwoFactor};
+use roster_core::domain::{Grant, TwoFactor};
 use roster_core::store::{FactFilter, SortField, StatusFilter};
 
 mod audit;
@@ -404,9 +404,11 @@ pub struct GroupsAddArgs {
     /// What the group is for.
     #[arg(long, default_value = "")]
     pub description: String,
-    /// A permission the group grants, e.g. users.view; repeat for several.
-    #[arg(long = "permission", value_name = "PERMISSION", value_parser = parse_permission)]
-    pub permissions: Vec<Permission>,
+    /// A permission the group grants, e.g. users.view, or users.edit:team
+    /// for the holder's team only (themselves and their reports, direct and
+    /// indirect); repeat for several.
+    #[arg(long = "permission", value_name = "PERMISSION", value_parser = parse_grant)]
+    pub permissions: Vec<Grant>,
     /// Print the group as JSON.
     #[arg(long)]
     pub json: bool,
@@ -422,9 +424,10 @@ pub struct GroupsEditArgs {
     /// A new description.
     #[arg(long)]
     pub description: Option<String>,
-    /// Replace the group's permissions with these; repeat for several.
-    #[arg(long = "permission", value_name = "PERMISSION", value_parser = parse_permission)]
-    pub permissions: Vec<Permission>,
+    /// Replace the group's permissions with these (users.edit, or
+    /// users.edit:team for the holder's team only); repeat for several.
+    #[arg(long = "permission", value_name = "PERMISSION", value_parser = parse_grant)]
+    pub permissions: Vec<Grant>,
     /// Remove every permission from the group.
     #[arg(long, conflicts_with = "permissions")]
     pub no_permissions: bool,
@@ -722,7 +725,7 @@ fn parse_two_factor(value: &str) -> Result<TwoFactor, String> {
     value.parse().map_err(|e: roster_core::Error| e.to_string())
 }
 
-fn parse_permission(value: &str) -> Result<Permission, String> {
+fn parse_grant(value: &str) -> Result<Grant, String> {
     value.parse().map_err(|e: roster_core::Error| e.to_string())
 }
 

@@ -269,3 +269,75 @@ fn users_are_listed_by_sign_in_facts() {
     let shown = world.run(&["users", "show", CY]).ok();
     assert!(shown.stdout.contains("Password changed"), "{shown:#?}");
 }
+
+#[test]
+fn a_team_lead_sees_and_changes_only_their_team() {
+    let world = World::new();
+    world
+        .run(&[
+            "groups",
+            "add",
+            "Leads",
+            "--permission",
+            "users.view:team",
+            "--permission",
+            "users.edit:team",
+        ])
+        .ok();
+    let shown = world.run(&["groups", "show", "Leads"]).ok();
+    assert!(
+        shown.stdout.contains("users.view:team, users.edit:team"),
+        "{shown:#?}"
+    );
+    // A usage error, as any argument of the wrong form.
+    let odd = world.run(&["groups", "add", "Odd", "--permission", "audit.view:team"]);
+    assert_eq!(odd.code, 2, "{odd:#?}");
+    assert!(
+        odd.stderr
+            .contains("only the rights on users can be limited to a team"),
+        "{odd:#?}"
+    );
+    let add = |name: &str, email: &str, group: &str, supervisor: Option<&str>| {
+        let mut args = vec![
+            "users",
+            "add",
+            "--name",
+            name,
+            "--email",
+            email,
+            "--group",
+            group,
+            "--two-factor",
+            "off",
+            "--password-stdin",
+        ];
+        if let Some(supervisor) = supervisor {
+            args.extend(["--supervisor", supervisor]);
+        }
+        world
+            .run_with_stdin(&args, &format!("{GOOD_PASSWORD}\n"))
+            .ok();
+    };
+    add("Lena Lead", "lena@example.com", "Leads", None);
+    add(
+        "Tom Report",
+        "tom@example.com",
+        "Leads",
+        Some("lena@example.com"),
+    );
+    add("Otto Outside", "otto@example.com", "Leads", None);
+    let as_lead = |args: &[&str]| {
+        let mut all = vec!["--user", "lena@example.com"];
+        all.extend(args);
+        world.run_with_stdin(&all, &format!("{GOOD_PASSWORD}\n"))
+    };
+    let listed = as_lead(&["users", "list"]).ok();
+    assert!(listed.stdout.contains("tom@example.com"), "{listed:#?}");
+    assert!(!listed.stdout.contains("otto@example.com"), "{listed:#?}");
+    assert!(!listed.stdout.contains(ADMIN), "{listed:#?}");
+    as_lead(&["users", "show", "otto@example.com"]).refused("There is no user");
+    as_lead(&["users", "edit", "tom@example.com", "--no-supervisor"])
+        .refused("Choose yourself or someone in your team as supervisor");
+    as_lead(&["users", "edit", "tom@example.com", "--name", "Tom Renamed"]).ok();
+    as_lead(&["users", "deleted"]).refused("You do not have permission");
+}

@@ -2,8 +2,8 @@
 //! of a store made by an older Roster: a SQLite file brought up to schema
 //! V5 only, by the core's own migration files, holding enough users and
 //! audit events that its update (V6's columns and indexes, V7, V8's index,
-//! V11's column and index, V12's tables and column, then the chaining of
-//! the old events) takes a
+//! V11's column and index, V12's tables and column, V13's table of the
+//! supervisor tree, then the chaining of the old events) takes a
 //! measurable time. After each
 //! kill the store opens, passes SQLite's checks, and is wholly at the old
 //! schema or wholly at the new one with every row kept; the backup made
@@ -129,6 +129,9 @@ fn schema_state(connection: &Connection) -> (i64, Vec<(&'static str, bool)>) {
     let password_changed_column = connection
         .prepare("SELECT password_changed_at FROM users LIMIT 0")
         .is_ok();
+    let scope_column = connection
+        .prepare("SELECT scope FROM group_permissions LIMIT 0")
+        .is_ok();
     let parts = vec![
         ("V6 audit_events.seq", seq_column),
         ("V6 audit_chain", exists("table", "audit_chain")),
@@ -152,6 +155,12 @@ fn schema_state(connection: &Connection) -> (i64, Vec<(&'static str, bool)>) {
         (
             "V12 users_password_changed_at",
             exists("index", "users_password_changed_at"),
+        ),
+        ("V13 group_permissions.scope", scope_column),
+        ("V13 user_ancestors", exists("table", "user_ancestors")),
+        (
+            "V13 user_ancestors_move",
+            exists("trigger", "user_ancestors_move"),
         ),
     ];
     (version, parts)

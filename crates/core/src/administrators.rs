@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::directory::{Directory, Operator};
-use crate::domain::{Permission, Status, TwoFactor};
+use crate::domain::{Permission, Scope, Status, TwoFactor};
 use crate::error::Result;
 use crate::model::UserRef;
 use crate::store::{TxMode, UserQuery, ADMINISTRATORS};
@@ -67,9 +67,11 @@ impl Directory {
             }
         }
         let count = u64::try_from(unprotected.len()).unwrap_or(u64::MAX);
+        // Names for one who sees every user; one who sees a team learns
+        // the count.
         let administrators = actor
             .permissions
-            .contains(Permission::UsersView)
+            .covers(Permission::UsersView, Scope::All)
             .then_some(unprotected);
         Ok(AdministratorsWithoutSecondFactor {
             count,

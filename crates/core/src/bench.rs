@@ -34,11 +34,18 @@ use people::{Kind, People, FIRST_NAMES, LAST_NAMES};
 const GROUPS: &[&str] = &["Sales", "Support", "Compliance", "Finance", "Operations"];
 
 /// What a seeding wrote, beside its count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seeded {
     /// How many distinct names (first and last name together) it drew.
     pub distinct_names: usize,
+    /// An enabled user whose team (themselves and their reports, direct
+    /// and indirect) is nearest [`TEAM_SIZE`] people, or a hundredth of
+    /// the users when they are fewer: their email and team size.
+    pub team_lead: Option<(String, u64)>,
 }
+
+/// The team size the bench looks for at a million users.
+pub const TEAM_SIZE: u64 = 10_000;
 
 /// [`seed_profile`] with the harsh profile.
 pub async fn seed(
@@ -88,7 +95,12 @@ pub async fn seed_profile(
 
     let mut people = People::new(profile, Kind::Users);
     let mut written = 0usize;
-    let mut managers: Vec<UserId> = Vec::new();
+    let mut managers: Vec<(UserId, usize)> = Vec::new();
+    // Per user, in order: their supervisor's index, and whether they could
+    // lead (enabled, no end date, an email), to find a team of the size
+    // wanted. Supervisors always come before their reports.
+    let mut supervisor_of: Vec<Option<usize>> = Vec::with_capacity(users);
+    let mut may_lead: Vec<Option<String>> = Vec::with_capacity(users);
     while written < users {
         let mut tx = store.begin(TxMode::Write).await?;
         let end = (written + batch.max(1)).min(users);
@@ -96,8 +108,10 @@ pub async fn seed_profile(
             let person = people.person(&mut rng);
             let name = UserName::parse(&person.name())?;
             let email = Email::parse(&people.email(person, n, &mut rng))?;
-            let supervisor = (!managers.is_empty() && rng.gen_bool(0.8))
+            let chosen = (!managers.is_empty() && rng.gen_bool(0.8))
                 .then(|| managers[rng.gen_range(0..managers.len())]);
+            let supervisor = chosen.map(|(id, _)| id);
+            supervisor_of.push(chosen.map(|(_, index)| index));
             let fields = UserFields {
                 name,
                 email,
@@ -124,6 +138,10 @@ pub async fn seed_profile(
                     ValidUntil::of(now.date_naive() + Duration::days(rng.gen_range(-365..365)))
                 }),
             };
+            may_lead.push(
+                (fields.status == Status::Enabled && fields.valid_until.is_none())
+                    .then(|| fields.email.as_str().to_owned()),
+            );
             let created = now - Duration::minutes(rng.gen_range(0..60 * 24 * 365 * 3));
             let id = tx.insert_user(&fields, &hash, created).await?;
             let group = if n == 0 {
@@ -133,7 +151,7 @@ pub async fn seed_profile(
             };
             tx.set_memberships(id, &[group]).await?;
             if managers.len() < 1000 && rng.gen_bool(0.05) {
-                managers.push(id);
+                managers.push((id, n));
             }
         }
         tx.commit().await?;
@@ -142,7 +160,32 @@ pub async fn seed_profile(
     }
     Ok(Seeded {
         distinct_names: people.distinct_names(),
+        team_lead: team_lead(&supervisor_of, &may_lead, users),
     })
+}
+
+/// The enabled user whose team size is nearest the size wanted (see
+/// [`Seeded::team_lead`]).
+fn team_lead(
+    supervisor_of: &[Option<usize>],
+    may_lead: &[Option<String>],
+    users: usize,
+) -> Option<(String, u64)> {
+    let wanted = TEAM_SIZE.min((users as u64 / 100).max(2));
+    let mut sizes = vec![1u64; supervisor_of.len()];
+    for n in (0..supervisor_of.len()).rev() {
+        if let Some(boss) = supervisor_of[n] {
+            sizes[boss] += sizes[n];
+        }
+    }
+    sizes
+        .iter()
+        .zip(may_lead)
+        .skip(1)
+        .filter_map(|(size, email)| email.as_ref().map(|email| (email, *size)))
+        .filter(|(_, size)| *size > 1)
+        .min_by_key(|(_, size)| size.abs_diff(wanted))
+        .map(|(email, size)| (email.clone(), size))
 }
 
 /// Countries of seeded clients, with a national phone number pattern each:
@@ -243,6 +286,7 @@ pub async fn seed_clients_profile(
     }
     Ok(Seeded {
         distinct_names: people.distinct_names(),
+        team_lead: None,
     })
 }
 

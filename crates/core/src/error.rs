@@ -166,6 +166,16 @@ pub enum Error {
     CannotGrant { what: String },
     #[error("You cannot change {name}: they hold permissions you do not have.")]
     CannotManage { name: String },
+    #[error("You may {} only for your team, and this reaches beyond it.", permission.label())]
+    OnlyForTeam { permission: Permission },
+    #[error("{name} is not in your team: you may act only on yourself and the people who report to you, directly or through others.")]
+    NotInTeam { name: String },
+    #[error(
+        "Choose yourself or someone in your team as {role}: your rights reach only your team."
+    )]
+    OutsideTeam { role: &'static str },
+    #[error("{name} has people reporting to them: give those people another supervisor in your team first, or deleting {name} would take them out of your team.")]
+    WouldLeaveTeam { name: String },
     #[error("Your account can no longer act here (it was disabled or deleted). Sign in again.")]
     OperatorInvalid,
     /// Acting as someone without their password (the command line's
@@ -275,6 +285,10 @@ impl Error {
             Error::PermissionDenied { .. } => "permission_denied",
             Error::CannotGrant { .. } => "cannot_grant",
             Error::CannotManage { .. } => "cannot_manage",
+            Error::OnlyForTeam { .. } => "only_for_team",
+            Error::NotInTeam { .. } => "not_in_team",
+            Error::OutsideTeam { .. } => "outside_team",
+            Error::WouldLeaveTeam { .. } => "would_leave_team",
             Error::OperatorInvalid => "operator_invalid",
             Error::RecoveryNotAllowed => "recovery_not_allowed",
             Error::Password(PasswordError::Policy(_)) => "password_policy",
@@ -293,6 +307,10 @@ impl Error {
             Error::PermissionDenied { .. }
                 | Error::CannotGrant { .. }
                 | Error::CannotManage { .. }
+                | Error::OnlyForTeam { .. }
+                | Error::NotInTeam { .. }
+                | Error::OutsideTeam { .. }
+                | Error::WouldLeaveTeam { .. }
                 | Error::ClientDataMasked
                 | Error::OperatorInvalid
         )
@@ -335,6 +353,30 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Reads `code`, `code:team` or `code:all` (see [`Grant`]).
+impl std::str::FromStr for crate::domain::Grant {
+    type Err = Error;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Error> {
+        if let Some(grant) = crate::domain::Grant::parse(s) {
+            return Ok(grant);
+        }
+        match s.split_once(':') {
+            Some((code, _)) if Permission::from_code(code).is_some() => Err(Error::InvalidChoice {
+                field: "permissions",
+                reason: format!(
+                    "“{}” cannot be granted that way: only the rights on users can be limited to \
+                     a team (“:team”).",
+                    s.trim()
+                ),
+            }),
+            _ => Err(Error::UnknownPermission {
+                permission: s.trim().to_owned(),
+            }),
+        }
+    }
+}
 
 impl std::str::FromStr for Permission {
     type Err = Error;

@@ -83,39 +83,171 @@ impl<'de> Deserialize<'de> for Permission {
     }
 }
 
-/// A set of permissions, kept sorted so it prints and compares stably.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct PermissionSet(std::collections::BTreeSet<Permission>);
+/// How far a permission reaches: everyone, or the holder's team — the
+/// holder and their reports, direct and indirect, through the supervisor
+/// tree.
+/// `Team` is the narrower, so `Team < All`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    Team,
+    All,
+}
+
+impl Scope {
+    /// The code stored in the database: `all` or `team`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Team => "team",
+            Scope::All => "all",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Scope> {
+        match code.trim() {
+            "team" => Some(Scope::Team),
+            "all" => Some(Scope::All),
+            _ => None,
+        }
+    }
+}
+
+impl Permission {
+    /// Whether a group may grant it for a team only: the rights on users.
+    /// The others always reach everything.
+    pub fn scopable(self) -> bool {
+        self.area() == "Users"
+    }
+}
+
+/// One permission and its reach, written `users.edit` (everyone) or
+/// `users.edit:team` in the command line, the app and backups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Grant {
+    pub permission: Permission,
+    pub scope: Scope,
+}
+
+impl Grant {
+    /// Reads `code` or `code:team` (or `code:all`); `None` for an unknown
+    /// code or scope, or a team scope on a permission that has none.
+    pub fn parse(text: &str) -> Option<Grant> {
+        let text = text.trim();
+        let (code, scope) = match text.split_once(':') {
+            Some((code, scope)) => (code, Scope::parse(scope)?),
+            None => (text, Scope::All),
+        };
+        let permission = Permission::from_code(code)?;
+        if scope == Scope::Team && !permission.scopable() {
+            return None;
+        }
+        Some(Grant { permission, scope })
+    }
+}
+
+impl fmt::Display for Grant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.scope {
+            Scope::All => f.write_str(self.permission.code()),
+            Scope::Team => write!(f, "{}:team", self.permission.code()),
+        }
+    }
+}
+
+impl Serialize for Grant {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Grant {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Grant::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "“{}” is not a permission that can be granted (a team scope, “:team”, fits only \
+                 the rights on users).",
+                text.trim()
+            ))
+        })
+    }
+}
+
+/// A set of permissions, each with its reach, kept sorted so it prints and
+/// compares stably. Serialized as its grants (`users.view`,
+/// `users.edit:team`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PermissionSet(std::collections::BTreeMap<Permission, Scope>);
 
 impl PermissionSet {
     pub fn all() -> Self {
-        Self(Permission::ALL.iter().copied().collect())
+        Self(Permission::ALL.iter().map(|p| (*p, Scope::All)).collect())
     }
 
+    /// Held, for everyone or for a team.
     pub fn contains(&self, permission: Permission) -> bool {
-        self.0.contains(&permission)
+        self.0.contains_key(&permission)
     }
 
+    /// How far `permission` reaches, if it is held at all.
+    pub fn scope(&self, permission: Permission) -> Option<Scope> {
+        self.0.get(&permission).copied()
+    }
+
+    /// Held at least as far as `scope`.
+    pub fn covers(&self, permission: Permission, scope: Scope) -> bool {
+        self.scope(permission).is_some_and(|held| held >= scope)
+    }
+
+    /// Adds `permission` for everyone.
     pub fn insert(&mut self, permission: Permission) {
-        self.0.insert(permission);
+        self.grant(Grant {
+            permission,
+            scope: Scope::All,
+        });
+    }
+
+    /// Adds a grant; the wider reach wins, and a permission that cannot be
+    /// scoped reaches everyone.
+    pub fn grant(&mut self, grant: Grant) {
+        let scope = if grant.permission.scopable() {
+            grant.scope
+        } else {
+            Scope::All
+        };
+        let held = self.0.entry(grant.permission).or_insert(scope);
+        *held = (*held).max(scope);
     }
 
     pub fn extend(&mut self, other: &PermissionSet) {
-        self.0.extend(other.0.iter().copied());
+        for grant in other.grants() {
+            self.grant(grant);
+        }
     }
 
+    /// Every permission of `self` is held by `other` at least as far.
     pub fn is_subset(&self, other: &PermissionSet) -> bool {
-        self.0.is_subset(&other.0)
+        self.grants().all(|g| other.covers(g.permission, g.scope))
     }
 
-    /// The permissions in `self` that `other` lacks.
+    /// The permissions in `self` that `other` lacks, or holds less far.
     pub fn missing_from(&self, other: &PermissionSet) -> Vec<Permission> {
-        self.0.difference(&other.0).copied().collect()
+        self.grants()
+            .filter(|g| !other.covers(g.permission, g.scope))
+            .map(|g| g.permission)
+            .collect()
     }
 
+    /// The permissions held, whatever their reach.
     pub fn iter(&self) -> impl Iterator<Item = Permission> + '_ {
-        self.0.iter().copied()
+        self.0.keys().copied()
+    }
+
+    pub fn grants(&self) -> impl Iterator<Item = Grant> + '_ {
+        self.0.iter().map(|(permission, scope)| Grant {
+            permission: *permission,
+            scope: *scope,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -127,8 +259,59 @@ impl PermissionSet {
     }
 }
 
+impl Serialize for PermissionSet {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.grants())
+    }
+}
+
 impl FromIterator<Permission> for PermissionSet {
     fn from_iter<I: IntoIterator<Item = Permission>>(iter: I) -> Self {
-        Self(iter.into_iter().collect())
+        let mut set = Self::default();
+        for permission in iter {
+            set.insert(permission);
+        }
+        set
+    }
+}
+
+impl FromIterator<Grant> for PermissionSet {
+    fn from_iter<I: IntoIterator<Item = Grant>>(iter: I) -> Self {
+        let mut set = Self::default();
+        for grant in iter {
+            set.grant(grant);
+        }
+        set
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grant(text: &str) -> Grant {
+        Grant::parse(text).unwrap_or_else(|| panic!("{text} parses"))
+    }
+
+    #[test]
+    fn a_team_grant_is_narrower_than_one_for_everyone() {
+        let team: PermissionSet = [grant("users.edit:team")].into_iter().collect();
+        let all: PermissionSet = [grant("users.edit")].into_iter().collect();
+        assert!(team.is_subset(&all));
+        assert!(!all.is_subset(&team));
+        assert_eq!(all.missing_from(&team), vec![Permission::UsersEdit]);
+        let mut both = team.clone();
+        both.extend(&all);
+        assert_eq!(both.scope(Permission::UsersEdit), Some(Scope::All));
+    }
+
+    #[test]
+    fn only_rights_on_users_and_clients_take_a_team_scope() {
+        assert!(Grant::parse("users.delete:team").is_some());
+        assert!(Grant::parse("clients.view:team").is_none());
+        assert!(Grant::parse("settings.manage:team").is_none());
+        assert!(Grant::parse("users.view:everyone").is_none());
+        assert_eq!(grant(" users.view:all ").to_string(), "users.view");
+        assert_eq!(grant("users.view:team").to_string(), "users.view:team");
     }
 }

@@ -364,6 +364,8 @@ async fn a_store_about_to_be_migrated_is_backed_up_first_and_a_current_one_is_no
              DROP INDEX users_password_changed_at; DROP INDEX users_failed_sign_ins; \
              DROP INDEX users_locked_until; \
              ALTER TABLE users DROP COLUMN password_changed_at; \
+             DROP TRIGGER user_ancestors_insert; DROP TRIGGER user_ancestors_move; \
+             DROP TABLE user_ancestors; ALTER TABLE group_permissions DROP COLUMN scope; \
              DELETE FROM refinery_schema_history WHERE version >= 7;",
         )
         .await;
@@ -374,12 +376,13 @@ async fn a_store_about_to_be_migrated_is_backed_up_first_and_a_current_one_is_no
     assert_eq!(backup.manifest.reason, Reason::BeforeMigration);
     assert_eq!(backup.manifest.schema, 6);
     assert_eq!(backup.manifest.users, 1);
-    // The open store reads users with V11's and V12's columns again; the
-    // backup keeps the older schema.
+    // The open store reads users and groups with V11's, V12's and V13's
+    // columns again; the backup keeps the older schema.
     world
         .raw_sql(
             "ALTER TABLE users ADD COLUMN valid_until TEXT; \
-             ALTER TABLE users ADD COLUMN password_changed_at INTEGER NOT NULL DEFAULT 0;",
+             ALTER TABLE users ADD COLUMN password_changed_at INTEGER NOT NULL DEFAULT 0; \
+             ALTER TABLE group_permissions ADD COLUMN scope TEXT NOT NULL DEFAULT 'all';",
         )
         .await;
     // A backup of an older schema is restored and brought up to date.

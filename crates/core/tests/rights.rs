@@ -37,7 +37,9 @@ use std::sync::Arc;
 use roster_core::backup::{BackupError, Backups, Reason, Retention};
 use roster_core::clients::{ClientChanges, ClientQuery, NewClient};
 use roster_core::directory::{GroupChanges, RestoreOptions, Settings, UserChanges};
-use roster_core::domain::{Email, GroupId, Permission, PermissionSet, Status, UserId};
+use roster_core::domain::{
+    Email, Grant, GroupId, Permission, PermissionSet, Scope, Status, UserId,
+};
 use roster_core::mail::{MailError, Mailer, Message};
 use roster_core::model::{AuditQuery, Client, TargetKind, User};
 use roster_core::password::{PasswordHash, PlainPassword};
@@ -105,6 +107,9 @@ enum Rule {
 enum Who {
     NoPermission,
     Only(Permission),
+    /// Holds one right on users for their team only; every target user of
+    /// the fixture reports to them.
+    Team(Permission),
     Administrator,
     /// An administrator's `Operator`, kept after the account was disabled.
     Disabled,
@@ -117,6 +122,7 @@ impl fmt::Display for Who {
         match self {
             Who::NoPermission => f.write_str("an operator with no permission"),
             Who::Only(p) => write!(f, "an operator with only {}", p.code()),
+            Who::Team(p) => write!(f, "a team lead with only {}:team", p.code()),
             Who::Administrator => f.write_str("an administrator"),
             Who::Disabled => f.write_str("a disabled administrator"),
             Who::Deleted => f.write_str("a deleted administrator"),
@@ -128,13 +134,20 @@ impl Who {
     fn all() -> Vec<Who> {
         let mut all = vec![Who::NoPermission];
         all.extend(Permission::ALL.iter().copied().map(Who::Only));
+        all.extend(
+            Permission::ALL
+                .iter()
+                .copied()
+                .filter(|p| p.scopable())
+                .map(Who::Team),
+        );
         all.extend([Who::Administrator, Who::Disabled, Who::Deleted]);
         all
     }
 
     fn holds(self, permission: Permission) -> bool {
         match self {
-            Who::Only(held) => held == permission,
+            Who::Only(held) | Who::Team(held) => held == permission,
             Who::Administrator => true,
             Who::NoPermission | Who::Disabled | Who::Deleted => false,
         }
@@ -172,12 +185,17 @@ impl fmt::Display for Rule {
     }
 }
 
+/// Services whose right must reach everyone: a right held for a team only
+/// is refused there (the recycle bin holds people who are in no team).
+const FOR_EVERYONE: &[&str] = &["deleted_users", "restore_user", "purge_deleted_user"];
+
 impl Rule {
-    fn expect(self, who: Who) -> Expect {
+    fn expect(self, who: Who, service: &str) -> Expect {
         let allowed = match self {
             Rule::NoOperator(_) | Rule::PendingSignIn(_) => return Expect::Success,
             Rule::FirstRunOnly => return Expect::AlreadyInitialized,
             _ if matches!(who, Who::Disabled | Who::Deleted) => return Expect::OperatorInvalid,
+            _ if matches!(who, Who::Team(_)) && FOR_EVERYONE.contains(&service) => false,
             Rule::Enabled => true,
             Rule::Requires(permission) => who.holds(permission),
             Rule::RequiresAny(permissions) => permissions.iter().any(|p| who.holds(*p)),
@@ -190,8 +208,8 @@ impl Rule {
         }
     }
 
-    fn allows(self, who: Who, error: &Error) -> bool {
-        match self.expect(who) {
+    fn allows(self, who: Who, service: &str, error: &Error) -> bool {
+        match self.expect(who, service) {
             Expect::Success => false,
             Expect::RightsRefusal => error.is_permission_error(),
             Expect::OperatorInvalid => matches!(error, Error::OperatorInvalid),
@@ -377,7 +395,8 @@ fn rows() -> Vec<Row> {
         }),
         row("create_user_and_send", Requires(UsersCreate), |f, op| {
             Box::pin(async move {
-                let new = new_user("Sam Sent", &[f.plain]);
+                let mut new = new_user("Sam Sent", &[f.plain]);
+                new.supervisor = Some(f.reader.id);
                 f.dir().create_user_and_send(op, new, true).await.map(drop)
             })
         }),
@@ -963,6 +982,44 @@ impl Fixture {
             Who::Administrator => world.admin,
             Who::NoPermission => world.operator_with("Olive Operator", &[]).await.1,
             Who::Only(permission) => world.operator_with("Olive Operator", &[permission]).await.1,
+            Who::Team(permission) => {
+                let grant = Grant {
+                    permission,
+                    scope: Scope::Team,
+                };
+                let group = world
+                    .directory
+                    .create_group(
+                        &world.admin,
+                        "Team leads",
+                        "",
+                        [grant].into_iter().collect(),
+                    )
+                    .await
+                    .expect("a team-scoped group");
+                let lead = world.user_in("Olive Operator", &[group.id]).await;
+                for target in [&reader, &edited, &disabled, &deleted, &reset, &locked] {
+                    let current = world.reload(target).await;
+                    world
+                        .directory
+                        .update_user(
+                            &world.admin,
+                            current.id,
+                            UserChanges {
+                                version: current.version,
+                                supervisor: Some(Some(lead.id)),
+                                ..UserChanges::default()
+                            },
+                        )
+                        .await
+                        .expect("report to the lead");
+                }
+                world
+                    .directory
+                    .act_as(lead.email.as_str())
+                    .await
+                    .expect("act as the lead")
+            }
             Who::Disabled | Who::Deleted => {
                 let (user, operator) = world.second_admin("Gone Admin").await;
                 if who == Who::Disabled {
@@ -1168,7 +1225,7 @@ async fn every_service_allows_exactly_the_operators_its_permission_names(backend
             }
             let before = fixture.everything().await;
             let cell = format!("{} by {who} ({})", row.service, row.rule);
-            let expect = row.rule.expect(who);
+            let expect = row.rule.expect(who, row.service);
             match ((row.call)(&fixture, &fixture.operator).await, expect) {
                 (Ok(()), Expect::Success) => {}
                 (Ok(()), expect) => wrong.push(format!("{cell}: should be {expect:?}, succeeded")),
@@ -1176,7 +1233,7 @@ async fn every_service_allows_exactly_the_operators_its_permission_names(backend
                     wrong.push(format!("{cell}: should succeed, was refused: {error:?}"));
                 }
                 (Err(error), expect) => {
-                    if !row.rule.allows(who, &error) {
+                    if !row.rule.allows(who, row.service, &error) {
                         wrong.push(format!("{cell}: should be {expect:?}, was {error:?}"));
                     }
                     let after = fixture.everything().await;

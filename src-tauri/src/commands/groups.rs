@@ -1,7 +1,7 @@
 //! Groups and the permission catalogue.
 
 use roster_core::directory::GroupChanges;
-use roster_core::domain::{GroupId, Permission, PermissionSet};
+use roster_core::domain::{Grant, GroupId, Permission, PermissionSet};
 use roster_core::model::Group;
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -14,6 +14,8 @@ pub struct PermissionInfo {
     code: &'static str,
     area: &'static str,
     label: &'static str,
+    /// Whether a group may grant it for the holder's team only.
+    scopable: bool,
 }
 
 /// Every permission, in catalogue order, for the permission matrix.
@@ -25,6 +27,7 @@ pub fn permission_catalogue() -> Vec<PermissionInfo> {
             code: p.code(),
             area: p.area(),
             label: p.label(),
+            scopable: p.scopable(),
         })
         .collect()
 }
@@ -39,7 +42,7 @@ pub async fn list_groups(state: State<'_, AppState>) -> CommandResult<Vec<Group>
 pub struct NewGroupForm {
     name: String,
     description: String,
-    permissions: Vec<Permission>,
+    permissions: Vec<Grant>,
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -59,7 +62,7 @@ pub struct EditGroupForm {
     version: i64,
     name: String,
     description: String,
-    permissions: Vec<Permission>,
+    permissions: Vec<Grant>,
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -42,6 +42,8 @@ impl ListQuery {
             group: self.group_id,
             supervisor: self.supervisor_id,
             facts: self.facts,
+            // The core sets the operator's team.
+            team_of: None,
             sort: self.sort.unwrap_or_default(),
             direction: self.direction.unwrap_or_default(),
             limit: self.limit.unwrap_or(UserQuery::DEFAULT_LIMIT),

@@ -85,6 +85,9 @@ struct Report {
     /// The audit page, export and verification, when `--audit-events` asked.
     #[serde(skip_serializing_if = "Option::is_none")]
     audit: Option<super::bench_audit::AuditReport>,
+    /// A team lead's overview: their team only (`users.view:team`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    team: Option<super::bench_team::TeamReport>,
     /// Bulk work on users, when `--dry-run-rows`, `--import-users` or
     /// `--bulk-disable` asked for it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -420,6 +423,10 @@ async fn measure(
             .await?,
     );
 
+    let team =
+        super::bench_team::measure(&directory, &operator, bench.runs, seeded.team_lead.as_ref())
+            .await?;
+
     let queries_file = match file {
         Some(file) => Some(
             file.measure(&directory, &operator, bench.runs, clients > 0)
@@ -466,6 +473,7 @@ async fn measure(
         queries,
         queries_file,
         clients,
+        team,
         audit,
         bulk,
         backup,

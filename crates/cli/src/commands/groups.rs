@@ -144,8 +144,8 @@ fn permission_codes(permissions: &PermissionSet) -> String {
         return "all".into();
     }
     permissions
-        .iter()
-        .map(|p| p.code())
+        .grants()
+        .map(|g| g.to_string())
         .collect::<Vec<_>>()
         .join(", ")
 }

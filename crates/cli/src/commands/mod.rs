@@ -8,6 +8,7 @@ mod bench_audit;
 mod bench_backup;
 mod bench_bulk;
 mod bench_queries;
+mod bench_team;
 mod clients;
 mod groups;
 mod init;

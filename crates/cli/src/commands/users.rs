@@ -52,6 +52,8 @@ async fn list(session: &Session, args: UsersListArgs) -> anyhow::Result<()> {
             None => None,
         },
         facts: args.facts,
+        // The core sets the operator's team.
+        team_of: None,
         sort: args.sort,
         direction: if args.desc {
             Direction::Desc

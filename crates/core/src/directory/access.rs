@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{GroupId, Permission, PermissionSet, UserId};
+use crate::domain::{GroupId, Permission, PermissionSet, Scope, UserId};
 use crate::error::{Error, Result};
 use crate::model::{FieldChange, Group, NewAuditEvent, TargetKind, User};
 use crate::store::Tx;
@@ -75,11 +75,41 @@ impl Actor {
         })
     }
 
+    /// Requires `permission` for everyone: a right held for a team only
+    /// does not pass, so a path that does not check the team refuses.
     pub(crate) fn require(&self, permission: Permission) -> Result<()> {
-        if self.permissions.contains(permission) {
-            Ok(())
-        } else {
-            Err(Error::PermissionDenied { permission })
+        match self.permissions.scope(permission) {
+            Some(Scope::All) => Ok(()),
+            Some(Scope::Team) => Err(Error::OnlyForTeam { permission }),
+            None => Err(Error::PermissionDenied { permission }),
+        }
+    }
+
+    /// Requires `permission` at any reach, and says how far: `None` for
+    /// everyone, `Some(lead)` for the team of `lead` (the operator).
+    pub(crate) fn reach(&self, permission: Permission) -> Result<Option<UserId>> {
+        match self.permissions.scope(permission) {
+            Some(Scope::All) => Ok(None),
+            Some(Scope::Team) => Ok(Some(self.user.id)),
+            None => Err(Error::PermissionDenied { permission }),
+        }
+    }
+
+    /// The widest reach of any of `permissions` (see [`Actor::reach`]).
+    pub(crate) fn reach_any(&self, permissions: &[Permission]) -> Result<Option<UserId>> {
+        let widest = permissions
+            .iter()
+            .filter_map(|p| self.permissions.scope(*p))
+            .max();
+        match widest {
+            Some(Scope::All) => Ok(None),
+            Some(Scope::Team) => Ok(Some(self.user.id)),
+            None => Err(Error::PermissionDenied {
+                permission: permissions
+                    .first()
+                    .copied()
+                    .unwrap_or(Permission::UsersView),
+            }),
         }
     }
 
@@ -111,6 +141,57 @@ impl Actor {
             target_label: target_label.to_owned(),
             changes,
         }
+    }
+}
+
+/// Refuses `permission` on `target` when the operator holds it for their
+/// team only and `target` is not in it. Someone the operator cannot even
+/// see is not named: they are "not found", as if they did not exist.
+pub(super) async fn ensure_reaches(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    permission: Permission,
+    target: &User,
+) -> Result<()> {
+    let Some(lead) = actor.reach(permission)? else {
+        return Ok(());
+    };
+    if tx.in_team(lead, target.id).await? {
+        return Ok(());
+    }
+    if actor.permissions.covers(Permission::UsersView, Scope::All) {
+        Err(Error::NotInTeam {
+            name: target.name.as_str().to_owned(),
+        })
+    } else {
+        Err(Error::UserNotFound {
+            key: format!("with id {}", target.id),
+        })
+    }
+}
+
+/// Whether the operator may see `target` at all (`users.view`, for
+/// everyone or for a team that holds them).
+pub(super) async fn ensure_visible(tx: &mut dyn Tx, actor: &Actor, target: &User) -> Result<()> {
+    ensure_reaches(tx, actor, Permission::UsersView, target).await
+}
+
+/// Refuses to place someone (as supervisor, or as a client's account
+/// manager) outside the operator's team when `permission` reaches only
+/// that team: nobody moves a person, or a client, out of their own reach.
+pub(super) async fn ensure_placed_in_reach(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    permission: Permission,
+    placed_under: Option<UserId>,
+    role: &'static str,
+) -> Result<()> {
+    let Some(lead) = actor.reach(permission)? else {
+        return Ok(());
+    };
+    match placed_under {
+        Some(user) if tx.in_team(lead, user).await? => Ok(()),
+        _ => Err(Error::OutsideTeam { role }),
     }
 }
 

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::domain::{Email, GroupId, Permission, Phone, UserId};
+use crate::domain::{Email, GroupId, Phone, UserId};
 use crate::mask::{mask_email, mask_name, mask_phone};
 use crate::model::{AuditEvent, ClientFields, FieldChange, Group, NewAuditEvent, TargetKind, User};
 use crate::smtp::MailSettings;
@@ -99,7 +99,7 @@ pub(super) fn group_names(groups: &[Group], ids: &[GroupId]) -> serde_json::Valu
 }
 
 pub(super) fn group_snapshot(group: &Group) -> Vec<FieldChange> {
-    let permissions: Vec<&str> = group.permissions.iter().map(Permission::code).collect();
+    let permissions: Vec<String> = group.permissions.grants().map(|g| g.to_string()).collect();
     [
         ("name", json!(group.name.as_str())),
         ("description", json!(group.description.as_str())),

@@ -53,8 +53,8 @@ impl Directory {
         send_credentials: bool,
     ) -> Result<PasswordReset> {
         let mut tx = self.store.begin(TxMode::Write).await?;
-        let actor = Self::authorize(&mut *tx, operator, Permission::UsersCredentials).await?;
-        let user = Self::existing_user(&mut *tx, id).await?;
+        let (actor, user) =
+            Self::authorize_on(&mut *tx, operator, Permission::UsersCredentials, id).await?;
         ensure_may_manage(&mut *tx, &actor, &user).await?;
         let mailer = self.credentials_mailer(send_credentials)?;
         let policy = Self::policy(&mut *tx).await?;
@@ -112,8 +112,8 @@ impl Directory {
     /// up again at their next sign-in.
     pub async fn reset_two_factor(&self, operator: &Operator, id: UserId) -> Result<User> {
         let mut tx = self.store.begin(TxMode::Write).await?;
-        let actor = Self::authorize(&mut *tx, operator, Permission::UsersCredentials).await?;
-        let user = Self::existing_user(&mut *tx, id).await?;
+        let (actor, user) =
+            Self::authorize_on(&mut *tx, operator, Permission::UsersCredentials, id).await?;
         ensure_may_manage(&mut *tx, &actor, &user).await?;
         tx.clear_two_factor(id).await?;
         let event = actor.audit(
@@ -137,8 +137,8 @@ impl Directory {
     /// Lifts a lock and forgets the failed sign-ins.
     pub async fn unlock_user(&self, operator: &Operator, id: UserId) -> Result<User> {
         let mut tx = self.store.begin(TxMode::Write).await?;
-        let actor = Self::authorize(&mut *tx, operator, Permission::UsersCredentials).await?;
-        let before = Self::existing_user(&mut *tx, id).await?;
+        let (actor, before) =
+            Self::authorize_on(&mut *tx, operator, Permission::UsersCredentials, id).await?;
         ensure_may_manage(&mut *tx, &actor, &before).await?;
         if before.failed_sign_ins == 0 && before.locked_until.is_none() {
             return Ok(before);

@@ -104,12 +104,17 @@ impl Directory {
             return Err(Error::BuiltinGroup);
         }
         // Adding or removing a permission is granting or revoking it for every member.
+        // So is widening or narrowing one's reach: it takes the wider one.
         let mut touched = PermissionSet::default();
-        for p in permissions.missing_from(&before.permissions) {
-            touched.insert(p);
-        }
-        for p in before.permissions.missing_from(&permissions) {
-            touched.insert(p);
+        for (from, to) in [
+            (&permissions, &before.permissions),
+            (&before.permissions, &permissions),
+        ] {
+            for grant in from.grants() {
+                if to.scope(grant.permission) != Some(grant.scope) {
+                    touched.grant(grant);
+                }
+            }
         }
         ensure_holds(&actor, &touched)?;
         let name = name.unwrap_or_else(|| before.name.clone());

@@ -206,6 +206,22 @@ impl Directory {
         Ok(actor)
     }
 
+    /// Loads the operator and the user `id` they act on with `permission`,
+    /// which reaches everyone or the operator's team
+    /// ([`access::ensure_reaches`]).
+    pub(crate) async fn authorize_on(
+        tx: &mut dyn Tx,
+        operator: &Operator,
+        permission: Permission,
+        id: UserId,
+    ) -> Result<(Actor, User)> {
+        let actor = Self::actor(tx, operator).await?;
+        actor.reach(permission)?;
+        let user = Self::existing_user(tx, id).await?;
+        access::ensure_reaches(tx, &actor, permission, &user).await?;
+        Ok((actor, user))
+    }
+
     async fn existing_user(tx: &mut dyn Tx, id: UserId) -> Result<User> {
         tx.user(id).await?.ok_or_else(|| Error::UserNotFound {
             key: format!("with id {id}"),

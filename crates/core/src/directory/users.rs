@@ -10,7 +10,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::access::{
-    ensure_may_grant_groups, ensure_may_grant_unmasked, ensure_may_manage, Operator, USER_AREA,
+    ensure_may_grant_groups, ensure_may_grant_unmasked, ensure_may_manage, ensure_placed_in_reach,
+    ensure_reaches, ensure_visible, Operator, USER_AREA,
 };
 use super::audit::{change, group_names, removed, user_diff, user_snapshot};
 use super::{ensure_method_works, Created, Directory, PasswordChoice};
@@ -95,7 +96,18 @@ impl Directory {
             .map(ValidUntil::parse)
             .transpose()?;
         let mut tx = self.store.begin(TxMode::Write).await?;
-        let actor = Self::authorize(&mut *tx, operator, Permission::UsersCreate).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        // One who creates for their team places the new user in it.
+        if actor.reach(Permission::UsersCreate)?.is_some() {
+            ensure_placed_in_reach(
+                &mut *tx,
+                &actor,
+                Permission::UsersCreate,
+                new.supervisor,
+                "supervisor",
+            )
+            .await?;
+        }
         let mailer = self.credentials_mailer(send_credentials)?;
         let all_groups = tx.groups().await?;
         let groups = checked_groups(&all_groups, &new.groups)?;
@@ -170,8 +182,11 @@ impl Directory {
 
     pub async fn user(&self, operator: &Operator, id: UserId) -> Result<User> {
         let mut tx = self.store.begin(TxMode::Read).await?;
-        Self::authorize(&mut *tx, operator, Permission::UsersView).await?;
-        Self::existing_user(&mut *tx, id).await
+        let actor = Self::actor(&mut *tx, operator).await?;
+        actor.reach(Permission::UsersView)?;
+        let user = Self::existing_user(&mut *tx, id).await?;
+        ensure_visible(&mut *tx, &actor, &user).await?;
+        Ok(user)
     }
 
     /// Finds a user's whole record by email: like [`Directory::user`], it
@@ -179,9 +194,12 @@ impl Directory {
     pub async fn user_by_email(&self, operator: &Operator, email: &str) -> Result<User> {
         let email = Email::parse(email)?;
         let mut tx = self.store.begin(TxMode::Read).await?;
-        Self::authorize(&mut *tx, operator, Permission::UsersView).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        actor.reach(Permission::UsersView)?;
         let id = Self::user_id_by_email(&mut *tx, &email).await?;
-        Self::existing_user(&mut *tx, id).await
+        let user = Self::existing_user(&mut *tx, id).await?;
+        ensure_visible(&mut *tx, &actor, &user).await?;
+        Ok(user)
     }
 
     /// Names a user for an action: their id, version, name and email, and
@@ -192,9 +210,17 @@ impl Directory {
         let email = Email::parse(email)?;
         let mut tx = self.store.begin(TxMode::Read).await?;
         let actor = Self::actor(&mut *tx, operator).await?;
-        actor.require_any(USER_AREA)?;
+        let team = actor.reach_any(USER_AREA)?;
         let id = Self::user_id_by_email(&mut *tx, &email).await?;
         let user = Self::existing_user(&mut *tx, id).await?;
+        // One whose rights reach only their team finds nobody else.
+        if let Some(lead) = team {
+            if !tx.in_team(lead, user.id).await? {
+                return Err(Error::UserNotFound {
+                    key: email.as_str().to_owned(),
+                });
+            }
+        }
         Ok(UserHandle {
             id: user.id,
             version: user.version,
@@ -234,8 +260,9 @@ impl Directory {
             }
         }
         let mut tx = self.store.begin(TxMode::Read).await?;
-        Self::authorize(&mut *tx, operator, Permission::UsersView).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
         let mut query = query.clone();
+        query.team_of = actor.reach(Permission::UsersView)?;
         if query.limit == 0 {
             query.limit = UserQuery::DEFAULT_LIMIT;
         }
@@ -257,8 +284,10 @@ impl Directory {
             .map(|day| day.as_deref().map(ValidUntil::parse).transpose())
             .transpose()?;
         let mut tx = self.store.begin(TxMode::Write).await?;
-        let actor = Self::authorize(&mut *tx, operator, Permission::UsersEdit).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        actor.reach(Permission::UsersEdit)?;
         let before = Self::existing_user(&mut *tx, id).await?;
+        ensure_reaches(&mut *tx, &actor, Permission::UsersEdit, &before).await?;
         if before.version != changes.version {
             return Err(Error::ChangedBySomeoneElse);
         }
@@ -279,8 +308,17 @@ impl Directory {
             fields.email = email;
         }
         if let Some(supervisor) = changes.supervisor {
-            if let Some(supervisor) = supervisor {
-                if Some(supervisor) != before.supervisor.as_ref().map(|s| s.id) {
+            if supervisor != before.supervisor.as_ref().map(|s| s.id) {
+                // Within a team, nobody is moved out of it.
+                ensure_placed_in_reach(
+                    &mut *tx,
+                    &actor,
+                    Permission::UsersEdit,
+                    supervisor,
+                    "supervisor",
+                )
+                .await?;
+                if let Some(supervisor) = supervisor {
                     check_supervisor(&mut *tx, Some(id), supervisor).await?;
                 }
             }
@@ -301,7 +339,7 @@ impl Directory {
             .filter(|flag| *flag != before.must_change_password);
         let method = changes.two_factor.filter(|m| *m != before.two_factor);
         if forced_change.is_some() || method.is_some() {
-            actor.require(Permission::UsersCredentials)?;
+            ensure_reaches(&mut *tx, &actor, Permission::UsersCredentials, &before).await?;
         }
         if let Some(flag) = forced_change {
             if actor.user.id == id && !flag {
@@ -390,8 +428,10 @@ impl Directory {
         version: i64,
     ) -> Result<User> {
         let mut tx = self.store.begin(TxMode::Write).await?;
-        let actor = Self::authorize(&mut *tx, operator, Permission::UsersDisable).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        actor.reach(Permission::UsersDisable)?;
         let before = Self::existing_user(&mut *tx, id).await?;
+        ensure_reaches(&mut *tx, &actor, Permission::UsersDisable, &before).await?;
         if before.version != version {
             return Err(Error::ChangedBySomeoneElse);
         }
@@ -449,8 +489,10 @@ impl Directory {
     /// supervisor.
     pub async fn delete_user(&self, operator: &Operator, id: UserId, version: i64) -> Result<()> {
         let mut tx = self.store.begin(TxMode::Write).await?;
-        let actor = Self::authorize(&mut *tx, operator, Permission::UsersDelete).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        let team = actor.reach(Permission::UsersDelete)?;
         let before = Self::existing_user(&mut *tx, id).await?;
+        ensure_reaches(&mut *tx, &actor, Permission::UsersDelete, &before).await?;
         if before.version != version {
             return Err(Error::ChangedBySomeoneElse);
         }
@@ -466,6 +508,13 @@ impl Directory {
         ensure_may_manage(&mut *tx, &actor, &before).await?;
         let now = Self::now();
         let subordinates = tx.subordinates(id).await?;
+        // Released reports would leave the team of one whose right reaches
+        // only it.
+        if team.is_some() && !subordinates.is_empty() {
+            return Err(Error::WouldLeaveTeam {
+                name: before.name.as_str().to_owned(),
+            });
+        }
         tx.release_subordinates(id, now).await?;
         for subordinate in &subordinates {
             let diff = vec![FieldChange {

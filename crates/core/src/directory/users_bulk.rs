@@ -23,7 +23,9 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::access::{ensure_may_grant_groups, ensure_may_manage_holding, Actor};
+use super::access::{
+    ensure_may_grant_groups, ensure_may_manage_holding, ensure_placed_in_reach, Actor,
+};
 use super::audit::{change, group_names, removed, user_snapshot};
 use super::Directory;
 use crate::domain::{GroupId, Permission, PermissionSet, Status, UserId};
@@ -258,13 +260,27 @@ impl Directory {
     }
 }
 
-/// Reloads the operator and checks `users.view` and the action's rights.
+/// Reloads the operator and checks `users.view` and the action's rights,
+/// for everyone or for the operator's team.
 async fn authorize(tx: &mut dyn Tx, operator: &Operator, action: BulkAction) -> Result<Actor> {
-    let actor = Directory::authorize(tx, operator, Permission::UsersView).await?;
+    let actor = Directory::actor(tx, operator).await?;
+    actor.reach(Permission::UsersView)?;
     for permission in action.permissions() {
-        actor.require(permission)?;
+        actor.reach(permission)?;
     }
     Ok(actor)
+}
+
+/// The lead whose team the action is limited to, when one of its rights
+/// reaches only the operator's team.
+fn action_team(actor: &Actor, action: BulkAction) -> Result<Option<UserId>> {
+    let mut team = None;
+    for permission in action.permissions() {
+        if let Some(lead) = actor.reach(permission)? {
+            team = Some(lead);
+        }
+    }
+    Ok(team)
 }
 
 /// A digest of the users an action would change, ids and versions.
@@ -289,8 +305,12 @@ async fn sort(
     selection: &BulkSelection,
     action: BulkAction,
 ) -> Result<Sorted> {
-    let users = selected_users(tx, selection).await?;
+    let users = selected_users(tx, actor, selection).await?;
     let groups = tx.groups().await?;
+    let team = action_team(actor, action)?;
+    if let BulkAction::SetSupervisor { supervisor } = action {
+        ensure_placed_in_reach(tx, actor, Permission::UsersEdit, supervisor, "supervisor").await?;
+    }
     let group = match action {
         BulkAction::AddToGroup { group } | BulkAction::RemoveFromGroup { group } => {
             let found =
@@ -319,6 +339,10 @@ async fn sort(
         refusals: Vec::new(),
     };
     for user in users {
+        if let Some(error) = beyond_team(tx, team, &user, action).await? {
+            sorted.refusals.push(refusal(&user, &error));
+            continue;
+        }
         let verdict = judge(
             actor,
             &groups,
@@ -331,15 +355,41 @@ async fn sort(
         match verdict {
             Verdict::Apply => sorted.apply.push(user),
             Verdict::Unchanged => sorted.unchanged += 1,
-            Verdict::Refuse(error) => sorted.refusals.push(BulkRefusal {
-                id: user.id,
-                name: user.name.as_str().to_owned(),
-                email: user.email.as_str().to_owned(),
-                message: error.to_string(),
-            }),
+            Verdict::Refuse(error) => sorted.refusals.push(refusal(&user, &error)),
         }
     }
     Ok(sorted)
+}
+
+fn refusal(user: &User, error: &Error) -> BulkRefusal {
+    BulkRefusal {
+        id: user.id,
+        name: user.name.as_str().to_owned(),
+        email: user.email.as_str().to_owned(),
+        message: error.to_string(),
+    }
+}
+
+/// Why an action limited to `team` cannot reach `user`: they are not in
+/// it, or deleting them would take their reports out of it.
+async fn beyond_team(
+    tx: &mut dyn Tx,
+    team: Option<UserId>,
+    user: &User,
+    action: BulkAction,
+) -> Result<Option<Error>> {
+    let Some(lead) = team else { return Ok(None) };
+    if !tx.in_team(lead, user.id).await? {
+        return Ok(Some(Error::NotInTeam {
+            name: user.name.as_str().to_owned(),
+        }));
+    }
+    if action == BulkAction::Delete && !tx.subordinates(user.id).await?.is_empty() {
+        return Ok(Some(Error::WouldLeaveTeam {
+            name: user.name.as_str().to_owned(),
+        }));
+    }
+    Ok(None)
 }
 
 enum Verdict {
@@ -440,8 +490,14 @@ fn judge(
     Verdict::Apply
 }
 
-/// Every selected user that exists, each once, in the selection's order.
-async fn selected_users(tx: &mut dyn Tx, selection: &BulkSelection) -> Result<Vec<User>> {
+/// Every selected user that exists and that the operator may see, each
+/// once, in the selection's order.
+async fn selected_users(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    selection: &BulkSelection,
+) -> Result<Vec<User>> {
+    let visible_to = actor.reach(Permission::UsersView)?;
     match selection {
         BulkSelection::Ids(ids) => {
             let mut seen = HashSet::new();
@@ -449,7 +505,13 @@ async fn selected_users(tx: &mut dyn Tx, selection: &BulkSelection) -> Result<Ve
             for id in ids {
                 if seen.insert(*id) {
                     if let Some(user) = tx.user(*id).await? {
-                        users.push(user);
+                        let visible = match visible_to {
+                            None => true,
+                            Some(lead) => tx.in_team(lead, user.id).await?,
+                        };
+                        if visible {
+                            users.push(user);
+                        }
                     }
                 }
             }
@@ -459,6 +521,7 @@ async fn selected_users(tx: &mut dyn Tx, selection: &BulkSelection) -> Result<Ve
             let mut query = UserQuery {
                 limit: UserQuery::MAX_LIMIT,
                 after: None,
+                team_of: visible_to,
                 ..query.clone()
             };
             let mut users = Vec::new();

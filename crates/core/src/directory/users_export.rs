@@ -31,10 +31,11 @@ impl Directory {
         out: &mut (dyn Write + Send),
     ) -> Result<u64> {
         let mut tx = self.store.begin(TxMode::Read).await?;
-        Self::authorize(&mut *tx, operator, Permission::UsersView).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
         let mut query = UserQuery {
             limit: EXPORT_PAGE,
             after: None,
+            team_of: actor.reach(Permission::UsersView)?,
             ..query.clone()
         };
         let mut writer = SheetWriter::new(format, "Users", out)?;

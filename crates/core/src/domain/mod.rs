@@ -19,7 +19,7 @@ mod phone;
 mod status;
 mod valid_until;
 
-pub use crate::permission::{Permission, PermissionSet};
+pub use crate::permission::{Grant, Permission, PermissionSet, Scope};
 pub use email::Email;
 pub use ids::{ClientId, GroupId, UserId};
 pub use names::{fold_name, ClientName, Description, GroupName, UserName};

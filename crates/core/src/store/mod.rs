@@ -262,6 +262,10 @@ pub struct UserQuery {
     pub supervisor: Option<UserId>,
     /// Password and sign-in facts.
     pub facts: Option<FactFilter>,
+    /// Only this user's team: themselves and their reports, direct and
+    /// indirect. The core sets it from the operator's reach and replaces
+    /// whatever a caller put here.
+    pub team_of: Option<UserId>,
     pub sort: SortField,
     pub direction: Direction,
     pub limit: u32,

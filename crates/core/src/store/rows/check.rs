@@ -48,6 +48,40 @@ const COUNT_DIFFERENCES: &str = "\
     UNION ALL \
     SELECT 'clients', k.clients, (SELECT count(*) FROM clients) FROM client_counts k";
 
+/// Every (ancestor, user) pair of the supervisor tree, from the supervisors.
+const SUPERVISOR_PAIRS: &str = "\
+    WITH RECURSIVE up (user_id, ancestor_id) AS ( \
+        SELECT id, supervisor_id FROM users WHERE supervisor_id IS NOT NULL \
+        UNION \
+        SELECT up.user_id, u.supervisor_id FROM up JOIN users u ON u.id = up.ancestor_id \
+        WHERE u.supervisor_id IS NOT NULL) ";
+
+/// The team table's pairs and the tree's, when they are not the same set.
+async fn team_difference<S: Sql + ?Sized>(
+    sql: &mut S,
+) -> Result<Option<CountDifference>, StoreError> {
+    let statement = format!(
+        "{SUPERVISOR_PAIRS}SELECT \
+         (SELECT count(*) FROM user_ancestors), (SELECT count(*) FROM up), \
+         (SELECT count(*) FROM (SELECT ancestor_id, user_id FROM up \
+            EXCEPT SELECT ancestor_id, user_id FROM user_ancestors) missing) + \
+         (SELECT count(*) FROM (SELECT ancestor_id, user_id FROM user_ancestors \
+            EXCEPT SELECT ancestor_id, user_id FROM up) extra)"
+    );
+    let rows = sql.query(&statement, &[]).await?;
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    if row.int(2)? == 0 {
+        return Ok(None);
+    }
+    Ok(Some(CountDifference {
+        what: "supervisor-tree pairs behind team scope".into(),
+        kept: row.int(0)?,
+        real: row.int(1)?,
+    }))
+}
+
 #[async_trait]
 impl<S: Sql + ?Sized> CheckTx for S {
     async fn database_problems(&mut self) -> Result<Vec<String>, StoreError> {
@@ -74,7 +108,8 @@ impl<S: Sql + ?Sized> CheckTx for S {
 
     async fn count_differences(&mut self) -> Result<Vec<CountDifference>, StoreError> {
         let rows = self.query(COUNT_DIFFERENCES, &[]).await?;
-        let mut differences = Vec::new();
+        let mut differences: Vec<CountDifference> =
+            team_difference(self).await?.into_iter().collect();
         for row in rows {
             let (kept, real) = (row.int(1)?, row.int(2)?);
             if kept != real {
@@ -107,6 +142,17 @@ impl<S: Sql + ?Sized> CheckTx for S {
             &[],
         )
         .await?;
+        if team_difference(self).await?.is_some() {
+            self.execute("DELETE FROM user_ancestors", &[]).await?;
+            self.execute(
+                &format!(
+                    "INSERT INTO user_ancestors (ancestor_id, user_id) \
+                     {SUPERVISOR_PAIRS}SELECT ancestor_id, user_id FROM up"
+                ),
+                &[],
+            )
+            .await?;
+        }
         Ok(())
     }
 

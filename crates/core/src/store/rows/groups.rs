@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::domain::{Description, GroupId, GroupName, Permission, PermissionSet};
+use crate::domain::{Description, Grant, GroupId, GroupName, Permission, PermissionSet, Scope};
 use crate::model::Group;
 use crate::store::sql::{self, corrupt, millis, ColumnType, Params, Sql, SqlRow};
 use crate::store::{StoreError, ADMINISTRATORS};
@@ -44,12 +44,16 @@ pub trait GroupsTx: Send {
 const GROUP_COLUMNS: &str = "g.id, g.name, g.description, g.builtin, g.created_at, g.updated_at, \
      g.version, g.member_count";
 
-pub(super) fn parse_permissions(codes: Vec<String>) -> Result<PermissionSet, StoreError> {
+/// The set of stored `(permission, scope)` codes.
+pub(super) fn parse_permissions(codes: Vec<(String, String)>) -> Result<PermissionSet, StoreError> {
     codes
         .iter()
-        .map(|code| {
-            code.parse::<Permission>()
-                .map_err(|_| corrupt("permission", code))
+        .map(|(code, scope)| {
+            let permission = code
+                .parse::<Permission>()
+                .map_err(|_| corrupt("permission", code))?;
+            let scope = Scope::parse(scope).ok_or_else(|| corrupt("permission scope", scope))?;
+            Ok(Grant { permission, scope })
         })
         .collect()
 }
@@ -75,14 +79,21 @@ async fn write_permissions<S: Sql + ?Sized>(
     )
     .await?;
     let rows = permissions
-        .iter()
-        .map(|permission| vec![id.0.into(), permission.code().into()])
+        .grants()
+        .map(|grant| {
+            vec![
+                id.0.into(),
+                grant.permission.code().into(),
+                grant.scope.as_str().into(),
+            ]
+        })
         .collect();
     sql.insert_rows(
         "group_permissions",
         &[
             ("group_id", ColumnType::Int),
             ("permission", ColumnType::Text),
+            ("scope", ColumnType::Text),
         ],
         rows,
     )
@@ -104,13 +115,14 @@ async fn complete_groups<S: Sql + ?Sized>(
         .collect::<Result<_, _>>()?;
     let mut params = Params::default();
     let wanted = params.any_of(sql.dialect(), "group_id", &ids);
-    let statement = format!("SELECT group_id, permission FROM group_permissions WHERE {wanted}");
-    let mut permissions_of: HashMap<i64, Vec<String>> = HashMap::new();
+    let statement =
+        format!("SELECT group_id, permission, scope FROM group_permissions WHERE {wanted}");
+    let mut permissions_of: HashMap<i64, Vec<(String, String)>> = HashMap::new();
     for row in sql.query(&statement, &params.0).await? {
         permissions_of
             .entry(row.int(0)?)
             .or_default()
-            .push(row.text(1)?);
+            .push((row.text(1)?, row.text(2)?));
     }
     rows.iter()
         .map(|row| {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 
-use crate::domain::GroupName;
+use crate::domain::{Grant, GroupName};
 use crate::store::copy::{self, Snapshot};
 use crate::store::sql::{ColumnType, Dialect, Sql, Value};
 use crate::store::StoreError;
@@ -66,15 +66,20 @@ async fn read<S: Sql + ?Sized>(sql: &mut S) -> Result<Snapshot, StoreError> {
     let mut permissions: HashMap<i64, Vec<String>> = HashMap::new();
     for row in sql
         .query(
-            "SELECT group_id, permission FROM group_permissions ORDER BY group_id, permission",
+            "SELECT group_id, permission, scope FROM group_permissions \
+             ORDER BY group_id, permission",
             &[],
         )
         .await?
     {
-        permissions
-            .entry(row.int(0)?)
-            .or_default()
-            .push(row.text(1)?);
+        // Written as a grant: `users.edit`, or `users.edit:team`.
+        let (code, scope) = (row.text(1)?, row.text(2)?);
+        let grant = if scope == "all" {
+            code
+        } else {
+            format!("{code}:{scope}")
+        };
+        permissions.entry(row.int(0)?).or_default().push(grant);
     }
     for row in sql
         .query(
@@ -389,7 +394,14 @@ async fn write<S: Sql + ?Sized>(sql: &mut S, snapshot: &Snapshot) -> Result<(), 
             ]);
         }
         for permission in &group.permissions {
-            permissions.push(vec![group.id.into(), permission.as_str().into()]);
+            let grant = Grant::parse(permission).ok_or_else(|| StoreError::Corrupt {
+                detail: format!("group {} has an unknown permission", group.id),
+            })?;
+            permissions.push(vec![
+                group.id.into(),
+                grant.permission.code().into(),
+                grant.scope.as_str().into(),
+            ]);
         }
     }
     insert_all(
@@ -411,7 +423,7 @@ async fn write<S: Sql + ?Sized>(sql: &mut S, snapshot: &Snapshot) -> Result<(), 
     insert_all(
         sql,
         "group_permissions",
-        &[("group_id", Int), ("permission", Text)],
+        &[("group_id", Int), ("permission", Text), ("scope", Text)],
         permissions,
     )
     .await?;

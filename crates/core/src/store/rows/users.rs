@@ -66,6 +66,9 @@ pub trait UsersTx: Send {
     async fn set_memberships(&mut self, id: UserId, groups: &[GroupId]) -> Result<(), StoreError>;
     /// The supervisor of `id`, if any.
     async fn supervisor_of(&mut self, id: UserId) -> Result<Option<UserId>, StoreError>;
+    /// Whether `user` is in `lead`'s team: the lead themselves, or one of
+    /// their reports, direct or indirect.
+    async fn in_team(&mut self, lead: UserId, user: UserId) -> Result<bool, StoreError>;
     /// Users whose supervisor is `id`.
     async fn subordinates(&mut self, id: UserId) -> Result<Vec<UserRef>, StoreError>;
     /// Clears the supervisor of everyone who reports to `id`, bumping their versions.
@@ -506,6 +509,19 @@ impl<S: Sql + ?Sized> UsersTx for S {
         })
     }
 
+    async fn in_team(&mut self, lead: UserId, user: UserId) -> Result<bool, StoreError> {
+        if lead == user {
+            return Ok(true);
+        }
+        let found = sql::count(
+            self,
+            "SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1 AND user_id = $2",
+            &[lead.0.into(), user.0.into()],
+        )
+        .await?;
+        Ok(found > 0)
+    }
+
     async fn subordinates(&mut self, id: UserId) -> Result<Vec<UserRef>, StoreError> {
         self.query(
             "SELECT id, name, email, email_normalized FROM users WHERE supervisor_id = $1 \
@@ -557,7 +573,7 @@ impl<S: Sql + ?Sized> UsersTx for S {
     async fn user_permissions(&mut self, id: UserId) -> Result<PermissionSet, StoreError> {
         let rows = self
             .query(
-                "SELECT g.builtin, p.permission FROM memberships m \
+                "SELECT g.builtin, p.permission, p.scope FROM memberships m \
                  JOIN groups g ON g.id = m.group_id \
                  LEFT JOIN group_permissions p ON p.group_id = g.id \
                  WHERE m.user_id = $1",
@@ -569,8 +585,8 @@ impl<S: Sql + ?Sized> UsersTx for S {
             if row.bool(0)? {
                 return Ok(PermissionSet::all());
             }
-            if let Some(code) = row.opt_text(1)? {
-                codes.push(code);
+            if let (Some(code), Some(scope)) = (row.opt_text(1)?, row.opt_text(2)?) {
+                codes.push((code, scope));
             }
         }
         parse_permissions(codes)

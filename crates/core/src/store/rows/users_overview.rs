@@ -3,7 +3,7 @@
 
 use chrono::{Duration, Utc};
 
-use crate::domain::{Status, ValidUntil};
+use crate::domain::{Status, UserId, ValidUntil};
 use crate::store::sql::{self, millis, where_clause, Dialect, Params, Sql};
 use crate::store::{
     Cursor, Direction, FactFilter, SortField, SortKey, StatusFilter, StoreError, Total, UserPage,
@@ -76,10 +76,22 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
         let through_index = facts_are_rare(sql, facts).await?;
         conditions.push(fact_condition(dialect, facts, through_index, &mut params));
     }
+    let mut team_members = None;
+    if let Some(lead) = query.team_of {
+        let members = team_size(sql, lead).await?;
+        team_members = Some(members);
+        conditions.push(team_condition(dialect, lead, members, &mut params));
+    }
     let where_sql = where_clause(&conditions);
-    // The kept counts know nothing of sign-in facts.
-    let kept = query.facts.is_none();
+    // The kept counts know nothing of sign-in facts or teams.
+    let kept = query.facts.is_none() && team_members.is_none();
+    let only_team = search.is_none()
+        && query.status.is_none()
+        && group_members.is_none()
+        && query.supervisor.is_none()
+        && query.facts.is_none();
     let total = match (&search, query.status, group_members, query.supervisor) {
+        _ if only_team && team_members.is_some() => Total::exact(team_members.unwrap_or_default()),
         (None, None, None, None) if kept => Total::exact(sql.count_users().await?),
         (None, Some(StatusFilter::Disabled), None, None) if kept => {
             Total::exact(sql.count_with_status(Status::Disabled).await?)
@@ -142,6 +154,48 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
         total,
         next,
     })
+}
+
+/// Teams up to this size are read from the ancestors table and sorted;
+/// larger ones by walking the sort index, probing each user's ancestors.
+const SMALL_TEAM: u64 = 50_000;
+
+/// The number of people in `lead`'s team, the lead included.
+pub(super) async fn team_size<S: Sql + ?Sized>(
+    sql: &mut S,
+    lead: UserId,
+) -> Result<u64, StoreError> {
+    let reports = sql::count(
+        sql,
+        "SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1",
+        &[lead.0.into()],
+    )
+    .await?;
+    Ok(reports + 1)
+}
+
+/// The condition "`u` is `lead` or one of their reports": on SQLite a
+/// small team is read by its key in `user_ancestors` (then sorted), a
+/// large one probed as the sort index is walked. PostgreSQL chooses from
+/// its own statistics.
+pub(super) fn team_condition(
+    dialect: Dialect,
+    lead: UserId,
+    members: u64,
+    params: &mut Params,
+) -> String {
+    let lead = params.push(lead.0);
+    if dialect == Dialect::Sqlite && members > SMALL_TEAM {
+        format!(
+            "(u.id = {lead} OR EXISTS (SELECT 1 FROM user_ancestors a \
+             WHERE a.ancestor_id = {lead} AND a.user_id = u.id))"
+        )
+    } else {
+        format!(
+            "(u.id = {lead} OR u.id IN (SELECT a.user_id FROM user_ancestors a \
+             WHERE a.ancestor_id = {lead}))"
+        )
+    }
 }
 
 pub(super) fn sort_column(sort: SortField) -> &'static str {

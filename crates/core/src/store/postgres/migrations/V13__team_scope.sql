@@ -1,0 +1,72 @@
+-- Team scope. A group's permission applies to everyone ('all') or to the
+-- operator's team ('team'): themselves and their reports, direct and
+-- indirect, through the supervisor tree.
+ALTER TABLE group_permissions ADD COLUMN scope TEXT NOT NULL DEFAULT 'all'
+    CHECK (scope IN ('all', 'team'));
+
+-- Every (ancestor, user) pair of the supervisor tree, so that "the team of
+-- X" is one range of this table's key. The triggers below keep it, in the
+-- database itself, for every way a supervisor changes; nothing writes it
+-- otherwise.
+CREATE TABLE user_ancestors (
+    ancestor_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    user_id     BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    PRIMARY KEY (ancestor_id, user_id)
+);
+CREATE INDEX user_ancestors_user ON user_ancestors (user_id, ancestor_id);
+
+INSERT INTO user_ancestors (ancestor_id, user_id)
+WITH RECURSIVE up (user_id, ancestor_id) AS (
+    SELECT id, supervisor_id FROM users WHERE supervisor_id IS NOT NULL
+    UNION
+    SELECT up.user_id, u.supervisor_id
+    FROM up JOIN users u ON u.id = up.ancestor_id
+    WHERE u.supervisor_id IS NOT NULL
+)
+SELECT ancestor_id, user_id FROM up;
+
+-- A new user is a leaf: their supervisor and the supervisor's ancestors.
+-- A pair already there is left as it is: only a circle of supervisors
+-- (which Roster refuses, and the store check names) makes one, and the
+-- table must not stop someone repairing such data by hand.
+CREATE FUNCTION user_ancestors_inserted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO user_ancestors (ancestor_id, user_id)
+        SELECT NEW.supervisor_id, NEW.id
+        UNION
+        SELECT ancestor_id, NEW.id FROM user_ancestors WHERE user_id = NEW.supervisor_id
+        ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER user_ancestors_insert AFTER INSERT ON users
+    FOR EACH ROW WHEN (NEW.supervisor_id IS NOT NULL)
+    EXECUTE FUNCTION user_ancestors_inserted();
+
+-- A move takes the user's whole subtree along: the subtree loses the
+-- user's old ancestors and gains the new ones.
+CREATE FUNCTION user_ancestors_moved() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM user_ancestors
+    WHERE ancestor_id IN (SELECT a.ancestor_id FROM user_ancestors a WHERE a.user_id = NEW.id)
+      AND (user_id = NEW.id
+           OR user_id IN (SELECT b.user_id FROM user_ancestors b WHERE b.ancestor_id = NEW.id));
+    IF NEW.supervisor_id IS NOT NULL THEN
+        INSERT INTO user_ancestors (ancestor_id, user_id)
+            SELECT above.ancestor_id, below.user_id
+            FROM (SELECT NEW.supervisor_id AS ancestor_id
+                  UNION
+                  SELECT a.ancestor_id FROM user_ancestors a WHERE a.user_id = NEW.supervisor_id) above,
+                 (SELECT NEW.id AS user_id
+                  UNION
+                  SELECT b.user_id FROM user_ancestors b WHERE b.ancestor_id = NEW.id) below
+        ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER user_ancestors_move AFTER UPDATE OF supervisor_id ON users
+    FOR EACH ROW WHEN (OLD.supervisor_id IS DISTINCT FROM NEW.supervisor_id)
+    EXECUTE FUNCTION user_ancestors_moved();
