@@ -487,6 +487,11 @@ fn rows() -> Vec<Row> {
             |w| json!({"id": w.clients.read}),
         ),
         row(
+            "account_manager_choices",
+            Requires(ClientsManage),
+            |_| json!({"search": "a"}),
+        ),
+        row(
             "create_client",
             Requires(ClientsManage),
             |_| json!({"client": {"name": "Nia New", "email": "nia.new@example.com", "phone": "+44 20 7946 0018", "country": "GB"}}),
@@ -774,6 +779,7 @@ impl World {
                     email: Some(email.to_owned()),
                     phone: Some("+44 20 7946 0961".to_owned()),
                     country: Some("GB".to_owned()),
+                    account_manager: None,
                 };
                 async move {
                     directory

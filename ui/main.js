@@ -26,18 +26,9 @@
 import * as api from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { busy, progress } from './widgets.js';
+import { reachIn } from './grants.js';
 import * as firstRun from './views/first-run.js';
 import * as signIn from './views/sign-in.js';
-import * as users from './views/users.js';
-import * as userForm from './views/user-form.js';
-import * as userDetail from './views/user-detail.js';
-import * as deletedUsers from './views/deleted-users.js';
-import * as groups from './views/groups.js';
-import * as clients from './views/clients.js';
-import * as clientForm from './views/client-form.js';
-import * as clientDetail from './views/client-detail.js';
-import * as auditView from './views/audit.js';
-import * as settingsView from './views/settings.js';
 import * as changePassword from './views/change-password.js';
 import * as secondFactor from './views/second-factor.js';
 import * as totpEnrolment from './views/totp-enrolment.js';
@@ -52,7 +43,11 @@ import { localSignInFields } from './views/local-sign-in.js';
  * @property {typeof api} api the commands
  * @property {import('./api.js').AppStatus} app product, version, store
  * @property {import('./api.js').Me} me the signed-in operator (null before sign-in)
- * @property {(permission: string) => boolean} can whether the operator holds a permission
+ * @property {(permission: string) => boolean} can whether the operator holds a
+ *   permission, for everyone or only for their team
+ * @property {(permission: string) => import('./grants.js').Reach | null} reach how
+ *   far the operator holds a permission: "all", "team" (themselves and their
+ *   reports, direct and indirect), or null
  * @property {(path: string, options?: {message?: string}) => void} navigate
  *   goes to a route, e.g. "/users/7"; `message` is announced on arrival
  * @property {(message: string | null) => void} say shows (and announces) a status message
@@ -79,23 +74,41 @@ import { localSignInFields } from './views/local-sign-in.js';
 /** @type {Record<string, string>} the window's title for each navigation item */
 const NAV_TITLES = { users: 'Users', groups: 'Groups', clients: 'Clients', audit: 'Audit log', settings: 'Settings' };
 
-/** @type {{pattern: RegExp, view: {render: (root: HTMLElement, ctx: Context) => void}, params?: string[], nav: string, extra?: Record<string, string>}[]} */
+/**
+ * The views behind the app's routes, each loaded when first visited: the
+ * sign-in screen draws without parsing them (start-up time, issue 19).
+ * @type {Record<string, () => Promise<{render: (root: HTMLElement, ctx: Context) => void}>>}
+ */
+const VIEWS = {
+  users: () => import('./views/users.js'),
+  userForm: () => import('./views/user-form.js'),
+  userDetail: () => import('./views/user-detail.js'),
+  deletedUsers: () => import('./views/deleted-users.js'),
+  groups: () => import('./views/groups.js'),
+  clients: () => import('./views/clients.js'),
+  clientForm: () => import('./views/client-form.js'),
+  clientDetail: () => import('./views/client-detail.js'),
+  auditView: () => import('./views/audit.js'),
+  settingsView: () => import('./views/settings.js'),
+};
+
+/** @type {{pattern: RegExp, view: keyof typeof VIEWS, params?: string[], nav: string, extra?: Record<string, string>}[]} */
 const ROUTES = [
-  { pattern: /^\/users$/, view: users, nav: 'users' },
-  { pattern: /^\/users\/new$/, view: userForm, nav: 'users', extra: { mode: 'create' } },
-  { pattern: /^\/users\/deleted$/, view: deletedUsers, nav: 'users' },
-  { pattern: /^\/users\/(\d+)$/, view: userDetail, params: ['id'], nav: 'users' },
-  { pattern: /^\/users\/(\d+)\/edit$/, view: userForm, params: ['id'], nav: 'users', extra: { mode: 'edit' } },
-  { pattern: /^\/groups$/, view: groups, nav: 'groups' },
-  { pattern: /^\/groups\/new$/, view: groups, nav: 'groups', extra: { id: 'new' } },
-  { pattern: /^\/groups\/(\d+)$/, view: groups, params: ['id'], nav: 'groups' },
-  { pattern: /^\/clients$/, view: clients, nav: 'clients' },
-  { pattern: /^\/clients\/new$/, view: clientForm, nav: 'clients', extra: { mode: 'create' } },
-  { pattern: /^\/clients\/(\d+)$/, view: clientDetail, params: ['id'], nav: 'clients' },
-  { pattern: /^\/clients\/(\d+)\/edit$/, view: clientForm, params: ['id'], nav: 'clients', extra: { mode: 'edit' } },
-  { pattern: /^\/audit$/, view: auditView, nav: 'audit' },
-  { pattern: /^\/audit\/person\/(\d+)$/, view: auditView, params: ['person'], nav: 'audit' },
-  { pattern: /^\/settings$/, view: settingsView, nav: 'settings' },
+  { pattern: /^\/users$/, view: 'users', nav: 'users' },
+  { pattern: /^\/users\/new$/, view: 'userForm', nav: 'users', extra: { mode: 'create' } },
+  { pattern: /^\/users\/deleted$/, view: 'deletedUsers', nav: 'users' },
+  { pattern: /^\/users\/(\d+)$/, view: 'userDetail', params: ['id'], nav: 'users' },
+  { pattern: /^\/users\/(\d+)\/edit$/, view: 'userForm', params: ['id'], nav: 'users', extra: { mode: 'edit' } },
+  { pattern: /^\/groups$/, view: 'groups', nav: 'groups' },
+  { pattern: /^\/groups\/new$/, view: 'groups', nav: 'groups', extra: { id: 'new' } },
+  { pattern: /^\/groups\/(\d+)$/, view: 'groups', params: ['id'], nav: 'groups' },
+  { pattern: /^\/clients$/, view: 'clients', nav: 'clients' },
+  { pattern: /^\/clients\/new$/, view: 'clientForm', nav: 'clients', extra: { mode: 'create' } },
+  { pattern: /^\/clients\/(\d+)$/, view: 'clientDetail', params: ['id'], nav: 'clients' },
+  { pattern: /^\/clients\/(\d+)\/edit$/, view: 'clientForm', params: ['id'], nav: 'clients', extra: { mode: 'edit' } },
+  { pattern: /^\/audit$/, view: 'auditView', nav: 'audit' },
+  { pattern: /^\/audit\/person\/(\d+)$/, view: 'auditView', params: ['person'], nav: 'audit' },
+  { pattern: /^\/settings$/, view: 'settingsView', nav: 'settings' },
 ];
 
 /** The shortcut that locks the screen at once (also on the header's "Lock"). */
@@ -143,9 +156,23 @@ function say(message) {
   replaceChildren(elements.flash, message ? h('p', { class: 'flash-message' }, message) : null);
 }
 
-/** @param {string} permission */
+/**
+ * How far the operator holds `permission`; the session's permissions are
+ * grants, "users.view" or "users.view:team".
+ * @param {string} permission a code, e.g. "users.view"
+ * @returns {import('./grants.js').Reach | null}
+ */
+function reach(permission) {
+  return session ? reachIn(session.permissions, permission) : null;
+}
+
+/**
+ * Whether the operator holds `permission` at all: enough to offer what
+ * works within their team (Rust refuses anyone beyond it).
+ * @param {string} permission
+ */
 function can(permission) {
-  return Boolean(session?.permissions.includes(permission));
+  return reach(permission) !== null;
 }
 
 /** Where to land after sign-in, or on an unknown route. */
@@ -186,6 +213,7 @@ function context(signal, params = {}) {
     app: /** @type {import('./api.js').AppStatus} */ (app),
     me: /** @type {import('./api.js').Me} */ (session),
     can,
+    reach,
     navigate,
     say,
     params,
@@ -223,15 +251,22 @@ function route() {
   const hadFocusInView = elements.view.contains(document.activeElement);
   const signal = freshView(NAV_TITLES[r.nav] ?? '');
   markNav(r.nav);
-  r.view.render(elements.view, context(signal, params));
-  // After a route change, start reading (and tabbing) at the new heading.
-  if (hadFocusInView || document.activeElement === document.body) {
-    const heading = elements.view.querySelector('h1');
-    if (heading && !elements.view.contains(document.activeElement)) {
-      heading.tabIndex = -1;
-      heading.focus({ preventScroll: true });
+  VIEWS[r.view]().then((view) => {
+    if (signal.aborted) return;
+    view.render(elements.view, context(signal, params));
+    // After a route change, start reading (and tabbing) at the new heading.
+    if (hadFocusInView || document.activeElement === document.body) {
+      const heading = elements.view.querySelector('h1');
+      if (heading && !elements.view.contains(document.activeElement)) {
+        heading.tabIndex = -1;
+        heading.focus({ preventScroll: true });
+      }
     }
-  }
+  }, (error) => {
+    if (signal.aborted) return;
+    elements.view.append(h('div', { class: 'alert alert-error', role: 'alert' },
+      `This page could not be loaded: ${api.messageOf(error)}`));
+  });
 }
 
 /** @param {AbortSignal} signal */

@@ -1,9 +1,9 @@
 // The pieces several views share: a labelled field with its hint and error,
 // a checkbox, the password fields with Generate / Show password / strength,
-// the person picker (supervisor), status badges, a progress bar, the way an
-// error from Rust finds its place in a form, and the notice with "Reload"
-// for a record someone else changed meanwhile. The overview table is in
-// table.js.
+// the person picker (supervisor, account manager), status badges, a
+// progress bar, the way an error from Rust finds its place in a form, and
+// the notice with "Reload" for a record someone else changed meanwhile. The
+// overview table is in table.js.
 
 import { debounce, h, replaceChildren, uid } from './dom.js';
 import { date, dateTime, fullDateTime, statusLabel } from './format.js';
@@ -451,9 +451,13 @@ export function passwordFields({ api, account, label = 'Password', confirmLabel 
  * @param {boolean} [options.showChosen] show the chosen person's name and email below
  * @param {(person: import('./api.js').PersonRef | null) => void} [options.onChange]
  * @param {string} [options.class]
+ * @param {string} [options.hint] a sentence shown below, after the chosen person
+ * @param {(search: string) => Promise<import('./api.js').PersonRef[]>} [options.find]
+ *   who is offered for what was typed ("" for nothing); by default the users
+ *   overview's search, which needs users.view
  * @returns {PersonPicker}
  */
-export function personPicker({ api, label, noneLabel, initial = null, excludeId = null, showChosen = true, onChange, ...rest }) {
+export function personPicker({ api, label, noneLabel, initial = null, excludeId = null, showChosen = true, onChange, find, ...rest }) {
   const listId = uid('suggestions');
   const input = /** @type {HTMLInputElement} */ (h('input', {
     type: 'text',
@@ -467,10 +471,11 @@ export function personPicker({ api, label, noneLabel, initial = null, excludeId 
   }));
   const list = h('ul', { id: listId, role: 'listbox', class: 'suggestions', 'aria-label': 'Suggestions', hidden: true });
   const chosen = showChosen ? h('span', { class: 'chosen' }) : null;
+  const note = rest.hint ? h('span', { class: 'picker-hint' }, rest.hint) : null;
   const f = field(label, input, {
     class: ['picker', rest.class].filter(Boolean).join(' '),
     extra: list,
-    hint: chosen ?? undefined,
+    hint: note ? h('span', null, chosen, note) : chosen ?? undefined,
   });
 
   /** @type {import('./api.js').PersonRef | null} */
@@ -525,9 +530,9 @@ export function personPicker({ api, label, noneLabel, initial = null, excludeId 
     const text = input.value.trim();
     const question = ++asked;
     try {
-      const page = await api.listUsers({ search: text || undefined, sort: 'name', direction: 'asc', limit: 8 });
+      const found = await (find ?? findUsers)(text);
       if (question !== asked || document.activeElement !== input) return;
-      const people = page.users
+      const people = found
         .filter((u) => u.id !== excludeId)
         .map((u) => ({ id: u.id, name: u.name, email: u.email }));
       // The empty choice leads only while nothing is typed, so that the
@@ -557,6 +562,12 @@ export function personPicker({ api, label, noneLabel, initial = null, excludeId 
     }
   }
   const searchSoon = debounce(search, 200);
+
+  /** @param {string} text @returns {Promise<import('./api.js').PersonRef[]>} */
+  async function findUsers(text) {
+    const page = await api.listUsers({ search: text || undefined, sort: 'name', direction: 'asc', limit: 8 });
+    return page.users;
+  }
 
   input.addEventListener('input', () => searchSoon());
   input.addEventListener('focus', () => {

@@ -106,6 +106,7 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::handover::save_credentials_sheet,
             commands::clients::list_clients,
             commands::clients::get_client,
+            commands::clients::account_manager_choices,
             commands::clients::create_client,
             commands::clients::update_client,
             commands::clients::delete_client,

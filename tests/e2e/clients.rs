@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde_json::json;
 
+use crate::steps::ADMIN;
 use crate::Session;
 
 const MASKED: NewMasked = NewMasked {
@@ -65,11 +66,6 @@ fn secrets() -> Vec<&'static str> {
 }
 
 impl Session {
-    fn go_to_clients(&self) {
-        self.navigate("Clients");
-        self.wait_for_heading("Clients");
-    }
-
     fn create_client(&self, client: &Typed) {
         self.go_to_clients();
         self.click_button("New client");
@@ -150,7 +146,14 @@ fn a_masked_operator_sees_and_exports_clients_masked() {
     let table = s.wait_for_row("Lena Lindqvist");
     assert_eq!(
         table.headers,
-        ["Name", "Email", "Phone", "Country", "Created"]
+        [
+            "Name",
+            "Email",
+            "Phone",
+            "Country",
+            "Account manager",
+            "Created"
+        ]
     );
     s.wait_for_row(JANE.name);
     let table = s.wait_for_row(KARL.name);
@@ -225,7 +228,8 @@ fn a_masked_operator_sees_and_exports_clients_masked() {
     s.settle();
     s.screenshot("clients-masked");
 
-    // The detail and the edit form stay masked; only the country is editable.
+    // The detail and the edit form stay masked; only the country and the
+    // account manager (a user, not client data) are editable.
     let first = table.rows[0][0].clone();
     s.click_row(&first);
     s.wait_for_heading(&first);
@@ -236,6 +240,10 @@ fn a_masked_operator_sees_and_exports_clients_masked() {
         assert!(read_only(&s, label), "{label:?} is read-only");
     }
     assert!(!read_only(&s, "Country"), "the country may be changed");
+    assert!(
+        !read_only(&s, "Account manager") && s.is_enabled("Account manager"),
+        "the account manager may be changed"
+    );
     assert_eq!(s.value_of("Name"), first);
     let text = s.visible_text_now();
     for secret in secrets() {
@@ -280,8 +288,10 @@ fn the_clients_pages_in_the_dark_theme() {
     );
     s.settle();
     s.screenshot("client-detail-dark");
+    s.wait_for_fact("Account manager", "None");
     s.click_button("Edit");
     s.wait_for_heading("Edit client");
+    s.choose_suggestion("Account manager", "Ada", ADMIN.name);
     s.fill("Phone", "12");
     s.click_button("Save changes");
     s.wait_for_field_message("Phone", "is not");
@@ -289,6 +299,11 @@ fn the_clients_pages_in_the_dark_theme() {
     s.screenshot("client-form-dark");
     s.go_to_clients();
     s.wait_for_row(JANE.name);
+    let text = s.visible_text_now();
+    assert!(
+        !text.contains("null"),
+        "a left-out note shows as text:\n{text}"
+    );
     s.settle();
     s.screenshot("clients-dark");
 }

@@ -24,6 +24,7 @@ mod screenshots;
 mod session_states;
 mod sign_in;
 mod smoke;
+mod team_scope;
 mod two_factor;
 mod users;
 

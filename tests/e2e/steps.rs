@@ -191,16 +191,27 @@ impl Session {
     /// creates the user (two-factor Off, so tests can sign in as them) and
     /// waits for their page.
     pub fn create_user(&self, user: &NewUser<'_>) {
-        self.create_user_with(user, Some("Off"));
+        self.create_user_with(user, Some("Off"), None);
+    }
+
+    /// [`Session::create_user`] with a supervisor, chosen by name in the
+    /// supervisor picker.
+    pub fn create_user_under(&self, user: &NewUser<'_>, supervisor: &str) {
+        self.create_user_with(user, Some("Off"), Some(supervisor));
     }
 
     /// [`Session::create_user`] with the two-factor method
     /// "Authenticator app (TOTP)": the user sets up the app at their first sign-in.
     pub fn create_totp_user(&self, user: &NewUser<'_>) {
-        self.create_user_with(user, Some("Authenticator app (TOTP)"));
+        self.create_user_with(user, Some("Authenticator app (TOTP)"), None);
     }
 
-    fn create_user_with(&self, user: &NewUser<'_>, two_factor: Option<&str>) {
+    fn create_user_with(
+        &self,
+        user: &NewUser<'_>,
+        two_factor: Option<&str>,
+        supervisor: Option<&str>,
+    ) {
         self.go_to_users();
         self.click_button("New user");
         self.wait_for_heading("New user");
@@ -208,6 +219,10 @@ impl Session {
         self.fill("Email", user.email);
         for group in user.groups {
             self.check(group);
+        }
+        if let Some(supervisor) = supervisor {
+            self.choose_suggestion("Supervisor", supervisor, supervisor);
+            assert_eq!(self.value_of("Supervisor"), supervisor);
         }
         self.fill("Password", user.password);
         self.fill("Confirm password", user.password);
@@ -239,6 +254,12 @@ impl Session {
     pub fn go_to_groups(&self) {
         self.navigate("Groups");
         self.wait_for_heading("Groups");
+    }
+
+    /// The Clients screen, through the main navigation.
+    pub fn go_to_clients(&self) {
+        self.navigate("Clients");
+        self.wait_for_heading("Clients");
     }
 
     /// Types into "Search users" and waits until the table shows only rows

@@ -2,6 +2,7 @@
 //
 // For an operator who sees client data masked, every name, email and phone
 // number arrives masked from Rust (`masked: true`); nothing here unmasks.
+// The account manager is a user, not client data: never masked.
 
 import { call } from './call.js';
 
@@ -16,6 +17,8 @@ import { call } from './call.js';
  * @property {string} updated_at RFC 3339, UTC
  * @property {number} version
  * @property {boolean} masked whether name, email and phone are shown masked
+ * @property {import('./users.js').PersonRef | null} account_manager the user who
+ *   looks after the client; with `clients.view:team` it decides who sees them
  *
  * @typedef {object} ClientQuery
  * @property {string} [search]
@@ -35,6 +38,7 @@ import { call } from './call.js';
  * @property {string | null} email
  * @property {string | null} phone
  * @property {string | null} country
+ * @property {number | null} [account_manager] a user's id
  *
  * @typedef {object} ClientChanges only the fields sent change; null clears one
  * @property {number} version the version the form was filled from
@@ -42,6 +46,7 @@ import { call } from './call.js';
  * @property {string | null} [email]
  * @property {string | null} [phone]
  * @property {string | null} [country]
+ * @property {number | null} [account_manager] a user's id
  *
  * @typedef {object} ImportReport
  * @property {number} rows data rows read
@@ -61,6 +66,18 @@ export function listClients(query = {}) {
 /** @param {number} id @returns {Promise<Client>} */
 export function getClient(id) {
   return call('get_client', { id });
+}
+
+/**
+ * Who may be chosen as a client's account manager: up to 20 enabled users
+ * whose name or email matches `search`, only the operator's team when they
+ * manage clients for their team. Needs `clients.manage` only (not
+ * `users.view`), so the client form asks this rather than listUsers.
+ * @param {string} search
+ * @returns {Promise<import('./users.js').PersonRef[]>}
+ */
+export function accountManagerChoices(search) {
+  return call('account_manager_choices', { search });
 }
 
 /** @param {ClientFields} client @returns {Promise<Client>} */

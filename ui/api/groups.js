@@ -8,7 +8,8 @@ import { call } from './call.js';
  * @property {string} name
  * @property {string} description
  * @property {boolean} builtin
- * @property {string[]} permissions codes, e.g. "users.view"
+ * @property {string[]} permissions grants (see grants.js), e.g. "users.view"
+ *   (everyone) or "users.edit:team" (the member's team only)
  * @property {number} member_count
  * @property {string} created_at
  * @property {string} updated_at
@@ -17,12 +18,13 @@ import { call } from './call.js';
  * @typedef {object} GroupFields
  * @property {string} name
  * @property {string} description
- * @property {string[]} permissions
+ * @property {string[]} permissions grants, as in Group
  *
  * @typedef {object} Permission
  * @property {string} code e.g. "users.view"
  * @property {string} area e.g. "Users"
  * @property {string} label e.g. "view users"
+ * @property {boolean} scopable whether a group may grant it for the member's team only
  */
 
 /** Every permission a group can carry. @returns {Promise<Permission[]>} */

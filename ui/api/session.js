@@ -10,7 +10,8 @@ import { call } from './call.js';
 /**
  * @typedef {object} Me
  * @property {User} user the operator
- * @property {string[]} permissions the operator's rights
+ * @property {string[]} permissions the operator's rights, as grants (see
+ *   grants.js): "users.view" for everyone, "users.view:team" for their team
  *
  * @typedef {object} AppStatus
  * @property {string} name product name

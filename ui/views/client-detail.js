@@ -1,7 +1,9 @@
 // One client: their details, and Edit and Delete for operators who manage
 // clients. Delete asks first (a native dialog) and sends the version shown,
 // so deleting a record someone else changed meanwhile is refused; the page
-// then offers to reload. Masked values are shown as Rust sent them.
+// then offers to reload. Masked values are shown as Rust sent them; the
+// account manager is a user, never masked, and links to their page for one
+// who may view users.
 
 import { h, replaceChildren } from '../dom.js';
 import { formError, progress, showStale, time } from '../widgets.js';
@@ -57,11 +59,23 @@ export async function render(root, ctx) {
       ]
       : null);
     const none = (/** @type {string} */ text) => h('span', { class: 'muted' }, text);
+    const manager = client.account_manager;
+    // Their page opens for one who views every user, or who views their
+    // team's users and sees only their team's clients (so the manager is in it).
+    const usersReach = ctx.reach('users.view');
+    const managerLinks = usersReach === 'all' || (usersReach === 'team' && ctx.reach('clients.view') === 'team');
     /** @type {[string, import('../dom.js').Child][]} */
     const rows = [
       ['Email', client.email ?? none('No email')],
       ['Phone', client.phone ?? none('No phone')],
       ['Country', client.country ? countryLabel(client.country) : none('Not given')],
+      ['Account manager', manager
+        ? [
+          managerLinks ? h('a', { href: `#/users/${manager.id}` }, manager.name) : manager.name,
+          ' ',
+          h('span', { class: 'muted' }, manager.email),
+        ]
+        : none('None')],
       ['Created', time(client.created_at)],
       ['Updated', time(client.updated_at)],
     ];

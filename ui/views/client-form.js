@@ -4,14 +4,27 @@
 // else saved meanwhile is refused rather than overwritten, and only the
 // fields the operator may change. An operator who sees client data masked
 // gets name, email and phone read-only (masked, as Rust sent them) and can
-// change the country only; Rust refuses anything more. Errors go beside the
-// field Rust names, or above the buttons; nothing typed is lost.
+// change the country and the account manager only (a user, not client
+// data); Rust refuses anything more. Errors go beside the field Rust names,
+// or above the buttons; nothing typed is lost.
+//
+// The account manager is picked among the people account_manager_choices
+// offers (the operator may not hold users.view). One who manages clients
+// for their team only (see grants.js) keeps each client in it: a new
+// client's manager starts as the operator themselves, and Rust refuses no
+// one or someone outside the team.
 
 import { h, replaceChildren } from '../dom.js';
-import { field, formError, placeError, progress, showStale, submitting } from '../widgets.js';
+import { field, formError, personPicker, placeError, progress, showStale, submitting } from '../widgets.js';
 
 /** Shown to an operator who sees client data masked. */
 const MASKED_NOTE = 'Client personal data is masked for you.';
+
+/** Beside the account manager of a new client, for one who manages their team's clients only. */
+const TEAM_MANAGER_CREATE = 'Clients you add stay with your team: choose yourself or someone in your team.';
+
+/** Beside the account manager when editing, for one who manages their team's clients only. */
+const TEAM_MANAGER_EDIT = 'Your rights reach only your team: choose yourself or someone in it.';
 
 /**
  * @param {HTMLElement} root
@@ -69,7 +82,7 @@ export async function render(root, ctx) {
  * @param {string} back
  */
 function buildForm(body, ctx, client, back) {
-  const { api, signal } = ctx;
+  const { api, signal, me } = ctx;
   // Masked values cannot be sent back: they are shown, never edited.
   const locked = Boolean(ctx.me.user.mask_client_data || client?.masked);
 
@@ -83,6 +96,17 @@ function buildForm(body, ctx, client, back) {
   const country = input({
     type: 'text', value: client?.country ?? '', maxlength: '2', autocapitalize: 'characters', class: 'input-country',
   });
+  // Not client data: a masked operator changes it like the country.
+  const forTeam = ctx.reach('clients.manage') === 'team';
+  const myself = { id: me.user.id, name: me.user.name, email: me.user.email };
+  const manager = personPicker({
+    api,
+    label: 'Account manager',
+    noneLabel: 'No account manager',
+    initial: client ? client.account_manager : (forTeam ? myself : null),
+    find: (search) => api.accountManagerChoices(search),
+    hint: forTeam ? (client ? TEAM_MANAGER_EDIT : TEAM_MANAGER_CREATE) : 'Optional.',
+  });
 
   /** @type {Record<string, import('../widgets.js').Field>} */
   const fields = {
@@ -94,6 +118,7 @@ function buildForm(body, ctx, client, back) {
   for (const [key, f] of Object.entries(fields)) {
     f.control.addEventListener('input', () => fields[key].setError(null));
   }
+  fields.account_manager = { root: manager.root, control: manager.input, setError: manager.setError };
 
   const general = formError();
   const working = progress(client ? 'Saving' : 'Creating the client');
@@ -107,6 +132,7 @@ function buildForm(body, ctx, client, back) {
       locked ? h('p', { class: 'alert masked-note', role: 'note' }, MASKED_NOTE) : null,
       h('div', { class: 'form-grid' }, fields.name.root, fields.email.root),
       h('div', { class: 'form-grid' }, fields.phone.root, fields.country.root),
+      h('div', { class: 'form-grid' }, fields.account_manager.root),
     ),
     general.root,
     working,
@@ -123,6 +149,7 @@ function buildForm(body, ctx, client, back) {
     event.preventDefault();
     general.show(null);
     const countryValue = orNull(country.value)?.toUpperCase() ?? null;
+    const managerId = manager.value()?.id ?? null;
     try {
       if (client) {
         const current = client;
@@ -133,6 +160,7 @@ function buildForm(body, ctx, client, back) {
           changes.email = orNull(email.value);
           changes.phone = orNull(phone.value);
         }
+        if (managerId !== (current.account_manager?.id ?? null)) changes.account_manager = managerId;
         const saved = await submitting(form, submit, working, () => api.updateClient(current.id, changes));
         ctx.navigate(`/clients/${saved.id}`, { message: 'Changes saved.' });
       } else {
@@ -141,14 +169,14 @@ function buildForm(body, ctx, client, back) {
           email: orNull(email.value),
           phone: orNull(phone.value),
           country: countryValue,
+          account_manager: managerId,
         }));
         ctx.navigate(`/clients/${created.id}`, { message: `${created.name} was created.` });
       }
     } catch (error) {
       if (signal.aborted) return;
-      if (!showStale(error, general, () => ctx.navigate(location.hash.slice(1)), { editing: true })) {
-        placeError(error, fields, general);
-      }
+      if (showStale(error, general, () => ctx.navigate(location.hash.slice(1)), { editing: true })) return;
+      placeError(error, fields, general);
     }
   }
 }

@@ -13,6 +13,11 @@
 // rows it holds and what is wrong with which line; "Import N clients" then
 // imports that same file (Rust remembers it), with a progress bar. Rust
 // imports every row or none, so a file with errors is fixed and chosen again.
+//
+// One who may view clients for their team only (see grants.js) sees the
+// clients whose account manager is in their team, and a note saying so.
+// An imported file names no account manager, so the import needs
+// clients.manage for everyone and is not offered otherwise.
 
 import { debounce, h, replaceChildren, uid } from '../dom.js';
 import { clientsTotal, plural } from '../format.js';
@@ -38,9 +43,17 @@ function columns(masked) {
     { label: 'Email', class: 'cell-email', cell: (client) => client.email ?? none() },
     { label: 'Phone', class: 'cell-phone', cell: (client) => client.phone ?? none() },
     { label: 'Country', title: (client) => countryLabel(client.country), cell: (client) => client.country ?? none() },
+    {
+      label: 'Account manager',
+      title: (client) => client.account_manager?.email ?? '',
+      cell: (client) => client.account_manager?.name ?? none(),
+    },
     { label: 'Created', sort: CREATED_SORT, class: 'cell-time', cell: (client) => time(client.created_at, '—', { dateOnly: true }) },
   ];
 }
+
+/** Above the list of one who may view only their team's clients. */
+const TEAM_NOTE = "Showing your team's clients: those you or the people who report to you look after.";
 
 /** Beside the search box of an operator who sees client data masked. */
 export const MASKED_SEARCH_HINT = 'Only whole values match: a full email, phone number or name. Press Enter to search.';
@@ -89,6 +102,7 @@ export function render(root, ctx) {
   const state = ctx.memory.clients ??= initialState(masked);
   if (masked && state.sort !== 'created') Object.assign(state, initialState(true));
   const mayManage = ctx.can('clients.manage') && !masked;
+  const mayImport = mayManage && ctx.reach('clients.manage') === 'all';
 
   // --- Search ----------------------------------------------------------------
   const search = /** @type {HTMLInputElement} */ (h('input', {
@@ -124,7 +138,8 @@ export function render(root, ctx) {
     totalText: clientsTotal,
     emptyText: () => (state.search.trim()
       ? 'No clients match.'
-      : (mayManage ? 'No clients yet. Create one with "New client", or import a CSV file.' : 'No clients yet.')),
+      : (mayImport ? 'No clients yet. Create one with "New client", or import a CSV file.'
+        : mayManage ? 'No clients yet. Create one with "New client".' : 'No clients yet.')),
     hideEmptyTable: true,
     signal,
   });
@@ -133,7 +148,7 @@ export function render(root, ctx) {
   const newClient = mayManage
     ? h('button', { type: 'button', class: 'button button-primary', 'aria-keyshortcuts': 'Control+N', onclick: () => ctx.navigate('/clients/new') }, 'New client')
     : null;
-  const importButton = mayManage
+  const importButton = mayImport
     ? /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', onclick: startImport }, 'Import CSV…'))
     : null;
   const exportButton = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', onclick: exportCsv }, 'Export CSV…'));
@@ -146,6 +161,8 @@ export function render(root, ctx) {
       h('h1', null, 'Clients'),
       h('div', { class: 'actions head-actions' }, newClient, importButton, exportButton)),
     maskedNote,
+    // `hidden` rather than null: the native append would show "null" as text.
+    h('p', { class: 'hint scope-note', hidden: ctx.reach('clients.view') !== 'team' }, TEAM_NOTE),
     actionError,
     importSlot,
     h('form', { class: 'toolbar', role: 'search', onsubmit: (/** @type {Event} */ e) => e.preventDefault() },

@@ -3,9 +3,18 @@
 // The built-in Administrators group shows every permission checked and
 // locked; Rust keeps it whole whatever is sent. A permission the operator
 // does not hold is shown but locked too: nobody grants what they lack.
+//
+// A right on users or clients (the catalogue's `scopable` ones) may be
+// granted for everyone or for "Their team": the member and the people who
+// report to them, directly or through others (for clients: those whose
+// account manager is one of them). Each ticked one gets a choice of reach,
+// saved as a grant ("users.edit" or "users.edit:team", see grants.js). An
+// operator who holds a right for their team only grants it that far only,
+// and cannot take away or narrow a grant that reaches further than theirs.
 
 import { h, replaceChildren, uid } from '../dom.js';
 import { plural } from '../format.js';
+import { covers, grantOf, parseGrant } from '../grants.js';
 import { headerCells, rowCells } from '../table.js';
 import { busy, field, fieldset, formError, placeError, progress, showStale, statusBadge } from '../widgets.js';
 import { filterByGroup } from './users.js';
@@ -110,7 +119,7 @@ function groupTable(groups, selected, ctx) {
  * @param {import('../main.js').Context} ctx
  */
 function editor(group, catalogue, ctx) {
-  const { api, signal, me } = ctx;
+  const { api, signal } = ctx;
   const builtin = Boolean(group?.builtin);
   const headingId = uid('group-heading');
 
@@ -118,39 +127,44 @@ function editor(group, catalogue, ctx) {
   const description = /** @type {HTMLTextAreaElement} */ (h('textarea', { rows: '2' }));
   description.value = group?.description ?? '';
 
-  const mine = new Set(me.permissions);
-  const held = new Set(builtin ? catalogue.map((p) => p.code) : group?.permissions ?? []);
+  /** @type {Map<string, import('../grants.js').Reach>} how far the group holds each permission */
+  const held = new Map(builtin
+    ? catalogue.map((p) => [p.code, 'all'])
+    : (group?.permissions ?? []).map((grant) => {
+      const { code, reach } = parseGrant(grant);
+      return [code, reach];
+    }));
   let lockedAny = false;
-  /** @type {HTMLInputElement[]} */
-  const boxes = [];
+  /** @type {PermissionChoice[]} */
+  const choices = [];
   /** @type {Map<string, import('../api.js').Permission[]>} */
   const areas = new Map();
   for (const permission of catalogue) {
     if (!areas.has(permission.area)) areas.set(permission.area, []);
     areas.get(permission.area)?.push(permission);
   }
-  const matrix = [...areas].map(([area, permissions]) => h('fieldset', { class: 'area' },
-    h('legend', null, area),
-    permissions.map((permission) => {
-      const mayGrant = mine.has(permission.code);
-      if (!mayGrant && !builtin) lockedAny = true;
-      const codeId = uid('code');
-      const input = /** @type {HTMLInputElement} */ (h('input', {
-        type: 'checkbox',
-        id: uid('permission'),
-        value: permission.code,
-        checked: held.has(permission.code),
-        disabled: builtin || !mayGrant,
-        'aria-describedby': codeId,
-      }));
-      boxes.push(input);
-      return h('div', { class: 'check permission' },
-        input,
-        h('label', { for: input.id }, permission.label),
-        h('code', { id: codeId, class: 'permission-code' }, permission.code),
-      );
-    }),
-  ));
+  const matrix = [...areas].map(([area, permissions]) => {
+    const scopable = permissions.filter((p) => p.scopable);
+    const teamHint = scopable.length
+      ? h('p', { class: 'hint', id: uid('team-hint') },
+        scopable.every((p) => p.code.startsWith('clients.')) ? CLIENTS_TEAM_HINT : TEAM_HINT)
+      : null;
+    return h('fieldset', { class: 'area' },
+      h('legend', null, area),
+      permissions.map((permission) => {
+        const choice = permissionChoice(permission, {
+          held: held.get(permission.code) ?? null,
+          mine: ctx.reach(permission.code),
+          builtin,
+          teamHintId: teamHint?.id ?? null,
+        });
+        if (choice.locked) lockedAny = true;
+        choices.push(choice);
+        return choice.root;
+      }),
+      teamHint,
+    );
+  });
 
   /** @type {Record<string, import('../widgets.js').Field>} */
   const fields = {
@@ -159,7 +173,7 @@ function editor(group, catalogue, ctx) {
     permissions: fieldset('Permissions', [h('div', { class: 'matrix' }, matrix)], {
       hint: builtin
         ? 'Administrators always holds every permission.'
-        : lockedAny ? 'You can grant only the permissions you hold yourself.' : undefined,
+        : lockedAny ? 'You can grant only the permissions you hold yourself, and only as far as they reach.' : undefined,
     }),
   };
   name.addEventListener('input', () => fields.name.setError(null));
@@ -191,7 +205,9 @@ function editor(group, catalogue, ctx) {
     const fieldsSent = {
       name: name.value,
       description: description.value,
-      permissions: boxes.filter((b) => b.checked).map((b) => b.value),
+      permissions: choices
+        .filter(({ box }) => box.checked)
+        .map(({ box, reach }) => grantOf(box.value, reach ? /** @type {import('../grants.js').Reach} */ (reach.value) : 'all')),
     };
     try {
       if (group) {
@@ -225,6 +241,76 @@ function editor(group, catalogue, ctx) {
     }
   }
 }
+
+/**
+ * @typedef {object} PermissionChoice
+ * @property {HTMLElement} root
+ * @property {HTMLInputElement} box ticked: the group holds the permission
+ * @property {HTMLSelectElement | null} reach "all" or "team", for a scopable right
+ * @property {boolean} locked whether part of it is beyond the operator's own rights
+ */
+
+/**
+ * One permission's checkbox and, for a scopable right, the choice of its
+ * reach, shown while the permission is ticked.
+ *
+ * @param {import('../api.js').Permission} permission
+ * @param {object} options
+ * @param {import('../grants.js').Reach | null} options.held how far the group holds it now
+ * @param {import('../grants.js').Reach | null} options.mine how far the operator holds it
+ * @param {boolean} options.builtin the built-in group: everything shown, nothing changed
+ * @param {string | null} options.teamHintId the hint saying what a team is
+ * @returns {PermissionChoice}
+ */
+function permissionChoice(permission, { held, mine, builtin, teamHintId }) {
+  // Taking away or narrowing a grant touches it as far as it reaches now.
+  const mayTouch = mine !== null && (held === null || covers(mine, held));
+  const codeId = uid('code');
+  const box = /** @type {HTMLInputElement} */ (h('input', {
+    type: 'checkbox',
+    id: uid('permission'),
+    value: permission.code,
+    checked: held !== null,
+    disabled: builtin || !mayTouch,
+    'aria-describedby': codeId,
+  }));
+  const reach = permission.scopable
+    ? /** @type {HTMLSelectElement} */ (h('select', {
+      id: uid('reach'),
+      disabled: builtin || !mayTouch,
+      'aria-describedby': teamHintId,
+    },
+    h('option', { value: 'all', disabled: mine !== 'all' }, 'Everyone'),
+    h('option', { value: 'team' }, 'Their team')))
+    : null;
+  let reachField = null;
+  if (reach) {
+    reach.value = held ?? (mine === 'all' ? 'all' : 'team');
+    const shown = h('div', { class: 'permission-reach', hidden: held === null },
+      h('label', { for: reach.id }, 'Applies to', h('span', { class: 'visually-hidden' }, ` (${permission.label})`)),
+      reach,
+    );
+    box.addEventListener('change', () => { shown.hidden = !box.checked; });
+    reachField = shown;
+  }
+  return {
+    root: h('div', { class: 'check permission' },
+      box,
+      h('label', { for: box.id }, permission.label),
+      h('code', { id: codeId, class: 'permission-code' }, permission.code),
+      reachField,
+    ),
+    box,
+    reach,
+    locked: !builtin && (!mayTouch || (reach !== null && mine === 'team')),
+  };
+}
+
+/** Says what "Their team" means, under the rights that can be limited to it. */
+const TEAM_HINT = 'Their team: the member and the people who report to them, directly or through others.';
+
+/** What "Their team" reaches among clients. */
+const CLIENTS_TEAM_HINT = 'Their team: the clients whose account manager is the member or someone who reports to them, directly or through others.';
 
 const MEMBERS_SHOWN = 100;
 

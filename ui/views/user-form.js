@@ -8,9 +8,15 @@
 // A new user's credentials are emailed when the box is ticked (only offered
 // with a mail server); otherwise, or when the email fails, the hand-over
 // panel shows them once before the user's page opens.
+//
+// One who may create users for their team only (see grants.js) places each
+// new user in it: the supervisor starts as the operator themselves. A group
+// is offered only when the operator holds its every right at least as far
+// as the group grants it.
 
 import { debounce, h, replaceChildren } from '../dom.js';
 import { TWO_FACTOR_CHOICES } from '../format.js';
+import { covers, parseGrant } from '../grants.js';
 import { checkbox, field, fieldset, formError, passwordFields, personPicker, placeError, progress, showStale, submitting } from '../widgets.js';
 import { openHandover } from './handover.js';
 
@@ -67,6 +73,12 @@ export async function render(root, ctx) {
 
 const CREDENTIALS_NEEDED = 'Changing this needs the permission to reset passwords and two-factor.';
 
+/** Beside the supervisor of a new user, for one who creates for their team only. */
+const TEAM_SUPERVISOR_CREATE = 'People you add join your team: choose yourself or someone in your team.';
+
+/** Beside the supervisor, for one who edits their team only. */
+const TEAM_SUPERVISOR_EDIT = 'Your rights reach only your team: choose yourself or someone in it.';
+
 /**
  * @param {HTMLElement} body
  * @param {import('../main.js').Context} ctx
@@ -84,13 +96,15 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
   }));
 
   // --- Groups --------------------------------------------------------------
-  const mine = new Set(me.permissions);
   const memberOf = new Set((user?.groups ?? []).map((g) => g.id));
   const groupBoxes = groups
     .slice()
     .sort((a, b) => Number(b.builtin) - Number(a.builtin) || a.name.localeCompare(b.name))
     .map((group) => {
-      const grantable = group.permissions.every((p) => mine.has(p));
+      const grantable = group.permissions.every((grant) => {
+        const { code, reach } = parseGrant(grant);
+        return covers(ctx.reach(code), reach);
+      });
       const member = memberOf.has(group.id);
       return {
         group,
@@ -98,18 +112,25 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
           value: String(group.id),
           checked: member,
           disabled: !grantable && !member,
-          hint: grantable ? group.description || undefined : 'Holds permissions you do not have.',
+          hint: grantable ? group.description || undefined : 'Grants more than you hold yourself.',
         }),
       };
     });
 
   // --- Supervisor, status ----------------------------------------------------
+  // Within a team, nobody is placed outside it (Rust refuses it anyway):
+  // a new member of the operator's team starts under the operator.
+  const forTeam = editing
+    ? ctx.reach('users.edit') === 'team' && user.id !== me.user.id
+    : ctx.reach('users.create') === 'team';
+  const myself = { id: me.user.id, name: me.user.name, email: me.user.email };
   const supervisor = personPicker({
     api,
     label: 'Supervisor',
     noneLabel: 'No supervisor',
-    initial: user?.supervisor ?? null,
+    initial: editing ? user.supervisor ?? null : (forTeam ? myself : null),
     excludeId: user?.id ?? null,
+    hint: forTeam ? (editing ? TEAM_SUPERVISOR_EDIT : TEAM_SUPERVISOR_CREATE) : undefined,
   });
   const status = /** @type {HTMLSelectElement} */ (h('select', null,
     h('option', { value: 'enabled' }, 'Enabled'),
@@ -133,7 +154,7 @@ function buildForm(body, ctx, { groups, settings, user, back }) {
   // On an edit, "must change password" and the second factor are
   // credentials (users.credentials), and nobody lowers their own sign-in
   // security here; Rust refuses both anyway.
-  const mayChangeCredentials = !editing || mine.has('users.credentials');
+  const mayChangeCredentials = !editing || ctx.can('users.credentials');
   const self = editing && user.id === me.user.id;
   const mustChange = checkbox(
     editing ? 'Force password change at next sign-in' : 'Force password change at first sign-in',

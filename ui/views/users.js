@@ -10,6 +10,10 @@
 // "Download template", as CSV or XLSX. A checkbox per row chooses users for
 // an action on many at once (users-bulk.js); the choice is cleared when the
 // search or a filter changes, since it was made among other rows.
+//
+// One who may view users for their team only (see grants.js) sees that
+// team, and a note saying so; the import and the recycle bin need the
+// rights for everyone, so they are not offered to them.
 
 import { debounce, h, replaceChildren } from '../dom.js';
 import { standing, twoFactorLabel, usersTotal, yesNo } from '../format.js';
@@ -18,6 +22,9 @@ import { busy, field, personPicker, statusBadge, time } from '../widgets.js';
 import * as adminSecondFactor from './admin-second-factor.js';
 import { offersBulk, selectionBar } from './users-bulk.js';
 import { formatChoice, startImport } from './users-import.js';
+
+/** Above the list of one who may view only their team. */
+const TEAM_NOTE = 'Showing your team: you and the people who report to you.';
 
 /** @type {import('../table.js').Column<import('../api.js').User>[]} */
 const COLUMNS = [
@@ -185,7 +192,7 @@ export function render(root, ctx) {
   });
 
   // --- Spreadsheets ----------------------------------------------------------
-  const mayImport = ctx.can('users.create');
+  const mayImport = ctx.reach('users.create') === 'all';
   const format = formatChoice();
   const importButton = mayImport
     ? /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'button', onclick: () => startImport({
@@ -207,7 +214,7 @@ export function render(root, ctx) {
     ? h('button', { type: 'button', class: 'button button-primary', 'aria-keyshortcuts': 'Control+N', onclick: () => ctx.navigate('/users/new') }, 'New user')
     : null;
 
-  const binLink = ctx.can('users.delete')
+  const binLink = ctx.reach('users.delete') === 'all'
     ? h('a', { href: '#/users/deleted', class: 'button' }, 'Deleted users')
     : null;
 
@@ -218,6 +225,8 @@ export function render(root, ctx) {
       importButton, format.root, exportButton, templateButton),
     actionError,
     importSlot,
+    // `hidden` rather than null: the native append would show "null" as text.
+    h('p', { class: 'hint scope-note', hidden: ctx.reach('users.view') !== 'team' }, TEAM_NOTE),
     h('form', { class: 'toolbar', role: 'search', onsubmit: (/** @type {Event} */ e) => e.preventDefault() },
       field('Search users', search, { class: 'field-search' }).root,
       field('Status', status, { class: 'field-compact' }).root,

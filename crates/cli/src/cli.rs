@@ -514,6 +514,9 @@ pub struct ClientsAddArgs {
     /// The client's country, ISO 3166-1 alpha-2 (e.g. GB).
     #[arg(long, value_name = "CC")]
     pub country: Option<String>,
+    /// The email address of the user who looks after the client.
+    #[arg(long, value_name = "EMAIL")]
+    pub account_manager: Option<String>,
     /// Print the client as JSON.
     #[arg(long)]
     pub json: bool,
@@ -549,6 +552,12 @@ pub struct ClientsEditArgs {
     /// Remove the country.
     #[arg(long, conflicts_with = "country")]
     pub no_country: bool,
+    /// The email address of a new account manager.
+    #[arg(long, value_name = "EMAIL")]
+    pub account_manager: Option<String>,
+    /// Remove the account manager.
+    #[arg(long, conflicts_with = "account_manager")]
+    pub no_account_manager: bool,
     /// Print the updated client as JSON.
     #[arg(long)]
     pub json: bool,

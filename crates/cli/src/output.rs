@@ -230,6 +230,13 @@ pub fn client_fields(client: &Client) -> Vec<(&'static str, String)> {
             "Country",
             client.country.clone().unwrap_or_else(|| "none".into()),
         ),
+        (
+            "Account manager",
+            client
+                .account_manager
+                .as_ref()
+                .map_or_else(|| "none".into(), |m| format!("{} <{}>", m.name, m.email)),
+        ),
         ("Created", time(&client.created_at)),
         ("Updated", time(&client.updated_at)),
         ("Version", client.version.to_string()),

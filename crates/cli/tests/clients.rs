@@ -502,3 +502,39 @@ fn a_masked_operators_audit_target_filter_never_confirms_a_client_name() {
     assert_eq!(events(MASKED, "Zoë Lee"), events(MASKED, "Zoë Leigh"));
     assert!(events(MASKED, "Zoë Lee").is_empty());
 }
+
+#[test]
+fn a_client_gets_an_account_manager_by_email_and_loses_it() {
+    let world = World::new();
+    let acme = world.client(&["--name", "Acme", "--account-manager", ADMIN]);
+    assert_eq!(acme["account_manager"]["email"], ADMIN);
+    let shown = world.run(&["clients", "show", &id(&acme)]).ok();
+    assert!(shown.stdout.contains("Account manager:"), "{shown:#?}");
+    assert!(shown.stdout.contains(ADMIN), "{shown:#?}");
+    world
+        .run(&[
+            "clients",
+            "add",
+            "--name",
+            "Bolt",
+            "--account-manager",
+            "nobody@example.com",
+        ])
+        .refused(
+            "No enabled user you may choose as account manager has the address nobody@example.com",
+        );
+    let edited = world
+        .run(&[
+            "clients",
+            "edit",
+            &id(&acme),
+            "--version",
+            &version(&acme),
+            "--no-account-manager",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(edited["account_manager"], Value::Null);
+    assert_eq!(world.names(), ["Acme"]);
+}

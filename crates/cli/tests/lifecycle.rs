@@ -294,7 +294,7 @@ fn a_team_lead_sees_and_changes_only_their_team() {
     assert_eq!(odd.code, 2, "{odd:#?}");
     assert!(
         odd.stderr
-            .contains("only the rights on users can be limited to a team"),
+            .contains("only the rights on users and clients can be limited to a team"),
         "{odd:#?}"
     );
     let add = |name: &str, email: &str, group: &str, supervisor: Option<&str>| {

@@ -276,6 +276,7 @@ pub async fn seed_clients_profile(
                 email,
                 phone,
                 country,
+                account_manager: None,
             };
             let created = now - Duration::minutes(rng.gen_range(0..60 * 24 * 365 * 3));
             tx.insert_client(&fields, created).await?;

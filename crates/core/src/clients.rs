@@ -28,7 +28,7 @@ use std::io::{Read, Seek, SeekFrom};
 use serde::Serialize;
 
 use crate::csv_cell;
-use crate::domain::{ClientId, ClientName, Country, Email, Phone};
+use crate::domain::{ClientId, ClientName, Country, Email, Phone, UserId};
 use crate::error::{Error, Result};
 use crate::mask::{mask_email, mask_name, mask_phone};
 use crate::model::{Client, ClientFields};
@@ -47,6 +47,8 @@ pub struct NewClient {
     pub phone: Option<String>,
     /// ISO 3166-1 alpha-2, any case.
     pub country: Option<String>,
+    /// The user who looks after the client.
+    pub account_manager: Option<UserId>,
 }
 
 /// An edit of a client: `None` leaves a field as it is, `Some(None)` (or a
@@ -59,6 +61,8 @@ pub struct ClientChanges {
     pub email: Option<Option<String>>,
     pub phone: Option<Option<String>>,
     pub country: Option<Option<String>>,
+    /// `Some(None)` removes the account manager.
+    pub account_manager: Option<Option<UserId>>,
 }
 
 /// One page of the clients overview.
@@ -204,6 +208,7 @@ pub(crate) fn listing(query: &ClientQuery, masked: bool) -> ClientListing {
         },
         direction: query.direction,
         limit: query.limit,
+        team_of: None,
     }
 }
 
@@ -234,6 +239,7 @@ pub(crate) fn parse_new(new: &NewClient) -> Result<ClientFields> {
         email: parse_email(new.email.as_deref())?,
         phone: parse_phone(new.phone.as_deref(), country)?,
         country,
+        account_manager: new.account_manager,
     })
 }
 
@@ -258,6 +264,7 @@ pub(crate) fn present(row: &ClientRow, masked: bool) -> Client {
             }
         }),
         country: row.country.map(|c| c.as_str().to_owned()),
+        account_manager: row.account_manager.clone(),
         created_at: row.created_at,
         updated_at: row.updated_at,
         version: row.version,
@@ -368,6 +375,7 @@ pub(crate) fn parse_row(
         email: parse_email(values[1]).map_err(column_error("email"))?,
         phone: parse_phone(values[2], country).map_err(column_error("phone"))?,
         country,
+        account_manager: None,
     })
 }
 

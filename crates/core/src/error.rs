@@ -207,6 +207,8 @@ impl Error {
             Error::UnknownPermission { .. } => Some("permissions"),
             Error::NoGroups => Some("groups"),
             Error::SupervisorIsSelf | Error::SupervisorCycle { .. } => Some("supervisor"),
+            Error::OutsideTeam { role } if *role == "account manager" => Some("account_manager"),
+            Error::OutsideTeam { .. } => Some("supervisor"),
             Error::Password(PasswordError::Policy(_)) => Some("password"),
             Error::CurrentPasswordIncorrect => Some("current_password"),
             Error::PasswordUnchanged => Some("password"),
@@ -366,8 +368,8 @@ impl std::str::FromStr for crate::domain::Grant {
             Some((code, _)) if Permission::from_code(code).is_some() => Err(Error::InvalidChoice {
                 field: "permissions",
                 reason: format!(
-                    "“{}” cannot be granted that way: only the rights on users can be limited to \
-                     a team (“:team”).",
+                    "“{}” cannot be granted that way: only the rights on users and clients can be \
+                     limited to a team (“:team”).",
                     s.trim()
                 ),
             }),

@@ -139,6 +139,8 @@ pub struct Client {
     pub phone: Option<String>,
     /// ISO 3166-1 alpha-2, upper case.
     pub country: Option<String>,
+    /// The user who looks after the client, if any.
+    pub account_manager: Option<UserRef>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Bumped by every change; an edit names the version it started from.
@@ -153,6 +155,7 @@ pub struct ClientFields {
     pub email: Option<Email>,
     pub phone: Option<Phone>,
     pub country: Option<Country>,
+    pub account_manager: Option<UserId>,
 }
 
 /// What an audit event is about.

@@ -85,7 +85,7 @@ impl<'de> Deserialize<'de> for Permission {
 
 /// How far a permission reaches: everyone, or the holder's team — the
 /// holder and their reports, direct and indirect, through the supervisor
-/// tree.
+/// tree (for clients: those whose account manager is in that team).
 /// `Team` is the narrower, so `Team < All`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -113,10 +113,11 @@ impl Scope {
 }
 
 impl Permission {
-    /// Whether a group may grant it for a team only: the rights on users.
-    /// The others always reach everything.
+    /// Whether a group may grant it for a team only: the rights on users,
+    /// and on clients (those whose account manager is in the team). The
+    /// others always reach everything.
     pub fn scopable(self) -> bool {
-        self.area() == "Users"
+        matches!(self.area(), "Users" | "Clients")
     }
 }
 
@@ -166,7 +167,7 @@ impl<'de> Deserialize<'de> for Grant {
         Grant::parse(&text).ok_or_else(|| {
             serde::de::Error::custom(format!(
                 "“{}” is not a permission that can be granted (a team scope, “:team”, fits only \
-                 the rights on users).",
+                 the rights on users and clients).",
                 text.trim()
             ))
         })
@@ -308,7 +309,7 @@ mod tests {
     #[test]
     fn only_rights_on_users_and_clients_take_a_team_scope() {
         assert!(Grant::parse("users.delete:team").is_some());
-        assert!(Grant::parse("clients.view:team").is_none());
+        assert!(Grant::parse("clients.view:team").is_some());
         assert!(Grant::parse("settings.manage:team").is_none());
         assert!(Grant::parse("users.view:everyone").is_none());
         assert_eq!(grant(" users.view:all ").to_string(), "users.view");

@@ -71,6 +71,7 @@ async fn story(world: &World) -> (roster_core::model::User, Operator) {
                 email: Some("annabel@client.example".into()),
                 phone: None,
                 country: None,
+                account_manager: None,
             },
         )
         .await

@@ -366,6 +366,7 @@ async fn a_store_about_to_be_migrated_is_backed_up_first_and_a_current_one_is_no
              ALTER TABLE users DROP COLUMN password_changed_at; \
              DROP TRIGGER user_ancestors_insert; DROP TRIGGER user_ancestors_move; \
              DROP TABLE user_ancestors; ALTER TABLE group_permissions DROP COLUMN scope; \
+             DROP INDEX clients_account_manager; ALTER TABLE clients DROP COLUMN account_manager_id; \
              DELETE FROM refinery_schema_history WHERE version >= 7;",
         )
         .await;
@@ -382,7 +383,8 @@ async fn a_store_about_to_be_migrated_is_backed_up_first_and_a_current_one_is_no
         .raw_sql(
             "ALTER TABLE users ADD COLUMN valid_until TEXT; \
              ALTER TABLE users ADD COLUMN password_changed_at INTEGER NOT NULL DEFAULT 0; \
-             ALTER TABLE group_permissions ADD COLUMN scope TEXT NOT NULL DEFAULT 'all';",
+             ALTER TABLE group_permissions ADD COLUMN scope TEXT NOT NULL DEFAULT 'all'; \
+             ALTER TABLE clients ADD COLUMN account_manager_id INTEGER;",
         )
         .await;
     // A backup of an older schema is restored and brought up to date.

@@ -21,6 +21,7 @@ fn new_client(
         email: email.map(Into::into),
         phone: phone.map(Into::into),
         country: country.map(Into::into),
+        account_manager: None,
     }
 }
 
@@ -100,6 +101,7 @@ async fn a_client_is_created_edited_and_deleted(backend: Backend) {
                 email: Some(None),
                 phone: Some(Some("+1 202 555 0123".into())),
                 country: Some(Some("US".into())),
+                account_manager: None,
             },
         )
         .await

@@ -67,6 +67,7 @@ async fn populated(backend: Backend) -> World {
                 email: Some("cleo@example.com".into()),
                 phone: Some("+44 20 7946 0958".into()),
                 country: Some("GB".into()),
+                account_manager: None,
             },
         )
         .await

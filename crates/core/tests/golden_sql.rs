@@ -142,6 +142,7 @@ async fn overview_statements_match_the_golden_file(backend: Backend) {
             sort,
             direction,
             limit: 2,
+            team_of: None,
         };
     let substring = |text: &str, digits: Option<&str>| {
         Some(ClientMatch::Substring {
@@ -339,6 +340,7 @@ async fn seed(world: &World) -> (GroupId, GroupId) {
             email: Some(Email::parse(&format!("client{n}@example.com")).unwrap()),
             phone: Some(Phone::parse(&format!("+44 20 7946 000{n}"), None).unwrap()),
             country: None,
+            account_manager: None,
         })
         .collect();
     tx.insert_clients(&clients, now).await.unwrap();

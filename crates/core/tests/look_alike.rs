@@ -169,6 +169,7 @@ async fn invisible_characters_are_refused_in_group_user_and_client_names(backend
                 email: None,
                 phone: None,
                 country: None,
+                account_manager: None,
             },
         )
         .await;
@@ -191,6 +192,7 @@ async fn client_emails_follow_the_same_rules(backend: Backend) {
                 email: Some("orders@exämple.com".into()),
                 phone: None,
                 country: None,
+                account_manager: None,
             },
         )
         .await

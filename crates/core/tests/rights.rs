@@ -186,8 +186,15 @@ impl fmt::Display for Rule {
 }
 
 /// Services whose right must reach everyone: a right held for a team only
-/// is refused there (the recycle bin holds people who are in no team).
-const FOR_EVERYONE: &[&str] = &["deleted_users", "restore_user", "purge_deleted_user"];
+/// is refused there (the recycle bin holds people who are in no team; an
+/// imported client has no account manager yet).
+const FOR_EVERYONE: &[&str] = &[
+    "deleted_users",
+    "restore_user",
+    "purge_deleted_user",
+    "import_clients",
+    "import_clients_from",
+];
 
 impl Rule {
     fn expect(self, who: Who, service: &str) -> Expect {
@@ -733,6 +740,14 @@ fn rows() -> Vec<Row> {
         row("client", Requires(ClientsView), |f, op| {
             Box::pin(async move { f.dir().client(op, f.viewed.id).await.map(drop) })
         }),
+        row("account_manager_choices", Requires(ClientsManage), |f, op| {
+            Box::pin(async move {
+                f.dir()
+                    .account_manager_choices(op, "re")
+                    .await
+                    .map(drop)
+            })
+        }),
         row("create_client", Requires(ClientsManage), |f, op| {
             Box::pin(async move {
                 let new = NewClient {
@@ -740,6 +755,7 @@ fn rows() -> Vec<Row> {
                     email: Some("cora@example.com".into()),
                     phone: Some("+44 20 7946 0958".into()),
                     country: Some("GB".into()),
+                    account_manager: Some(f.reader.id),
                 };
                 f.dir().create_client(op, new).await.map(drop)
             })
@@ -753,6 +769,7 @@ fn rows() -> Vec<Row> {
                     email: Some(Some("uma@example.com".into())),
                     phone: Some(None),
                     country: Some(Some("DE".into())),
+                    account_manager: Some(Some(f.edited.id)),
                 };
                 f.dir()
                     .update_client(op, client.id, changes)
@@ -998,6 +1015,26 @@ impl Fixture {
                     .await
                     .expect("a team-scoped group");
                 let lead = world.user_in("Olive Operator", &[group.id]).await;
+                for client in [&viewed, &edited_client, &deleted_client] {
+                    let current = world
+                        .directory
+                        .client(&world.admin, client.id)
+                        .await
+                        .expect("client");
+                    world
+                        .directory
+                        .update_client(
+                            &world.admin,
+                            client.id,
+                            ClientChanges {
+                                version: current.version,
+                                account_manager: Some(Some(lead.id)),
+                                ..ClientChanges::default()
+                            },
+                        )
+                        .await
+                        .expect("managed by the lead");
+                }
                 for target in [&reader, &edited, &disabled, &deleted, &reset, &locked] {
                     let current = world.reload(target).await;
                     world

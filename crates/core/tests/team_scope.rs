@@ -312,6 +312,10 @@ async fn nobody_is_moved_out_of_a_team_by_its_lead(backend: Backend) {
             matches!(result, Err(Error::OutsideTeam { .. })),
             "{result:?}"
         );
+        assert_eq!(
+            result.err().and_then(|error| error.field()),
+            Some("supervisor")
+        );
     }
     // Nor in bulk.
     let result = world

@@ -26,7 +26,7 @@ use roster_core::clients::{
     ClientChanges, ClientPage, ClientQuery, ClientSort, Direction, ImportReport, NewClient,
 };
 use roster_core::domain::{ClientId, UserId};
-use roster_core::model::Client;
+use roster_core::model::{Client, UserRef};
 use roster_core::Operator;
 use serde::{Deserialize, Deserializer, Serialize};
 use tauri::ipc::{Channel, JavaScriptChannelId};
@@ -76,6 +76,19 @@ pub async fn list_clients(
     checked(&state, directory.list_clients(&operator, &query).await)
 }
 
+/// Who may be chosen as a client's account manager (the form's picker).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn account_manager_choices(
+    state: State<'_, AppState>,
+    search: String,
+) -> CommandResult<Vec<UserRef>> {
+    let (directory, operator) = signed_in(&state)?;
+    checked(
+        &state,
+        directory.account_manager_choices(&operator, &search).await,
+    )
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn get_client(state: State<'_, AppState>, id: ClientId) -> CommandResult<Client> {
     let (directory, operator) = signed_in(&state)?;
@@ -92,6 +105,8 @@ pub struct NewClientForm {
     phone: Option<String>,
     #[serde(default)]
     country: Option<String>,
+    #[serde(default)]
+    account_manager: Option<UserId>,
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -105,6 +120,7 @@ pub async fn create_client(
         email: client.email,
         phone: client.phone,
         country: client.country,
+        account_manager: client.account_manager,
     };
     checked(&state, directory.create_client(&operator, new).await)
 }
@@ -121,12 +137,16 @@ pub struct EditClientForm {
     phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     country: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    account_manager: Option<Option<UserId>>,
 }
 
 /// A field that is present: `Some(None)` for `null`, `Some(Some(_))` for a
 /// value (a missing field stays `None` through `#[serde(default)]`).
-fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(deserializer).map(Some)
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -142,6 +162,7 @@ pub async fn update_client(
         email: changes.email,
         phone: changes.phone,
         country: changes.country,
+        account_manager: changes.account_manager,
     };
     checked(
         &state,

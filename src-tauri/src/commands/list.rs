@@ -55,6 +55,7 @@ pub const COMMANDS: &[&str] = &[
     "save_credentials_sheet",
     "list_clients",
     "get_client",
+    "account_manager_choices",
     "create_client",
     "update_client",
     "delete_client",

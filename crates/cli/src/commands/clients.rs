@@ -6,6 +6,8 @@ use std::io::{IsTerminal, Read, Write};
 
 use anyhow::{bail, Context as _};
 use roster_core::clients::{ClientChanges, ClientQuery, Direction, ImportReport, NewClient};
+use roster_core::domain::UserId;
+use roster_core::Operator;
 
 use super::Session;
 use crate::cli::{
@@ -71,17 +73,45 @@ async fn show(session: &Session, args: ClientsShowArgs) -> anyhow::Result<()> {
 
 async fn add(session: &Session, args: ClientsAddArgs) -> anyhow::Result<()> {
     let operator = session.operator().await?;
+    let account_manager = match &args.account_manager {
+        Some(email) => Some(account_manager(session, &operator, email).await?),
+        None => None,
+    };
     let new = NewClient {
         name: args.name,
         email: args.email,
         phone: args.phone,
         country: args.country,
+        account_manager,
     };
     let client = session.directory.create_client(&operator, new).await?;
     if args.json {
         return output::json(&client);
     }
     output::line(format!("Created client {} ({}).", client.id, client.name))
+}
+
+/// The user with address `email` among those the operator may choose as an
+/// account manager (the app's picker asks the same).
+async fn account_manager(
+    session: &Session,
+    operator: &Operator,
+    email: &str,
+) -> anyhow::Result<UserId> {
+    let wanted = email.trim().to_lowercase();
+    session
+        .directory
+        .account_manager_choices(operator, &wanted)
+        .await?
+        .into_iter()
+        .find(|user| user.email.normalized() == wanted)
+        .map(|user| user.id)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "No enabled user you may choose as account manager has the address {}.",
+                email.trim()
+            )
+        })
 }
 
 /// `Some(Some(v))` to set, `Some(None)` to clear, `None` to leave as it is.
@@ -95,12 +125,18 @@ fn change(value: Option<String>, clear: bool) -> Option<Option<String>> {
 
 async fn edit(session: &Session, args: ClientsEditArgs) -> anyhow::Result<()> {
     let operator = session.operator().await?;
+    let account_manager = match (&args.account_manager, args.no_account_manager) {
+        (_, true) => Some(None),
+        (Some(email), false) => Some(Some(account_manager(session, &operator, email).await?)),
+        (None, false) => None,
+    };
     let changes = ClientChanges {
         version: args.version,
         name: args.name,
         email: change(args.email, args.no_email),
         phone: change(args.phone, args.no_phone),
         country: change(args.country, args.no_country),
+        account_manager,
     };
     let client = session
         .directory

@@ -185,6 +185,10 @@ pub(super) fn client_snapshot(fields: &ClientFields) -> Vec<FieldChange> {
             "country",
             json!(fields.country.map(|c| c.as_str().to_owned())),
         ),
+        (
+            "account_manager",
+            json!(fields.account_manager.map(|id| id.0)),
+        ),
     ]
     .into_iter()
     .map(|(field, after)| FieldChange {

@@ -10,7 +10,7 @@ use std::io::{Read, Seek};
 
 use serde_json::json;
 
-use super::access::{ensure_unmasked, Actor, Operator};
+use super::access::{ensure_placed_in_reach, ensure_unmasked, Actor, Operator};
 use super::audit::{client_snapshot, diff, import_counts, removed};
 use super::Directory;
 use crate::clients::{
@@ -21,10 +21,13 @@ use crate::clients::{
     IMPORT_BATCH, MAX_SEARCH_DELAY, PROGRESS_EVERY, SEARCH_ACTION,
 };
 use crate::csv_cell;
-use crate::domain::{ClientId, ClientName, Permission};
+use crate::domain::{ClientId, ClientName, Permission, UserId};
 use crate::error::{Error, Result};
-use crate::model::{AuditQuery, Client, FieldChange, TargetKind};
-use crate::store::{ClientRow, Tx, TxMode};
+use crate::model::{AuditQuery, Client, FieldChange, TargetKind, UserRef};
+use crate::store::{ClientRow, StatusFilter, Tx, TxMode, UserQuery};
+
+/// The most users [`Directory::account_manager_choices`] offers.
+pub const ACCOUNT_MANAGER_CHOICES: u32 = 20;
 
 impl Directory {
     /// One page of clients, masked for a masked operator. An unmasked
@@ -39,7 +42,8 @@ impl Directory {
     ) -> Result<ClientPage> {
         let (mut tx, actor) = self.read_clients(operator, query).await?;
         let masked = actor.user.mask_client_data;
-        let (listing, after) = page_request(query, masked)?;
+        let (mut listing, after) = page_request(query, masked)?;
+        listing.team_of = actor.reach(Permission::ClientsView)?;
         let after = match after {
             Some(cursor) => Some(resume_after(&mut *tx, cursor).await?),
             None => None,
@@ -53,6 +57,39 @@ impl Directory {
         })
     }
 
+    /// Who may be chosen as a client's account manager, for the form's
+    /// picker: enabled users whose name or email matches `search` (as in
+    /// the users overview), at most [`ACCOUNT_MANAGER_CHOICES`], by name;
+    /// within the operator's team when their `clients.manage` reaches only
+    /// it. Needs `clients.manage`, not `users.view`: it names users, and
+    /// nothing more about them.
+    pub async fn account_manager_choices(
+        &self,
+        operator: &Operator,
+        search: &str,
+    ) -> Result<Vec<UserRef>> {
+        let mut tx = self.store().begin(TxMode::Read).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        let team = actor.reach(Permission::ClientsManage)?;
+        let query = UserQuery {
+            search: Some(search.to_owned()),
+            status: Some(StatusFilter::Enabled),
+            team_of: team,
+            limit: ACCOUNT_MANAGER_CHOICES,
+            ..UserQuery::default()
+        };
+        let page = tx.list_users(&query).await?;
+        Ok(page
+            .users
+            .into_iter()
+            .map(|user| UserRef {
+                id: user.id,
+                name: user.name,
+                email: user.email,
+            })
+            .collect())
+    }
+
     /// A read transaction for listing clients after the operator's search,
     /// if they are masked and search, was audited and waited for.
     async fn read_clients(
@@ -61,7 +98,8 @@ impl Directory {
         query: &ClientQuery,
     ) -> Result<(Box<dyn Tx>, Actor)> {
         let mut tx = self.store().begin(TxMode::Read).await?;
-        let actor = Self::authorize(&mut *tx, operator, Permission::ClientsView).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        actor.reach(Permission::ClientsView)?;
         let Some(term) = query
             .search
             .as_deref()
@@ -76,7 +114,8 @@ impl Directory {
         drop(tx);
         self.audit_masked_search(operator, term).await?;
         let mut tx = self.store().begin(TxMode::Read).await?;
-        let actor = Self::authorize(&mut *tx, operator, Permission::ClientsView).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        actor.reach(Permission::ClientsView)?;
         Ok((tx, actor))
     }
 
@@ -88,7 +127,8 @@ impl Directory {
     /// commit, holding no lock.
     async fn audit_masked_search(&self, operator: &Operator, term: &str) -> Result<()> {
         let mut tx = self.store().begin(TxMode::Write).await?;
-        let actor = Self::authorize(&mut *tx, operator, Permission::ClientsView).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        actor.reach(Permission::ClientsView)?;
         let per_minute = Self::load_settings(&mut *tx)
             .await?
             .masked_search_per_minute;
@@ -130,17 +170,19 @@ impl Directory {
     /// One client, masked for a masked operator.
     pub async fn client(&self, operator: &Operator, id: ClientId) -> Result<Client> {
         let mut tx = self.store().begin(TxMode::Read).await?;
-        let actor = Self::authorize(&mut *tx, operator, Permission::ClientsView).await?;
-        let row = existing_client(&mut *tx, id).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        let row = client_in_reach(&mut *tx, &actor, Permission::ClientsView, id).await?;
         Ok(present(&row, actor.user.mask_client_data))
     }
 
     /// Creates a client. Refused to a masked operator.
     pub async fn create_client(&self, operator: &Operator, new: NewClient) -> Result<Client> {
         let mut tx = self.store().begin(TxMode::Write).await?;
-        let actor = Self::authorize(&mut *tx, operator, Permission::ClientsManage).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        actor.reach(Permission::ClientsManage)?;
         ensure_unmasked(&actor)?;
         let fields = parse_new(&new)?;
+        check_account_manager(&mut *tx, &actor, fields.account_manager).await?;
         let now = Self::now();
         let id = tx.insert_client(&fields, now).await?;
         let event = actor.audit(
@@ -166,13 +208,14 @@ impl Directory {
         changes: ClientChanges,
     ) -> Result<Client> {
         let mut tx = self.store().begin(TxMode::Write).await?;
-        let actor = Self::authorize(&mut *tx, operator, Permission::ClientsManage).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        actor.reach(Permission::ClientsManage)?;
         let masked = actor.user.mask_client_data;
         if masked && (changes.name.is_some() || changes.email.is_some() || changes.phone.is_some())
         {
             return Err(Error::ClientDataMasked);
         }
-        let before = existing_client(&mut *tx, id).await?;
+        let before = client_in_reach(&mut *tx, &actor, Permission::ClientsManage, id).await?;
         if before.version != changes.version {
             return Err(Error::ChangedBySomeoneElse);
         }
@@ -188,6 +231,12 @@ impl Directory {
         }
         if let Some(phone) = &changes.phone {
             fields.phone = parse_phone(phone.as_deref(), fields.country)?;
+        }
+        if let Some(manager) = changes.account_manager {
+            if manager != fields.account_manager {
+                check_account_manager(&mut *tx, &actor, manager).await?;
+                fields.account_manager = manager;
+            }
         }
         let now = Self::now();
         if !tx.update_client(id, before.version, &fields, now).await? {
@@ -218,8 +267,8 @@ impl Directory {
         version: i64,
     ) -> Result<()> {
         let mut tx = self.store().begin(TxMode::Write).await?;
-        let actor = Self::authorize(&mut *tx, operator, Permission::ClientsManage).await?;
-        let before = existing_client(&mut *tx, id).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        let before = client_in_reach(&mut *tx, &actor, Permission::ClientsManage, id).await?;
         if before.version != version || !tx.delete_client(id, version).await? {
             return Err(Error::ChangedBySomeoneElse);
         }
@@ -384,7 +433,8 @@ impl Directory {
     pub async fn export_clients(&self, operator: &Operator, query: &ClientQuery) -> Result<String> {
         let (mut tx, actor) = self.read_clients(operator, query).await?;
         let masked = actor.user.mask_client_data;
-        let listing = listing(query, masked);
+        let mut listing = listing(query, masked);
+        listing.team_of = actor.reach(Permission::ClientsView)?;
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record(COLUMNS).map_err(export_error)?;
         tx.each_client(&listing, &mut |row| {
@@ -414,6 +464,70 @@ impl Directory {
             .map_err(|error| export_store_error(&error))?;
         String::from_utf8(bytes).map_err(|error| export_store_error(&error).into())
     }
+}
+
+/// The client `id`, when `permission` reaches it: for everyone, or for a
+/// team that holds its account manager. A client the operator may see but
+/// not change is refused as beyond their team; one they cannot even see is
+/// not found, as if it did not exist.
+async fn client_in_reach(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    permission: Permission,
+    id: ClientId,
+) -> Result<ClientRow> {
+    let team = actor.reach(permission)?;
+    let row = existing_client(tx, id).await?;
+    if reaches(tx, team, &row).await? {
+        return Ok(row);
+    }
+    let seen = match actor.reach(Permission::ClientsView) {
+        Ok(view) if view != team => reaches(tx, view, &row).await?,
+        _ => false,
+    };
+    if seen {
+        Err(Error::OnlyForTeam { permission })
+    } else {
+        Err(Error::ClientNotFound {
+            key: format!("with id {id}"),
+        })
+    }
+}
+
+/// Whether a reach (`None`: everyone; `Some(lead)`: the lead's team) holds
+/// the client: a team holds the clients its members manage.
+async fn reaches(tx: &mut dyn Tx, team: Option<UserId>, row: &ClientRow) -> Result<bool> {
+    match (team, &row.account_manager) {
+        (None, _) => Ok(true),
+        (Some(lead), Some(manager)) => Ok(tx.in_team(lead, manager.id).await?),
+        (Some(_), None) => Ok(false),
+    }
+}
+
+/// Checks a client's new account manager: an existing user, in the
+/// operator's team when their `clients.manage` reaches only it (so no
+/// client leaves it, and none comes without a manager).
+async fn check_account_manager(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    manager: Option<UserId>,
+) -> Result<()> {
+    ensure_placed_in_reach(
+        tx,
+        actor,
+        Permission::ClientsManage,
+        manager,
+        "account manager",
+    )
+    .await?;
+    if let Some(id) = manager {
+        if tx.user(id).await?.is_none() {
+            return Err(Error::UserNotFound {
+                key: format!("with id {id} (the chosen account manager)"),
+            });
+        }
+    }
+    Ok(())
 }
 
 async fn existing_client(tx: &mut dyn Tx, id: ClientId) -> Result<ClientRow> {

@@ -61,6 +61,7 @@ pub struct ClientRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
+    pub account_manager_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{ClientId, ClientName, Country, Email, GroupId, Phone, Status, UserId};
 use crate::error::Error;
-use crate::model::{ClientFields, User};
+use crate::model::{ClientFields, User, UserRef};
 
 /// The built-in Administrators group. Every store's first migration creates
 /// it with this id.
@@ -391,6 +391,9 @@ pub struct ClientListing {
     pub direction: Direction,
     /// At most [`ClientQuery::MAX_LIMIT`].
     pub limit: u32,
+    /// Only the clients whose account manager is in this user's team (set
+    /// by the core from the operator's reach).
+    pub team_of: Option<UserId>,
 }
 
 /// Which clients a search keeps.
@@ -433,6 +436,7 @@ pub struct ClientRow {
     pub email: Option<Email>,
     pub phone: Option<Phone>,
     pub country: Option<Country>,
+    pub account_manager: Option<UserRef>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
@@ -445,6 +449,7 @@ impl ClientRow {
             email: self.email.clone(),
             phone: self.phone.clone(),
             country: self.country,
+            account_manager: self.account_manager.as_ref().map(|m| m.id),
         }
     }
 

@@ -193,59 +193,59 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- clients: everyone by name
 SELECT clients FROM client_counts WHERE id = 1;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version FROM clients c ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
 -- clients: everyone by name, second page
 SELECT clients FROM client_counts WHERE id = 1;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version FROM clients c WHERE (c.name_key, c.id) > (?1, ?2) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.name_key, c.id) > (?1, ?2) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
 -- clients: by created, descending
 SELECT clients FROM client_counts WHERE id = 1;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version FROM clients c ORDER BY c.created_at DESC, c.id DESC LIMIT 3;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id ORDER BY c.created_at DESC, c.id DESC LIMIT 3;
 
 -- clients: by created, descending, second page
 SELECT clients FROM client_counts WHERE id = 1;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version FROM clients c WHERE (c.created_at, c.id) < (?1, ?2) ORDER BY c.created_at DESC, c.id DESC LIMIT 3;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.created_at, c.id) < (?1, ?2) ORDER BY c.created_at DESC, c.id DESC LIMIT 3;
 
 -- clients: short search
 SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ((c.name_key >= ?1 AND c.name_key < ?2) OR (c.email_normalized >= ?1 AND c.email_normalized < ?2)) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version FROM clients c WHERE ((c.name_key >= ?1 AND c.name_key < ?2) OR (c.email_normalized >= ?1 AND c.email_normalized < ?2)) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE ((c.name_key >= ?1 AND c.name_key < ?2) OR (c.email_normalized >= ?1 AND c.email_normalized < ?2)) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
 -- clients: short search, second page
 SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ((c.name_key >= ?1 AND c.name_key < ?2) OR (c.email_normalized >= ?1 AND c.email_normalized < ?2)) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version FROM clients c WHERE ((c.name_key >= ?1 AND c.name_key < ?2) OR (c.email_normalized >= ?1 AND c.email_normalized < ?2)) AND (c.name_key, c.id) > (?3, ?4) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE ((c.name_key >= ?1 AND c.name_key < ?2) OR (c.email_normalized >= ?1 AND c.email_normalized < ?2)) AND (c.name_key, c.id) > (?3, ?4) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
 -- clients: short phone search
 SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ((c.name_key >= ?1 AND c.name_key < ?2) OR (c.email_normalized >= ?1 AND c.email_normalized < ?2) OR (c.phone >= ?4 AND c.phone < ?3)) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version FROM clients c WHERE ((c.name_key >= ?1 AND c.name_key < ?2) OR (c.email_normalized >= ?1 AND c.email_normalized < ?2) OR (c.phone >= ?4 AND c.phone < ?3)) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE ((c.name_key >= ?1 AND c.name_key < ?2) OR (c.email_normalized >= ?1 AND c.email_normalized < ?2) OR (c.phone >= ?4 AND c.phone < ?3)) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
 -- clients: short phone search, second page
 SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ((c.name_key >= ?1 AND c.name_key < ?2) OR (c.email_normalized >= ?1 AND c.email_normalized < ?2) OR (c.phone >= ?4 AND c.phone < ?3)) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version FROM clients c WHERE ((c.name_key >= ?1 AND c.name_key < ?2) OR (c.email_normalized >= ?1 AND c.email_normalized < ?2) OR (c.phone >= ?4 AND c.phone < ?3)) AND (c.name_key, c.id) > (?5, ?6) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE ((c.name_key >= ?1 AND c.name_key < ?2) OR (c.email_normalized >= ?1 AND c.email_normalized < ?2) OR (c.phone >= ?4 AND c.phone < ?3)) AND (c.name_key, c.id) > (?5, ?6) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
 -- clients: long search
 SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1)) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version FROM clients c WHERE (c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1)) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1)) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
 -- clients: long search, second page
 SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1)) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version FROM clients c WHERE (c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1)) AND (c.name_key, c.id) > (?2, ?3) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1)) AND (c.name_key, c.id) > (?2, ?3) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
 -- clients: long phone search
 SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1)) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version FROM clients c WHERE (c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1)) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1)) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
 -- clients: long phone search, second page
 SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1)) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version FROM clients c WHERE (c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1)) AND (c.name_key, c.id) > (?2, ?3) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1)) AND (c.name_key, c.id) > (?2, ?3) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
 -- clients: whole values
 SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.id = ?1 OR c.email_normalized = ?2 OR c.phone = ?3 OR c.name_folded = ?4) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version FROM clients c WHERE (c.id = ?1 OR c.email_normalized = ?2 OR c.phone = ?3 OR c.name_folded = ?4) ORDER BY c.created_at ASC, c.id ASC LIMIT 3;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.id = ?1 OR c.email_normalized = ?2 OR c.phone = ?3 OR c.name_folded = ?4) ORDER BY c.created_at ASC, c.id ASC LIMIT 3;
 
 -- clients: no whole value
 SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (FALSE) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version FROM clients c WHERE (FALSE) ORDER BY c.created_at ASC, c.id ASC LIMIT 3;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (FALSE) ORDER BY c.created_at ASC, c.id ASC LIMIT 3;
 
 -- audit: latest
 SELECT id, at, operator_id, operator_label, action, target_kind, target_id, target_label, CAST(changes AS TEXT) FROM audit_events ORDER BY id DESC LIMIT 5;

@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::domain::{ClientId, ClientName, Country, Email, Phone};
-use crate::model::ClientFields;
+use crate::domain::{ClientId, ClientName, Country, Email, Phone, UserId, UserName};
+use crate::model::{ClientFields, UserRef};
 use crate::store::sql::{self, corrupt, millis, where_clause, ColumnType, Params, RowRef, Sql};
 use crate::store::{
     ClientCursor, ClientListing, ClientQuery, ClientRow, ClientRows, ClientSort, StoreError, Total,
@@ -79,10 +79,15 @@ pub trait ClientsTx: Send {
 }
 
 const CLIENT_COLUMNS: &str =
-    "c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version";
+    "c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, \
+     c.version, m.id, m.name, m.email, m.email_normalized";
+
+/// The clients, each with their account manager (if any) for
+/// [`CLIENT_COLUMNS`].
+const CLIENTS_WITH_MANAGERS: &str = "clients c LEFT JOIN users m ON m.id = c.account_manager_id";
 
 /// The columns a new client is written with, and their types.
-const INSERT_COLUMNS: [(&str, ColumnType); 9] = [
+const INSERT_COLUMNS: [(&str, ColumnType); 10] = [
     ("name", ColumnType::Text),
     ("name_key", ColumnType::Text),
     ("email", ColumnType::Text),
@@ -92,6 +97,7 @@ const INSERT_COLUMNS: [(&str, ColumnType); 9] = [
     ("created_at", ColumnType::Int),
     ("updated_at", ColumnType::Int),
     ("name_folded", ColumnType::Text),
+    ("account_manager_id", ColumnType::Int),
 ];
 
 /// A new client's values, in [`INSERT_COLUMNS`] order.
@@ -106,6 +112,7 @@ fn insert_values(fields: &ClientFields, now: DateTime<Utc>) -> Vec<sql::Value> {
         millis(now),
         millis(now),
         fields.name.folded().into(),
+        fields.account_manager.map(|id| id.0).into(),
     ]
 }
 
@@ -129,7 +136,25 @@ fn client_row(row: &dyn RowRef) -> Result<ClientRow, StoreError> {
         created_at: row.time(6)?,
         updated_at: row.time(7)?,
         version: row.int(8)?,
+        account_manager: match row.opt_int(9)? {
+            Some(id) => Some(UserRef {
+                id: UserId(id),
+                name: UserName::from_stored(row.text(10)?),
+                email: Email::from_stored(row.text(11)?, row.text(12)?),
+            }),
+            None => None,
+        },
     })
+}
+
+/// The condition "the client's account manager is `lead` or one of their
+/// reports".
+fn team_condition(lead: UserId, params: &mut Params) -> String {
+    let lead = params.push(lead.0);
+    format!(
+        "(c.account_manager_id = {lead} OR c.account_manager_id IN \
+         (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = {lead}))"
+    )
 }
 
 fn sort_column(sort: ClientSort) -> &'static str {
@@ -142,7 +167,8 @@ fn sort_column(sort: ClientSort) -> &'static str {
 /// The stage of [`ClientsTx::stage_clients`]: `position` keeps the order.
 const CREATE_STAGE: &str = "CREATE TEMP TABLE IF NOT EXISTS staged_clients (position BIGINT NOT NULL, \
      name TEXT NOT NULL, name_key TEXT NOT NULL, email TEXT, email_normalized TEXT, phone TEXT, \
-     country TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, name_folded TEXT NOT NULL)";
+     country TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, name_folded TEXT NOT NULL, \
+     account_manager_id BIGINT)";
 
 const CLIENT_COUNT: &str = "SELECT clients FROM client_counts WHERE id = 1";
 
@@ -157,8 +183,8 @@ impl<S: Sql + ?Sized> ClientsTx for S {
         let rows = self
             .query(
                 "INSERT INTO clients (name, name_key, email, email_normalized, phone, country, \
-                 created_at, updated_at, name_folded) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                 RETURNING id",
+                 created_at, updated_at, name_folded, account_manager_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
                 &values,
             )
             .await?;
@@ -228,8 +254,8 @@ impl<S: Sql + ?Sized> ClientsTx for S {
         let changed = self
             .execute(
                 "UPDATE clients SET name = $1, name_key = $2, email = $3, email_normalized = $4, \
-                 phone = $5, country = $6, updated_at = $7, version = version + 1, name_folded = $10 \
-                 WHERE id = $8 AND version = $9",
+                 phone = $5, country = $6, updated_at = $7, version = version + 1, name_folded = $10, \
+                 account_manager_id = $11 WHERE id = $8 AND version = $9",
                 &[
                     fields.name.as_str().into(),
                     fields.name.sort_key().into(),
@@ -241,6 +267,7 @@ impl<S: Sql + ?Sized> ClientsTx for S {
                     id.0.into(),
                     expected_version.into(),
                     fields.name.folded().into(),
+                    fields.account_manager.map(|id| id.0).into(),
                 ],
             )
             .await?;
@@ -262,7 +289,8 @@ impl<S: Sql + ?Sized> ClientsTx for S {
     }
 
     async fn client(&mut self, id: ClientId) -> Result<Option<ClientRow>, StoreError> {
-        let statement = format!("SELECT {CLIENT_COLUMNS} FROM clients c WHERE c.id = $1");
+        let statement =
+            format!("SELECT {CLIENT_COLUMNS} FROM {CLIENTS_WITH_MANAGERS} WHERE c.id = $1");
         match sql::query_opt(self, &statement, &[id.0.into()]).await? {
             Some(row) => Ok(Some(client_row(&row)?)),
             None => Ok(None),
@@ -277,7 +305,10 @@ impl<S: Sql + ?Sized> ClientsTx for S {
         let mut params = Params::default();
         let mut conditions =
             search::client_conditions(self.dialect(), listing.matching.as_ref(), &mut params);
-        let total = if listing.matching.is_none() {
+        if let Some(lead) = listing.team_of {
+            conditions.push(team_condition(lead, &mut params));
+        }
+        let total = if listing.matching.is_none() && listing.team_of.is_none() {
             Total::exact(sql::count(self, CLIENT_COUNT, &[]).await?)
         } else {
             let statement = format!(
@@ -302,7 +333,7 @@ impl<S: Sql + ?Sized> ClientsTx for S {
         let limit = listing.limit.clamp(1, ClientQuery::MAX_LIMIT);
         let limit_rows = params.limit(self.dialect(), u64::from(limit) + 1);
         let statement = format!(
-            "SELECT {CLIENT_COLUMNS} FROM clients c{} \
+            "SELECT {CLIENT_COLUMNS} FROM {CLIENTS_WITH_MANAGERS}{} \
              ORDER BY {column} {order}, c.id {order} LIMIT {limit_rows}",
             where_clause(&conditions)
         );
@@ -336,12 +367,16 @@ impl<S: Sql + ?Sized> ClientsTx for S {
         each: &mut (dyn FnMut(ClientRow) -> Result<(), StoreError> + Send),
     ) -> Result<(), StoreError> {
         let mut params = Params::default();
-        let conditions =
+        let mut conditions =
             search::client_conditions(self.dialect(), listing.matching.as_ref(), &mut params);
+        if let Some(lead) = listing.team_of {
+            conditions.push(team_condition(lead, &mut params));
+        }
         let column = sort_column(listing.sort);
         let order = order_of(listing.direction);
         let statement = format!(
-            "SELECT {CLIENT_COLUMNS} FROM clients c{} ORDER BY {column} {order}, c.id {order}",
+            "SELECT {CLIENT_COLUMNS} FROM {CLIENTS_WITH_MANAGERS}{} \
+             ORDER BY {column} {order}, c.id {order}",
             where_clause(&conditions)
         );
         self.for_each(&statement, &params.0, &mut |row| each(client_row(&row)?))

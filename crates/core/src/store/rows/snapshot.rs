@@ -214,8 +214,8 @@ async fn read<S: Sql + ?Sized>(sql: &mut S) -> Result<Snapshot, StoreError> {
     )
     .await?;
     sql.for_each(
-        "SELECT id, name, email, phone, country, created_at, updated_at, version \
-             FROM clients ORDER BY id",
+        "SELECT id, name, email, phone, country, created_at, updated_at, version, \
+             account_manager_id FROM clients ORDER BY id",
         &[],
         &mut |mut row| {
             snapshot.clients.push(copy::ClientRow {
@@ -227,6 +227,7 @@ async fn read<S: Sql + ?Sized>(sql: &mut S) -> Result<Snapshot, StoreError> {
                 created_at: row.int(5)?,
                 updated_at: row.int(6)?,
                 version: row.int(7)?,
+                account_manager_id: row.opt_int(8)?,
             });
             Ok(())
         },
@@ -610,6 +611,7 @@ async fn write<S: Sql + ?Sized>(sql: &mut S, snapshot: &Snapshot) -> Result<(), 
             ("updated_at", Int),
             ("version", Int),
             ("name_folded", Text),
+            ("account_manager_id", Int),
         ],
         &snapshot.clients,
         |client| {
@@ -626,6 +628,7 @@ async fn write<S: Sql + ?Sized>(sql: &mut S, snapshot: &Snapshot) -> Result<(), 
                 client.updated_at.into(),
                 client.version.into(),
                 keys.name_folded.into(),
+                client.account_manager_id.into(),
             ])
         },
     )

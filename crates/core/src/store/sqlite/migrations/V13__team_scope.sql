@@ -4,6 +4,13 @@
 ALTER TABLE group_permissions ADD COLUMN scope TEXT NOT NULL DEFAULT 'all'
     CHECK (scope IN ('all', 'team'));
 
+-- A client's optional account manager (a user): `clients.view:team` and
+-- `clients.manage:team` reach the clients whose account manager is in the
+-- holder's team.
+ALTER TABLE clients ADD COLUMN account_manager_id INTEGER REFERENCES users (id) ON DELETE SET NULL;
+CREATE INDEX clients_account_manager ON clients (account_manager_id, name_key, id)
+    WHERE account_manager_id IS NOT NULL;
+
 -- Every (ancestor, user) pair of the supervisor tree, so that "the team of
 -- X" is one range of this table's key. The triggers below keep it, in the
 -- database itself, for every way a supervisor changes; nothing writes it
