@@ -266,6 +266,10 @@ impl Session {
     /// matching (or "No users match.").
     pub fn search_users(&self, text: &str) {
         self.fill("Search users", text);
+        // The overview searches 200 ms after the last keystroke: until then
+        // the rows of before may already all match, and a click on them
+        // would be undone when the search's page replaces them.
+        thread::sleep(Duration::from_millis(300));
         let wanted = text.to_lowercase();
         self.eventually(&format!("waiting for the search {text:?}"), || {
             if self.visible_text_now().contains("No users match.") {
@@ -287,5 +291,6 @@ impl Session {
                 Err(format!("the table shows {:?}", table.rows))
             }
         });
+        self.settle();
     }
 }
