@@ -98,8 +98,7 @@ impl Directory {
         query: &ClientQuery,
     ) -> Result<(Box<dyn Tx>, Actor)> {
         let mut tx = self.store().begin(TxMode::Read).await?;
-        let actor = Self::actor(&mut *tx, operator).await?;
-        actor.reach(Permission::ClientsView)?;
+        let actor = Self::authorize_reach(&mut *tx, operator, Permission::ClientsView).await?;
         let Some(term) = query
             .search
             .as_deref()
@@ -114,8 +113,7 @@ impl Directory {
         drop(tx);
         self.audit_masked_search(operator, term).await?;
         let mut tx = self.store().begin(TxMode::Read).await?;
-        let actor = Self::actor(&mut *tx, operator).await?;
-        actor.reach(Permission::ClientsView)?;
+        let actor = Self::authorize_reach(&mut *tx, operator, Permission::ClientsView).await?;
         Ok((tx, actor))
     }
 
@@ -127,8 +125,7 @@ impl Directory {
     /// commit, holding no lock.
     async fn audit_masked_search(&self, operator: &Operator, term: &str) -> Result<()> {
         let mut tx = self.store().begin(TxMode::Write).await?;
-        let actor = Self::actor(&mut *tx, operator).await?;
-        actor.reach(Permission::ClientsView)?;
+        let actor = Self::authorize_reach(&mut *tx, operator, Permission::ClientsView).await?;
         let per_minute = Self::load_settings(&mut *tx)
             .await?
             .masked_search_per_minute;
@@ -178,8 +175,7 @@ impl Directory {
     /// Creates a client. Refused to a masked operator.
     pub async fn create_client(&self, operator: &Operator, new: NewClient) -> Result<Client> {
         let mut tx = self.store().begin(TxMode::Write).await?;
-        let actor = Self::actor(&mut *tx, operator).await?;
-        actor.reach(Permission::ClientsManage)?;
+        let actor = Self::authorize_reach(&mut *tx, operator, Permission::ClientsManage).await?;
         ensure_unmasked(&actor)?;
         let fields = parse_new(&new)?;
         check_account_manager(&mut *tx, &actor, fields.account_manager).await?;
@@ -208,8 +204,7 @@ impl Directory {
         changes: ClientChanges,
     ) -> Result<Client> {
         let mut tx = self.store().begin(TxMode::Write).await?;
-        let actor = Self::actor(&mut *tx, operator).await?;
-        actor.reach(Permission::ClientsManage)?;
+        let actor = Self::authorize_reach(&mut *tx, operator, Permission::ClientsManage).await?;
         let masked = actor.user.mask_client_data;
         if masked && (changes.name.is_some() || changes.email.is_some() || changes.phone.is_some())
         {

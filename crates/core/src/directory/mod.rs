@@ -206,6 +206,19 @@ impl Directory {
         Ok(actor)
     }
 
+    /// Loads the operator and requires `permission` for everyone or for
+    /// their team: the caller then keeps to [`Actor::reach`] (a query's
+    /// team, or a target checked against it).
+    pub(crate) async fn authorize_reach(
+        tx: &mut dyn Tx,
+        operator: &Operator,
+        permission: Permission,
+    ) -> Result<Actor> {
+        let actor = Self::actor(tx, operator).await?;
+        actor.reach(permission)?;
+        Ok(actor)
+    }
+
     /// Loads the operator and the user `id` they act on with `permission`,
     /// which reaches everyone or the operator's team
     /// ([`access::ensure_reaches`]).
@@ -215,8 +228,7 @@ impl Directory {
         permission: Permission,
         id: UserId,
     ) -> Result<(Actor, User)> {
-        let actor = Self::actor(tx, operator).await?;
-        actor.reach(permission)?;
+        let actor = Self::authorize_reach(tx, operator, permission).await?;
         let user = Self::existing_user(tx, id).await?;
         access::ensure_reaches(tx, &actor, permission, &user).await?;
         Ok((actor, user))

@@ -182,8 +182,7 @@ impl Directory {
 
     pub async fn user(&self, operator: &Operator, id: UserId) -> Result<User> {
         let mut tx = self.store.begin(TxMode::Read).await?;
-        let actor = Self::actor(&mut *tx, operator).await?;
-        actor.reach(Permission::UsersView)?;
+        let actor = Self::authorize_reach(&mut *tx, operator, Permission::UsersView).await?;
         let user = Self::existing_user(&mut *tx, id).await?;
         ensure_visible(&mut *tx, &actor, &user).await?;
         Ok(user)
@@ -194,8 +193,7 @@ impl Directory {
     pub async fn user_by_email(&self, operator: &Operator, email: &str) -> Result<User> {
         let email = Email::parse(email)?;
         let mut tx = self.store.begin(TxMode::Read).await?;
-        let actor = Self::actor(&mut *tx, operator).await?;
-        actor.reach(Permission::UsersView)?;
+        let actor = Self::authorize_reach(&mut *tx, operator, Permission::UsersView).await?;
         let id = Self::user_id_by_email(&mut *tx, &email).await?;
         let user = Self::existing_user(&mut *tx, id).await?;
         ensure_visible(&mut *tx, &actor, &user).await?;
@@ -284,8 +282,7 @@ impl Directory {
             .map(|day| day.as_deref().map(ValidUntil::parse).transpose())
             .transpose()?;
         let mut tx = self.store.begin(TxMode::Write).await?;
-        let actor = Self::actor(&mut *tx, operator).await?;
-        actor.reach(Permission::UsersEdit)?;
+        let actor = Self::authorize_reach(&mut *tx, operator, Permission::UsersEdit).await?;
         let before = Self::existing_user(&mut *tx, id).await?;
         ensure_reaches(&mut *tx, &actor, Permission::UsersEdit, &before).await?;
         if before.version != changes.version {
@@ -428,8 +425,7 @@ impl Directory {
         version: i64,
     ) -> Result<User> {
         let mut tx = self.store.begin(TxMode::Write).await?;
-        let actor = Self::actor(&mut *tx, operator).await?;
-        actor.reach(Permission::UsersDisable)?;
+        let actor = Self::authorize_reach(&mut *tx, operator, Permission::UsersDisable).await?;
         let before = Self::existing_user(&mut *tx, id).await?;
         ensure_reaches(&mut *tx, &actor, Permission::UsersDisable, &before).await?;
         if before.version != version {

@@ -151,10 +151,7 @@ fn client_row(row: &dyn RowRef) -> Result<ClientRow, StoreError> {
 /// reports".
 fn team_condition(lead: UserId, params: &mut Params) -> String {
     let lead = params.push(lead.0);
-    format!(
-        "(c.account_manager_id = {lead} OR c.account_manager_id IN \
-         (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = {lead}))"
-    )
+    super::users_overview::in_team_of("c.account_manager_id", &lead)
 }
 
 fn sort_column(sort: ClientSort) -> &'static str {

@@ -191,11 +191,18 @@ pub(super) fn team_condition(
              WHERE a.ancestor_id = {lead} AND a.user_id = u.id))"
         )
     } else {
-        format!(
-            "(u.id = {lead} OR u.id IN (SELECT a.user_id FROM user_ancestors a \
-             WHERE a.ancestor_id = {lead}))"
-        )
+        in_team_of("u.id", &lead)
     }
+}
+
+/// The condition "the user in `column` is the lead (the placeholder
+/// `lead`) or one of their reports", read by the lead's key in
+/// `user_ancestors`: for users themselves and for clients' account managers.
+pub(super) fn in_team_of(column: &str, lead: &str) -> String {
+    format!(
+        "({column} = {lead} OR {column} IN (SELECT a.user_id FROM user_ancestors a \
+         WHERE a.ancestor_id = {lead}))"
+    )
 }
 
 pub(super) fn sort_column(sort: SortField) -> &'static str {
