@@ -358,13 +358,13 @@ async fn a_store_about_to_be_migrated_is_backed_up_first_and_a_current_one_is_no
     // and V12 too).
     world
         .raw_sql(
-            "DROP TABLE store_opened_by; DROP INDEX audit_events_target_at; \
+            "DROP TRIGGER user_ancestors_insert; DROP TRIGGER user_ancestors_move; \
+             DROP TRIGGER user_ancestors_keys; DROP TABLE store_opened_by; DROP INDEX audit_events_target_at; \
              DROP INDEX users_valid_until; ALTER TABLE users DROP COLUMN valid_until; \
              DROP TABLE deleted_recovery_codes; DROP TABLE deleted_users; \
              DROP INDEX users_password_changed_at; DROP INDEX users_failed_sign_ins; \
              DROP INDEX users_locked_until; \
              ALTER TABLE users DROP COLUMN password_changed_at; \
-             DROP TRIGGER user_ancestors_insert; DROP TRIGGER user_ancestors_move; \
              DROP TABLE user_ancestors; ALTER TABLE group_permissions DROP COLUMN scope; \
              DROP INDEX clients_account_manager; ALTER TABLE clients DROP COLUMN account_manager_id; \
              DELETE FROM refinery_schema_history WHERE version >= 7;",

@@ -111,6 +111,26 @@ async fn overview_statements_match_the_golden_file(backend: Backend) {
             "users: supervised by the administrator",
             users(&|q| q.supervisor = Some(world.admin_id)),
         ),
+        (
+            "users: the administrator's team",
+            users(&|q| q.team_of = Some(world.admin_id)),
+        ),
+        (
+            "users: the administrator's team, disabled, by created, descending",
+            users(&|q| {
+                q.team_of = Some(world.admin_id);
+                q.status = Some(Status::Disabled.into());
+                q.sort = SortField::Created;
+                q.direction = Direction::Desc;
+            }),
+        ),
+        (
+            "users: the administrator's team, short search",
+            users(&|q| {
+                q.team_of = Some(world.admin_id);
+                q.search = Some("us".into());
+            }),
+        ),
     ];
     for (title, query) in user_cases {
         statement_log::open();

@@ -6,7 +6,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: everyone by name, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key, u.id) > ($1, $2) ORDER BY u.name_key ASC, u.id ASC LIMIT $3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key, u.id) > ($2, $3) ORDER BY u.name_key ASC, u.id ASC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
@@ -17,7 +17,7 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 
 -- users: by email, descending, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.email_normalized, u.id) < ($1, $2) ORDER BY u.email_normalized DESC, u.id DESC LIMIT $3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.email_normalized, u.id) < ($2, $3) ORDER BY u.email_normalized DESC, u.id DESC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: by created
@@ -28,7 +28,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: by created, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.created_at, u.id) > ($1, $2) ORDER BY u.created_at ASC, u.id ASC LIMIT $3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.created_at, u.id) > ($2, $3) ORDER BY u.created_at ASC, u.id ASC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: by last sign-in, descending
@@ -39,7 +39,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: by last sign-in, descending, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.last_sign_in_at, u.id) < ($1, $2) ORDER BY u.last_sign_in_at DESC, u.id DESC LIMIT $3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.last_sign_in_at, u.id) < ($2, $3) ORDER BY u.last_sign_in_at DESC, u.id DESC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: by password changed
@@ -50,7 +50,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: by password changed, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.password_changed_at, u.id) > ($1, $2) ORDER BY u.password_changed_at ASC, u.id ASC LIMIT $3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.password_changed_at, u.id) > ($2, $3) ORDER BY u.password_changed_at ASC, u.id ASC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: by failed sign-ins, descending
@@ -61,7 +61,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: by failed sign-ins, descending, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.failed_sign_ins, u.id) < ($1, $2) ORDER BY u.failed_sign_ins DESC, u.id DESC LIMIT $3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.failed_sign_ins, u.id) < ($2, $3) ORDER BY u.failed_sign_ins DESC, u.id DESC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: never signed in
@@ -72,7 +72,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: never signed in, second page
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.last_sign_in_at = 0 LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.last_sign_in_at = 0 AND (u.name_key, u.id) > ($1, $2) ORDER BY u.name_key ASC, u.id ASC LIMIT $3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.last_sign_in_at = 0 AND (u.name_key, u.id) > ($2, $3) ORDER BY u.name_key ASC, u.id ASC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
@@ -89,7 +89,7 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 -- users: enabled, second page
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
 SELECT count(*) FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < $1 AND u.status = 'enabled';
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.status = 'enabled' AND (u.valid_until IS NULL OR u.valid_until >= $1) AND (u.name_key, u.id) > ($2, $3) ORDER BY u.name_key ASC, u.id ASC LIMIT $4;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.status = 'enabled' AND (u.valid_until IS NULL OR u.valid_until >= $1) AND (u.name_key, u.id) > ($3, $4) ORDER BY u.name_key ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
@@ -101,7 +101,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: expired, second page
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < $1 AND u.status = 'enabled' LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < $1 AND u.status = 'enabled' AND (u.name_key, u.id) > ($2, $3) ORDER BY u.name_key ASC, u.id ASC LIMIT $4;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < $1 AND u.status = 'enabled' AND (u.name_key, u.id) > ($3, $4) ORDER BY u.name_key ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: short search
@@ -112,7 +112,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: short search, second page
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE ((u.name_key >= $1 AND u.name_key < $2) OR (u.email_normalized >= $1 AND u.email_normalized < $2)) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE ((u.name_key >= $1 AND u.name_key < $2) OR (u.email_normalized >= $1 AND u.email_normalized < $2)) AND (u.name_key, u.id) > ($3, $4) ORDER BY u.name_key ASC, u.id ASC LIMIT $5;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE ((u.name_key >= $1 AND u.name_key < $2) OR (u.email_normalized >= $1 AND u.email_normalized < $2)) AND (u.name_key, u.id) > ($4, $5) ORDER BY u.name_key ASC, u.id ASC LIMIT $3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
@@ -124,7 +124,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: long search, second page
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) AND (u.name_key, u.id) > ($2, $3) ORDER BY u.name_key ASC, u.id ASC LIMIT $4;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) AND (u.name_key, u.id) > ($3, $4) ORDER BY u.name_key ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
@@ -136,7 +136,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: long search, disabled, second page
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) AND u.status = 'disabled' LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) AND u.status = 'disabled' AND (u.name_key, u.id) > ($2, $3) ORDER BY u.name_key ASC, u.id ASC LIMIT $4;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) AND u.status = 'disabled' AND (u.name_key, u.id) > ($3, $4) ORDER BY u.name_key ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: small group
@@ -147,7 +147,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: small group, second page
 SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0);
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u JOIN memberships gm ON gm.user_id = u.id AND gm.group_id = $1 WHERE (u.name_key, u.id) > ($2, $3) ORDER BY u.name_key ASC, u.id ASC LIMIT $4;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u JOIN memberships gm ON gm.user_id = u.id AND gm.group_id = $1 WHERE (u.name_key, u.id) > ($3, $4) ORDER BY u.name_key ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: large group
@@ -158,7 +158,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: large group, second page
 SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0);
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $1) AND (u.name_key, u.id) > ($2, $3) ORDER BY u.name_key ASC, u.id ASC LIMIT $4;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $1) AND (u.name_key, u.id) > ($3, $4) ORDER BY u.name_key ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
@@ -172,7 +172,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 -- users: large group, short search, second page
 SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0);
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE ((u.name_key >= $1 AND u.name_key < $2) OR (u.email_normalized >= $1 AND u.email_normalized < $2)) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $3) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE ((u.name_key >= $1 AND u.name_key < $2) OR (u.email_normalized >= $1 AND u.email_normalized < $2)) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $3) AND (u.name_key, u.id) > ($4, $5) ORDER BY u.name_key ASC, u.id ASC LIMIT $6;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE ((u.name_key >= $1 AND u.name_key < $2) OR (u.email_normalized >= $1 AND u.email_normalized < $2)) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $3) AND (u.name_key, u.id) > ($5, $6) ORDER BY u.name_key ASC, u.id ASC LIMIT $4;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
@@ -184,7 +184,47 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: supervised by the administrator, second page
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.supervisor_id = $1 LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.supervisor_id = $1 AND (u.name_key, u.id) > ($2, $3) ORDER BY u.name_key ASC, u.id ASC LIMIT $4;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.supervisor_id = $1 AND (u.name_key, u.id) > ($3, $4) ORDER BY u.name_key ASC, u.id ASC LIMIT $2;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
+
+-- users: the administrator's team
+SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.name_key AS sort_value FROM users u WHERE u.id = $1 UNION ALL SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, a.name_key AS sort_value FROM user_ancestors a JOIN users u ON u.id = a.user_id WHERE a.ancestor_id = $1 ORDER BY a.name_key ASC, a.user_id ASC LIMIT $2) reports) u ORDER BY u.sort_value ASC, u.id ASC LIMIT $2;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
+
+-- users: the administrator's team, second page
+SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.name_key AS sort_value FROM users u WHERE u.id = $1 AND (u.name_key, u.id) > ($3, $4) UNION ALL SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, a.name_key AS sort_value FROM user_ancestors a JOIN users u ON u.id = a.user_id WHERE a.ancestor_id = $1 AND (a.name_key, a.user_id) > ($5, $6) ORDER BY a.name_key ASC, a.user_id ASC LIMIT $2) reports) u ORDER BY u.sort_value ASC, u.id ASC LIMIT $2;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
+
+-- users: the administrator's team, disabled, by created, descending
+SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.status = 'disabled' AND (u.id = $1 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $1)) LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.created_at AS sort_value FROM users u WHERE u.status = 'disabled' AND u.id = $1 UNION ALL SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, a.created_at AS sort_value FROM user_ancestors a JOIN users u ON u.id = a.user_id WHERE u.status = 'disabled' AND a.ancestor_id = $1 ORDER BY a.created_at DESC, a.user_id DESC LIMIT $2) reports) u ORDER BY u.sort_value DESC, u.id DESC LIMIT $2;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
+
+-- users: the administrator's team, disabled, by created, descending, second page
+SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.status = 'disabled' AND (u.id = $1 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $1)) LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.created_at AS sort_value FROM users u WHERE u.status = 'disabled' AND u.id = $1 AND (u.created_at, u.id) < ($3, $4) UNION ALL SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, a.created_at AS sort_value FROM user_ancestors a JOIN users u ON u.id = a.user_id WHERE u.status = 'disabled' AND a.ancestor_id = $1 AND (a.created_at, a.user_id) < ($5, $6) ORDER BY a.created_at DESC, a.user_id DESC LIMIT $2) reports) u ORDER BY u.sort_value DESC, u.id DESC LIMIT $2;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
+
+-- users: the administrator's team, short search
+SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE ((u.name_key >= $1 AND u.name_key < $2) OR (u.email_normalized >= $1 AND u.email_normalized < $2)) AND (u.id = $3 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $3)) LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE ((u.name_key >= $1 AND u.name_key < $2) OR (u.email_normalized >= $1 AND u.email_normalized < $2)) AND (u.id = $3 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $3)) ORDER BY u.name_key ASC, u.id ASC LIMIT $4;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
+
+-- users: the administrator's team, short search, second page
+SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE ((u.name_key >= $1 AND u.name_key < $2) OR (u.email_normalized >= $1 AND u.email_normalized < $2)) AND (u.id = $3 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $3)) LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE ((u.name_key >= $1 AND u.name_key < $2) OR (u.email_normalized >= $1 AND u.email_normalized < $2)) AND (u.id = $3 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $3)) AND (u.name_key, u.id) > ($5, $6) ORDER BY u.name_key ASC, u.id ASC LIMIT $4;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 

@@ -191,6 +191,46 @@ SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.m
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
+-- users: the administrator's team
+SELECT count(*) FROM user_ancestors WHERE ancestor_id = ?1;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.name_key AS sort_value FROM users u WHERE u.id = ?1 UNION ALL SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, a.name_key AS sort_value FROM user_ancestors a JOIN users u ON u.id = a.user_id WHERE a.ancestor_id = ?1 ORDER BY a.name_key ASC, a.user_id ASC LIMIT 3) reports) u ORDER BY u.sort_value ASC, u.id ASC LIMIT 3;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
+
+-- users: the administrator's team, second page
+SELECT count(*) FROM user_ancestors WHERE ancestor_id = ?1;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.name_key AS sort_value FROM users u WHERE u.id = ?1 AND (u.name_key, u.id) > (?2, ?3) UNION ALL SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, a.name_key AS sort_value FROM user_ancestors a JOIN users u ON u.id = a.user_id WHERE a.ancestor_id = ?1 AND (a.name_key, a.user_id) > (?4, ?5) ORDER BY a.name_key ASC, a.user_id ASC LIMIT 3) reports) u ORDER BY u.sort_value ASC, u.id ASC LIMIT 3;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
+
+-- users: the administrator's team, disabled, by created, descending
+SELECT count(*) FROM user_ancestors WHERE ancestor_id = ?1;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.status = 'disabled' AND (u.id = ?1 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = ?1)) LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.created_at AS sort_value FROM users u WHERE u.status = 'disabled' AND u.id = ?1 UNION ALL SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, a.created_at AS sort_value FROM user_ancestors a JOIN users u ON u.id = a.user_id WHERE u.status = 'disabled' AND a.ancestor_id = ?1 ORDER BY a.created_at DESC, a.user_id DESC LIMIT 3) reports) u ORDER BY u.sort_value DESC, u.id DESC LIMIT 3;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
+
+-- users: the administrator's team, disabled, by created, descending, second page
+SELECT count(*) FROM user_ancestors WHERE ancestor_id = ?1;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.status = 'disabled' AND (u.id = ?1 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = ?1)) LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.created_at AS sort_value FROM users u WHERE u.status = 'disabled' AND u.id = ?1 AND (u.created_at, u.id) < (?2, ?3) UNION ALL SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, a.created_at AS sort_value FROM user_ancestors a JOIN users u ON u.id = a.user_id WHERE u.status = 'disabled' AND a.ancestor_id = ?1 AND (a.created_at, a.user_id) < (?4, ?5) ORDER BY a.created_at DESC, a.user_id DESC LIMIT 3) reports) u ORDER BY u.sort_value DESC, u.id DESC LIMIT 3;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
+
+-- users: the administrator's team, short search
+SELECT count(*) FROM user_ancestors WHERE ancestor_id = ?1;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE ((u.name_key >= ?1 AND u.name_key < ?2) OR (u.email_normalized >= ?1 AND u.email_normalized < ?2)) AND (u.id = ?3 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = ?3)) LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE ((u.name_key >= ?1 AND u.name_key < ?2) OR (u.email_normalized >= ?1 AND u.email_normalized < ?2)) AND (u.id = ?3 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = ?3)) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
+
+-- users: the administrator's team, short search, second page
+SELECT count(*) FROM user_ancestors WHERE ancestor_id = ?1;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE ((u.name_key >= ?1 AND u.name_key < ?2) OR (u.email_normalized >= ?1 AND u.email_normalized < ?2)) AND (u.id = ?3 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = ?3)) LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE ((u.name_key >= ?1 AND u.name_key < ?2) OR (u.email_normalized >= ?1 AND u.email_normalized < ?2)) AND (u.id = ?3 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = ?3)) AND (u.name_key, u.id) > (?4, ?5) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
+
 -- clients: everyone by name
 SELECT clients FROM client_counts WHERE id = 1;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id ORDER BY c.name_key ASC, c.id ASC LIMIT 3;

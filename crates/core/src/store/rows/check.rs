@@ -56,7 +56,14 @@ const SUPERVISOR_PAIRS: &str = "\
         SELECT up.user_id, u.supervisor_id FROM up JOIN users u ON u.id = up.ancestor_id \
         WHERE u.supervisor_id IS NOT NULL) ";
 
-/// The team table's pairs and the tree's, when they are not the same set.
+/// A pair of the team table whose sort keys are not its user's.
+const STALE_KEYS: &str = "\
+    a.name_key <> u.name_key OR a.email_normalized <> u.email_normalized \
+    OR a.created_at <> u.created_at OR a.last_sign_in_at <> u.last_sign_in_at \
+    OR a.password_changed_at <> u.password_changed_at OR a.failed_sign_ins <> u.failed_sign_ins";
+
+/// The team table's pairs and the tree's, when they are not the same set
+/// or a pair's sort keys are stale.
 async fn team_difference<S: Sql + ?Sized>(
     sql: &mut S,
 ) -> Result<Option<CountDifference>, StoreError> {
@@ -66,7 +73,9 @@ async fn team_difference<S: Sql + ?Sized>(
          (SELECT count(*) FROM (SELECT ancestor_id, user_id FROM up \
             EXCEPT SELECT ancestor_id, user_id FROM user_ancestors) missing) + \
          (SELECT count(*) FROM (SELECT ancestor_id, user_id FROM user_ancestors \
-            EXCEPT SELECT ancestor_id, user_id FROM up) extra)"
+            EXCEPT SELECT ancestor_id, user_id FROM up) extra) + \
+         (SELECT count(*) FROM user_ancestors a JOIN users u ON u.id = a.user_id \
+            WHERE {STALE_KEYS})"
     );
     let rows = sql.query(&statement, &[]).await?;
     let Some(row) = rows.first() else {
@@ -146,8 +155,13 @@ impl<S: Sql + ?Sized> CheckTx for S {
             self.execute("DELETE FROM user_ancestors", &[]).await?;
             self.execute(
                 &format!(
-                    "INSERT INTO user_ancestors (ancestor_id, user_id) \
-                     {SUPERVISOR_PAIRS}SELECT ancestor_id, user_id FROM up"
+                    "INSERT INTO user_ancestors (ancestor_id, user_id, name_key, \
+                     email_normalized, created_at, last_sign_in_at, password_changed_at, \
+                     failed_sign_ins) \
+                     {SUPERVISOR_PAIRS}SELECT up.ancestor_id, up.user_id, u.name_key, \
+                     u.email_normalized, u.created_at, u.last_sign_in_at, \
+                     u.password_changed_at, u.failed_sign_ins \
+                     FROM up JOIN users u ON u.id = up.user_id"
                 ),
                 &[],
             )

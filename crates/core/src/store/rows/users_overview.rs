@@ -77,12 +77,25 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
         conditions.push(fact_condition(dialect, facts, through_index, &mut params));
     }
     let mut team_members = None;
+    let mut team_walk = None;
     if let Some(lead) = query.team_of {
         let members = team_size(sql, lead).await?;
         team_members = Some(members);
-        conditions.push(team_condition(dialect, lead, members, &mut params));
+        if walks_team_keys(query, search.is_some(), group_members) {
+            team_walk = Some(params.push(lead.0));
+        } else {
+            conditions.push(team_condition(dialect, lead, members, &mut params));
+        }
     }
-    let where_sql = where_clause(&conditions);
+    // A walked team is counted (when filtered) by the plain condition.
+    let where_sql = match &team_walk {
+        None => where_clause(&conditions),
+        Some(lead) => {
+            let mut counted = conditions.clone();
+            counted.push(in_team_of("u.id", lead));
+            where_clause(&counted)
+        }
+    };
     // The kept counts know nothing of sign-in facts or teams.
     let kept = query.facts.is_none() && team_members.is_none();
     let only_team = search.is_none()
@@ -118,25 +131,54 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
 
     let column = sort_column(query.sort);
     let text_sort = matches!(query.sort, SortField::Name | SortField::Email);
-    let mut page_conditions = conditions;
-    if let Some(cursor) = &query.after {
-        page_conditions.push(keyset_condition(
-            (column, "u.id"),
-            text_sort,
-            query.direction,
-            &cursor.key,
-            cursor.id,
-            &mut params,
-        ));
-    }
-    let where_sql = where_clause(&page_conditions);
+    let after = |(column, id_column): (&str, &str), params: &mut Params| {
+        query.after.as_ref().map(|cursor| {
+            keyset_condition(
+                (column, id_column),
+                text_sort,
+                query.direction,
+                &cursor.key,
+                cursor.id,
+                params,
+            )
+        })
+    };
     let order = order_of(query.direction);
     let limit = query.limit.clamp(1, UserQuery::MAX_LIMIT);
     let limit_rows = params.limit(dialect, u64::from(limit) + 1);
-    let statement = format!(
-        "SELECT {USER_COLUMNS} FROM users u{join}{where_sql} \
-         ORDER BY {column} {order}, u.id {order} LIMIT {limit_rows}"
-    );
+    let statement = match team_walk {
+        None => {
+            let mut page_conditions = conditions;
+            page_conditions.extend(after((column, "u.id"), &mut params));
+            let where_sql = where_clause(&page_conditions);
+            format!(
+                "SELECT {USER_COLUMNS} FROM users u{join}{where_sql} \
+                 ORDER BY {column} {order}, u.id {order} LIMIT {limit_rows}"
+            )
+        }
+        // The lead's own row, and their reports' first rows in the sort's
+        // order from the team table's index for it; the two merged.
+        Some(lead) => {
+            let mut own = conditions.clone();
+            own.push(format!("u.id = {lead}"));
+            own.extend(after((column, "u.id"), &mut params));
+            let own = where_clause(&own);
+            let key = format!("a.{}", sort_field(query.sort));
+            let mut reports = conditions;
+            reports.push(format!("a.ancestor_id = {lead}"));
+            reports.extend(after((&key, "a.user_id"), &mut params));
+            let reports = where_clause(&reports);
+            format!(
+                "SELECT {USER_COLUMNS} FROM (\
+                 SELECT {USER_COLUMNS}, {column} AS sort_value FROM users u{join}{own} \
+                 UNION ALL \
+                 SELECT * FROM (SELECT {USER_COLUMNS}, {key} AS sort_value \
+                 FROM user_ancestors a JOIN users u ON u.id = a.user_id{join}{reports} \
+                 ORDER BY {key} {order}, a.user_id {order} LIMIT {limit_rows}) reports\
+                 ) u ORDER BY u.sort_value {order}, u.id {order} LIMIT {limit_rows}"
+            )
+        }
+    };
     let mut rows = query_user_rows(sql, &statement, &params.0).await?;
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
@@ -203,6 +245,30 @@ pub(super) fn in_team_of(column: &str, lead: &str) -> String {
         "({column} = {lead} OR {column} IN (SELECT a.user_id FROM user_ancestors a \
          WHERE a.ancestor_id = {lead}))"
     )
+}
+
+/// Whether a page of a team is read from the team table's sort keys: when
+/// nothing narrows the team more cheaply than walking them. A search, a
+/// sign-in fact, a supervisor, an expiry or a small group each finds its
+/// few users through an index of its own, then keeps those in the team.
+fn walks_team_keys(query: &UserQuery, searching: bool, group_members: Option<u64>) -> bool {
+    !searching
+        && query.facts.is_none()
+        && query.supervisor.is_none()
+        && query.status != Some(StatusFilter::Expired)
+        && group_members.is_none_or(|members| members > SMALL_GROUP)
+}
+
+/// The column of a sort, in `users` and in `user_ancestors` alike.
+fn sort_field(sort: SortField) -> &'static str {
+    match sort {
+        SortField::Name => "name_key",
+        SortField::Email => "email_normalized",
+        SortField::Created => "created_at",
+        SortField::LastSignIn => "last_sign_in_at",
+        SortField::PasswordChanged => "password_changed_at",
+        SortField::FailedSignIns => "failed_sign_ins",
+    }
 }
 
 pub(super) fn sort_column(sort: SortField) -> &'static str {

@@ -1,0 +1,287 @@
+//! A team lead's overview, on both stores, read from the sort keys the
+//! team table keeps beside each (ancestor, user) pair: every sort in both
+//! directions, with and without a status filter, paged, is exactly what an
+//! administrator sees of the same people; and the kept keys follow every
+//! change of a user's name, email, sign-ins, password and place in the
+//! tree, with the store check finding and repairing stale ones.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use roster_core::directory::{BulkAction, BulkSelection, UserChanges};
+use roster_core::domain::{Grant, GroupId, UserId};
+use roster_core::model::User;
+use roster_core::password::PlainPassword;
+use roster_core::store::{Direction, SortField, StatusFilter, UserQuery};
+use roster_core::Operator;
+use support::*;
+
+async fn user_under(world: &World, name: &str, groups: &[GroupId], boss: Option<&User>) -> User {
+    world
+        .directory
+        .create_user(
+            &world.admin,
+            roster_core::directory::NewUser {
+                supervisor: boss.map(|b| b.id),
+                ..new_user(name, groups)
+            },
+        )
+        .await
+        .expect("create user")
+        .user
+}
+
+/// Every page of `query` as `operator` sees it, three users a page.
+async fn all_pages(world: &World, operator: &Operator, query: &UserQuery) -> Vec<UserId> {
+    let mut query = UserQuery {
+        limit: 3,
+        ..query.clone()
+    };
+    let mut ids = Vec::new();
+    loop {
+        let page = world
+            .directory
+            .list_users(operator, &query)
+            .await
+            .expect("list");
+        ids.extend(page.users.iter().map(|u| u.id));
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => return ids,
+        }
+    }
+}
+
+/// Lena leads a team of fourteen, three deep; eight others work for Otto.
+/// Names repeat (so ids break ties) and sort between each other's.
+async fn two_teams(world: &World) -> (Operator, User, Vec<User>) {
+    let staff = world.group("Staff", &[]).await;
+    let scoped = [Grant::parse("users.view:team").expect("a grant")];
+    let leads = world
+        .directory
+        .create_group(&world.admin, "Team leads", "", scoped.into_iter().collect())
+        .await
+        .expect("create group");
+    let lena = user_under(world, "Lena Lead", &[leads.id], None).await;
+    let otto = user_under(world, "Otto Outside", &[staff.id], None).await;
+    let mut team: Vec<User> = Vec::new();
+    let names = [
+        "Ada Quill",
+        "Ben Ng",
+        "Cy Li",
+        "Ada Quill",
+        "Zoe Wu",
+        "Max Ho",
+        "Ida Ma",
+        "Ben Ng",
+        "Eve Do",
+        "Kai Yu",
+        "Lia Oh",
+        "Mo Le",
+        "Ned Xu",
+        "Pia Ray",
+    ];
+    for (n, name) in names.iter().enumerate() {
+        let boss = if n < 3 { &lena } else { &team[n % 3] };
+        let user = world
+            .directory
+            .create_user(
+                &world.admin,
+                roster_core::directory::NewUser {
+                    supervisor: Some(boss.id),
+                    email: format!("member{n}@team.example"),
+                    ..new_user(name, &[staff.id])
+                },
+            )
+            .await
+            .expect("create member")
+            .user;
+        team.push(user);
+    }
+    for (n, name) in ["Ada Quill", "Abe Out", "Zed Out", "Max Ho"]
+        .iter()
+        .enumerate()
+    {
+        for m in 0..2 {
+            world
+                .directory
+                .create_user(
+                    &world.admin,
+                    roster_core::directory::NewUser {
+                        supervisor: Some(otto.id),
+                        email: format!("outsider{n}{m}@other.example"),
+                        ..new_user(name, &[staff.id])
+                    },
+                )
+                .await
+                .expect("create outsider");
+        }
+    }
+    // Sign-in facts and creation times that repeat and interleave.
+    world
+        .execute_raw(
+            "UPDATE users SET last_sign_in_at = (id * 7919) % 5 * 1000, \
+             failed_sign_ins = id % 3, \
+             password_changed_at = 1700000000000 + (id * 31) % 4 * 86400000, \
+             created_at = 1600000000000 + (id * 17) % 6 * 1000",
+        )
+        .await;
+    let lead = world
+        .directory
+        .act_as(lena.email.as_str())
+        .await
+        .expect("act as");
+    (lead, lena, team)
+}
+
+every_store!(a_team_is_paged_in_every_sort_as_an_administrator_sees_it);
+async fn a_team_is_paged_in_every_sort_as_an_administrator_sees_it(backend: Backend) {
+    let world = World::on(backend).await;
+    let (lead, lena, team) = two_teams(&world).await;
+    // Three of the team are disabled, and one outsider's peer.
+    let disabled: Vec<UserId> = [1, 4, 9].iter().map(|i| team[*i].id).collect();
+    world
+        .directory
+        .apply_bulk(
+            &world.admin,
+            &BulkSelection::Ids(disabled),
+            BulkAction::Disable,
+        )
+        .await
+        .expect("disable");
+    let members: BTreeSet<UserId> = team.iter().map(|u| u.id).chain([lena.id]).collect();
+    for sort in [
+        SortField::Name,
+        SortField::Email,
+        SortField::Created,
+        SortField::LastSignIn,
+        SortField::PasswordChanged,
+        SortField::FailedSignIns,
+    ] {
+        for direction in [Direction::Asc, Direction::Desc] {
+            for status in [
+                None,
+                Some(StatusFilter::Enabled),
+                Some(StatusFilter::Disabled),
+            ] {
+                let query = UserQuery {
+                    sort,
+                    direction,
+                    status,
+                    ..UserQuery::default()
+                };
+                let seen = all_pages(&world, &lead, &query).await;
+                let expected: Vec<UserId> = all_pages(&world, &world.admin, &query)
+                    .await
+                    .into_iter()
+                    .filter(|id| members.contains(id))
+                    .collect();
+                assert_eq!(seen, expected, "{sort:?} {direction:?} {status:?}");
+                let whole = match status {
+                    None => members.len(),
+                    Some(StatusFilter::Disabled) => 3,
+                    _ => members.len() - 3,
+                };
+                assert_eq!(seen.len(), whole, "{sort:?} {direction:?} {status:?}");
+            }
+        }
+    }
+}
+
+/// The number of team-table pairs whose keys differ from their user's.
+async fn stale_pairs(world: &World) -> String {
+    world
+        .query_raw(
+            "SELECT CAST(count(*) AS TEXT) FROM user_ancestors a JOIN users u ON u.id = a.user_id \
+             WHERE a.name_key <> u.name_key OR a.email_normalized <> u.email_normalized \
+             OR a.created_at <> u.created_at OR a.last_sign_in_at <> u.last_sign_in_at \
+             OR a.password_changed_at <> u.password_changed_at \
+             OR a.failed_sign_ins <> u.failed_sign_ins",
+        )
+        .await
+}
+
+every_store!(the_kept_keys_follow_every_change_and_the_check_repairs_them);
+async fn the_kept_keys_follow_every_change_and_the_check_repairs_them(backend: Backend) {
+    let world = World::on(backend).await;
+    let (_, _, team) = two_teams(&world).await;
+    assert_eq!(stale_pairs(&world).await, "0");
+    // A new name and email in the form.
+    let ben = world.reload(&team[1]).await;
+    world
+        .directory
+        .update_user(
+            &world.admin,
+            ben.id,
+            UserChanges {
+                version: ben.version,
+                name: Some("Benedikt Ångström".into()),
+                email: Some("Benedikt.A@Team.Example".into()),
+                ..UserChanges::default()
+            },
+        )
+        .await
+        .expect("rename");
+    assert_eq!(stale_pairs(&world).await, "0");
+    // A failed sign-in, then a good one (which clears the count).
+    let cy = &team[2];
+    let _ = world
+        .directory
+        .sign_in(cy.email.as_str(), &PlainPassword::new("not-the-password-0"))
+        .await;
+    assert_eq!(stale_pairs(&world).await, "0");
+    world
+        .directory
+        .sign_in(cy.email.as_str(), &PlainPassword::new(GOOD_PASSWORD))
+        .await
+        .expect("sign in");
+    assert_eq!(stale_pairs(&world).await, "0");
+    // A password reset, and a move of a subtree under someone else.
+    world
+        .directory
+        .reset_password(
+            &world.admin,
+            team[3].id,
+            password("a-brand-new-passphrase-7"),
+            false,
+        )
+        .await
+        .expect("reset");
+    let moved = world.reload(&team[0]).await;
+    world
+        .directory
+        .update_user(
+            &world.admin,
+            moved.id,
+            UserChanges {
+                version: moved.version,
+                supervisor: Some(Some(team[2].id)),
+                ..UserChanges::default()
+            },
+        )
+        .await
+        .expect("move");
+    assert_eq!(stale_pairs(&world).await, "0");
+    // Someone edits the table by hand: the check names it and rebuilds it.
+    world
+        .execute_raw(&format!(
+            "UPDATE user_ancestors SET name_key = 'aaa' WHERE user_id = {}",
+            team[5].id.0
+        ))
+        .await;
+    assert_ne!(stale_pairs(&world).await, "0");
+    let check = world
+        .directory
+        .check_store(&world.admin, false)
+        .await
+        .expect("check");
+    assert!(!check.sound(), "{check:?}");
+    let repaired = world
+        .directory
+        .check_store(&world.admin, true)
+        .await
+        .expect("repair");
+    assert!(repaired.sound(), "{repaired:?}");
+    assert_eq!(stale_pairs(&world).await, "0");
+}
