@@ -3,8 +3,8 @@
 //! V5 only, by the core's own migration files, holding enough users and
 //! audit events that its update (V6's columns and indexes, V7, V8's index,
 //! V11's column and index, V12's tables and column, V13's table of the
-//! supervisor tree, V14's sort keys in it, then the chaining of the old
-//! events) takes a
+//! supervisor tree, V14's sort keys in it, V15's tables of words, then
+//! the chaining of the old events) takes a
 //! measurable time. After each
 //! kill the store opens, passes SQLite's checks, and is wholly at the old
 //! schema or wholly at the new one with every row kept; the backup made
@@ -170,6 +170,11 @@ fn schema_state(connection: &Connection) -> (i64, Vec<(&'static str, bool)>) {
         (
             "V14 user_ancestors_keys",
             exists("trigger", "user_ancestors_keys"),
+        ),
+        ("V15 users_words", exists("table", "users_words")),
+        (
+            "V15 clients_words_update",
+            exists("trigger", "clients_words_update"),
         ),
     ];
     (version, parts)

@@ -354,12 +354,16 @@ async fn a_store_about_to_be_migrated_is_backed_up_first_and_a_current_one_is_no
     let file = world.sqlite_file().expect("a file").to_owned();
     let backups = plain(&world);
     assert!(backups.before_migration(&file).unwrap().is_none());
-    // As if the store were from before schema V7 (and so before V8, V11
-    // and V12 too).
+    // As if the store were from before schema V7 (and so before every
+    // later one).
     world
         .raw_sql(
             "DROP TRIGGER user_ancestors_insert; DROP TRIGGER user_ancestors_move; \
-             DROP TRIGGER user_ancestors_keys; DROP TABLE store_opened_by; DROP INDEX audit_events_target_at; \
+             DROP TRIGGER user_ancestors_keys; DROP TABLE users_words; DROP TABLE clients_words; \
+             DROP TRIGGER users_words_insert; DROP TRIGGER users_words_delete; \
+             DROP TRIGGER users_words_update; DROP TRIGGER clients_words_insert; \
+             DROP TRIGGER clients_words_delete; DROP TRIGGER clients_words_update; \
+             DROP TABLE store_opened_by; DROP INDEX audit_events_target_at; \
              DROP INDEX users_valid_until; ALTER TABLE users DROP COLUMN valid_until; \
              DROP TABLE deleted_recovery_codes; DROP TABLE deleted_users; \
              DROP INDEX users_password_changed_at; DROP INDEX users_failed_sign_ins; \

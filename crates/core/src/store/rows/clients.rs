@@ -7,8 +7,8 @@ use crate::domain::{ClientId, ClientName, Country, Email, Phone, UserId, UserNam
 use crate::model::{ClientFields, UserRef};
 use crate::store::sql::{self, corrupt, millis, where_clause, ColumnType, Params, RowRef, Sql};
 use crate::store::{
-    ClientCursor, ClientListing, ClientQuery, ClientRow, ClientRows, ClientSort, StoreError, Total,
-    COUNT_CAP,
+    ClientCursor, ClientListing, ClientMatch, ClientQuery, ClientRow, ClientRows, ClientSort,
+    StoreError, Total, COUNT_CAP,
 };
 
 use super::search;
@@ -152,6 +152,20 @@ fn client_row(row: &dyn RowRef) -> Result<ClientRow, StoreError> {
 fn team_condition(lead: UserId, params: &mut Params) -> String {
     let lead = params.push(lead.0);
     super::users_overview::in_team_of("c.account_manager_id", &lead)
+}
+
+/// Whether a listing's word-start search is rare enough on SQLite to read
+/// its clients from `clients_words` (see [`search::word_start_is_rare`]).
+async fn rare_word_start<S: Sql + ?Sized>(
+    sql: &mut S,
+    listing: &ClientListing,
+) -> Result<bool, StoreError> {
+    match &listing.matching {
+        Some(ClientMatch::Substring { text, .. }) => {
+            search::word_start_is_rare(sql, "clients_words", text).await
+        }
+        _ => Ok(false),
+    }
 }
 
 fn sort_column(sort: ClientSort) -> &'static str {
@@ -300,20 +314,37 @@ impl<S: Sql + ?Sized> ClientsTx for S {
         after: Option<&ClientCursor>,
     ) -> Result<ClientRows, StoreError> {
         let mut params = Params::default();
+        let rare = rare_word_start(self, listing).await?;
         let mut conditions =
-            search::client_conditions(self.dialect(), listing.matching.as_ref(), &mut params);
+            search::client_conditions(self.dialect(), listing.matching.as_ref(), rare, &mut params);
         if let Some(lead) = listing.team_of {
             conditions.push(team_condition(lead, &mut params));
         }
         let total = if listing.matching.is_none() && listing.team_of.is_none() {
             Total::exact(sql::count(self, CLIENT_COUNT, &[]).await?)
         } else {
-            let statement = format!(
-                "SELECT count(*) FROM (SELECT 1 FROM clients c{} LIMIT {}) counted",
-                where_clause(&conditions),
-                COUNT_CAP + 1
-            );
-            Total::capped(sql::count(self, &statement, &params.0).await?)
+            // A word-start search (with no phone digits) on SQLite is
+            // counted from its words table, with its own parameter.
+            let mut counted = params.clone();
+            let statement = match &listing.matching {
+                Some(ClientMatch::Substring { text, digits: None }) => search::word_start_count(
+                    self.dialect(),
+                    ("clients_words", "clients", "c"),
+                    text,
+                    "",
+                    &conditions,
+                    &mut counted,
+                ),
+                _ => None,
+            }
+            .unwrap_or_else(|| {
+                format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM clients c{} LIMIT {}) counted",
+                    where_clause(&conditions),
+                    COUNT_CAP + 1
+                )
+            });
+            Total::capped(sql::count(self, &statement, &counted.0).await?)
         };
         let column = sort_column(listing.sort);
         if let Some(cursor) = after {
@@ -364,8 +395,9 @@ impl<S: Sql + ?Sized> ClientsTx for S {
         each: &mut (dyn FnMut(ClientRow) -> Result<(), StoreError> + Send),
     ) -> Result<(), StoreError> {
         let mut params = Params::default();
+        let rare = rare_word_start(self, listing).await?;
         let mut conditions =
-            search::client_conditions(self.dialect(), listing.matching.as_ref(), &mut params);
+            search::client_conditions(self.dialect(), listing.matching.as_ref(), rare, &mut params);
         if let Some(lead) = listing.team_of {
             conditions.push(team_condition(lead, &mut params));
         }

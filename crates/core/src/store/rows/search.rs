@@ -1,18 +1,63 @@
 //! Where the two stores search differently. SQLite answers substring
 //! searches from FTS5 tables with the trigram tokenizer (`users_search`,
 //! `clients_search`); PostgreSQL from trigram (pg_trgm) indexes under
-//! `LIKE '%…%'`. Searches of one or two characters are prefix ranges on
-//! the sort indexes, the same on both.
+//! `LIKE '%…%'`. Searches of one or two characters match the start of any
+//! word ([`word_start_condition`] is the rule): SQLite finds a rare word
+//! start's rows in FTS5 tables of words (`users_words`, `clients_words`),
+//! PostgreSQL in a trigram index of each row's `words`.
 
-use crate::store::sql::{Dialect, Params};
-use crate::store::{ClientMatch, WholeValues, COUNT_CAP};
+use crate::store::sql::{self, Dialect, Params, Sql, Value};
+use crate::store::{ClientMatch, StoreError, WholeValues, COUNT_CAP};
 
 /// Searches of this many characters or more match anywhere; shorter ones
-/// match the start.
+/// match the start of a word.
 const SUBSTRING: usize = 3;
 
-/// The condition a users search adds.
-pub(super) fn user_condition(dialect: Dialect, text: &str, params: &mut Params) -> String {
+/// A word start found in at most this many rows of SQLite's words table is
+/// read from there and sorted; a more frequent one is found by walking the
+/// sort index and testing each row, where its rows are dense enough to
+/// fill a page soon (at a million rows, one in 330 or more).
+const RARE_WORD_START: u64 = 3_000;
+
+/// Whether `text` is matched at the start of words: one or two characters,
+/// none of them ASCII space or punctuation. A short search with those
+/// (`j.`, `@`) matches the start of the whole name or email instead.
+pub(super) fn by_word_start(text: &str) -> bool {
+    text.chars().count() < SUBSTRING
+        && text
+            .chars()
+            .all(|c| !c.is_ascii() || c.is_ascii_alphanumeric())
+}
+
+/// Whether a word-start search should read its rows from SQLite's words
+/// table `words` (an FTS5 table, `users_words` or `clients_words`): when it
+/// has at most [`RARE_WORD_START`] of them. SQLite keeps no statistics to
+/// choose by itself, and either wrong choice grows with the directory:
+/// sorting every "a…", or walking the whole name index for a handful of
+/// "Xu". PostgreSQL chooses from its own statistics.
+pub(super) async fn word_start_is_rare<S: Sql + ?Sized>(
+    sql: &mut S,
+    words: &str,
+    text: &str,
+) -> Result<bool, StoreError> {
+    if sql.dialect() == Dialect::Postgres || !by_word_start(text) {
+        return Ok(false);
+    }
+    let statement = format!(
+        "SELECT count(*) FROM (SELECT rowid FROM {words} WHERE {words} MATCH $1 LIMIT {})",
+        RARE_WORD_START + 1
+    );
+    let found = sql::count(sql, &statement, &[fts_word_start(text).into()]).await?;
+    Ok(found <= RARE_WORD_START)
+}
+
+/// The condition a users search adds; `rare` from [`word_start_is_rare`].
+pub(super) fn user_condition(
+    dialect: Dialect,
+    text: &str,
+    rare: bool,
+    params: &mut Params,
+) -> String {
     if text.chars().count() >= SUBSTRING {
         match dialect {
             Dialect::Sqlite => {
@@ -26,6 +71,17 @@ pub(super) fn user_condition(dialect: Dialect, text: &str, params: &mut Params) 
                 format!("(u.name_key LIKE {pattern} OR u.email_normalized LIKE {pattern})")
             }
         }
+    } else if by_word_start(text) {
+        let rule = word_start_condition(dialect, "u", text, params);
+        if rare {
+            let query = params.push(fts_word_start(text));
+            format!(
+                "(u.id IN (SELECT rowid FROM users_words WHERE users_words MATCH {query}) \
+                 AND {rule})"
+            )
+        } else {
+            rule
+        }
     } else {
         let lower = params.push(text);
         let upper = params.push(prefix_upper_bound(text));
@@ -36,28 +92,104 @@ pub(super) fn user_condition(dialect: Dialect, text: &str, params: &mut Params) 
     }
 }
 
+/// "Some word of the row `row` (alias of `users` or `clients`) starts with
+/// `text`": the name's words, the email's local part's words, and the
+/// email's domain, as one word without its dots and hyphens. A word starts
+/// at the beginning or after an ASCII space or punctuation character.
+/// SQLite tests the columns with `GLOB` (case-sensitive, on lowercased
+/// text); PostgreSQL matches its generated `words` column (V15), which
+/// holds the same words with one space before each but the first. `text`
+/// has no ASCII space or punctuation ([`by_word_start`]), so it holds no
+/// wildcard of either.
+pub(super) fn word_start_condition(
+    dialect: Dialect,
+    row: &str,
+    text: &str,
+    params: &mut Params,
+) -> String {
+    match dialect {
+        Dialect::Sqlite => {
+            let start = params.push(format!("{text}*"));
+            let inside = params.push(format!("*[ -/:-@[-`{{-~]{text}*"));
+            let local = params.push(format!("*[ -/:-?[-`{{-~]{text}*@*"));
+            let (name, email) = (format!("{row}.name_key"), format!("{row}.email_normalized"));
+            format!(
+                "({name} GLOB {start} OR {name} GLOB {inside} OR {email} GLOB {start} \
+                 OR {email} GLOB {local} OR replace(replace(substr({email}, \
+                 instr({email}, '@') + 1), '.', ''), '-', '') GLOB {start})"
+            )
+        }
+        Dialect::Postgres => {
+            let start = params.push(format!("{text}%"));
+            let inside = params.push(format!("% {text}%"));
+            format!("({row}.words LIKE {start} OR {row}.words LIKE {inside})")
+        }
+    }
+}
+
+/// The FTS5 query for words starting with `text` (no quote in it: see
+/// [`by_word_start`]).
+fn fts_word_start(text: &str) -> String {
+    format!("\"{text}\"*")
+}
+
+/// On SQLite, the capped count of a word-start search's rows with
+/// `conditions` (the search's among them), read from the words table
+/// `words` joined to `table` (aliased `alias`, with `join`) so that it
+/// stops at the cap after reading about that many rows; `None` on
+/// PostgreSQL or for another search.
+pub(super) fn word_start_count(
+    dialect: Dialect,
+    (words, table, alias): (&str, &str, &str),
+    text: &str,
+    join: &str,
+    conditions: &[String],
+    params: &mut Params,
+) -> Option<String> {
+    if dialect != Dialect::Sqlite || !by_word_start(text) {
+        return None;
+    }
+    let query = params.push(fts_word_start(text));
+    let mut all = vec![format!("{words} MATCH {query}")];
+    all.extend(conditions.iter().cloned());
+    Some(format!(
+        "SELECT count(*) FROM (SELECT 1 FROM {words} JOIN {table} {alias} \
+         ON {alias}.id = {words}.rowid{join}{} LIMIT {}) counted",
+        sql::where_clause(&all),
+        COUNT_CAP + 1
+    ))
+}
+
 /// True when a search alone is counted on the search index itself, without
 /// looking each match up in `users` (SQLite's FTS table).
 pub(super) fn counts_on_index(dialect: Dialect, text: &str) -> bool {
-    dialect == Dialect::Sqlite && text.chars().count() >= SUBSTRING
+    dialect == Dialect::Sqlite && (text.chars().count() >= SUBSTRING || by_word_start(text))
 }
 
-/// The capped count of a users search on SQLite's FTS table.
-pub(super) fn user_count(text: &str) -> (String, Vec<crate::store::sql::Value>) {
+/// The capped count of a users search on SQLite's FTS tables: of trigrams,
+/// or of words for a word-start search (whose rows are exactly its hits).
+pub(super) fn user_count(text: &str) -> (String, Vec<Value>) {
+    let (table, query) = if by_word_start(text) {
+        ("users_words", fts_word_start(text))
+    } else {
+        ("users_search", fts_phrase(text))
+    };
     (
         format!(
-            "SELECT count(*) FROM (SELECT rowid FROM users_search \
-             WHERE users_search MATCH $1 LIMIT {})",
+            "SELECT count(*) FROM (SELECT rowid FROM {table} \
+             WHERE {table} MATCH $1 LIMIT {})",
             COUNT_CAP + 1
         ),
-        vec![fts_phrase(text).into()],
+        vec![query.into()],
     )
 }
 
 /// The conditions a clients listing adds for `matching`.
+/// `rare` from [`word_start_is_rare`] on `clients_words`.
 pub(super) fn client_conditions(
     dialect: Dialect,
     matching: Option<&ClientMatch>,
+    rare: bool,
     params: &mut Params,
 ) -> Vec<String> {
     match matching {
@@ -68,6 +200,7 @@ pub(super) fn client_conditions(
                 dialect,
                 text,
                 digits.as_deref(),
+                rare,
                 params,
             )]
         }
@@ -96,12 +229,13 @@ fn whole_values_condition(whole: &WholeValues, params: &mut Params) -> String {
 }
 
 /// The lowercased `text` in the name or email (three or more characters
-/// anywhere, fewer at the start), or (a phone-like search) its `digits` in
-/// the phone.
+/// anywhere, fewer at the start of a word), or (a phone-like search) its
+/// `digits` in the phone.
 fn substring_condition(
     dialect: Dialect,
     text: &str,
     digits: Option<&str>,
+    rare: bool,
     params: &mut Params,
 ) -> String {
     let mut alternatives = Vec::new();
@@ -125,12 +259,23 @@ fn substring_condition(
             }
         }
     } else {
-        let lower = params.push(text);
-        let upper = params.push(prefix_upper_bound(text));
-        alternatives.push(format!(
-            "(c.name_key >= {lower} AND c.name_key < {upper}) OR \
-             (c.email_normalized >= {lower} AND c.email_normalized < {upper})"
-        ));
+        if !by_word_start(text) {
+            let lower = params.push(text);
+            let upper = params.push(prefix_upper_bound(text));
+            alternatives.push(format!(
+                "(c.name_key >= {lower} AND c.name_key < {upper}) OR \
+                 (c.email_normalized >= {lower} AND c.email_normalized < {upper})"
+            ));
+        } else if rare {
+            let rule = word_start_condition(dialect, "c", text, params);
+            let query = params.push(fts_word_start(text));
+            alternatives.push(format!(
+                "(c.id IN (SELECT rowid FROM clients_words WHERE clients_words MATCH {query}) \
+                 AND {rule})"
+            ));
+        } else {
+            alternatives.push(word_start_condition(dialect, "c", text, params));
+        }
         if let Some(digits) = digits {
             let prefix = format!("+{digits}");
             let upper = params.push(prefix_upper_bound(&prefix));

@@ -27,7 +27,8 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
     let mut conditions: Vec<String> = Vec::new();
     let search = query.search_text();
     if let Some(text) = &search {
-        conditions.push(search::user_condition(dialect, text, &mut params));
+        let rare = search::word_start_is_rare(sql, "users_words", text).await?;
+        conditions.push(search::user_condition(dialect, text, rare, &mut params));
     }
     // Expired users are found by a range on the partial index of
     // `valid_until` (dates as `YYYY-MM-DD` compare as text).
@@ -121,11 +122,29 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
             Total::capped(sql::count(sql, &statement, &values).await?)
         }
         _ => {
-            let statement = format!(
-                "SELECT count(*) FROM (SELECT 1 FROM users u{join}{where_sql} LIMIT {}) counted",
-                COUNT_CAP + 1
-            );
-            Total::capped(sql::count(sql, &statement, &params.0).await?)
+            // A word-start search on SQLite is counted from its words
+            // table, with its own parameter, so that a frequent one does
+            // not read every user. (A search never walks a team's keys.)
+            let mut counted = params.clone();
+            let statement = search
+                .as_deref()
+                .and_then(|text| {
+                    search::word_start_count(
+                        dialect,
+                        ("users_words", "users", "u"),
+                        text,
+                        &join,
+                        &conditions,
+                        &mut counted,
+                    )
+                })
+                .unwrap_or_else(|| {
+                    format!(
+                        "SELECT count(*) FROM (SELECT 1 FROM users u{join}{where_sql} LIMIT {}) counted",
+                        COUNT_CAP + 1
+                    )
+                });
+            Total::capped(sql::count(sql, &statement, &counted.0).await?)
         }
     };
 

@@ -1,0 +1,236 @@
+//! Searches of one or two characters, on both stores: they match the start
+//! of any word of the name, of the email's local part, and the email's
+//! domain as one word, for users and clients alike; and whichever plan a
+//! store picks (a rare word start read from its index, a frequent one by
+//! walking the sort index), every page is exactly what the rule, applied
+//! by hand to every user, says.
+
+mod support;
+
+use roster_core::clients::{ClientQuery, NewClient};
+use roster_core::model::User;
+use roster_core::store::{Direction, SortField, Store, UserQuery, COUNT_CAP};
+use support::*;
+
+async fn user_names(world: &World, text: &str) -> Vec<String> {
+    let page = world
+        .directory
+        .list_users(
+            &world.admin,
+            &UserQuery {
+                search: Some(text.into()),
+                ..UserQuery::default()
+            },
+        )
+        .await
+        .expect("list");
+    page.users
+        .iter()
+        .map(|u| u.name.as_str().to_owned())
+        .collect()
+}
+
+async fn named(world: &World, name: &str, email: &str, groups: &[roster_core::domain::GroupId]) {
+    world
+        .directory
+        .create_user(
+            &world.admin,
+            roster_core::directory::NewUser {
+                email: email.into(),
+                ..new_user(name, groups)
+            },
+        )
+        .await
+        .expect("create user");
+}
+
+every_store!(two_letter_surnames_and_parts_of_addresses_are_found);
+async fn two_letter_surnames_and_parts_of_addresses_are_found(backend: Backend) {
+    let world = World::on(backend).await;
+    let staff = [world.group("Staff", &[]).await.id];
+    named(&world, "Wei Li", "wei@corp.test", &staff).await;
+    named(&world, "Andrew Ng", "andrew@corp.test", &staff).await;
+    named(&world, "Anna Wu", "anna@corp.test", &staff).await;
+    named(&world, "Olivia Park", "olivia@corp.test", &staff).await;
+    named(&world, "Jean-Luc Picard", "jl@corp.test", &staff).await;
+    named(&world, "Sam Taylor", "s.li+desk@north-wind.test", &staff).await;
+    named(&world, "Zoë Ho", "zoe@corp.test", &staff).await;
+    for (text, expected) in [
+        // A surname, not the middle of a word ("Olivia").
+        ("li", vec!["Sam Taylor", "Wei Li"]),
+        ("LI", vec!["Sam Taylor", "Wei Li"]),
+        ("ng", vec!["Andrew Ng"]),
+        ("wu", vec!["Anna Wu"]),
+        ("ho", vec!["Zoë Ho"]),
+        ("zo", vec!["Zoë Ho"]),
+        // After a hyphen in a name; after + in the local part.
+        ("lu", vec!["Jean-Luc Picard"]),
+        ("de", vec!["Sam Taylor"]),
+        // The domain is one word: its start matches, its parts do not.
+        ("no", vec!["Sam Taylor"]),
+        ("wi", vec![]),
+        ("te", vec![]),
+        // A short search with punctuation matches the start of the whole
+        // name or email, as before.
+        ("s.", vec!["Sam Taylor"]),
+        ("i.", vec![]),
+    ] {
+        let mut expected: Vec<&str> = expected;
+        expected.sort();
+        // (None of them matches the administrator, Ada Admin.)
+        assert_eq!(user_names(&world, text).await, expected, "{text}");
+    }
+    // Clients likewise, beside their phone digits.
+    for (name, email) in [
+        ("Mei Xu", Some("mei.xu@shop.test")),
+        ("Maxime Roux", None),
+        ("Ole Dam", Some("ole@xylo-phone.test")),
+    ] {
+        world
+            .directory
+            .create_client(
+                &world.admin,
+                NewClient {
+                    name: name.into(),
+                    email: email.map(Into::into),
+                    phone: None,
+                    country: None,
+                    account_manager: None,
+                },
+            )
+            .await
+            .expect("create client");
+    }
+    for (text, expected) in [
+        ("xu", vec!["Mei Xu"]),
+        ("x", vec!["Mei Xu", "Ole Dam"]),
+        ("ro", vec!["Maxime Roux"]),
+        ("ph", vec![]),
+    ] {
+        let page = world
+            .directory
+            .list_clients(
+                &world.admin,
+                &ClientQuery {
+                    search: Some(text.into()),
+                    ..ClientQuery::default()
+                },
+            )
+            .await
+            .expect("clients");
+        let names: Vec<&str> = page.clients.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, expected, "{text}");
+        assert_eq!(page.total.count, expected.len() as u64, "{text}");
+    }
+}
+
+/// The rule, by hand: some word of the lowercased name, of the email's
+/// local part, or the domain without its dots and hyphens, starts with
+/// `text`; words split at ASCII space and punctuation.
+fn matches(name: &str, email: &str, text: &str) -> bool {
+    let split = |s: &str| -> Vec<String> {
+        s.split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let (local, domain) = email.split_once('@').unwrap_or((email, ""));
+    let mut words = split(&name.to_lowercase());
+    words.extend(split(local));
+    words.push(domain.replace(['.', '-'], ""));
+    words.iter().any(|w| w.starts_with(text))
+}
+
+/// Every page of a search, 500 at a time, and the first page's total.
+async fn every_page(world: &World, query: UserQuery) -> (Vec<User>, u64) {
+    let mut query = UserQuery {
+        limit: 500,
+        ..query
+    };
+    let mut ids = Vec::new();
+    let mut total = None;
+    loop {
+        let page = world
+            .directory
+            .list_users(&world.admin, &query)
+            .await
+            .expect("list");
+        total.get_or_insert(page.total.count);
+        ids.extend(page.users);
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => return (ids, total.unwrap_or_default()),
+        }
+    }
+}
+
+every_store!(a_frequent_and_a_rare_word_start_page_exactly_as_the_rule_says);
+async fn a_frequent_and_a_rare_word_start_page_exactly_as_the_rule_says(backend: Backend) {
+    let world = World::on(backend).await;
+    let store: &dyn Store = world.directory.store().as_ref();
+    roster_core::bench::seed_profile(
+        store,
+        15_000,
+        roster_core::bench::Profile::Realistic,
+        2_000,
+        |_| {},
+    )
+    .await
+    .expect("seed");
+    let (people, _) = every_page(&world, UserQuery::default()).await;
+    // The most frequent first letter (more users than a rare word start
+    // may have, so the sort index is walked) and a rare two-letter start.
+    let hits = |text: &str| {
+        people
+            .iter()
+            .filter(|u| matches(u.name.as_str(), u.email.normalized(), text))
+            .count()
+    };
+    let letters = "abcdefghijklmnopqrstuvwxyz";
+    let frequent = letters
+        .chars()
+        .map(String::from)
+        .max_by_key(|t| hits(t))
+        .expect("a letter");
+    assert!(hits(&frequent) > 3_000, "{frequent}: {}", hits(&frequent));
+    let rare = ["xu", "ng", "wu", "li", "oh", "yu"]
+        .into_iter()
+        .find(|t| (1..=3_000).contains(&hits(t)))
+        .expect("a rare two-letter start");
+    for text in [frequent.as_str(), rare] {
+        for (sort, direction) in [
+            (SortField::Name, Direction::Asc),
+            (SortField::Email, Direction::Desc),
+            (SortField::Created, Direction::Desc),
+        ] {
+            let (found, total) = every_page(
+                &world,
+                UserQuery {
+                    search: Some(text.to_uppercase()),
+                    sort,
+                    direction,
+                    ..UserQuery::default()
+                },
+            )
+            .await;
+            let (expected, _) = every_page(
+                &world,
+                UserQuery {
+                    sort,
+                    direction,
+                    ..UserQuery::default()
+                },
+            )
+            .await;
+            let ids = |users: &[User]| users.iter().map(|u| u.id).collect::<Vec<_>>();
+            let expected: Vec<User> = expected
+                .into_iter()
+                .filter(|u| matches(u.name.as_str(), u.email.normalized(), text))
+                .collect();
+            assert_eq!(found.len(), expected.len(), "{text} {sort:?}");
+            assert_eq!(ids(&found), ids(&expected), "{text} {sort:?}");
+            let whole = expected.len() as u64;
+            assert_eq!(total, whole.min(COUNT_CAP), "{text} {sort:?}");
+        }
+    }
+}
