@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{ClientId, ClientName, Country, Email, Phone, UserId, UserName};
 use crate::model::{ClientFields, UserRef};
-use crate::store::sql::{self, corrupt, millis, where_clause, ColumnType, Params, RowRef, Sql};
+use crate::store::sql::{
+    self, corrupt, millis, where_clause, ColumnType, Dialect, Params, RowRef, Sql,
+};
 use crate::store::{
     ClientCursor, ClientListing, ClientMatch, ClientQuery, ClientRow, ClientRows, ClientSort,
     StoreError, Total, COUNT_CAP,
@@ -161,8 +163,11 @@ async fn rare_word_start<S: Sql + ?Sized>(
     listing: &ClientListing,
 ) -> Result<bool, StoreError> {
     match &listing.matching {
-        Some(ClientMatch::Substring { text, .. }) => {
-            search::word_start_is_rare(sql, "clients_words", text).await
+        Some(ClientMatch::Substring { text, .. })
+            if search::by_word_start(text) && sql.dialect() == Dialect::Sqlite =>
+        {
+            let rows = sql::count(sql, CLIENT_COUNT, &[]).await?;
+            search::word_start_is_rare(sql, "clients_words", text, rows).await
         }
         _ => Ok(false),
     }

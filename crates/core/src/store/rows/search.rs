@@ -13,11 +13,17 @@ use crate::store::{ClientMatch, StoreError, WholeValues, COUNT_CAP};
 /// match the start of a word.
 const SUBSTRING: usize = 3;
 
-/// A word start found in at most this many rows of SQLite's words table is
-/// read from there and sorted; a more frequent one is found by walking the
-/// sort index and testing each row, where its rows are dense enough to
-/// fill a page soon (at a million rows, one in 330 or more).
-const RARE_WORD_START: u64 = 3_000;
+/// The most rows a word start may have in SQLite's words table, among
+/// `rows` users or clients, to be read from there and sorted (about 2.3 µs
+/// a row at a million); one with more is found by walking the sort index
+/// and testing each row. A walk reads about 51 × rows / hits rows when the
+/// hits are spread evenly, but many more when they cluster late in the
+/// sort (measured at a million: 40–250 ms for 5,000 hits of "yu" or "zh"),
+/// so the limit leans to sorting: √(100 × rows), 10,000 at a million.
+fn rare_word_start_limit(rows: u64) -> u64 {
+    // Square root by f64: exact enough for any count of rows.
+    ((100.0 * rows as f64).sqrt() as u64).min(COUNT_CAP)
+}
 
 /// Whether `text` is matched at the start of words: one or two characters,
 /// none of them ASCII space or punctuation. A short search with those
@@ -29,26 +35,29 @@ pub(super) fn by_word_start(text: &str) -> bool {
             .all(|c| !c.is_ascii() || c.is_ascii_alphanumeric())
 }
 
-/// Whether a word-start search should read its rows from SQLite's words
-/// table `words` (an FTS5 table, `users_words` or `clients_words`): when it
-/// has at most [`RARE_WORD_START`] of them. SQLite keeps no statistics to
-/// choose by itself, and either wrong choice grows with the directory:
-/// sorting every "a…", or walking the whole name index for a handful of
-/// "Xu". PostgreSQL chooses from its own statistics.
+/// Whether a word-start search among `rows` users or clients should read
+/// its rows from SQLite's words table `words` (an FTS5 table,
+/// `users_words` or `clients_words`): when it has at most
+/// [`rare_word_start_limit`] of them. SQLite keeps no statistics to choose
+/// by itself, and either wrong choice grows with the directory: sorting
+/// every "a…", or walking the whole name index for a handful of "Xu".
+/// PostgreSQL chooses from its own statistics.
 pub(super) async fn word_start_is_rare<S: Sql + ?Sized>(
     sql: &mut S,
     words: &str,
     text: &str,
+    rows: u64,
 ) -> Result<bool, StoreError> {
     if sql.dialect() == Dialect::Postgres || !by_word_start(text) {
         return Ok(false);
     }
+    let limit = rare_word_start_limit(rows);
     let statement = format!(
         "SELECT count(*) FROM (SELECT rowid FROM {words} WHERE {words} MATCH $1 LIMIT {})",
-        RARE_WORD_START + 1
+        limit + 1
     );
     let found = sql::count(sql, &statement, &[fts_word_start(text).into()]).await?;
-    Ok(found <= RARE_WORD_START)
+    Ok(found <= limit)
 }
 
 /// The condition a users search adds; `rare` from [`word_start_is_rare`].
@@ -326,6 +335,25 @@ fn prefix_upper_bound(prefix: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_rare_limit_grows_with_the_square_root_of_the_rows() {
+        assert_eq!(rare_word_start_limit(0), 0);
+        assert_eq!(rare_word_start_limit(15_001), 1_224);
+        assert_eq!(rare_word_start_limit(1_000_000), 10_000);
+        assert_eq!(rare_word_start_limit(u64::MAX), COUNT_CAP);
+    }
+
+    #[test]
+    fn word_starts_are_one_or_two_letters_without_ascii_punctuation() {
+        assert!(by_word_start("li"));
+        assert!(by_word_start("ø"));
+        assert!(by_word_start("李明"));
+        assert!(!by_word_start("j."));
+        assert!(!by_word_start("a b"));
+        assert!(!by_word_start("\"*"));
+        assert!(!by_word_start("lee"));
+    }
 
     #[test]
     fn like_patterns_escape_wildcards() {

@@ -27,7 +27,12 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
     let mut conditions: Vec<String> = Vec::new();
     let search = query.search_text();
     if let Some(text) = &search {
-        let rare = search::word_start_is_rare(sql, "users_words", text).await?;
+        let rows = if search::by_word_start(text) && dialect == Dialect::Sqlite {
+            sql.count_users().await?
+        } else {
+            0
+        };
+        let rare = search::word_start_is_rare(sql, "users_words", text, rows).await?;
         conditions.push(search::user_condition(dialect, text, rare, &mut params));
     }
     // Expired users are found by a range on the partial index of
