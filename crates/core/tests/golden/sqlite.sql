@@ -108,16 +108,18 @@ SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.m
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 
 -- users: short search
-SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 3001);
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 448);
 SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.id IN (SELECT rowid FROM users_words WHERE users_words MATCH ?4) AND (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1)) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: short search, second page
-SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 3001);
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 448);
 SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.id IN (SELECT rowid FROM users_words WHERE users_words MATCH ?4) AND (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1)) AND (u.name_key, u.id) > (?5, ?6) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1) AND (u.name_key, u.id) > (?4, ?5) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
@@ -168,18 +170,20 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- users: large group, short search
-SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 3001);
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 448);
 SELECT coalesce((SELECT member_count FROM groups WHERE id = ?1), 0);
-SELECT count(*) FROM (SELECT 1 FROM users_words JOIN users u ON u.id = users_words.rowid WHERE users_words MATCH ?6 AND (u.id IN (SELECT rowid FROM users_words WHERE users_words MATCH ?4) AND (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1)) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?5) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.id IN (SELECT rowid FROM users_words WHERE users_words MATCH ?4) AND (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1)) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?5) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT count(*) FROM (SELECT 1 FROM users_words JOIN users u ON u.id = users_words.rowid WHERE users_words MATCH ?5 AND (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?4) LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?4) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: large group, short search, second page
-SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 3001);
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 448);
 SELECT coalesce((SELECT member_count FROM groups WHERE id = ?1), 0);
-SELECT count(*) FROM (SELECT 1 FROM users_words JOIN users u ON u.id = users_words.rowid WHERE users_words MATCH ?6 AND (u.id IN (SELECT rowid FROM users_words WHERE users_words MATCH ?4) AND (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1)) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?5) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.id IN (SELECT rowid FROM users_words WHERE users_words MATCH ?4) AND (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1)) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?5) AND (u.name_key, u.id) > (?6, ?7) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT count(*) FROM (SELECT 1 FROM users_words JOIN users u ON u.id = users_words.rowid WHERE users_words MATCH ?5 AND (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?4) LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?4) AND (u.name_key, u.id) > (?5, ?6) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
@@ -222,18 +226,20 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- users: the administrator's team, short search
-SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 3001);
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 448);
 SELECT count(*) FROM user_ancestors WHERE ancestor_id = ?1;
-SELECT count(*) FROM (SELECT 1 FROM users_words JOIN users u ON u.id = users_words.rowid WHERE users_words MATCH ?6 AND (u.id IN (SELECT rowid FROM users_words WHERE users_words MATCH ?4) AND (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1)) AND (u.id = ?5 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = ?5)) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.id IN (SELECT rowid FROM users_words WHERE users_words MATCH ?4) AND (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1)) AND (u.id = ?5 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = ?5)) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT count(*) FROM (SELECT 1 FROM users_words JOIN users u ON u.id = users_words.rowid WHERE users_words MATCH ?5 AND (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1) AND (u.id = ?4 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = ?4)) LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1) AND (u.id = ?4 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = ?4)) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- users: the administrator's team, short search, second page
-SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 3001);
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 448);
 SELECT count(*) FROM user_ancestors WHERE ancestor_id = ?1;
-SELECT count(*) FROM (SELECT 1 FROM users_words JOIN users u ON u.id = users_words.rowid WHERE users_words MATCH ?6 AND (u.id IN (SELECT rowid FROM users_words WHERE users_words MATCH ?4) AND (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1)) AND (u.id = ?5 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = ?5)) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.id IN (SELECT rowid FROM users_words WHERE users_words MATCH ?4) AND (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1)) AND (u.id = ?5 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = ?5)) AND (u.name_key, u.id) > (?6, ?7) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
+SELECT count(*) FROM (SELECT 1 FROM users_words JOIN users u ON u.id = users_words.rowid WHERE users_words MATCH ?5 AND (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1) AND (u.id = ?4 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = ?4)) LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key GLOB ?1 OR u.name_key GLOB ?2 OR u.email_normalized GLOB ?1 OR u.email_normalized GLOB ?3 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1) AND (u.id = ?4 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = ?4)) AND (u.name_key, u.id) > (?5, ?6) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
@@ -254,22 +260,26 @@ SELECT clients FROM client_counts WHERE id = 1;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.created_at, c.id) < (?1, ?2) ORDER BY c.created_at DESC, c.id DESC LIMIT 3;
 
 -- clients: short search
-SELECT count(*) FROM (SELECT rowid FROM clients_words WHERE clients_words MATCH ?1 LIMIT 3001);
+SELECT clients FROM client_counts WHERE id = 1;
+SELECT count(*) FROM (SELECT rowid FROM clients_words WHERE clients_words MATCH ?1 LIMIT 23);
 SELECT count(*) FROM (SELECT 1 FROM clients_words JOIN clients c ON c.id = clients_words.rowid WHERE clients_words MATCH ?5 AND ((c.id IN (SELECT rowid FROM clients_words WHERE clients_words MATCH ?4) AND (c.name_key GLOB ?1 OR c.name_key GLOB ?2 OR c.email_normalized GLOB ?1 OR c.email_normalized GLOB ?3 OR replace(replace(substr(c.email_normalized, instr(c.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1))) LIMIT 10001) counted;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE ((c.id IN (SELECT rowid FROM clients_words WHERE clients_words MATCH ?4) AND (c.name_key GLOB ?1 OR c.name_key GLOB ?2 OR c.email_normalized GLOB ?1 OR c.email_normalized GLOB ?3 OR replace(replace(substr(c.email_normalized, instr(c.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1))) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
 -- clients: short search, second page
-SELECT count(*) FROM (SELECT rowid FROM clients_words WHERE clients_words MATCH ?1 LIMIT 3001);
+SELECT clients FROM client_counts WHERE id = 1;
+SELECT count(*) FROM (SELECT rowid FROM clients_words WHERE clients_words MATCH ?1 LIMIT 23);
 SELECT count(*) FROM (SELECT 1 FROM clients_words JOIN clients c ON c.id = clients_words.rowid WHERE clients_words MATCH ?5 AND ((c.id IN (SELECT rowid FROM clients_words WHERE clients_words MATCH ?4) AND (c.name_key GLOB ?1 OR c.name_key GLOB ?2 OR c.email_normalized GLOB ?1 OR c.email_normalized GLOB ?3 OR replace(replace(substr(c.email_normalized, instr(c.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1))) LIMIT 10001) counted;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE ((c.id IN (SELECT rowid FROM clients_words WHERE clients_words MATCH ?4) AND (c.name_key GLOB ?1 OR c.name_key GLOB ?2 OR c.email_normalized GLOB ?1 OR c.email_normalized GLOB ?3 OR replace(replace(substr(c.email_normalized, instr(c.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1))) AND (c.name_key, c.id) > (?5, ?6) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
 -- clients: short phone search
-SELECT count(*) FROM (SELECT rowid FROM clients_words WHERE clients_words MATCH ?1 LIMIT 3001);
+SELECT clients FROM client_counts WHERE id = 1;
+SELECT count(*) FROM (SELECT rowid FROM clients_words WHERE clients_words MATCH ?1 LIMIT 23);
 SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ((c.id IN (SELECT rowid FROM clients_words WHERE clients_words MATCH ?4) AND (c.name_key GLOB ?1 OR c.name_key GLOB ?2 OR c.email_normalized GLOB ?1 OR c.email_normalized GLOB ?3 OR replace(replace(substr(c.email_normalized, instr(c.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1)) OR (c.phone >= ?6 AND c.phone < ?5)) LIMIT 10001) counted;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE ((c.id IN (SELECT rowid FROM clients_words WHERE clients_words MATCH ?4) AND (c.name_key GLOB ?1 OR c.name_key GLOB ?2 OR c.email_normalized GLOB ?1 OR c.email_normalized GLOB ?3 OR replace(replace(substr(c.email_normalized, instr(c.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1)) OR (c.phone >= ?6 AND c.phone < ?5)) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
 -- clients: short phone search, second page
-SELECT count(*) FROM (SELECT rowid FROM clients_words WHERE clients_words MATCH ?1 LIMIT 3001);
+SELECT clients FROM client_counts WHERE id = 1;
+SELECT count(*) FROM (SELECT rowid FROM clients_words WHERE clients_words MATCH ?1 LIMIT 23);
 SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ((c.id IN (SELECT rowid FROM clients_words WHERE clients_words MATCH ?4) AND (c.name_key GLOB ?1 OR c.name_key GLOB ?2 OR c.email_normalized GLOB ?1 OR c.email_normalized GLOB ?3 OR replace(replace(substr(c.email_normalized, instr(c.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1)) OR (c.phone >= ?6 AND c.phone < ?5)) LIMIT 10001) counted;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE ((c.id IN (SELECT rowid FROM clients_words WHERE clients_words MATCH ?4) AND (c.name_key GLOB ?1 OR c.name_key GLOB ?2 OR c.email_normalized GLOB ?1 OR c.email_normalized GLOB ?3 OR replace(replace(substr(c.email_normalized, instr(c.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?1)) OR (c.phone >= ?6 AND c.phone < ?5)) AND (c.name_key, c.id) > (?7, ?8) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
