@@ -153,7 +153,7 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
         }
     };
 
-    let column = sort_column(query.sort);
+    let column = format!("u.{}", sort_field(query.sort));
     let text_sort = matches!(query.sort, SortField::Name | SortField::Email);
     let after = |(column, id_column): (&str, &str), params: &mut Params| {
         query.after.as_ref().map(|cursor| {
@@ -173,7 +173,7 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
     let statement = match team_walk {
         None => {
             let mut page_conditions = conditions;
-            page_conditions.extend(after((column, "u.id"), &mut params));
+            page_conditions.extend(after((&column, "u.id"), &mut params));
             let where_sql = where_clause(&page_conditions);
             format!(
                 "SELECT {USER_COLUMNS} FROM users u{join}{where_sql} \
@@ -185,7 +185,7 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
         Some(lead) => {
             let mut own = conditions.clone();
             own.push(format!("u.id = {lead}"));
-            own.extend(after((column, "u.id"), &mut params));
+            own.extend(after((&column, "u.id"), &mut params));
             let own = where_clause(&own);
             let key = format!("a.{}", sort_field(query.sort));
             let mut reports = conditions;
@@ -292,17 +292,6 @@ fn sort_field(sort: SortField) -> &'static str {
         SortField::LastSignIn => "last_sign_in_at",
         SortField::PasswordChanged => "password_changed_at",
         SortField::FailedSignIns => "failed_sign_ins",
-    }
-}
-
-pub(super) fn sort_column(sort: SortField) -> &'static str {
-    match sort {
-        SortField::Name => "u.name_key",
-        SortField::Email => "u.email_normalized",
-        SortField::Created => "u.created_at",
-        SortField::LastSignIn => "u.last_sign_in_at",
-        SortField::PasswordChanged => "u.password_changed_at",
-        SortField::FailedSignIns => "u.failed_sign_ins",
     }
 }
 
