@@ -292,7 +292,7 @@ pub async fn seed_clients_profile(
 }
 
 pub use crate::store::postgres::maintenance::{
-    analyze_postgres_schema, drop_postgres_schema, postgres_schema_bytes,
+    analyze_postgres_schema, checkpoint_postgres, drop_postgres_schema, postgres_schema_bytes,
 };
 
 /// Seeds `count` generated audit events, as a busy directory's log looks:

@@ -314,7 +314,14 @@ async fn measure(
             // autovacuum off would never have any).
             let started = Instant::now();
             roster_core::bench::analyze_postgres_schema(config).await?;
-            Some(round(started.elapsed().as_secs_f64()))
+            let analyzed = round(started.elapsed().as_secs_f64());
+            if let Err(error) = roster_core::bench::checkpoint_postgres(config).await {
+                eprintln!(
+                    "roster: warning: no checkpoint after seeding ({error}); the figures \
+                     below may include writing out the seed."
+                );
+            }
+            Some(analyzed)
         }
         None => None,
     };

@@ -83,13 +83,13 @@ SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.m
 -- users: enabled
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
 SELECT count(*) FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < $1 AND u.status = 'enabled';
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.status = 'enabled' AND (u.valid_until IS NULL OR u.valid_until >= $1) ORDER BY u.name_key ASC, u.id ASC LIMIT $2;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM user_statuses s JOIN users u ON u.id = s.user_id AND s.status = 'enabled' WHERE u.status = 'enabled' AND (u.valid_until IS NULL OR u.valid_until >= $1) ORDER BY s.name_key ASC, s.user_id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: enabled, second page
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
 SELECT count(*) FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < $1 AND u.status = 'enabled';
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.status = 'enabled' AND (u.valid_until IS NULL OR u.valid_until >= $1) AND (u.name_key, u.id) > ($3, $4) ORDER BY u.name_key ASC, u.id ASC LIMIT $2;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM user_statuses s JOIN users u ON u.id = s.user_id AND s.status = 'enabled' WHERE u.status = 'enabled' AND (u.valid_until IS NULL OR u.valid_until >= $1) AND (s.name_key, s.user_id) > ($3, $4) ORDER BY s.name_key ASC, s.user_id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
@@ -129,12 +129,16 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: long search, disabled
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) AND u.status = 'disabled' LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) AND u.status = 'disabled' ORDER BY u.name_key ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: long search, disabled, second page
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) AND u.status = 'disabled' LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) AND u.status = 'disabled' AND (u.name_key, u.id) > ($3, $4) ORDER BY u.name_key ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
@@ -201,6 +205,8 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: the administrator's team, disabled, by created, descending
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
 SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.status = 'disabled' AND (u.id = $1 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $1)) LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.created_at AS sort_value FROM users u WHERE u.status = 'disabled' AND u.id = $1 UNION ALL SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, a.created_at AS sort_value FROM user_ancestors a JOIN users u ON u.id = a.user_id WHERE u.status = 'disabled' AND a.ancestor_id = $1 ORDER BY a.created_at DESC, a.user_id DESC LIMIT $2) reports) u ORDER BY u.sort_value DESC, u.id DESC LIMIT $2;
@@ -208,6 +214,8 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: the administrator's team, disabled, by created, descending, second page
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
 SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.status = 'disabled' AND (u.id = $1 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $1)) LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.created_at AS sort_value FROM users u WHERE u.status = 'disabled' AND u.id = $1 AND (u.created_at, u.id) < ($3, $4) UNION ALL SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, a.created_at AS sort_value FROM user_ancestors a JOIN users u ON u.id = a.user_id WHERE u.status = 'disabled' AND a.ancestor_id = $1 AND (a.created_at, a.user_id) < ($5, $6) ORDER BY a.created_at DESC, a.user_id DESC LIMIT $2) reports) u ORDER BY u.sort_value DESC, u.id DESC LIMIT $2;

@@ -19,6 +19,18 @@ pub async fn drop_postgres_schema(config: &PgConfig) -> std::result::Result<(), 
         .map_err(|error| bench_error(&schema, error))
 }
 
+/// Writes out what a bulk load left changed in the server's memory (a
+/// checkpoint), so that the measurements after it do not pay for the
+/// load's writes: a checkpoint that starts during one makes it write whole
+/// pages again. Needs a superuser or the role `pg_checkpoint`.
+pub async fn checkpoint_postgres(config: &PgConfig) -> std::result::Result<(), StoreError> {
+    let (client, schema) = bench_client(config).await?;
+    client
+        .batch_execute("CHECKPOINT")
+        .await
+        .map_err(|error| bench_error(&schema, error))
+}
+
 /// Gathers the planner's statistics for every table of `config.schema`, as
 /// autovacuum would soon after a bulk load: without them PostgreSQL plans
 /// the first queries on a freshly seeded schema blind.

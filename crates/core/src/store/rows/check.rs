@@ -91,6 +91,37 @@ async fn team_difference<S: Sql + ?Sized>(
     }))
 }
 
+/// PostgreSQL's index of statuses (V16) and the users' statuses and names,
+/// when they are not the same set of rows.
+async fn status_difference<S: Sql + ?Sized>(
+    sql: &mut S,
+) -> Result<Option<CountDifference>, StoreError> {
+    if sql.dialect() != Dialect::Postgres {
+        return Ok(None);
+    }
+    let rows = sql
+        .query(
+            "SELECT (SELECT count(*) FROM user_statuses), (SELECT count(*) FROM users), \
+             (SELECT count(*) FROM (SELECT status, name_key, id FROM users \
+                EXCEPT SELECT status, name_key, user_id FROM user_statuses) missing) + \
+             (SELECT count(*) FROM (SELECT status, name_key, user_id FROM user_statuses \
+                EXCEPT SELECT status, name_key, id FROM users) extra)",
+            &[],
+        )
+        .await?;
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    if row.int(2)? == 0 {
+        return Ok(None);
+    }
+    Ok(Some(CountDifference {
+        what: "users in the index of statuses".into(),
+        kept: row.int(0)?,
+        real: row.int(1)?,
+    }))
+}
+
 #[async_trait]
 impl<S: Sql + ?Sized> CheckTx for S {
     async fn database_problems(&mut self) -> Result<Vec<String>, StoreError> {
@@ -119,6 +150,7 @@ impl<S: Sql + ?Sized> CheckTx for S {
         let rows = self.query(COUNT_DIFFERENCES, &[]).await?;
         let mut differences: Vec<CountDifference> =
             team_difference(self).await?.into_iter().collect();
+        differences.extend(status_difference(self).await?);
         for row in rows {
             let (kept, real) = (row.int(1)?, row.int(2)?);
             if kept != real {
@@ -151,6 +183,15 @@ impl<S: Sql + ?Sized> CheckTx for S {
             &[],
         )
         .await?;
+        if status_difference(self).await?.is_some() {
+            self.execute("DELETE FROM user_statuses", &[]).await?;
+            self.execute(
+                "INSERT INTO user_statuses (status, name_key, user_id) \
+                 SELECT status, name_key, id FROM users",
+                &[],
+            )
+            .await?;
+        }
         if team_difference(self).await?.is_some() {
             self.execute("DELETE FROM user_ancestors", &[]).await?;
             self.execute(

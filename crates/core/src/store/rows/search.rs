@@ -13,14 +13,15 @@ use crate::store::{ClientMatch, StoreError, WholeValues, COUNT_CAP};
 /// match the start of a word.
 const SUBSTRING: usize = 3;
 
-/// The most rows a word start may have in SQLite's words table, among
-/// `rows` users or clients, to be read from there and sorted (about 2.3 µs
-/// a row at a million); one with more is found by walking the sort index
-/// and testing each row. A walk reads about 51 × rows / hits rows when the
+/// The most rows a condition may match among `rows` users or clients to
+/// be read through an index of its own and sorted: a word start in
+/// SQLite's words table, a status in PostgreSQL's `user_statuses` (about
+/// 2.3 µs a row at a million); one with more is found by walking the sort
+/// index and testing each row. A walk reads about 51 × rows / hits rows when the
 /// hits are spread evenly, but many more when they cluster late in the
 /// sort (measured at a million: 40–250 ms for 5,000 hits of "yu" or "zh"),
 /// so the limit leans to sorting: √(100 × rows), 10,000 at a million.
-fn rare_word_start_limit(rows: u64) -> u64 {
+pub(super) fn rare_limit(rows: u64) -> u64 {
     // Square root by f64: exact enough for any count of rows.
     ((100.0 * rows as f64).sqrt() as u64).min(COUNT_CAP)
 }
@@ -38,7 +39,7 @@ pub(super) fn by_word_start(text: &str) -> bool {
 /// Whether a word-start search among `rows` users or clients should read
 /// its rows from SQLite's words table `words` (an FTS5 table,
 /// `users_words` or `clients_words`): when it has at most
-/// [`rare_word_start_limit`] of them. SQLite keeps no statistics to choose
+/// [`rare_limit`] of them. SQLite keeps no statistics to choose
 /// by itself, and either wrong choice grows with the directory: sorting
 /// every "a…", or walking the whole name index for a handful of "Xu".
 /// PostgreSQL chooses from its own statistics.
@@ -51,7 +52,7 @@ pub(super) async fn word_start_is_rare<S: Sql + ?Sized>(
     if sql.dialect() == Dialect::Postgres || !by_word_start(text) {
         return Ok(false);
     }
-    let limit = rare_word_start_limit(rows);
+    let limit = rare_limit(rows);
     let statement = format!(
         "SELECT count(*) FROM (SELECT rowid FROM {words} WHERE {words} MATCH $1 LIMIT {})",
         limit + 1
@@ -338,10 +339,10 @@ mod tests {
 
     #[test]
     fn the_rare_limit_grows_with_the_square_root_of_the_rows() {
-        assert_eq!(rare_word_start_limit(0), 0);
-        assert_eq!(rare_word_start_limit(15_001), 1_224);
-        assert_eq!(rare_word_start_limit(1_000_000), 10_000);
-        assert_eq!(rare_word_start_limit(u64::MAX), COUNT_CAP);
+        assert_eq!(rare_limit(0), 0);
+        assert_eq!(rare_limit(15_001), 1_224);
+        assert_eq!(rare_limit(1_000_000), 10_000);
+        assert_eq!(rare_limit(u64::MAX), COUNT_CAP);
     }
 
     #[test]

@@ -205,13 +205,22 @@ impl UserRow {
     }
 }
 
-/// A `UserRef` read from `id, name, email, email_normalized`.
-/// Users changed by one statement of [`UsersTx::set_statuses`].
-const IDS_PER_STATEMENT: usize = 500;
+/// Users changed by one statement of [`UsersTx::set_statuses`]: on SQLite
+/// one parameter each; on PostgreSQL one array, and fewer statements run
+/// the statement triggers (V16) fewer times (measured in psql, disabling
+/// 90,000 of 100,000: 3.3 s in statements of 500, 2.8 s of 5,000, 2.2 s
+/// of 20,000).
+fn ids_per_statement(dialect: Dialect) -> usize {
+    match dialect {
+        Dialect::Sqlite => 500,
+        Dialect::Postgres => 10_000,
+    }
+}
 
 /// Emails looked up by one statement of [`UsersTx::user_ids_by_emails`].
 const EMAILS_PER_LOOKUP: usize = 500;
 
+/// A `UserRef` read from `id, name, email, email_normalized`.
 fn user_ref(row: &dyn RowRef) -> Result<UserRef, StoreError> {
     Ok(UserRef {
         id: UserId(row.int(0)?),
@@ -403,7 +412,7 @@ impl<S: Sql + ?Sized> UsersTx for S {
     ) -> Result<u64, StoreError> {
         let dialect = self.dialect();
         let mut changed = 0;
-        for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        for chunk in ids.chunks(ids_per_statement(dialect)) {
             let ids: Vec<i64> = chunk.iter().map(|id| id.0).collect();
             let mut params = Params::default();
             let status = params.push(status.as_str());

@@ -38,13 +38,17 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
     // Expired users are found by a range on the partial index of
     // `valid_until` (dates as `YYYY-MM-DD` compare as text).
     let today = ValidUntil::expiry_bound(Utc::now());
+    let status_walk = walks_status_names(dialect, query, search.is_some());
     match query.status {
         None => {}
-        Some(StatusFilter::Disabled) => conditions.push("u.status = 'disabled'".into()),
+        Some(StatusFilter::Disabled) => {
+            conditions.push(status_condition(sql, Status::Disabled, status_walk).await?);
+        }
         Some(StatusFilter::Enabled) => {
+            let enabled = status_condition(sql, Status::Enabled, status_walk).await?;
             let today = params.push(today.as_str());
             conditions.push(format!(
-                "u.status = 'enabled' AND (u.valid_until IS NULL OR u.valid_until >= {today})"
+                "{enabled} AND (u.valid_until IS NULL OR u.valid_until >= {today})"
             ));
         }
         Some(StatusFilter::Expired) => {
@@ -172,12 +176,24 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
     let limit_rows = params.limit(dialect, u64::from(limit) + 1);
     let statement = match team_walk {
         None => {
+            // PostgreSQL's users of one status in name order (V16).
+            let (from, column, id_column) = match (status_walk, query.status) {
+                (true, Some(status)) => (
+                    format!(
+                        "user_statuses s JOIN users u ON u.id = s.user_id AND s.status = '{}'",
+                        status_name(status)
+                    ),
+                    "s.name_key".to_owned(),
+                    "s.user_id",
+                ),
+                _ => ("users u".to_owned(), column, "u.id"),
+            };
             let mut page_conditions = conditions;
-            page_conditions.extend(after((&column, "u.id"), &mut params));
+            page_conditions.extend(after((&column, id_column), &mut params));
             let where_sql = where_clause(&page_conditions);
             format!(
-                "SELECT {USER_COLUMNS} FROM users u{join}{where_sql} \
-                 ORDER BY {column} {order}, u.id {order} LIMIT {limit_rows}"
+                "SELECT {USER_COLUMNS} FROM {from}{join}{where_sql} \
+                 ORDER BY {column} {order}, {id_column} {order} LIMIT {limit_rows}"
             )
         }
         // The lead's own row, and their reports' first rows in the sort's
@@ -220,6 +236,55 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
         total,
         next,
     })
+}
+
+/// Whether a page of one status is PostgreSQL's walk of `user_statuses`
+/// in name order (V16), as SQLite walks `users_status_name`: by name, with
+/// no search (whose own index finds its few users first) and no team.
+fn walks_status_names(dialect: Dialect, query: &UserQuery, searching: bool) -> bool {
+    dialect == Dialect::Postgres
+        && matches!(
+            query.status,
+            Some(StatusFilter::Enabled | StatusFilter::Disabled)
+        )
+        && query.sort == SortField::Name
+        && !searching
+        && query.team_of.is_none()
+}
+
+/// The stored status a filter of one status reads (the expired are
+/// enabled users past their "valid until").
+fn status_name(filter: StatusFilter) -> &'static str {
+    match filter {
+        StatusFilter::Disabled => Status::Disabled.as_str(),
+        StatusFilter::Enabled | StatusFilter::Expired => Status::Enabled.as_str(),
+    }
+}
+
+/// The condition "`u` has `status`". SQLite reads it from
+/// `users_status_name`. PostgreSQL keeps no index of the status in `users`
+/// (V16: so that a change of status rewrites none of its indexes): by name
+/// it walks `user_statuses` (`walked`, and the test here only confirms);
+/// in another sort a rare status is read from there and its users sorted,
+/// a frequent one tested as the sort index is walked, chosen from the kept
+/// counts.
+async fn status_condition<S: Sql + ?Sized>(
+    sql: &mut S,
+    status: Status,
+    walked: bool,
+) -> Result<String, StoreError> {
+    let name = status.as_str();
+    let test = format!("u.status = '{name}'");
+    if sql.dialect() == Dialect::Sqlite || walked {
+        return Ok(test);
+    }
+    let rows = sql.count_users().await?;
+    if sql.count_with_status(status).await? > search::rare_limit(rows) {
+        return Ok(test);
+    }
+    Ok(format!(
+        "{test} AND u.id IN (SELECT s.user_id FROM user_statuses s WHERE s.status = '{name}')"
+    ))
 }
 
 /// Teams up to this size are read from the ancestors table and sorted;
