@@ -46,14 +46,12 @@ impl Directory {
         let mut query = UserQuery {
             group: Some(ADMINISTRATORS),
             status: Some(Status::Enabled.into()),
-            limit: UserQuery::MAX_LIMIT,
             ..UserQuery::default()
         };
         loop {
-            let page = tx.list_users(&query).await?;
+            let (page, next) = tx.read_users(&query, UserQuery::READ_LIMIT).await?;
             unprotected.extend(
-                page.users
-                    .into_iter()
+                page.into_iter()
                     .filter(|user| user.two_factor == TwoFactor::Off)
                     .map(|user| UserRef {
                         id: user.id,
@@ -61,7 +59,7 @@ impl Directory {
                         email: user.email,
                     }),
             );
-            match page.next {
+            match next {
                 Some(next) => query.after = Some(next),
                 None => break,
             }

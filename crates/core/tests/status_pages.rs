@@ -4,7 +4,8 @@
 //! place), by walking its `user_statuses` table in name order, and in
 //! another sort by walking the sort index for a frequent status or from
 //! that table for a rare one. Every page, in several sorts, is exactly the
-//! unfiltered listing's users of that status; and on PostgreSQL that table
+//! unfiltered listing's users of that status, and so is the whole selection
+//! read without totals (bulk actions, exports); and on PostgreSQL that table
 //! follows every change of a status or a name, with the store check
 //! finding and repairing it when edited by hand.
 
@@ -13,28 +14,26 @@ mod support;
 use roster_core::directory::{BulkAction, BulkSelection, RestoreOptions, UserChanges};
 use roster_core::domain::{Status, UserId};
 use roster_core::model::User;
-use roster_core::store::{Direction, SortField, StatusFilter, Store, UserQuery};
+use roster_core::store::{Direction, SortField, StatusFilter, Store, TxMode, UserQuery};
 use support::*;
 
-/// Every page of `query`, 250 at a time, and the first page's total.
-async fn every_page(world: &World, query: UserQuery) -> (Vec<User>, u64) {
-    let mut query = UserQuery {
-        limit: 250,
-        ..query
-    };
-    let mut users = Vec::new();
-    let mut total = None;
+/// Every user of `query` as a whole selection is read (bulk actions,
+/// exports): `limit` at a time, without totals.
+async fn read_whole(world: &World, query: &UserQuery, limit: u32) -> Vec<UserId> {
+    let mut tx = world
+        .directory
+        .store()
+        .begin(TxMode::Read)
+        .await
+        .expect("begin");
+    let mut query = query.clone();
+    let mut ids = Vec::new();
     loop {
-        let page = world
-            .directory
-            .list_users(&world.admin, &query)
-            .await
-            .expect("list");
-        total.get_or_insert(page.total.count);
-        users.extend(page.users);
-        match page.next {
+        let (users, next) = tx.read_users(&query, limit).await.expect("read");
+        ids.extend(users.iter().map(|u| u.id));
+        match next {
             Some(next) => query.after = Some(next),
-            None => return (users, total.unwrap_or_default()),
+            None => return ids,
         }
     }
 }
@@ -70,7 +69,7 @@ async fn filters_page_as_the_listing_says(world: &World, moment: &str) {
             direction,
             ..UserQuery::default()
         };
-        let (everyone, _) = every_page(world, query.clone()).await;
+        let (everyone, _) = world.every_page(query.clone(), 250).await;
         let ids = |users: &[User]| users.iter().map(|u| u.id).collect::<Vec<UserId>>();
         for (filter, keeps) in [
             (
@@ -82,16 +81,21 @@ async fn filters_page_as_the_listing_says(world: &World, moment: &str) {
             }),
         ] {
             let expected: Vec<User> = everyone.iter().filter(|u| keeps(u)).cloned().collect();
-            let (seen, total) = every_page(
-                world,
+            let (seen, total) = world.every_page(
                 UserQuery {
                     status: Some(filter),
                     ..query.clone()
                 },
+                250,
             )
             .await;
             let what = format!("{moment}: {filter:?} by {sort:?} {direction:?}");
             assert_eq!(ids(&seen), ids(&expected), "{what}");
+            let filtered = UserQuery {
+                status: Some(filter),
+                ..query.clone()
+            };
+            assert_eq!(read_whole(world, &filtered, 777).await, ids(&expected), "{what}");
             assert_eq!(total, expected.len() as u64, "{what}");
         }
     }
@@ -115,7 +119,7 @@ async fn status_filters_page_as_the_listing_says_through_every_change_of_status(
     // frequent (PostgreSQL walks the sort index), one held by fewer rare
     // (read from `user_statuses`): enabled users are frequent, disabled
     // ones rare, then the other way round after the bulk disable below.
-    let (everyone, _) = every_page(&world, UserQuery::default()).await;
+    let (everyone, _) = world.every_page(UserQuery::default(), 250).await;
     let disabled = everyone
         .iter()
         .filter(|u| u.status == Status::Disabled)
@@ -220,18 +224,7 @@ async fn status_filters_page_as_the_listing_says_through_every_change_of_status(
             ))
             .await;
         assert_eq!(stray_statuses(&world).await, "2");
-        let check = world
-            .directory
-            .check_store(&world.admin, false)
-            .await
-            .expect("check");
-        assert!(!check.sound(), "{check:?}");
-        let repaired = world
-            .directory
-            .check_store(&world.admin, true)
-            .await
-            .expect("repair");
-        assert!(repaired.sound(), "{repaired:?}");
+        world.check_finds_and_repairs().await;
         assert_eq!(stray_statuses(&world).await, "0");
     }
 }

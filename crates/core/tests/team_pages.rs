@@ -271,17 +271,6 @@ async fn the_kept_keys_follow_every_change_and_the_check_repairs_them(backend: B
         ))
         .await;
     assert_ne!(stale_pairs(&world).await, "0");
-    let check = world
-        .directory
-        .check_store(&world.admin, false)
-        .await
-        .expect("check");
-    assert!(!check.sound(), "{check:?}");
-    let repaired = world
-        .directory
-        .check_store(&world.admin, true)
-        .await
-        .expect("repair");
-    assert!(repaired.sound(), "{repaired:?}");
+    world.check_finds_and_repairs().await;
     assert_eq!(stale_pairs(&world).await, "0");
 }

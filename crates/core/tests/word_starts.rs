@@ -141,29 +141,6 @@ fn matches(name: &str, email: &str, text: &str) -> bool {
     words.iter().any(|w| w.starts_with(text))
 }
 
-/// Every page of a search, 500 at a time, and the first page's total.
-async fn every_page(world: &World, query: UserQuery) -> (Vec<User>, u64) {
-    let mut query = UserQuery {
-        limit: 500,
-        ..query
-    };
-    let mut ids = Vec::new();
-    let mut total = None;
-    loop {
-        let page = world
-            .directory
-            .list_users(&world.admin, &query)
-            .await
-            .expect("list");
-        total.get_or_insert(page.total.count);
-        ids.extend(page.users);
-        match page.next {
-            Some(next) => query.after = Some(next),
-            None => return (ids, total.unwrap_or_default()),
-        }
-    }
-}
-
 every_store!(a_frequent_and_a_rare_word_start_page_exactly_as_the_rule_says);
 async fn a_frequent_and_a_rare_word_start_page_exactly_as_the_rule_says(backend: Backend) {
     let world = World::on(backend).await;
@@ -177,7 +154,7 @@ async fn a_frequent_and_a_rare_word_start_page_exactly_as_the_rule_says(backend:
     )
     .await
     .expect("seed");
-    let (people, _) = every_page(&world, UserQuery::default()).await;
+    let (people, _) = world.every_page(UserQuery::default(), 500).await;
     // The most frequent first letter (more users than a rare word start
     // may have among 15,001, √(100 × 15,001) = 1,224, so the sort index is
     // walked) and a rare two-letter start (read from the index).
@@ -204,23 +181,23 @@ async fn a_frequent_and_a_rare_word_start_page_exactly_as_the_rule_says(backend:
             (SortField::Email, Direction::Desc),
             (SortField::Created, Direction::Desc),
         ] {
-            let (found, total) = every_page(
-                &world,
+            let (found, total) = world.every_page(
                 UserQuery {
                     search: Some(text.to_uppercase()),
                     sort,
                     direction,
                     ..UserQuery::default()
                 },
+                500,
             )
             .await;
-            let (expected, _) = every_page(
-                &world,
+            let (expected, _) = world.every_page(
                 UserQuery {
                     sort,
                     direction,
                     ..UserQuery::default()
                 },
+                500,
             )
             .await;
             let ids = |users: &[User]| users.iter().map(|u| u.id).collect::<Vec<_>>();

@@ -244,19 +244,15 @@ impl Directory {
 /// page: removing the mail server is rare, and the store has no count by
 /// method (yet).
 async fn count_email_code_users(tx: &mut dyn Tx) -> Result<u64> {
-    let mut query = UserQuery {
-        limit: UserQuery::MAX_LIMIT,
-        ..UserQuery::default()
-    };
+    let mut query = UserQuery::default();
     let mut count = 0;
     loop {
-        let page = tx.list_users(&query).await?;
+        let (page, next) = tx.read_users(&query, UserQuery::READ_LIMIT).await?;
         count += page
-            .users
             .iter()
             .filter(|user| user.two_factor == TwoFactor::EmailCode)
             .count() as u64;
-        match page.next {
+        match next {
             Some(next) => query.after = Some(next),
             None => return Ok(count),
         }

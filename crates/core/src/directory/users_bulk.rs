@@ -519,16 +519,15 @@ async fn selected_users(
         }
         BulkSelection::Matching(query) => {
             let mut query = UserQuery {
-                limit: UserQuery::MAX_LIMIT,
                 after: None,
                 team_of: visible_to,
                 ..query.clone()
             };
             let mut users = Vec::new();
             loop {
-                let page = tx.list_users(&query).await?;
-                users.extend(page.users);
-                match page.next {
+                let (page, next) = tx.read_users(&query, UserQuery::READ_LIMIT).await?;
+                users.extend(page);
+                match next {
                     Some(next) => query.after = Some(next),
                     None => return Ok(users),
                 }

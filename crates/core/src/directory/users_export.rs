@@ -16,9 +16,6 @@ use crate::store::{TxMode, UserQuery};
 use crate::users_sheet::{yes_or_no, Column};
 use crate::Operator;
 
-/// Users read from the store at a time.
-const EXPORT_PAGE: u32 = UserQuery::MAX_LIMIT;
-
 impl Directory {
     /// Writes every user `query` finds (its search, filters, sort and
     /// direction; not its limit or position) to `out`. Needs `users.view`.
@@ -33,7 +30,6 @@ impl Directory {
         let mut tx = self.store.begin(TxMode::Read).await?;
         let actor = Self::actor(&mut *tx, operator).await?;
         let mut query = UserQuery {
-            limit: EXPORT_PAGE,
             after: None,
             team_of: actor.reach(Permission::UsersView)?,
             ..query.clone()
@@ -42,12 +38,12 @@ impl Directory {
         writer.row(&Column::ALL.map(Column::header))?;
         let mut written = 0;
         loop {
-            let page = tx.list_users(&query).await?;
-            for user in &page.users {
+            let (page, next) = tx.read_users(&query, UserQuery::READ_LIMIT).await?;
+            for user in &page {
                 writer.row(&cells(user))?;
                 written += 1;
             }
-            match page.next {
+            match next {
                 Some(next) => query.after = Some(next),
                 None => break,
             }

@@ -275,6 +275,9 @@ pub struct UserQuery {
 impl UserQuery {
     pub const DEFAULT_LIMIT: u32 = 50;
     pub const MAX_LIMIT: u32 = 500;
+    /// Users read at a time when a whole selection is read
+    /// ([`UsersTx::read_users`]).
+    pub const READ_LIMIT: u32 = 5_000;
 
     /// The trimmed, lowercased search text, if any is left.
     pub fn search_text(&self) -> Option<String> {

@@ -151,6 +151,44 @@ impl World {
         }
     }
 
+    /// Every page of `query` in the administrator's overview, `limit` at a
+    /// time, and the first page's total.
+    pub async fn every_page(&self, query: UserQuery, limit: u32) -> (Vec<User>, u64) {
+        let mut query = UserQuery { limit, ..query };
+        let mut users = Vec::new();
+        let mut total = None;
+        loop {
+            let page = self
+                .directory
+                .list_users(&self.admin, &query)
+                .await
+                .expect("list");
+            total.get_or_insert(page.total.count);
+            users.extend(page.users);
+            match page.next {
+                Some(next) => query.after = Some(next),
+                None => return (users, total.unwrap_or_default()),
+            }
+        }
+    }
+
+    /// After a hand edit of the store: the check finds it, and its repair
+    /// leaves a sound store.
+    pub async fn check_finds_and_repairs(&self) {
+        let check = self
+            .directory
+            .check_store(&self.admin, false)
+            .await
+            .expect("check");
+        assert!(!check.sound(), "{check:?}");
+        let repaired = self
+            .directory
+            .check_store(&self.admin, true)
+            .await
+            .expect("repair");
+        assert!(repaired.sound(), "{repaired:?}");
+    }
+
     /// The first column of the one row `sql` returns, as text, read straight
     /// from the world's data.
     pub async fn query_raw(&self, sql: &str) -> String {

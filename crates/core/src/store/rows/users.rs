@@ -12,7 +12,7 @@ use crate::domain::{
 use crate::model::{GroupRef, User, UserFields, UserRef};
 use crate::password::PasswordHash;
 use crate::store::sql::{self, corrupt, millis, time, Dialect, Params, RowRef, Sql, Value};
-use crate::store::{SortField, SortKey, StoreError, UserPage, UserQuery};
+use crate::store::{Cursor, SortField, SortKey, StoreError, UserPage, UserQuery};
 
 use super::groups::parse_permissions;
 
@@ -86,6 +86,14 @@ pub trait UsersTx: Send {
     async fn user_permissions(&mut self, id: UserId) -> Result<PermissionSet, StoreError>;
     /// One keyset page of the users overview.
     async fn list_users(&mut self, query: &UserQuery) -> Result<UserPage, StoreError>;
+    /// The users [`Self::list_users`] finds after `query.after`, up to
+    /// `limit` of them (not capped), with the next page's cursor and no
+    /// total: for reading everyone a query finds (bulk actions, exports).
+    async fn read_users(
+        &mut self,
+        query: &UserQuery,
+        limit: u32,
+    ) -> Result<(Vec<User>, Option<Cursor>), StoreError>;
     /// Users with `status`, from the kept counts.
     async fn count_with_status(&mut self, status: Status) -> Result<u64, StoreError>;
     /// Enabled users whose "valid until" is before `today` (`YYYY-MM-DD`).
@@ -629,5 +637,13 @@ impl<S: Sql + ?Sized> UsersTx for S {
 
     async fn list_users(&mut self, query: &UserQuery) -> Result<UserPage, StoreError> {
         super::users_overview::list_users(self, query).await
+    }
+
+    async fn read_users(
+        &mut self,
+        query: &UserQuery,
+        limit: u32,
+    ) -> Result<(Vec<User>, Option<Cursor>), StoreError> {
+        super::users_overview::read_users(self, query, limit).await
     }
 }

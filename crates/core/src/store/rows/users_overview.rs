@@ -4,6 +4,7 @@
 use chrono::{Duration, Utc};
 
 use crate::domain::{Status, UserId, ValidUntil};
+use crate::model::User;
 use crate::store::sql::{self, millis, where_clause, Dialect, Params, Sql};
 use crate::store::{
     Cursor, Direction, FactFilter, SortField, SortKey, StatusFilter, StoreError, Total, UserPage,
@@ -22,6 +23,33 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
     sql: &mut S,
     query: &UserQuery,
 ) -> Result<UserPage, StoreError> {
+    let limit = query.limit.clamp(1, UserQuery::MAX_LIMIT);
+    let (users, total, next) = users_page(sql, query, limit, true).await?;
+    Ok(UserPage {
+        users,
+        total: total.unwrap_or(Total::exact(0)),
+        next,
+    })
+}
+
+/// Every user `query` finds after its cursor, up to `limit` (of any size),
+/// without a total: a whole selection read in large pages.
+pub(super) async fn read_users<S: Sql + ?Sized>(
+    sql: &mut S,
+    query: &UserQuery,
+    limit: u32,
+) -> Result<(Vec<User>, Option<Cursor>), StoreError> {
+    let (users, _, next) = users_page(sql, query, limit.max(1), false).await?;
+    Ok((users, next))
+}
+
+/// One keyset page of up to `limit` users, and its total when `counted`.
+async fn users_page<S: Sql + ?Sized>(
+    sql: &mut S,
+    query: &UserQuery,
+    limit: u32,
+    counted: bool,
+) -> Result<(Vec<User>, Option<Total>, Option<Cursor>), StoreError> {
     let dialect = sql.dialect();
     let mut params = Params::default();
     let mut conditions: Vec<String> = Vec::new();
@@ -39,22 +67,27 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
     // `valid_until` (dates as `YYYY-MM-DD` compare as text).
     let today = ValidUntil::expiry_bound(Utc::now());
     let status_walk = walks_status_names(dialect, query, search.is_some());
-    match query.status {
-        None => {}
-        Some(StatusFilter::Disabled) => {
-            conditions.push(status_condition(sql, Status::Disabled, status_walk).await?);
-        }
-        Some(StatusFilter::Enabled) => {
-            let enabled = status_condition(sql, Status::Enabled, status_walk).await?;
+    // The stored status of a filter of one status, and its kept count
+    // when the plan read it.
+    let status = match query.status {
+        Some(StatusFilter::Disabled) => Some(Status::Disabled),
+        Some(StatusFilter::Enabled) => Some(Status::Enabled),
+        None | Some(StatusFilter::Expired) => None,
+    };
+    let mut status_count = None;
+    if let Some(status) = status {
+        let (mut condition, count) = status_condition(sql, status, status_walk).await?;
+        status_count = count;
+        if status == Status::Enabled {
             let today = params.push(today.as_str());
-            conditions.push(format!(
-                "{enabled} AND (u.valid_until IS NULL OR u.valid_until >= {today})"
-            ));
+            condition =
+                format!("{condition} AND (u.valid_until IS NULL OR u.valid_until >= {today})");
         }
-        Some(StatusFilter::Expired) => {
-            let today = params.push(today.as_str());
-            conditions.push(expired_condition(dialect, &today));
-        }
+        conditions.push(condition);
+    }
+    if query.status == Some(StatusFilter::Expired) {
+        let today = params.push(today.as_str());
+        conditions.push(expired_condition(dialect, &today));
     }
     // A small group is read from its memberships and sorted; a large one
     // is read in sort order, probing each user's membership, so a page
@@ -114,21 +147,24 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
         && query.supervisor.is_none()
         && query.facts.is_none();
     let total = match (&search, query.status, group_members, query.supervisor) {
-        _ if only_team && team_members.is_some() => Total::exact(team_members.unwrap_or_default()),
-        (None, None, None, None) if kept => Total::exact(sql.count_users().await?),
-        (None, Some(StatusFilter::Disabled), None, None) if kept => {
-            Total::exact(sql.count_with_status(Status::Disabled).await?)
+        _ if !counted => None,
+        _ if only_team && team_members.is_some() => {
+            Some(Total::exact(team_members.unwrap_or_default()))
         }
+        (None, None, None, None) if kept => Some(Total::exact(sql.count_users().await?)),
+        (None, Some(StatusFilter::Disabled), None, None) if kept => Some(Total::exact(
+            kept_status_count(sql, Status::Disabled, status_count).await?,
+        )),
         // The kept count less the expired ones, counted on their index.
         (None, Some(StatusFilter::Enabled), None, None) if kept => {
-            let enabled = sql.count_with_status(Status::Enabled).await?;
+            let enabled = kept_status_count(sql, Status::Enabled, status_count).await?;
             let expired = sql.count_expired(&today).await?;
-            Total::exact(enabled.saturating_sub(expired))
+            Some(Total::exact(enabled.saturating_sub(expired)))
         }
-        (None, None, Some(members), None) if kept => Total::exact(members),
+        (None, None, Some(members), None) if kept => Some(Total::exact(members)),
         (Some(text), None, None, None) if kept && search::counts_on_index(dialect, text) => {
             let (statement, values) = search::user_count(text);
-            Total::capped(sql::count(sql, &statement, &values).await?)
+            Some(Total::capped(sql::count(sql, &statement, &values).await?))
         }
         _ => {
             // A word-start search on SQLite is counted from its words
@@ -153,7 +189,7 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
                         COUNT_CAP + 1
                     )
                 });
-            Total::capped(sql::count(sql, &statement, &counted.0).await?)
+            Some(Total::capped(sql::count(sql, &statement, &counted.0).await?))
         }
     };
 
@@ -172,16 +208,15 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
         })
     };
     let order = order_of(query.direction);
-    let limit = query.limit.clamp(1, UserQuery::MAX_LIMIT);
     let limit_rows = params.limit(dialect, u64::from(limit) + 1);
     let statement = match team_walk {
         None => {
             // PostgreSQL's users of one status in name order (V16).
-            let (from, column, id_column) = match (status_walk, query.status) {
+            let (from, column, id_column) = match (status_walk, status) {
                 (true, Some(status)) => (
                     format!(
                         "user_statuses s JOIN users u ON u.id = s.user_id AND s.status = '{}'",
-                        status_name(status)
+                        status.as_str()
                     ),
                     "s.name_key".to_owned(),
                     "s.user_id",
@@ -231,11 +266,7 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
     } else {
         None
     };
-    Ok(UserPage {
-        users: complete_users(sql, rows).await?,
-        total,
-        next,
-    })
+    Ok((complete_users(sql, rows).await?, total, next))
 }
 
 /// Whether a page of one status is PostgreSQL's walk of `user_statuses`
@@ -252,16 +283,8 @@ fn walks_status_names(dialect: Dialect, query: &UserQuery, searching: bool) -> b
         && query.team_of.is_none()
 }
 
-/// The stored status a filter of one status reads (the expired are
-/// enabled users past their "valid until").
-fn status_name(filter: StatusFilter) -> &'static str {
-    match filter {
-        StatusFilter::Disabled => Status::Disabled.as_str(),
-        StatusFilter::Enabled | StatusFilter::Expired => Status::Enabled.as_str(),
-    }
-}
-
-/// The condition "`u` has `status`". SQLite reads it from
+/// The condition "`u` has `status`", and the kept count of `status` when
+/// it was read to choose. SQLite reads the status from
 /// `users_status_name`. PostgreSQL keeps no index of the status in `users`
 /// (V16: so that a change of status rewrites none of its indexes): by name
 /// it walks `user_statuses` (`walked`, and the test here only confirms);
@@ -272,19 +295,33 @@ async fn status_condition<S: Sql + ?Sized>(
     sql: &mut S,
     status: Status,
     walked: bool,
-) -> Result<String, StoreError> {
+) -> Result<(String, Option<u64>), StoreError> {
     let name = status.as_str();
     let test = format!("u.status = '{name}'");
     if sql.dialect() == Dialect::Sqlite || walked {
-        return Ok(test);
+        return Ok((test, None));
     }
     let rows = sql.count_users().await?;
-    if sql.count_with_status(status).await? > search::rare_limit(rows) {
-        return Ok(test);
+    let count = sql.count_with_status(status).await?;
+    if count > search::rare_limit(rows) {
+        return Ok((test, Some(count)));
     }
-    Ok(format!(
+    let condition = format!(
         "{test} AND u.id IN (SELECT s.user_id FROM user_statuses s WHERE s.status = '{name}')"
-    ))
+    );
+    Ok((condition, Some(count)))
+}
+
+/// The kept count of `status`, unless the plan read it already (`read`).
+async fn kept_status_count<S: Sql + ?Sized>(
+    sql: &mut S,
+    status: Status,
+    read: Option<u64>,
+) -> Result<u64, StoreError> {
+    match read {
+        Some(count) => Ok(count),
+        None => Ok(sql.count_with_status(status).await?),
+    }
 }
 
 /// Teams up to this size are read from the ancestors table and sorted;
