@@ -81,21 +81,26 @@ async fn filters_page_as_the_listing_says(world: &World, moment: &str) {
             }),
         ] {
             let expected: Vec<User> = everyone.iter().filter(|u| keeps(u)).cloned().collect();
-            let (seen, total) = world.every_page(
-                UserQuery {
-                    status: Some(filter),
-                    ..query.clone()
-                },
-                250,
-            )
-            .await;
+            let (seen, total) = world
+                .every_page(
+                    UserQuery {
+                        status: Some(filter),
+                        ..query.clone()
+                    },
+                    250,
+                )
+                .await;
             let what = format!("{moment}: {filter:?} by {sort:?} {direction:?}");
             assert_eq!(ids(&seen), ids(&expected), "{what}");
             let filtered = UserQuery {
                 status: Some(filter),
                 ..query.clone()
             };
-            assert_eq!(read_whole(world, &filtered, 777).await, ids(&expected), "{what}");
+            assert_eq!(
+                read_whole(world, &filtered, 777).await,
+                ids(&expected),
+                "{what}"
+            );
             assert_eq!(total, expected.len() as u64, "{what}");
         }
     }

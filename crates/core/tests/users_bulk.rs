@@ -183,6 +183,34 @@ async fn an_import_writes_every_row_with_supervisors_in_any_order(backend: Backe
         audit.iter().filter(|e| e.action == "user.create").count(),
         3
     );
+    // Each new user's event holds them as stored (groups by name, the
+    // supervisor by email), the events in the order the users were written:
+    // a supervisor before their reports.
+    let created: Vec<_> = audit.iter().filter(|e| e.action == "user.create").collect();
+    let mut by_id: Vec<_> = created.iter().map(|e| (e.id, e.target_id)).collect();
+    by_id.sort();
+    assert_eq!(
+        by_id.iter().map(|(_, target)| *target).collect::<Vec<_>>(),
+        vec![Some(ann.id.0), Some(bo.id.0), Some(cy.id.0)]
+    );
+    let bo_event = created
+        .iter()
+        .find(|e| e.target_id == Some(bo.id.0))
+        .unwrap();
+    let field = |name: &str| {
+        bo_event
+            .changes
+            .iter()
+            .find(|c| c.field == name)
+            .map(|c| c.after.clone())
+    };
+    assert_eq!(
+        field("supervisor"),
+        Some(serde_json::json!("ann@example.com"))
+    );
+    let groups: Vec<&str> = bo.groups.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(field("groups"), Some(serde_json::json!(groups)));
+    assert_eq!(field("email"), Some(serde_json::json!("bo@example.com")));
     let import_event = audit.iter().find(|e| e.action == "user.import").unwrap();
     assert!(import_event
         .changes

@@ -181,25 +181,27 @@ async fn a_frequent_and_a_rare_word_start_page_exactly_as_the_rule_says(backend:
             (SortField::Email, Direction::Desc),
             (SortField::Created, Direction::Desc),
         ] {
-            let (found, total) = world.every_page(
-                UserQuery {
-                    search: Some(text.to_uppercase()),
-                    sort,
-                    direction,
-                    ..UserQuery::default()
-                },
-                500,
-            )
-            .await;
-            let (expected, _) = world.every_page(
-                UserQuery {
-                    sort,
-                    direction,
-                    ..UserQuery::default()
-                },
-                500,
-            )
-            .await;
+            let (found, total) = world
+                .every_page(
+                    UserQuery {
+                        search: Some(text.to_uppercase()),
+                        sort,
+                        direction,
+                        ..UserQuery::default()
+                    },
+                    500,
+                )
+                .await;
+            let (expected, _) = world
+                .every_page(
+                    UserQuery {
+                        sort,
+                        direction,
+                        ..UserQuery::default()
+                    },
+                    500,
+                )
+                .await;
             let ids = |users: &[User]| users.iter().map(|u| u.id).collect::<Vec<_>>();
             let expected: Vec<User> = expected
                 .into_iter()

@@ -27,7 +27,7 @@ use super::{ensure_method_works, Directory};
 use crate::domain::{GroupId, GroupName, Permission, UserId};
 use crate::error::{Error, Result};
 use crate::mail::{self, CredentialsOccasion, Delivery};
-use crate::model::{Group, TargetKind, UserFields};
+use crate::model::{Group, TargetKind, User, UserFields};
 use crate::password::{
     generate, GeneratorOptions, PasswordHash, PasswordPolicy, PlainPassword, PolicyContext,
 };
@@ -183,9 +183,8 @@ impl Directory {
         }
         let now = Self::now();
         let mut ids: Vec<Option<UserId>> = vec![None; checked.len()];
-        let mut created = Vec::with_capacity(checked.len());
-        let mut events = Vec::with_capacity(checked.len() + 1);
-        for (written, index) in write_order(&checked).into_iter().enumerate() {
+        let order = write_order(&checked);
+        for (written, &index) in order.iter().enumerate() {
             if cancel.load(Ordering::Relaxed) {
                 return Err(Error::Cancelled);
             }
@@ -212,21 +211,38 @@ impl Directory {
                 .map_err(Self::domain_error)?;
             tx.set_memberships(id, &row.groups).await?;
             ids[index] = Some(id);
-            let user = Self::existing_user(&mut *tx, id).await?;
-            let event = actor.audit(
-                "user.create",
-                TargetKind::User,
-                Some(id.0),
-                user.email.as_str(),
-                user_snapshot(&user),
-                now,
-            );
-            events.push(event);
-            created.push((index, user));
             let written = written as u64 + 1;
             if written.is_multiple_of(100) {
                 progress(count * 2 + written, total);
             }
+        }
+        // Each new user as stored, read back all at once (one by one, the
+        // reads were a third of the writing's round trips on PostgreSQL),
+        // audited in the order written.
+        let written: Vec<UserId> = ids.iter().flatten().copied().collect();
+        let mut stored: HashMap<UserId, User> = tx
+            .users(&written)
+            .await?
+            .into_iter()
+            .map(|user| (user.id, user))
+            .collect();
+        let mut created = Vec::with_capacity(order.len());
+        let mut events = Vec::with_capacity(order.len() + 1);
+        for index in order {
+            let Some(user) = ids[index].and_then(|id| stored.remove(&id)) else {
+                return Err(Error::UserNotFound {
+                    key: format!("on line {} (just imported)", checked[index].row.line),
+                });
+            };
+            events.push(actor.audit(
+                "user.create",
+                TargetKind::User,
+                Some(user.id.0),
+                user.email.as_str(),
+                user_snapshot(&user),
+                now,
+            ));
+            created.push((index, user));
         }
         report.created = created.len() as u64;
         let event = actor.audit(

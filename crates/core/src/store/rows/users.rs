@@ -56,6 +56,10 @@ pub trait UsersTx: Send {
     ) -> Result<u64, StoreError>;
     async fn delete_user(&mut self, id: UserId) -> Result<bool, StoreError>;
     async fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError>;
+    /// The users among `ids` that exist, in no particular order: one
+    /// statement per [`UserQuery::READ_LIMIT`] ids (an import reads back
+    /// what it wrote).
+    async fn users(&mut self, ids: &[UserId]) -> Result<Vec<User>, StoreError>;
     async fn user_id_by_email(&mut self, normalized: &str) -> Result<Option<UserId>, StoreError>;
     /// The users among `normalized` emails, as (normalized email, id).
     async fn user_ids_by_emails(
@@ -440,6 +444,19 @@ impl<S: Sql + ?Sized> UsersTx for S {
             .execute("DELETE FROM users WHERE id = $1", &[id.0.into()])
             .await?;
         Ok(deleted == 1)
+    }
+
+    async fn users(&mut self, ids: &[UserId]) -> Result<Vec<User>, StoreError> {
+        let mut users = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(UserQuery::READ_LIMIT as usize) {
+            let ids: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+            let mut params = Params::default();
+            let wanted = params.any_of(self.dialect(), "u.id", &ids);
+            let statement = format!("SELECT {USER_COLUMNS} FROM users u WHERE {wanted}");
+            let rows = query_user_rows(self, &statement, &params.0).await?;
+            users.extend(complete_users(self, rows).await?);
+        }
+        Ok(users)
     }
 
     async fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError> {

@@ -189,7 +189,9 @@ async fn users_page<S: Sql + ?Sized>(
                         COUNT_CAP + 1
                     )
                 });
-            Some(Total::capped(sql::count(sql, &statement, &counted.0).await?))
+            Some(Total::capped(
+                sql::count(sql, &statement, &counted.0).await?,
+            ))
         }
     };
 
