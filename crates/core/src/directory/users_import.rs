@@ -183,6 +183,7 @@ impl Directory {
         }
         let now = Self::now();
         let mut ids: Vec<Option<UserId>> = vec![None; checked.len()];
+        let mut memberships = Vec::new();
         let order = write_order(&checked);
         for (written, &index) in order.iter().enumerate() {
             if cancel.load(Ordering::Relaxed) {
@@ -209,16 +210,22 @@ impl Directory {
                 .insert_user(&fields, hash, now)
                 .await
                 .map_err(Self::domain_error)?;
-            tx.set_memberships(id, &row.groups).await?;
+            let mut groups = row.groups.clone();
+            groups.sort_unstable();
+            groups.dedup();
+            memberships.extend(groups.into_iter().map(|group| (id, group)));
             ids[index] = Some(id);
             let written = written as u64 + 1;
             if written.is_multiple_of(100) {
                 progress(count * 2 + written, total);
             }
         }
-        // Each new user as stored, read back all at once (one by one, the
-        // reads were a third of the writing's round trips on PostgreSQL),
-        // audited in the order written.
+        // Their groups, all at once; then each new user as stored, read
+        // back all at once, audited in the order written. (Per user, the
+        // groups were two statements of three, and the read three more:
+        // 10,000 users took 15 s to write on PostgreSQL with the groups
+        // still per user, about 0.5 ms a statement.)
+        tx.add_memberships(&memberships).await?;
         let written: Vec<UserId> = ids.iter().flatten().copied().collect();
         let mut stored: HashMap<UserId, User> = tx
             .users(&written)

@@ -68,6 +68,9 @@ pub trait UsersTx: Send {
     ) -> Result<Vec<(String, UserId)>, StoreError>;
     /// Replaces the user's memberships with exactly `groups`.
     async fn set_memberships(&mut self, id: UserId, groups: &[GroupId]) -> Result<(), StoreError>;
+    /// Adds these (user, group) memberships, which must not exist yet (new
+    /// users' groups, written all at once by an import).
+    async fn add_memberships(&mut self, pairs: &[(UserId, GroupId)]) -> Result<(), StoreError>;
     /// The supervisor of `id`, if any.
     async fn supervisor_of(&mut self, id: UserId) -> Result<Option<UserId>, StoreError>;
     /// Whether `user` is in `lead`'s team: the lead themselves, or one of
@@ -512,12 +515,17 @@ impl<S: Sql + ?Sized> UsersTx for S {
     async fn set_memberships(&mut self, id: UserId, groups: &[GroupId]) -> Result<(), StoreError> {
         self.execute("DELETE FROM memberships WHERE user_id = $1", &[id.0.into()])
             .await?;
-        let mut distinct: Vec<i64> = groups.iter().map(|g| g.0).collect();
+        let mut distinct: Vec<GroupId> = groups.to_vec();
         distinct.sort_unstable();
         distinct.dedup();
-        let rows = distinct
-            .into_iter()
-            .map(|group| vec![id.0.into(), group.into()])
+        let pairs: Vec<(UserId, GroupId)> = distinct.into_iter().map(|g| (id, g)).collect();
+        self.add_memberships(&pairs).await
+    }
+
+    async fn add_memberships(&mut self, pairs: &[(UserId, GroupId)]) -> Result<(), StoreError> {
+        let rows = pairs
+            .iter()
+            .map(|(user, group)| vec![user.0.into(), group.0.into()])
             .collect();
         self.insert_rows(
             "memberships",
