@@ -211,12 +211,7 @@ async fn status_filters_page_as_the_listing_says_through_every_change_of_status(
     assert_eq!(stray_statuses(&world).await, "0");
     filters_page_as_the_listing_says(&world, "after single changes").await;
     // The kept counts per status agree (the totals above read them too).
-    let check = world
-        .directory
-        .check_store(&world.admin, false)
-        .await
-        .expect("check");
-    assert!(check.sound(), "{check:?}");
+    world.assert_sound().await;
 
     // Someone edits PostgreSQL's status table by hand: the check names it
     // and rebuilds it.

@@ -212,12 +212,7 @@ async fn an_import_writes_every_row_with_supervisors_in_any_order(backend: Backe
     assert_eq!(field("groups"), Some(serde_json::json!(groups)));
     assert_eq!(field("email"), Some(serde_json::json!("bo@example.com")));
     // The groups' kept member counts took the new members in.
-    let check = world
-        .directory
-        .check_store(&world.admin, false)
-        .await
-        .expect("check");
-    assert!(check.sound(), "{check:?}");
+    world.assert_sound().await;
     let import_event = audit.iter().find(|e| e.action == "user.import").unwrap();
     assert!(import_event
         .changes

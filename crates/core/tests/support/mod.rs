@@ -172,6 +172,16 @@ impl World {
         }
     }
 
+    /// The store check finds nothing to repair.
+    pub async fn assert_sound(&self) {
+        let check = self
+            .directory
+            .check_store(&self.admin, false)
+            .await
+            .expect("check");
+        assert!(check.sound(), "{check:?}");
+    }
+
     /// After a hand edit of the store: the check finds it, and its repair
     /// leaves a sound store.
     pub async fn check_finds_and_repairs(&self) {
@@ -315,23 +325,7 @@ impl World {
 
     /// Everything a change could touch, to compare before and after a refusal.
     pub async fn snapshot(&self) -> Snapshot {
-        let mut users = Vec::new();
-        let mut query = UserQuery {
-            limit: 500,
-            ..UserQuery::default()
-        };
-        loop {
-            let page = self
-                .directory
-                .list_users(&self.admin, &query)
-                .await
-                .expect("list");
-            users.extend(page.users);
-            match page.next {
-                Some(next) => query.after = Some(next),
-                None => break,
-            }
-        }
+        let (users, _) = self.every_page(UserQuery::default(), 500).await;
         let groups = self.directory.groups(&self.admin).await.expect("groups");
         let audit = self.audit(None).await;
         Snapshot {
