@@ -165,11 +165,15 @@ impl Default for PasswordPolicy {
 
 /// Whether a password is refused whoever it is for and whatever the
 /// policy's minimum: it is on the breached list (or one of the list's rare
-/// false positives) or contains "Roster". The generator draws again when
-/// this is so; both happen rarely enough by chance that it always ends.
+/// false positives), is guessable as a whole (runs, sequences and keyboard
+/// walks end to end, a guessable group repeated, a dictionary word), or
+/// contains "Roster". The generator draws again when this is so; each
+/// happens rarely enough by chance that it always ends. (A draw of 19
+/// digits without 0 and 1 was once made of keypad walks end to end, and
+/// the policy refused what the generator had made.)
 pub(crate) fn refused_for_everyone(password: &PlainPassword) -> bool {
     let lowercase = Zeroizing::new(password.normalized().to_lowercase());
-    is_breached(&lowercase) || lowercase.contains(APP_NAME)
+    lowercase.contains(APP_NAME) || guessability(&lowercase).is_some()
 }
 
 /// Why a password (in list form, at most [`MAX_LENGTH`] characters) is

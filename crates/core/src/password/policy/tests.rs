@@ -655,3 +655,24 @@ proptest! {
         prop_assert_eq!(verdict.problems, vec![]);
     }
 }
+
+#[test]
+fn the_generator_draws_again_for_whatever_the_policy_finds_guessable() {
+    // Not on the breached list, but runs, sequences and walks end to end.
+    for guessable in [
+        "9876543298765432",
+        "2345678923456789234",
+        "345678987654345678",
+    ] {
+        assert!(
+            refused_for_everyone(&PlainPassword::new(guessable)),
+            "{guessable}"
+        );
+    }
+    for ordinary in ["qz7#kfm2vb9w", "kx9!mq2#vl7pr4$w", "vivid-otter-juggles-42"] {
+        assert!(
+            !refused_for_everyone(&PlainPassword::new(ordinary)),
+            "{ordinary}"
+        );
+    }
+}
