@@ -118,7 +118,7 @@ struct Import {
     hashing_share_of_limit: f64,
     /// The limit: cores ÷ one hash's time, as if every core
     /// hashed as fast as one core alone (two hashes at once share the
-    /// memory bus, so no import reaches it).
+    /// memory bus, so this may be above what the machine can do).
     cores_over_one_hash: f64,
     share_of_cores_over_one_hash: f64,
     peak_rss_mb_after: Option<f64>,
@@ -343,8 +343,11 @@ fn hashes_per_second_on_every_core(cores: usize) -> anyhow::Result<f64> {
                 scope.spawn(|| -> anyhow::Result<(u32, f64)> {
                     let hasher = Hasher::default();
                     let password = PlainPassword::new("a bench password of some length");
-                    hasher.hash(&password)?;
+                    // Every thread reaches the barrier, even one whose
+                    // first hash failed, so that none waits forever.
+                    let warmed = hasher.hash(&password);
                     ready.wait();
+                    warmed?;
                     let started = Instant::now();
                     let mut runs = 0_u32;
                     while started.elapsed() < HASHING_WINDOW {

@@ -278,7 +278,10 @@ impl Directory {
         };
         let (password, generated) = match choice {
             PasswordChoice::Given(password) => (password, false),
-            PasswordChoice::Generate(options) => (generate(&options)?, true),
+            PasswordChoice::Generate(options) => (
+                generate_passing(policy, &options, &context, |_| true)?,
+                true,
+            ),
         };
         policy.enforce(&password, &context)?;
         let hash = self.hasher.hash(&password)?;
@@ -332,4 +335,36 @@ fn ensure_method_works(method: TwoFactor, mail_configured: bool) -> Result<()> {
         TwoFactor::EmailCode if !mail_configured => Err(Error::EmailCodesNeedMail),
         TwoFactor::EmailCode | TwoFactor::Off | TwoFactor::Totp => Ok(()),
     }
+}
+
+/// Draws before a generated password is given up on.
+const PASSWORD_ATTEMPTS: usize = 20;
+
+/// A password drawn with `options` that `policy` accepts for `context`
+/// and that `acceptable` accepts too, drawing again up to
+/// [`PASSWORD_ATTEMPTS`] times: a random draw can hold a short context
+/// word by chance (a user called "Bo Li" and two letters in sixteen),
+/// and a generated password must never be refused as the user's own.
+fn generate_passing(
+    policy: &PasswordPolicy,
+    options: &GeneratorOptions,
+    context: &PolicyContext<'_>,
+    acceptable: impl Fn(&PlainPassword) -> bool,
+) -> std::result::Result<PlainPassword, crate::password::PasswordError> {
+    let mut last = None;
+    for _ in 0..PASSWORD_ATTEMPTS {
+        let password = generate(options)?;
+        if !acceptable(&password) {
+            continue;
+        }
+        match policy.enforce(&password, context) {
+            Ok(()) => return Ok(password),
+            Err(error) => last = Some(error),
+        }
+    }
+    Err(
+        last.unwrap_or(crate::password::PasswordError::InvalidGeneratorOptions {
+            reason: "No acceptable password could be generated.".into(),
+        }),
+    )
 }

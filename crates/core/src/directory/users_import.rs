@@ -23,13 +23,13 @@ use std::sync::Arc;
 
 use super::access::{ensure_may_grant_groups, ensure_may_grant_unmasked, Actor};
 use super::audit::{import_counts, user_snapshot};
-use super::{ensure_method_works, Directory};
+use super::{ensure_method_works, generate_passing, Directory};
 use crate::domain::{GroupId, GroupName, Permission, UserId};
 use crate::error::{Error, Result};
 use crate::mail::{self, CredentialsOccasion, Delivery};
 use crate::model::{Group, TargetKind, User, UserFields};
 use crate::password::{
-    generate, GeneratorOptions, PasswordHash, PasswordPolicy, PlainPassword, PolicyContext,
+    GeneratorOptions, PasswordHash, PasswordPolicy, PlainPassword, PolicyContext,
 };
 use crate::sheet::{self, SheetRow};
 use crate::store::{Tx, TxMode};
@@ -579,9 +579,6 @@ fn cap(errors: &mut Vec<CellError>, more: &mut u64) {
     }
 }
 
-/// Attempts at a generated password before the import gives up.
-const PASSWORD_ATTEMPTS: usize = 20;
-
 /// A generated password for a credentials sheet: as long as the policy
 /// asks (16 characters at least), accepted by the policy with the user's
 /// own context words, and not beginning with a character a spreadsheet
@@ -594,22 +591,9 @@ fn sheet_password(
         length: policy.min_length.max(GeneratorOptions::default().length),
         ..GeneratorOptions::default()
     };
-    let mut last = None;
-    for _ in 0..PASSWORD_ATTEMPTS {
-        let password = generate(&options)?;
-        if crate::csv_cell::neutralise(password.expose()).len() != password.expose().len() {
-            continue;
-        }
-        match policy.enforce(&password, context) {
-            Ok(()) => return Ok(password),
-            Err(error) => last = Some(error),
-        }
-    }
-    Err(
-        last.unwrap_or(crate::password::PasswordError::InvalidGeneratorOptions {
-            reason: "No acceptable password could be generated.".into(),
-        }),
-    )
+    generate_passing(&policy, &options, context, |password| {
+        crate::csv_cell::neutralise(password.expose()).len() == password.expose().len()
+    })
 }
 
 /// The rows in an order where each in-file supervisor comes before those
