@@ -1159,11 +1159,18 @@ impl Session {
                     .find(|window| xdotool_run(&["windowfocus", "--sync", window]).is_ok())
                     .ok_or_else(|| format!("none of the windows {windows:?} takes the focus"))?
                     .clone();
-                // The dialog opens with its name field focused, the proposed name in it.
+                // Ctrl+L focuses the location field, in an open dialog too,
+                // wherever the focus was (a button's Return would cancel:
+                // one CI run's open dialog closed without a file); the save
+                // dialog's field holds the proposed name.
                 thread::sleep(Duration::from_millis(300));
+                xdotool_run(&["key", "--clearmodifiers", "ctrl+l"])?;
+                thread::sleep(Duration::from_millis(200));
                 xdotool_run(&["key", "--clearmodifiers", "ctrl+a"])?;
                 xdotool_run(&["type", "--clearmodifiers", "--delay", "20", path])?;
                 thread::sleep(Duration::from_millis(300));
+                // What the dialog held when it was answered, if a step after fails.
+                let _ = self.try_screenshot(&format!("{}-dialog", test_name()));
                 xdotool_run(&["key", "--clearmodifiers", "Return"])?;
                 let until = Instant::now() + Duration::from_secs(3);
                 while Instant::now() < until {

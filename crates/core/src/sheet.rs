@@ -96,7 +96,7 @@ impl SheetError {
 
 /// One row as read: its line (the spreadsheet's row number for XLSX, the
 /// CSV record's first line) and its cells, restored and trimmed.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SheetRow {
     pub line: u64,
     pub cells: Vec<String>,

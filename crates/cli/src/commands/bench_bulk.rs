@@ -283,10 +283,14 @@ fn users_file(rows: usize, tag: &str) -> anyhow::Result<tempfile::NamedTempFile>
             let last = LAST[draw(LAST.len())];
             let domain = DOMAINS[row % DOMAINS.len()];
             let group = GROUPS[draw(GROUPS.len())];
-            let supervisor = if row % 3 == 1 {
-                format!("{tag}{}@{}", row - 1, DOMAINS[(row - 1) % DOMAINS.len()])
-            } else {
-                String::new()
+            // A third report to the row before, a third to the row after
+            // (named before their own row, as in a file sorted by name).
+            let supervisor = match row % 3 {
+                1 => format!("{tag}{}@{}", row - 1, DOMAINS[(row - 1) % DOMAINS.len()]),
+                2 if row + 1 < rows => {
+                    format!("{tag}{}@{}", row + 1, DOMAINS[(row + 1) % DOMAINS.len()])
+                }
+                _ => String::new(),
             };
             writeln!(
                 out,

@@ -77,7 +77,17 @@ async fn team_difference<S: Sql + ?Sized>(
          (SELECT count(*) FROM user_ancestors a JOIN users u ON u.id = a.user_id \
             WHERE {STALE_KEYS})"
     );
-    let rows = sql.query(&statement, &[]).await?;
+    difference(sql, &statement, "supervisor-tree pairs behind team scope").await
+}
+
+/// Runs `statement`, one row of (kept count, real count, rows that differ),
+/// into a difference of `what` when any row differs.
+async fn difference<S: Sql + ?Sized>(
+    sql: &mut S,
+    statement: &str,
+    what: &str,
+) -> Result<Option<CountDifference>, StoreError> {
+    let rows = sql.query(statement, &[]).await?;
     let Some(row) = rows.first() else {
         return Ok(None);
     };
@@ -85,7 +95,7 @@ async fn team_difference<S: Sql + ?Sized>(
         return Ok(None);
     }
     Ok(Some(CountDifference {
-        what: "supervisor-tree pairs behind team scope".into(),
+        what: what.into(),
         kept: row.int(0)?,
         real: row.int(1)?,
     }))
@@ -99,27 +109,16 @@ async fn status_difference<S: Sql + ?Sized>(
     if sql.dialect() != Dialect::Postgres {
         return Ok(None);
     }
-    let rows = sql
-        .query(
-            "SELECT (SELECT count(*) FROM user_statuses), (SELECT count(*) FROM users), \
-             (SELECT count(*) FROM (SELECT status, name_key, id FROM users \
-                EXCEPT SELECT status, name_key, user_id FROM user_statuses) missing) + \
-             (SELECT count(*) FROM (SELECT status, name_key, user_id FROM user_statuses \
-                EXCEPT SELECT status, name_key, id FROM users) extra)",
-            &[],
-        )
-        .await?;
-    let Some(row) = rows.first() else {
-        return Ok(None);
-    };
-    if row.int(2)? == 0 {
-        return Ok(None);
-    }
-    Ok(Some(CountDifference {
-        what: "users in the index of statuses".into(),
-        kept: row.int(0)?,
-        real: row.int(1)?,
-    }))
+    difference(
+        sql,
+        "SELECT (SELECT count(*) FROM user_statuses), (SELECT count(*) FROM users), \
+         (SELECT count(*) FROM (SELECT status, name_key, id FROM users \
+            EXCEPT SELECT status, name_key, user_id FROM user_statuses) missing) + \
+         (SELECT count(*) FROM (SELECT status, name_key, user_id FROM user_statuses \
+            EXCEPT SELECT status, name_key, id FROM users) extra)",
+        "users in the index of statuses",
+    )
+    .await
 }
 
 #[async_trait]

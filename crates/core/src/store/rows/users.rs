@@ -71,6 +71,10 @@ pub trait UsersTx: Send {
     /// Adds these (user, group) memberships, which must not exist yet (new
     /// users' groups, written all at once by an import).
     async fn add_memberships(&mut self, pairs: &[(UserId, GroupId)]) -> Result<(), StoreError>;
+    /// Sets each (user, supervisor) of `pairs`, leaving the users' version
+    /// and time of change as they are: an import's users whose supervisor
+    /// is a later row of the same file, just created in this transaction.
+    async fn set_supervisors(&mut self, pairs: &[(UserId, UserId)]) -> Result<(), StoreError>;
     /// The supervisor of `id`, if any.
     async fn supervisor_of(&mut self, id: UserId) -> Result<Option<UserId>, StoreError>;
     /// Whether `user` is in `lead`'s team: the lead themselves, or one of
@@ -536,6 +540,40 @@ impl<S: Sql + ?Sized> UsersTx for S {
             rows,
         )
         .await
+    }
+
+    async fn set_supervisors(&mut self, pairs: &[(UserId, UserId)]) -> Result<(), StoreError> {
+        let dialect = self.dialect();
+        // Two parameters a pair on SQLite; two arrays on PostgreSQL.
+        for chunk in pairs.chunks(ids_per_statement(dialect)) {
+            let mut params = Params::default();
+            let statement = match dialect {
+                Dialect::Sqlite => {
+                    let values: Vec<String> = chunk
+                        .iter()
+                        .map(|(user, boss)| {
+                            format!("({}, {})", params.push(user.0), params.push(boss.0))
+                        })
+                        .collect();
+                    format!(
+                        "UPDATE users SET supervisor_id = v.column2 FROM (VALUES {}) AS v \
+                         WHERE users.id = v.column1",
+                        values.join(", ")
+                    )
+                }
+                Dialect::Postgres => {
+                    let users = params.push(Value::Ints(chunk.iter().map(|p| p.0 .0).collect()));
+                    let bosses = params.push(Value::Ints(chunk.iter().map(|p| p.1 .0).collect()));
+                    format!(
+                        "UPDATE users SET supervisor_id = v.boss \
+                         FROM unnest({users}::bigint[], {bosses}::bigint[]) AS v(id, boss) \
+                         WHERE users.id = v.id"
+                    )
+                }
+            };
+            self.execute(&statement, &params.0).await?;
+        }
+        Ok(())
     }
 
     async fn supervisor_of(&mut self, id: UserId) -> Result<Option<UserId>, StoreError> {
