@@ -17,12 +17,13 @@
 //! credentials emails asked for. Cancelling before the commit writes
 //! nothing.
 //!
-//! The rows are streamed ([`chunks`]): the check keeps a few digests a row
-//! ([`check`]), and each later pass (passwords, the check again inside the
-//! writing transaction, the write) reads the file anew and refuses it if a
-//! row is not the one checked. So memory grows with the users an import
-//! creates (their passwords, for the credentials sheet) and not with the
-//! file's width or any copy of it.
+//! The rows are streamed ([`chunks`]): the check keeps 12 bytes a row and a
+//! digest a chunk, and while it runs a digest of each email ([`check`]);
+//! each later pass (passwords, the check again inside the writing
+//! transaction, the write) reads the file anew and refuses it if a chunk is
+//! not the one checked. So memory grows with the users an import creates
+//! (their passwords, for the credentials sheet) and not with the file's
+//! width or any copy of it.
 
 mod check;
 mod chunks;
@@ -32,7 +33,7 @@ use std::io::{Read, Seek};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use self::check::{changed, Boss, Checker, Plan, Replay};
+use self::check::{changed, Boss, Checker, Plan, Problems, Replay};
 use self::chunks::{RowChunks, CHUNK_ROWS};
 use super::audit::{import_counts, user_snapshot};
 use super::{generate_passing, Directory};
@@ -391,9 +392,25 @@ async fn check_file<R: Read + Seek + Send + 'static>(
         checker.chunk(tx, &chunk).await?;
         progress(chunks.share_read());
     }
-    let plan = checker.finish();
+    let mut plan = checker.finish();
+    let mut input = chunks.finish().await?;
+    if plan.lacks_texts() {
+        // Only when a supervisor is nobody known: their problems quote
+        // the file, read again for them.
+        let mut texts = Problems::default();
+        let mut chunks = RowChunks::start(input)?;
+        let mut replay = Replay::new(&plan);
+        while let Some(chunk) = chunks.next().await? {
+            for problem in replay.unknown_supervisors(&chunk)? {
+                texts.push(problem);
+            }
+        }
+        drop(replay);
+        plan.problems.absorb(texts);
+        input = chunks.finish().await?;
+    }
     progress(1.0);
-    Ok((plan, chunks.finish().await?))
+    Ok((plan, input))
 }
 
 /// Writes every row of a checked file in its order, with its groups; a

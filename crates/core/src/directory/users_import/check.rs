@@ -1,10 +1,11 @@
 //! The check of an import's rows, a chunk at a time (see the parent
 //! module's comment for the rules). What the check keeps of the whole file
-//! is small and the same for every row, however wide: the row's line, a
-//! digest of its cells (so a later pass over the file can tell it is
-//! unchanged), its supervisor's row and whether it passed; and, while it
-//! runs, a digest of each email seen, to find an email used twice and a
-//! supervisor named before their own row. About 60 bytes a row in all.
+//! is small and the same for every row, however wide: the row's line, its
+//! supervisor's row and whether it passed (12 bytes), and a digest of each
+//! chunk's cells, so a later pass over the file can tell it is unchanged.
+//! While it runs it also keeps a digest of each email seen (to find an
+//! email used twice, and a supervisor named before their own row) and of
+//! each supervisor named before their row: at most about 60 bytes a row.
 //!
 //! The digests are BLAKE2b cut to 128 bits: two different emails share one
 //! with odds of about 10⁻²⁷ in a file of a million rows.
@@ -31,10 +32,9 @@ const NO_ROW: u32 = u32::MAX;
 
 /// What the check keeps of one data row.
 pub(super) struct Entry {
-    line: u64,
-    cells: Digest,
-    /// The row of the file that names this row's user as supervisor: set
-    /// once the row passed, `NO_ROW` otherwise.
+    line: u32,
+    /// The row of the file that is this row's supervisor: set once the row
+    /// passed, `NO_ROW` otherwise.
     supervisor: u32,
     passed: bool,
 }
@@ -42,9 +42,13 @@ pub(super) struct Entry {
 /// What a check of the whole file found.
 #[derive(Default)]
 pub(super) struct Plan {
-    /// The digest of the header row; `None` for a file without rows.
-    header: Option<Digest>,
+    has_header: bool,
+    /// A digest of each chunk of the file's rows, in order.
+    chunks: Vec<Digest>,
     entries: Vec<Entry>,
+    /// Rows whose supervisor is nobody the directory or the file knows:
+    /// their problem is written once the file is read for its text.
+    unknown_supervisors: Vec<u32>,
     /// The directory's users the rows name (as themselves or as their
     /// supervisor), by the digest of their email.
     existing: HashMap<Digest, UserId>,
@@ -53,7 +57,7 @@ pub(super) struct Plan {
 
 impl Plan {
     pub(super) fn has_header(&self) -> bool {
-        self.header.is_some()
+        self.has_header
     }
 
     /// The file's data rows.
@@ -63,13 +67,7 @@ impl Plan {
 
     /// Whether `other` checked the same file, row for row.
     pub(super) fn same_file(&self, other: &Plan) -> bool {
-        self.header == other.header
-            && self.entries.len() == other.entries.len()
-            && self
-                .entries
-                .iter()
-                .zip(&other.entries)
-                .all(|(a, b)| a.cells == b.cells)
+        self.chunks == other.chunks && self.entries.len() == other.entries.len()
     }
 
     /// Who a checked row reports to.
@@ -125,6 +123,13 @@ impl Problems {
         }
     }
 
+    /// Takes in the problems of `other`.
+    pub(super) fn absorb(&mut self, other: Problems) {
+        let (listed, more) = other.into_listed();
+        self.more += more;
+        listed.into_iter().for_each(|p| self.push(p));
+    }
+
     /// The problems listed, by line, and how many more there are.
     pub(super) fn into_listed(mut self) -> (Vec<CellError>, u64) {
         self.trim();
@@ -145,8 +150,6 @@ pub(super) struct Settled {
 struct Pending {
     row: u32,
     boss: Digest,
-    /// The supervisor's email as the file writes it, for the message.
-    written: Box<str>,
 }
 
 /// Checks a file's rows a chunk at a time, in order.
@@ -185,11 +188,12 @@ impl<'a> Checker<'a> {
 
     /// Checks the next rows of the file (the first chunk holds the header).
     pub(super) async fn chunk(&mut self, tx: &mut dyn Tx, rows: &[SheetRow]) -> Result<()> {
+        self.plan.chunks.push(chunk_digest(rows));
         let mut parsed = Vec::with_capacity(rows.len());
         for row in rows {
             let Some(header) = &self.header else {
                 self.header = Some(Header::read(row)?);
-                self.plan.header = Some(cells_digest(row));
+                self.plan.has_header = true;
                 continue;
             };
             let index = u32::try_from(self.plan.entries.len())
@@ -198,12 +202,14 @@ impl<'a> Checker<'a> {
                 .ok_or_else(|| Error::InvalidImport {
                     reason: "The file holds too many rows to import at once.".into(),
                 })?;
+            let line = u32::try_from(row.line).map_err(|_| Error::InvalidImport {
+                reason: "The file holds too many lines to import at once.".into(),
+            })?;
             let mut errors = Vec::new();
             let user = read_row(header, row, &mut errors);
             errors.into_iter().for_each(|e| self.plan.problems.push(e));
             self.plan.entries.push(Entry {
-                line: row.line,
-                cells: cells_digest(row),
+                line,
                 supervisor: NO_ROW,
                 passed: false,
             });
@@ -276,7 +282,6 @@ impl<'a> Checker<'a> {
                 pending = Some(Pending {
                     row: index,
                     boss: key,
-                    written: boss.as_str().into(),
                 });
             }
         }
@@ -365,15 +370,10 @@ impl<'a> Checker<'a> {
                     self.refuse(pending.row, problem);
                 }
                 None => {
-                    let problem = CellError::at(
-                        line,
-                        Column::Supervisor,
-                        format!(
-                            "There is no user {} in the directory or in this file.",
-                            pending.written
-                        ),
-                    );
-                    self.refuse(pending.row, problem);
+                    self.plan.unknown_supervisors.push(pending.row);
+                    if let Some(entry) = self.plan.entries.get_mut(pending.row as usize) {
+                        entry.passed = false;
+                    }
                 }
             }
         }
@@ -382,7 +382,7 @@ impl<'a> Checker<'a> {
                 continue;
             };
             let problem = CellError::at(
-                entry.line,
+                u64::from(entry.line),
                 Column::Supervisor,
                 format!(
                     "The supervisor on line {} reports, through the file's supervisors, back to this user: a circle.",
@@ -404,7 +404,10 @@ impl<'a> Checker<'a> {
     }
 
     fn line_of(&self, row: u32) -> u64 {
-        self.plan.entries.get(row as usize).map_or(0, |e| e.line)
+        self.plan
+            .entries
+            .get(row as usize)
+            .map_or(0, |e| u64::from(e.line))
     }
 
     fn passed(&self, row: u32) -> bool {
@@ -423,10 +426,12 @@ fn refused_supervisor(line: u64, supervisor_line: u64) -> CellError {
     )
 }
 
-/// Reads a file again after its check: every row must be the one checked.
+/// Reads a file again after its check: every chunk must be the one
+/// checked.
 pub(super) struct Replay<'p> {
     plan: &'p Plan,
     header: Option<Header>,
+    chunk: usize,
     next: usize,
 }
 
@@ -435,26 +440,67 @@ impl<'p> Replay<'p> {
         Self {
             plan,
             header: None,
+            chunk: 0,
             next: 0,
         }
     }
 
-    /// The data rows of the next chunk, each with its index among them.
+    /// The data rows of the next chunk, each with its index among them
+    /// (every row of a checked file passed).
     pub(super) fn rows(&mut self, chunk: &[SheetRow]) -> Result<Vec<(usize, UserRow)>> {
-        let mut rows = Vec::with_capacity(chunk.len());
+        let rows = self.rows_where(chunk, |_| true)?;
+        let entries = &self.plan.entries;
+        match rows
+            .iter()
+            .all(|(i, _)| entries.get(*i).is_some_and(|e| e.passed))
+        {
+            true => Ok(rows),
+            false => Err(changed()),
+        }
+    }
+
+    /// The problems of the rows of the next chunk whose supervisor is
+    /// nobody known, quoting the supervisor as the file writes them.
+    pub(super) fn unknown_supervisors(&mut self, chunk: &[SheetRow]) -> Result<Vec<CellError>> {
+        let unknown = &self.plan.unknown_supervisors;
+        let wanted = |i: usize| u32::try_from(i).is_ok_and(|i| unknown.binary_search(&i).is_ok());
+        let rows = self.rows_where(chunk, wanted)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(_, row)| {
+                let boss = row.supervisor.as_ref()?;
+                Some(CellError::at(
+                    row.line,
+                    Column::Supervisor,
+                    format!(
+                        "There is no user {} in the directory or in this file.",
+                        boss.as_str()
+                    ),
+                ))
+            })
+            .collect())
+    }
+
+    /// The data rows of the next chunk for which `wanted(index)`.
+    fn rows_where(
+        &mut self,
+        chunk: &[SheetRow],
+        wanted: impl Fn(usize) -> bool,
+    ) -> Result<Vec<(usize, UserRow)>> {
+        if self.plan.chunks.get(self.chunk) != Some(&chunk_digest(chunk)) {
+            return Err(changed());
+        }
+        self.chunk += 1;
+        let mut rows = Vec::new();
         for row in chunk {
             let Some(header) = &self.header else {
-                if self.plan.header != Some(cells_digest(row)) {
-                    return Err(changed());
-                }
                 self.header = Some(Header::read(row)?);
                 continue;
             };
             let index = self.next;
             self.next += 1;
-            match self.plan.entries.get(index) {
-                Some(entry) if entry.passed && entry.cells == cells_digest(row) => {}
-                _ => return Err(changed()),
+            if !wanted(index) {
+                continue;
             }
             let mut errors = Vec::new();
             let user = read_row(header, row, &mut errors).ok_or_else(changed)?;
@@ -465,10 +511,18 @@ impl<'p> Replay<'p> {
 
     /// Whether the file ended where the check saw it end.
     pub(super) fn end(&self) -> Result<()> {
-        match self.next == self.plan.entries.len() {
+        match self.chunk == self.plan.chunks.len() && self.next == self.plan.entries.len() {
             true => Ok(()),
             false => Err(changed()),
         }
+    }
+}
+
+impl Plan {
+    /// Whether the file must be read again for the text of problems (see
+    /// [`Replay::unknown_supervisors`]).
+    pub(super) fn lacks_texts(&self) -> bool {
+        !self.unknown_supervisors.is_empty()
     }
 }
 
@@ -485,13 +539,17 @@ fn digest(text: &str) -> Digest {
     Blake2b::<U16>::digest(text.as_bytes()).into()
 }
 
-/// A digest of a row's cells, each with its length, so no two different
-/// rows can be written the same way.
-fn cells_digest(row: &SheetRow) -> Digest {
+/// A digest of rows: each row's line and cells, each cell with its length,
+/// so no two different chunks can be written the same way.
+fn chunk_digest(rows: &[SheetRow]) -> Digest {
     let mut hasher = Blake2b::<U16>::new();
-    for cell in &row.cells {
-        hasher.update((cell.len() as u64).to_le_bytes());
-        hasher.update(cell.as_bytes());
+    for row in rows {
+        hasher.update(row.line.to_le_bytes());
+        hasher.update((row.cells.len() as u64).to_le_bytes());
+        for cell in &row.cells {
+            hasher.update((cell.len() as u64).to_le_bytes());
+            hasher.update(cell.as_bytes());
+        }
     }
     hasher.finalize().into()
 }
