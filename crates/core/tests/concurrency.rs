@@ -327,6 +327,23 @@ async fn the_unique_indexes_back_up_the_checks_across_instances(backend: Backend
         "{duplicate:?}"
     );
     drop(tx);
+    // So does an import's statement of many users, naming the one taken.
+    let mut tx = other.store().begin(TxMode::Write).await.unwrap();
+    let duplicate = tx
+        .insert_users(
+            &[
+                (fields("Vic Vale", "vic@example.com"), &hash),
+                (fields("Uma Again", "uma@EXAMPLE.com"), &hash),
+                (fields("Wyn West", "wyn@example.com"), &hash),
+            ],
+            now,
+        )
+        .await;
+    assert!(
+        matches!(duplicate, Err(StoreError::DuplicateEmail { ref email }) if email == "uma@EXAMPLE.com"),
+        "{duplicate:?}"
+    );
+    drop(tx);
     let mut tx = other.store().begin(TxMode::Write).await.unwrap();
     let same_name = roster_core::domain::GroupName::parse("UNIQUE group").unwrap();
     let duplicate = tx

@@ -29,6 +29,14 @@ pub trait UsersTx: Send {
     ) -> Result<UserId, StoreError>;
     /// Writes `fields` when the row is still at `expected_version`, bumping it;
     /// returns false (and writes nothing) when the row has moved on or is gone.
+    /// Inserts new users, [`USERS_PER_INSERT`] a statement, and gives
+    /// their ids in the order given (an import's rows). An email already
+    /// taken is [`StoreError::DuplicateEmail`], naming it.
+    async fn insert_users(
+        &mut self,
+        users: &[(UserFields, &PasswordHash)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<UserId>, StoreError>;
     async fn update_user(
         &mut self,
         id: UserId,
@@ -236,6 +244,10 @@ fn ids_per_statement(dialect: Dialect) -> usize {
     }
 }
 
+/// Users written by one statement of [`UsersTx::insert_users`]: twelve
+/// parameters each, well within SQLite's 32,766 and PostgreSQL's 65,535.
+pub const USERS_PER_INSERT: usize = 1_000;
+
 /// Emails looked up by one statement of [`UsersTx::user_ids_by_emails`].
 const EMAILS_PER_LOOKUP: usize = 500;
 
@@ -359,6 +371,61 @@ impl<S: Sql + ?Sized> UsersTx for S {
                 detail: "insert returned no id".into(),
             }),
         }
+    }
+
+    async fn insert_users(
+        &mut self,
+        users: &[(UserFields, &PasswordHash)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<UserId>, StoreError> {
+        let mut ids = Vec::with_capacity(users.len());
+        for chunk in users.chunks(USERS_PER_INSERT) {
+            let mut params = Params::default();
+            let at = params.push(millis(now));
+            let rows: Vec<String> = chunk
+                .iter()
+                .map(|(fields, password)| {
+                    let values = [
+                        params.push(fields.name.as_str()),
+                        params.push(fields.name.sort_key()),
+                        params.push(fields.email.as_str()),
+                        params.push(fields.email.normalized()),
+                        params.push(fields.status.as_str()),
+                        params.push(fields.supervisor.map(|s| s.0)),
+                        params.push(password.as_str()),
+                        params.push(fields.must_change_password),
+                        params.push(fields.mask_client_data),
+                        params.push(fields.two_factor.as_str()),
+                        params.push(fields.valid_until.map(ValidUntil::as_string)),
+                    ];
+                    format!("({}, {at}, {at}, {at})", values.join(", "))
+                })
+                .collect();
+            // An email taken meanwhile (by another writer on PostgreSQL) is
+            // left out of what the statement returns, so it can be named.
+            let statement = format!(
+                "INSERT INTO users (name, name_key, email, email_normalized, status, supervisor_id, \
+                 password_hash, must_change_password, mask_client_data, two_factor, valid_until, \
+                 created_at, updated_at, password_changed_at) VALUES {} \
+                 ON CONFLICT (email_normalized) DO NOTHING RETURNING id, email_normalized",
+                rows.join(", ")
+            );
+            let mut by_email = HashMap::with_capacity(chunk.len());
+            for row in self.query(&statement, &params.0).await? {
+                by_email.insert(row.text(1)?, UserId(row.int(0)?));
+            }
+            for (fields, _) in chunk {
+                match by_email.get(fields.email.normalized()) {
+                    Some(id) => ids.push(*id),
+                    None => {
+                        return Err(StoreError::DuplicateEmail {
+                            email: fields.email.as_str().to_owned(),
+                        })
+                    }
+                }
+            }
+        }
+        Ok(ids)
     }
 
     async fn update_user(
