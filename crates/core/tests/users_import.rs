@@ -86,6 +86,42 @@ async fn a_dry_run_lists_every_problem_by_line_and_column_and_writes_nothing(bac
     assert_eq!(world.snapshot().await, before);
 }
 
+every_store!(a_supervisor_who_is_a_row_of_the_file_is_that_row_in_any_order);
+async fn a_supervisor_who_is_a_row_of_the_file_is_that_row_in_any_order(backend: Backend) {
+    let world = World::on(backend).await;
+    world.group("Sales", &[Permission::UsersView]).await;
+    // Ada is the directory's administrator and also a row of the file: the
+    // row is the supervisor, refused as taken, before or after Bo's row.
+    let bo = "Bo Berg,bo@example.com,Sales,ada@example.com\n";
+    let ada = "Ada Again,ada@example.com,Sales,\n";
+    let taken = "column email: The email address ada@example.com is already used by another user.";
+    let refused = |line| {
+        format!("column supervisor: The supervisor's own row (line {line}) has a problem, so this row cannot be imported either.")
+    };
+    for (rows, expected) in [
+        (
+            [bo, ada],
+            vec![
+                format!("Line 2, {}", refused(3)),
+                format!("Line 3, {taken}"),
+            ],
+        ),
+        (
+            [ada, bo],
+            vec![
+                format!("Line 2, {taken}"),
+                format!("Line 3, {}", refused(2)),
+            ],
+        ),
+    ] {
+        let file = format!("name,email,groups,supervisor\n{}{}", rows[0], rows[1]);
+        let result = import(&world, &world.admin, file.as_bytes(), true)
+            .await
+            .unwrap();
+        assert_eq!(messages(&result), expected);
+    }
+}
+
 every_store!(an_import_writes_every_row_with_supervisors_in_any_order);
 async fn an_import_writes_every_row_with_supervisors_in_any_order(backend: Backend) {
     let world = World::on(backend).await;

@@ -5,7 +5,7 @@
 //! chunk's cells, so a later pass over the file can tell it is unchanged.
 //! While it runs it also keeps a digest of each email seen (to find an
 //! email used twice, and a supervisor named before their own row) and of
-//! each supervisor named before their row: at most about 60 bytes a row.
+//! each supervisor who is not an earlier row: at most about 60 bytes a row.
 //!
 //! The digests are BLAKE2b cut to 128 bits: two different emails share one
 //! with odds of about 10⁻²⁷ in a file of a million rows.
@@ -146,7 +146,8 @@ pub(super) struct Settled {
     pub(super) two_factor: TwoFactor,
 }
 
-/// A supervisor named before their own row (or nowhere).
+/// A supervisor who is not an earlier row: a later one, the directory's
+/// user, or nobody.
 struct Pending {
     row: u32,
     boss: Digest,
@@ -277,8 +278,10 @@ impl<'a> Checker<'a> {
                 ));
             } else if let Some(other) = self.seen.get(&key) {
                 in_file = Some(*other);
-            } else if !self.plan.existing.contains_key(&key) {
-                // Perhaps a later row; or nobody, found out at the end.
+            } else {
+                // A later row (which comes first, even when the directory
+                // has the same email: that row is then refused); else the
+                // directory's user; else nobody. Found out at the end.
                 pending = Some(Pending {
                     row: index,
                     boss: key,
@@ -369,6 +372,7 @@ impl<'a> Checker<'a> {
                     let problem = refused_supervisor(line, self.line_of(other));
                     self.refuse(pending.row, problem);
                 }
+                None if self.plan.existing.contains_key(&pending.boss) => {}
                 None => {
                     self.plan.unknown_supervisors.push(pending.row);
                     if let Some(entry) = self.plan.entries.get_mut(pending.row as usize) {

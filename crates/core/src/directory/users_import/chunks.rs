@@ -1,6 +1,7 @@
 //! A file's rows read on a blocking thread, [`CHUNK_ROWS`] at a time, while
 //! the import works on the chunk before: an import never holds more than
-//! two chunks of rows, whatever the file's size. Each pass over the file
+//! three chunks of rows (the one worked on, one waiting, one being read),
+//! whatever the file's size. Each pass over the file
 //! (check, passwords, check again, write) reads it anew from its start.
 
 use std::io::{Read, Seek, SeekFrom};
