@@ -251,6 +251,11 @@ fn a_failed_send_leaves_the_user_created_and_says_why() {
         .contains("refused the connection"));
     let found = desktop.ok("get_user", json!({"id": created["id"]}));
     assert_eq!(found["email"], "ann@example.com");
+    // Beside the user, what the administrator may do to them.
+    assert_eq!(
+        found["rights"],
+        json!({"edit": true, "disable": true, "credentials": true, "delete": true})
+    );
 }
 
 #[test]

@@ -109,7 +109,19 @@ export function listUsers(query = {}) {
   return call('list_users', { query });
 }
 
-/** @param {number} id @returns {Promise<User>} */
+/**
+ * What the operator may do to one user: each right held for everyone, or
+ * for a team that holds them (the core still checks each action).
+ * @typedef {object} UserRights
+ * @property {boolean} edit
+ * @property {boolean} disable
+ * @property {boolean} credentials reset the password or two-factor, unlock
+ * @property {boolean} delete
+ *
+ * @typedef {User & {rights: UserRights}} UserDetail
+ */
+
+/** @param {number} id @returns {Promise<UserDetail>} */
 export function getUser(id) {
   return call('get_user', { id });
 }

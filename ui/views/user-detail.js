@@ -39,8 +39,16 @@ export async function render(root, ctx) {
 
   /** @type {import('../api.js').User} */
   let user;
+  /**
+   * What the operator may do to this user, as the core says (a right for
+   * the team reaches only its members); kept from the last full load.
+   * @type {import('../api.js').UserRights}
+   */
+  let rights;
   try {
-    user = await api.getUser(id);
+    const detail = await api.getUser(id);
+    user = detail;
+    rights = detail.rights;
   } catch (error) {
     if (signal.aborted) return;
     heading.textContent = 'User not available';
@@ -54,9 +62,10 @@ export async function render(root, ctx) {
   show(user);
   loadHistory();
 
-  /** @param {import('../api.js').User} current */
+  /** @param {import('../api.js').User | import('../api.js').UserDetail} current */
   function show(current) {
     user = current;
+    if ('rights' in current) rights = current.rights;
     heading.textContent = user.name;
     document.title = `${user.name} — Roster`;
     replaceChildren(headBadge, statusBadge(standing(user)));
@@ -68,26 +77,26 @@ export async function render(root, ctx) {
     const self = user.id === ctx.me.user.id;
     const enabled = user.status === 'enabled';
     replaceChildren(actions,
-      ctx.can('users.edit')
+      rights.edit
         ? h('button', { type: 'button', class: 'button', onclick: () => ctx.navigate(`/users/${user.id}/edit`) }, 'Edit')
         : null,
-      ctx.can('users.disable') && !self
+      rights.disable && !self
         ? h('button', { type: 'button', class: 'button', onclick: toggleStatus }, enabled ? 'Disable' : 'Enable')
         : null,
       // While its panel is open, the panel's own buttons set or cancel.
-      ctx.can('users.credentials') && !resetSlot.firstChild
+      rights.credentials && !resetSlot.firstChild
         ? h('button', { type: 'button', class: 'button', onclick: openReset }, 'Reset password')
         : null,
-      ctx.can('users.credentials') && user.two_factor === 'totp'
+      rights.credentials && user.two_factor === 'totp'
         ? h('button', { type: 'button', class: 'button', onclick: resetTwoFactor }, 'Reset two-factor')
         : null,
       self && user.two_factor === 'totp' && !resetSlot.firstChild
         ? h('button', { type: 'button', class: 'button', onclick: openTurnOff }, 'Turn off my second factor')
         : null,
-      ctx.can('users.credentials') && (user.failed_sign_ins > 0 || lockedNow())
+      rights.credentials && (user.failed_sign_ins > 0 || lockedNow())
         ? h('button', { type: 'button', class: 'button', onclick: unlock }, 'Unlock')
         : null,
-      ctx.can('users.delete') && !self
+      rights.delete && !self
         ? h('button', { type: 'button', class: 'button button-danger', onclick: remove }, 'Delete')
         : null,
     );

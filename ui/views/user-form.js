@@ -51,7 +51,7 @@ export async function render(root, ctx) {
 
   let groups;
   let settings;
-  /** @type {import('../api.js').User | null} */
+  /** @type {import('../api.js').UserDetail | null} */
   let user = null;
   try {
     [groups, settings, user] = await Promise.all([
@@ -66,8 +66,15 @@ export async function render(root, ctx) {
     return;
   }
   if (signal.aborted) return;
-  replaceChildren(body);
   body.removeAttribute('aria-busy');
+  if (user && 'rights' in user && !user.rights.edit) {
+    // A team lead who may see this user but not change them (the core
+    // would refuse the save).
+    replaceChildren(body, h('p', { class: 'alert alert-error', role: 'alert' },
+      `Your permissions do not let you edit ${user.name}.`));
+    return;
+  }
+  replaceChildren(body);
   buildForm(body, ctx, { groups, settings, user, back });
 }
 

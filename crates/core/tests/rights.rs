@@ -410,6 +410,14 @@ fn rows() -> Vec<Row> {
         row("user", Requires(UsersView), |f, op| {
             Box::pin(async move { f.dir().user(op, f.reader.id).await.map(drop) })
         }),
+        row("user_with_rights", Requires(UsersView), |f, op| {
+            Box::pin(async move {
+                f.dir()
+                    .user_with_rights(op, f.reader.id)
+                    .await
+                    .map(drop)
+            })
+        }),
         row("user_by_email", Requires(UsersView), |f, op| {
             Box::pin(async move {
                 f.dir()

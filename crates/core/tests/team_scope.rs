@@ -11,7 +11,9 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use roster_core::directory::{BulkAction, BulkSelection, GroupChanges, NewUser, UserChanges};
+use roster_core::directory::{
+    BulkAction, BulkSelection, GroupChanges, NewUser, UserChanges, UserRights,
+};
 use roster_core::domain::{Grant, GroupId, Permission, PermissionSet, UserId};
 use roster_core::model::{Group, User};
 use roster_core::sheet::SheetFormat;
@@ -457,6 +459,75 @@ async fn a_right_for_everyone_beside_one_for_the_team(backend: Backend) {
         matches!(result, Err(Error::PermissionDenied { .. })),
         "{result:?}"
     );
+}
+
+every_store!(the_user_page_offers_only_the_rights_that_reach_the_user);
+async fn the_user_page_offers_only_the_rights_that_reach_the_user(backend: Backend) {
+    let world = World::on(backend).await;
+    // Lena sees everyone, edits and resets only her team, disables anyone
+    // and deletes nobody.
+    let grants = [
+        "users.view",
+        "users.edit:team",
+        "users.credentials:team",
+        "users.disable",
+    ];
+    let org = org(&world, &grants).await;
+    let lead = act_as(&world, &org.lena).await;
+    let rights = |operator: Operator, id: UserId| {
+        let directory = &world.directory;
+        async move {
+            directory
+                .user_with_rights(&operator, id)
+                .await
+                .map(|(_, r)| r)
+        }
+    };
+    let team = UserRights {
+        edit: true,
+        disable: true,
+        credentials: true,
+        delete: false,
+    };
+    assert_eq!(rights(lead, org.tia.id).await.unwrap(), team);
+    let outside = UserRights {
+        edit: false,
+        credentials: false,
+        ..team
+    };
+    assert_eq!(rights(lead, org.olga.id).await.unwrap(), outside);
+    // What the page leaves out, the core refuses.
+    let changes = UserChanges {
+        version: org.olga.version,
+        name: Some("Olga Renamed".into()),
+        ..UserChanges::default()
+    };
+    let refused = world
+        .directory
+        .update_user(&lead, org.olga.id, changes)
+        .await;
+    assert!(
+        matches!(refused, Err(Error::NotInTeam { .. })),
+        "{refused:?}"
+    );
+    // An administrator may do everything to anyone.
+    let all = UserRights {
+        edit: true,
+        disable: true,
+        credentials: true,
+        delete: true,
+    };
+    assert_eq!(rights(world.admin, org.olga.id).await.unwrap(), all);
+    // One who sees only their team does not find anyone else.
+    let narrow = group_of(
+        &world,
+        "Narrow leads",
+        &["users.view:team", "users.edit:team"],
+    )
+    .await;
+    let nina = user_under(&world, "Nina Narrow", &[narrow.id], None).await;
+    let lead = act_as(&world, &nina).await;
+    assert!(not_found(rights(lead, org.olga.id).await));
 }
 
 every_store!(a_right_for_the_team_never_widens);

@@ -1,14 +1,14 @@
 //! The users overview, the user form and the actions on one user.
 
 use roster_core::administrators::AdministratorsWithoutSecondFactor;
-use roster_core::directory::{InactivityNotice, NewUser, PasswordChoice, UserChanges};
+use roster_core::directory::{InactivityNotice, NewUser, PasswordChoice, UserChanges, UserRights};
 use roster_core::domain::{GroupId, Status, TwoFactor, UserId};
 use roster_core::model::{AuditEvent, User};
 use roster_core::password::PlainPassword;
 use roster_core::store::{
     Cursor, Direction, FactFilter, SortField, StatusFilter, UserPage, UserQuery,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use super::handover::WithCredentials;
@@ -59,10 +59,21 @@ pub async fn list_users(state: State<'_, AppState>, query: ListQuery) -> Command
     checked(&state, directory.list_users(&operator, &query).await)
 }
 
+/// One user, with what the operator may do to them (each right checked
+/// with its reach by the core, so a team lead is not offered what would be
+/// refused).
+#[derive(Debug, Serialize)]
+pub struct UserDetail {
+    #[serde(flatten)]
+    user: User,
+    rights: UserRights,
+}
+
 #[tauri::command(rename_all = "snake_case")]
-pub async fn get_user(state: State<'_, AppState>, id: UserId) -> CommandResult<User> {
+pub async fn get_user(state: State<'_, AppState>, id: UserId) -> CommandResult<UserDetail> {
     let (directory, operator) = signed_in(&state)?;
-    checked(&state, directory.user(&operator, id).await)
+    let (user, rights) = checked(&state, directory.user_with_rights(&operator, id).await)?;
+    Ok(UserDetail { user, rights })
 }
 
 #[tauri::command(rename_all = "snake_case")]

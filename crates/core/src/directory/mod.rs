@@ -104,7 +104,7 @@ pub use recycle_bin::{DeletedUser, DeletedUsersPage, RestoreOptions, MAX_BIN_PAG
 pub use settings::Settings;
 pub use sign_in::SignIn;
 pub use store_check::{Finding, StoreCheck};
-pub use users::{NewUser, UserChanges, UserHandle};
+pub use users::{NewUser, UserChanges, UserHandle, UserRights};
 pub use users_bulk::{BulkAction, BulkPlan, BulkRefusal, BulkReport, BulkSelection};
 
 use audit::own_event;

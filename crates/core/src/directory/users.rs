@@ -19,7 +19,18 @@ use crate::domain::{Email, GroupId, Permission, Status, TwoFactor, UserId, UserN
 use crate::error::{Error, Result};
 use crate::mail::{self, CredentialsOccasion, Delivery};
 use crate::model::{FieldChange, Group, TargetKind, User, UserFields};
+use crate::permission::Scope;
 use crate::store::{StoreError, Tx, TxMode, UserPage, UserQuery, ADMINISTRATORS};
+
+/// What an operator may do to one user ([`Directory::user_with_rights`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct UserRights {
+    pub edit: bool,
+    pub disable: bool,
+    /// Reset the password or the second factor, unlock.
+    pub credentials: bool,
+    pub delete: bool,
+}
 
 /// Everything the create-user form holds.
 #[derive(Debug)]
@@ -186,6 +197,42 @@ impl Directory {
         let user = Self::existing_user(&mut *tx, id).await?;
         ensure_visible(&mut *tx, &actor, &user).await?;
         Ok(user)
+    }
+
+    /// [`Directory::user`], with what the operator may do to them: each
+    /// right held for everyone, or for a team that holds them. (Each action
+    /// is still checked as it is taken: yourself, the last administrator.)
+    pub async fn user_with_rights(
+        &self,
+        operator: &Operator,
+        id: UserId,
+    ) -> Result<(User, UserRights)> {
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        let actor = Self::authorize_reach(&mut *tx, operator, Permission::UsersView).await?;
+        let user = Self::existing_user(&mut *tx, id).await?;
+        ensure_visible(&mut *tx, &actor, &user).await?;
+        const ACTIONS: [Permission; 4] = [
+            Permission::UsersEdit,
+            Permission::UsersDisable,
+            Permission::UsersCredentials,
+            Permission::UsersDelete,
+        ];
+        let for_team = ACTIONS
+            .iter()
+            .any(|p| actor.permissions.scope(*p) == Some(Scope::Team));
+        let in_team = for_team && tx.in_team(actor.user.id, user.id).await?;
+        let may = |permission| match actor.permissions.scope(permission) {
+            Some(Scope::All) => true,
+            Some(Scope::Team) => in_team,
+            None => false,
+        };
+        let rights = UserRights {
+            edit: may(Permission::UsersEdit),
+            disable: may(Permission::UsersDisable),
+            credentials: may(Permission::UsersCredentials),
+            delete: may(Permission::UsersDelete),
+        };
+        Ok((user, rights))
     }
 
     /// Finds a user's whole record by email: like [`Directory::user`], it
