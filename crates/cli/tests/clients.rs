@@ -521,7 +521,7 @@ fn a_client_gets_an_account_manager_by_email_and_loses_it() {
             "nobody@example.com",
         ])
         .refused(
-            "No enabled user you may choose as account manager has the address nobody@example.com",
+            "There is no user nobody@example.com among those you may choose as account manager.",
         );
     let edited = world
         .run(&[

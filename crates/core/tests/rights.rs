@@ -756,6 +756,14 @@ fn rows() -> Vec<Row> {
                     .map(drop)
             })
         }),
+        row("account_manager_by_email", Requires(ClientsManage), |f, op| {
+            Box::pin(async move {
+                f.dir()
+                    .account_manager_by_email(op, f.reader.email.as_str())
+                    .await
+                    .map(drop)
+            })
+        }),
         row("create_client", Requires(ClientsManage), |f, op| {
             Box::pin(async move {
                 let new = NewClient {

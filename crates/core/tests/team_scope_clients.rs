@@ -1,14 +1,15 @@
 //! Team scope on clients, on both stores: `clients.view:team` and
 //! `clients.manage:team` reach the clients whose account manager is the
 //! holder or one of their reports, in every path (overview, search, one
-//! client, export, edits, the account manager picker); no client is moved
+//! client, export, edits, the account manager picker and look-up by
+//! address); no client is moved
 //! out of the team or made without a manager in it; the import needs the
 //! right for everyone; a deleted manager leaves their clients unmanaged.
 
 mod support;
 
 use roster_core::clients::{ClientChanges, ClientQuery, NewClient};
-use roster_core::domain::{Grant, UserId};
+use roster_core::domain::{Grant, Status, UserId};
 use roster_core::model::{Client, User};
 use roster_core::{Error, Operator};
 use support::*;
@@ -265,6 +266,82 @@ async fn a_client_seen_by_all_but_changed_for_the_team_is_refused_by_name(backen
         "{result:?}"
     );
     assert_eq!(world.snapshot().await, before);
+}
+
+every_store!(an_account_manager_is_found_by_their_exact_address);
+async fn an_account_manager_is_found_by_their_exact_address(backend: Backend) {
+    let world = World::on(backend).await;
+    let org = org(&world).await;
+    let staff = world.group("Pickers", &[]).await;
+    // More people whose address holds ann@example.com than the picker
+    // shows, all before her by name.
+    for n in 0..25_u8 {
+        let letter = char::from(b'a' + n);
+        world.user_in(&format!("Aa{letter} Ann"), &[staff.id]).await;
+    }
+    let new = |name: &str, email: &str, status| roster_core::directory::NewUser {
+        email: email.into(),
+        status,
+        ..new_user(name, &[staff.id])
+    };
+    let ann = world
+        .directory
+        .create_user(
+            &world.admin,
+            new("Zed Target", "ann@example.com", Status::Enabled),
+        )
+        .await
+        .expect("Ann")
+        .user;
+    world
+        .directory
+        .create_user(
+            &world.admin,
+            new("Zoe Gone", "gone@example.com", Status::Disabled),
+        )
+        .await
+        .expect("a disabled user");
+    let choices = world
+        .directory
+        .account_manager_choices(&world.admin, "ann@example.com")
+        .await
+        .expect("choices");
+    assert!(
+        choices.iter().all(|u| u.id != ann.id),
+        "the picker's 20 miss her"
+    );
+    let found = world
+        .directory
+        .account_manager_by_email(&world.admin, " ANN@Example.com ")
+        .await
+        .expect("found by address");
+    assert_eq!(found.id, ann.id);
+    // Nobody the picker would not offer: a disabled user, a stranger, and
+    // for a team lead, anyone outside the team.
+    let not_offered = |result: roster_core::Result<roster_core::model::UserRef>| {
+        matches!(result, Err(Error::UserNotFound { .. }))
+    };
+    for email in ["gone@example.com", "nobody@example.com"] {
+        let result = world
+            .directory
+            .account_manager_by_email(&world.admin, email)
+            .await;
+        assert!(not_offered(result), "{email}");
+    }
+    let lead = |email: String| {
+        let directory = &world.directory;
+        let lead = org.lead;
+        async move { directory.account_manager_by_email(&lead, &email).await }
+    };
+    assert_eq!(
+        lead(org.tom.email.as_str().to_owned())
+            .await
+            .expect("Tom")
+            .id,
+        org.tom.id
+    );
+    assert!(not_offered(lead(org.otto.email.as_str().to_owned()).await));
+    assert!(not_offered(lead(ann.email.as_str().to_owned()).await));
 }
 
 every_store!(a_deleted_manager_leaves_their_clients_unmanaged);

@@ -91,27 +91,18 @@ async fn add(session: &Session, args: ClientsAddArgs) -> anyhow::Result<()> {
     output::line(format!("Created client {} ({}).", client.id, client.name))
 }
 
-/// The user with address `email` among those the operator may choose as an
-/// account manager (the app's picker asks the same).
+/// The user with address `email`, if the operator may choose them as an
+/// account manager (the app's picker offers the same people).
 async fn account_manager(
     session: &Session,
     operator: &Operator,
     email: &str,
 ) -> anyhow::Result<UserId> {
-    let wanted = email.trim().to_lowercase();
-    session
+    Ok(session
         .directory
-        .account_manager_choices(operator, &wanted)
+        .account_manager_by_email(operator, email)
         .await?
-        .into_iter()
-        .find(|user| user.email.normalized() == wanted)
-        .map(|user| user.id)
-        .ok_or_else(|| {
-            anyhow::anyhow!(
-                "No enabled user you may choose as account manager has the address {}.",
-                email.trim()
-            )
-        })
+        .id)
 }
 
 /// `Some(Some(v))` to set, `Some(None)` to clear, `None` to leave as it is.

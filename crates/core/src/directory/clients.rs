@@ -21,7 +21,7 @@ use crate::clients::{
     IMPORT_BATCH, MAX_SEARCH_DELAY, PROGRESS_EVERY, SEARCH_ACTION,
 };
 use crate::csv_cell;
-use crate::domain::{ClientId, ClientName, Permission, UserId};
+use crate::domain::{ClientId, ClientName, Email, Permission, Status, UserId};
 use crate::error::{Error, Result};
 use crate::model::{AuditQuery, Client, FieldChange, TargetKind, UserRef};
 use crate::store::{ClientRow, StatusFilter, Tx, TxMode, UserQuery};
@@ -88,6 +88,46 @@ impl Directory {
                 email: user.email,
             })
             .collect())
+    }
+
+    /// The user with address `email`, when the picker would offer them as
+    /// an account manager ([`Directory::account_manager_choices`]): enabled,
+    /// and within the operator's team when their `clients.manage` reaches
+    /// only it. For the command line, which names the manager by address:
+    /// the exact address, however many others contain it.
+    pub async fn account_manager_by_email(
+        &self,
+        operator: &Operator,
+        email: &str,
+    ) -> Result<UserRef> {
+        let email = Email::parse(email)?;
+        let mut tx = self.store().begin(TxMode::Read).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        let team = actor.reach(Permission::ClientsManage)?;
+        let not_offered = || Error::UserNotFound {
+            key: format!(
+                "{} among those you may choose as account manager",
+                email.as_str()
+            ),
+        };
+        let id = tx
+            .user_id_by_email(email.normalized())
+            .await?
+            .ok_or_else(not_offered)?;
+        let user = tx.user(id).await?.ok_or_else(not_offered)?;
+        if user.status != Status::Enabled {
+            return Err(not_offered());
+        }
+        if let Some(lead) = team {
+            if !tx.in_team(lead, id).await? {
+                return Err(not_offered());
+            }
+        }
+        Ok(UserRef {
+            id: user.id,
+            name: user.name,
+            email: user.email,
+        })
     }
 
     /// A read transaction for listing clients after the operator's search,
