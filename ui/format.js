@@ -178,6 +178,8 @@ export function changeValue(field, value) {
   if (field === 'status') return statusLabel(String(value));
   if (field === 'two_factor') return twoFactorLabel(String(value));
   if (field === 'deleted_at') return dateTime(String(value));
+  // Events written before the account manager was named by address.
+  if (field === 'account_manager' && typeof value === 'number') return `user #${value}`;
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }

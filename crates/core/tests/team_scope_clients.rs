@@ -344,6 +344,38 @@ async fn an_account_manager_is_found_by_their_exact_address(backend: Backend) {
     assert!(not_offered(lead(ann.email.as_str().to_owned()).await));
 }
 
+every_store!(the_audit_names_a_clients_account_manager_by_address);
+async fn the_audit_names_a_clients_account_manager_by_address(backend: Backend) {
+    let world = World::on(backend).await;
+    let org = org(&world).await;
+    let acme = client(&world, "Acme Ltd", Some(&org.tom)).await;
+    let moved = ClientChanges {
+        version: acme.version,
+        account_manager: Some(Some(org.lena.id)),
+        ..ClientChanges::default()
+    };
+    world
+        .directory
+        .update_client(&world.admin, acme.id, moved)
+        .await
+        .expect("a new manager");
+    let events = world.audit(Some("Acme Ltd")).await;
+    let manager = |action: &str| {
+        events
+            .iter()
+            .find(|e| e.action == action)
+            .and_then(|e| e.changes.iter().find(|c| c.field == "account_manager"))
+            .map(|c| (c.before.clone(), c.after.clone()))
+    };
+    let tom = serde_json::json!(org.tom.email.as_str());
+    let lena = serde_json::json!(org.lena.email.as_str());
+    assert_eq!(
+        manager("client.create"),
+        Some((serde_json::Value::Null, tom.clone()))
+    );
+    assert_eq!(manager("client.update"), Some((tom, lena)));
+}
+
 every_store!(a_deleted_manager_leaves_their_clients_unmanaged);
 async fn a_deleted_manager_leaves_their_clients_unmanaged(backend: Backend) {
     let world = World::on(backend).await;

@@ -9,8 +9,9 @@ use serde_json::json;
 
 use crate::domain::{Email, GroupId, Phone, UserId};
 use crate::mask::{mask_email, mask_name, mask_phone};
-use crate::model::{AuditEvent, ClientFields, FieldChange, Group, NewAuditEvent, TargetKind, User};
+use crate::model::{AuditEvent, FieldChange, Group, NewAuditEvent, TargetKind, User};
 use crate::smtp::MailSettings;
+use crate::store::ClientRow;
 
 pub(crate) fn change(
     field: &str,
@@ -174,9 +175,11 @@ pub(super) fn own_event(
     }
 }
 
-/// A client's fields as audit "after" values: the real values, masked on
-/// reading for masked operators ([`mask_event`]).
-pub(super) fn client_snapshot(fields: &ClientFields) -> Vec<FieldChange> {
+/// A client as audit "after" values: the real values, masked on reading
+/// for masked operators ([`mask_event`]); the account manager by address
+/// (older events hold their id).
+pub(super) fn client_snapshot(row: &ClientRow) -> Vec<FieldChange> {
+    let fields = row.fields();
     [
         ("name", json!(fields.name.as_str())),
         ("email", json!(fields.email.as_ref().map(Email::as_str))),
@@ -187,7 +190,7 @@ pub(super) fn client_snapshot(fields: &ClientFields) -> Vec<FieldChange> {
         ),
         (
             "account_manager",
-            json!(fields.account_manager.map(|id| id.0)),
+            json!(row.account_manager.as_ref().map(|m| m.email.as_str())),
         ),
     ]
     .into_iter()

@@ -221,16 +221,16 @@ impl Directory {
         check_account_manager(&mut *tx, &actor, fields.account_manager).await?;
         let now = Self::now();
         let id = tx.insert_client(&fields, now).await?;
+        let row = existing_client(&mut *tx, id).await?;
         let event = actor.audit(
             "client.create",
             TargetKind::Client,
             Some(id.0),
             fields.name.as_str(),
-            client_snapshot(&fields),
+            client_snapshot(&row),
             now,
         );
         tx.append_audit(&event).await?;
-        let row = existing_client(&mut *tx, id).await?;
         tx.commit().await?;
         Ok(present(&row, false))
     }
@@ -277,7 +277,8 @@ impl Directory {
         if !tx.update_client(id, before.version, &fields, now).await? {
             return Err(Error::ChangedBySomeoneElse);
         }
-        let changed = diff(client_snapshot(&before.fields()), client_snapshot(&fields));
+        let after = existing_client(&mut *tx, id).await?;
+        let changed = diff(client_snapshot(&before), client_snapshot(&after));
         if !changed.is_empty() {
             let event = actor.audit(
                 "client.update",
@@ -289,7 +290,6 @@ impl Directory {
             );
             tx.append_audit(&event).await?;
         }
-        let after = existing_client(&mut *tx, id).await?;
         tx.commit().await?;
         Ok(present(&after, masked))
     }
@@ -313,7 +313,7 @@ impl Directory {
             TargetKind::Client,
             Some(id.0),
             before.name.as_str(),
-            removed(client_snapshot(&before.fields())),
+            removed(client_snapshot(&before)),
             now,
         );
         tx.append_audit(&event).await?;
