@@ -41,14 +41,13 @@ export async function render(root, ctx) {
   let user;
   /**
    * What the operator may do to this user, as the core says (a right for
-   * the team reaches only its members); kept from the last full load.
+   * the team reaches only its members); kept by `show` from the last full
+   * load.
    * @type {import('../api.js').UserRights}
    */
   let rights;
   try {
-    const detail = await api.getUser(id);
-    user = detail;
-    rights = detail.rights;
+    user = await api.getUser(id);
   } catch (error) {
     if (signal.aborted) return;
     heading.textContent = 'User not available';

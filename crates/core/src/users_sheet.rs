@@ -451,6 +451,17 @@ pub struct IssuedCredentials {
     pub password: PlainPassword,
 }
 
+impl IssuedCredentials {
+    /// `password`, issued to `user`.
+    pub(crate) fn to(user: &crate::model::User, password: PlainPassword) -> Self {
+        Self {
+            name: user.name.as_str().to_owned(),
+            email: user.email.as_str().to_owned(),
+            password,
+        }
+    }
+}
+
 impl fmt::Debug for IssuedCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IssuedCredentials")

@@ -179,15 +179,11 @@ pub(super) fn own_event(
 /// for masked operators ([`mask_event`]); the account manager by address
 /// (older events hold their id).
 pub(super) fn client_snapshot(row: &ClientRow) -> Vec<FieldChange> {
-    let fields = row.fields();
     [
-        ("name", json!(fields.name.as_str())),
-        ("email", json!(fields.email.as_ref().map(Email::as_str))),
-        ("phone", json!(fields.phone.as_ref().map(Phone::as_str))),
-        (
-            "country",
-            json!(fields.country.map(|c| c.as_str().to_owned())),
-        ),
+        ("name", json!(row.name.as_str())),
+        ("email", json!(row.email.as_ref().map(Email::as_str))),
+        ("phone", json!(row.phone.as_ref().map(Phone::as_str))),
+        ("country", json!(row.country.map(|c| c.as_str().to_owned()))),
         (
             "account_manager",
             json!(row.account_manager.as_ref().map(|m| m.email.as_str())),

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::access::{
     ensure_may_grant_groups, ensure_may_grant_unmasked, ensure_may_manage, ensure_placed_in_reach,
-    ensure_reaches, ensure_visible, Operator, USER_AREA,
+    ensure_reaches, ensure_visible, Actor, Operator, USER_AREA,
 };
 use super::audit::{change, group_names, removed, user_diff, user_snapshot};
 use super::{ensure_method_works, Created, Directory, PasswordChoice};
@@ -193,10 +193,22 @@ impl Directory {
 
     pub async fn user(&self, operator: &Operator, id: UserId) -> Result<User> {
         let mut tx = self.store.begin(TxMode::Read).await?;
-        let actor = Self::authorize_reach(&mut *tx, operator, Permission::UsersView).await?;
-        let user = Self::existing_user(&mut *tx, id).await?;
-        ensure_visible(&mut *tx, &actor, &user).await?;
-        Ok(user)
+        Self::visible_user(&mut *tx, operator, id)
+            .await
+            .map(|(_, user)| user)
+    }
+
+    /// The user `id` as `operator` may see them (`users.view`, for everyone
+    /// or for a team that holds them), and the operator's rights.
+    async fn visible_user(
+        tx: &mut dyn Tx,
+        operator: &Operator,
+        id: UserId,
+    ) -> Result<(Actor, User)> {
+        let actor = Self::authorize_reach(tx, operator, Permission::UsersView).await?;
+        let user = Self::existing_user(tx, id).await?;
+        ensure_visible(tx, &actor, &user).await?;
+        Ok((actor, user))
     }
 
     /// [`Directory::user`], with what the operator may do to them: each
@@ -208,9 +220,7 @@ impl Directory {
         id: UserId,
     ) -> Result<(User, UserRights)> {
         let mut tx = self.store.begin(TxMode::Read).await?;
-        let actor = Self::authorize_reach(&mut *tx, operator, Permission::UsersView).await?;
-        let user = Self::existing_user(&mut *tx, id).await?;
-        ensure_visible(&mut *tx, &actor, &user).await?;
+        let (actor, user) = Self::visible_user(&mut *tx, operator, id).await?;
         const ACTIONS: [Permission; 4] = [
             Permission::UsersEdit,
             Permission::UsersDisable,

@@ -203,11 +203,7 @@ impl Directory {
                 if mailer.is_some() {
                     issued.push((user, password));
                 } else {
-                    credentials.push(IssuedCredentials {
-                        name: user.name.as_str().to_owned(),
-                        email: user.email.as_str().to_owned(),
-                        password,
-                    });
+                    credentials.push(IssuedCredentials::to(&user, password));
                 }
             }
             tx.append_audits(&events).await?;
@@ -249,11 +245,7 @@ impl Directory {
                     }),
                     Delivery::NotRequested => {}
                 }
-                credentials.push(IssuedCredentials {
-                    name: user.name.as_str().to_owned(),
-                    email: user.email.as_str().to_owned(),
-                    password,
-                });
+                credentials.push(IssuedCredentials::to(&user, password));
             }
         }
         Ok(UserImport {
