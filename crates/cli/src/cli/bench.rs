@@ -46,6 +46,11 @@ pub struct BenchArgs {
     /// SQLite file, or the PostgreSQL schema).
     #[arg(long)]
     pub keep: bool,
+    /// Measure again the SQLite file an earlier run seeded and kept
+    /// (--store FILE), as it is: nothing is seeded, and the team lead, found
+    /// while seeding, is not measured.
+    #[arg(long, requires = "store", conflicts_with_all = ["postgres", "clients", "audit_events"])]
+    pub again: bool,
     /// Rows of a users file to check with a dry run (none by default).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub dry_run_rows: usize,

@@ -53,6 +53,17 @@ const LONG_SEARCHES: &[&str] = &[
     "mar", "jensen", "ann", "schmidt", "olga", "weber", "zhang", "müller", "dubois", "rosa",
     "tanaka", "example",
 ];
+/// The sorts the overview offers for a search, both ways.
+const ANY_SORT: [(SortField, Direction); 8] = [
+    (SortField::Name, Direction::Asc),
+    (SortField::Name, Direction::Desc),
+    (SortField::Email, Direction::Asc),
+    (SortField::Email, Direction::Desc),
+    (SortField::Created, Direction::Asc),
+    (SortField::Created, Direction::Desc),
+    (SortField::LastSignIn, Direction::Asc),
+    (SortField::LastSignIn, Direction::Desc),
+];
 /// Searches of one or two characters, matched at the start.
 const SHORT_SEARCHES: &[&str] = &["a", "zh", "b", "ma", "s", "k", "ol", "e", "ve", "t"];
 
@@ -142,7 +153,13 @@ async fn sqlite(
 ) -> anyhow::Result<Report> {
     let temporary = tempfile::tempdir()?;
     let path = match path {
-        Some(path) if path.exists() => {
+        Some(path) if args.again && !path.exists() => {
+            bail!(
+                "{} does not exist: there is nothing to measure again.",
+                path.display()
+            )
+        }
+        Some(path) if path.exists() && !args.again => {
             bail!(
                 "{} already exists; the benchmark seeds a new file.",
                 path.display()
@@ -262,7 +279,12 @@ async fn measure(
     let users = args.users;
     let profile = args.profile;
     let on_terminal = std::io::stderr().is_terminal();
-    let seeded =
+    let seeded = if args.again {
+        roster_core::bench::Seeded {
+            distinct_names: 0,
+            team_lead: None,
+        }
+    } else {
         roster_core::bench::seed_profile(&*store, users, profile, seeding.batch, |written| {
             if on_terminal {
                 eprint!("\rSeeded {written} of {users} users ({profile})");
@@ -270,8 +292,9 @@ async fn measure(
                 eprintln!("Seeded {written} of {users} users ({profile})");
             }
         })
-        .await?;
-    if on_terminal {
+        .await?
+    };
+    if on_terminal && !args.again {
         eprintln!();
     }
     let seed_seconds = round(started.elapsed().as_secs_f64());
@@ -412,6 +435,53 @@ async fn measure(
             .measure(|run| UserQuery {
                 search: Some(SHORT_SEARCHES[run % SHORT_SEARCHES.len()].to_owned()),
                 ..page()
+            })
+            .await?,
+    );
+    // The same searches in every sort the overview offers, both ways,
+    // and with a status or group filter.
+    for (name, searches) in [
+        ("search_3plus_any_sort", LONG_SEARCHES),
+        ("search_1_2_any_sort", SHORT_SEARCHES),
+    ] {
+        queries.insert(
+            name,
+            bench
+                .measure(|run| {
+                    let (sort, direction) = ANY_SORT[run % ANY_SORT.len()];
+                    UserQuery {
+                        search: Some(searches[(run / ANY_SORT.len()) % searches.len()].to_owned()),
+                        sort,
+                        direction,
+                        ..page()
+                    }
+                })
+                .await?,
+        );
+    }
+    queries.insert(
+        "search_filtered",
+        bench
+            .measure(|run| {
+                let (sort, direction) = ANY_SORT[run % ANY_SORT.len()];
+                let all: Vec<&str> = LONG_SEARCHES
+                    .iter()
+                    .chain(SHORT_SEARCHES)
+                    .copied()
+                    .collect();
+                let (status, group) = match run % 3 {
+                    0 => (Some(Status::Enabled.into()), None),
+                    1 => (Some(Status::Disabled.into()), None),
+                    _ => (None, groups.get(run % groups.len().max(1)).copied()),
+                };
+                UserQuery {
+                    search: Some(all[(run / 3) % all.len()].to_owned()),
+                    sort,
+                    direction,
+                    status,
+                    group,
+                    ..page()
+                }
             })
             .await?,
     );

@@ -28,6 +28,7 @@ mod clients;
 mod groups;
 mod recycle_bin;
 mod search;
+mod search_plan;
 mod settings;
 mod sign_in;
 mod snapshot;

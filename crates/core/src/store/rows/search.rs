@@ -6,12 +6,12 @@
 //! start's rows in FTS5 tables of words (`users_words`, `clients_words`),
 //! PostgreSQL in a trigram index of each row's `words`.
 
-use crate::store::sql::{self, Dialect, Params, Sql, Value};
+use crate::store::sql::{self, Dialect, Params, Sql};
 use crate::store::{ClientMatch, StoreError, WholeValues, COUNT_CAP};
 
 /// Searches of this many characters or more match anywhere; shorter ones
 /// match the start of a word.
-const SUBSTRING: usize = 3;
+pub(super) const SUBSTRING: usize = 3;
 
 /// The most rows a condition may match among `rows` users or clients to
 /// be read through an index of its own and sorted: a word start in
@@ -61,47 +61,6 @@ pub(super) async fn word_start_is_rare<S: Sql + ?Sized>(
     Ok(found <= limit)
 }
 
-/// The condition a users search adds; `rare` from [`word_start_is_rare`].
-pub(super) fn user_condition(
-    dialect: Dialect,
-    text: &str,
-    rare: bool,
-    params: &mut Params,
-) -> String {
-    if text.chars().count() >= SUBSTRING {
-        match dialect {
-            Dialect::Sqlite => {
-                let phrase = params.push(fts_phrase(text));
-                format!(
-                    "u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH {phrase})"
-                )
-            }
-            Dialect::Postgres => {
-                let pattern = params.push(contains_pattern(text));
-                format!("(u.name_key LIKE {pattern} OR u.email_normalized LIKE {pattern})")
-            }
-        }
-    } else if by_word_start(text) {
-        let rule = word_start_condition(dialect, "u", text, params);
-        if rare {
-            let query = params.push(fts_word_start(text));
-            format!(
-                "(u.id IN (SELECT rowid FROM users_words WHERE users_words MATCH {query}) \
-                 AND {rule})"
-            )
-        } else {
-            rule
-        }
-    } else {
-        let lower = params.push(text);
-        let upper = params.push(prefix_upper_bound(text));
-        format!(
-            "((u.name_key >= {lower} AND u.name_key < {upper}) OR \
-             (u.email_normalized >= {lower} AND u.email_normalized < {upper}))"
-        )
-    }
-}
-
 /// "Some word of the row `row` (alias of `users` or `clients`) starts with
 /// `text`": the name's words, the email's local part's words, and the
 /// email's domain, as one word without its dots and hyphens. A word starts
@@ -139,7 +98,7 @@ pub(super) fn word_start_condition(
 
 /// The FTS5 query for words starting with `text` (no quote in it: see
 /// [`by_word_start`]).
-fn fts_word_start(text: &str) -> String {
+pub(super) fn fts_word_start(text: &str) -> String {
     format!("\"{text}\"*")
 }
 
@@ -168,30 +127,6 @@ pub(super) fn word_start_count(
         sql::where_clause(&all),
         COUNT_CAP + 1
     ))
-}
-
-/// True when a search alone is counted on the search index itself, without
-/// looking each match up in `users` (SQLite's FTS table).
-pub(super) fn counts_on_index(dialect: Dialect, text: &str) -> bool {
-    dialect == Dialect::Sqlite && (text.chars().count() >= SUBSTRING || by_word_start(text))
-}
-
-/// The capped count of a users search on SQLite's FTS tables: of trigrams,
-/// or of words for a word-start search (whose rows are exactly its hits).
-pub(super) fn user_count(text: &str) -> (String, Vec<Value>) {
-    let (table, query) = if by_word_start(text) {
-        ("users_words", fts_word_start(text))
-    } else {
-        ("users_search", fts_phrase(text))
-    };
-    (
-        format!(
-            "SELECT count(*) FROM (SELECT rowid FROM {table} \
-             WHERE {table} MATCH $1 LIMIT {})",
-            COUNT_CAP + 1
-        ),
-        vec![query.into()],
-    )
 }
 
 /// The conditions a clients listing adds for `matching`.
@@ -298,7 +233,7 @@ fn substring_condition(
 
 /// Quotes `text` as one FTS5 phrase: with the trigram tokenizer a phrase
 /// matches wherever it occurs as a substring.
-fn fts_phrase(text: &str) -> String {
+pub(super) fn fts_phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
@@ -314,7 +249,7 @@ fn fts_client_query(text: &str, digits: Option<&str>) -> String {
 }
 
 /// `text` as a LIKE pattern that matches it anywhere.
-fn contains_pattern(text: &str) -> String {
+pub(super) fn contains_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
     for c in text.chars() {
@@ -329,7 +264,7 @@ fn contains_pattern(text: &str) -> String {
 
 /// The first string after every string that starts with `prefix` (in code
 /// point order: SQLite's BINARY collation, PostgreSQL's "C").
-fn prefix_upper_bound(prefix: &str) -> String {
+pub(super) fn prefix_upper_bound(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
 }
 

@@ -12,6 +12,7 @@ use crate::store::{
 };
 
 use super::search;
+use super::search_plan::{self, Reading};
 use super::users::{complete_users, query_user_rows, USER_COLUMNS};
 use super::UsersTx;
 
@@ -54,14 +55,33 @@ async fn users_page<S: Sql + ?Sized>(
     let mut params = Params::default();
     let mut conditions: Vec<String> = Vec::new();
     let search = query.search_text();
+    // The search's plan; the first condition is the search's for the total:
+    // the index's rows tested by the rule, or a frequent word start's rule
+    // alone (counted below from its words table).
+    let mut reading = None;
+    let mut total_reading = Reading::Index;
+    let mut index_count = None;
     if let Some(text) = &search {
-        let rows = if search::by_word_start(text) && dialect == Dialect::Sqlite {
-            sql.count_users().await?
-        } else {
-            0
+        let rows = match dialect {
+            Dialect::Sqlite => sql.count_users().await?,
+            Dialect::Postgres => 0,
         };
-        let rare = search::word_start_is_rare(sql, "users_words", text, rows).await?;
-        conditions.push(search::user_condition(dialect, text, rare, &mut params));
+        let planned = search_plan::reading(sql, text, query.sort, rows).await?;
+        index_count = planned.counted;
+        let plan = planned.reading;
+        reading = Some(plan);
+        total_reading = if plan != Reading::Index && search::by_word_start(text) {
+            Reading::Walk
+        } else {
+            Reading::Index
+        };
+        conditions.extend(search_plan::parts(
+            dialect,
+            text,
+            total_reading,
+            query.sort,
+            &mut params,
+        ));
     }
     // Expired users are found by a range on the partial index of
     // `valid_until` (dates as `YYYY-MM-DD` compare as text).
@@ -75,14 +95,25 @@ async fn users_page<S: Sql + ?Sized>(
         None | Some(StatusFilter::Expired) => None,
     };
     let mut status_count = None;
+    // A search's page that walks the name index reads the status through
+    // `users_status_name` (SQLite), where its total reads the index's hits
+    // and tests the status of each: the page's condition, and where it goes.
+    let mut page_status = None;
     if let Some(status) = status {
-        let (mut condition, count) = status_condition(sql, status, status_walk).await?;
+        let by_index = query.sort == SortField::Name && search.is_none();
+        let (mut condition, count) = status_condition(sql, status, status_walk, by_index).await?;
         status_count = count;
+        let mut walked = (dialect == Dialect::Sqlite
+            && query.sort == SortField::Name
+            && reading == Some(Reading::Walk))
+        .then(|| format!("u.status = '{}'", status.as_str()));
         if status == Status::Enabled {
             let today = params.push(today.as_str());
-            condition =
-                format!("{condition} AND (u.valid_until IS NULL OR u.valid_until >= {today})");
+            let valid = format!("(u.valid_until IS NULL OR u.valid_until >= {today})");
+            condition = format!("{condition} AND {valid}");
+            walked = walked.map(|walked| format!("{walked} AND {valid}"));
         }
+        page_status = walked.map(|walked| (conditions.len(), walked));
         conditions.push(condition);
     }
     if query.status == Some(StatusFilter::Expired) {
@@ -162,9 +193,10 @@ async fn users_page<S: Sql + ?Sized>(
             Some(Total::exact(enabled.saturating_sub(expired)))
         }
         (None, None, Some(members), None) if kept => Some(Total::exact(members)),
-        (Some(text), None, None, None) if kept && search::counts_on_index(dialect, text) => {
-            let (statement, values) = search::user_count(text);
-            Some(Total::capped(sql::count(sql, &statement, &values).await?))
+        // A search alone is counted on its index (SQLite), as its plan
+        // read it.
+        (Some(_), None, None, None) if kept && index_count.is_some() => {
+            Some(Total::capped(index_count.unwrap_or_default()))
         }
         _ => {
             // A word-start search on SQLite is counted from its words
@@ -225,13 +257,54 @@ async fn users_page<S: Sql + ?Sized>(
                 ),
                 _ => ("users u".to_owned(), column, "u.id"),
             };
-            let mut page_conditions = conditions;
-            page_conditions.extend(after((&column, id_column), &mut params));
-            let where_sql = where_clause(&page_conditions);
-            format!(
-                "SELECT {USER_COLUMNS} FROM {from}{join}{where_sql} \
-                 ORDER BY {column} {order}, {id_column} {order} LIMIT {limit_rows}"
-            )
+            // The search's parts as its plan reads them, each in place of
+            // the total's search condition (the first), unless the two are
+            // the same.
+            let parts = match (&search, reading) {
+                (Some(text), Some(plan)) if plan != total_reading => {
+                    search_plan::parts(dialect, text, plan, query.sort, &mut params)
+                }
+                _ => Vec::new(),
+            };
+            let part = |search_part: Option<&String>, params: &mut Params| {
+                let mut page_conditions = conditions.clone();
+                if let (Some(part), Some(first)) = (search_part, page_conditions.first_mut()) {
+                    first.clone_from(part);
+                }
+                if let Some((condition, status)) = page_status
+                    .as_ref()
+                    .and_then(|(at, status)| Some((page_conditions.get_mut(*at)?, status)))
+                {
+                    condition.clone_from(status);
+                }
+                page_conditions.extend(after((&column, id_column), params));
+                where_clause(&page_conditions)
+            };
+            if parts.len() < 2 {
+                let where_sql = part(parts.first(), &mut params);
+                format!(
+                    "SELECT {USER_COLUMNS} FROM {from}{join}{where_sql} \
+                     ORDER BY {column} {order}, {id_column} {order} LIMIT {limit_rows}"
+                )
+            } else {
+                // Each part's first rows in the sort's order, merged.
+                let selects: Vec<String> = parts
+                    .iter()
+                    .map(|search_part| {
+                        let where_sql = part(Some(search_part), &mut params);
+                        format!(
+                            "SELECT * FROM (SELECT {USER_COLUMNS}, {column} AS sort_value \
+                             FROM {from}{join}{where_sql} \
+                             ORDER BY {column} {order}, {id_column} {order} LIMIT {limit_rows})"
+                        )
+                    })
+                    .collect();
+                format!(
+                    "SELECT {USER_COLUMNS} FROM ({}) u \
+                     ORDER BY u.sort_value {order}, u.id {order} LIMIT {limit_rows}",
+                    selects.join(" UNION ")
+                )
+            }
         }
         // The lead's own row, and their reports' first rows in the sort's
         // order from the team table's index for it; the two merged.
@@ -287,7 +360,11 @@ fn walks_status_names(dialect: Dialect, query: &UserQuery, searching: bool) -> b
 
 /// The condition "`u` has `status`", and the kept count of `status` when
 /// it was read to choose. SQLite reads the status from
-/// `users_status_name`. PostgreSQL keeps no index of the status in `users`
+/// `users_status_name` when `by_index` (by name, where that index walks
+/// one status in name order); else it tests each row the plan reads (with
+/// no statistics, it would read every user of the status through that
+/// index and sort them all: 0.3-3.2 s in another sort at a million users,
+/// or drive a search's count from it). PostgreSQL keeps no index of the status in `users`
 /// (V16: so that a change of status rewrites none of its indexes): by name
 /// it walks `user_statuses` (`walked`, and the test here only confirms);
 /// in another sort a rare status is read from there and its users sorted,
@@ -297,10 +374,15 @@ async fn status_condition<S: Sql + ?Sized>(
     sql: &mut S,
     status: Status,
     walked: bool,
+    by_index: bool,
 ) -> Result<(String, Option<u64>), StoreError> {
     let name = status.as_str();
     let test = format!("u.status = '{name}'");
-    if sql.dialect() == Dialect::Sqlite || walked {
+    if sql.dialect() == Dialect::Sqlite {
+        let unindexed = if by_index { "" } else { "+" };
+        return Ok((format!("{unindexed}{test}"), None));
+    }
+    if walked {
         return Ok((test, None));
     }
     let rows = sql.count_users().await?;

@@ -1,0 +1,272 @@
+//! How SQLite reads a users search's page in a sort. It keeps no
+//! statistics to choose by itself, and every fixed plan grows with the
+//! directory somewhere: sorting every hit of a frequent search ("mar"),
+//! walking the sort's index past everyone for a rare one ("lidwina"), or
+//! walking it for hits that cluster late in the sort, where the search
+//! starts the sort key ("zhang" by name: most of its hits are the
+//! Zhangs, near the end). So a search is planned per query from its
+//! index's own counts ([`reading`]), and every plan returns exactly the
+//! rows of one rule ([`rule`]), which the index only narrows. PostgreSQL
+//! plans from its own statistics: it always takes [`Reading::Index`].
+
+use crate::store::sql::{self, Dialect, Params, Sql};
+use crate::store::{SortField, StoreError, COUNT_CAP};
+
+use super::search::{
+    by_word_start, contains_pattern, fts_phrase, fts_word_start, prefix_upper_bound, rare_limit,
+    word_start_condition, SUBSTRING,
+};
+
+/// How a search's rows are read for a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reading {
+    /// The index's hits, each tested by the rule, then sorted: a rare
+    /// search, or any search on PostgreSQL.
+    Index,
+    /// The sort's index walked, each row tested by the rule until the page
+    /// is full: a frequent search whose hits are spread through the sort.
+    Walk,
+    /// Three parts, each read in the sort's order and merged: the range of
+    /// the sort's index whose key starts with the search (every row there
+    /// a hit), the index's other hits (few), read and sorted, and, for a
+    /// word start, the rows whose key starts with ASCII punctuation (whose
+    /// first word the index sees later). For a frequent search in the name
+    /// or email sort whose hits mostly start the sort key.
+    Split,
+}
+
+/// The FTS5 table and query that find a search's rows: a superset of the
+/// rule's, its trigrams for three characters or more, its words for a
+/// word start; `None` for a short search with punctuation (a prefix range).
+fn index_query(text: &str) -> Option<(&'static str, String)> {
+    if text.chars().count() >= SUBSTRING {
+        Some(("users_search", fts_phrase(text)))
+    } else if by_word_start(text) {
+        Some(("users_words", fts_word_start(text)))
+    } else {
+        None
+    }
+}
+
+/// The column of the search index that holds a text sort's key (name or
+/// email), in both of SQLite's tables; `None` for the other sorts.
+fn index_column(sort: SortField) -> Option<(&'static str, &'static str)> {
+    match sort {
+        SortField::Name => Some(("name", "u.name_key")),
+        SortField::Email => Some(("email", "u.email_normalized")),
+        _ => None,
+    }
+}
+
+/// Counts an index query's rows, up to `limit` + 1.
+async fn index_count<S: Sql + ?Sized>(
+    sql: &mut S,
+    table: &str,
+    query: String,
+    limit: u64,
+) -> Result<u64, StoreError> {
+    let statement = format!(
+        "SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH $1 LIMIT {})",
+        limit + 1
+    );
+    sql::count(sql, &statement, &[query.into()]).await
+}
+
+/// A search's plan, and what its index counted: its rows up to the
+/// overview's cap and one more, which is the total of a search with no
+/// other filter (SQLite).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Planned {
+    pub reading: Reading,
+    pub counted: Option<u64>,
+}
+
+/// The plan of a users search of `text` in `sort`, among `rows` users:
+/// [`Reading::Index`] when the index finds at most [`rare_limit`] rows;
+/// else, in a text sort, [`Reading::Split`] when more than half that many
+/// keys start with the search (counted on the sort's index) and at most
+/// that many of the index's rows do not (counted on the index: its `^`
+/// marks a column's first word); else [`Reading::Walk`], whose hits are
+/// then spread enough (at least half the limit outside the range) that
+/// the walk stops soon.
+pub(super) async fn reading<S: Sql + ?Sized>(
+    sql: &mut S,
+    text: &str,
+    sort: SortField,
+    rows: u64,
+) -> Result<Planned, StoreError> {
+    let Some((table, query)) = index_query(text).filter(|_| sql.dialect() == Dialect::Sqlite)
+    else {
+        return Ok(Planned {
+            reading: Reading::Index,
+            counted: None,
+        });
+    };
+    let limit = rare_limit(rows);
+    let found = index_count(sql, table, query.clone(), limit.max(COUNT_CAP)).await?;
+    let planned = |reading| {
+        Ok(Planned {
+            reading,
+            counted: Some(found),
+        })
+    };
+    if found <= limit {
+        return planned(Reading::Index);
+    }
+    let Some((column, key)) = index_column(sort) else {
+        return planned(Reading::Walk);
+    };
+    let starting = sql::count(
+        sql,
+        &format!(
+            "SELECT count(*) FROM (SELECT 1 FROM users u WHERE {key} >= $1 AND {key} < $2 \
+             LIMIT {})",
+            limit + 1
+        ),
+        &[text.into(), prefix_upper_bound(text).into()],
+    )
+    .await?;
+    if starting <= limit / 2 {
+        return planned(Reading::Walk);
+    }
+    let others = format!("{query} NOT {column} : ^ {query}");
+    if index_count(sql, table, others, limit).await? <= limit {
+        return planned(Reading::Split);
+    }
+    planned(Reading::Walk)
+}
+
+/// The rule of a users search (the lowercased `text`), tested on the row
+/// `u`: three characters or more anywhere in the name or the email (as
+/// stored, lowercased, or with its domain in IDNA ASCII), fewer at the
+/// start of a word ([`word_start_condition`]), or a short search with
+/// punctuation at the start of the whole name or email.
+pub(super) fn rule(dialect: Dialect, text: &str, params: &mut Params) -> String {
+    if text.chars().count() >= SUBSTRING {
+        match dialect {
+            Dialect::Sqlite => {
+                let text = params.push(text);
+                format!(
+                    "(instr(u.name_key, {text}) > 0 OR instr(u.email_normalized, {text}) > 0 \
+                     OR instr(lower(u.email), {text}) > 0)"
+                )
+            }
+            Dialect::Postgres => {
+                let pattern = params.push(contains_pattern(text));
+                format!("(u.name_key LIKE {pattern} OR u.email_normalized LIKE {pattern})")
+            }
+        }
+    } else if by_word_start(text) {
+        word_start_condition(dialect, "u", text, params)
+    } else {
+        let lower = params.push(text);
+        let upper = params.push(prefix_upper_bound(text));
+        format!(
+            "((u.name_key >= {lower} AND u.name_key < {upper}) OR \
+             (u.email_normalized >= {lower} AND u.email_normalized < {upper}))"
+        )
+    }
+}
+
+/// The conditions of a search's parts under `reading`, one for each part
+/// of the page (read in the sort's order and merged): one, or two to four
+/// for [`Reading::Split`].
+pub(super) fn parts(
+    dialect: Dialect,
+    text: &str,
+    reading: Reading,
+    sort: SortField,
+    params: &mut Params,
+) -> Vec<String> {
+    let index = index_query(text).filter(|_| dialect == Dialect::Sqlite);
+    match (reading, index, index_column(sort)) {
+        (Reading::Walk, Some(_), _) => vec![rule(dialect, text, params)],
+        (Reading::Split, Some((table, query)), Some((column, key))) => {
+            let lower = params.push(text);
+            let upper = params.push(prefix_upper_bound(text));
+            let starts = format!("({key} >= {lower} AND {key} < {upper})");
+            let others = params.push(format!("{query} NOT {column} : ^ {query}"));
+            let others = format!(
+                "(u.id IN (SELECT rowid FROM {table} WHERE {table} MATCH {others}) AND {})",
+                rule(dialect, text, params)
+            );
+            let mut parts = vec![starts, others];
+            if by_word_start(text) {
+                // A key that starts with ASCII space, punctuation (or a
+                // digit): its first word, which the index's `^` sees, is
+                // not its start. Two ranges, each read in order.
+                let del = params.push("\u{7f}");
+                for (from, to) in [("' '", "'a'"), ("'{'", del.as_str())] {
+                    parts.push(format!(
+                        "({key} >= {from} AND {key} < {to} AND {})",
+                        rule(dialect, text, params)
+                    ));
+                }
+            }
+            parts
+        }
+        (_, Some((table, query)), _) => {
+            let query = params.push(query);
+            vec![format!(
+                "(u.id IN (SELECT rowid FROM {table} WHERE {table} MATCH {query}) AND {})",
+                rule(dialect, text, params)
+            )]
+        }
+        (_, None, _) => vec![rule(dialect, text, params)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_search_has_its_index_or_none() {
+        assert_eq!(
+            index_query("ma\"r"),
+            Some(("users_search", "\"ma\"\"r\"".to_owned()))
+        );
+        assert_eq!(index_query("li"), Some(("users_words", "\"li\"*".into())));
+        assert_eq!(index_query("j."), None);
+    }
+
+    #[test]
+    fn a_split_has_three_parts_and_other_plans_one() {
+        let mut params = Params::default();
+        let split = parts(
+            Dialect::Sqlite,
+            "zhang",
+            Reading::Split,
+            SortField::Name,
+            &mut params,
+        );
+        assert_eq!(split.len(), 2);
+        assert!(split[0].starts_with("(u.name_key >= $1"));
+        assert_eq!(
+            params.0[2],
+            sql::Value::Text("\"zhang\" NOT name : ^ \"zhang\"".into())
+        );
+        let words = parts(
+            Dialect::Sqlite,
+            "zh",
+            Reading::Split,
+            SortField::Email,
+            &mut params,
+        );
+        assert_eq!(words.len(), 4);
+        assert!(words[2].starts_with("(u.email_normalized >= ' ' AND u.email_normalized < 'a'"));
+        for reading in [Reading::Index, Reading::Walk] {
+            assert_eq!(
+                parts(
+                    Dialect::Sqlite,
+                    "zh",
+                    reading,
+                    SortField::Email,
+                    &mut params
+                )
+                .len(),
+                1
+            );
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! SQLite plans each search per query (a rare one read from its index and
+//! sorted, a frequent one found by walking the sort's index, one whose
+//! hits mostly start the sort key read as that range beside the index's
+//! other hits): whichever plan it takes, in every sort and direction, with
+//! and without a status filter, every page is exactly what the rule,
+//! applied by hand to every user, says. PostgreSQL, which plans by itself,
+//! is held to the same pages.
+
+mod support;
+
+use roster_core::domain::{Email, Status, TwoFactor, UserName};
+use roster_core::model::{User, UserFields};
+use roster_core::password::{Hasher, PlainPassword};
+use roster_core::store::{Direction, SortField, Store, TxMode, UserQuery, COUNT_CAP};
+use support::*;
+
+/// The rule, by hand: three characters or more anywhere in the lowercased
+/// name or email (as typed, or normalised); fewer at the start of a word
+/// of the name, of the email's local part, or of the domain without its
+/// dots and hyphens, words splitting at ASCII space and punctuation.
+fn matches(user: &User, text: &str) -> bool {
+    let name = user.name.as_str().to_lowercase();
+    let email = user.email.normalized();
+    if text.chars().count() >= 3 {
+        return name.contains(text)
+            || email.contains(text)
+            || user.email.as_str().to_lowercase().contains(text);
+    }
+    let split = |s: &str| -> Vec<String> {
+        s.split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let (local, domain) = email.split_once('@').unwrap_or((email, ""));
+    let mut words = split(&name);
+    words.extend(split(local));
+    words.push(domain.replace(['.', '-'], ""));
+    words.iter().any(|w| w.starts_with(text))
+}
+
+/// Writes users straight into the store (no audit, one shared hash): the
+/// crowds that put each plan to work.
+async fn write_users(store: &dyn Store, people: &[(String, String)]) {
+    let hash = Hasher::fast_for_bench_only()
+        .hash(&PlainPassword::new("search plan test password"))
+        .expect("hash");
+    let now = chrono::Utc::now();
+    let mut tx = store.begin(TxMode::Write).await.expect("begin");
+    for (n, (name, email)) in people.iter().enumerate() {
+        let fields = UserFields {
+            name: UserName::parse(name).expect("name"),
+            email: Email::parse(email).expect("email"),
+            status: if n % 4 == 0 {
+                Status::Disabled
+            } else {
+                Status::Enabled
+            },
+            supervisor: None,
+            must_change_password: false,
+            mask_client_data: false,
+            two_factor: TwoFactor::Off,
+            valid_until: None,
+        };
+        let created = now - chrono::Duration::minutes((n as i64 * 7_919) % 100_000);
+        tx.insert_user(&fields, &hash, created)
+            .await
+            .expect("insert");
+    }
+    tx.commit().await.expect("commit");
+}
+
+every_store!(every_plan_pages_exactly_as_the_rule_says);
+async fn every_plan_pages_exactly_as_the_rule_says(backend: Backend) {
+    let world = World::on(backend).await;
+    let store: &dyn Store = world.directory.store().as_ref();
+    roster_core::bench::seed_profile(
+        store,
+        15_000,
+        roster_core::bench::Profile::Realistic,
+        2_000,
+        |_| {},
+    )
+    .await
+    .expect("seed");
+    // 1,500 people whose name and address start with Zhang, 300 whose
+    // surname it is, and a few whose name or address starts with
+    // punctuation before it (the words index sees "zhang" as their first
+    // word; their key starts with "(" or "_"). All at corp.test.
+    let mut people = Vec::new();
+    for n in 0..1_500 {
+        people.push((format!("Zhang P{n}"), format!("zhang.p{n}@corp.test")));
+    }
+    for n in 0..300 {
+        people.push((format!("Mia{n} Zhang"), format!("mia{n}@corp.test")));
+    }
+    for n in 0..20 {
+        people.push((format!("(Zhang) Q{n}"), format!("_zhang.q{n}@corp.test")));
+    }
+    write_users(store, &people).await;
+
+    let (everyone, _) = world.every_page(UserQuery::default(), 1_000).await;
+    let limit = (100.0 * everyone.len() as f64).sqrt() as usize;
+    let hits = |text: &str| everyone.iter().filter(|u| matches(u, text)).count();
+    // Hits whose name does not start with the search: the ones a split
+    // reads from the index.
+    let others = |text: &str| {
+        everyone
+            .iter()
+            .filter(|u| matches(u, text) && !u.name.as_str().to_lowercase().starts_with(text))
+            .count()
+    };
+    for (text, frequent, clustered) in [
+        ("zhang", true, true),
+        ("zh", true, true),
+        ("corp", true, false),
+        ("c", true, false),
+    ] {
+        assert_eq!(hits(text) > limit, frequent, "{text}: {} hits", hits(text));
+        assert_eq!(others(text) <= limit, clustered, "{text}: {}", others(text));
+    }
+    let rare: Vec<&str> = [
+        "müller", "garcía", "smith", "jensen", "xu", "ng", "wu", "li",
+    ]
+    .into_iter()
+    .filter(|t| (1..=limit).contains(&hits(t)))
+    .collect();
+    assert!(
+        rare.iter().any(|t| t.len() >= 3) && rare.iter().any(|t| t.len() < 3),
+        "{rare:?}"
+    );
+
+    let ids = |users: &[User]| users.iter().map(|u| u.id).collect::<Vec<_>>();
+    for (sort, direction, status) in [
+        (SortField::Name, Direction::Asc, None),
+        (SortField::Name, Direction::Desc, None),
+        (SortField::Email, Direction::Asc, None),
+        (SortField::Email, Direction::Desc, Some(Status::Enabled)),
+        (SortField::Name, Direction::Asc, Some(Status::Disabled)),
+        (SortField::Created, Direction::Desc, None),
+        (SortField::LastSignIn, Direction::Asc, Some(Status::Enabled)),
+    ] {
+        let query = UserQuery {
+            sort,
+            direction,
+            status: status.map(Into::into),
+            ..UserQuery::default()
+        };
+        let (all, _) = world.every_page(query.clone(), 1_000).await;
+        for text in ["zhang", "zh", "corp", "c"].iter().chain(&rare) {
+            let (found, total) = world
+                .every_page(
+                    UserQuery {
+                        search: Some(text.to_uppercase()),
+                        ..query.clone()
+                    },
+                    100,
+                )
+                .await;
+            let expected: Vec<&User> = all.iter().filter(|u| matches(u, text)).collect();
+            let case = format!("{text} {sort:?} {direction:?} {status:?}");
+            let expected_ids: Vec<_> = expected.iter().map(|u| u.id).collect();
+            let found_ids = ids(&found);
+            if let Some(at) = (0..found_ids.len().max(expected_ids.len()))
+                .find(|&n| found_ids.get(n) != expected_ids.get(n))
+            {
+                panic!(
+                    "{case}: {} found, {} expected; first difference at {at}: {:?} against {:?}",
+                    found_ids.len(),
+                    expected_ids.len(),
+                    found_ids.get(at),
+                    expected_ids.get(at)
+                );
+            }
+            assert_eq!(total, (expected.len() as u64).min(COUNT_CAP), "{case}");
+        }
+    }
+}
