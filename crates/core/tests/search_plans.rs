@@ -8,10 +8,10 @@
 
 mod support;
 
-use roster_core::domain::{Email, Status, TwoFactor, UserName};
+use roster_core::domain::{Email, Status, TwoFactor, UserName, ValidUntil};
 use roster_core::model::{User, UserFields};
 use roster_core::password::{Hasher, PlainPassword};
-use roster_core::store::{Direction, SortField, Store, TxMode, UserQuery, COUNT_CAP};
+use roster_core::store::{Direction, SortField, StatusFilter, Store, TxMode, UserQuery, COUNT_CAP};
 use support::*;
 
 /// The rule, by hand: three characters or more anywhere in the lowercased
@@ -40,8 +40,13 @@ fn matches(user: &User, text: &str) -> bool {
 }
 
 /// Writes users straight into the store (no audit, one shared hash): the
-/// crowds that put each plan to work.
-async fn write_users(store: &dyn Store, people: &[(String, String)]) {
+/// crowds that put each plan to work. Every fourth is disabled; the `n`th
+/// gets `valid_until(n)`.
+async fn write_users(
+    store: &dyn Store,
+    people: &[(String, String)],
+    valid_until: impl Fn(usize) -> Option<ValidUntil>,
+) {
     let hash = Hasher::fast_for_bench_only()
         .hash(&PlainPassword::new("search plan test password"))
         .expect("hash");
@@ -60,7 +65,7 @@ async fn write_users(store: &dyn Store, people: &[(String, String)]) {
             must_change_password: false,
             mask_client_data: false,
             two_factor: TwoFactor::Off,
-            valid_until: None,
+            valid_until: valid_until(n),
         };
         let created = now - chrono::Duration::minutes((n as i64 * 7_919) % 100_000);
         tx.insert_user(&fields, &hash, created)
@@ -97,7 +102,7 @@ async fn every_plan_pages_exactly_as_the_rule_says(backend: Backend) {
     for n in 0..20 {
         people.push((format!("(Zhang) Q{n}"), format!("_zhang.q{n}@corp.test")));
     }
-    write_users(store, &people).await;
+    write_users(store, &people, |_| None).await;
 
     let (everyone, _) = world.every_page(UserQuery::default(), 1_000).await;
     let limit = (100.0 * everyone.len() as f64).sqrt() as usize;
@@ -173,6 +178,74 @@ async fn every_plan_pages_exactly_as_the_rule_says(backend: Backend) {
                 );
             }
             assert_eq!(total, (expected.len() as u64).min(COUNT_CAP), "{case}");
+        }
+    }
+}
+
+every_store!(many_expired_users_page_as_their_days_say);
+async fn many_expired_users_page_as_their_days_say(backend: Backend) {
+    let world = World::on(backend).await;
+    let store: &dyn Store = world.directory.store().as_ref();
+    // 3,000 people, 1,500 of them past their day (more than SQLite reads
+    // from their index and sorts among 3,001: √(100 × 3,001) = 547, so it
+    // walks the sort's index), a quarter of those disabled (not expired
+    // but disabled), and 300 with a day to come.
+    let people: Vec<(String, String)> = (0..3_000)
+        .map(|n| (format!("Temp {n:04}"), format!("temp{n}@agency.test")))
+        .collect();
+    let today = chrono::Utc::now().date_naive();
+    write_users(store, &people, |n| match n % 10 {
+        0..=4 => Some(ValidUntil::of(
+            today - chrono::Duration::days(1 + n as i64 % 300),
+        )),
+        5 => Some(ValidUntil::of(
+            today + chrono::Duration::days(1 + n as i64 % 30),
+        )),
+        _ => None,
+    })
+    .await;
+    let now = chrono::Utc::now();
+    let expired =
+        |u: &User| u.status == Status::Enabled && u.valid_until.is_some_and(|d| d.has_passed(now));
+    let ids = |users: Vec<&User>| users.iter().map(|u| u.id).collect::<Vec<_>>();
+    for (sort, direction) in [
+        (SortField::Name, Direction::Asc),
+        (SortField::Email, Direction::Desc),
+        (SortField::Created, Direction::Desc),
+        (SortField::LastSignIn, Direction::Asc),
+    ] {
+        let query = UserQuery {
+            sort,
+            direction,
+            ..UserQuery::default()
+        };
+        let (all, _) = world.every_page(query.clone(), 1_000).await;
+        let past = all.iter().filter(|u| expired(u)).count();
+        assert!(past > 547, "{past} expired");
+        for (filter, wanted) in [
+            (
+                StatusFilter::Expired,
+                all.iter().filter(|u| expired(u)).collect::<Vec<_>>(),
+            ),
+            (
+                StatusFilter::Enabled,
+                all.iter()
+                    .filter(|u| u.status == Status::Enabled && !expired(u))
+                    .collect(),
+            ),
+        ] {
+            let (found, total) = world
+                .every_page(
+                    UserQuery {
+                        status: Some(filter),
+                        ..query.clone()
+                    },
+                    100,
+                )
+                .await;
+            let case = format!("{filter:?} {sort:?} {direction:?}");
+            assert_eq!(ids(found.iter().collect()), ids(wanted.clone()), "{case}");
+            assert_eq!(total, wanted.len() as u64, "{case}");
         }
     }
 }

@@ -460,6 +460,25 @@ async fn measure(
         );
     }
     queries.insert(
+        "status_any_sort",
+        bench
+            .measure(|run| {
+                let (sort, direction) = ANY_SORT[run % ANY_SORT.len()];
+                let status = if (run / ANY_SORT.len()) % 2 == 0 {
+                    Status::Disabled
+                } else {
+                    Status::Enabled
+                };
+                UserQuery {
+                    status: Some(status.into()),
+                    sort,
+                    direction,
+                    ..page()
+                }
+            })
+            .await?,
+    );
+    queries.insert(
         "search_filtered",
         bench
             .measure(|run| {
