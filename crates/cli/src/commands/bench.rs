@@ -464,7 +464,7 @@ async fn measure(
         bench
             .measure(|run| {
                 let (sort, direction) = ANY_SORT[run % ANY_SORT.len()];
-                let status = if (run / ANY_SORT.len()) % 2 == 0 {
+                let status = if (run / ANY_SORT.len()).is_multiple_of(2) {
                     Status::Disabled
                 } else {
                     Status::Enabled
