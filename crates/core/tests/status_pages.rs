@@ -14,7 +14,7 @@ mod support;
 use roster_core::directory::{BulkAction, BulkSelection, RestoreOptions, UserChanges};
 use roster_core::domain::{Status, UserId};
 use roster_core::model::User;
-use roster_core::store::{Direction, SortField, StatusFilter, Store, TxMode, UserQuery};
+use roster_core::store::{Direction, SortField, StatusFilter, TxMode, UserQuery};
 use support::*;
 
 /// Every user of `query` as a whole selection is read (bulk actions,
@@ -109,16 +109,7 @@ async fn filters_page_as_the_listing_says(world: &World, moment: &str) {
 every_store!(status_filters_page_as_the_listing_says_through_every_change_of_status);
 async fn status_filters_page_as_the_listing_says_through_every_change_of_status(backend: Backend) {
     let world = World::on(backend).await;
-    let store: &dyn Store = world.directory.store().as_ref();
-    roster_core::bench::seed_profile(
-        store,
-        2_000,
-        roster_core::bench::Profile::Realistic,
-        500,
-        |_| {},
-    )
-    .await
-    .expect("seed");
+    world.seed_realistic(2_000).await;
     assert_eq!(stray_statuses(&world).await, "0");
     // Among 2,001 users a status held by more than √(100 × 2,001) = 447 is
     // frequent (PostgreSQL walks the sort index), one held by fewer rare

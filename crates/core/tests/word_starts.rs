@@ -9,7 +9,7 @@ mod support;
 
 use roster_core::clients::{ClientQuery, NewClient};
 use roster_core::model::User;
-use roster_core::store::{Direction, SortField, Store, UserQuery, COUNT_CAP};
+use roster_core::store::{Direction, SortField, UserQuery, COUNT_CAP};
 use support::*;
 
 async fn user_names(world: &World, text: &str) -> Vec<String> {
@@ -144,16 +144,7 @@ fn matches(name: &str, email: &str, text: &str) -> bool {
 every_store!(a_frequent_and_a_rare_word_start_page_exactly_as_the_rule_says);
 async fn a_frequent_and_a_rare_word_start_page_exactly_as_the_rule_says(backend: Backend) {
     let world = World::on(backend).await;
-    let store: &dyn Store = world.directory.store().as_ref();
-    roster_core::bench::seed_profile(
-        store,
-        15_000,
-        roster_core::bench::Profile::Realistic,
-        2_000,
-        |_| {},
-    )
-    .await
-    .expect("seed");
+    world.seed_realistic(15_000).await;
     let (people, _) = world.every_page(UserQuery::default(), 500).await;
     // The most frequent first letter (more users than a rare word start
     // may have among 15,001, √(100 × 15,001) = 1,224, so the sort index is

@@ -151,6 +151,20 @@ impl World {
         }
     }
 
+    /// Seeds `users` people of the bench's realistic profile straight into
+    /// the store (no audit, one shared hash; deterministic for a count).
+    pub async fn seed_realistic(&self, users: usize) {
+        roster_core::bench::seed_profile(
+            self.directory.store().as_ref(),
+            users,
+            roster_core::bench::Profile::Realistic,
+            2_000,
+            |_| {},
+        )
+        .await
+        .expect("seed");
+    }
+
     /// Every page of `query` in the administrator's overview, `limit` at a
     /// time, and the first page's total.
     pub async fn every_page(&self, query: UserQuery, limit: u32) -> (Vec<User>, u64) {

@@ -82,10 +82,20 @@ pub(super) fn word_start_condition(
             let inside = params.push(format!("*[ -/:-@[-`{{-~]{text}*"));
             let local = params.push(format!("*[ -/:-?[-`{{-~]{text}*@*"));
             let (name, email) = (format!("{row}.name_key"), format!("{row}.email_normalized"));
+            // First what every match has, cheaply (most rows have not even
+            // that): the text in the name or the email, or the domain's
+            // first letter (or a dot or hyphen) after the @. A walk tests
+            // each row it reads: at a million, "zh" by name 37 ms → 13 ms.
+            let text_in = params.push(text);
+            let domain_start: String = text.chars().take(1).collect();
+            let domain_start = params.push(format!("@{domain_start}"));
             format!(
-                "({name} GLOB {start} OR {name} GLOB {inside} OR {email} GLOB {start} \
+                "((instr({name}, {text_in}) > 0 OR instr({email}, {text_in}) > 0 \
+                 OR instr({email}, {domain_start}) > 0 OR instr({email}, '@.') > 0 \
+                 OR instr({email}, '@-') > 0) \
+                 AND ({name} GLOB {start} OR {name} GLOB {inside} OR {email} GLOB {start} \
                  OR {email} GLOB {local} OR replace(replace(substr({email}, \
-                 instr({email}, '@') + 1), '.', ''), '-', '') GLOB {start})"
+                 instr({email}, '@') + 1), '.', ''), '-', '') GLOB {start}))"
             )
         }
         Dialect::Postgres => {
