@@ -374,12 +374,12 @@ fn walks_status_names(dialect: Dialect, query: &UserQuery, searching: bool) -> b
 /// one status in name order); else it tests each row the plan reads (with
 /// no statistics, it would read every user of the status through that
 /// index and sort them all: 0.3-3.2 s in another sort at a million users,
-/// or drive a search's count from it). PostgreSQL keeps no index of the status in `users`
-/// (V16: so that a change of status rewrites none of its indexes): by name
-/// it walks `user_statuses` (`walked`, and the test here only confirms);
-/// in another sort a rare status is read from there and its users sorted,
-/// a frequent one tested as the sort index is walked, chosen from the kept
-/// counts.
+/// or drive a search's count from it). PostgreSQL keeps no index of the
+/// status in `users` (V16: so that a change of status rewrites none of its
+/// indexes): by name it walks `user_statuses` (`walked`, and the test here
+/// only confirms); in another sort a rare status is read from there and
+/// its users sorted, a frequent one tested as the sort index is walked,
+/// chosen from the kept counts.
 async fn status_condition<S: Sql + ?Sized>(
     sql: &mut S,
     status: Status,
