@@ -26,17 +26,7 @@ fn matches(user: &User, text: &str) -> bool {
             || email.contains(text)
             || user.email.as_str().to_lowercase().contains(text);
     }
-    let split = |s: &str| -> Vec<String> {
-        s.split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_owned)
-            .collect()
-    };
-    let (local, domain) = email.split_once('@').unwrap_or((email, ""));
-    let mut words = split(&name);
-    words.extend(split(local));
-    words.push(domain.replace(['.', '-'], ""));
-    words.iter().any(|w| w.starts_with(text))
+    starts_a_word(&name, email, text)
 }
 
 /// Writes users straight into the store (no audit, one shared hash): the

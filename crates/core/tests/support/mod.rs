@@ -638,3 +638,20 @@ pub fn new_user(name: &str, groups: &[GroupId]) -> NewUser {
 pub fn created_user(created: Created) -> User {
     created.user
 }
+
+/// The word-start rule, by hand: some word of the lowercased name, of the
+/// email's local part, or the domain without its dots and hyphens, starts
+/// with `text`; words split at ASCII space and punctuation.
+pub fn starts_a_word(name: &str, email: &str, text: &str) -> bool {
+    let split = |s: &str| -> Vec<String> {
+        s.split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let (local, domain) = email.split_once('@').unwrap_or((email, ""));
+    let mut words = split(&name.to_lowercase());
+    words.extend(split(local));
+    words.push(domain.replace(['.', '-'], ""));
+    words.iter().any(|w| w.starts_with(text))
+}
