@@ -161,18 +161,25 @@ pub(super) async fn reading<S: Sql + ?Sized>(
 }
 
 /// The rule of a users search (the lowercased `text`), tested on the row
-/// `u`: three characters or more anywhere in the name or the email (as
-/// stored, lowercased, or with its domain in IDNA ASCII), fewer at the
-/// start of a word ([`word_start_condition`]), or a short search with
+/// `u`: three characters or more anywhere in the name's key or in the
+/// email as typed, folded as its trigram index folds it; fewer at the start
+/// of a word ([`word_start_condition`]); or a short search with
 /// punctuation at the start of the whole name or email.
 pub(super) fn rule(dialect: Dialect, text: &str, params: &mut Params) -> String {
     if text.chars().count() >= SUBSTRING {
         match dialect {
             Dialect::Sqlite => {
+                // The email as typed, as the trigram index holds it: SQLite's
+                // `lower` folds ASCII only, so an address with other letters
+                // (a capital Ü in its domain) asks the index about its row.
+                // (One typed as it is stored, the most, is never asked.)
+                let phrase = params.push(fts_phrase(text));
                 let text = params.push(text);
                 format!(
-                    "(instr(u.name_key, {text}) > 0 OR instr(u.email_normalized, {text}) > 0 \
-                     OR instr(lower(u.email), {text}) > 0)"
+                    "(instr(u.name_key, {text}) > 0 OR instr(lower(u.email), {text}) > 0 \
+                     OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*' \
+                     AND EXISTS (SELECT 1 FROM users_search \
+                     WHERE users_search MATCH {phrase} AND users_search.rowid = u.id)))"
                 )
             }
             Dialect::Postgres => {
