@@ -53,12 +53,22 @@ pub(super) async fn word_start_is_rare<S: Sql + ?Sized>(
         return Ok(false);
     }
     let limit = rare_limit(rows);
+    Ok(index_count(sql, words, fts_word_start(text), limit).await? <= limit)
+}
+
+/// Counts the rows of the FTS5 table `table` that `query` matches, up to
+/// `limit` + 1.
+pub(super) async fn index_count<S: Sql + ?Sized>(
+    sql: &mut S,
+    table: &str,
+    query: String,
+    limit: u64,
+) -> Result<u64, StoreError> {
     let statement = format!(
-        "SELECT count(*) FROM (SELECT rowid FROM {words} WHERE {words} MATCH $1 LIMIT {})",
+        "SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH $1 LIMIT {})",
         limit + 1
     );
-    let found = sql::count(sql, &statement, &[fts_word_start(text).into()]).await?;
-    Ok(found <= limit)
+    sql::count(sql, &statement, &[query.into()]).await
 }
 
 /// "Some word of the row `row` (alias of `users` or `clients`) starts with

@@ -13,8 +13,8 @@ use crate::store::sql::{self, Dialect, Params, Sql};
 use crate::store::{SortField, StoreError, COUNT_CAP};
 
 use super::search::{
-    by_word_start, contains_pattern, fts_phrase, fts_word_start, prefix_upper_bound, rare_limit,
-    word_start_condition, SUBSTRING,
+    by_word_start, contains_pattern, fts_phrase, fts_word_start, index_count, prefix_upper_bound,
+    rare_limit, word_start_condition, SUBSTRING,
 };
 
 /// How a search's rows are read for a page.
@@ -72,20 +72,6 @@ fn index_limit(text: &str, rows: u64) -> u64 {
         // Square root by f64: exact enough for any count of rows.
         ((10.0 * rows as f64).sqrt() as u64).min(COUNT_CAP)
     }
-}
-
-/// Counts an index query's rows, up to `limit` + 1.
-async fn index_count<S: Sql + ?Sized>(
-    sql: &mut S,
-    table: &str,
-    query: String,
-    limit: u64,
-) -> Result<u64, StoreError> {
-    let statement = format!(
-        "SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH $1 LIMIT {})",
-        limit + 1
-    );
-    sql::count(sql, &statement, &[query.into()]).await
 }
 
 /// A search's plan, and what its index counted: its rows up to the
