@@ -99,7 +99,6 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 -- users: expired
 SELECT count(*) FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < ?1 AND +u.status = 'enabled';
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < ?1 AND +u.status = 'enabled' LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < ?1 AND +u.status = 'enabled' ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
@@ -107,7 +106,6 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 -- users: expired, second page
 SELECT count(*) FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < ?1 AND +u.status = 'enabled';
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < ?1 AND +u.status = 'enabled' LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < ?1 AND +u.status = 'enabled' AND (u.name_key, u.id) > (?2, ?3) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 

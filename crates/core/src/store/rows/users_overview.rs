@@ -117,14 +117,19 @@ async fn users_page<S: Sql + ?Sized>(
         page_swaps.extend(walked.map(|walked| (conditions.len(), walked)));
         conditions.push(condition);
     }
+    // The expired users' count when the plan read it (SQLite, no search).
+    let mut expired_count = None;
     if query.status == Some(StatusFilter::Expired) {
         // Read from their index and sorted when few (SQLite, with no
         // search), else found by walking the sort's index; counted from
         // their index either way.
-        let walked = dialect == Dialect::Sqlite
-            && search.is_none()
-            && sql.count_expired(today.as_str()).await?
-                > search::rare_limit(sql.count_users().await?);
+        if dialect == Dialect::Sqlite && search.is_none() {
+            expired_count = Some(sql.count_expired(today.as_str()).await?);
+        }
+        let walked = match expired_count {
+            Some(expired) => expired > search::rare_limit(sql.count_users().await?),
+            None => false,
+        };
         let today = params.push(today.as_str());
         if walked {
             page_swaps.push((conditions.len(), expired_walked(&today)));
@@ -204,6 +209,10 @@ async fn users_page<S: Sql + ?Sized>(
             Some(Total::exact(enabled.saturating_sub(expired)))
         }
         (None, None, Some(members), None) if kept => Some(Total::exact(members)),
+        // The expired users alone, as the plan counted them.
+        (None, Some(StatusFilter::Expired), None, None) if kept && expired_count.is_some() => {
+            Some(Total::capped(expired_count.unwrap_or_default()))
+        }
         // A search alone is counted on its index (SQLite), as its plan
         // read it.
         (Some(_), None, None, None) if kept && index_count.is_some() => {
