@@ -311,6 +311,24 @@ impl Total {
             exact: counted <= COUNT_CAP,
         }
     }
+
+    /// A count that stopped before it had read every candidate: there are
+    /// at least `counted`, said as more than the round number below it
+    /// (1,037 as "more than 1,000", 1,000 as "more than 900"), or as
+    /// [`Total::capped`] past the cap.
+    pub fn at_least(counted: u64) -> Self {
+        if counted > COUNT_CAP {
+            return Self::capped(counted);
+        }
+        let mut step = 1;
+        while step * 10 < counted {
+            step *= 10;
+        }
+        Self {
+            count: counted.saturating_sub(1) / step * step,
+            exact: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -563,5 +581,25 @@ impl Cursor {
 impl Serialize for Cursor {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.encode())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_partial_count_says_more_than_a_round_number_below_it() {
+        let said = |counted| {
+            let total = Total::at_least(counted);
+            (total.count, total.exact)
+        };
+        assert_eq!(said(1_037), (1_000, false));
+        assert_eq!(said(1_000), (900, false));
+        assert_eq!(said(57), (50, false));
+        assert_eq!(said(10), (9, false));
+        assert_eq!(said(1), (0, false));
+        assert_eq!(said(10_000), (9_000, false));
+        assert_eq!(said(10_001), (COUNT_CAP, false));
     }
 }

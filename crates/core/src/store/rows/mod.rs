@@ -35,6 +35,7 @@ mod snapshot;
 mod snapshot_bin;
 mod two_factor;
 mod users;
+mod users_count;
 mod users_import;
 mod users_overview;
 

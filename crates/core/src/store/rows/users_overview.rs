@@ -14,6 +14,7 @@ use crate::store::{
 use super::search;
 use super::search_plan::{self, Reading};
 use super::users::{complete_users, query_user_rows, USER_COLUMNS};
+use super::users_count::{bounded_total, Grouped, Searched};
 use super::UsersTx;
 
 /// Groups up to this size are listed by sorting their members; larger ones
@@ -61,15 +62,42 @@ async fn users_page<S: Sql + ?Sized>(
     let mut reading = None;
     let mut total_reading = Reading::Index;
     let mut index_count = None;
+    let mut split_others = Vec::new();
+    // Expired users are found by a range on the partial index of
+    // `valid_until` (dates as `YYYY-MM-DD` compare as text).
+    let today = ValidUntil::expiry_bound(Utc::now());
+    // The stored status of a filter of one status.
+    let status = match query.status {
+        Some(StatusFilter::Disabled) => Some(Status::Disabled),
+        Some(StatusFilter::Enabled) => Some(Status::Enabled),
+        None | Some(StatusFilter::Expired) => None,
+    };
+    let group_members = match query.group {
+        Some(group) => Some(
+            sql::count(
+                sql,
+                "SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0)",
+                &[group.0.into()],
+            )
+            .await?,
+        ),
+        None => None,
+    };
     if let Some(text) = &search {
-        let rows = match dialect {
-            Dialect::Sqlite => sql.count_users().await?,
-            Dialect::Postgres => 0,
+        let (rows, within) = match dialect {
+            Dialect::Sqlite => {
+                let rows = sql.count_users().await?;
+                let within =
+                    filtered_at_most(sql, query, rows, group_members, today.as_str()).await?;
+                (rows, within)
+            }
+            Dialect::Postgres => (0, 0),
         };
-        let planned = search_plan::reading(sql, text, query.sort, rows).await?;
+        let planned = search_plan::reading(sql, text, query.sort, (rows, within)).await?;
         index_count = planned.counted;
         let plan = planned.reading;
         reading = Some(plan);
+        split_others = planned.others;
         total_reading = if plan != Reading::Index && search::by_word_start(text) {
             Reading::Walk
         } else {
@@ -78,22 +106,13 @@ async fn users_page<S: Sql + ?Sized>(
         conditions.extend(search_plan::parts(
             dialect,
             text,
-            total_reading,
+            (total_reading, &[]),
             query.sort,
             &mut params,
         ));
     }
-    // Expired users are found by a range on the partial index of
-    // `valid_until` (dates as `YYYY-MM-DD` compare as text).
-    let today = ValidUntil::expiry_bound(Utc::now());
     let status_walk = walks_status_names(dialect, query, search.is_some());
-    // The stored status of a filter of one status, and its kept count
-    // when the plan read it.
-    let status = match query.status {
-        Some(StatusFilter::Disabled) => Some(Status::Disabled),
-        Some(StatusFilter::Enabled) => Some(Status::Enabled),
-        None | Some(StatusFilter::Expired) => None,
-    };
+    // The kept count of the status when the plan read it.
     let mut status_count = None;
     // Conditions a page reads otherwise than its total (SQLite), each with
     // its place among the conditions: a search's page that walks the name
@@ -140,23 +159,23 @@ async fn users_page<S: Sql + ?Sized>(
     // is read in sort order, probing each user's membership, so a page
     // never sorts a large set.
     let mut join = String::new();
-    let mut group_members = None;
-    if let Some(group) = query.group {
-        let members = sql::count(
-            sql,
-            "SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0)",
-            &[group.0.into()],
-        )
-        .await?;
-        group_members = Some(members);
+    let mut grouped = None;
+    if let (Some(group), Some(members)) = (query.group, group_members) {
         let group = params.push(group.0);
+        let mut condition_at = None;
         if members <= SMALL_GROUP {
             join = format!(" JOIN memberships gm ON gm.user_id = u.id AND gm.group_id = {group}");
         } else {
+            condition_at = Some(conditions.len());
             conditions.push(format!(
                 "EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = {group})"
             ));
         }
+        grouped = Some(Grouped {
+            members,
+            placeholder: group,
+            condition_at,
+        });
     }
     if let Some(supervisor) = query.supervisor {
         let supervisor = params.push(supervisor.0);
@@ -219,7 +238,21 @@ async fn users_page<S: Sql + ?Sized>(
             Some(Total::capped(index_count.unwrap_or_default()))
         }
         _ => {
-            // A word-start search on SQLite is counted from its words
+            // SQLite counts from the search's hits or the group's members,
+            // at most a budget of them.
+            let bounded = match dialect {
+                Dialect::Sqlite => {
+                    let searched = search.as_deref().map(|text| Searched {
+                        text,
+                        found: index_count,
+                    });
+                    let team = team_walk.as_deref();
+                    bounded_total(sql, searched, grouped.as_ref(), &conditions, team, &params)
+                        .await?
+                }
+                Dialect::Postgres => None,
+            };
+            // Else a word-start search on SQLite is counted from its words
             // table, with its own parameter, so that a frequent one does
             // not read every user. (A search never walks a team's keys.)
             let mut counted = params.clone();
@@ -241,9 +274,12 @@ async fn users_page<S: Sql + ?Sized>(
                         COUNT_CAP + 1
                     )
                 });
-            Some(Total::capped(
-                sql::count(sql, &statement, &counted.0).await?,
-            ))
+            match bounded {
+                Some(total) => Some(total),
+                None => Some(Total::capped(
+                    sql::count(sql, &statement, &counted.0).await?,
+                )),
+            }
         }
     };
 
@@ -281,9 +317,13 @@ async fn users_page<S: Sql + ?Sized>(
             // the total's search condition (the first), unless the two are
             // the same.
             let parts = match (&search, reading) {
-                (Some(text), Some(plan)) if plan != total_reading => {
-                    search_plan::parts(dialect, text, plan, query.sort, &mut params)
-                }
+                (Some(text), Some(plan)) if plan != total_reading => search_plan::parts(
+                    dialect,
+                    text,
+                    (plan, &split_others),
+                    query.sort,
+                    &mut params,
+                ),
                 _ => Vec::new(),
             };
             let part = |search_part: Option<&String>, params: &mut Params| {
@@ -361,6 +401,26 @@ async fn users_page<S: Sql + ?Sized>(
         None
     };
     Ok((complete_users(sql, rows).await?, total, next))
+}
+
+/// How many users a query's status and group leave at most among `rows`
+/// (SQLite, from kept counts and the expired users' index): a search among
+/// fewer is read from its index for more hits, as a walk for its page
+/// would read farther (a tenth of the users disabled, ten times as far).
+async fn filtered_at_most<S: Sql + ?Sized>(
+    sql: &mut S,
+    query: &UserQuery,
+    rows: u64,
+    group_members: Option<u64>,
+    today: &str,
+) -> Result<u64, StoreError> {
+    let by_status = match query.status {
+        Some(StatusFilter::Disabled) => sql.count_with_status(Status::Disabled).await?,
+        Some(StatusFilter::Enabled) => sql.count_with_status(Status::Enabled).await?,
+        Some(StatusFilter::Expired) => sql.count_expired(today).await?,
+        None => rows,
+    };
+    Ok(by_status.min(group_members.unwrap_or(rows)).min(rows))
 }
 
 /// Whether a page of one status is PostgreSQL's walk of `user_statuses`
