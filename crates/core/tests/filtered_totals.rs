@@ -1,8 +1,9 @@
-//! A search or a group filtered further (a status, a group) is counted
-//! from the fewer of the search's hits and the group's members, and SQLite
-//! reads at most 10,000 of them: what it says is always true, exact where
-//! it read every candidate and a lower bound ("more than N") where it
-//! stopped. Every page is still exactly the rows the filters find.
+//! A search or a group filtered further (a status, a group) is counted on
+//! SQLite from the fewer of the search's hits and the group's members,
+//! each tested by the search's rule, and from at most 10,000 of them:
+//! exact where it read every candidate, a lower bound ("more than N")
+//! where it stopped, and counted in full where it stopped having found
+//! none. Every page is still exactly the rows the filters find.
 
 mod support;
 
@@ -69,9 +70,11 @@ async fn a_filtered_total_is_exact_or_a_true_lower_bound(backend: Backend) {
     let world = World::on(backend).await;
     let store: &dyn Store = world.directory.store().as_ref();
     // 12,000 Kais (more hits than a count reads), five of them in a small
-    // group, 3,000 in a larger one; and 11,000 others in a group of their
-    // own, none of them a Kai: a count driven from "kai"'s hits finds none
-    // of that group's members among the 10,000 it reads.
+    // group, 3,000 in a larger one, and the last 1,000 among 11,000 others
+    // in a group of their own: a count driven from "kai"'s hits finds none
+    // of that group's members among the 10,001 it reads. Both smaller
+    // groups hold a few who are not Kais (the rule must leave them out),
+    // and four Zeds (fewer hits than the small group's members), one in it.
     let (small, large, others) = (
         new_group(store, "Five").await,
         new_group(store, "Three thousand").await,
@@ -82,12 +85,16 @@ async fn a_filtered_total_is_exact_or_a_true_lower_bound(backend: Backend) {
             let group = match n {
                 0..5 => Some(small),
                 5..3_005 => Some(large),
+                11_000.. => Some(others),
                 _ => None,
             };
             (format!("Kai K{n}"), group)
         })
         .collect();
     people.extend((0..11_000).map(|n| (format!("Other O{n}"), Some(others))));
+    people.extend((0..3).map(|n| (format!("Lee L{n}"), Some(small))));
+    people.extend((3..203).map(|n| (format!("Lee L{n}"), Some(large))));
+    people.extend((1..5).map(|n| (format!("Zed Z{n}"), (n == 4).then_some(small))));
     write_people(store, &people).await;
 
     let (everyone, _) = world.every_page(UserQuery::default(), 1_000).await;
@@ -125,6 +132,17 @@ async fn a_filtered_total_is_exact_or_a_true_lower_bound(backend: Backend) {
                 ..UserQuery::default()
             },
             Box::new(move |u| kai(u) && in_group(u, small)),
+            true,
+        ),
+        // The search's four hits are fewer: each is asked for the group.
+        (
+            "zed, small group",
+            UserQuery {
+                search: Some("zed".into()),
+                group: Some(small),
+                ..UserQuery::default()
+            },
+            Box::new(move |u| u.name.as_str().starts_with("Zed ") && in_group(u, small)),
             true,
         ),
         (

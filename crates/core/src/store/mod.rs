@@ -315,19 +315,23 @@ impl Total {
     /// A count that stopped before it had read every candidate: there are
     /// at least `counted`, said as more than the round number below it
     /// (1,037 as "more than 1,000", 1,000 as "more than 900"), or as
-    /// [`Total::capped`] past the cap.
-    pub fn at_least(counted: u64) -> Self {
+    /// [`Total::capped`] past the cap; `None` for none, of which nothing
+    /// true can be said.
+    pub fn at_least(counted: u64) -> Option<Self> {
+        if counted == 0 {
+            return None;
+        }
         if counted > COUNT_CAP {
-            return Self::capped(counted);
+            return Some(Self::capped(counted));
         }
         let mut step = 1;
         while step * 10 < counted {
             step *= 10;
         }
-        Self {
-            count: counted.saturating_sub(1) / step * step,
+        Some(Self {
+            count: (counted - 1) / step * step,
             exact: false,
-        }
+        })
     }
 }
 
@@ -591,9 +595,10 @@ mod tests {
     #[test]
     fn a_partial_count_says_more_than_a_round_number_below_it() {
         let said = |counted| {
-            let total = Total::at_least(counted);
+            let total = Total::at_least(counted).unwrap_or(Total::exact(u64::MAX));
             (total.count, total.exact)
         };
+        assert_eq!(Total::at_least(0), None);
         assert_eq!(said(1_037), (1_000, false));
         assert_eq!(said(1_000), (900, false));
         assert_eq!(said(57), (50, false));

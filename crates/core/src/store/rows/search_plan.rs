@@ -233,7 +233,7 @@ pub(super) fn rule(dialect: Dialect, text: &str, params: &mut Params) -> String 
 }
 
 /// The conditions of a search's parts under `reading`, one for each part
-/// of the page (read in the sort's order and merged): one, or two to four
+/// of the page (read in the sort's order and merged): one, or one to four
 /// for [`Reading::Split`], whose index part is its `others` (the plan read
 /// them), each tested by the rule.
 pub(super) fn parts(

@@ -63,13 +63,10 @@ pub(super) async fn bounded_total<S: Sql + ?Sized>(
     let mut tested: Vec<String> = Vec::new();
     let mut rest = conditions;
     if let Some(search) = &search {
-        // The index's hits are the search's, as its total without a filter
-        // counts them (the rule's five GLOBs cost a word start's count a
-        // third of its time); a group's members are tested by the rule
-        // (the search's own condition would read its whole index first).
-        if !from_hits {
-            tested.push(search_plan::rule(sql.dialect(), search.text, &mut params));
-        }
+        // The rule alone: the index only narrows (it folds some letters
+        // otherwise), and the search's own condition would read its whole
+        // index first.
+        tested.push(search_plan::rule(sql.dialect(), search.text, &mut params));
         rest = conditions.get(1..).unwrap_or_default();
     }
     let skip = usize::from(search.is_some());
@@ -111,15 +108,16 @@ pub(super) async fn bounded_total<S: Sql + ?Sized>(
     };
     let statement = format!(
         "SELECT count(*), coalesce(sum(matched), 0) FROM (SELECT {tested} AS matched \
-         FROM {from} WHERE {driver} LIMIT {COUNT_BUDGET})"
+         FROM {from} WHERE {driver} LIMIT {})",
+        COUNT_BUDGET + 1
     );
     let Some(row) = sql::query_opt(sql, &statement, &params.0).await? else {
         return Ok(None);
     };
     let (read, matched) = (row.count(0)?, row.count(1)?);
-    Ok(match (read < COUNT_BUDGET, matched) {
-        (true, _) => Some(Total::capped(matched)),
-        (false, 0) => None,
-        (false, _) => Some(Total::at_least(matched)),
+    Ok(if read <= COUNT_BUDGET {
+        Some(Total::capped(matched))
+    } else {
+        Total::at_least(matched)
     })
 }

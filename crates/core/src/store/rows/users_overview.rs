@@ -58,7 +58,8 @@ async fn users_page<S: Sql + ?Sized>(
     let search = query.search_text();
     // The search's plan; the first condition is the search's for the total:
     // the index's rows tested by the rule, or a frequent word start's rule
-    // alone (counted below from its words table).
+    // alone (counted below from its words table; SQLite counts a filtered
+    // search from the index's hits, each tested by the rule).
     let mut reading = None;
     let mut total_reading = Reading::Index;
     let mut index_count = None;
@@ -240,8 +241,9 @@ async fn users_page<S: Sql + ?Sized>(
         _ => {
             // SQLite counts from the search's hits or the group's members,
             // at most a budget of them.
+            // (A team is counted as before: it could be the fewest.)
             let bounded = match dialect {
-                Dialect::Sqlite => {
+                Dialect::Sqlite if query.team_of.is_none() => {
                     let searched = search.as_deref().map(|text| Searched {
                         text,
                         found: index_count,
@@ -250,7 +252,7 @@ async fn users_page<S: Sql + ?Sized>(
                     bounded_total(sql, searched, grouped.as_ref(), &conditions, team, &params)
                         .await?
                 }
-                Dialect::Postgres => None,
+                _ => None,
             };
             // Else a word-start search on SQLite is counted from its words
             // table, with its own parameter, so that a frequent one does
