@@ -58,24 +58,19 @@ fn index_column(sort: SortField) -> Option<(&'static str, &'static str)> {
     }
 }
 
-/// The most hits a search of `text` in `sort` among `rows` users, of whom
+/// The most hits a search of `text` among `rows` users, of whom
 /// the other filters leave at most `within`, may have to be read from its
 /// index and sorted (about 1.5 µs a hit at a million). A word start's walk
 /// tests each row with several `GLOB`s, so it keeps √(100 × rows), as
-/// [`super::search::rare_limit`]. A longer search's walk tests each row in the sort's
-/// index (V18), about 0.25 µs a row, so it walks from √(10 × rows) hits
-/// up: 3,162 at a million, where reading them costs about 5 ms and a walk
-/// reads at most 51 × 1,000,000 / 3,162 = 16,000 entries. The email's
-/// index holds no name, so a walk by email looks each row up (1.5 µs):
-/// from √(60 × rows). A walk among fewer (a status, a group) reads
+/// [`super::search::rare_limit`]. A longer search's walk tests each row in
+/// the sort's index (V18; the email's `users_email_walk`, V19), about 0.25
+/// µs a row, so it walks from √(10 × rows) hits up: 3,162 at a million,
+/// where reading them costs about 5 ms and a walk reads at most 51 ×
+/// 1,000,000 / 3,162 = 16,000 entries. A walk among fewer (a status, a group) reads
 /// `rows / within` times as far for its page: the limit grows by the
 /// square root of that.
-fn index_limit(text: &str, sort: SortField, (rows, within): (u64, u64)) -> u64 {
-    let per_row = match (by_word_start(text), sort) {
-        (true, _) => 100.0,
-        (false, SortField::Email) => 60.0,
-        (false, _) => 10.0,
-    };
+fn index_limit(text: &str, (rows, within): (u64, u64)) -> u64 {
+    let per_row = if by_word_start(text) { 100.0 } else { 10.0 };
     let narrowed = rows as f64 / within.max(1) as f64;
     // Square root by f64: exact enough for any count of rows.
     ((per_row * rows as f64 * narrowed).sqrt() as u64).min(COUNT_CAP)
@@ -121,7 +116,7 @@ pub(super) async fn reading<S: Sql + ?Sized>(
             others: Vec::new(),
         });
     };
-    let limit = index_limit(text, sort, rows);
+    let limit = index_limit(text, rows);
     let cap = limit.max(COUNT_CAP);
     let starting = match index_column(sort) {
         Some((_, key)) => Some(
@@ -293,20 +288,13 @@ mod tests {
     #[test]
     fn a_longer_search_walks_from_fewer_hits_and_a_narrower_one_from_more() {
         let all = |rows| (rows, rows);
-        assert_eq!(index_limit("zh", SortField::Name, all(1_000_000)), 10_000);
-        assert_eq!(index_limit("zhang", SortField::Name, all(1_000_000)), 3_162);
-        assert_eq!(
-            index_limit("zhang", SortField::Email, all(1_000_000)),
-            7_745
-        );
-        assert_eq!(index_limit("zh", SortField::Created, all(16_821)), 1_296);
-        assert_eq!(index_limit("corp", SortField::Name, all(16_821)), 410);
-        assert_eq!(
-            index_limit("zhang", SortField::Name, (1_000_000, 100_000)),
-            10_000
-        );
-        assert_eq!(index_limit("corp", SortField::Name, (16_821, 4_205)), 820);
-        assert_eq!(index_limit("zhang", SortField::Name, (10, 0)), 31);
+        assert_eq!(index_limit("zh", all(1_000_000)), 10_000);
+        assert_eq!(index_limit("zhang", all(1_000_000)), 3_162);
+        assert_eq!(index_limit("zh", all(16_821)), 1_296);
+        assert_eq!(index_limit("corp", all(16_821)), 410);
+        assert_eq!(index_limit("zhang", (1_000_000, 100_000)), 10_000);
+        assert_eq!(index_limit("corp", (16_821, 4_205)), 820);
+        assert_eq!(index_limit("zhang", (10, 0)), 31);
     }
 
     #[test]
