@@ -7,10 +7,8 @@
 
 mod support;
 
-use roster_core::domain::{
-    Description, Email, GroupId, GroupName, PermissionSet, Status, TwoFactor, UserName,
-};
-use roster_core::model::{User, UserFields};
+use roster_core::domain::{Description, GroupId, GroupName, PermissionSet, Status};
+use roster_core::model::User;
 use roster_core::password::{Hasher, PlainPassword};
 use roster_core::store::{StatusFilter, Store, Total, TxMode, UserQuery, COUNT_CAP};
 use support::*;
@@ -26,20 +24,7 @@ async fn write_people(store: &dyn Store, people: &[(String, Option<GroupId>)]) {
     let mut memberships = Vec::new();
     for (n, (name, group)) in people.iter().enumerate() {
         let local = name.to_lowercase().replace(' ', ".");
-        let fields = UserFields {
-            name: UserName::parse(name).expect("name"),
-            email: Email::parse(&format!("{local}@firm.test")).expect("email"),
-            status: if n % 4 == 0 {
-                Status::Disabled
-            } else {
-                Status::Enabled
-            },
-            supervisor: None,
-            must_change_password: false,
-            mask_client_data: false,
-            two_factor: TwoFactor::Off,
-            valid_until: None,
-        };
+        let fields = crowd_fields(n, name, &format!("{local}@firm.test"));
         let id = tx.insert_user(&fields, &hash, now).await.expect("insert");
         memberships.extend(group.map(|group| (id, group)));
     }

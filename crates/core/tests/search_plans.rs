@@ -8,7 +8,7 @@
 
 mod support;
 
-use roster_core::domain::{Email, Status, TwoFactor, UserName, ValidUntil};
+use roster_core::domain::{Status, ValidUntil};
 use roster_core::model::{User, UserFields};
 use roster_core::password::{Hasher, PlainPassword};
 use roster_core::store::{Direction, SortField, StatusFilter, Store, TxMode, UserQuery, COUNT_CAP};
@@ -48,18 +48,8 @@ async fn write_users(
     let mut tx = store.begin(TxMode::Write).await.expect("begin");
     for (n, (name, email)) in people.iter().enumerate() {
         let fields = UserFields {
-            name: UserName::parse(name).expect("name"),
-            email: Email::parse(email).expect("email"),
-            status: if n % 4 == 0 {
-                Status::Disabled
-            } else {
-                Status::Enabled
-            },
-            supervisor: None,
-            must_change_password: false,
-            mask_client_data: false,
-            two_factor: TwoFactor::Off,
             valid_until: valid_until(n),
+            ..crowd_fields(n, name, email)
         };
         let created = now - chrono::Duration::minutes((n as i64 * 7_919) % 100_000);
         tx.insert_user(&fields, &hash, created)

@@ -18,8 +18,10 @@ use std::sync::{Arc, Once};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use roster_core::directory::{Created, GroupChanges, NewUser, PasswordChoice};
-use roster_core::domain::{GroupId, Permission, PermissionSet, Status, UserId};
-use roster_core::model::{AuditEvent, AuditQuery, Group, User};
+use roster_core::domain::{
+    Email, GroupId, Permission, PermissionSet, Status, TwoFactor, UserId, UserName,
+};
+use roster_core::model::{AuditEvent, AuditQuery, Group, User, UserFields};
 use roster_core::password::PlainPassword;
 use roster_core::store::postgres::{PgConfig, PostgresStore, TlsMode};
 use roster_core::store::sqlite::SqliteStore;
@@ -637,6 +639,25 @@ pub fn new_user(name: &str, groups: &[GroupId]) -> NewUser {
 
 pub fn created_user(created: Created) -> User {
     created.user
+}
+
+/// The fields of the `n`th of a crowd that a test writes straight into a
+/// store (thousands, no audit): every fourth disabled, nothing else set.
+pub fn crowd_fields(n: usize, name: &str, email: &str) -> UserFields {
+    UserFields {
+        name: UserName::parse(name).expect("name"),
+        email: Email::parse(email).expect("email"),
+        status: if n.is_multiple_of(4) {
+            Status::Disabled
+        } else {
+            Status::Enabled
+        },
+        supervisor: None,
+        must_change_password: false,
+        mask_client_data: false,
+        two_factor: TwoFactor::Off,
+        valid_until: None,
+    }
 }
 
 /// The word-start rule, by hand: some word of the lowercased name, of the
