@@ -58,17 +58,17 @@ fn index_column(sort: SortField) -> Option<(&'static str, &'static str)> {
     }
 }
 
-/// The most hits a search of `text` among `rows` users, of whom
-/// the other filters leave at most `within`, may have to be read from its
-/// index and sorted (about 1.5 µs a hit at a million). A word start's walk
-/// tests each row with several `GLOB`s, so it keeps √(100 × rows), as
+/// The most hits a search of `text` among `rows` users, of whom the other
+/// filters leave at most `within`, may have to be read from its index and
+/// sorted (about 1.5 µs a hit at a million). A word start's walk tests
+/// each row with several `GLOB`s, so it keeps √(100 × rows), as
 /// [`super::search::rare_limit`]. A longer search's walk tests each row in
 /// the sort's index (V18; the email's `users_email_walk`, V19), about 0.25
 /// µs a row, so it walks from √(10 × rows) hits up: 3,162 at a million,
 /// where reading them costs about 5 ms and a walk reads at most 51 ×
-/// 1,000,000 / 3,162 = 16,000 entries. A walk among fewer (a status, a group) reads
-/// `rows / within` times as far for its page: the limit grows by the
-/// square root of that.
+/// 1,000,000 / 3,162 = 16,000 entries. A walk among fewer (a status, a
+/// group) reads `rows / within` times as far for its page: the limit grows
+/// by the square root of that.
 fn index_limit(text: &str, (rows, within): (u64, u64)) -> u64 {
     let per_row = if by_word_start(text) { 100.0 } else { 10.0 };
     let narrowed = rows as f64 / within.max(1) as f64;
@@ -95,8 +95,9 @@ pub(super) struct Planned {
 /// else, in a text sort, [`Reading::Split`] when more than half that many
 /// keys start with the search (counted on the sort's index) and at most
 /// that many of the index's rows do not, nor more than [`SPLIT_OTHERS`]
-/// (read from the index: its `^` marks a column's first word), or [`Reading::Index`] when more do but
-/// the search has at most the overview's count cap of hits; else
+/// (read from the index: its `^` marks a column's first word), or
+/// [`Reading::Index`] when more do but the search has at most the
+/// overview's count cap of hits; else
 /// [`Reading::Walk`], whose hits are then spread enough (at least half the
 /// limit outside the range) that the walk stops soon. In a text sort the
 /// keys that start with the search are counted first, up to the cap and

@@ -14,7 +14,6 @@ use crate::store::sql::{self, Params, Sql};
 use crate::store::{StoreError, Total, COUNT_CAP};
 
 use super::search_plan::{self, index_query};
-use super::users_overview::in_team_of;
 
 /// The most candidates a count reads: as many as it may count.
 pub(super) const COUNT_BUDGET: u64 = COUNT_CAP;
@@ -39,14 +38,14 @@ pub(super) struct Grouped {
 /// group's members (whichever are fewer), or `None` where neither applies
 /// (no search with an index and no group) or where a stopped count found
 /// none (it could then say nothing true: the caller counts every row).
-/// `conditions` are the page's, the search's first when there is one;
-/// `team` the placeholder of a lead whose team the page walks.
+/// `conditions` are the page's, the search's first when there is one. A
+/// team is counted otherwise (its members could be the fewest): the caller
+/// does not ask for one.
 pub(super) async fn bounded_total<S: Sql + ?Sized>(
     sql: &mut S,
     search: Option<Searched<'_>>,
     group: Option<&Grouped>,
     conditions: &[String],
-    team: Option<&str>,
     params: &Params,
 ) -> Result<Option<Total>, StoreError> {
     let indexed = search
@@ -76,9 +75,6 @@ pub(super) async fn bounded_total<S: Sql + ?Sized>(
         if from_hits || !is_group {
             tested.push(condition.clone());
         }
-    }
-    if let Some(lead) = team {
-        tested.push(in_team_of("u.id", lead));
     }
     let (from, driver) = match (&indexed, group) {
         (Some(((table, query), _)), _) if from_hits => {

@@ -248,9 +248,7 @@ async fn users_page<S: Sql + ?Sized>(
                         text,
                         found: index_count,
                     });
-                    let team = team_walk.as_deref();
-                    bounded_total(sql, searched, grouped.as_ref(), &conditions, team, &params)
-                        .await?
+                    bounded_total(sql, searched, grouped.as_ref(), &conditions, &params).await?
                 }
                 _ => None,
             };
