@@ -14,6 +14,7 @@ use crate::store::sql::{self, Params, Sql};
 use crate::store::{StoreError, Total, COUNT_CAP};
 
 use super::search_plan::{self, index_query};
+use super::users_overview::member_of;
 
 /// The most candidates a count reads: as many as it may count.
 pub(super) const COUNT_BUDGET: u64 = COUNT_CAP;
@@ -79,11 +80,7 @@ pub(super) async fn bounded_total<S: Sql + ?Sized>(
     let (from, driver) = match (&indexed, group) {
         (Some(((table, query), _)), _) if from_hits => {
             if let Some(group) = group.filter(|g| g.condition_at.is_none()) {
-                tested.push(format!(
-                    "EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id \
-                     AND gm.group_id = {})",
-                    group.placeholder
-                ));
+                tested.push(member_of(&group.placeholder));
             }
             let query = params.push(query.clone());
             (

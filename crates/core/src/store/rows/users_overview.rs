@@ -168,9 +168,7 @@ async fn users_page<S: Sql + ?Sized>(
             join = format!(" JOIN memberships gm ON gm.user_id = u.id AND gm.group_id = {group}");
         } else {
             condition_at = Some(conditions.len());
-            conditions.push(format!(
-                "EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = {group})"
-            ));
+            conditions.push(member_of(&group));
         }
         grouped = Some(Grouped {
             members,
@@ -524,6 +522,14 @@ pub(super) fn team_condition(
     } else {
         in_team_of("u.id", &lead)
     }
+}
+
+/// The condition "`u` is a member of the group in the placeholder
+/// `group`", probed by the group's key in `memberships`.
+pub(super) fn member_of(group: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = {group})"
+    )
 }
 
 /// The condition "the user in `column` is the lead (the placeholder
