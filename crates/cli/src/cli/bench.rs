@@ -47,8 +47,8 @@ pub struct BenchArgs {
     #[arg(long)]
     pub keep: bool,
     /// Measure again the SQLite file an earlier run seeded and kept
-    /// (--store FILE), as it is: nothing is seeded, and the team lead, found
-    /// while seeding, is not measured.
+    /// (--store FILE), as it is: nothing is seeded, its clients (if any) are
+    /// measured too, and the team lead, found while seeding, is not.
     #[arg(long, requires = "store", conflicts_with_all = ["postgres", "clients", "audit_events"])]
     pub again: bool,
     /// Rows of a users file to check with a dry run (none by default).

@@ -27,7 +27,6 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::bail;
-use roster_core::clients::{ClientQuery, ClientSort};
 use roster_core::domain::{GroupId, Status};
 use roster_core::store::postgres::{PgConfig, PostgresStore};
 use roster_core::store::sqlite::SqliteStore;
@@ -46,7 +45,7 @@ use crate::store_arg::StoreArg;
 const SQLITE_SEED_BATCH: usize = 5000;
 const POSTGRES_SEED_BATCH: usize = 5000;
 pub(super) const PAGE: u32 = 50;
-const DEEP_PAGE_FOLLOWS: usize = 20;
+pub(super) const DEEP_PAGE_FOLLOWS: usize = 20;
 
 /// Searches of three or more characters, matched anywhere in names and emails.
 const LONG_SEARCHES: &[&str] = &[
@@ -65,7 +64,7 @@ const ANY_SORT: [(SortField, Direction); 8] = [
     (SortField::LastSignIn, Direction::Desc),
 ];
 /// Searches of one or two characters, matched at the start.
-const SHORT_SEARCHES: &[&str] = &["a", "zh", "b", "ma", "s", "k", "ol", "e", "ve", "t"];
+pub(super) const SHORT_SEARCHES: &[&str] = &["a", "zh", "b", "ma", "s", "k", "ol", "e", "ve", "t"];
 
 #[derive(Serialize)]
 struct Report {
@@ -357,6 +356,17 @@ async fn measure(
         operator: &operator,
         runs: args.queries as usize,
     };
+    // A store measured again has the clients it was seeded with.
+    let clients = if args.again {
+        let every = roster_core::clients::ClientQuery {
+            limit: 1,
+            ..Default::default()
+        };
+        let total = directory.list_clients(&operator, &every).await?.total;
+        usize::try_from(total.count)?
+    } else {
+        clients
+    };
     let groups: Vec<GroupId> = directory
         .groups(&operator)
         .await?
@@ -535,7 +545,7 @@ async fn measure(
             clients,
             distinct_names: client_names,
             seed_seconds: client_seed_seconds,
-            queries: measure_clients(&bench, clients).await?,
+            queries: super::bench_clients::measure(&bench, clients).await?,
         })
     } else {
         None
@@ -576,97 +586,6 @@ async fn measure(
     })
 }
 
-/// Searches of three or more characters on clients: names, email parts,
-/// and phone digits (matched against the stored E.164 number).
-const CLIENT_LONG_SEARCHES: &[&str] = &[
-    "mar",
-    "jensen",
-    "ann",
-    "schmidt",
-    "olga",
-    "weber",
-    "zhang",
-    "müller",
-    "dubois",
-    "rosa",
-    "tanaka",
-    "example",
-    "212 555",
-    "+44 20 79",
-    "0161",
-];
-
-/// Times the clients overview's usual questions.
-async fn measure_clients(
-    bench: &Bench<'_>,
-    clients: usize,
-) -> anyhow::Result<BTreeMap<&'static str, Latency>> {
-    let deep_cursors = [
-        bench
-            .client_cursor_after_pages(ClientSort::Name, Direction::Asc)
-            .await?,
-        bench
-            .client_cursor_after_pages(ClientSort::Created, Direction::Desc)
-            .await?,
-    ];
-    let mut queries = BTreeMap::new();
-    queries.insert("name", bench.measure_clients(|_| client_page()).await?);
-    queries.insert(
-        "created_desc",
-        bench
-            .measure_clients(|_| ClientQuery {
-                sort: ClientSort::Created,
-                direction: Direction::Desc,
-                ..client_page()
-            })
-            .await?,
-    );
-    queries.insert(
-        "deep_page",
-        bench
-            .measure_clients(|run| {
-                let (sort, direction, after) = &deep_cursors[run % deep_cursors.len()];
-                ClientQuery {
-                    sort: *sort,
-                    direction: *direction,
-                    after: after.clone(),
-                    ..client_page()
-                }
-            })
-            .await?,
-    );
-    queries.insert(
-        "search_1_2",
-        bench
-            .measure_clients(|run| ClientQuery {
-                search: Some(SHORT_SEARCHES[run % SHORT_SEARCHES.len()].to_owned()),
-                ..client_page()
-            })
-            .await?,
-    );
-    queries.insert(
-        "search_3plus",
-        bench
-            .measure_clients(|run| ClientQuery {
-                search: Some(if run % 3 == 2 {
-                    format!(".c{}@", (run * 7919) % clients.max(1))
-                } else {
-                    CLIENT_LONG_SEARCHES[run % CLIENT_LONG_SEARCHES.len()].to_owned()
-                }),
-                ..client_page()
-            })
-            .await?,
-    );
-    Ok(queries)
-}
-
-fn client_page() -> ClientQuery {
-    ClientQuery {
-        limit: PAGE,
-        ..ClientQuery::default()
-    }
-}
-
 fn page() -> UserQuery {
     UserQuery {
         limit: PAGE,
@@ -674,10 +593,10 @@ fn page() -> UserQuery {
     }
 }
 
-struct Bench<'a> {
-    directory: &'a Directory,
-    operator: &'a Operator,
-    runs: usize,
+pub(super) struct Bench<'a> {
+    pub(super) directory: &'a Directory,
+    pub(super) operator: &'a Operator,
+    pub(super) runs: usize,
 }
 
 impl Bench<'_> {
@@ -691,50 +610,6 @@ impl Bench<'_> {
             millis.push(started.elapsed().as_secs_f64() * 1000.0);
         }
         Ok(summarise(millis))
-    }
-
-    /// Runs the clients query `make(run)` builds once per run and summarises
-    /// the latencies.
-    async fn measure_clients(
-        &self,
-        make: impl Fn(usize) -> ClientQuery,
-    ) -> anyhow::Result<Latency> {
-        let mut millis = Vec::with_capacity(self.runs);
-        for run in 0..self.runs {
-            let query = make(run);
-            let started = Instant::now();
-            self.directory.list_clients(self.operator, &query).await?;
-            millis.push(started.elapsed().as_secs_f64() * 1000.0);
-        }
-        Ok(summarise(millis))
-    }
-
-    /// The clients overview's sort and the `next` token reached by following
-    /// it from the first page [`DEEP_PAGE_FOLLOWS`] times (`None` when the
-    /// list is shorter).
-    async fn client_cursor_after_pages(
-        &self,
-        sort: ClientSort,
-        direction: Direction,
-    ) -> anyhow::Result<(ClientSort, Direction, Option<String>)> {
-        let mut after = None;
-        for _ in 0..DEEP_PAGE_FOLLOWS {
-            let query = ClientQuery {
-                sort,
-                direction,
-                after,
-                ..client_page()
-            };
-            after = self
-                .directory
-                .list_clients(self.operator, &query)
-                .await?
-                .next;
-            if after.is_none() {
-                break;
-            }
-        }
-        Ok((sort, direction, after))
     }
 
     /// The cursor reached by following `next` from the first page

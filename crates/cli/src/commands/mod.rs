@@ -7,6 +7,7 @@ mod bench;
 mod bench_audit;
 mod bench_backup;
 mod bench_bulk;
+mod bench_clients;
 mod bench_queries;
 mod bench_team;
 mod clients;
