@@ -253,12 +253,12 @@ SELECT clients FROM client_counts WHERE id = 1;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.created_at, c.id) < ($1, $2) ORDER BY c.created_at DESC, c.id DESC LIMIT $3;
 
 -- clients: short search
-SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ((c.words LIKE $1 OR c.words LIKE $2)) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE ((c.words LIKE $1 OR c.words LIKE $2)) ORDER BY c.name_key ASC, c.id ASC LIMIT $3;
+SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.words LIKE $1 OR c.words LIKE $2) LIMIT 10001) counted;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.words LIKE $1 OR c.words LIKE $2) ORDER BY c.name_key ASC, c.id ASC LIMIT $3;
 
 -- clients: short search, second page
-SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ((c.words LIKE $1 OR c.words LIKE $2)) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE ((c.words LIKE $1 OR c.words LIKE $2)) AND (c.name_key, c.id) > ($3, $4) ORDER BY c.name_key ASC, c.id ASC LIMIT $5;
+SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.words LIKE $1 OR c.words LIKE $2) LIMIT 10001) counted;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.words LIKE $1 OR c.words LIKE $2) AND (c.name_key, c.id) > ($3, $4) ORDER BY c.name_key ASC, c.id ASC LIMIT $5;
 
 -- clients: short phone search
 SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ((c.words LIKE $1 OR c.words LIKE $2) OR (c.phone >= $4 AND c.phone < $3)) LIMIT 10001) counted;

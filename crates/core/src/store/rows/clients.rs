@@ -14,6 +14,7 @@ use crate::store::{
 };
 
 use super::search;
+use super::search_plan::{self, Planned, Reading, Subject, TextSort};
 use super::users_overview::{keyset_condition, order_of};
 
 /// Clients, as one transaction reads and writes them.
@@ -156,20 +157,78 @@ fn team_condition(lead: UserId, params: &mut Params) -> String {
     super::users_overview::in_team_of("c.account_manager_id", &lead)
 }
 
-/// Whether a listing's word-start search is rare enough on SQLite to read
-/// its clients from `clients_words` (see [`search::word_start_is_rare`]).
+/// Whether a listing's word-start search with phone digits (which its plan
+/// does not read) is rare enough on SQLite to read its clients from
+/// `clients_words` beside the phone's range (see
+/// [`search::word_start_is_rare`]).
 async fn rare_word_start<S: Sql + ?Sized>(
     sql: &mut S,
     listing: &ClientListing,
 ) -> Result<bool, StoreError> {
     match &listing.matching {
-        Some(ClientMatch::Substring { text, .. })
-            if search::by_word_start(text) && sql.dialect() == Dialect::Sqlite =>
-        {
+        Some(ClientMatch::Substring {
+            text,
+            digits: Some(_),
+        }) if search::by_word_start(text) && sql.dialect() == Dialect::Sqlite => {
             let rows = sql::count(sql, CLIENT_COUNT, &[]).await?;
             search::word_start_is_rare(sql, "clients_words", text, rows).await
         }
         _ => Ok(false),
+    }
+}
+
+/// The plan of a client search on SQLite ([`search_plan::reading`]);
+/// `None` for one with no index to plan from (a short phone-like search,
+/// a prefix with punctuation) and on PostgreSQL.
+async fn plan<S: Sql + ?Sized>(
+    sql: &mut S,
+    (subject, text): (Subject<'_>, &str),
+    sort: ClientSort,
+) -> Result<Option<Planned>, StoreError> {
+    if sql.dialect() != Dialect::Sqlite || search_plan::index_query(subject, text).is_none() {
+        return Ok(None);
+    }
+    let rows = sql::count(sql, CLIENT_COUNT, &[]).await?;
+    let planned = search_plan::reading(sql, (subject, text), text_sort(sort), (rows, rows)).await?;
+    Ok(Some(planned))
+}
+
+/// A listing's clients up to the cap and one more, `conditions` its own (a
+/// word start on SQLite counted from its words table).
+async fn count_listed<S: Sql + ?Sized>(
+    sql: &mut S,
+    listing: &ClientListing,
+    conditions: &[String],
+    params: &Params,
+) -> Result<u64, StoreError> {
+    let mut counted = params.clone();
+    let statement = match &listing.matching {
+        Some(ClientMatch::Substring { text, digits: None }) => search::word_start_count(
+            sql.dialect(),
+            ("clients_words", "clients", "c"),
+            text,
+            "",
+            conditions,
+            &mut counted,
+        ),
+        _ => None,
+    }
+    .unwrap_or_else(|| {
+        format!(
+            "SELECT count(*) FROM (SELECT 1 FROM clients c{} LIMIT {}) counted",
+            where_clause(conditions),
+            COUNT_CAP + 1
+        )
+    });
+    sql::count(sql, &statement, &counted.0).await
+}
+
+/// The name sort as a [`search_plan::TextSort`]: the trigram index's
+/// `name` column folds the name as its key does.
+fn text_sort(sort: ClientSort) -> Option<TextSort> {
+    match sort {
+        ClientSort::Name => Some(("name", "c.name_key")),
+        ClientSort::Created => None,
     }
 }
 
@@ -318,38 +377,56 @@ impl<S: Sql + ?Sized> ClientsTx for S {
         listing: &ClientListing,
         after: Option<&ClientCursor>,
     ) -> Result<ClientRows, StoreError> {
+        let dialect = self.dialect();
         let mut params = Params::default();
+        let planned = match &listing.matching {
+            Some(ClientMatch::Substring { text, digits }) => {
+                let subject = Subject::Clients {
+                    digits: digits.as_deref(),
+                };
+                plan(self, (subject, text), listing.sort).await?
+            }
+            _ => None,
+        };
         let rare = rare_word_start(self, listing).await?;
+        // The search's condition first: the index's hits tested by the rule.
         let mut conditions =
-            search::client_conditions(self.dialect(), listing.matching.as_ref(), rare, &mut params);
+            search::client_conditions(dialect, listing.matching.as_ref(), rare, &mut params);
         if let Some(lead) = listing.team_of {
             conditions.push(team_condition(lead, &mut params));
         }
-        let total = if listing.matching.is_none() && listing.team_of.is_none() {
-            Total::exact(sql::count(self, CLIENT_COUNT, &[]).await?)
-        } else {
-            // A word-start search (with no phone digits) on SQLite is
-            // counted from its words table, with its own parameter.
-            let mut counted = params.clone();
-            let statement = match &listing.matching {
-                Some(ClientMatch::Substring { text, digits: None }) => search::word_start_count(
-                    self.dialect(),
-                    ("clients_words", "clients", "c"),
-                    text,
-                    "",
-                    &conditions,
-                    &mut counted,
-                ),
-                _ => None,
+        let total = match (&listing.matching, &planned) {
+            (None, _) if listing.team_of.is_none() => {
+                Total::exact(sql::count(self, CLIENT_COUNT, &[]).await?)
             }
-            .unwrap_or_else(|| {
-                format!(
-                    "SELECT count(*) FROM (SELECT 1 FROM clients c{} LIMIT {}) counted",
-                    where_clause(&conditions),
-                    COUNT_CAP + 1
+            // The plan counted the index's hits (up to the cap and one more).
+            (
+                Some(_),
+                Some(Planned {
+                    counted: Some(found),
+                    ..
+                }),
+            ) if listing.team_of.is_none() => Total::capped(*found),
+            _ => Total::capped(count_listed(self, listing, &conditions, &params).await?),
+        };
+        // The search's parts as its plan reads them, each in place of its
+        // condition (the first), unless the plan reads the index's hits.
+        let parts = match (&listing.matching, &planned) {
+            (Some(ClientMatch::Substring { text, digits }), Some(planned))
+                if planned.reading != Reading::Index =>
+            {
+                let subject = Subject::Clients {
+                    digits: digits.as_deref(),
+                };
+                search_plan::parts(
+                    dialect,
+                    (subject, text),
+                    (planned.reading, &planned.others),
+                    text_sort(listing.sort),
+                    &mut params,
                 )
-            });
-            Total::capped(sql::count(self, &statement, &counted.0).await?)
+            }
+            _ => Vec::new(),
         };
         let column = sort_column(listing.sort);
         if let Some(cursor) = after {
@@ -364,12 +441,41 @@ impl<S: Sql + ?Sized> ClientsTx for S {
         }
         let order = order_of(listing.direction);
         let limit = listing.limit.clamp(1, ClientQuery::MAX_LIMIT);
-        let limit_rows = params.limit(self.dialect(), u64::from(limit) + 1);
-        let statement = format!(
-            "SELECT {CLIENT_COLUMNS} FROM {CLIENTS_WITH_MANAGERS}{} \
-             ORDER BY {column} {order}, c.id {order} LIMIT {limit_rows}",
+        let limit_rows = params.limit(dialect, u64::from(limit) + 1);
+        let with_part = |part: &String| {
+            let mut conditions = conditions.clone();
+            if let Some(first) = conditions.first_mut() {
+                first.clone_from(part);
+            }
             where_clause(&conditions)
-        );
+        };
+        let statement = if parts.len() < 2 {
+            let where_sql = match parts.first() {
+                Some(part) => with_part(part),
+                None => where_clause(&conditions),
+            };
+            format!(
+                "SELECT {CLIENT_COLUMNS} FROM {CLIENTS_WITH_MANAGERS}{where_sql} \
+                 ORDER BY {column} {order}, c.id {order} LIMIT {limit_rows}"
+            )
+        } else {
+            // Each part's first rows in the sort's order, merged.
+            let selects: Vec<String> = parts
+                .iter()
+                .map(|part| {
+                    format!(
+                        "SELECT * FROM (SELECT c.id, {column} AS sort_value FROM clients c{} \
+                         ORDER BY {column} {order}, c.id {order} LIMIT {limit_rows})",
+                        with_part(part)
+                    )
+                })
+                .collect();
+            format!(
+                "SELECT {CLIENT_COLUMNS} FROM ({}) p JOIN clients c ON c.id = p.id \
+                 LEFT JOIN users m ON m.id = c.account_manager_id ORDER BY p.sort_value {order}, p.id {order} LIMIT {limit_rows}",
+                selects.join(" UNION ")
+            )
+        };
         let mut rows = Vec::new();
         self.query_each(&statement, &params.0, &mut |row| {
             rows.push(client_row(row)?);

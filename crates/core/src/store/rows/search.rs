@@ -9,6 +9,8 @@
 use crate::store::sql::{self, Dialect, Params, Sql};
 use crate::store::{ClientMatch, StoreError, WholeValues, COUNT_CAP};
 
+use super::search_plan::{self, Reading, Subject};
+
 /// Searches of this many characters or more match anywhere; shorter ones
 /// match the start of a word.
 pub(super) const SUBSTRING: usize = 3;
@@ -193,9 +195,10 @@ fn whole_values_condition(whole: &WholeValues, params: &mut Params) -> String {
     format!("({})", alternatives.join(" OR "))
 }
 
-/// The lowercased `text` in the name or email (three or more characters
-/// anywhere, fewer at the start of a word), or (a phone-like search) its
-/// `digits` in the phone.
+/// A client search's condition: the rule ([`search_plan::rule`]) on its
+/// index's hits (SQLite: trigrams, or a word start's words) or on every
+/// row (PostgreSQL, a short phone-like search); a `rare` short phone-like
+/// search's words beside its phone's range (SQLite).
 fn substring_condition(
     dialect: Dialect,
     text: &str,
@@ -203,52 +206,28 @@ fn substring_condition(
     rare: bool,
     params: &mut Params,
 ) -> String {
-    let mut alternatives = Vec::new();
-    if text.chars().count() >= SUBSTRING {
-        match dialect {
-            Dialect::Sqlite => {
-                let query = params.push(fts_client_query(text, digits));
-                alternatives.push(format!(
-                    "c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH {query})"
-                ));
-            }
-            Dialect::Postgres => {
-                let pattern = params.push(contains_pattern(text));
-                alternatives.push(format!(
-                    "c.name_key LIKE {pattern} OR c.email_normalized LIKE {pattern}"
-                ));
-                if let Some(digits) = digits.filter(|d| d.len() >= SUBSTRING) {
-                    let pattern = params.push(contains_pattern(digits));
-                    alternatives.push(format!("c.phone LIKE {pattern}"));
-                }
-            }
-        }
-    } else {
-        if !by_word_start(text) {
-            let lower = params.push(text);
-            let upper = params.push(prefix_upper_bound(text));
-            alternatives.push(format!(
-                "(c.name_key >= {lower} AND c.name_key < {upper}) OR \
-                 (c.email_normalized >= {lower} AND c.email_normalized < {upper})"
-            ));
-        } else if rare {
+    match digits {
+        // A rare word start's rows from the words table, and the phone's
+        // own range beside them (the words table holds no phone).
+        Some(digits) if rare && text.chars().count() < SUBSTRING => {
             let rule = word_start_condition(dialect, "c", text, params);
             let query = params.push(fts_word_start(text));
-            alternatives.push(format!(
-                "(c.id IN (SELECT rowid FROM clients_words WHERE clients_words MATCH {query}) \
-                 AND {rule})"
-            ));
-        } else {
-            alternatives.push(word_start_condition(dialect, "c", text, params));
+            format!(
+                "((c.id IN (SELECT rowid FROM clients_words WHERE clients_words MATCH {query}) \
+                 AND {rule}) OR {})",
+                search_plan::phone_starts("c", digits, params)
+            )
         }
-        if let Some(digits) = digits {
-            let prefix = format!("+{digits}");
-            let upper = params.push(prefix_upper_bound(&prefix));
-            let lower = params.push(prefix);
-            alternatives.push(format!("(c.phone >= {lower} AND c.phone < {upper})"));
-        }
+        // One part: the index's hits, each tested by the rule.
+        _ => search_plan::parts(
+            dialect,
+            (Subject::Clients { digits }, text),
+            (Reading::Index, &[]),
+            None,
+            params,
+        )
+        .concat(),
     }
-    format!("({})", alternatives.join(" OR "))
 }
 
 /// Quotes `text` as one FTS5 phrase: with the trigram tokenizer a phrase
@@ -259,7 +238,7 @@ pub(super) fn fts_phrase(text: &str) -> String {
 
 /// The FTS5 query for a client search of three or more characters: the
 /// text anywhere, or (a phone-like search) its digits in the phone.
-fn fts_client_query(text: &str, digits: Option<&str>) -> String {
+pub(super) fn fts_client_query(text: &str, digits: Option<&str>) -> String {
     match digits {
         Some(digits) if digits.len() >= SUBSTRING && digits != text => {
             format!("{} OR phone : {}", fts_phrase(text), fts_phrase(digits))

@@ -1,10 +1,11 @@
-//! How SQLite reads a users search's page in a sort. It keeps no
+//! How SQLite reads a search's page of users or clients in a sort. It keeps no
 //! statistics to choose by itself, and every fixed plan grows with the
 //! directory somewhere: sorting every hit of a frequent search ("mar"),
 //! walking the sort's index past everyone for a rare one ("lidwina"), or
 //! walking it for hits that cluster late in the sort, where the search
 //! starts the sort key ("zhang" by name: most of its hits are the
-//! Zhangs, near the end). So a search is planned per query from its
+//! Zhangs, near the end). Clients are planned so too, but for a short
+//! phone-like search, which [`super::search`] reads by itself. So a search is planned per query from its
 //! index's own counts ([`reading`]), and every plan returns exactly the
 //! rows of one rule ([`rule`]), which the index only narrows. PostgreSQL
 //! plans from its own statistics: it always takes [`Reading::Index`].
@@ -13,9 +14,37 @@ use crate::store::sql::{self, Dialect, Params, Sql};
 use crate::store::{SortField, StoreError, COUNT_CAP};
 
 use super::search::{
-    by_word_start, contains_pattern, fts_phrase, fts_word_start, index_count, prefix_upper_bound,
-    word_start_condition, SUBSTRING,
+    by_word_start, contains_pattern, fts_client_query, fts_phrase, fts_word_start, index_count,
+    prefix_upper_bound, word_start_condition, SUBSTRING,
 };
+
+/// Whose rows a search reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Subject<'a> {
+    /// `users u`.
+    Users,
+    /// `clients c`, whose stored phone a search also matches: its text, and
+    /// a phone-like search's `digits`.
+    Clients { digits: Option<&'a str> },
+}
+
+impl Subject<'_> {
+    /// The table and its alias in every statement.
+    fn table(self) -> (&'static str, &'static str) {
+        match self {
+            Subject::Users => ("users", "u"),
+            Subject::Clients { .. } => ("clients", "c"),
+        }
+    }
+
+    /// The FTS5 table of its trigrams.
+    fn trigrams(self) -> &'static str {
+        match self {
+            Subject::Users => "users_search",
+            Subject::Clients { .. } => "clients_search",
+        }
+    }
+}
 
 /// How a search's rows are read for a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,20 +66,29 @@ pub(super) enum Reading {
 
 /// The FTS5 table and query that find a search's rows: a superset of the
 /// rule's, its trigrams for three characters or more, its words for a
-/// word start; `None` for a short search with punctuation (a prefix range).
-pub(super) fn index_query(text: &str) -> Option<(&'static str, String)> {
-    if text.chars().count() >= SUBSTRING {
-        Some(("users_search", fts_phrase(text)))
-    } else if by_word_start(text) {
-        Some(("users_words", fts_word_start(text)))
-    } else {
-        None
+/// word start; `None` for a short search with punctuation (a prefix range)
+/// and a client's short phone-like one (the words hold no phone).
+pub(super) fn index_query(subject: Subject<'_>, text: &str) -> Option<(&'static str, String)> {
+    match subject {
+        _ if text.chars().count() < SUBSTRING => match subject {
+            Subject::Users if by_word_start(text) => Some(("users_words", fts_word_start(text))),
+            Subject::Clients { digits: None } if by_word_start(text) => {
+                Some(("clients_words", fts_word_start(text)))
+            }
+            _ => None,
+        },
+        Subject::Users => Some((subject.trigrams(), fts_phrase(text))),
+        Subject::Clients { digits } => Some((subject.trigrams(), fts_client_query(text, digits))),
     }
 }
 
-/// The column of the search index that holds a text sort's key (name or
-/// email), in both of SQLite's tables; `None` for the other sorts.
-fn index_column(sort: SortField) -> Option<(&'static str, &'static str)> {
+/// A text sort: the column of the search index that holds its key (the
+/// name or email, folded there as the key is), and the key's column.
+pub(super) type TextSort = (&'static str, &'static str);
+
+/// The users' sorts that are [`TextSort`]s: name and email, in both of
+/// SQLite's tables.
+pub(super) fn users_text_sort(sort: SortField) -> Option<TextSort> {
     match sort {
         SortField::Name => Some(("name", "u.name_key")),
         SortField::Email => Some(("email", "u.email_normalized")),
@@ -90,7 +128,8 @@ pub(super) struct Planned {
     pub others: Vec<i64>,
 }
 
-/// The plan of a users search of `text` in `sort`, among `rows` users:
+/// The plan of a search of `subject` for `text` in a sort (`text_sort`
+/// when it is one), among `rows` users or clients:
 /// [`Reading::Index`] when the index finds at most [`index_limit`] rows;
 /// else, in a text sort, [`Reading::Split`] when more than half that many
 /// keys start with the search (counted on the sort's index) and at most
@@ -105,11 +144,12 @@ pub(super) struct Planned {
 /// index's own count is not read (7 ms for "jennifer" at a million).
 pub(super) async fn reading<S: Sql + ?Sized>(
     sql: &mut S,
-    text: &str,
-    sort: SortField,
+    (subject, text): (Subject<'_>, &str),
+    text_sort: Option<TextSort>,
     rows: (u64, u64),
 ) -> Result<Planned, StoreError> {
-    let Some((table, query)) = index_query(text).filter(|_| sql.dialect() == Dialect::Sqlite)
+    let Some((table, query)) =
+        index_query(subject, text).filter(|_| sql.dialect() == Dialect::Sqlite)
     else {
         return Ok(Planned {
             reading: Reading::Index,
@@ -119,13 +159,14 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     };
     let limit = index_limit(text, rows);
     let cap = limit.max(COUNT_CAP);
-    let starting = match index_column(sort) {
+    let (rows_table, alias) = subject.table();
+    let starting = match text_sort {
         Some((_, key)) => Some(
             sql::count(
                 sql,
                 &format!(
-                    "SELECT count(*) FROM (SELECT 1 FROM users u WHERE {key} >= $1 AND {key} < $2 \
-                     LIMIT {})",
+                    "SELECT count(*) FROM (SELECT 1 FROM {rows_table} {alias} \
+                     WHERE {key} >= $1 AND {key} < $2 LIMIT {})",
                     cap + 1
                 ),
                 &[text.into(), prefix_upper_bound(text).into()],
@@ -148,14 +189,20 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     if found <= limit {
         return planned(Reading::Index, Vec::new());
     }
-    let (Some((column, _)), Some(starting)) = (index_column(sort), starting) else {
+    let (Some((column, _)), Some(starting)) = (text_sort, starting) else {
         return planned(Reading::Walk, Vec::new());
     };
     if starting <= limit / 2 {
         return planned(Reading::Walk, Vec::new());
     }
     let most = limit.min(SPLIT_OTHERS);
-    let others = format!("{query} NOT {column} : ^ {query}");
+    // (A client's phone-like search is two phrases; the text is the first.)
+    let first = if text.chars().count() >= SUBSTRING {
+        fts_phrase(text)
+    } else {
+        fts_word_start(text)
+    };
+    let others = format!("({query}) NOT {column} : ^ {first}");
     let others = index_rows(sql, table, others, most).await?;
     if others.len() as u64 <= most {
         return planned(Reading::Split, others);
@@ -189,43 +236,83 @@ async fn index_rows<S: Sql + ?Sized>(
         .collect()
 }
 
-/// The rule of a users search (the lowercased `text`), tested on the row
-/// `u`: three characters or more anywhere in the name's key or in the
-/// email as typed, folded as its trigram index folds it; fewer at the start
-/// of a word ([`word_start_condition`]); or a short search with
-/// punctuation at the start of the whole name or email.
-pub(super) fn rule(dialect: Dialect, text: &str, params: &mut Params) -> String {
+/// The rule of a search of `subject` (the lowercased `text`), tested on its
+/// row (`u` or `c`): three characters or more anywhere in the name's key or
+/// in the email as typed, folded as its trigram index folds it; fewer at
+/// the start of a word ([`word_start_condition`]); or a short search with
+/// punctuation at the start of the whole name or email. A client's phone
+/// holds the text too (three characters or more), or its digits: anywhere
+/// for three or more, else at the start after the `+` (E.164).
+pub(super) fn rule(
+    dialect: Dialect,
+    subject: Subject<'_>,
+    text: &str,
+    params: &mut Params,
+) -> String {
+    let (_, row) = subject.table();
+    let digits = match subject {
+        Subject::Clients { digits } => digits,
+        Subject::Users => None,
+    };
+    let (name, email) = (format!("{row}.name_key"), format!("{row}.email_normalized"));
     if text.chars().count() >= SUBSTRING {
+        let mut alternatives = Vec::new();
         match dialect {
             Dialect::Sqlite => {
                 // The email as typed, as the trigram index holds it: SQLite's
                 // `lower` folds ASCII only, so an address with other letters
                 // (a capital Ü in its domain) asks the index about its row.
                 // (One typed as it is stored, the most, is never asked.)
+                let index = subject.trigrams();
                 let phrase = params.push(fts_phrase(text));
-                let text = params.push(text);
-                format!(
-                    "(instr(u.name_key, {text}) > 0 OR instr(lower(u.email), {text}) > 0 \
-                     OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*' \
-                     AND EXISTS (SELECT 1 FROM users_search \
-                     WHERE users_search MATCH {phrase} AND users_search.rowid = u.id)))"
-                )
+                let found = params.push(text);
+                alternatives.push(format!(
+                    "instr({name}, {found}) > 0 OR instr(lower({row}.email), {found}) > 0 \
+                     OR ({row}.email <> {email} AND {row}.email GLOB '*[^ -~]*' \
+                     AND EXISTS (SELECT 1 FROM {index} \
+                     WHERE {index} MATCH {phrase} AND {index}.rowid = {row}.id))"
+                ));
+                if digits.is_some() {
+                    alternatives.push(format!("instr({row}.phone, {found}) > 0"));
+                }
+                if let Some(digits) = digits.filter(|d| d.len() >= SUBSTRING && *d != text) {
+                    let digits = params.push(digits);
+                    alternatives.push(format!("instr({row}.phone, {digits}) > 0"));
+                }
             }
             Dialect::Postgres => {
                 let pattern = params.push(contains_pattern(text));
-                format!("(u.name_key LIKE {pattern} OR u.email_normalized LIKE {pattern})")
+                alternatives.push(format!("{name} LIKE {pattern} OR {email} LIKE {pattern}"));
+                if let Some(digits) = digits.filter(|d| d.len() >= SUBSTRING) {
+                    let pattern = params.push(contains_pattern(digits));
+                    alternatives.push(format!("{row}.phone LIKE {pattern}"));
+                }
             }
         }
-    } else if by_word_start(text) {
-        word_start_condition(dialect, "u", text, params)
+        return format!("({})", alternatives.join(" OR "));
+    }
+    let first = if by_word_start(text) {
+        word_start_condition(dialect, row, text, params)
     } else {
         let lower = params.push(text);
         let upper = params.push(prefix_upper_bound(text));
         format!(
-            "((u.name_key >= {lower} AND u.name_key < {upper}) OR \
-             (u.email_normalized >= {lower} AND u.email_normalized < {upper}))"
+            "(({name} >= {lower} AND {name} < {upper}) OR \
+             ({email} >= {lower} AND {email} < {upper}))"
         )
+    };
+    match digits {
+        Some(digits) => format!("({first} OR {})", phone_starts(row, digits, params)),
+        None => first,
     }
+}
+
+/// "The phone of `row` starts with `digits`" (after the `+` of E.164).
+pub(super) fn phone_starts(row: &str, digits: &str, params: &mut Params) -> String {
+    let prefix = format!("+{digits}");
+    let upper = params.push(prefix_upper_bound(&prefix));
+    let lower = params.push(prefix);
+    format!("({row}.phone >= {lower} AND {row}.phone < {upper})")
 }
 
 /// The conditions of a search's parts under `reading`, one for each part
@@ -234,14 +321,15 @@ pub(super) fn rule(dialect: Dialect, text: &str, params: &mut Params) -> String 
 /// them), each tested by the rule.
 pub(super) fn parts(
     dialect: Dialect,
-    text: &str,
+    (subject, text): (Subject<'_>, &str),
     (reading, others): (Reading, &[i64]),
-    sort: SortField,
+    text_sort: Option<TextSort>,
     params: &mut Params,
 ) -> Vec<String> {
-    let index = index_query(text).filter(|_| dialect == Dialect::Sqlite);
-    match (reading, index, index_column(sort)) {
-        (Reading::Walk, Some(_), _) => vec![rule(dialect, text, params)],
+    let (_, row) = subject.table();
+    let index = index_query(subject, text).filter(|_| dialect == Dialect::Sqlite);
+    match (reading, index, text_sort) {
+        (Reading::Walk, Some(_), _) => vec![rule(dialect, subject, text, params)],
         (Reading::Split, Some(_), Some((_, key))) => {
             let lower = params.push(text);
             let upper = params.push(prefix_upper_bound(text));
@@ -253,8 +341,8 @@ pub(super) fn parts(
                 let ids: Vec<String> = others.iter().map(i64::to_string).collect();
                 let ids = params.push(format!("[{}]", ids.join(",")));
                 parts.push(format!(
-                    "(u.id IN (SELECT value FROM json_each({ids})) AND {})",
-                    rule(dialect, text, params)
+                    "({row}.id IN (SELECT value FROM json_each({ids})) AND {})",
+                    rule(dialect, subject, text, params)
                 ));
             }
             if by_word_start(text) {
@@ -265,7 +353,7 @@ pub(super) fn parts(
                 for (from, to) in [("' '", "'a'"), ("'{'", del.as_str())] {
                     parts.push(format!(
                         "({key} >= {from} AND {key} < {to} AND {})",
-                        rule(dialect, text, params)
+                        rule(dialect, subject, text, params)
                     ));
                 }
             }
@@ -274,11 +362,11 @@ pub(super) fn parts(
         (_, Some((table, query)), _) => {
             let query = params.push(query);
             vec![format!(
-                "(u.id IN (SELECT rowid FROM {table} WHERE {table} MATCH {query}) AND {})",
-                rule(dialect, text, params)
+                "({row}.id IN (SELECT rowid FROM {table} WHERE {table} MATCH {query}) AND {})",
+                rule(dialect, subject, text, params)
             )]
         }
-        (_, None, _) => vec![rule(dialect, text, params)],
+        (_, None, _) => vec![rule(dialect, subject, text, params)],
     }
 }
 
@@ -301,11 +389,25 @@ mod tests {
     #[test]
     fn each_search_has_its_index_or_none() {
         assert_eq!(
-            index_query("ma\"r"),
+            index_query(Subject::Users, "ma\"r"),
             Some(("users_search", "\"ma\"\"r\"".to_owned()))
         );
-        assert_eq!(index_query("li"), Some(("users_words", "\"li\"*".into())));
-        assert_eq!(index_query("j."), None);
+        assert_eq!(
+            index_query(Subject::Users, "li"),
+            Some(("users_words", "\"li\"*".into()))
+        );
+        assert_eq!(index_query(Subject::Users, "j."), None);
+        let phone = Subject::Clients {
+            digits: Some("442079"),
+        };
+        assert_eq!(
+            index_query(phone, "+44 2079"),
+            Some((
+                "clients_search",
+                "\"+44 2079\" OR phone : \"442079\"".into()
+            ))
+        );
+        assert_eq!(index_query(phone, "li"), None);
     }
 
     #[test]
@@ -313,9 +415,9 @@ mod tests {
         let mut params = Params::default();
         let split = parts(
             Dialect::Sqlite,
-            "zhang",
+            (Subject::Users, "zhang"),
             (Reading::Split, &[7, 9]),
-            SortField::Name,
+            users_text_sort(SortField::Name),
             &mut params,
         );
         assert_eq!(split.len(), 2);
@@ -324,9 +426,9 @@ mod tests {
         assert_eq!(params.0[2], sql::Value::Text("[7,9]".into()));
         let words = parts(
             Dialect::Sqlite,
-            "zh",
+            (Subject::Users, "zh"),
             (Reading::Split, &[]),
-            SortField::Email,
+            users_text_sort(SortField::Email),
             &mut params,
         );
         assert_eq!(words.len(), 3);
@@ -335,9 +437,9 @@ mod tests {
             assert_eq!(
                 parts(
                     Dialect::Sqlite,
-                    "zh",
+                    (Subject::Users, "zh"),
                     (reading, &[]),
-                    SortField::Email,
+                    users_text_sort(SortField::Email),
                     &mut params
                 )
                 .len(),

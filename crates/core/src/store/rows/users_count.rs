@@ -13,7 +13,7 @@
 use crate::store::sql::{self, Params, Sql};
 use crate::store::{StoreError, Total, COUNT_CAP};
 
-use super::search_plan::{self, index_query};
+use super::search_plan::{self, index_query, Subject};
 use super::users_overview::member_of;
 
 /// The most candidates a count reads: as many as it may count.
@@ -49,9 +49,9 @@ pub(super) async fn bounded_total<S: Sql + ?Sized>(
     conditions: &[String],
     params: &Params,
 ) -> Result<Option<Total>, StoreError> {
-    let indexed = search
-        .as_ref()
-        .and_then(|s| index_query(s.text).map(|index| (index, s.found.unwrap_or(u64::MAX))));
+    let indexed = search.as_ref().and_then(|s| {
+        index_query(Subject::Users, s.text).map(|index| (index, s.found.unwrap_or(u64::MAX)))
+    });
     // The search's hits drive the count unless the group has fewer members.
     let from_hits = match (&indexed, group) {
         (Some((_, found)), Some(group)) => *found <= group.members,
@@ -66,7 +66,12 @@ pub(super) async fn bounded_total<S: Sql + ?Sized>(
         // The rule alone: the index only narrows (it folds some letters
         // otherwise), and the search's own condition would read its whole
         // index first.
-        tested.push(search_plan::rule(sql.dialect(), search.text, &mut params));
+        tested.push(search_plan::rule(
+            sql.dialect(),
+            Subject::Users,
+            search.text,
+            &mut params,
+        ));
         rest = conditions.get(1..).unwrap_or_default();
     }
     let skip = usize::from(search.is_some());

@@ -12,7 +12,7 @@ use crate::store::{
 };
 
 use super::search;
-use super::search_plan::{self, Reading};
+use super::search_plan::{self, users_text_sort, Reading, Subject};
 use super::users::{complete_users, query_user_rows, USER_COLUMNS};
 use super::users_count::{bounded_total, Grouped, Searched};
 use super::UsersTx;
@@ -94,7 +94,13 @@ async fn users_page<S: Sql + ?Sized>(
             }
             Dialect::Postgres => (0, 0),
         };
-        let planned = search_plan::reading(sql, text, query.sort, (rows, within)).await?;
+        let planned = search_plan::reading(
+            sql,
+            (Subject::Users, text),
+            users_text_sort(query.sort),
+            (rows, within),
+        )
+        .await?;
         index_count = planned.counted;
         let plan = planned.reading;
         reading = Some(plan);
@@ -106,9 +112,9 @@ async fn users_page<S: Sql + ?Sized>(
         };
         conditions.extend(search_plan::parts(
             dialect,
-            text,
+            (Subject::Users, text),
             (total_reading, &[]),
-            query.sort,
+            users_text_sort(query.sort),
             &mut params,
         ));
     }
@@ -317,9 +323,9 @@ async fn users_page<S: Sql + ?Sized>(
             let parts = match (&search, reading) {
                 (Some(text), Some(plan)) if plan != total_reading => search_plan::parts(
                     dialect,
-                    text,
+                    (Subject::Users, text),
                     (plan, &split_others),
-                    query.sort,
+                    users_text_sort(query.sort),
                     &mut params,
                 ),
                 _ => Vec::new(),

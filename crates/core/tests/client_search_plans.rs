@@ -1,0 +1,199 @@
+//! SQLite plans a client search of three characters or more per query, as
+//! it does a users search (a rare one read from its index and sorted, a
+//! frequent one found by walking the sort's index, one whose hits mostly
+//! start the name read as that range beside the index's other hits):
+//! whichever plan it takes, in each sort and direction, every page is
+//! exactly what the rule, applied by hand to every client, says, and so is
+//! the total. PostgreSQL, which plans by itself, is held to the same pages.
+
+mod support;
+
+use roster_core::clients::{ClientQuery, ClientSort, Direction};
+use roster_core::domain::{ClientName, Email, Phone};
+use roster_core::model::{Client, ClientFields};
+use roster_core::store::{Store, TxMode, COUNT_CAP};
+use support::*;
+
+/// The rule, by hand: the lowercased name, or the email (as typed on
+/// SQLite, whose trigram index holds it so; normalised on PostgreSQL, an
+/// international domain there in its IDNA form), holds the text; or the
+/// phone's digits hold the search's digits (three or more, of a phone-like
+/// search).
+fn matches(client: &Client, text: &str, backend: Backend) -> bool {
+    let email = client.email.as_deref().unwrap_or_default();
+    let email = match backend {
+        Backend::Sqlite => email.to_lowercase(),
+        Backend::Postgres => Email::parse(email)
+            .map(|e| e.normalized().to_owned())
+            .unwrap_or_default(),
+    };
+    let phone: String = client
+        .phone
+        .as_deref()
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let phone_like = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-()./".contains(c));
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    client.name.to_lowercase().contains(text)
+        || email.contains(text)
+        || (phone_like && digits.len() >= 3 && phone.contains(&digits))
+}
+
+fn client(name: &str, email: Option<&str>, phone: Option<&str>) -> ClientFields {
+    ClientFields {
+        name: ClientName::parse(name).expect("name"),
+        email: email.map(|e| Email::parse(e).expect("email")),
+        phone: phone.map(|p| Phone::parse(p, None).expect("phone")),
+        country: None,
+        account_manager: None,
+    }
+}
+
+/// Writes clients straight into the store, each created a little earlier
+/// than the one before in a shuffled order (so creation is no other sort).
+async fn write_clients(store: &dyn Store, clients: &[ClientFields]) {
+    let now = chrono::Utc::now();
+    let mut tx = store.begin(TxMode::Write).await.expect("begin");
+    for (n, fields) in clients.iter().enumerate() {
+        let created = now - chrono::Duration::minutes((n as i64 * 7_919) % 100_000);
+        tx.insert_client(fields, created).await.expect("insert");
+    }
+    tx.commit().await.expect("commit");
+}
+
+/// Every page of `query`, `limit` at a time, and the first page's total.
+async fn every_page(world: &World, query: ClientQuery, limit: u32) -> (Vec<Client>, u64) {
+    let mut query = ClientQuery { limit, ..query };
+    let mut clients = Vec::new();
+    let mut total = None;
+    loop {
+        let page = world
+            .directory
+            .list_clients(&world.admin, &query)
+            .await
+            .expect("list");
+        total.get_or_insert(page.total.count);
+        clients.extend(page.clients);
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => return (clients, total.unwrap_or_default()),
+        }
+    }
+}
+
+every_store!(every_client_plan_pages_exactly_as_the_rule_says);
+async fn every_client_plan_pages_exactly_as_the_rule_says(backend: Backend) {
+    let world = World::on(backend).await;
+    let store: &dyn Store = world.directory.store().as_ref();
+    let mut clients = Vec::new();
+    // 12,000 others, a third without an email, a third without a phone.
+    for n in 0..12_000 {
+        let email = format!("c{n}@filler{}.test", n % 13);
+        let phone = format!("+1 212 555 {:04}", n % 10_000);
+        clients.push(client(
+            &format!("Client{n} Filler{}", n % 97),
+            (n % 3 != 0).then_some(email.as_str()),
+            (n % 3 != 1).then_some(phone.as_str()),
+        ));
+    }
+    // 1,500 whose name starts with Zhang, 150 whose surname it is, all at
+    // corp.test, all with a London number.
+    for n in 0..1_650 {
+        let name = if n < 1_500 {
+            format!("Zhang P{n}")
+        } else {
+            format!("Mia{n} Zhang")
+        };
+        let email = format!("z{n}@corp.test");
+        let phone = format!("+44 20 79{:06}", n);
+        clients.push(client(&name, Some(&email), Some(&phone)));
+    }
+    // 500 at an international domain typed in capitals: found by the
+    // domain as typed on SQLite (as its index folds it).
+    for n in 0..500 {
+        let email = format!("ines{n}@BÜCHER.de");
+        clients.push(client(&format!("Ines{n} Vogel"), Some(&email), None));
+    }
+    // A rare surname.
+    for n in 0..120 {
+        clients.push(client(&format!("Ann{n} Smithers"), None, None));
+    }
+    write_clients(store, &clients).await;
+
+    let (everyone, _) = every_page(&world, ClientQuery::default(), 1_000).await;
+    assert_eq!(everyone.len(), clients.len());
+    // The most hits a search of three characters or more reads from its
+    // index and sorts: √(10 × clients).
+    let limit = (10.0 * everyone.len() as f64).sqrt() as usize;
+    let hits = |text: &str| {
+        everyone
+            .iter()
+            .filter(|c| matches(c, text, backend))
+            .count()
+    };
+    // SQLite's counts put each search where it is meant: "zhang" splits by
+    // name (most of its hits start the name), and it, "corp", "+44 20 79"
+    // and "bücher" walk; "smithers" is read from its index.
+    if backend == Backend::Sqlite {
+        for text in ["zhang", "corp", "+44 20 79", "bücher"] {
+            assert!(hits(text) > limit, "{text}: {} hits", hits(text));
+        }
+        assert!((1..=limit).contains(&hits("smithers")));
+    }
+
+    for (sort, direction) in [
+        (ClientSort::Name, Direction::Asc),
+        (ClientSort::Name, Direction::Desc),
+        (ClientSort::Created, Direction::Asc),
+        (ClientSort::Created, Direction::Desc),
+    ] {
+        let query = ClientQuery {
+            sort,
+            direction,
+            ..ClientQuery::default()
+        };
+        let (all, _) = every_page(&world, query.clone(), 1_000).await;
+        for text in [
+            "zhang",
+            "corp",
+            "+44 20 79",
+            "bücher",
+            "xn--",
+            "smithers",
+            "212 555",
+        ] {
+            let (found, total) = every_page(
+                &world,
+                ClientQuery {
+                    search: Some(text.to_uppercase()),
+                    ..query.clone()
+                },
+                100,
+            )
+            .await;
+            let expected: Vec<_> = all
+                .iter()
+                .filter(|c| matches(c, text, backend))
+                .map(|c| c.id)
+                .collect();
+            let found: Vec<_> = found.iter().map(|c| c.id).collect();
+            let case = format!("{text} {sort:?} {direction:?}");
+            if let Some(at) =
+                (0..found.len().max(expected.len())).find(|&n| found.get(n) != expected.get(n))
+            {
+                panic!(
+                    "{case}: {} found, {} expected; first difference at {at}: {:?} against {:?}",
+                    found.len(),
+                    expected.len(),
+                    found.get(at),
+                    expected.get(at)
+                );
+            }
+            assert_eq!(total, (expected.len() as u64).min(COUNT_CAP), "{case}");
+        }
+    }
+}
