@@ -223,8 +223,7 @@ async fn count_listed<S: Sql + ?Sized>(
     sql::count(sql, &statement, &counted.0).await
 }
 
-/// The name sort as a [`search_plan::TextSort`]: the trigram index's
-/// `name` column folds the name as its key does.
+/// The name sort as a [`search_plan::TextSort`].
 fn text_sort(sort: ClientSort) -> Option<TextSort> {
     match sort {
         ClientSort::Name => Some(("name", "c.name_key")),

@@ -82,12 +82,12 @@ pub(super) fn index_query(subject: Subject<'_>, text: &str) -> Option<(&'static 
     }
 }
 
-/// A text sort: the column of the search index that holds its key (the
-/// name or email, folded there as the key is), and the key's column.
+/// A text sort: the field of the search indexes that holds its key (`name`
+/// or `email`; the trigram tables' `name_key` since V21), and the key's
+/// column.
 pub(super) type TextSort = (&'static str, &'static str);
 
-/// The users' sorts that are [`TextSort`]s: name and email, in both of
-/// SQLite's tables.
+/// The users' sorts that are [`TextSort`]s: name and email.
 pub(super) fn users_text_sort(sort: SortField) -> Option<TextSort> {
     match sort {
         SortField::Name => Some(("name", "u.name_key")),
@@ -189,8 +189,14 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     if found <= limit {
         return planned(Reading::Index, Vec::new());
     }
-    let (Some((column, _)), Some(starting)) = (text_sort, starting) else {
+    let (Some((field, _)), Some(starting)) = (text_sort, starting) else {
         return planned(Reading::Walk, Vec::new());
+    };
+    // The trigram tables hold the name's key (V21), the words tables its
+    // words in a column `name`.
+    let column = match field {
+        "name" if table == subject.trigrams() => "name_key",
+        _ => field,
     };
     if starting <= limit / 2 {
         return planned(Reading::Walk, Vec::new());
@@ -238,7 +244,8 @@ async fn index_rows<S: Sql + ?Sized>(
 
 /// The rule of a search of `subject` (the lowercased `text`), tested on its
 /// row (`u` or `c`): three characters or more anywhere in the name's key or
-/// in the email as typed, folded as its trigram index folds it; fewer at
+/// in the email as typed, folded as their trigram index (V21) folds them,
+/// so that the index finds every row the rule does; fewer at
 /// the start of a word ([`word_start_condition`]); or a short search with
 /// punctuation at the start of the whole name or email. A client's phone
 /// holds the text too (three characters or more), or its digits: anywhere
