@@ -82,7 +82,7 @@ struct Report {
     /// The seeded store's size, bytes, before any query is timed.
     disk_bytes: u64,
     /// PostgreSQL: how long gathering the planner's statistics took after
-    /// seeding (`ANALYZE`, as autovacuum would), before any query is timed.
+    /// seeding (`VACUUM (ANALYZE)`, as autovacuum would), before any query is timed.
     #[serde(skip_serializing_if = "Option::is_none")]
     analyze_seconds: Option<f64>,
     queries: BTreeMap<&'static str, Latency>,
