@@ -4,12 +4,14 @@
 //! start the name read as that range beside the index's other hits):
 //! whichever plan it takes, in each sort and direction, every page is
 //! exactly what the rule, applied by hand to every client, says, and so is
-//! the total. PostgreSQL, which plans by itself, is held to the same pages.
+//! the total; a team lead's pages hold their team's clients of those only.
+//! PostgreSQL, which plans by itself, is held to the same pages.
 
 mod support;
 
 use roster_core::clients::{ClientQuery, ClientSort, Direction};
-use roster_core::domain::{ClientName, Email, Phone};
+use roster_core::directory::NewUser;
+use roster_core::domain::{ClientName, Email, Grant, Phone, UserId};
 use roster_core::model::{Client, ClientFields};
 use roster_core::store::{Store, TxMode, COUNT_CAP};
 use support::*;
@@ -53,6 +55,39 @@ fn client(name: &str, email: Option<&str>, phone: Option<&str>) -> ClientFields 
     }
 }
 
+/// Lena, who sees her team's clients only (`clients.view:team`), over Tom,
+/// who manages every third client; the operator acting as Lena, and Tom.
+async fn team_lead(world: &World) -> (roster_core::Operator, UserId) {
+    let grants = [Grant::parse("clients.view:team").expect("grant")]
+        .into_iter()
+        .collect();
+    let leads = world
+        .directory
+        .create_group(&world.admin, "Account leads", "", grants)
+        .await
+        .expect("group");
+    let staff = world.group("Staff", &[]).await;
+    let lena = world.user_in("Lena Lead", &[leads.id]).await;
+    let tom = world
+        .directory
+        .create_user(
+            &world.admin,
+            NewUser {
+                supervisor: Some(lena.id),
+                ..new_user("Tom Report", &[staff.id])
+            },
+        )
+        .await
+        .expect("Tom")
+        .user;
+    let lead = world
+        .directory
+        .act_as(lena.email.as_str())
+        .await
+        .expect("act as Lena");
+    (lead, tom.id)
+}
+
 /// Writes clients straight into the store, each created a little earlier
 /// than the one before in a shuffled order (so creation is no other sort).
 async fn write_clients(store: &dyn Store, clients: &[ClientFields]) {
@@ -63,26 +98,6 @@ async fn write_clients(store: &dyn Store, clients: &[ClientFields]) {
         tx.insert_client(fields, created).await.expect("insert");
     }
     tx.commit().await.expect("commit");
-}
-
-/// Every page of `query`, `limit` at a time, and the first page's total.
-async fn every_page(world: &World, query: ClientQuery, limit: u32) -> (Vec<Client>, u64) {
-    let mut query = ClientQuery { limit, ..query };
-    let mut clients = Vec::new();
-    let mut total = None;
-    loop {
-        let page = world
-            .directory
-            .list_clients(&world.admin, &query)
-            .await
-            .expect("list");
-        total.get_or_insert(page.total.count);
-        clients.extend(page.clients);
-        match page.next {
-            Some(next) => query.after = Some(next),
-            None => return (clients, total.unwrap_or_default()),
-        }
-    }
 }
 
 every_store!(every_client_plan_pages_exactly_as_the_rule_says);
@@ -131,9 +146,15 @@ async fn every_client_plan_pages_exactly_as_the_rule_says(backend: Backend) {
     for n in 0..40 {
         clients.push(client(&format!("Ömer VELİ{n}"), None, None));
     }
+    let (lead, tom) = team_lead(&world).await;
+    for fields in clients.iter_mut().step_by(3) {
+        fields.account_manager = Some(tom);
+    }
     write_clients(store, &clients).await;
 
-    let (everyone, _) = every_page(&world, ClientQuery::default(), 1_000).await;
+    let (everyone, _) = world
+        .every_client_page(&world.admin, ClientQuery::default(), 1_000)
+        .await;
     assert_eq!(everyone.len(), clients.len());
     // The most hits a search of three characters or more reads from its
     // index and sorts: √(10 × clients).
@@ -172,7 +193,9 @@ async fn every_client_plan_pages_exactly_as_the_rule_says(backend: Backend) {
             direction,
             ..ClientQuery::default()
         };
-        let (all, _) = every_page(&world, query.clone(), 1_000).await;
+        let (all, _) = world
+            .every_client_page(&world.admin, query.clone(), 1_000)
+            .await;
         for text in [
             "zhang",
             "corp",
@@ -184,15 +207,13 @@ async fn every_client_plan_pages_exactly_as_the_rule_says(backend: Backend) {
             "ali",
             "veli",
         ] {
-            let (found, total) = every_page(
-                &world,
-                ClientQuery {
-                    search: Some(text.to_uppercase()),
-                    ..query.clone()
-                },
-                100,
-            )
-            .await;
+            let search = ClientQuery {
+                search: Some(text.to_uppercase()),
+                ..query.clone()
+            };
+            let (found, total) = world
+                .every_client_page(&world.admin, search.clone(), 100)
+                .await;
             let expected: Vec<_> = all
                 .iter()
                 .filter(|c| matches(c, text, backend))
@@ -212,6 +233,17 @@ async fn every_client_plan_pages_exactly_as_the_rule_says(backend: Backend) {
                 );
             }
             assert_eq!(total, (expected.len() as u64).min(COUNT_CAP), "{case}");
+            // The lead: the same order, their team's only.
+            let (theirs, total) = world.every_client_page(&lead, search, 100).await;
+            let in_team: Vec<_> = all
+                .iter()
+                .filter(|c| matches(c, text, backend))
+                .filter(|c| c.account_manager.as_ref().is_some_and(|m| m.id == tom))
+                .map(|c| c.id)
+                .collect();
+            let theirs: Vec<_> = theirs.iter().map(|c| c.id).collect();
+            assert_eq!(theirs, in_team, "{case}, the lead");
+            assert_eq!(total, in_team.len() as u64, "{case}, the lead");
         }
     }
 }

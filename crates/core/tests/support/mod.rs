@@ -17,11 +17,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Once};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use roster_core::clients::ClientQuery;
 use roster_core::directory::{Created, GroupChanges, NewUser, PasswordChoice};
 use roster_core::domain::{
     Email, GroupId, Permission, PermissionSet, Status, TwoFactor, UserId, UserName,
 };
-use roster_core::model::{AuditEvent, AuditQuery, Group, User, UserFields};
+use roster_core::model::{AuditEvent, AuditQuery, Client, Group, User, UserFields};
 use roster_core::password::PlainPassword;
 use roster_core::store::postgres::{PgConfig, PostgresStore, TlsMode};
 use roster_core::store::sqlite::SqliteStore;
@@ -184,6 +185,32 @@ impl World {
             match page.next {
                 Some(next) => query.after = Some(next),
                 None => return (users, total.unwrap_or_default()),
+            }
+        }
+    }
+
+    /// Every page of the clients `query` lists for `operator`, `limit` at a
+    /// time, and the first page's total.
+    pub async fn every_client_page(
+        &self,
+        operator: &Operator,
+        query: ClientQuery,
+        limit: u32,
+    ) -> (Vec<Client>, u64) {
+        let mut query = ClientQuery { limit, ..query };
+        let mut clients = Vec::new();
+        let mut total = None;
+        loop {
+            let page = self
+                .directory
+                .list_clients(operator, &query)
+                .await
+                .expect("list");
+            total.get_or_insert(page.total.count);
+            clients.extend(page.clients);
+            match page.next {
+                Some(next) => query.after = Some(next),
+                None => return (clients, total.unwrap_or_default()),
             }
         }
     }
