@@ -471,7 +471,8 @@ impl<S: Sql + ?Sized> ClientsTx for S {
                 .collect();
             format!(
                 "SELECT {CLIENT_COLUMNS} FROM ({}) p JOIN clients c ON c.id = p.id \
-                 LEFT JOIN users m ON m.id = c.account_manager_id ORDER BY p.sort_value {order}, p.id {order} LIMIT {limit_rows}",
+                 LEFT JOIN users m ON m.id = c.account_manager_id \
+                 ORDER BY p.sort_value {order}, p.id {order} LIMIT {limit_rows}",
                 selects.join(" UNION ")
             )
         };

@@ -1,14 +1,15 @@
-//! How SQLite reads a search's page of users or clients in a sort. It keeps no
-//! statistics to choose by itself, and every fixed plan grows with the
-//! directory somewhere: sorting every hit of a frequent search ("mar"),
-//! walking the sort's index past everyone for a rare one ("lidwina"), or
-//! walking it for hits that cluster late in the sort, where the search
-//! starts the sort key ("zhang" by name: most of its hits are the
-//! Zhangs, near the end). Clients are planned so too, but for a short
-//! phone-like search, which [`super::search`] reads by itself. So a search is planned per query from its
-//! index's own counts ([`reading`]), and every plan returns exactly the
-//! rows of one rule ([`rule`]), which the index only narrows. PostgreSQL
-//! plans from its own statistics: it always takes [`Reading::Index`].
+//! How SQLite reads a search's page of users or clients in a sort. It
+//! keeps no statistics to choose by itself, and every fixed plan grows
+//! with the directory somewhere: sorting every hit of a frequent search
+//! ("mar"), walking the sort's index past everyone for a rare one
+//! ("lidwina"), or walking it for hits that cluster late in the sort,
+//! where the search starts the sort key ("zhang" by name: most of its hits
+//! are the Zhangs, near the end). So a search is planned per query from
+//! its index's own counts ([`reading`]), and every plan returns exactly
+//! the rows of one rule ([`rule`]), which the index only narrows (it holds
+//! what the rule tests, V21). A client's short phone-like search is read
+//! as [`super::search`] writes it. PostgreSQL plans from its own
+//! statistics: it always takes [`Reading::Index`].
 
 use crate::store::sql::{self, Dialect, Params, Sql};
 use crate::store::{SortField, StoreError, COUNT_CAP};
