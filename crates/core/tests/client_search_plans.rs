@@ -10,8 +10,7 @@
 mod support;
 
 use roster_core::clients::{ClientQuery, ClientSort, Direction};
-use roster_core::directory::NewUser;
-use roster_core::domain::{ClientName, Email, Grant, Phone, UserId};
+use roster_core::domain::{ClientName, Email, Phone};
 use roster_core::model::{Client, ClientFields};
 use roster_core::store::{Store, TxMode, COUNT_CAP};
 use support::*;
@@ -53,39 +52,6 @@ fn client(name: &str, email: Option<&str>, phone: Option<&str>) -> ClientFields 
         country: None,
         account_manager: None,
     }
-}
-
-/// Lena, who sees her team's clients only (`clients.view:team`), over Tom,
-/// who manages every third client; the operator acting as Lena, and Tom.
-async fn team_lead(world: &World) -> (roster_core::Operator, UserId) {
-    let grants = [Grant::parse("clients.view:team").expect("grant")]
-        .into_iter()
-        .collect();
-    let leads = world
-        .directory
-        .create_group(&world.admin, "Account leads", "", grants)
-        .await
-        .expect("group");
-    let staff = world.group("Staff", &[]).await;
-    let lena = world.user_in("Lena Lead", &[leads.id]).await;
-    let tom = world
-        .directory
-        .create_user(
-            &world.admin,
-            NewUser {
-                supervisor: Some(lena.id),
-                ..new_user("Tom Report", &[staff.id])
-            },
-        )
-        .await
-        .expect("Tom")
-        .user;
-    let lead = world
-        .directory
-        .act_as(lena.email.as_str())
-        .await
-        .expect("act as Lena");
-    (lead, tom.id)
 }
 
 /// Writes clients straight into the store, each created a little earlier
@@ -146,7 +112,10 @@ async fn every_client_plan_pages_exactly_as_the_rule_says(backend: Backend) {
     for n in 0..40 {
         clients.push(client(&format!("Ömer VELİ{n}"), None, None));
     }
-    let (lead, tom) = team_lead(&world).await;
+    // Lena sees her team's clients only; Tom, her report, manages every
+    // third client.
+    let team = world.lead_over_report(&["clients.view:team"]).await;
+    let (lead, tom) = (team.lead, team.tom.id);
     for fields in clients.iter_mut().step_by(3) {
         fields.account_manager = Some(tom);
     }

@@ -24,40 +24,15 @@ struct Org {
 /// Lena (the lead) over Tom; Otto outside. Lena holds the rights on
 /// clients for her team only.
 async fn org(world: &World) -> Org {
-    let grants = ["clients.view:team", "clients.manage:team"]
-        .iter()
-        .map(|text| Grant::parse(text).expect("a grant"))
-        .collect();
-    let leads = world
-        .directory
-        .create_group(&world.admin, "Account leads", "", grants)
-        .await
-        .expect("group");
-    let staff = world.group("Staff", &[]).await;
-    let lena = world.user_in("Lena Lead", &[leads.id]).await;
-    let tom = world
-        .directory
-        .create_user(
-            &world.admin,
-            roster_core::directory::NewUser {
-                supervisor: Some(lena.id),
-                ..new_user("Tom Report", &[staff.id])
-            },
-        )
-        .await
-        .expect("Tom")
-        .user;
-    let otto = world.user_in("Otto Outside", &[staff.id]).await;
-    let lead = world
-        .directory
-        .act_as(lena.email.as_str())
-        .await
-        .expect("act as Lena");
+    let team = world
+        .lead_over_report(&["clients.view:team", "clients.manage:team"])
+        .await;
+    let otto = world.user_in("Otto Outside", &[team.staff]).await;
     Org {
-        lena,
-        tom,
+        lena: team.lena,
+        tom: team.tom,
         otto,
-        lead,
+        lead: team.lead,
     }
 }
 

@@ -20,7 +20,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use roster_core::clients::ClientQuery;
 use roster_core::directory::{Created, GroupChanges, NewUser, PasswordChoice};
 use roster_core::domain::{
-    Email, GroupId, Permission, PermissionSet, Status, TwoFactor, UserId, UserName,
+    Email, Grant, GroupId, Permission, PermissionSet, Status, TwoFactor, UserId, UserName,
 };
 use roster_core::model::{AuditEvent, AuditQuery, Client, Group, User, UserFields};
 use roster_core::password::PlainPassword;
@@ -70,6 +70,15 @@ pub(crate) use every_store;
 pub enum Backend {
     Sqlite,
     Postgres,
+}
+
+/// A lead and their report ([`World::lead_over_report`]).
+pub struct Team {
+    pub lena: User,
+    pub tom: User,
+    /// Tom's group.
+    pub staff: GroupId,
+    pub lead: Operator,
 }
 
 pub struct World {
@@ -292,6 +301,46 @@ impl World {
             .await
             .expect("create user")
             .user
+    }
+
+    /// Lena Lead, who holds `grants` (team-scoped rights, `clients.view:team`),
+    /// over Tom Report in a group "Staff" with no rights; the operator acting
+    /// as Lena.
+    pub async fn lead_over_report(&self, grants: &[&str]) -> Team {
+        let grants = grants
+            .iter()
+            .map(|text| Grant::parse(text).expect("a grant"))
+            .collect();
+        let leads = self
+            .directory
+            .create_group(&self.admin, "Account leads", "", grants)
+            .await
+            .expect("group");
+        let staff = self.group("Staff", &[]).await;
+        let lena = self.user_in("Lena Lead", &[leads.id]).await;
+        let tom = self
+            .directory
+            .create_user(
+                &self.admin,
+                NewUser {
+                    supervisor: Some(lena.id),
+                    ..new_user("Tom Report", &[staff.id])
+                },
+            )
+            .await
+            .expect("Tom")
+            .user;
+        let lead = self
+            .directory
+            .act_as(lena.email.as_str())
+            .await
+            .expect("act as Lena");
+        Team {
+            lena,
+            tom,
+            staff: staff.id,
+            lead,
+        }
     }
 
     /// A user who holds exactly `permissions` (through a group of their own),
