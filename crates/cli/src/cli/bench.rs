@@ -46,8 +46,9 @@ pub struct BenchArgs {
     /// SQLite file, or the PostgreSQL schema).
     #[arg(long)]
     pub keep: bool,
-    /// Measure again the SQLite file an earlier run seeded and kept
-    /// (--store FILE), as it is: nothing is seeded, its clients (if any) are
+    /// Measure again the store an earlier run seeded and kept (--store
+    /// FILE, or --store postgres://…?schema=NAME): nothing is seeded (a
+    /// PostgreSQL schema is analysed again), its clients (if any) are
     /// measured too, and the team lead, found while seeding, is not.
     #[arg(long, requires = "store", conflicts_with_all = ["postgres", "clients", "audit_events"])]
     pub again: bool,

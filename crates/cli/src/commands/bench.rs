@@ -186,23 +186,38 @@ async fn sqlite(
 }
 
 /// Seeds a new schema `roster_bench_…` of the database `config` names,
-/// measures it, and drops the schema again unless `--keep` is given.
+/// measures it, and drops the schema again unless `--keep` is given; with
+/// `--again`, measures the kept schema the URL names, and keeps it.
 async fn postgres(
     config: PgConfig,
     args: &BenchArgs,
     file: Option<&QueriesFile>,
 ) -> anyhow::Result<Report> {
-    if config.schema.is_some() {
-        bail!("The benchmark seeds a new schema of its own; leave schema= out of the URL.");
+    match (&config.schema, args.again) {
+        (Some(_), false) => bail!(
+            "The benchmark seeds a new schema of its own; leave schema= out of the URL \
+             (or measure a kept one again with --again)."
+        ),
+        (None, true) => bail!("--again measures a kept schema: name it with schema= in the URL."),
+        _ => {}
     }
     let (mut config, _) = StoreArg::postgres_config(&config).await;
     let server = PostgresStore::test_connection(&config).await?;
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_nanos())
-        .unwrap_or_default();
-    let schema = format!("roster_bench_{}_{:x}", std::process::id(), nanos);
+    let schema = match &config.schema {
+        Some(kept) => kept.clone(),
+        None => {
+            let nanos = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|elapsed| elapsed.as_nanos())
+                .unwrap_or_default();
+            format!("roster_bench_{}_{:x}", std::process::id(), nanos)
+        }
+    };
     config.schema = Some(schema.clone());
+    // (Connecting creates a schema that is not there.)
+    if args.again && roster_core::bench::postgres_schema_bytes(&config).await? == 0 {
+        bail!("There is no schema {schema} to measure again.");
+    }
 
     let result = async {
         let store: Arc<dyn Store> = Arc::new(PostgresStore::connect(config.clone()).await?);
@@ -217,8 +232,11 @@ async fn postgres(
     }
     .await;
 
-    if args.keep {
+    // A schema measured again is kept as it was found.
+    if args.keep && !args.again {
         eprintln!("Kept the seeded schema: {}", config.display_url());
+    } else if args.again {
+        eprintln!("Measured the kept schema again: {}", config.display_url());
     } else if let Err(error) = roster_core::bench::drop_postgres_schema(&config).await {
         let detail = match error {
             StoreError::Internal { detail } => detail,

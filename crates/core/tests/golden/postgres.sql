@@ -105,42 +105,58 @@ SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.m
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: short search
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) ORDER BY u.name_key ASC, u.id ASC LIMIT $3;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT u.id FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) LIMIT 10001;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= $1 AND u.name_key < $2 LIMIT 159) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: short search, second page
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) AND (u.name_key, u.id) > ($4, $5) ORDER BY u.name_key ASC, u.id ASC LIMIT $3;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT u.id FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) LIMIT 10001;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= $1 AND u.name_key < $2 LIMIT 159) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND (u.name_key, u.id) > ($3, $4) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: long search
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) ORDER BY u.name_key ASC, u.id ASC LIMIT $2;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT u.id FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) LIMIT 10001;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= $1 AND u.name_key < $2 LIMIT 159) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: long search, second page
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) AND (u.name_key, u.id) > ($3, $4) ORDER BY u.name_key ASC, u.id ASC LIMIT $2;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT u.id FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) LIMIT 10001;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= $1 AND u.name_key < $2 LIMIT 159) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND (u.name_key, u.id) > ($3, $4) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: long search, disabled
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) AND u.status = 'disabled' LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) AND u.status = 'disabled' ORDER BY u.name_key ASC, u.id ASC LIMIT $2;
+SELECT u.id FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) LIMIT 10001;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= $1 AND u.name_key < $2 LIMIT 275) counted;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND u.status = 'disabled' LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND u.status = 'disabled' ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: long search, disabled, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) AND u.status = 'disabled' LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) AND u.status = 'disabled' AND (u.name_key, u.id) > ($3, $4) ORDER BY u.name_key ASC, u.id ASC LIMIT $2;
+SELECT u.id FROM users u WHERE (u.name_key LIKE $1 OR u.email_normalized LIKE $1) LIMIT 10001;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= $1 AND u.name_key < $2 LIMIT 275) counted;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND u.status = 'disabled' LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND u.status = 'disabled' AND (u.name_key, u.id) > ($3, $4) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: small group
@@ -168,15 +184,21 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: large group, short search
 SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0);
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $3) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $3) ORDER BY u.name_key ASC, u.id ASC LIMIT $4;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT u.id FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) LIMIT 10001;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= $1 AND u.name_key < $2 LIMIT 159) counted;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: large group, short search, second page
 SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0);
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $3) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $3) AND (u.name_key, u.id) > ($5, $6) ORDER BY u.name_key ASC, u.id ASC LIMIT $4;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT u.id FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) LIMIT 10001;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= $1 AND u.name_key < $2 LIMIT 159) counted;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) AND (u.name_key, u.id) > ($4, $5) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
@@ -223,16 +245,22 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: the administrator's team, short search
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT u.id FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) LIMIT 10001;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= $1 AND u.name_key < $2 LIMIT 159) counted;
 SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1;
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) AND (u.id = $3 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $3)) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) AND (u.id = $3 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $3)) ORDER BY u.name_key ASC, u.id ASC LIMIT $4;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND (u.id = $2 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $2)) LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND (u.id = $2 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $2)) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: the administrator's team, short search, second page
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT u.id FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) LIMIT 10001;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= $1 AND u.name_key < $2 LIMIT 159) counted;
 SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1;
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) AND (u.id = $3 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $3)) LIMIT 10001) counted;
-SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) AND (u.id = $3 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $3)) AND (u.name_key, u.id) > ($5, $6) ORDER BY u.name_key ASC, u.id ASC LIMIT $4;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND (u.id = $2 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $2)) LIMIT 10001) counted;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND (u.id = $2 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $2)) AND (u.name_key, u.id) > ($4, $5) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
@@ -253,36 +281,44 @@ SELECT clients FROM client_counts WHERE id = 1;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.created_at, c.id) < ($1, $2) ORDER BY c.created_at DESC, c.id DESC LIMIT $3;
 
 -- clients: short search
-SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.words LIKE $1 OR c.words LIKE $2) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.words LIKE $1 OR c.words LIKE $2) ORDER BY c.name_key ASC, c.id ASC LIMIT $3;
+SELECT clients FROM client_counts WHERE id = 1;
+SELECT c.id FROM clients c WHERE (c.words LIKE $1 OR c.words LIKE $2) LIMIT 10001;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $2;
 
 -- clients: short search, second page
-SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.words LIKE $1 OR c.words LIKE $2) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.words LIKE $1 OR c.words LIKE $2) AND (c.name_key, c.id) > ($3, $4) ORDER BY c.name_key ASC, c.id ASC LIMIT $5;
+SELECT clients FROM client_counts WHERE id = 1;
+SELECT c.id FROM clients c WHERE (c.words LIKE $1 OR c.words LIKE $2) LIMIT 10001;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) AND (c.name_key, c.id) > ($2, $3) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $4;
 
 -- clients: short phone search
-SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ((c.words LIKE $1 OR c.words LIKE $2) OR (c.phone >= $4 AND c.phone < $3)) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE ((c.words LIKE $1 OR c.words LIKE $2) OR (c.phone >= $4 AND c.phone < $3)) ORDER BY c.name_key ASC, c.id ASC LIMIT $5;
+SELECT clients FROM client_counts WHERE id = 1;
+SELECT c.id FROM clients c WHERE ((c.words LIKE $1 OR c.words LIKE $2) OR (c.phone >= $4 AND c.phone < $3)) LIMIT 10001;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $2;
 
 -- clients: short phone search, second page
-SELECT count(*) FROM (SELECT 1 FROM clients c WHERE ((c.words LIKE $1 OR c.words LIKE $2) OR (c.phone >= $4 AND c.phone < $3)) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE ((c.words LIKE $1 OR c.words LIKE $2) OR (c.phone >= $4 AND c.phone < $3)) AND (c.name_key, c.id) > ($5, $6) ORDER BY c.name_key ASC, c.id ASC LIMIT $7;
+SELECT clients FROM client_counts WHERE id = 1;
+SELECT c.id FROM clients c WHERE ((c.words LIKE $1 OR c.words LIKE $2) OR (c.phone >= $4 AND c.phone < $3)) LIMIT 10001;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) AND (c.name_key, c.id) > ($2, $3) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $4;
 
 -- clients: long search
-SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.name_key LIKE $1 OR c.email_normalized LIKE $1) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.name_key LIKE $1 OR c.email_normalized LIKE $1) ORDER BY c.name_key ASC, c.id ASC LIMIT $2;
+SELECT clients FROM client_counts WHERE id = 1;
+SELECT c.id FROM clients c WHERE (c.name_key LIKE $1 OR c.email_normalized LIKE $1) LIMIT 10001;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $2;
 
 -- clients: long search, second page
-SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.name_key LIKE $1 OR c.email_normalized LIKE $1) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.name_key LIKE $1 OR c.email_normalized LIKE $1) AND (c.name_key, c.id) > ($2, $3) ORDER BY c.name_key ASC, c.id ASC LIMIT $4;
+SELECT clients FROM client_counts WHERE id = 1;
+SELECT c.id FROM clients c WHERE (c.name_key LIKE $1 OR c.email_normalized LIKE $1) LIMIT 10001;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) AND (c.name_key, c.id) > ($2, $3) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $4;
 
 -- clients: long phone search
-SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.name_key LIKE $1 OR c.email_normalized LIKE $1 OR c.phone LIKE $2) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.name_key LIKE $1 OR c.email_normalized LIKE $1 OR c.phone LIKE $2) ORDER BY c.name_key ASC, c.id ASC LIMIT $3;
+SELECT clients FROM client_counts WHERE id = 1;
+SELECT c.id FROM clients c WHERE (c.name_key LIKE $1 OR c.email_normalized LIKE $1 OR c.phone LIKE $2) LIMIT 10001;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $2;
 
 -- clients: long phone search, second page
-SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.name_key LIKE $1 OR c.email_normalized LIKE $1 OR c.phone LIKE $2) LIMIT 10001) counted;
-SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.name_key LIKE $1 OR c.email_normalized LIKE $1 OR c.phone LIKE $2) AND (c.name_key, c.id) > ($3, $4) ORDER BY c.name_key ASC, c.id ASC LIMIT $5;
+SELECT clients FROM client_counts WHERE id = 1;
+SELECT c.id FROM clients c WHERE (c.name_key LIKE $1 OR c.email_normalized LIKE $1 OR c.phone LIKE $2) LIMIT 10001;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) AND (c.name_key, c.id) > ($2, $3) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $4;
 
 -- clients: whole values
 SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.id = $1 OR c.email_normalized = $2 OR c.phone = $3 OR c.name_folded = $4) LIMIT 10001) counted;

@@ -177,15 +177,15 @@ async fn rare_word_start<S: Sql + ?Sized>(
     }
 }
 
-/// The plan of a client search on SQLite ([`search_plan::reading`]);
-/// `None` for one with no index to plan from (a short phone-like search,
-/// a prefix with punctuation) and on PostgreSQL.
+/// The plan of a client search ([`search_plan::reading`]); `None` on
+/// SQLite for one with no index to plan from (a short phone-like search, a
+/// prefix with punctuation).
 async fn plan<S: Sql + ?Sized>(
     sql: &mut S,
     (subject, text): (Subject<'_>, &str),
     sort: ClientSort,
 ) -> Result<Option<Planned>, StoreError> {
-    if sql.dialect() != Dialect::Sqlite || search_plan::index_query(subject, text).is_none() {
+    if sql.dialect() == Dialect::Sqlite && search_plan::index_query(subject, text).is_none() {
         return Ok(None);
     }
     let rows = sql::count(sql, CLIENT_COUNT, &[]).await?;
@@ -388,9 +388,30 @@ impl<S: Sql + ?Sized> ClientsTx for S {
             _ => None,
         };
         let rare = rare_word_start(self, listing).await?;
-        // The search's condition first: the index's hits tested by the rule.
-        let mut conditions =
-            search::client_conditions(dialect, listing.matching.as_ref(), rare, &mut params);
+        // The search's condition first: the index's hits tested by the rule,
+        // or every hit, read by the plan (PostgreSQL).
+        let mut conditions = match (&listing.matching, &planned) {
+            (
+                Some(ClientMatch::Substring { text, digits }),
+                Some(Planned {
+                    reading: Reading::Hits,
+                    ids,
+                    ..
+                }),
+            ) => search_plan::parts(
+                dialect,
+                (
+                    Subject::Clients {
+                        digits: digits.as_deref(),
+                    },
+                    text,
+                ),
+                (Reading::Hits, ids),
+                None,
+                &mut params,
+            ),
+            _ => search::client_conditions(dialect, listing.matching.as_ref(), rare, &mut params),
+        };
         if let Some(lead) = listing.team_of {
             conditions.push(team_condition(lead, &mut params));
         }
@@ -409,10 +430,10 @@ impl<S: Sql + ?Sized> ClientsTx for S {
             _ => Total::capped(count_listed(self, listing, &conditions, &params).await?),
         };
         // The search's parts as its plan reads them, each in place of its
-        // condition (the first), unless the plan reads the index's hits.
+        // condition (the first), unless the plan reads the hits.
         let parts = match (&listing.matching, &planned) {
             (Some(ClientMatch::Substring { text, digits }), Some(planned))
-                if planned.reading != Reading::Index =>
+                if !matches!(planned.reading, Reading::Index | Reading::Hits) =>
             {
                 let subject = Subject::Clients {
                     digits: digits.as_deref(),
@@ -420,7 +441,7 @@ impl<S: Sql + ?Sized> ClientsTx for S {
                 search_plan::parts(
                     dialect,
                     (subject, text),
-                    (planned.reading, &planned.others),
+                    (planned.reading, &planned.ids),
                     text_sort(listing.sort),
                     &mut params,
                 )
@@ -453,9 +474,11 @@ impl<S: Sql + ?Sized> ClientsTx for S {
                 Some(part) => with_part(part),
                 None => where_clause(&conditions),
             };
+            let reading = planned.as_ref().map(|planned| planned.reading);
+            let sorted = search_plan::sorted_by(column, reading, listing.sort == ClientSort::Name);
             format!(
                 "SELECT {CLIENT_COLUMNS} FROM {CLIENTS_WITH_MANAGERS}{where_sql} \
-                 ORDER BY {column} {order}, c.id {order} LIMIT {limit_rows}"
+                 ORDER BY {sorted} {order}, c.id {order} LIMIT {limit_rows}"
             )
         } else {
             // Each part's first rows in the sort's order, merged.

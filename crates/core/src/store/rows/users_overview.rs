@@ -59,11 +59,12 @@ async fn users_page<S: Sql + ?Sized>(
     // The search's plan; the first condition is the search's for the total:
     // the index's rows tested by the rule, or a frequent word start's rule
     // alone (counted below from its words table; SQLite counts a filtered
-    // search from the index's hits, each tested by the rule).
+    // search from the index's hits, each tested by the rule); on
+    // PostgreSQL the rule, or the hits the plan read.
     let mut reading = None;
     let mut total_reading = Reading::Index;
     let mut index_count = None;
-    let mut split_others = Vec::new();
+    let mut plan_ids = Vec::new();
     // Expired users are found by a range on the partial index of
     // `valid_until` (dates as `YYYY-MM-DD` compare as text).
     let today = ValidUntil::expiry_bound(Utc::now());
@@ -85,15 +86,8 @@ async fn users_page<S: Sql + ?Sized>(
         None => None,
     };
     if let Some(text) = &search {
-        let (rows, within) = match dialect {
-            Dialect::Sqlite => {
-                let rows = sql.count_users().await?;
-                let within =
-                    filtered_at_most(sql, query, rows, group_members, today.as_str()).await?;
-                (rows, within)
-            }
-            Dialect::Postgres => (0, 0),
-        };
+        let rows = sql.count_users().await?;
+        let within = filtered_at_most(sql, query, rows, group_members, today.as_str()).await?;
         let planned = search_plan::reading(
             sql,
             (Subject::Users, text),
@@ -104,16 +98,17 @@ async fn users_page<S: Sql + ?Sized>(
         index_count = planned.counted;
         let plan = planned.reading;
         reading = Some(plan);
-        split_others = planned.others;
-        total_reading = if plan != Reading::Index && search::by_word_start(text) {
-            Reading::Walk
-        } else {
-            Reading::Index
+        plan_ids = planned.ids;
+        total_reading = match plan {
+            // Every hit, read: the page's and the total's rows alike.
+            Reading::Hits => Reading::Hits,
+            _ if plan != Reading::Index && search::by_word_start(text) => Reading::Walk,
+            _ => Reading::Index,
         };
         conditions.extend(search_plan::parts(
             dialect,
             (Subject::Users, text),
-            (total_reading, &[]),
+            (total_reading, &plan_ids),
             users_text_sort(query.sort),
             &mut params,
         ));
@@ -237,8 +232,8 @@ async fn users_page<S: Sql + ?Sized>(
         (None, Some(StatusFilter::Expired), None, None) if kept && expired_count.is_some() => {
             Some(Total::capped(expired_count.unwrap_or_default()))
         }
-        // A search alone is counted on its index (SQLite), as its plan
-        // read it.
+        // A search alone is counted as its plan read it: on its index
+        // (SQLite), or its hits (PostgreSQL).
         (Some(_), None, None, None) if kept && index_count.is_some() => {
             Some(Total::capped(index_count.unwrap_or_default()))
         }
@@ -324,7 +319,7 @@ async fn users_page<S: Sql + ?Sized>(
                 (Some(text), Some(plan)) if plan != total_reading => search_plan::parts(
                     dialect,
                     (Subject::Users, text),
-                    (plan, &split_others),
+                    (plan, &plan_ids),
                     users_text_sort(query.sort),
                     &mut params,
                 ),
@@ -345,9 +340,10 @@ async fn users_page<S: Sql + ?Sized>(
             };
             if parts.len() < 2 {
                 let where_sql = part(parts.first(), &mut params);
+                let sorted = search_plan::sorted_by(&column, reading, text_sort);
                 format!(
                     "SELECT {USER_COLUMNS} FROM {from}{join}{where_sql} \
-                     ORDER BY {column} {order}, {id_column} {order} LIMIT {limit_rows}"
+                     ORDER BY {sorted} {order}, {id_column} {order} LIMIT {limit_rows}"
                 )
             } else {
                 // Each part's first rows in the sort's order, merged.
@@ -408,7 +404,7 @@ async fn users_page<S: Sql + ?Sized>(
 }
 
 /// How many users a query's status and group leave at most among `rows`
-/// (SQLite, from kept counts and the expired users' index): a search among
+/// (from kept counts and the expired users' index): a search among
 /// fewer is read from its index for more hits, as a walk for its page
 /// would read farther (a tenth of the users disabled, ten times as far).
 async fn filtered_at_most<S: Sql + ?Sized>(
