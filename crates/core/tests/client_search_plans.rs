@@ -93,6 +93,18 @@ async fn every_client_plan_pages_exactly_as_the_rule_says(backend: Backend) {
         let phone = format!("+44 20 79{:06}", n);
         clients.push(client(&name, Some(&email), Some(&phone)));
     }
+    // 30 whose email starts with "zhang", 30 whose email holds it later,
+    // none of whose names does: other hits of a split by name, beside the
+    // range of the Zhangs (PostgreSQL finds them by the email's start and
+    // by its tail's trigrams).
+    for n in 0..30 {
+        let (starts, later) = (
+            format!("zhang.w{n}@mail.test"),
+            format!("li.zhang{n}@mail.test"),
+        );
+        clients.push(client(&format!("Wei{n} Li"), Some(&starts), None));
+        clients.push(client(&format!("Na{n} Li"), Some(&later), None));
+    }
     // 500 at an international domain typed in capitals: found by the
     // domain as typed on SQLite (as its index folds it).
     for n in 0..500 {
@@ -151,9 +163,10 @@ async fn every_client_plan_pages_exactly_as_the_rule_says(backend: Backend) {
         }
     }
     // PostgreSQL reads the ids of a search with at most √(50 × clients)
-    // hits and sorts them ("smithers", "veli", "ali"), as it does a more
-    // frequent one's by name when most of them start the name ("zhang"),
-    // and plans another itself ("corp"; "zhang" by creation).
+    // hits and sorts them ("smithers", "veli", "ali"), splits a more
+    // frequent one by name when most of them start the name ("zhang": the
+    // Zhangs' range beside its 210 other hits, read by id), and plans
+    // another itself ("corp"; "zhang" by creation).
     if backend == Backend::Postgres {
         let by_ids = (50.0 * everyone.len() as f64).sqrt() as usize;
         for text in ["zhang", "corp"] {

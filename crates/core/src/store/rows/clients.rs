@@ -179,17 +179,37 @@ async fn rare_word_start<S: Sql + ?Sized>(
 
 /// The plan of a client search ([`search_plan::reading`]); `None` on
 /// SQLite for one with no index to plan from (a short phone-like search, a
-/// prefix with punctuation).
+/// prefix with punctuation). The hits it read for a page of the search
+/// alone are that page's only ([`Planned::page`]), after `after`; its
+/// count is still the total.
 async fn plan<S: Sql + ?Sized>(
     sql: &mut S,
     (subject, text): (Subject<'_>, &str),
-    sort: ClientSort,
+    listing: &ClientListing,
+    after: Option<&ClientCursor>,
 ) -> Result<Option<Planned>, StoreError> {
     if sql.dialect() == Dialect::Sqlite && search_plan::index_query(subject, text).is_none() {
         return Ok(None);
     }
     let rows = sql::count(sql, CLIENT_COUNT, &[]).await?;
-    let planned = search_plan::reading(sql, (subject, text), text_sort(sort), (rows, rows)).await?;
+    let sort = listing.sort;
+    // A page of the search alone is picked from its hits' keys.
+    let page_key = listing
+        .team_of
+        .is_none()
+        .then_some((sort_column(sort), sort == ClientSort::Name));
+    let mut planned = search_plan::reading(
+        sql,
+        (subject, text),
+        (text_sort(sort), page_key),
+        (rows, rows),
+    )
+    .await?;
+    let limit = listing.limit.clamp(1, ClientQuery::MAX_LIMIT) as usize;
+    let after = after.map(|cursor| (&cursor.key, cursor.id));
+    if let Some(page) = planned.page(listing.direction, after, limit + 1) {
+        planned.ids = page;
+    }
     Ok(Some(planned))
 }
 
@@ -378,39 +398,38 @@ impl<S: Sql + ?Sized> ClientsTx for S {
     ) -> Result<ClientRows, StoreError> {
         let dialect = self.dialect();
         let mut params = Params::default();
-        let planned = match &listing.matching {
-            Some(ClientMatch::Substring { text, digits }) => {
-                let subject = Subject::Clients {
+        let searched = match &listing.matching {
+            Some(ClientMatch::Substring { text, digits }) => Some((
+                Subject::Clients {
                     digits: digits.as_deref(),
-                };
-                plan(self, (subject, text), listing.sort).await?
-            }
+                },
+                text.as_str(),
+            )),
             _ => None,
         };
+        let planned = match searched {
+            Some(search) => plan(self, search, listing, after).await?,
+            None => None,
+        };
         let rare = rare_word_start(self, listing).await?;
-        // The search's condition first: the index's hits tested by the rule,
-        // or every hit, read by the plan (PostgreSQL).
-        let mut conditions = match (&listing.matching, &planned) {
-            (
-                Some(ClientMatch::Substring { text, digits }),
-                Some(Planned {
-                    reading: Reading::Hits,
-                    ids,
-                    ..
-                }),
-            ) => search_plan::parts(
+        // The search's parts when its plan read its rows (PostgreSQL): each
+        // part of the page, and together the total's condition.
+        let exact = match (searched, &planned) {
+            (Some(search), Some(planned)) if planned.reading.exact(dialect) => search_plan::parts(
                 dialect,
-                (
-                    Subject::Clients {
-                        digits: digits.as_deref(),
-                    },
-                    text,
-                ),
-                (Reading::Hits, ids),
-                None,
+                search,
+                (planned.reading, &planned.ids),
+                text_sort(listing.sort),
                 &mut params,
             ),
-            _ => search::client_conditions(dialect, listing.matching.as_ref(), rare, &mut params),
+            _ => Vec::new(),
+        };
+        // The search's condition first: the index's hits tested by the rule,
+        // or the rows the plan read.
+        let mut conditions = if exact.is_empty() {
+            search::client_conditions(dialect, listing.matching.as_ref(), rare, &mut params)
+        } else {
+            vec![search_plan::any_part(&exact)]
         };
         if let Some(lead) = listing.team_of {
             conditions.push(team_condition(lead, &mut params));
@@ -430,17 +449,15 @@ impl<S: Sql + ?Sized> ClientsTx for S {
             _ => Total::capped(count_listed(self, listing, &conditions, &params).await?),
         };
         // The search's parts as its plan reads them, each in place of its
-        // condition (the first), unless the plan reads the hits.
-        let parts = match (&listing.matching, &planned) {
-            (Some(ClientMatch::Substring { text, digits }), Some(planned))
-                if !matches!(planned.reading, Reading::Index | Reading::Hits) =>
+        // condition (the first), unless that is the plan's one part.
+        let parts = match (searched, &planned) {
+            _ if exact.len() > 1 => exact,
+            (Some(search), Some(planned))
+                if planned.reading != Reading::Index && !planned.reading.exact(dialect) =>
             {
-                let subject = Subject::Clients {
-                    digits: digits.as_deref(),
-                };
                 search_plan::parts(
                     dialect,
-                    (subject, text),
+                    search,
                     (planned.reading, &planned.ids),
                     text_sort(listing.sort),
                     &mut params,
@@ -482,12 +499,16 @@ impl<S: Sql + ?Sized> ClientsTx for S {
             )
         } else {
             // Each part's first rows in the sort's order, merged.
+            let reading = planned.as_ref().map(|planned| planned.reading);
+            let name = listing.sort == ClientSort::Name;
             let selects: Vec<String> = parts
                 .iter()
-                .map(|part| {
+                .enumerate()
+                .map(|(n, part)| {
+                    let sorted = search_plan::part_sorted_by(column, (n, reading), dialect, name);
                     format!(
                         "SELECT * FROM (SELECT c.id, {column} AS sort_value FROM clients c{} \
-                         ORDER BY {column} {order}, c.id {order} LIMIT {limit_rows})",
+                         ORDER BY {sorted} {order}, c.id {order} LIMIT {limit_rows}) part",
                         with_part(part)
                     )
                 })

@@ -12,10 +12,16 @@
 //! which misjudge a rare search often enough to walk a whole index for it
 //! ("dubois" by name: 448 ms at a million clients), so it reads a search's
 //! hits first and, when they are few, its page from them
-//! ([`Reading::Hits`]); else it plans the page itself.
+//! ([`Reading::Hits`]); else it plans the page itself, but for a search
+//! whose hits cluster where it starts the name, which it splits as SQLite
+//! does.
+
+use std::cmp::Ordering;
 
 use crate::store::sql::{self, Dialect, Params, Sql};
-use crate::store::{SortField, StoreError, COUNT_CAP};
+use crate::store::{Direction, SortField, SortKey, StoreError, COUNT_CAP};
+
+mod postgres;
 
 use super::search::{
     by_word_start, contains_pattern, fts_client_query, fts_phrase, fts_word_start, index_count,
@@ -57,9 +63,12 @@ pub(super) enum Reading {
     /// search on SQLite; on PostgreSQL the rule alone, planned by the
     /// server (a frequent search).
     Index,
-    /// PostgreSQL: a rare search's rows by their ids, which the plan read
-    /// (from the trigram indexes, each tested by the rule), then sorted. The
-    /// server cannot walk a sort's index for them, nor test them twice.
+    /// PostgreSQL: a search's rows by their ids, which the plan read (from
+    /// the trigram indexes, each tested by the rule), then sorted: every
+    /// hit of a rare search, or of one up to the count's cap whose page the
+    /// plan picked from their keys ([`Planned::page`]: then the page's
+    /// only). The server cannot walk a sort's index for them, nor test
+    /// them twice.
     Hits,
     /// The sort's index walked, each row tested by the rule until the page
     /// is full: a frequent search whose hits are spread through the sort.
@@ -69,8 +78,30 @@ pub(super) enum Reading {
     /// a hit), the index's other hits (few), read and sorted, and, for a
     /// word start, the rows whose key starts with ASCII punctuation (whose
     /// first word the index sees later). For a frequent search in the name
-    /// or email sort whose hits mostly start the sort key.
+    /// or email sort whose hits mostly start the sort key; on PostgreSQL
+    /// in the name sort, of three characters or more, its other hits read
+    /// by their ids.
     Split,
+}
+
+impl Reading {
+    /// Whether the parts of a search under this reading on `dialect` are
+    /// exactly its rows, read by the plan, with no rule to test: on
+    /// PostgreSQL [`Reading::Hits`] and [`Reading::Split`]. Their union
+    /// ([`any_part`]) is then the total's condition too, and the page reads
+    /// every placeholder the total does.
+    pub(super) fn exact(self, dialect: Dialect) -> bool {
+        dialect == Dialect::Postgres && matches!(self, Reading::Hits | Reading::Split)
+    }
+}
+
+/// A row in any of `parts`: one condition.
+pub(super) fn any_part(parts: &[String]) -> String {
+    match parts {
+        [] => "1 = 0".to_owned(),
+        [part] => part.clone(),
+        _ => format!("({})", parts.join(" OR ")),
+    }
 }
 
 /// The FTS5 table and query that find a search's rows: a superset of the
@@ -96,6 +127,12 @@ pub(super) fn index_query(subject: Subject<'_>, text: &str) -> Option<(&'static 
 /// column.
 pub(super) type TextSort = (&'static str, &'static str);
 
+/// The page's sort column and whether it holds text, whose key PostgreSQL
+/// reads with each of a search's hits for [`Planned::page`], when the page
+/// has no condition but the search: the name's key, the email, or the
+/// creation time (never empty).
+pub(super) type PageKey<'a> = (&'a str, bool);
+
 /// The users' sorts that are [`TextSort`]s: name and email.
 pub(super) fn users_text_sort(sort: SortField) -> Option<TextSort> {
     match sort {
@@ -113,26 +150,19 @@ pub(super) fn users_text_sort(sort: SortField) -> Option<TextSort> {
 /// the sort's index (V18; the email's `users_email_walk`, V19), about 0.25
 /// µs a row, so it walks from √(10 × rows) hits up: 3,162 at a million,
 /// where reading them costs about 5 ms and a walk reads at most 51 ×
-/// 1,000,000 / 3,162 = 16,000 entries. A walk among fewer (a status, a
-/// group) reads `rows / within` times as far for its page: the limit grows
-/// by the square root of that.
-fn index_limit(text: &str, (rows, within): (u64, u64)) -> u64 {
-    let per_row = if by_word_start(text) { 100.0 } else { 10.0 };
+/// 1,000,000 / 3,162 = 16,000 entries.
+fn index_limit(text: &str, rows: (u64, u64)) -> u64 {
+    limit_of(if by_word_start(text) { 100.0 } else { 10.0 }, rows)
+}
+
+/// √(`per_row` × rows), at most the overview's count cap: where sorting a
+/// search's hits costs what walking the sort's index for a page of them
+/// does. A walk among fewer (a status, a group) reads `rows / within`
+/// times as far for its page: the limit grows by the square root of that.
+fn limit_of(per_row: f64, (rows, within): (u64, u64)) -> u64 {
     let narrowed = rows as f64 / within.max(1) as f64;
     // Square root by f64: exact enough for any count of rows.
     ((per_row * rows as f64 * narrowed).sqrt() as u64).min(COUNT_CAP)
-}
-
-/// The most hits of a search among `rows` (of whom the other filters leave
-/// at most `within`) that PostgreSQL reads by their ids and sorts, about 3
-/// µs each with the look-up of its row; a walk of the sort's index reads
-/// each row too, 51 × rows / hits of them for evenly spread hits. The two
-/// cost the same at √(51 × rows) hits: √(50 × rows), 7,071 at a million,
-/// grown for fewer users as [`index_limit`].
-fn postgres_limit((rows, within): (u64, u64)) -> u64 {
-    let narrowed = rows as f64 / within.max(1) as f64;
-    // Square root by f64: exact enough for any count of rows.
-    ((50.0 * rows as f64 * narrowed).sqrt() as u64).min(COUNT_CAP)
 }
 
 /// The most other hits a split reads from the index and sorts (about 1.5
@@ -141,18 +171,70 @@ const SPLIT_OTHERS: u64 = 2_000;
 
 /// A search's plan, and what its indexes counted: its rows up to the
 /// overview's cap and one more, which is the total of a search with no
-/// other filter. A split holds its other hits (SQLite), [`Reading::Hits`]
-/// every hit (PostgreSQL), read once.
+/// other filter. A split holds its other hits, [`Reading::Hits`] every
+/// hit (PostgreSQL), read once, with their keys in the page's sort when
+/// it was asked for them (`keys`, one for each of `ids`); a caller that
+/// picks its page from them keeps the page's ids alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Planned {
     pub reading: Reading,
     pub counted: Option<u64>,
     pub ids: Vec<i64>,
+    pub keys: Vec<SortKey>,
+}
+
+impl Planned {
+    /// The ids of a page of up to `limit` of the hits after `after`, in
+    /// `direction`, picked from the keys the plan read with them
+    /// ([`Reading::Hits`]), so that a page with no other condition looks
+    /// up its own rows only, where sorting the hits looked up every one of
+    /// them ("garcía", 8,969 hits among a million clients: 45 ms of a 76 ms
+    /// page, looked up). `None`
+    /// when the plan read no keys, or `after`'s is of another type.
+    pub(super) fn page(
+        &self,
+        direction: Direction,
+        after: Option<(&SortKey, i64)>,
+        limit: usize,
+    ) -> Option<Vec<i64>> {
+        if self.reading != Reading::Hits || self.keys.len() != self.ids.len() {
+            return None;
+        }
+        let mut hits: Vec<(&SortKey, i64)> =
+            self.keys.iter().zip(self.ids.iter().copied()).collect();
+        let key_order = |a: &SortKey, b: &SortKey| match (a, b) {
+            // By bytes, as the columns' collation "C" sorts them.
+            (SortKey::Text(a), SortKey::Text(b)) => Some(a.as_bytes().cmp(b.as_bytes())),
+            (SortKey::Integer(a), SortKey::Integer(b)) => Some(a.cmp(b)),
+            _ => None,
+        };
+        let order = |(a, a_id): (&SortKey, i64), (b, b_id): (&SortKey, i64)| {
+            key_order(a, b).map(|order| order.then(a_id.cmp(&b_id)))
+        };
+        if let (Some((key, _)), Some(&(first, _))) = (after, hits.first()) {
+            key_order(first, key)?;
+        }
+        hits.sort_unstable_by(|&a, &b| order(a, b).unwrap_or(Ordering::Equal));
+        if direction == Direction::Desc {
+            hits.reverse();
+        }
+        let wanted = match direction {
+            Direction::Asc => Ordering::Greater,
+            Direction::Desc => Ordering::Less,
+        };
+        Some(
+            hits.into_iter()
+                .filter(|&hit| after.is_none_or(|after| order(hit, after) == Some(wanted)))
+                .take(limit)
+                .map(|(_, id)| id)
+                .collect(),
+        )
+    }
 }
 
 /// The plan of a search of `subject` for `text` in a sort (`text_sort`
 /// when it is one), among `rows` users or clients (of whom the other
-/// filters leave `within`); on PostgreSQL [`postgres_reading`]'s. On
+/// filters leave `within`); on PostgreSQL [`postgres::reading`]'s. On
 /// SQLite: [`Reading::Index`] when the index finds at most [`index_limit`] rows;
 /// else, in a text sort, [`Reading::Split`] when more than half that many
 /// keys start with the search (counted on the sort's index) and at most
@@ -168,17 +250,18 @@ pub(super) struct Planned {
 pub(super) async fn reading<S: Sql + ?Sized>(
     sql: &mut S,
     (subject, text): (Subject<'_>, &str),
-    text_sort: Option<TextSort>,
+    (text_sort, page_key): (Option<TextSort>, Option<PageKey<'_>>),
     rows: (u64, u64),
 ) -> Result<Planned, StoreError> {
     if sql.dialect() == Dialect::Postgres {
-        return postgres_reading(sql, (subject, text), text_sort, rows).await;
+        return postgres::reading(sql, (subject, text), (text_sort, page_key), rows).await;
     }
     let Some((table, query)) = index_query(subject, text) else {
         return Ok(Planned {
             reading: Reading::Index,
             counted: None,
             ids: Vec::new(),
+            keys: Vec::new(),
         });
     };
     let limit = index_limit(text, rows);
@@ -196,6 +279,7 @@ pub(super) async fn reading<S: Sql + ?Sized>(
             reading,
             counted: Some(found),
             ids,
+            keys: Vec::new(),
         })
     };
     if found <= limit {
@@ -235,56 +319,6 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     planned(Reading::Walk, Vec::new())
 }
 
-/// The plan of a search on PostgreSQL: it reads its hits' ids, up to the
-/// overview's count cap and one more (what its total would count anyway,
-/// by the same indexes); at most [`postgres_limit`] of them are its page's
-/// rows ([`Reading::Hits`]), and up to the cap in a text sort where over
-/// half that many keys start with the search (its hits cluster there,
-/// where the server would walk to them: "jose" by name, 8,530 hits, 1.1 s
-/// walked). More are planned by the server ([`Reading::Index`]), which
-/// walks the sort's index for them.
-async fn postgres_reading<S: Sql + ?Sized>(
-    sql: &mut S,
-    (subject, text): (Subject<'_>, &str),
-    text_sort: Option<TextSort>,
-    rows: (u64, u64),
-) -> Result<Planned, StoreError> {
-    let mut params = Params::default();
-    let rule = rule(Dialect::Postgres, subject, text, &mut params);
-    let (table, row) = subject.table();
-    let statement = format!(
-        "SELECT {row}.id FROM {table} {row} WHERE {rule} LIMIT {}",
-        COUNT_CAP + 1
-    );
-    let ids = sql
-        .query(&statement, &params.0)
-        .await?
-        .iter()
-        .map(|row| row.int(0))
-        .collect::<Result<Vec<i64>, _>>()?;
-    let found = ids.len() as u64;
-    let limit = postgres_limit(rows);
-    let clustered = match text_sort {
-        Some((_, key)) if found > limit && found <= COUNT_CAP => {
-            starting_count(sql, (subject, key), text, limit / 2).await? > limit / 2
-        }
-        _ => false,
-    };
-    Ok(if found <= limit || clustered {
-        Planned {
-            reading: Reading::Hits,
-            counted: Some(found),
-            ids,
-        }
-    } else {
-        Planned {
-            reading: Reading::Index,
-            counted: Some(found),
-            ids: Vec::new(),
-        }
-    })
-}
-
 /// What a page under `reading` sorts by: the sort's column (`text` when
 /// it holds text), or for [`Reading::Hits`] the same order through an
 /// expression no index holds, so that PostgreSQL sorts the hits rather
@@ -296,6 +330,25 @@ pub(super) fn sorted_by(column: &str, reading: Option<Reading>, text: bool) -> S
     match (reading, text) {
         (Some(Reading::Hits), true) => format!("({column} || '')"),
         (Some(Reading::Hits), false) => format!("({column} + 0)"),
+        _ => column.to_owned(),
+    }
+}
+
+/// What part `part` of a merged page under `reading` sorts by: the sort's
+/// column, which each part's own range walks in order, but for the part
+/// of a split read by id on PostgreSQL (after its range): the ids' order
+/// through [`sorted_by`]'s expression, so that the server sorts them
+/// rather than walk the sort's index to them.
+pub(super) fn part_sorted_by(
+    column: &str,
+    (part, reading): (usize, Option<Reading>),
+    dialect: Dialect,
+    text: bool,
+) -> String {
+    match reading {
+        Some(reading) if part > 0 && reading.exact(dialect) => {
+            sorted_by(column, Some(Reading::Hits), text)
+        }
         _ => column.to_owned(),
     }
 }
@@ -423,8 +476,8 @@ pub(super) fn phone_starts(row: &str, digits: &str, params: &mut Params) -> Stri
 /// The conditions of a search's parts under `reading`, one for each part
 /// of the page (read in the sort's order and merged): one, or one to four
 /// for [`Reading::Split`], whose index part is its other hits, `ids` (the
-/// plan read them), each tested by the rule; [`Reading::Hits`] reads its
-/// `ids` alone (the plan tested them).
+/// plan read them), each tested by the rule on SQLite (on PostgreSQL the
+/// plan tested them, as [`Reading::Hits`]'s, which reads its `ids` alone).
 pub(super) fn parts(
     dialect: Dialect,
     (subject, text): (Subject<'_>, &str),
@@ -436,12 +489,17 @@ pub(super) fn parts(
     let index = index_query(subject, text).filter(|_| dialect == Dialect::Sqlite);
     match (reading, index, text_sort) {
         (Reading::Hits, _, _) => vec![params.any_of(dialect, &format!("{row}.id"), ids)],
+        // PostgreSQL's split: the range, and the other hits by their ids.
+        (Reading::Split, None, Some((_, key))) => {
+            let mut parts = vec![starts_key(key, text, params)];
+            if !ids.is_empty() {
+                parts.push(params.any_of(dialect, &format!("{row}.id"), ids));
+            }
+            parts
+        }
         (Reading::Walk, Some(_), _) => vec![rule(dialect, subject, text, params)],
         (Reading::Split, Some(_), Some((_, key))) => {
-            let lower = params.push(text);
-            let upper = params.push(prefix_upper_bound(text));
-            let starts = format!("({key} >= {lower} AND {key} < {upper})");
-            let mut parts = vec![starts];
+            let mut parts = vec![starts_key(key, text, params)];
             if !ids.is_empty() {
                 // One parameter, a JSON array: the statement's text is the
                 // same for any number of them.
@@ -477,6 +535,13 @@ pub(super) fn parts(
     }
 }
 
+/// "The sort's key `key` starts with `text`": a range of its index.
+fn starts_key(key: &str, text: &str, params: &mut Params) -> String {
+    let lower = params.push(text);
+    let upper = params.push(prefix_upper_bound(text));
+    format!("({key} >= {lower} AND {key} < {upper})")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -494,28 +559,62 @@ mod tests {
     }
 
     #[test]
-    fn postgres_reads_a_rare_search_by_its_ids_and_sorts_them_through_an_expression() {
-        assert_eq!(postgres_limit((1_000_000, 1_000_000)), 7_071);
-        assert_eq!(postgres_limit((1_000_000, 100_000)), COUNT_CAP);
-        assert_eq!(postgres_limit((14_270, 14_270)), 844);
-        let mut params = Params::default();
-        let hits = parts(
-            Dialect::Postgres,
-            (Subject::Users, "dubois"),
-            (Reading::Hits, &[3, 5]),
-            users_text_sort(SortField::Name),
-            &mut params,
-        );
-        assert_eq!(hits, vec!["u.id = ANY($1)".to_owned()]);
-        assert_eq!(params.0, vec![sql::Value::Ints(vec![3, 5])]);
-        let hits = Some(Reading::Hits);
-        assert_eq!(sorted_by("u.name_key", hits, true), "(u.name_key || '')");
-        assert_eq!(sorted_by("c.created_at", hits, false), "(c.created_at + 0)");
+    fn a_page_of_hits_is_picked_from_their_keys_in_the_sort_and_after_the_cursor() {
+        let text = |t: &str| SortKey::Text(t.into());
+        let hits = Planned {
+            reading: Reading::Hits,
+            counted: Some(5),
+            ids: vec![5, 3, 9, 4, 7],
+            keys: vec![
+                text("zoë"),
+                text("ali"),
+                text("zoe"),
+                text("ali"),
+                text("Émile"),
+            ],
+        };
+        // By bytes: "ali" (3, 4), "zoe", "zoë", "Émile" (a capital outside ASCII).
+        assert_eq!(hits.page(Direction::Asc, None, 3), Some(vec![3, 4, 9]));
+        assert_eq!(hits.page(Direction::Desc, None, 2), Some(vec![7, 5]));
+        let after = text("ali");
         assert_eq!(
-            sorted_by("u.name_key", Some(Reading::Index), true),
-            "u.name_key"
+            hits.page(Direction::Asc, Some((&after, 3)), 2),
+            Some(vec![4, 9])
         );
-        assert_eq!(sorted_by("c.created_at", None, false), "c.created_at");
+        assert_eq!(
+            hits.page(Direction::Desc, Some((&after, 4)), 5),
+            Some(vec![3])
+        );
+        // A cursor of another sort's type, keys not read, or another plan:
+        // the page reads every hit.
+        assert_eq!(
+            hits.page(Direction::Asc, Some((&SortKey::Integer(1), 3)), 2),
+            None
+        );
+        let unread = Planned {
+            keys: Vec::new(),
+            ..hits.clone()
+        };
+        assert_eq!(unread.page(Direction::Asc, None, 2), None);
+        let split = Planned {
+            reading: Reading::Split,
+            ..hits
+        };
+        assert_eq!(split.page(Direction::Asc, None, 2), None);
+        let created = Planned {
+            reading: Reading::Hits,
+            counted: Some(3),
+            ids: vec![1, 2, 3],
+            keys: vec![
+                SortKey::Integer(30),
+                SortKey::Integer(10),
+                SortKey::Integer(20),
+            ],
+        };
+        assert_eq!(
+            created.page(Direction::Desc, Some((&SortKey::Integer(30), 1)), 9),
+            Some(vec![3, 2])
+        );
     }
 
     #[test]

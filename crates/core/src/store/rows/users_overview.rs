@@ -65,6 +65,9 @@ async fn users_page<S: Sql + ?Sized>(
     let mut total_reading = Reading::Index;
     let mut index_count = None;
     let mut plan_ids = Vec::new();
+    // The parts of a split the plan read (PostgreSQL), each read in the
+    // sort's order for the page, and together the total's condition.
+    let mut exact_parts = Vec::new();
     // Expired users are found by a range on the partial index of
     // `valid_until` (dates as `YYYY-MM-DD` compare as text).
     let today = ValidUntil::expiry_bound(Utc::now());
@@ -88,30 +91,50 @@ async fn users_page<S: Sql + ?Sized>(
     if let Some(text) = &search {
         let rows = sql.count_users().await?;
         let within = filtered_at_most(sql, query, rows, group_members, today.as_str()).await?;
-        let planned = search_plan::reading(
+        // A page of the search alone is picked from its hits' keys.
+        let alone = query.status.is_none()
+            && query.group.is_none()
+            && query.supervisor.is_none()
+            && query.facts.is_none()
+            && query.team_of.is_none();
+        let page_key = match query.sort {
+            SortField::Name if alone => Some(("u.name_key", true)),
+            SortField::Email if alone => Some(("u.email_normalized", true)),
+            SortField::Created if alone => Some(("u.created_at", false)),
+            _ => None,
+        };
+        let mut planned = search_plan::reading(
             sql,
             (Subject::Users, text),
-            users_text_sort(query.sort),
+            (users_text_sort(query.sort), page_key),
             (rows, within),
         )
         .await?;
+        let after = query.after.as_ref().map(|cursor| (&cursor.key, cursor.id));
+        if let Some(page) = planned.page(query.direction, after, limit as usize + 1) {
+            planned.ids = page;
+        }
         index_count = planned.counted;
         let plan = planned.reading;
         reading = Some(plan);
         plan_ids = planned.ids;
         total_reading = match plan {
-            // Every hit, read: the page's and the total's rows alike.
-            Reading::Hits => Reading::Hits,
+            // The rows the plan read: the page's and the total's alike.
+            _ if plan.exact(dialect) => plan,
             _ if plan != Reading::Index && search::by_word_start(text) => Reading::Walk,
             _ => Reading::Index,
         };
-        conditions.extend(search_plan::parts(
+        let parts = search_plan::parts(
             dialect,
             (Subject::Users, text),
             (total_reading, &plan_ids),
             users_text_sort(query.sort),
             &mut params,
-        ));
+        );
+        conditions.push(search_plan::any_part(&parts));
+        if parts.len() > 1 {
+            exact_parts = parts;
+        }
     }
     let status_walk = walks_status_names(dialect, query, search.is_some());
     // The kept count of the status when the plan read it.
@@ -316,6 +339,7 @@ async fn users_page<S: Sql + ?Sized>(
             // the total's search condition (the first), unless the two are
             // the same.
             let parts = match (&search, reading) {
+                _ if !exact_parts.is_empty() => exact_parts,
                 (Some(text), Some(plan)) if plan != total_reading => search_plan::parts(
                     dialect,
                     (Subject::Users, text),
@@ -349,12 +373,15 @@ async fn users_page<S: Sql + ?Sized>(
                 // Each part's first rows in the sort's order, merged.
                 let selects: Vec<String> = parts
                     .iter()
-                    .map(|search_part| {
+                    .enumerate()
+                    .map(|(n, search_part)| {
                         let where_sql = part(Some(search_part), &mut params);
+                        let sorted =
+                            search_plan::part_sorted_by(&column, (n, reading), dialect, text_sort);
                         format!(
                             "SELECT * FROM (SELECT {USER_COLUMNS}, {column} AS sort_value \
                              FROM {from}{join}{where_sql} \
-                             ORDER BY {column} {order}, {id_column} {order} LIMIT {limit_rows})"
+                             ORDER BY {sorted} {order}, {id_column} {order} LIMIT {limit_rows}) part"
                         )
                     })
                     .collect();
