@@ -546,6 +546,22 @@ fn starts_key(key: &str, text: &str, params: &mut Params) -> String {
 mod tests {
     use super::*;
 
+    /// A users search's parts on `dialect` in `sort`, under `reading`.
+    pub(super) fn users_parts(
+        (dialect, sort): (Dialect, SortField),
+        text: &str,
+        (reading, ids): (Reading, &[i64]),
+        params: &mut Params,
+    ) -> Vec<String> {
+        parts(
+            dialect,
+            (Subject::Users, text),
+            (reading, ids),
+            users_text_sort(sort),
+            params,
+        )
+    }
+
     #[test]
     fn a_longer_search_walks_from_fewer_hits_and_a_narrower_one_from_more() {
         let all = |rows| (rows, rows);
@@ -644,36 +660,19 @@ mod tests {
     #[test]
     fn a_split_reads_the_range_its_other_hits_and_punctuation_and_other_plans_one_part() {
         let mut params = Params::default();
-        let split = parts(
-            Dialect::Sqlite,
-            (Subject::Users, "zhang"),
-            (Reading::Split, &[7, 9]),
-            users_text_sort(SortField::Name),
-            &mut params,
-        );
+        let by_name = (Dialect::Sqlite, SortField::Name);
+        let split = users_parts(by_name, "zhang", (Reading::Split, &[7, 9]), &mut params);
         assert_eq!(split.len(), 2);
         assert!(split[0].starts_with("(u.name_key >= $1"));
         assert!(split[1].starts_with("(u.id IN (SELECT value FROM json_each($3))"));
         assert_eq!(params.0[2], sql::Value::Text("[7,9]".into()));
-        let words = parts(
-            Dialect::Sqlite,
-            (Subject::Users, "zh"),
-            (Reading::Split, &[]),
-            users_text_sort(SortField::Email),
-            &mut params,
-        );
+        let by_email = (Dialect::Sqlite, SortField::Email);
+        let words = users_parts(by_email, "zh", (Reading::Split, &[]), &mut params);
         assert_eq!(words.len(), 3);
         assert!(words[1].starts_with("(u.email_normalized >= ' ' AND u.email_normalized < 'a'"));
         for reading in [Reading::Index, Reading::Walk] {
             assert_eq!(
-                parts(
-                    Dialect::Sqlite,
-                    (Subject::Users, "zh"),
-                    (reading, &[]),
-                    users_text_sort(SortField::Email),
-                    &mut params
-                )
-                .len(),
+                users_parts(by_email, "zh", (reading, &[]), &mut params).len(),
                 1
             );
         }

@@ -185,7 +185,8 @@ fn postgres_limit(rows: (u64, u64)) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{any_part, part_sorted_by, parts, sorted_by, users_text_sort};
+    use super::super::tests::users_parts;
+    use super::super::{any_part, part_sorted_by, sorted_by};
     use super::*;
     use crate::store::sql;
     use crate::store::SortField;
@@ -196,13 +197,8 @@ mod tests {
         assert_eq!(postgres_limit((1_000_000, 100_000)), COUNT_CAP);
         assert_eq!(postgres_limit((14_270, 14_270)), 844);
         let mut params = Params::default();
-        let hits = parts(
-            Dialect::Postgres,
-            (Subject::Users, "dubois"),
-            (Reading::Hits, &[3, 5]),
-            users_text_sort(SortField::Name),
-            &mut params,
-        );
+        let by_name = (Dialect::Postgres, SortField::Name);
+        let hits = users_parts(by_name, "dubois", (Reading::Hits, &[3, 5]), &mut params);
         assert_eq!(hits, vec!["u.id = ANY($1)".to_owned()]);
         assert_eq!(params.0, vec![sql::Value::Ints(vec![3, 5])]);
         let hits = Some(Reading::Hits);
@@ -235,13 +231,8 @@ mod tests {
         assert_eq!(params.0[2], sql::Value::Text("%020 79%".into()));
         assert_eq!(params.0[3], sql::Value::Text("%02079%".into()));
         let mut params = Params::default();
-        let split = parts(
-            Dialect::Postgres,
-            (Subject::Users, "zhang"),
-            (Reading::Split, &[4, 8]),
-            users_text_sort(SortField::Name),
-            &mut params,
-        );
+        let by_name = (Dialect::Postgres, SortField::Name);
+        let split = users_parts(by_name, "zhang", (Reading::Split, &[4, 8]), &mut params);
         assert_eq!(
             split,
             vec!["(u.name_key >= $1 AND u.name_key < $2)", "u.id = ANY($3)"]
@@ -250,13 +241,7 @@ mod tests {
             any_part(&split),
             "((u.name_key >= $1 AND u.name_key < $2) OR u.id = ANY($3))"
         );
-        let alone = parts(
-            Dialect::Postgres,
-            (Subject::Users, "zhang"),
-            (Reading::Split, &[]),
-            users_text_sort(SortField::Name),
-            &mut params,
-        );
+        let alone = users_parts(by_name, "zhang", (Reading::Split, &[]), &mut params);
         assert_eq!(any_part(&alone), "(u.name_key >= $4 AND u.name_key < $5)");
         assert!(Reading::Split.exact(Dialect::Postgres) && Reading::Hits.exact(Dialect::Postgres));
         // The part read by id is sorted, the range walked.
