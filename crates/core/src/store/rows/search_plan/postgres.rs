@@ -13,24 +13,23 @@ use super::{
     Reading, Subject, TextSort, SPLIT_OTHERS, SUBSTRING,
 };
 
-/// The plan of a search on PostgreSQL. In the name sort, a search of three
-/// characters or more whose hits cluster where it starts the name's key
-/// (over half of [`postgres_limit`] keys start with it, counted on the
-/// sort's index) is a [`Reading::Split`] when at most [`SPLIT_OTHERS`] of
-/// its other hits do not ([`other_hits`]): "jennifer" by name, 10,000 and
-/// more hits among a million clients, 1.1 s planned by the server (up to
-/// 1.6 s), 7 ms so. Its
-/// total is the two counts. Else it reads its hits' ids, up to the
-/// overview's count cap and one more (what its total would count anyway,
-/// by the same indexes), each with its key in the page's sort when
-/// `page_key` asks for it. They are its page's rows ([`Reading::Hits`]):
-/// every one up to the cap with their keys (the page then looks up its
-/// own, [`super::Planned::page`]), else at most [`postgres_limit`] of
-/// them, or up to the cap in a text sort where over half that many keys
-/// start with the search (its hits cluster there, where the server would
-/// walk to them: "jose" by name, 8,530 hits, 1.1 s walked). More are
-/// planned by the server ([`Reading::Index`]), which walks the sort's
-/// index for them.
+/// The plan of a search on PostgreSQL. In the name sort among more than the
+/// count's cap of rows, a search of three characters or more whose hits
+/// cluster where it starts the name's key (over half of [`postgres_limit`]
+/// keys start with it, counted on the sort's index) is a [`Reading::Split`]
+/// when at most [`SPLIT_OTHERS`] of its other hits do not ([`other_hits`]):
+/// "jennifer" by name, 10,000 and more hits among a million clients, 1.1 s
+/// planned by the server (up to 1.6 s), 7 ms so. Its total is the two
+/// counts. Else it reads its hits' ids, up to the overview's count cap and
+/// one more (what its total would count anyway, by the same indexes), each
+/// with its key in the page's sort when `page_key` asks for it. They are
+/// its page's rows ([`Reading::Hits`]): every one up to the cap with their
+/// keys (the page then looks up its own, [`super::Planned::page`]), else at
+/// most [`postgres_limit`] of them, or up to the cap in a text sort where
+/// over half that many keys start with the search (its hits cluster there,
+/// where the server would walk to them: "jose" by name, 8,530 hits, 1.1 s
+/// walked). More are planned by the server ([`Reading::Index`]), which
+/// walks the sort's index for them.
 pub(super) async fn reading<S: Sql + ?Sized>(
     sql: &mut S,
     (subject, text): (Subject<'_>, &str),
@@ -39,7 +38,10 @@ pub(super) async fn reading<S: Sql + ?Sized>(
 ) -> Result<Planned, StoreError> {
     let limit = postgres_limit(rows);
     let mut starting = None;
-    if let Some(("name", key)) = text_sort.filter(|_| text.chars().count() >= SUBSTRING) {
+    // Among at most the cap's rows every search's hits are read below,
+    // and a small directory is spared the count's round trip.
+    let splits = text.chars().count() >= SUBSTRING && rows.0 > COUNT_CAP;
+    if let Some(("name", key)) = text_sort.filter(|_| splits) {
         let clustered = starting_count(sql, (subject, key), text, limit / 2).await?;
         starting = Some(clustered);
         if clustered > limit / 2 {
