@@ -105,6 +105,11 @@ async fn every_client_plan_pages_exactly_as_the_rule_says(backend: Backend) {
         clients.push(client(&format!("Wei{n} Li"), Some(&starts), None));
         clients.push(client(&format!("Na{n} Li"), Some(&later), None));
     }
+    // Names that go on after U+10FFFF: past "zhang\u{10FFFF}", but still in
+    // the range of the keys that start with "zhang".
+    for n in 0..3 {
+        clients.push(client(&format!("Zhang\u{10FFFF}R{n}"), None, None));
+    }
     // 500 at an international domain typed in capitals: found by the
     // domain as typed on SQLite (as its index folds it).
     for n in 0..500 {

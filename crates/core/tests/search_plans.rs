@@ -83,6 +83,11 @@ async fn every_plan_pages_exactly_as_the_rule_says(backend: Backend) {
     for n in 0..30 {
         people.push((format!("Wei{n} Li"), format!("zhang.w{n}@mail.test")));
     }
+    // Names that go on after U+10FFFF: past "zhang\u{10FFFF}", but still in
+    // the range of the keys that start with "zhang".
+    for n in 0..3 {
+        people.push((format!("Zhang\u{10FFFF}R{n}"), format!("r{n}@other.test")));
+    }
     // 500 addresses at an international domain typed in capitals: found by
     // the domain as typed (as its index folds it), never by its IDNA form
     // (xn--bcher-kva.de).

@@ -288,12 +288,12 @@ SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_
 
 -- clients: short phone search
 SELECT clients FROM client_counts WHERE id = 1;
-SELECT c.id, c.name_key FROM clients c WHERE ((c.words LIKE $1 OR c.words LIKE $2) OR (c.phone >= $4 AND c.phone < $3)) LIMIT 10001;
+SELECT c.id, c.name_key FROM clients c WHERE ((c.words LIKE $1 OR c.words LIKE $2) OR (c.phone >= $3 AND c.phone < $4)) LIMIT 10001;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $2;
 
 -- clients: short phone search, second page
 SELECT clients FROM client_counts WHERE id = 1;
-SELECT c.id, c.name_key FROM clients c WHERE ((c.words LIKE $1 OR c.words LIKE $2) OR (c.phone >= $4 AND c.phone < $3)) LIMIT 10001;
+SELECT c.id, c.name_key FROM clients c WHERE ((c.words LIKE $1 OR c.words LIKE $2) OR (c.phone >= $3 AND c.phone < $4)) LIMIT 10001;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) AND (c.name_key, c.id) > ($2, $3) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $4;
 
 -- clients: long search

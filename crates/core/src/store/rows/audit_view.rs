@@ -19,6 +19,7 @@ use crate::model::{AuditEvent, TargetKind};
 use crate::store::sql::{count, where_clause, Dialect, Params, Sql};
 
 use super::audit::event_of;
+use super::search::{in_range, prefix_range};
 use crate::store::StoreError;
 
 /// The columns of an [`crate::model::AuditEvent`], in `event_of`'s order.
@@ -164,17 +165,8 @@ fn prefix_conditions(dialect: Dialect, params: &mut Params, prefix: &str) -> Vec
     let columns = LABEL_INDEXES.map(|(column, _)| column);
     match dialect {
         Dialect::Sqlite => {
-            let low = params.push(prefix);
-            match prefix_end(prefix) {
-                Some(high) => {
-                    let high = params.push(high);
-                    columns
-                        .iter()
-                        .map(|c| format!("({c} >= {low} AND {c} < {high})"))
-                        .collect()
-                }
-                None => columns.iter().map(|c| format!("{c} >= {low}")).collect(),
-            }
+            let range = prefix_range(prefix, params);
+            columns.iter().map(|c| in_range(c, &range)).collect()
         }
         Dialect::Postgres => {
             let pattern = params.push(format!("{}%", escape_like(prefix)));
@@ -197,23 +189,6 @@ fn escape_like(text: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// The smallest text above every text that starts with `prefix` (its last
-/// character raised by one), or `None` when no such text exists.
-fn prefix_end(prefix: &str) -> Option<String> {
-    let mut chars: Vec<char> = prefix.chars().collect();
-    while let Some(last) = chars.pop() {
-        let mut next = u32::from(last) + 1;
-        if (0xD800..0xE000).contains(&next) {
-            next = 0xE000;
-        }
-        if let Some(raised) = char::from_u32(next) {
-            chars.push(raised);
-            return Some(chars.into_iter().collect());
-        }
-    }
-    None
 }
 
 const NEWEST_FIRST: &str = " ORDER BY at DESC, id DESC";
@@ -396,13 +371,5 @@ mod tests {
     #[test]
     fn like_metacharacters_match_only_themselves() {
         assert_eq!(escape_like(r"50%_off\"), r"50\%\_off\\");
-    }
-
-    #[test]
-    fn a_prefix_range_ends_just_above_every_text_with_that_prefix() {
-        assert_eq!(prefix_end("ann").as_deref(), Some("ano"));
-        assert_eq!(prefix_end("a\u{D7FF}").as_deref(), Some("a\u{E000}"));
-        assert_eq!(prefix_end("\u{10FFFF}"), None);
-        assert_eq!(prefix_end("b\u{10FFFF}").as_deref(), Some("c"));
     }
 }

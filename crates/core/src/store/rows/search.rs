@@ -261,15 +261,67 @@ pub(super) fn contains_pattern(text: &str) -> String {
     pattern
 }
 
-/// The first string after every string that starts with `prefix` (in code
-/// point order: SQLite's BINARY collation, PostgreSQL's "C").
-pub(super) fn prefix_upper_bound(prefix: &str) -> String {
-    format!("{prefix}\u{10FFFF}")
+/// The smallest text above every text that starts with `prefix`, in code
+/// point order (SQLite's BINARY collation, PostgreSQL's "C"): its last
+/// character raised by one (past the surrogates), or `None` when each of
+/// its characters is U+10FFFF, above which every text starts with it.
+/// (`prefix` followed by U+10FFFF is no such bound: a name may go on after
+/// that character.)
+pub(super) fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let mut next = u32::from(last) + 1;
+        if (0xD800..0xE000).contains(&next) {
+            next = 0xE000;
+        }
+        if let Some(raised) = char::from_u32(next) {
+            chars.push(raised);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+/// The bounds of the texts that start with `prefix`, bound in `params`:
+/// the lower one, and the upper one unless there is none (see [`prefix_end`]).
+pub(super) fn prefix_range(prefix: &str, params: &mut Params) -> (String, Option<String>) {
+    let lower = params.push(prefix);
+    let upper = prefix_end(prefix).map(|end| params.push(end));
+    (lower, upper)
+}
+
+/// "`column` lies in `range`" (from [`prefix_range`]), in parentheses.
+pub(super) fn in_range(column: &str, (lower, upper): &(String, Option<String>)) -> String {
+    match upper {
+        Some(upper) => format!("({column} >= {lower} AND {column} < {upper})"),
+        None => format!("({column} >= {lower})"),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prefix_ends_where_its_last_character_is_raised() {
+        assert_eq!(prefix_end("ann").as_deref(), Some("ano"));
+        assert_eq!(prefix_end("a\u{D7FF}").as_deref(), Some("a\u{E000}"));
+        assert_eq!(prefix_end("\u{10FFFF}"), None);
+        assert_eq!(prefix_end("b\u{10FFFF}").as_deref(), Some("c"));
+        // A name that goes on after U+10FFFF still lies below the end.
+        let end = prefix_end("zhang").unwrap_or_default();
+        assert!("zhang\u{10FFFF}wei" < end.as_str());
+        assert!("zhang\u{10FFFF}wei" > "zhang\u{10FFFF}");
+    }
+
+    #[test]
+    fn a_range_without_an_end_is_bounded_below_only() {
+        let mut params = Params::default();
+        let range = prefix_range("ann", &mut params);
+        assert_eq!(in_range("k", &range), "(k >= $1 AND k < $2)");
+        let range = prefix_range("\u{10FFFF}", &mut params);
+        assert_eq!(in_range("k", &range), "(k >= $3)");
+    }
 
     #[test]
     fn the_rare_limit_grows_with_the_square_root_of_the_rows() {

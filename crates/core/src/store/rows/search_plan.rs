@@ -24,8 +24,8 @@ use crate::store::{Direction, SortField, SortKey, StoreError, COUNT_CAP};
 mod postgres;
 
 use super::search::{
-    by_word_start, contains_pattern, fts_client_query, fts_phrase, fts_word_start, index_count,
-    prefix_upper_bound, word_start_condition, SUBSTRING,
+    by_word_start, contains_pattern, fts_client_query, fts_phrase, fts_word_start, in_range,
+    index_count, prefix_end, prefix_range, word_start_condition, SUBSTRING,
 };
 
 /// Whose rows a search reads.
@@ -362,14 +362,18 @@ async fn starting_count<S: Sql + ?Sized>(
     cap: u64,
 ) -> Result<u64, StoreError> {
     let (table, alias) = subject.table();
+    let (below, values) = match prefix_end(text) {
+        Some(end) => (format!(" AND {key} < $2"), vec![text.into(), end.into()]),
+        None => (String::new(), vec![text.into()]),
+    };
     sql::count(
         sql,
         &format!(
             "SELECT count(*) FROM (SELECT 1 FROM {table} {alias} \
-             WHERE {key} >= $1 AND {key} < $2 LIMIT {}) counted",
+             WHERE {key} >= $1{below} LIMIT {}) counted",
             cap + 1
         ),
-        &[text.into(), prefix_upper_bound(text).into()],
+        &values,
     )
     .await
 }
@@ -452,11 +456,11 @@ pub(super) fn rule(
     let first = if by_word_start(text) {
         word_start_condition(dialect, row, text, params)
     } else {
-        let lower = params.push(text);
-        let upper = params.push(prefix_upper_bound(text));
+        let range = prefix_range(text, params);
         format!(
-            "(({name} >= {lower} AND {name} < {upper}) OR \
-             ({email} >= {lower} AND {email} < {upper}))"
+            "({} OR {})",
+            in_range(&name, &range),
+            in_range(&email, &range)
         )
     };
     match digits {
@@ -467,10 +471,8 @@ pub(super) fn rule(
 
 /// "The phone of `row` starts with `digits`" (after the `+` of E.164).
 pub(super) fn phone_starts(row: &str, digits: &str, params: &mut Params) -> String {
-    let prefix = format!("+{digits}");
-    let upper = params.push(prefix_upper_bound(&prefix));
-    let lower = params.push(prefix);
-    format!("({row}.phone >= {lower} AND {row}.phone < {upper})")
+    let range = prefix_range(&format!("+{digits}"), params);
+    in_range(&format!("{row}.phone"), &range)
 }
 
 /// The conditions of a search's parts under `reading`, one for each part
@@ -537,9 +539,7 @@ pub(super) fn parts(
 
 /// "The sort's key `key` starts with `text`": a range of its index.
 fn starts_key(key: &str, text: &str, params: &mut Params) -> String {
-    let lower = params.push(text);
-    let upper = params.push(prefix_upper_bound(text));
-    format!("({key} >= {lower} AND {key} < {upper})")
+    in_range(key, &prefix_range(text, params))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::store::sql::{Dialect, Params, Sql};
 use crate::store::{SortKey, StoreError, COUNT_CAP};
 
 use super::{
-    contains_pattern, limit_of, prefix_upper_bound, rule, starting_count, PageKey, Planned,
+    contains_pattern, in_range, limit_of, prefix_range, rule, starting_count, PageKey, Planned,
     Reading, Subject, TextSort, SPLIT_OTHERS, SUBSTRING,
 };
 
@@ -151,8 +151,7 @@ fn others_conditions(
     params: &mut Params,
 ) -> (String, String) {
     let (_, row) = subject.table();
-    let lower = params.push(text);
-    let upper = params.push(prefix_upper_bound(text));
+    let range = prefix_range(text, params);
     let pattern = params.push(contains_pattern(text));
     let email = format!("{row}.email_normalized");
     let mut tails = vec![
@@ -168,10 +167,10 @@ fn others_conditions(
             tails.push(format!("{row}.phone LIKE {digits}"));
         }
     }
-    let other = format!("NOT ({key} >= {lower} AND {key} < {upper})");
+    let other = format!("NOT {}", in_range(key, &range));
     (
         format!("({other} AND ({}))", tails.join(" OR ")),
-        format!("({email} >= {lower} AND {email} < {upper} AND {other})"),
+        format!("({} AND {other})", in_range(&email, &range)),
     )
 }
 
@@ -227,7 +226,7 @@ mod tests {
         );
         assert_eq!(
             starts,
-            "(c.email_normalized >= $1 AND c.email_normalized < $2 \
+            "((c.email_normalized >= $1 AND c.email_normalized < $2) \
              AND NOT (c.name_key >= $1 AND c.name_key < $2))"
         );
         assert_eq!(params.0[2], sql::Value::Text("%020 79%".into()));
