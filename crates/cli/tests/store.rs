@@ -721,6 +721,48 @@ fn bench_on_postgres_seeds_a_schema_of_its_own_and_drops_it() {
     assert!(sqlite.get("analyze_seconds").is_none());
 }
 
+#[test]
+fn bench_again_reports_the_users_and_clients_its_kept_store_holds() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let store = dir.path().join("kept.sqlite3");
+    let store = store.to_str().expect("a UTF-8 path");
+    let seeded = roster(
+        None,
+        &[
+            "bench",
+            "--store",
+            store,
+            "--users",
+            "300",
+            "--clients",
+            "40",
+            "--queries",
+            "2",
+        ],
+        None,
+    )
+    .ok()
+    .json();
+    assert_eq!(
+        (
+            seeded["users"].as_u64(),
+            seeded["clients"]["clients"].as_u64()
+        ),
+        (Some(300), Some(40))
+    );
+    // Not the default --users (100,000), which was never seeded there.
+    let again = roster(
+        None,
+        &["bench", "--store", store, "--again", "--queries", "2"],
+        None,
+    )
+    .ok()
+    .json();
+    assert_eq!(again["users"], 300, "{again}");
+    assert_eq!(again["clients"]["clients"], 40, "{again}");
+    assert_eq!(again["queries"]["name"]["runs"], 2, "{again}");
+}
+
 /// The repository's sample searches.
 fn sample_queries() -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

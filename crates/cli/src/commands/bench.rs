@@ -374,16 +374,29 @@ async fn measure(
         operator: &operator,
         runs: args.queries as usize,
     };
-    // A store measured again has the clients it was seeded with.
-    let clients = if args.again {
-        let every = roster_core::clients::ClientQuery {
+    // A store measured again has the users and clients it was seeded with,
+    // not the arguments' (whose defaults were never seeded there).
+    let (users, clients) = if args.again {
+        let users = UserQuery {
+            limit: 1,
+            ..UserQuery::default()
+        };
+        let clients = roster_core::clients::ClientQuery {
             limit: 1,
             ..Default::default()
         };
-        let total = directory.list_clients(&operator, &every).await?.total;
-        usize::try_from(total.count)?
+        (
+            usize::try_from(directory.list_users(&operator, &users).await?.total.count)?,
+            usize::try_from(
+                directory
+                    .list_clients(&operator, &clients)
+                    .await?
+                    .total
+                    .count,
+            )?,
+        )
     } else {
-        clients
+        (users, clients)
     };
     let groups: Vec<GroupId> = directory
         .groups(&operator)
