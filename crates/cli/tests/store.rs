@@ -761,6 +761,14 @@ fn bench_again_reports_the_users_and_clients_its_kept_store_holds() {
     assert_eq!(again["users"], 300, "{again}");
     assert_eq!(again["clients"]["clients"], 40, "{again}");
     assert_eq!(again["queries"]["name"]["runs"], 2, "{again}");
+    // The kept store's people are not the arguments': no profile, no count.
+    assert!(again.get("profile").is_none(), "{again}");
+    let asked = roster(
+        None,
+        &["bench", "--store", store, "--again", "--users", "10"],
+        None,
+    );
+    assert_eq!(asked.code, 2, "a usage mistake: {asked:#?}");
 }
 
 /// The repository's sample searches.

@@ -48,9 +48,10 @@ pub struct BenchArgs {
     pub keep: bool,
     /// Measure again the store an earlier run seeded and kept (--store
     /// FILE, or --store postgres://…?schema=NAME): nothing is seeded (a
-    /// PostgreSQL schema is analysed again), its clients (if any) are
-    /// measured too, and the team lead, found while seeding, is not.
-    #[arg(long, requires = "store", conflicts_with_all = ["postgres", "clients", "audit_events"])]
+    /// PostgreSQL schema is analysed again), the users and clients it holds
+    /// are counted and measured (its clients, if any, too), and the team
+    /// lead, found while seeding, is not. The report names no profile.
+    #[arg(long, requires = "store", conflicts_with_all = ["postgres", "users", "profile", "clients", "audit_events"])]
     pub again: bool,
     /// Rows of a users file to check with a dry run (none by default).
     #[arg(long, value_name = "N", default_value_t = 0)]

@@ -74,8 +74,9 @@ struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     server: Option<String>,
     users: usize,
-    /// The people seeded: "realistic" or "harsh".
-    profile: &'static str,
+    /// The people seeded: "realistic" or "harsh" (not known to `--again`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<&'static str>,
     /// How many distinct names (first and last together) the users have.
     distinct_names: usize,
     seed_seconds: f64,
@@ -602,7 +603,7 @@ async fn measure(
         store: seeding.kind,
         server: seeding.server,
         users,
-        profile: profile.as_str(),
+        profile: (!args.again).then(|| profile.as_str()),
         distinct_names: seeded.distinct_names,
         seed_seconds,
         disk_bytes,

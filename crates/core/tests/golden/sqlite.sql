@@ -111,7 +111,7 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 
 -- users: short search
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= ?1 AND u.name_key < ?2 LIMIT 10001) counted;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
 SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 448;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM (SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.name_key AS sort_value FROM users u WHERE (u.name_key >= ?6 AND u.name_key < ?7) ORDER BY u.name_key ASC, u.id ASC LIMIT 3) part UNION SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.name_key AS sort_value FROM users u WHERE (u.name_key >= ' ' AND u.name_key < 'a' AND ((instr(u.name_key, ?12) > 0 OR instr(u.email_normalized, ?12) > 0 OR instr(u.email_normalized, ?13) > 0 OR instr(u.email_normalized, '@.') > 0 OR instr(u.email_normalized, '@-') > 0) AND (u.name_key GLOB ?9 OR u.name_key GLOB ?10 OR u.email_normalized GLOB ?9 OR u.email_normalized GLOB ?11 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?9))) ORDER BY u.name_key ASC, u.id ASC LIMIT 3) part UNION SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.name_key AS sort_value FROM users u WHERE (u.name_key >= '{' AND u.name_key < ?8 AND ((instr(u.name_key, ?17) > 0 OR instr(u.email_normalized, ?17) > 0 OR instr(u.email_normalized, ?18) > 0 OR instr(u.email_normalized, '@.') > 0 OR instr(u.email_normalized, '@-') > 0) AND (u.name_key GLOB ?14 OR u.name_key GLOB ?15 OR u.email_normalized GLOB ?14 OR u.email_normalized GLOB ?16 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?14))) ORDER BY u.name_key ASC, u.id ASC LIMIT 3) part) u ORDER BY u.sort_value ASC, u.id ASC LIMIT 3;
@@ -120,7 +120,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: short search, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= ?1 AND u.name_key < ?2 LIMIT 10001) counted;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
 SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 448;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM (SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.name_key AS sort_value FROM users u WHERE (u.name_key >= ?6 AND u.name_key < ?7) AND (u.name_key, u.id) > (?19, ?20) ORDER BY u.name_key ASC, u.id ASC LIMIT 3) part UNION SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.name_key AS sort_value FROM users u WHERE (u.name_key >= ' ' AND u.name_key < 'a' AND ((instr(u.name_key, ?12) > 0 OR instr(u.email_normalized, ?12) > 0 OR instr(u.email_normalized, ?13) > 0 OR instr(u.email_normalized, '@.') > 0 OR instr(u.email_normalized, '@-') > 0) AND (u.name_key GLOB ?9 OR u.name_key GLOB ?10 OR u.email_normalized GLOB ?9 OR u.email_normalized GLOB ?11 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?9))) AND (u.name_key, u.id) > (?21, ?22) ORDER BY u.name_key ASC, u.id ASC LIMIT 3) part UNION SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.name_key AS sort_value FROM users u WHERE (u.name_key >= '{' AND u.name_key < ?8 AND ((instr(u.name_key, ?17) > 0 OR instr(u.email_normalized, ?17) > 0 OR instr(u.email_normalized, ?18) > 0 OR instr(u.email_normalized, '@.') > 0 OR instr(u.email_normalized, '@-') > 0) AND (u.name_key GLOB ?14 OR u.name_key GLOB ?15 OR u.email_normalized GLOB ?14 OR u.email_normalized GLOB ?16 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?14))) AND (u.name_key, u.id) > (?23, ?24) ORDER BY u.name_key ASC, u.id ASC LIMIT 3) part) u ORDER BY u.sort_value ASC, u.id ASC LIMIT 3;
@@ -129,7 +129,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- users: long search
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= ?1 AND u.name_key < ?2 LIMIT 10001) counted;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 10001);
 SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 142;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key >= ?4 AND u.name_key < ?5) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
@@ -138,7 +138,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: long search, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= ?1 AND u.name_key < ?2 LIMIT 10001) counted;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 10001);
 SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 142;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key >= ?4 AND u.name_key < ?5) AND (u.name_key, u.id) > (?6, ?7) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
@@ -148,7 +148,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 -- users: long search, disabled
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT coalesce((SELECT users FROM user_counts WHERE status = ?1), 0);
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= ?1 AND u.name_key < ?2 LIMIT 10001) counted;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 10001);
 SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 246;
 SELECT count(*), coalesce(sum(matched), 0) FROM (SELECT CASE WHEN (instr(u.name_key, ?5) > 0 OR instr(lower(u.email), ?5) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*' AND EXISTS (SELECT 1 FROM users_search WHERE users_search MATCH ?4 AND users_search.rowid = u.id))) AND +u.status = 'disabled' THEN 1 ELSE 0 END AS matched FROM users_search JOIN users u ON u.id = users_search.rowid WHERE users_search MATCH ?6 LIMIT 10001);
@@ -159,7 +159,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 -- users: long search, disabled, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT coalesce((SELECT users FROM user_counts WHERE status = ?1), 0);
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= ?1 AND u.name_key < ?2 LIMIT 10001) counted;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 10001);
 SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 246;
 SELECT count(*), coalesce(sum(matched), 0) FROM (SELECT CASE WHEN (instr(u.name_key, ?5) > 0 OR instr(lower(u.email), ?5) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*' AND EXISTS (SELECT 1 FROM users_search WHERE users_search MATCH ?4 AND users_search.rowid = u.id))) AND +u.status = 'disabled' THEN 1 ELSE 0 END AS matched FROM users_search JOIN users u ON u.id = users_search.rowid WHERE users_search MATCH ?6 LIMIT 10001);
@@ -192,7 +192,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 -- users: large group, short search
 SELECT coalesce((SELECT member_count FROM groups WHERE id = ?1), 0);
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= ?1 AND u.name_key < ?2 LIMIT 10001) counted;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
 SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 448;
 SELECT count(*), coalesce(sum(matched), 0) FROM (SELECT CASE WHEN ((instr(u.name_key, ?10) > 0 OR instr(u.email_normalized, ?10) > 0 OR instr(u.email_normalized, ?11) > 0 OR instr(u.email_normalized, '@.') > 0 OR instr(u.email_normalized, '@-') > 0) AND (u.name_key GLOB ?7 OR u.name_key GLOB ?8 OR u.email_normalized GLOB ?7 OR u.email_normalized GLOB ?9 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?7)) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?6) THEN 1 ELSE 0 END AS matched FROM users_words JOIN users u ON u.id = users_words.rowid WHERE users_words MATCH ?12 LIMIT 10001);
@@ -203,7 +203,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 -- users: large group, short search, second page
 SELECT coalesce((SELECT member_count FROM groups WHERE id = ?1), 0);
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= ?1 AND u.name_key < ?2 LIMIT 10001) counted;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
 SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 448;
 SELECT count(*), coalesce(sum(matched), 0) FROM (SELECT CASE WHEN ((instr(u.name_key, ?10) > 0 OR instr(u.email_normalized, ?10) > 0 OR instr(u.email_normalized, ?11) > 0 OR instr(u.email_normalized, '@.') > 0 OR instr(u.email_normalized, '@-') > 0) AND (u.name_key GLOB ?7 OR u.name_key GLOB ?8 OR u.email_normalized GLOB ?7 OR u.email_normalized GLOB ?9 OR replace(replace(substr(u.email_normalized, instr(u.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?7)) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?6) THEN 1 ELSE 0 END AS matched FROM users_words JOIN users u ON u.id = users_words.rowid WHERE users_words MATCH ?12 LIMIT 10001);
@@ -251,7 +251,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- users: the administrator's team, short search
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= ?1 AND u.name_key < ?2 LIMIT 10001) counted;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
 SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 448;
 SELECT count(*) FROM user_ancestors WHERE ancestor_id = ?1;
@@ -262,7 +262,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- users: the administrator's team, short search, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.name_key >= ?1 AND u.name_key < ?2 LIMIT 10001) counted;
+SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
 SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 448;
 SELECT count(*) FROM user_ancestors WHERE ancestor_id = ?1;
@@ -289,13 +289,13 @@ SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_
 
 -- clients: short search
 SELECT clients FROM client_counts WHERE id = 1;
-SELECT count(*) FROM (SELECT 1 FROM clients c WHERE c.name_key >= ?1 AND c.name_key < ?2 LIMIT 10001) counted;
+SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.name_key >= ?1 AND c.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM clients_words WHERE clients_words MATCH ?1 LIMIT 10001);
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.id IN (SELECT rowid FROM clients_words WHERE clients_words MATCH ?1) AND ((instr(c.name_key, ?5) > 0 OR instr(c.email_normalized, ?5) > 0 OR instr(c.email_normalized, ?6) > 0 OR instr(c.email_normalized, '@.') > 0 OR instr(c.email_normalized, '@-') > 0) AND (c.name_key GLOB ?2 OR c.name_key GLOB ?3 OR c.email_normalized GLOB ?2 OR c.email_normalized GLOB ?4 OR replace(replace(substr(c.email_normalized, instr(c.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?2))) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
 -- clients: short search, second page
 SELECT clients FROM client_counts WHERE id = 1;
-SELECT count(*) FROM (SELECT 1 FROM clients c WHERE c.name_key >= ?1 AND c.name_key < ?2 LIMIT 10001) counted;
+SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.name_key >= ?1 AND c.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM clients_words WHERE clients_words MATCH ?1 LIMIT 10001);
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.id IN (SELECT rowid FROM clients_words WHERE clients_words MATCH ?1) AND ((instr(c.name_key, ?5) > 0 OR instr(c.email_normalized, ?5) > 0 OR instr(c.email_normalized, ?6) > 0 OR instr(c.email_normalized, '@.') > 0 OR instr(c.email_normalized, '@-') > 0) AND (c.name_key GLOB ?2 OR c.name_key GLOB ?3 OR c.email_normalized GLOB ?2 OR c.email_normalized GLOB ?4 OR replace(replace(substr(c.email_normalized, instr(c.email_normalized, '@') + 1), '.', ''), '-', '') GLOB ?2))) AND (c.name_key, c.id) > (?7, ?8) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
@@ -313,25 +313,25 @@ SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_
 
 -- clients: long search
 SELECT clients FROM client_counts WHERE id = 1;
-SELECT count(*) FROM (SELECT 1 FROM clients c WHERE c.name_key >= ?1 AND c.name_key < ?2 LIMIT 10001) counted;
+SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.name_key >= ?1 AND c.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1 LIMIT 10001);
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1) AND (instr(c.name_key, ?3) > 0 OR instr(lower(c.email), ?3) > 0 OR (c.email <> c.email_normalized AND c.email GLOB '*[^ -~]*' AND EXISTS (SELECT 1 FROM clients_search WHERE clients_search MATCH ?2 AND clients_search.rowid = c.id)))) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
 -- clients: long search, second page
 SELECT clients FROM client_counts WHERE id = 1;
-SELECT count(*) FROM (SELECT 1 FROM clients c WHERE c.name_key >= ?1 AND c.name_key < ?2 LIMIT 10001) counted;
+SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.name_key >= ?1 AND c.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1 LIMIT 10001);
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1) AND (instr(c.name_key, ?3) > 0 OR instr(lower(c.email), ?3) > 0 OR (c.email <> c.email_normalized AND c.email GLOB '*[^ -~]*' AND EXISTS (SELECT 1 FROM clients_search WHERE clients_search MATCH ?2 AND clients_search.rowid = c.id)))) AND (c.name_key, c.id) > (?4, ?5) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
 -- clients: long phone search
 SELECT clients FROM client_counts WHERE id = 1;
-SELECT count(*) FROM (SELECT 1 FROM clients c WHERE c.name_key >= ?1 AND c.name_key < ?2 LIMIT 10001) counted;
+SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.name_key >= ?1 AND c.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1 LIMIT 10001);
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1) AND (instr(c.name_key, ?3) > 0 OR instr(lower(c.email), ?3) > 0 OR (c.email <> c.email_normalized AND c.email GLOB '*[^ -~]*' AND EXISTS (SELECT 1 FROM clients_search WHERE clients_search MATCH ?2 AND clients_search.rowid = c.id)) OR instr(c.phone, ?3) > 0)) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 
 -- clients: long phone search, second page
 SELECT clients FROM client_counts WHERE id = 1;
-SELECT count(*) FROM (SELECT 1 FROM clients c WHERE c.name_key >= ?1 AND c.name_key < ?2 LIMIT 10001) counted;
+SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.name_key >= ?1 AND c.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1 LIMIT 10001);
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.id IN (SELECT rowid FROM clients_search WHERE clients_search MATCH ?1) AND (instr(c.name_key, ?3) > 0 OR instr(lower(c.email), ?3) > 0 OR (c.email <> c.email_normalized AND c.email GLOB '*[^ -~]*' AND EXISTS (SELECT 1 FROM clients_search WHERE clients_search MATCH ?2 AND clients_search.rowid = c.id)) OR instr(c.phone, ?3) > 0)) AND (c.name_key, c.id) > (?4, ?5) ORDER BY c.name_key ASC, c.id ASC LIMIT 3;
 

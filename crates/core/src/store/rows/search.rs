@@ -263,11 +263,12 @@ pub(super) fn contains_pattern(text: &str) -> String {
 
 /// The smallest text above every text that starts with `prefix`, in code
 /// point order (SQLite's BINARY collation, PostgreSQL's "C"): its last
-/// character raised by one (past the surrogates), or `None` when each of
-/// its characters is U+10FFFF, above which every text starts with it.
-/// (`prefix` followed by U+10FFFF is no such bound: a name may go on after
-/// that character.)
-pub(super) fn prefix_end(prefix: &str) -> Option<String> {
+/// character below U+10FFFF raised by one (past the surrogates), with the
+/// U+10FFFF after it dropped; or `None` when each of its characters is
+/// U+10FFFF, as every text at or above it then starts with it. (`prefix`
+/// followed by U+10FFFF is no such bound: a name may go on after that
+/// character.)
+fn prefix_end(prefix: &str) -> Option<String> {
     let mut chars: Vec<char> = prefix.chars().collect();
     while let Some(last) = chars.pop() {
         let mut next = u32::from(last) + 1;
@@ -309,7 +310,7 @@ mod tests {
         assert_eq!(prefix_end("\u{10FFFF}"), None);
         assert_eq!(prefix_end("b\u{10FFFF}").as_deref(), Some("c"));
         // A name that goes on after U+10FFFF still lies below the end.
-        let end = prefix_end("zhang").unwrap_or_default();
+        let end = prefix_end("zhang").expect("an end");
         assert!("zhang\u{10FFFF}wei" < end.as_str());
         assert!("zhang\u{10FFFF}wei" > "zhang\u{10FFFF}");
     }

@@ -25,7 +25,7 @@ mod postgres;
 
 use super::search::{
     by_word_start, contains_pattern, fts_client_query, fts_phrase, fts_word_start, in_range,
-    index_count, prefix_end, prefix_range, word_start_condition, SUBSTRING,
+    index_count, prefix_range, word_start_condition, SUBSTRING,
 };
 
 /// Whose rows a search reads.
@@ -362,18 +362,16 @@ async fn starting_count<S: Sql + ?Sized>(
     cap: u64,
 ) -> Result<u64, StoreError> {
     let (table, alias) = subject.table();
-    let (below, values) = match prefix_end(text) {
-        Some(end) => (format!(" AND {key} < $2"), vec![text.into(), end.into()]),
-        None => (String::new(), vec![text.into()]),
-    };
+    let mut params = Params::default();
+    let starts = in_range(key, &prefix_range(text, &mut params));
     sql::count(
         sql,
         &format!(
             "SELECT count(*) FROM (SELECT 1 FROM {table} {alias} \
-             WHERE {key} >= $1{below} LIMIT {}) counted",
+             WHERE {starts} LIMIT {}) counted",
             cap + 1
         ),
-        &values,
+        &params.0,
     )
     .await
 }
