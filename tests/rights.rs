@@ -366,6 +366,7 @@ fn rows() -> Vec<Row> {
         ),
         row("permission_catalogue", Public, |_| json!({})),
         row("list_users", Requires(UsersView), |_| json!({"query": {}})),
+        row("count_users", Requires(UsersView), |_| json!({"query": {"search": "a"}})),
         row(
             "get_user",
             Requires(UsersView),
@@ -481,6 +482,7 @@ fn rows() -> Vec<Row> {
             |_| json!({"name": "Ann Lee", "email": "ann@example.com", "password": OTHER_PASSWORD, "must_change_password": true}),
         ),
         row("list_clients", Requires(ClientsView), |_| json!({"query": {}})),
+        row("count_clients", Requires(ClientsView), |_| json!({"query": {"search": "a"}})),
         row(
             "get_client",
             Requires(ClientsView),

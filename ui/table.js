@@ -45,6 +45,9 @@ export const PAGE_SIZE = 50;
  * @property {T[]} items
  * @property {{count: number, exact: boolean}} total
  * @property {string | null} next the cursor of the following page, or null on the last
+ * @property {() => Promise<{count: number, exact: boolean}>} [count] when `total` is a lower
+ *   bound read quickly ("More than 2,000"), counts it in full: asked once per query, after
+ *   the page is shown
  */
 
 /**
@@ -94,7 +97,7 @@ export function rowCells(columns, item) {
  * @typedef {object} PagedTable
  * @property {HTMLElement} results the table with its busy, failure and empty states
  * @property {HTMLElement} pager the total, the page number and the page buttons
- * @property {() => void} load fetches the current page (again)
+ * @property {() => void} load fetches the current page (again), its total counted again
  * @property {() => void} restart filters changed: back to the first page
  * @property {Selection | null} selection the rows chosen, when the table was asked for checkboxes
  */
@@ -171,6 +174,8 @@ export function pagedTable(options) {
   /** @type {string | null} */
   let nextCursor = null;
   let asked = 0;
+  /** @type {Promise<{count: number, exact: boolean}> | null} the query's total counted in full */
+  let fullTotal = null;
   /** @type {T[]} the shown page's rows */
   let shown = [];
   const chosen = options.select ? rowSelection(options.select) : null;
@@ -197,6 +202,12 @@ export function pagedTable(options) {
 
   function restart() {
     state.cursors = [null];
+    reload();
+  }
+
+  /** The same page again, its total counted again. */
+  function reload() {
+    fullTotal = null;
     load();
   }
 
@@ -253,10 +264,28 @@ export function pagedTable(options) {
     empty.hidden = page.items.length > 0;
     if (options.hideEmptyTable) table.hidden = page.items.length === 0;
     total.textContent = options.totalText(page.total);
+    if (page.count) showFullTotal(page.count);
     const number = state.cursors.length;
     pageNumber.textContent = number > 1 || page.next ? `Page ${number}` : '';
     previous.disabled = number <= 1;
     next.disabled = !page.next;
+  }
+
+  /**
+   * Shows the query's total counted in full, once it is; the quick lower
+   * bound stays (true, if less precise) should the count fail.
+   * @param {() => Promise<{count: number, exact: boolean}>} count
+   */
+  function showFullTotal(count) {
+    const question = asked;
+    fullTotal ??= count();
+    total.setAttribute('aria-busy', 'true');
+    fullTotal.then((counted) => {
+      if (question !== asked || signal.aborted) return;
+      total.textContent = options.totalText(counted);
+    }, () => {}).finally(() => {
+      if (question === asked) total.removeAttribute('aria-busy');
+    });
   }
 
   /** @param {T} item */
@@ -439,7 +468,7 @@ export function pagedTable(options) {
     };
   }
 
-  return { results, pager, load, restart, selection: chosen?.api ?? null };
+  return { results, pager, load: reload, restart, selection: chosen?.api ?? null };
 }
 
 /**

@@ -30,6 +30,7 @@ import { call } from './call.js';
  * @typedef {object} ClientPage
  * @property {Client[]} clients
  * @property {{count: number, exact: boolean}} total
+ * @property {boolean} counting `total` is a lower bound read quickly; countClients counts it in full
  * @property {"name" | "created"} sort the order the page is in (always "created" for a masked operator)
  * @property {string | null} next
  *
@@ -61,6 +62,16 @@ import { call } from './call.js';
 /** @param {ClientQuery} [query] @returns {Promise<ClientPage>} */
 export function listClients(query = {}) {
   return call('list_clients', { query });
+}
+
+/**
+ * The total of a query's clients counted in full (up to the overview's cap),
+ * for a page whose `counting` said only "more than" a number read quickly.
+ * @param {ClientQuery} query
+ * @returns {Promise<{count: number, exact: boolean}>}
+ */
+export function countClients(query) {
+  return call('count_clients', { query });
 }
 
 /** @param {number} id @returns {Promise<Client>} */

@@ -43,6 +43,7 @@ import { call } from './call.js';
  * @typedef {object} UserPage
  * @property {User[]} users
  * @property {{count: number, exact: boolean}} total `exact: false` means "more than count"
+ * @property {boolean} counting `total` is a lower bound read quickly; countUsers counts it in full
  * @property {string | null} next cursor of the following page, or null on the last
  *
  * @typedef {object} UserQuery
@@ -107,6 +108,16 @@ import { call } from './call.js';
  */
 export function listUsers(query = {}) {
   return call('list_users', { query });
+}
+
+/**
+ * The total of a query's users counted in full (up to the overview's cap),
+ * for a page whose `counting` said only "more than" a number read quickly.
+ * @param {UserQuery} query
+ * @returns {Promise<{count: number, exact: boolean}>}
+ */
+export function countUsers(query) {
+  return call('count_users', { query });
 }
 
 /**

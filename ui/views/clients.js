@@ -130,8 +130,10 @@ export function render(root, ctx) {
     columns: columns(masked),
     state,
     fetch: async (paging) => {
-      const page = await api.listClients({ ...currentQuery(), ...paging });
-      return { items: page.clients, total: page.total, next: page.next };
+      const query = currentQuery();
+      const page = await api.listClients({ ...query, ...paging });
+      const count = page.counting ? () => api.countClients(query) : undefined;
+      return { items: page.clients, total: page.total, next: page.next, count };
     },
     id: (client) => client.id,
     open: (client) => ctx.navigate(`/clients/${client.id}`),

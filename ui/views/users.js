@@ -179,9 +179,18 @@ export function render(root, ctx) {
     fetch: async (paging) => {
       /** @type {import('../api.js').UserQuery} */
       const query = { ...currentQuery(), ...paging, sort: /** @type {any} */ (paging.sort) };
+      const filters = currentQuery();
       const page = await api.listUsers(query);
       lastTotal = page.total;
-      return { items: page.users, total: page.total, next: page.next };
+      const count = page.counting
+        ? async () => {
+          const counted = await api.countUsers(filters);
+          lastTotal = counted;
+          bar?.update();
+          return counted;
+        }
+        : undefined;
+      return { items: page.users, total: page.total, next: page.next, count };
     },
     id: (user) => user.id,
     open: (user) => ctx.navigate(`/users/${user.id}`),

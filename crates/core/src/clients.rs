@@ -70,6 +70,9 @@ pub struct ClientChanges {
 pub struct ClientPage {
     pub clients: Vec<Client>,
     pub total: Total,
+    /// Whether `total` is a lower bound read quickly ("more than 2,000"),
+    /// for the page to come sooner: `count_clients` counts it in full.
+    pub counting: bool,
     /// The order the page is in: the one asked for, except that a masked
     /// operator's lists are always in order of creation.
     pub sort: ClientSort,

@@ -7,6 +7,7 @@ use roster_core::clients::{ClientChanges, ClientQuery, ClientSort, Direction, Ne
 use roster_core::directory::UserChanges;
 use roster_core::domain::{ClientId, Permission};
 use roster_core::model::{AuditQuery, Client, TargetKind};
+use roster_core::store::Total;
 use roster_core::{Error, Operator};
 use support::*;
 
@@ -1059,6 +1060,50 @@ async fn a_masked_operators_audit_filter_never_confirms_a_client_name(backend: B
         .await
         .unwrap();
     assert_eq!(admin.len(), 1);
+}
+
+every_store!(a_count_in_full_matches_as_the_page_does_and_is_audited_for_a_masked_operator);
+async fn a_count_in_full_matches_as_the_page_does_and_is_audited_for_a_masked_operator(
+    backend: Backend,
+) {
+    let world = World::on(backend).await;
+    create(&world, "Ann Lee", Some("ann.lee@example.com"), None).await;
+    create(&world, "Anna Berg", Some("anna@example.com"), None).await;
+    let (_, masked) = world.masked_operator(ALL_CLIENT_RIGHTS).await;
+    async fn count(world: &World, operator: &Operator, text: &str) -> Total {
+        let query = ClientQuery {
+            search: Some(text.into()),
+            // A page's cursor is no part of its total.
+            after: Some("not a cursor".into()),
+            ..no_limit()
+        };
+        world
+            .directory
+            .count_clients(operator, &query)
+            .await
+            .unwrap()
+    }
+    // An unmasked operator's count matches parts, as their page does.
+    assert_eq!(count(&world, &world.admin, "ann").await, Total::exact(2));
+    // A masked operator's matches whole values only, and each is audited
+    // as their searches are: the count is no quieter way to ask.
+    assert_eq!(count(&world, &masked, "ann").await, Total::exact(0));
+    assert_eq!(
+        count(&world, &masked, "ann.lee@example.com").await,
+        Total::exact(1)
+    );
+    let searches = world
+        .directory
+        .audit_events(
+            &world.admin,
+            &AuditQuery {
+                action: Some("client.search".into()),
+                ..AuditQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(searches.len(), 2);
 }
 
 every_store!(a_masked_operators_searches_are_audited_with_the_term_masked);

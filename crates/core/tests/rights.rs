@@ -454,6 +454,15 @@ fn rows() -> Vec<Row> {
                     .map(drop)
             })
         }),
+        row("count_users", Requires(UsersView), |f, op| {
+            Box::pin(async move {
+                let query = UserQuery {
+                    search: Some("example".into()),
+                    ..UserQuery::default()
+                };
+                f.dir().count_users(op, &query).await.map(drop)
+            })
+        }),
         // "Must change password" and the second factor are credentials:
         // changing them takes users.credentials besides users.edit.
         row(
@@ -743,6 +752,15 @@ fn rows() -> Vec<Row> {
                     .list_clients(op, &ClientQuery::default())
                     .await
                     .map(drop)
+            })
+        }),
+        row("count_clients", Requires(ClientsView), |f, op| {
+            Box::pin(async move {
+                let query = ClientQuery {
+                    search: Some("example".into()),
+                    ..ClientQuery::default()
+                };
+                f.dir().count_clients(op, &query).await.map(drop)
             })
         }),
         row("client", Requires(ClientsView), |f, op| {

@@ -126,6 +126,20 @@ async fn a_team_lead_sees_only_their_team_in_every_path(backend: Backend) {
     let names: Vec<&str> = page.users.iter().map(|u| u.name.as_str()).collect();
     assert_eq!(names, ["Lena Lead", "Tia Indirect", "Tom Report"]);
     assert_eq!((page.total.count, page.total.exact), (3, true));
+    // The total counted in full is the team's too, however it is asked.
+    for search in [None, Some("o"), Some("example.com")] {
+        let query = UserQuery {
+            search: search.map(Into::into),
+            ..UserQuery::default()
+        };
+        let counted = world
+            .directory
+            .count_users(&lead, &query)
+            .await
+            .expect("count");
+        let seen = names_seen(&world, &lead, query).await;
+        assert_eq!(counted.count, seen.len() as u64, "{search:?}: {seen:?}");
+    }
 
     // Search, filters and sorts stay inside the team.
     for search in ["o", "ot", "Otto", "outside", "olga@example"] {

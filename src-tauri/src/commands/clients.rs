@@ -27,6 +27,7 @@ use roster_core::clients::{
 };
 use roster_core::domain::{ClientId, UserId};
 use roster_core::model::{Client, UserRef};
+use roster_core::store::Total;
 use roster_core::Operator;
 use serde::{Deserialize, Deserializer, Serialize};
 use tauri::ipc::{Channel, JavaScriptChannelId};
@@ -74,6 +75,18 @@ pub async fn list_clients(
     let (directory, operator) = signed_in(&state)?;
     let query = query.into_core();
     checked(&state, directory.list_clients(&operator, &query).await)
+}
+
+/// The total of the overview's query counted in full, for a page whose
+/// `counting` said only "more than" a number read quickly.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn count_clients(
+    state: State<'_, AppState>,
+    query: ClientListQuery,
+) -> CommandResult<Total> {
+    let (directory, operator) = signed_in(&state)?;
+    let query = query.into_core();
+    checked(&state, directory.count_clients(&operator, &query).await)
 }
 
 /// Who may be chosen as a client's account manager (the form's picker).

@@ -6,7 +6,7 @@ use roster_core::domain::{GroupId, Status, TwoFactor, UserId};
 use roster_core::model::{AuditEvent, User};
 use roster_core::password::PlainPassword;
 use roster_core::store::{
-    Cursor, Direction, FactFilter, SortField, StatusFilter, UserPage, UserQuery,
+    Cursor, Direction, FactFilter, SortField, StatusFilter, Total, UserPage, UserQuery,
 };
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -57,6 +57,15 @@ pub async fn list_users(state: State<'_, AppState>, query: ListQuery) -> Command
     let (directory, operator) = signed_in(&state)?;
     let query = query.into_core()?;
     checked(&state, directory.list_users(&operator, &query).await)
+}
+
+/// The total of the overview's query counted in full, for a page whose
+/// `counting` said only "more than" a number read quickly.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn count_users(state: State<'_, AppState>, query: ListQuery) -> CommandResult<Total> {
+    let (directory, operator) = signed_in(&state)?;
+    let query = query.into_core()?;
+    checked(&state, directory.count_users(&operator, &query).await)
 }
 
 /// One user, with what the operator may do to them (each right checked

@@ -41,7 +41,12 @@ async fn list(session: &Session, args: ClientsListArgs) -> anyhow::Result<()> {
         limit: args.limit,
         after: args.after,
     };
-    let page = session.directory.list_clients(&operator, &query).await?;
+    let mut page = session.directory.list_clients(&operator, &query).await?;
+    // A script reads the total counted in full, however long it takes.
+    if page.counting {
+        page.total = session.directory.count_clients(&operator, &query).await?;
+        page.counting = false;
+    }
     if args.json {
         return output::json(&page);
     }

@@ -63,7 +63,12 @@ async fn list(session: &Session, args: UsersListArgs) -> anyhow::Result<()> {
         limit: args.limit,
         after: args.after.as_deref().map(Cursor::decode).transpose()?,
     };
-    let page = session.directory.list_users(&operator, &query).await?;
+    let mut page = session.directory.list_users(&operator, &query).await?;
+    // A script reads the total counted in full, however long it takes.
+    if page.counting {
+        page.total = session.directory.count_users(&operator, &query).await?;
+        page.counting = false;
+    }
     if args.json {
         return output::json(&page);
     }

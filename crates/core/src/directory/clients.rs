@@ -24,7 +24,7 @@ use crate::csv_cell;
 use crate::domain::{ClientId, ClientName, Email, Permission, Status, UserId};
 use crate::error::{Error, Result};
 use crate::model::{AuditQuery, Client, FieldChange, TargetKind, UserRef};
-use crate::store::{ClientRow, StatusFilter, Tx, TxMode, UserQuery};
+use crate::store::{ClientRow, StatusFilter, Total, Tx, TxMode, UserQuery};
 
 /// The most users [`Directory::account_manager_choices`] offers.
 pub const ACCOUNT_MANAGER_CHOICES: u32 = 20;
@@ -52,9 +52,26 @@ impl Directory {
         Ok(ClientPage {
             clients: page.rows.iter().map(|row| present(row, masked)).collect(),
             total: page.total,
+            counting: page.counting,
             sort: listing.sort,
             next: page.next.map(|cursor| without_text_key(cursor).encode()),
         })
+    }
+
+    /// The total of the clients overview's `query` (its cursor and limit
+    /// ignored) counted in full, up to the overview's cap: what a page
+    /// whose `counting` is set said only "more than" of. Read as the page
+    /// is: the same right, reach and masking, and a masked operator's
+    /// search is audited and may be slowed down as theirs is.
+    pub async fn count_clients(&self, operator: &Operator, query: &ClientQuery) -> Result<Total> {
+        let query = ClientQuery {
+            after: None,
+            ..query.clone()
+        };
+        let (mut tx, actor) = self.read_clients(operator, &query).await?;
+        let (mut listing, _) = page_request(&query, actor.user.mask_client_data)?;
+        listing.team_of = actor.reach(Permission::ClientsView)?;
+        Ok(tx.count_listed_clients(&listing).await?)
     }
 
     /// Who may be chosen as a client's account manager, for the form's

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::mail::{self, CredentialsOccasion, Delivery};
 use crate::model::{FieldChange, Group, TargetKind, User, UserFields};
 use crate::permission::Scope;
-use crate::store::{StoreError, Tx, TxMode, UserPage, UserQuery, ADMINISTRATORS};
+use crate::store::{StoreError, Total, Tx, TxMode, UserPage, UserQuery, ADMINISTRATORS};
 
 /// What an operator may do to one user ([`Directory::user_with_rights`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -323,6 +323,21 @@ impl Directory {
         }
         query.limit = query.limit.min(UserQuery::MAX_LIMIT);
         Ok(tx.list_users(&query).await?)
+    }
+
+    /// The total of the users overview's `query` (its cursor ignored)
+    /// counted in full, up to the overview's cap: what a page whose
+    /// `counting` is set said only "more than" of. The same right and
+    /// reach as the page.
+    pub async fn count_users(&self, operator: &Operator, query: &UserQuery) -> Result<Total> {
+        let mut tx = self.store.begin(TxMode::Read).await?;
+        let actor = Self::actor(&mut *tx, operator).await?;
+        let query = UserQuery {
+            after: None,
+            team_of: actor.reach(Permission::UsersView)?,
+            ..query.clone()
+        };
+        Ok(tx.count_listed_users(&query).await?)
     }
 
     pub async fn update_user(

@@ -339,6 +339,9 @@ impl Total {
 pub struct UserPage {
     pub users: Vec<User>,
     pub total: Total,
+    /// Whether `total` is a lower bound read quickly ("more than 2,000"),
+    /// for the page to come sooner: `count_users` counts it in full.
+    pub counting: bool,
     /// Pass back as `after` for the next page; `None` on the last page.
     pub next: Option<Cursor>,
 }
@@ -492,6 +495,9 @@ impl ClientRow {
 pub struct ClientRows {
     pub rows: Vec<ClientRow>,
     pub total: Total,
+    /// Whether `total` is a lower bound read quickly, which
+    /// `count_listed_clients` counts in full.
+    pub counting: bool,
     pub next: Option<ClientCursor>,
 }
 

@@ -178,7 +178,8 @@ impl World {
     }
 
     /// Every page of `query` in the administrator's overview, `limit` at a
-    /// time, and the first page's total.
+    /// time, and the first page's total: counted in full when the page's
+    /// was a lower bound read quickly, which must then be below it.
     pub async fn every_page(&self, query: UserQuery, limit: u32) -> (Vec<User>, u64) {
         let mut query = UserQuery { limit, ..query };
         let mut users = Vec::new();
@@ -189,7 +190,21 @@ impl World {
                 .list_users(&self.admin, &query)
                 .await
                 .expect("list");
-            total.get_or_insert(page.total.count);
+            let mut page_total = page.total;
+            if page.counting {
+                let counted = self
+                    .directory
+                    .count_users(&self.admin, &query)
+                    .await
+                    .expect("count");
+                assert!(
+                    !page.total.exact && page.total.count < counted.count,
+                    "{:?} read quickly, {counted:?} counted",
+                    page.total
+                );
+                page_total = counted;
+            }
+            total.get_or_insert(page_total.count);
             users.extend(page.users);
             match page.next {
                 Some(next) => query.after = Some(next),
@@ -199,7 +214,7 @@ impl World {
     }
 
     /// Every page of the clients `query` lists for `operator`, `limit` at a
-    /// time, and the first page's total.
+    /// time, and the first page's total (counted in full, as users' are).
     pub async fn every_client_page(
         &self,
         operator: &Operator,
@@ -215,7 +230,21 @@ impl World {
                 .list_clients(operator, &query)
                 .await
                 .expect("list");
-            total.get_or_insert(page.total.count);
+            let mut page_total = page.total;
+            if page.counting {
+                let counted = self
+                    .directory
+                    .count_clients(operator, &query)
+                    .await
+                    .expect("count");
+                assert!(
+                    !page.total.exact && page.total.count < counted.count,
+                    "{:?} read quickly, {counted:?} counted",
+                    page.total
+                );
+                page_total = counted;
+            }
+            total.get_or_insert(page_total.count);
             clients.extend(page.clients);
             match page.next {
                 Some(next) => query.after = Some(next),

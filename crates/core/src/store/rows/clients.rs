@@ -13,9 +13,9 @@ use crate::store::{
     StoreError, Total, COUNT_CAP,
 };
 
+use super::keyset::{keyset_condition, order_of};
 use super::search;
-use super::search_plan::{self, Planned, Reading, Subject, TextSort};
-use super::users_overview::{keyset_condition, order_of};
+use super::search_plan::{self, PageAsk, Planned, Reading, Subject, TextSort};
 
 /// Clients, as one transaction reads and writes them.
 #[async_trait]
@@ -69,6 +69,10 @@ pub trait ClientsTx: Send {
         listing: &ClientListing,
         after: Option<&ClientCursor>,
     ) -> Result<ClientRows, StoreError>;
+    /// The total of `listing` counted in full, up to the overview's cap:
+    /// a page of a frequent search on PostgreSQL says only "more than" a
+    /// number it read quickly ([`ClientRows::counting`]).
+    async fn count_listed_clients(&mut self, listing: &ClientListing) -> Result<Total, StoreError>;
     /// Every client, from the kept count.
     async fn count_clients(&mut self) -> Result<u64, StoreError>;
     /// Every client `listing` matches (its limit ignored), in its order,
@@ -187,26 +191,28 @@ async fn plan<S: Sql + ?Sized>(
     (subject, text): (Subject<'_>, &str),
     listing: &ClientListing,
     after: Option<&ClientCursor>,
+    full_count: bool,
 ) -> Result<Option<Planned>, StoreError> {
     if sql.dialect() == Dialect::Sqlite && search_plan::index_query(subject, text).is_none() {
         return Ok(None);
     }
     let rows = sql::count(sql, CLIENT_COUNT, &[]).await?;
     let sort = listing.sort;
-    // A page of the search alone is picked from its hits' keys.
-    let page_key = listing
-        .team_of
-        .is_none()
-        .then_some((sort_column(sort), sort == ClientSort::Name));
-    let mut planned = search_plan::reading(
-        sql,
-        (subject, text),
-        (text_sort(sort), page_key),
-        (rows, rows),
-    )
-    .await?;
     let limit = listing.limit.clamp(1, ClientQuery::MAX_LIMIT) as usize;
     let after = after.map(|cursor| (&cursor.key, cursor.id));
+    // A page of the search alone is picked from its hits' keys, or walked
+    // to; a full count reads every hit up to the cap.
+    let page = PageAsk {
+        column: sort_column(sort),
+        text: sort == ClientSort::Name,
+        direction: listing.direction,
+        after,
+        rows: limit + 1,
+        quick: !full_count,
+    };
+    let page = listing.team_of.is_none().then_some(&page);
+    let mut planned =
+        search_plan::reading(sql, (subject, text), (text_sort(sort), page), (rows, rows)).await?;
     if let Some(page) = planned.page(listing.direction, after, limit + 1) {
         planned.ids = page;
     }
@@ -265,6 +271,174 @@ const CREATE_STAGE: &str = "CREATE TEMP TABLE IF NOT EXISTS staged_clients (posi
      account_manager_id BIGINT)";
 
 const CLIENT_COUNT: &str = "SELECT clients FROM client_counts WHERE id = 1";
+
+/// One keyset page of `listing` after `after`, its total counted in full
+/// when `full_count` (else a frequent search's stops early on PostgreSQL).
+async fn listed<S: Sql + ?Sized>(
+    sql: &mut S,
+    listing: &ClientListing,
+    after: Option<&ClientCursor>,
+    full_count: bool,
+) -> Result<ClientRows, StoreError> {
+    let dialect = sql.dialect();
+    let mut params = Params::default();
+    let searched = match &listing.matching {
+        Some(ClientMatch::Substring { text, digits }) => Some((
+            Subject::Clients {
+                digits: digits.as_deref(),
+            },
+            text.as_str(),
+        )),
+        _ => None,
+    };
+    let planned = match searched {
+        Some(search) => plan(sql, search, listing, after, full_count).await?,
+        None => None,
+    };
+    let rare = rare_word_start(sql, listing).await?;
+    // The search's parts when its plan read its rows (PostgreSQL): each
+    // part of the page, and together the total's condition.
+    let exact = match (searched, &planned) {
+        (Some(search), Some(planned)) if planned.reading.exact(dialect) => search_plan::parts(
+            dialect,
+            search,
+            (planned.reading, &planned.ids),
+            text_sort(listing.sort),
+            &mut params,
+        ),
+        _ => Vec::new(),
+    };
+    // The search's condition first: the index's hits tested by the rule,
+    // or the rows the plan read.
+    let mut conditions = if exact.is_empty() {
+        search::client_conditions(dialect, listing.matching.as_ref(), rare, &mut params)
+    } else {
+        vec![search_plan::any_part(&exact)]
+    };
+    if let Some(lead) = listing.team_of {
+        conditions.push(team_condition(lead, &mut params));
+    }
+    // Whether the total is the lower bound of a frequent search's count
+    // that the plan stopped early, counted in full when asked for.
+    let mut counting = false;
+    let total = match (&listing.matching, &planned) {
+        (None, _) if listing.team_of.is_none() => {
+            Total::exact(sql::count(sql, CLIENT_COUNT, &[]).await?)
+        }
+        // The plan counted the index's hits (up to the cap and one more),
+        // or stopped after more than it read.
+        (
+            Some(_),
+            Some(Planned {
+                counted: Some(found),
+                stopped,
+                ..
+            }),
+        ) if listing.team_of.is_none() => match Total::at_least(*found) {
+            Some(at_least) if *stopped => {
+                counting = true;
+                at_least
+            }
+            _ => Total::capped(*found),
+        },
+        _ => Total::capped(count_listed(sql, listing, &conditions, &params).await?),
+    };
+    // The search's parts as its plan reads them, each in place of its
+    // condition (the first), unless that is the plan's one part.
+    let parts = match (searched, &planned) {
+        _ if exact.len() > 1 => exact,
+        (Some(search), Some(planned))
+            if planned.reading != Reading::Index && !planned.reading.exact(dialect) =>
+        {
+            search_plan::parts(
+                dialect,
+                search,
+                (planned.reading, &planned.ids),
+                text_sort(listing.sort),
+                &mut params,
+            )
+        }
+        _ => Vec::new(),
+    };
+    let column = sort_column(listing.sort);
+    if let Some(cursor) = after {
+        conditions.push(keyset_condition(
+            (column, "c.id"),
+            listing.sort == ClientSort::Name,
+            listing.direction,
+            &cursor.key,
+            cursor.id,
+            &mut params,
+        ));
+    }
+    let order = order_of(listing.direction);
+    let limit = listing.limit.clamp(1, ClientQuery::MAX_LIMIT);
+    let limit_rows = params.limit(dialect, u64::from(limit) + 1);
+    let with_part = |part: &String| {
+        let mut conditions = conditions.clone();
+        if let Some(first) = conditions.first_mut() {
+            first.clone_from(part);
+        }
+        where_clause(&conditions)
+    };
+    let statement = if parts.len() < 2 {
+        let where_sql = match parts.first() {
+            Some(part) => with_part(part),
+            None => where_clause(&conditions),
+        };
+        let reading = planned.as_ref().map(|planned| planned.reading);
+        let sorted = search_plan::sorted_by(column, reading, listing.sort == ClientSort::Name);
+        format!(
+            "SELECT {CLIENT_COLUMNS} FROM {CLIENTS_WITH_MANAGERS}{where_sql} \
+             ORDER BY {sorted} {order}, c.id {order} LIMIT {limit_rows}"
+        )
+    } else {
+        // Each part's first rows in the sort's order, merged.
+        let reading = planned.as_ref().map(|planned| planned.reading);
+        let name = listing.sort == ClientSort::Name;
+        let selects: Vec<String> = parts
+            .iter()
+            .enumerate()
+            .map(|(n, part)| {
+                let sorted = search_plan::part_sorted_by(column, (n, reading), dialect, name);
+                format!(
+                    "SELECT * FROM (SELECT c.id, {column} AS sort_value FROM clients c{} \
+                     ORDER BY {sorted} {order}, c.id {order} LIMIT {limit_rows}) part",
+                    with_part(part)
+                )
+            })
+            .collect();
+        format!(
+            "SELECT {CLIENT_COLUMNS} FROM ({}) p JOIN clients c ON c.id = p.id \
+             LEFT JOIN users m ON m.id = c.account_manager_id \
+             ORDER BY p.sort_value {order}, p.id {order} LIMIT {limit_rows}",
+            selects.join(" UNION ")
+        )
+    };
+    let mut rows = Vec::new();
+    sql.query_each(&statement, &params.0, &mut |row| {
+        rows.push(client_row(row)?);
+        Ok(())
+    })
+    .await?;
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|last| ClientCursor {
+            sort: listing.sort,
+            direction: listing.direction,
+            key: last.sort_key(listing.sort),
+            id: last.id.0,
+        })
+    } else {
+        None
+    };
+    Ok(ClientRows {
+        rows,
+        total,
+        counting,
+        next,
+    })
+}
 
 #[async_trait]
 impl<S: Sql + ?Sized> ClientsTx for S {
@@ -396,148 +570,15 @@ impl<S: Sql + ?Sized> ClientsTx for S {
         listing: &ClientListing,
         after: Option<&ClientCursor>,
     ) -> Result<ClientRows, StoreError> {
-        let dialect = self.dialect();
-        let mut params = Params::default();
-        let searched = match &listing.matching {
-            Some(ClientMatch::Substring { text, digits }) => Some((
-                Subject::Clients {
-                    digits: digits.as_deref(),
-                },
-                text.as_str(),
-            )),
-            _ => None,
+        listed(self, listing, after, false).await
+    }
+
+    async fn count_listed_clients(&mut self, listing: &ClientListing) -> Result<Total, StoreError> {
+        let one = ClientListing {
+            limit: 1,
+            ..listing.clone()
         };
-        let planned = match searched {
-            Some(search) => plan(self, search, listing, after).await?,
-            None => None,
-        };
-        let rare = rare_word_start(self, listing).await?;
-        // The search's parts when its plan read its rows (PostgreSQL): each
-        // part of the page, and together the total's condition.
-        let exact = match (searched, &planned) {
-            (Some(search), Some(planned)) if planned.reading.exact(dialect) => search_plan::parts(
-                dialect,
-                search,
-                (planned.reading, &planned.ids),
-                text_sort(listing.sort),
-                &mut params,
-            ),
-            _ => Vec::new(),
-        };
-        // The search's condition first: the index's hits tested by the rule,
-        // or the rows the plan read.
-        let mut conditions = if exact.is_empty() {
-            search::client_conditions(dialect, listing.matching.as_ref(), rare, &mut params)
-        } else {
-            vec![search_plan::any_part(&exact)]
-        };
-        if let Some(lead) = listing.team_of {
-            conditions.push(team_condition(lead, &mut params));
-        }
-        let total = match (&listing.matching, &planned) {
-            (None, _) if listing.team_of.is_none() => {
-                Total::exact(sql::count(self, CLIENT_COUNT, &[]).await?)
-            }
-            // The plan counted the index's hits (up to the cap and one more).
-            (
-                Some(_),
-                Some(Planned {
-                    counted: Some(found),
-                    ..
-                }),
-            ) if listing.team_of.is_none() => Total::capped(*found),
-            _ => Total::capped(count_listed(self, listing, &conditions, &params).await?),
-        };
-        // The search's parts as its plan reads them, each in place of its
-        // condition (the first), unless that is the plan's one part.
-        let parts = match (searched, &planned) {
-            _ if exact.len() > 1 => exact,
-            (Some(search), Some(planned))
-                if planned.reading != Reading::Index && !planned.reading.exact(dialect) =>
-            {
-                search_plan::parts(
-                    dialect,
-                    search,
-                    (planned.reading, &planned.ids),
-                    text_sort(listing.sort),
-                    &mut params,
-                )
-            }
-            _ => Vec::new(),
-        };
-        let column = sort_column(listing.sort);
-        if let Some(cursor) = after {
-            conditions.push(keyset_condition(
-                (column, "c.id"),
-                listing.sort == ClientSort::Name,
-                listing.direction,
-                &cursor.key,
-                cursor.id,
-                &mut params,
-            ));
-        }
-        let order = order_of(listing.direction);
-        let limit = listing.limit.clamp(1, ClientQuery::MAX_LIMIT);
-        let limit_rows = params.limit(dialect, u64::from(limit) + 1);
-        let with_part = |part: &String| {
-            let mut conditions = conditions.clone();
-            if let Some(first) = conditions.first_mut() {
-                first.clone_from(part);
-            }
-            where_clause(&conditions)
-        };
-        let statement = if parts.len() < 2 {
-            let where_sql = match parts.first() {
-                Some(part) => with_part(part),
-                None => where_clause(&conditions),
-            };
-            let reading = planned.as_ref().map(|planned| planned.reading);
-            let sorted = search_plan::sorted_by(column, reading, listing.sort == ClientSort::Name);
-            format!(
-                "SELECT {CLIENT_COLUMNS} FROM {CLIENTS_WITH_MANAGERS}{where_sql} \
-                 ORDER BY {sorted} {order}, c.id {order} LIMIT {limit_rows}"
-            )
-        } else {
-            // Each part's first rows in the sort's order, merged.
-            let reading = planned.as_ref().map(|planned| planned.reading);
-            let name = listing.sort == ClientSort::Name;
-            let selects: Vec<String> = parts
-                .iter()
-                .enumerate()
-                .map(|(n, part)| {
-                    let sorted = search_plan::part_sorted_by(column, (n, reading), dialect, name);
-                    format!(
-                        "SELECT * FROM (SELECT c.id, {column} AS sort_value FROM clients c{} \
-                         ORDER BY {sorted} {order}, c.id {order} LIMIT {limit_rows}) part",
-                        with_part(part)
-                    )
-                })
-                .collect();
-            format!(
-                "SELECT {CLIENT_COLUMNS} FROM ({}) p JOIN clients c ON c.id = p.id \
-                 LEFT JOIN users m ON m.id = c.account_manager_id \
-                 ORDER BY p.sort_value {order}, p.id {order} LIMIT {limit_rows}",
-                selects.join(" UNION ")
-            )
-        };
-        let mut rows = Vec::new();
-        self.query_each(&statement, &params.0, &mut |row| {
-            rows.push(client_row(row)?);
-            Ok(())
-        })
-        .await?;
-        let next = if rows.len() > limit as usize {
-            rows.truncate(limit as usize);
-            rows.last().map(|last| ClientCursor {
-                sort: listing.sort,
-                direction: listing.direction,
-                key: last.sort_key(listing.sort),
-                id: last.id.0,
-            })
-        } else {
-            None
-        };
-        Ok(ClientRows { rows, total, next })
+        Ok(listed(self, &one, None, true).await?.total)
     }
 
     async fn count_clients(&mut self) -> Result<u64, StoreError> {

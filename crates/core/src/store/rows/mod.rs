@@ -26,6 +26,7 @@ mod audit_view;
 mod check;
 mod clients;
 mod groups;
+mod keyset;
 mod recycle_bin;
 mod search;
 mod search_plan;

@@ -131,7 +131,20 @@ pub(super) type TextSort = (&'static str, &'static str);
 /// reads with each of a search's hits for [`Planned::page`], when the page
 /// has no condition but the search: the name's key, the email, or the
 /// creation time (never empty).
-pub(super) type PageKey<'a> = (&'a str, bool);
+/// The page a plan reads of a search alone, in its sort: the sort's column
+/// (in the index it walks), whether its key is text, the direction, the
+/// cursor it follows, the rows it wants (the page's and one more), and
+/// whether its count may stop early (PostgreSQL: a frequent search's page
+/// is then walked to, and its total counted in full when asked for).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PageAsk<'a> {
+    pub column: &'a str,
+    pub text: bool,
+    pub direction: Direction,
+    pub after: Option<(&'a SortKey, i64)>,
+    pub rows: usize,
+    pub quick: bool,
+}
 
 /// The users' sorts that are [`TextSort`]s: name and email.
 pub(super) fn users_text_sort(sort: SortField) -> Option<TextSort> {
@@ -174,13 +187,18 @@ const SPLIT_OTHERS: u64 = 2_000;
 /// other filter. A split holds its other hits, [`Reading::Hits`] every
 /// hit (PostgreSQL), read once, with their keys in the page's sort when
 /// it was asked for them (`keys`, one for each of `ids`); a caller that
-/// picks its page from them keeps the page's ids alone.
+/// picks its page from them keeps the page's ids alone. A frequent
+/// search's page on PostgreSQL is walked to (`ids` its page's) and its
+/// count `stopped` early: more than `counted` is all it says, and the total
+/// is counted in full when asked for ([`super::ClientsTx`]'s and the users'
+/// full counts).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Planned {
     pub reading: Reading,
     pub counted: Option<u64>,
     pub ids: Vec<i64>,
     pub keys: Vec<SortKey>,
+    pub stopped: bool,
 }
 
 impl Planned {
@@ -250,11 +268,11 @@ impl Planned {
 pub(super) async fn reading<S: Sql + ?Sized>(
     sql: &mut S,
     (subject, text): (Subject<'_>, &str),
-    (text_sort, page_key): (Option<TextSort>, Option<PageKey<'_>>),
+    (text_sort, page): (Option<TextSort>, Option<&PageAsk<'_>>),
     rows: (u64, u64),
 ) -> Result<Planned, StoreError> {
     if sql.dialect() == Dialect::Postgres {
-        return postgres::reading(sql, (subject, text), (text_sort, page_key), rows).await;
+        return postgres::reading(sql, (subject, text), (text_sort, page), rows).await;
     }
     let Some((table, query)) = index_query(subject, text) else {
         return Ok(Planned {
@@ -262,6 +280,7 @@ pub(super) async fn reading<S: Sql + ?Sized>(
             counted: None,
             ids: Vec::new(),
             keys: Vec::new(),
+            stopped: false,
         });
     };
     let limit = index_limit(text, rows);
@@ -280,6 +299,7 @@ pub(super) async fn reading<S: Sql + ?Sized>(
             counted: Some(found),
             ids,
             keys: Vec::new(),
+            stopped: false,
         })
     };
     if found <= limit {
@@ -578,6 +598,7 @@ mod tests {
         let hits = Planned {
             reading: Reading::Hits,
             counted: Some(5),
+            stopped: false,
             ids: vec![5, 3, 9, 4, 7],
             keys: vec![
                 text("zoë"),
@@ -618,6 +639,7 @@ mod tests {
         let created = Planned {
             reading: Reading::Hits,
             counted: Some(3),
+            stopped: false,
             ids: vec![1, 2, 3],
             keys: vec![
                 SortKey::Integer(30),

@@ -12,7 +12,7 @@ use crate::domain::{
 use crate::model::{GroupRef, User, UserFields, UserRef};
 use crate::password::PasswordHash;
 use crate::store::sql::{self, corrupt, millis, time, Dialect, Params, RowRef, Sql, Value};
-use crate::store::{Cursor, SortField, SortKey, StoreError, UserPage, UserQuery};
+use crate::store::{Cursor, SortField, SortKey, StoreError, Total, UserPage, UserQuery};
 
 use super::groups::parse_permissions;
 use super::users_import;
@@ -106,6 +106,10 @@ pub trait UsersTx: Send {
     async fn user_permissions(&mut self, id: UserId) -> Result<PermissionSet, StoreError>;
     /// One keyset page of the users overview.
     async fn list_users(&mut self, query: &UserQuery) -> Result<UserPage, StoreError>;
+    /// The total of [`Self::list_users`]'s `query` counted in full, up to
+    /// the overview's cap, where its page said only "more than" a number
+    /// read quickly ([`UserPage::counting`]).
+    async fn count_listed_users(&mut self, query: &UserQuery) -> Result<Total, StoreError>;
     /// The users [`Self::list_users`] finds after `query.after`, up to
     /// `limit` of them (not capped), with the next page's cursor and no
     /// total: for reading everyone a query finds (bulk actions, exports).
@@ -687,6 +691,10 @@ impl<S: Sql + ?Sized> UsersTx for S {
 
     async fn list_users(&mut self, query: &UserQuery) -> Result<UserPage, StoreError> {
         super::users_overview::list_users(self, query).await
+    }
+
+    async fn count_listed_users(&mut self, query: &UserQuery) -> Result<Total, StoreError> {
+        super::users_overview::count_listed_users(self, query).await
     }
 
     async fn read_users(

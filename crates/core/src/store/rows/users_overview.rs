@@ -7,12 +7,12 @@ use crate::domain::{Status, UserId, ValidUntil};
 use crate::model::User;
 use crate::store::sql::{self, millis, where_clause, Dialect, Params, Sql};
 use crate::store::{
-    Cursor, Direction, FactFilter, SortField, SortKey, StatusFilter, StoreError, Total, UserPage,
-    UserQuery, COUNT_CAP,
+    Cursor, FactFilter, SortField, StatusFilter, StoreError, Total, UserPage, UserQuery, COUNT_CAP,
 };
 
+use super::keyset::{keyset_condition, order_of};
 use super::search;
-use super::search_plan::{self, users_text_sort, Reading, Subject};
+use super::search_plan::{self, users_text_sort, PageAsk, Reading, Subject};
 use super::users::{complete_users, query_user_rows, USER_COLUMNS};
 use super::users_count::{bounded_total, Grouped, Searched};
 use super::UsersTx;
@@ -26,12 +26,41 @@ pub(super) async fn list_users<S: Sql + ?Sized>(
     query: &UserQuery,
 ) -> Result<UserPage, StoreError> {
     let limit = query.limit.clamp(1, UserQuery::MAX_LIMIT);
-    let (users, total, next) = users_page(sql, query, limit, true).await?;
+    let (users, total, next) = users_page(sql, query, limit, Counted::Quickly).await?;
     Ok(UserPage {
         users,
-        total: total.unwrap_or(Total::exact(0)),
+        total: total.map_or(Total::exact(0), |total| total.total),
+        counting: total.is_some_and(|total| total.stopped),
         next,
     })
+}
+
+/// The total of a users overview's `query` counted in full, up to the cap
+/// (with its first user, which the count's plan reads anyway).
+pub(super) async fn count_listed_users<S: Sql + ?Sized>(
+    sql: &mut S,
+    query: &UserQuery,
+) -> Result<Total, StoreError> {
+    let (_, total, _) = users_page(sql, query, 1, Counted::Fully).await?;
+    Ok(total.map_or(Total::exact(0), |total| total.total))
+}
+
+/// Whether a page counts its total: not at all (a selection read in
+/// pages), quickly (a frequent search's count may stop early on
+/// PostgreSQL, its page walked to), or fully, up to the cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Counted {
+    Not,
+    Quickly,
+    Fully,
+}
+
+/// A page's total, and whether its count stopped early (a lower bound
+/// read quickly: [`count_listed_users`] counts it in full).
+#[derive(Debug, Clone, Copy)]
+struct PageTotal {
+    total: Total,
+    stopped: bool,
 }
 
 /// Every user `query` finds after its cursor, up to `limit` (of any size),
@@ -41,17 +70,17 @@ pub(super) async fn read_users<S: Sql + ?Sized>(
     query: &UserQuery,
     limit: u32,
 ) -> Result<(Vec<User>, Option<Cursor>), StoreError> {
-    let (users, _, next) = users_page(sql, query, limit.max(1), false).await?;
+    let (users, _, next) = users_page(sql, query, limit.max(1), Counted::Not).await?;
     Ok((users, next))
 }
 
-/// One keyset page of up to `limit` users, and its total when `counted`.
+/// One keyset page of up to `limit` users, and its total as `counted`.
 async fn users_page<S: Sql + ?Sized>(
     sql: &mut S,
     query: &UserQuery,
     limit: u32,
-    counted: bool,
-) -> Result<(Vec<User>, Option<Total>, Option<Cursor>), StoreError> {
+    counted: Counted,
+) -> Result<(Vec<User>, Option<PageTotal>, Option<Cursor>), StoreError> {
     let dialect = sql.dialect();
     let mut params = Params::default();
     let mut conditions: Vec<String> = Vec::new();
@@ -65,6 +94,9 @@ async fn users_page<S: Sql + ?Sized>(
     let mut total_reading = Reading::Index;
     let mut index_count = None;
     let mut plan_ids = Vec::new();
+    // Whether the plan's count stopped early (a frequent search alone on
+    // PostgreSQL): the total is then more than it counted.
+    let mut stopped = false;
     // The parts of a split the plan read (PostgreSQL), each read in the
     // sort's order for the page, and together the total's condition.
     let mut exact_parts = Vec::new();
@@ -97,20 +129,29 @@ async fn users_page<S: Sql + ?Sized>(
             && query.supervisor.is_none()
             && query.facts.is_none()
             && query.team_of.is_none();
-        let page_key = match query.sort {
+        let after = query.after.as_ref().map(|cursor| (&cursor.key, cursor.id));
+        let page = match query.sort {
             SortField::Name if alone => Some(("u.name_key", true)),
             SortField::Email if alone => Some(("u.email_normalized", true)),
             SortField::Created if alone => Some(("u.created_at", false)),
             _ => None,
-        };
+        }
+        .map(|(column, text)| PageAsk {
+            column,
+            text,
+            direction: query.direction,
+            after,
+            rows: limit as usize + 1,
+            quick: counted == Counted::Quickly,
+        });
         let mut planned = search_plan::reading(
             sql,
             (Subject::Users, text),
-            (users_text_sort(query.sort), page_key),
+            (users_text_sort(query.sort), page.as_ref()),
             (rows, within),
         )
         .await?;
-        let after = query.after.as_ref().map(|cursor| (&cursor.key, cursor.id));
+        stopped = planned.stopped;
         if let Some(page) = planned.page(query.direction, after, limit as usize + 1) {
             planned.ids = page;
         }
@@ -235,8 +276,10 @@ async fn users_page<S: Sql + ?Sized>(
         && group_members.is_none()
         && query.supervisor.is_none()
         && query.facts.is_none();
+    // Whether the total is the lower bound of a count stopped early.
+    let mut lower_bound = false;
     let total = match (&search, query.status, group_members, query.supervisor) {
-        _ if !counted => None,
+        _ if counted == Counted::Not => None,
         _ if only_team && team_members.is_some() => {
             Some(Total::exact(team_members.unwrap_or_default()))
         }
@@ -258,7 +301,14 @@ async fn users_page<S: Sql + ?Sized>(
         // A search alone is counted as its plan read it: on its index
         // (SQLite), or its hits (PostgreSQL).
         (Some(_), None, None, None) if kept && index_count.is_some() => {
-            Some(Total::capped(index_count.unwrap_or_default()))
+            let found = index_count.unwrap_or_default();
+            match Total::at_least(found) {
+                Some(at_least) if stopped => {
+                    lower_bound = true;
+                    Some(at_least)
+                }
+                _ => Some(Total::capped(found)),
+            }
         }
         _ => {
             // SQLite counts from the search's hits or the group's members,
@@ -427,6 +477,10 @@ async fn users_page<S: Sql + ?Sized>(
     } else {
         None
     };
+    let total = total.map(|total| PageTotal {
+        total,
+        stopped: lower_bound,
+    });
     Ok((complete_users(sql, rows).await?, total, next))
 }
 
@@ -688,81 +742,4 @@ pub(super) fn expired_condition(dialect: Dialect, today: &str) -> String {
 /// column SQLite would read an index of (a unary `+` each).
 fn expired_walked(today: &str) -> String {
     format!("+u.valid_until IS NOT NULL AND +u.valid_until < {today} AND +u.status = 'enabled'")
-}
-
-pub(super) fn order_of(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Asc => "ASC",
-        Direction::Desc => "DESC",
-    }
-}
-
-/// The condition of a keyset page: rows after `(key, id)` in the order of
-/// `(sort column, id column)`. A key of the other type than the column (a
-/// forged token) makes the page all or nothing, as SQLite orders every
-/// integer before every text.
-pub(super) fn keyset_condition(
-    (column, id_column): (&str, &str),
-    text_sort: bool,
-    direction: Direction,
-    key: &SortKey,
-    id: i64,
-    params: &mut Params,
-) -> String {
-    let ascending = direction == Direction::Asc;
-    let key = match (key, text_sort) {
-        (SortKey::Text(text), true) => params.push(text.clone()),
-        (SortKey::Integer(n), false) => params.push(*n),
-        (SortKey::Integer(_), true) => return if ascending { "TRUE" } else { "FALSE" }.into(),
-        (SortKey::Text(_), false) => return if ascending { "FALSE" } else { "TRUE" }.into(),
-    };
-    let id = params.push(id);
-    let comparison = if ascending { ">" } else { "<" };
-    format!("({column}, {id_column}) {comparison} ({key}, {id})")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_forged_key_of_the_other_type_makes_the_page_all_or_nothing() {
-        let mut params = Params::default();
-        let key = SortKey::Integer(5);
-        assert_eq!(
-            keyset_condition(
-                ("u.name_key", "u.id"),
-                true,
-                Direction::Asc,
-                &key,
-                1,
-                &mut params
-            ),
-            "TRUE"
-        );
-        assert!(params.0.is_empty());
-        let text = SortKey::Text("a".into());
-        assert_eq!(
-            keyset_condition(
-                ("u.created_at", "u.id"),
-                false,
-                Direction::Asc,
-                &text,
-                1,
-                &mut params
-            ),
-            "FALSE"
-        );
-        assert_eq!(
-            keyset_condition(
-                ("u.name_key", "u.id"),
-                true,
-                Direction::Desc,
-                &text,
-                9,
-                &mut params
-            ),
-            "(u.name_key, u.id) < ($1, $2)"
-        );
-    }
 }
