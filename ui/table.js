@@ -176,6 +176,8 @@ export function pagedTable(options) {
   let asked = 0;
   /** @type {Promise<{count: number, exact: boolean}> | null} the query's total counted in full */
   let fullTotal = null;
+  /** @type {{count: number, exact: boolean} | null} that total, once it came */
+  let counted = null;
   /** @type {T[]} the shown page's rows */
   let shown = [];
   const chosen = options.select ? rowSelection(options.select) : null;
@@ -208,6 +210,7 @@ export function pagedTable(options) {
   /** The same page again, its total counted again. */
   function reload() {
     fullTotal = null;
+    counted = null;
     load();
   }
 
@@ -263,8 +266,9 @@ export function pagedTable(options) {
     empty.textContent = options.emptyText();
     empty.hidden = page.items.length > 0;
     if (options.hideEmptyTable) table.hidden = page.items.length === 0;
-    total.textContent = options.totalText(page.total);
-    if (page.count) showFullTotal(page.count);
+    total.removeAttribute('aria-busy');
+    total.textContent = options.totalText(page.count && counted ? counted : page.total);
+    if (page.count && !counted) showFullTotal(page.count);
     const number = state.cursors.length;
     pageNumber.textContent = number > 1 || page.next ? `Page ${number}` : '';
     previous.disabled = number <= 1;
@@ -273,17 +277,23 @@ export function pagedTable(options) {
 
   /**
    * Shows the query's total counted in full, once it is; the quick lower
-   * bound stays (true, if less precise) should the count fail.
+   * bound stays (true, if less precise) should the count fail, and the
+   * query's next page asks again.
    * @param {() => Promise<{count: number, exact: boolean}>} count
    */
   function showFullTotal(count) {
     const question = asked;
-    fullTotal ??= count();
+    const asking = fullTotal ?? count();
+    fullTotal = asking;
     total.setAttribute('aria-busy', 'true');
-    fullTotal.then((counted) => {
+    asking.then((full) => {
+      if (fullTotal !== asking) return;
+      counted = full;
       if (question !== asked || signal.aborted) return;
-      total.textContent = options.totalText(counted);
-    }, () => {}).finally(() => {
+      total.textContent = options.totalText(full);
+    }, () => {
+      if (fullTotal === asking) fullTotal = null;
+    }).finally(() => {
       if (question === asked) total.removeAttribute('aria-busy');
     });
   }

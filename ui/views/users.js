@@ -158,6 +158,8 @@ export function render(root, ctx) {
   // --- Results -------------------------------------------------------------
   /** @type {{count: number, exact: boolean} | null} the query's total, from the last page */
   let lastTotal = null;
+  /** @type {{key: string, total: {count: number, exact: boolean}} | null} a query's total counted in full */
+  let counted = null;
   /** where the bulk confirmation dialog goes */
   const dialogs = h('div');
   const bar = offersBulk(ctx)
@@ -167,7 +169,10 @@ export function render(root, ctx) {
       total: () => lastTotal,
       filters: currentQuery,
       dialogs,
-      onApplied: () => list.load(),
+      onApplied: () => {
+        counted = null;
+        list.load();
+      },
     })
     : null;
   const list = pagedTable({
@@ -180,14 +185,19 @@ export function render(root, ctx) {
       /** @type {import('../api.js').UserQuery} */
       const query = { ...currentQuery(), ...paging, sort: /** @type {any} */ (paging.sort) };
       const filters = currentQuery();
+      const key = JSON.stringify(filters);
       const page = await api.listUsers(query);
-      lastTotal = page.total;
+      // The query's total counted in full, once it came, for the bulk bar.
+      lastTotal = page.counting && counted?.key === key ? counted.total : page.total;
       const count = page.counting
         ? async () => {
-          const counted = await api.countUsers(filters);
-          lastTotal = counted;
-          bar?.update();
-          return counted;
+          const total = await api.countUsers(filters);
+          counted = { key, total };
+          if (key === JSON.stringify(currentQuery())) {
+            lastTotal = total;
+            bar?.update();
+          }
+          return total;
         }
         : undefined;
       return { items: page.users, total: page.total, next: page.next, count };

@@ -67,8 +67,9 @@ pub(super) enum Reading {
     /// the trigram indexes, each tested by the rule), then sorted: every
     /// hit of a rare search, or of one up to the count's cap whose page the
     /// plan picked from their keys ([`Planned::page`]: then the page's
-    /// only). The server cannot walk a sort's index for them, nor test
-    /// them twice.
+    /// only), or a frequent search's page, walked to in the sort's index
+    /// by the same rule (`postgres::walked`). The server cannot walk a
+    /// sort's index for them, nor test them twice.
     Hits,
     /// The sort's index walked, each row tested by the rule until the page
     /// is full: a frequent search whose hits are spread through the sort.
@@ -127,12 +128,10 @@ pub(super) fn index_query(subject: Subject<'_>, text: &str) -> Option<(&'static 
 /// column.
 pub(super) type TextSort = (&'static str, &'static str);
 
-/// The page's sort column and whether it holds text, whose key PostgreSQL
-/// reads with each of a search's hits for [`Planned::page`], when the page
-/// has no condition but the search: the name's key, the email, or the
-/// creation time (never empty).
-/// The page a plan reads of a search alone, in its sort: the sort's column
-/// (in the index it walks), whether its key is text, the direction, the
+/// The page a plan reads of a search alone (no condition but the search),
+/// in its sort: the sort's column (the name's key, the email or the
+/// creation time, never empty: PostgreSQL reads its key with each hit for
+/// [`Planned::page`], or walks its index), whether its key is text, the direction, the
 /// cursor it follows, the rows it wants (the page's and one more), and
 /// whether its count may stop early (PostgreSQL: a frequent search's page
 /// is then walked to, and its total counted in full when asked for).
@@ -189,7 +188,7 @@ const SPLIT_OTHERS: u64 = 2_000;
 /// it was asked for them (`keys`, one for each of `ids`); a caller that
 /// picks its page from them keeps the page's ids alone. A frequent
 /// search's page on PostgreSQL is walked to (`ids` its page's) and its
-/// count `stopped` early: more than `counted` is all it says, and the total
+/// count `stopped` early: at least `counted` is all it says, and the total
 /// is counted in full when asked for ([`super::ClientsTx`]'s and the users'
 /// full counts).
 #[derive(Debug, Clone, PartialEq, Eq)]

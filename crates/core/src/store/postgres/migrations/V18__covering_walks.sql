@@ -17,6 +17,7 @@ CREATE INDEX users_created_walk ON users (created_at, id) INCLUDE (name_key, ema
 DROP INDEX users_created_at;
 -- The address stays unique, under a name that holds the column's (a
 -- refused row is told apart by it, `SqlError::is_unique`); the index holds
--- the id too, for the order by address, then id.
+-- the id too, so that the walk by address, then id, reads no row (each
+-- address is one entry: the order by id within it is a sort of one).
 CREATE UNIQUE INDEX users_email_normalized_walk ON users (email_normalized) INCLUDE (id, name_key, words);
 DROP INDEX users_email_normalized_names;
