@@ -1062,6 +1062,22 @@ async fn a_masked_operators_audit_filter_never_confirms_a_client_name(backend: B
     assert_eq!(admin.len(), 1);
 }
 
+/// The audit log's client searches, newest first, as an administrator
+/// reads them.
+async fn client_searches(world: &World) -> Vec<roster_core::model::AuditEvent> {
+    world
+        .directory
+        .audit_events(
+            &world.admin,
+            &AuditQuery {
+                action: Some("client.search".into()),
+                ..AuditQuery::default()
+            },
+        )
+        .await
+        .unwrap()
+}
+
 every_store!(a_count_in_full_matches_as_the_page_does_and_is_audited_for_a_masked_operator);
 async fn a_count_in_full_matches_as_the_page_does_and_is_audited_for_a_masked_operator(
     backend: Backend,
@@ -1092,17 +1108,7 @@ async fn a_count_in_full_matches_as_the_page_does_and_is_audited_for_a_masked_op
         count(&world, &masked, "ann.lee@example.com").await,
         Total::exact(1)
     );
-    let searches = world
-        .directory
-        .audit_events(
-            &world.admin,
-            &AuditQuery {
-                action: Some("client.search".into()),
-                ..AuditQuery::default()
-            },
-        )
-        .await
-        .unwrap();
+    let searches = client_searches(&world).await;
     assert_eq!(searches.len(), 2);
 }
 
@@ -1135,17 +1141,7 @@ async fn a_masked_operators_searches_are_audited_with_the_term_masked(backend: B
         },
     )
     .await;
-    let searches = world
-        .directory
-        .audit_events(
-            &world.admin,
-            &AuditQuery {
-                action: Some("client.search".into()),
-                ..AuditQuery::default()
-            },
-        )
-        .await
-        .unwrap();
+    let searches = client_searches(&world).await;
     assert_eq!(searches.len(), 4);
     assert!(searches.iter().all(|e| e.operator == Some(masked_user.id)));
     let terms: Vec<String> = searches

@@ -25,7 +25,7 @@ mod postgres;
 
 use super::search::{
     by_word_start, contains_pattern, fts_client_query, fts_phrase, fts_word_start, in_range,
-    index_count, prefix_range, word_start_condition, SUBSTRING,
+    index_count, joined, joined_contains, prefix_range, word_start_condition, SUBSTRING,
 };
 
 /// Whose rows a search reads.
@@ -417,7 +417,9 @@ async fn index_rows<S: Sql + ?Sized>(
 /// The rule of a search of `subject` (the lowercased `text`), tested on its
 /// row (`u` or `c`): three characters or more anywhere in the name's key or
 /// in the email as typed, folded as their trigram index (V21) folds them,
-/// so that the index finds every row the rule does; fewer at
+/// so that the index finds every row the rule does (PostgreSQL's joined
+/// indexes, V19, hold the two with their punctuation as digits:
+/// [`joined_contains`]); fewer at
 /// the start of a word ([`word_start_condition`]); or a short search with
 /// punctuation at the start of the whole name or email. A client's phone
 /// holds the text too (three characters or more), or its digits: anywhere
@@ -460,8 +462,21 @@ pub(super) fn rule(
                 }
             }
             Dialect::Postgres => {
+                // Through the joined trigram indexes (V19), which keep
+                // the trigrams across punctuation and spaces.
                 let pattern = params.push(contains_pattern(text));
-                alternatives.push(format!("{name} LIKE {pattern} OR {email} LIKE {pattern}"));
+                let joined_text = joined(text);
+                let joined_pattern = if joined_text == text {
+                    pattern.clone()
+                } else {
+                    params.push(contains_pattern(&joined_text))
+                };
+                let patterns = (pattern.as_str(), joined_pattern.as_str());
+                alternatives.push(format!(
+                    "{} OR {}",
+                    joined_contains(&name, text, patterns),
+                    joined_contains(&email, text, patterns)
+                ));
                 if let Some(digits) = digits.filter(|d| d.len() >= SUBSTRING) {
                     let pattern = params.push(contains_pattern(digits));
                     alternatives.push(format!("{row}.phone LIKE {pattern}"));

@@ -95,7 +95,7 @@ async fn users_page<S: Sql + ?Sized>(
     let mut index_count = None;
     let mut plan_ids = Vec::new();
     // Whether the plan's count stopped early (a frequent search alone on
-    // PostgreSQL): the total is then more than it counted.
+    // PostgreSQL): the total is then at least what it counted.
     let mut stopped = false;
     // The parts of a split the plan read (PostgreSQL), each read in the
     // sort's order for the page, and together the total's condition.
