@@ -229,13 +229,16 @@ async fn walked<S: Sql + ?Sized>(
         )
     });
     let order = order_of(page.direction);
+    // The outer order is the walk's own (the server keeps it without a
+    // sort): the page is the first hits in it.
     let statement = format!(
-        "SELECT w.id FROM (SELECT {id}, {hit} AS hit FROM {table} {row}{} \
-         ORDER BY {} {order}, {id} {order} LIMIT {}) w WHERE w.hit LIMIT {}",
+        "SELECT w.id FROM (SELECT {id}, {column} AS key, {hit} AS hit FROM {table} {row}{} \
+         ORDER BY {column} {order}, {id} {order} LIMIT {}) w WHERE w.hit \
+         ORDER BY w.key {order}, w.id {order} LIMIT {}",
         after.unwrap_or_default(),
-        page.column,
         most.max(1),
         page.rows,
+        column = page.column,
     );
     sql.query(&statement, &params.0)
         .await?
