@@ -120,14 +120,14 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: long search
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT u.id, u.name_key FROM users u WHERE ((translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $2 AND u.name_key LIKE $1) OR (translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $2 AND u.email_normalized LIKE $1)) LIMIT 10001;
+SELECT u.id, u.name_key FROM users u WHERE ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1)) LIMIT 10001;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: long search, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-SELECT u.id, u.name_key FROM users u WHERE ((translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $2 AND u.name_key LIKE $1) OR (translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $2 AND u.email_normalized LIKE $1)) LIMIT 10001;
+SELECT u.id, u.name_key FROM users u WHERE ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1)) LIMIT 10001;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND (u.name_key, u.id) > ($3, $4) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
@@ -135,7 +135,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 -- users: long search, disabled
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
-SELECT u.id FROM users u WHERE ((translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $2 AND u.name_key LIKE $1) OR (translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $2 AND u.email_normalized LIKE $1)) LIMIT 10001;
+SELECT u.id FROM users u WHERE ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1)) LIMIT 10001;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= $1 AND u.name_key < $2) LIMIT 275) counted;
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
@@ -147,7 +147,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 -- users: long search, disabled, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
-SELECT u.id FROM users u WHERE ((translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $2 AND u.name_key LIKE $1) OR (translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $2 AND u.email_normalized LIKE $1)) LIMIT 10001;
+SELECT u.id FROM users u WHERE ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1)) LIMIT 10001;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= $1 AND u.name_key < $2) LIMIT 275) counted;
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
@@ -308,12 +308,12 @@ SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_
 
 -- clients: long phone search
 SELECT clients FROM client_counts WHERE id = 1;
-SELECT c.id, c.name_key FROM clients c WHERE ((translate(c.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1 AND c.name_key LIKE $1) OR (translate(c.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1 AND c.email_normalized LIKE $1) OR c.phone LIKE $2) LIMIT 10001;
+SELECT c.id, c.name_key FROM clients c WHERE ((strpos(c.name_key, $2) > 0 AND translate(c.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(c.email_normalized, $2) > 0 AND translate(c.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR c.phone LIKE $3) LIMIT 10001;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $2;
 
 -- clients: long phone search, second page
 SELECT clients FROM client_counts WHERE id = 1;
-SELECT c.id, c.name_key FROM clients c WHERE ((translate(c.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1 AND c.name_key LIKE $1) OR (translate(c.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1 AND c.email_normalized LIKE $1) OR c.phone LIKE $2) LIMIT 10001;
+SELECT c.id, c.name_key FROM clients c WHERE ((strpos(c.name_key, $2) > 0 AND translate(c.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(c.email_normalized, $2) > 0 AND translate(c.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR c.phone LIKE $3) LIMIT 10001;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) AND (c.name_key, c.id) > ($2, $3) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $4;
 
 -- clients: whole values

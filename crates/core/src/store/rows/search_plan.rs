@@ -25,7 +25,8 @@ mod postgres;
 
 use super::search::{
     by_word_start, contains_pattern, fts_client_query, fts_phrase, fts_word_start, in_range,
-    index_count, joined, joined_contains, prefix_range, word_start_condition, SUBSTRING,
+    index_count, joined, joined_contains, prefix_range, tested_as_typed, word_start_condition,
+    SUBSTRING,
 };
 
 /// Whose rows a search reads.
@@ -159,7 +160,7 @@ pub(super) fn users_text_sort(sort: SortField) -> Option<TextSort> {
 /// sorted (about 1.5 µs a hit at a million). A word start's walk tests
 /// each row with several `GLOB`s, so it keeps √(100 × rows), as
 /// [`super::search::rare_limit`]. A longer search's walk tests each row in
-/// the sort's index (V18; the email's `users_email_walk`, V19), about 0.25
+/// the sort's index (SQLite's V18; the email's `users_email_walk`, V19), about 0.25
 /// µs a row, so it walks from √(10 × rows) hits up: 3,162 at a million,
 /// where reading them costs about 5 ms and a walk reads at most 51 ×
 /// 1,000,000 / 3,162 = 16,000 entries.
@@ -416,9 +417,9 @@ async fn index_rows<S: Sql + ?Sized>(
 
 /// The rule of a search of `subject` (the lowercased `text`), tested on its
 /// row (`u` or `c`): three characters or more anywhere in the name's key or
-/// in the email as typed, folded as their trigram index (V21) folds them,
+/// in the email as typed, folded as their trigram index (SQLite's V21) folds them,
 /// so that the index finds every row the rule does (PostgreSQL's joined
-/// indexes, V19, hold the two with their punctuation as digits:
+/// indexes, its V19, hold the two with their punctuation as digits:
 /// [`joined_contains`]); fewer at
 /// the start of a word ([`word_start_condition`]); or a short search with
 /// punctuation at the start of the whole name or email. A client's phone
@@ -464,18 +465,13 @@ pub(super) fn rule(
             Dialect::Postgres => {
                 // Through the joined trigram indexes (V19), which keep
                 // the trigrams across punctuation and spaces.
-                let pattern = params.push(contains_pattern(text));
-                let joined_text = joined(text);
-                let joined_pattern = if joined_text == text {
-                    pattern.clone()
-                } else {
-                    params.push(contains_pattern(&joined_text))
-                };
-                let patterns = (pattern.as_str(), joined_pattern.as_str());
+                let joined_pattern = params.push(contains_pattern(&joined(text)));
+                let typed = tested_as_typed(text).then(|| params.push(text));
+                let tests = (joined_pattern.as_str(), typed.as_deref());
                 alternatives.push(format!(
                     "{} OR {}",
-                    joined_contains(&name, text, patterns),
-                    joined_contains(&email, text, patterns)
+                    joined_contains(&name, tests),
+                    joined_contains(&email, tests)
                 ));
                 if let Some(digits) = digits.filter(|d| d.len() >= SUBSTRING) {
                     let pattern = params.push(contains_pattern(digits));
