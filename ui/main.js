@@ -27,13 +27,8 @@ import * as api from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { busy, progress } from './widgets.js';
 import { reachIn } from './grants.js';
-import * as firstRun from './views/first-run.js';
 import * as signIn from './views/sign-in.js';
-import * as changePassword from './views/change-password.js';
-import * as secondFactor from './views/second-factor.js';
-import * as totpEnrolment from './views/totp-enrolment.js';
 import * as lockScreen from './views/lock.js';
-import { showAbout } from './views/about.js';
 import { localSignInFields } from './views/local-sign-in.js';
 
 /**
@@ -92,6 +87,20 @@ const VIEWS = {
   settingsView: () => import('./views/settings.js'),
 };
 
+/**
+ * The screens before the app that a start rarely shows, loaded like the
+ * routes' views when first shown: the first run, a sign-in's later stages,
+ * the forced password change (start-up time, issue 19). The sign-in form
+ * and the lock screen are imported above: the one is the usual first
+ * screen, the other must cover the window at once.
+ */
+const STAGE_VIEWS = {
+  firstRun: () => import('./views/first-run.js'),
+  changePassword: () => import('./views/change-password.js'),
+  secondFactor: () => import('./views/second-factor.js'),
+  totpEnrolment: () => import('./views/totp-enrolment.js'),
+};
+
 /** @type {{pattern: RegExp, view: keyof typeof VIEWS, params?: string[], nav: string, extra?: Record<string, string>}[]} */
 const ROUTES = [
   { pattern: /^\/users$/, view: 'users', nav: 'users' },
@@ -130,7 +139,14 @@ const elements = {
   storeBanner: h('div', { class: 'alert alert-error store-banner', role: 'alert', hidden: true }),
 };
 elements.main.prepend(elements.storeBanner);
-document.getElementById('app-about')?.addEventListener('click', () => showAbout(app));
+document.getElementById('app-about')?.addEventListener('click', () => {
+  import('./views/about.js').then(({ showAbout }) => {
+    // A second click while the module was loading finds the box open.
+    if (!document.querySelector('dialog.about[open]')) showAbout(app);
+  }, (error) => {
+    say(`The About box could not be opened: ${api.messageOf(error)}`);
+  });
+});
 
 /** @type {import('./api.js').AppStatus | null} */
 let app = null;
@@ -251,8 +267,7 @@ function route() {
   const hadFocusInView = elements.view.contains(document.activeElement);
   const signal = freshView(NAV_TITLES[r.nav] ?? '');
   markNav(r.nav);
-  VIEWS[r.view]().then((view) => {
-    if (signal.aborted) return;
+  whenLoaded(VIEWS[r.view], signal, (view) => {
     view.render(elements.view, context(signal, params));
     // After a route change, start reading (and tabbing) at the new heading.
     if (hadFocusInView || document.activeElement === document.body) {
@@ -262,6 +277,21 @@ function route() {
         heading.focus({ preventScroll: true });
       }
     }
+  });
+}
+
+/**
+ * Shows a view's module once it is loaded, unless the view was left in the
+ * meantime; one that cannot be loaded says so where the view would be.
+ * @template M
+ * @param {() => Promise<M>} load
+ * @param {AbortSignal} signal the view's (see `freshView`)
+ * @param {(view: M) => void} show
+ * @returns {Promise<void>} settled once shown, or not
+ */
+function whenLoaded(load, signal, show) {
+  return load().then((view) => {
+    if (!signal.aborted) show(view);
   }, (error) => {
     if (signal.aborted) return;
     elements.view.append(h('div', { class: 'alert alert-error', role: 'alert' },
@@ -401,7 +431,7 @@ function showPasswordChange() {
   changingPassword = true;
   hideShell();
   const signal = freshView('Change your password');
-  changePassword.render(elements.view, context(signal));
+  whenLoaded(STAGE_VIEWS.changePassword, signal, (view) => view.render(elements.view, context(signal)));
 }
 
 /**
@@ -412,14 +442,16 @@ function showPasswordChange() {
 function showSecondFactor(stage = 'second_factor') {
   pendingSignIn(stage);
   const signal = freshView('Two-step verification');
-  secondFactor.render(elements.view, context(signal), { byEmail: stage === 'email_code' });
+  whenLoaded(STAGE_VIEWS.secondFactor, signal, (view) => {
+    view.render(elements.view, context(signal), { byEmail: stage === 'email_code' });
+  });
 }
 
 /** Setting up the authenticator app, then the recovery codes, before the app opens. */
 function showTotpEnrolment() {
   pendingSignIn('totp_enrolment');
   const signal = freshView('Set up your authenticator app');
-  totpEnrolment.render(elements.view, context(signal));
+  whenLoaded(STAGE_VIEWS.totpEnrolment, signal, (view) => view.render(elements.view, context(signal)));
 }
 
 /** @param {"second_factor" | "email_code" | "totp_enrolment"} stage */
@@ -449,12 +481,15 @@ function showSignIn(message = null) {
   signIn.render(elements.view, context(signal));
 }
 
-/** @param {string | null} [message] */
+/**
+ * @param {string | null} [message]
+ * @returns {Promise<void>} settled once the first run is shown (or cannot be)
+ */
 function showFirstRun(message = null) {
   forgetSession();
   pendingMessage = message;
   const signal = freshView('Set up');
-  firstRun.render(elements.view, context(signal));
+  return whenLoaded(STAGE_VIEWS.firstRun, signal, (view) => view.render(elements.view, context(signal)));
 }
 
 /**
@@ -475,7 +510,7 @@ async function start(options = {}) {
     document.title = app.name;
     const stage = app.session_state?.stage;
     if (!app.initialized) {
-      showFirstRun(message);
+      await showFirstRun(message);
       tellFirstScreen('first-run');
     } else if (stage === 'second_factor') showSecondFactor();
     else if (stage === 'email_code') showSecondFactor('email_code');
