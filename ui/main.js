@@ -91,8 +91,10 @@ const VIEWS = {
  * The screens before the app that a start rarely shows, loaded like the
  * routes' views when first shown: the first run, a sign-in's later stages,
  * the forced password change (start-up time, issue 19). The sign-in form
- * and the lock screen are imported above: the one is the usual first
- * screen, the other must cover the window at once.
+ * (with local-sign-in's fields, which "cannot start" shows too) and the
+ * lock screen are imported above: the one is the usual first screen, the
+ * other must cover the window at once. No `@type`: each keeps its own
+ * module's, and second-factor's `render` takes options.
  */
 const STAGE_VIEWS = {
   firstRun: () => import('./views/first-run.js'),
@@ -141,8 +143,9 @@ const elements = {
 elements.main.prepend(elements.storeBanner);
 document.getElementById('app-about')?.addEventListener('click', () => {
   import('./views/about.js').then(({ showAbout }) => {
-    // A second click while the module was loading finds the box open.
-    if (!document.querySelector('dialog.about[open]')) showAbout(app);
+    // A second click while the module was loading finds the box open; a
+    // lock that came meanwhile stays on top.
+    if (!lock && !document.querySelector('dialog.about[open]')) showAbout(app);
   }, (error) => {
     say(`The About box could not be opened: ${api.messageOf(error)}`);
   });
@@ -281,21 +284,32 @@ function route() {
 }
 
 /**
- * Shows a view's module once it is loaded, unless the view was left in the
- * meantime; one that cannot be loaded says so where the view would be.
- * @template M
- * @param {() => Promise<M>} load
+ * Shows a view's module once it is loaded (a progress bar until then),
+ * unless the view was left in the meantime. A module that cannot be loaded,
+ * or a view that fails to draw, says so where the view would be; before the
+ * app (no session, or the forced password change, without the header's
+ * navigation) with "Try again", which starts over from app_status.
+ * @template T
+ * @param {() => Promise<T>} load
  * @param {AbortSignal} signal the view's (see `freshView`)
- * @param {(view: M) => void} show
- * @returns {Promise<void>} settled once shown, or not
+ * @param {(view: T) => void} show
+ * @returns {Promise<void>} resolved once shown, or once it said why not
  */
 function whenLoaded(load, signal, show) {
+  const loading = progress('Loading');
+  elements.view.append(loading);
   return load().then((view) => {
+    loading.remove();
     if (!signal.aborted) show(view);
-  }, (error) => {
+  }).catch((error) => {
+    loading.remove();
     if (signal.aborted) return;
     elements.view.append(h('div', { class: 'alert alert-error', role: 'alert' },
       `This page could not be loaded: ${api.messageOf(error)}`));
+    if (!session || changingPassword) {
+      elements.view.append(h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'button button-primary', onclick: () => start() }, 'Try again')));
+    }
   });
 }
 

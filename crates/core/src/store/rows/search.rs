@@ -251,13 +251,13 @@ pub(super) fn fts_client_query(text: &str, digits: Option<&str>) -> String {
 /// The ASCII space and punctuation that PostgreSQL's joined trigram
 /// indexes of the name's key and the address (V19) hold as digits
 /// ([`JOINED_TO`], character for character; a backslash is left out of
-/// the SQL literal, so a value or search that holds one is split there as
-/// before: still found, only not by the trigrams across it): pg_trgm splits a value
-/// into words wherever a character is neither letter nor digit, and only
-/// a search's words' trigrams were asked of it ("j.smith@": every
-/// Smith's, 57 ms at a million clients). Joined, the value is one word
-/// and the search asks for the trigrams across its punctuation too
-/// (`j1s`, `1sm`, `th2`), which few rows have.
+/// the SQL literal, so a value or search that holds one is split there
+/// as before: still found, only not by the trigrams across it): pg_trgm
+/// splits a value into words wherever a character is neither letter nor
+/// digit, and only a search's words' trigrams were asked of it
+/// ("j.smith@": every Smith's, 57 ms at a million clients). Joined, the
+/// value is one word and the search asks for the trigrams across its
+/// punctuation too (`j1s`, `1sm`, `th2`), which few rows have.
 pub(super) const JOINED_FROM: &str = " .@-_+'!\"#$%&()*,/:;<=>?[]^`{|}~";
 
 /// What each of [`JOINED_FROM`] becomes: the commonest a digit each.
