@@ -686,6 +686,12 @@ function unlocked(me) {
   const focus = hideLock();
   if (focus instanceof HTMLElement && focus.isConnected && focus !== document.body) {
     focus.focus({ preventScroll: true });
+  } else {
+    // Locked before the view underneath was drawn (its module was still
+    // loading, as at a start that finds the session locked and a password
+    // change due): its first field, as the view itself would have.
+    /** @type {HTMLElement | null} */ (elements.view.querySelector('input:not([type=hidden]), select, textarea'))
+      ?.focus({ preventScroll: true });
   }
 }
 

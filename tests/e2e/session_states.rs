@@ -193,6 +193,22 @@ fn the_lock_screen_keeps_an_unsaved_form() {
         focused, "hanna.half@example.com",
         "the focus is back in the field typed in last"
     );
+    // Locked with nothing focused (as when the view underneath was still
+    // loading), unlocking puts the focus in the view's first field.
+    s.eval("document.activeElement.blur(); return null;", vec![])
+        .expect("leaving the field");
+    s.press(CTRL_L);
+    s.wait_for_heading("Roster is locked");
+    s.fill("Password", ADMIN.password);
+    s.click_button("Unlock");
+    s.wait_for_text_gone("Roster is locked");
+    let focused = s
+        .eval("return document.activeElement.value;", vec![])
+        .expect("reading the focus");
+    assert_eq!(
+        focused, "Hanna Half-typed",
+        "the focus is in the first field"
+    );
 
     // The header's "Lock" does the same; signing out from there ends the session.
     s.click_button("Lock");
