@@ -42,7 +42,8 @@ Tasks:
                      first screen drawn (for Roster the sign-in form of a
                      store made with `roster init`) and their processes'
                      memory (PSS) summed after 10 s idle; p50 and max of
-                     each, and Roster's ratios. The database is
+                     each (and the fastest start), and Roster's ratios
+                     of the medians and of the fastest starts. The database is
                      ROSTER_BENCH_DATABASE_URL, else ROSTER_TEST_DATABASE_URL,
                      else postgres://postgres@127.0.0.1:5432/test; a password
                      in the URL is passed on in PGPASSWORD. Prints one JSON

@@ -329,45 +329,53 @@ fn describe(run: &Run) -> String {
     )
 }
 
-/// The median (the lower middle of an even count) and the maximum.
-fn p50_max(values: &[f64]) -> (f64, f64) {
+/// The minimum, the median (the lower middle of an even count) and the
+/// maximum.
+fn min_p50_max(values: &[f64]) -> (f64, f64, f64) {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     match sorted.len() {
-        0 => (0.0, 0.0),
-        n => (sorted[(n - 1) / 2], sorted[n - 1]),
+        0 => (0.0, 0.0, 0.0),
+        n => (sorted[0], sorted[(n - 1) / 2], sorted[n - 1]),
     }
 }
 
-fn app_json(runs: &[Run]) -> (String, f64, f64) {
+/// An app's figures as JSON, with its fastest and median start and its
+/// median PSS, for the ratios.
+fn app_json(runs: &[Run]) -> (String, (f64, f64), f64) {
     let startup: Vec<f64> = runs.iter().map(|r| r.startup_ms).collect();
     let pss: Vec<f64> = runs.iter().map(|r| r.pss_kb as f64 / 1024.0).collect();
     let rss: Vec<f64> = runs.iter().map(|r| r.rss_kb as f64 / 1024.0).collect();
     let processes = runs.iter().map(|r| r.processes).max().unwrap_or(0);
     let screen = runs.first().map(|r| r.screen.as_str()).unwrap_or("");
-    let (startup_p50, startup_max) = p50_max(&startup);
-    let (pss_p50, pss_max) = p50_max(&pss);
-    let (rss_p50, rss_max) = p50_max(&rss);
+    let (startup_min, startup_p50, startup_max) = min_p50_max(&startup);
+    let (_, pss_p50, pss_max) = min_p50_max(&pss);
+    let (_, rss_p50, rss_max) = min_p50_max(&rss);
     let json = format!(
-        "{{\"first_screen\": \"{screen}\", \"startup_ms\": {{\"p50\": {startup_p50:.0}, \"max\": {startup_max:.0}}}, \
+        "{{\"first_screen\": \"{screen}\", \"startup_ms\": {{\"min\": {startup_min:.0}, \"p50\": {startup_p50:.0}, \"max\": {startup_max:.0}}}, \
          \"pss_mb\": {{\"p50\": {pss_p50:.1}, \"max\": {pss_max:.1}}}, \
          \"rss_mb\": {{\"p50\": {rss_p50:.1}, \"max\": {rss_max:.1}}}, \"processes\": {processes}}}"
     );
-    (json, startup_p50, pss_p50)
+    (json, (startup_min, startup_p50), pss_p50)
 }
 
 /// The section's JSON object: each app's figures and Roster's ratios to
-/// the empty window's medians (the goal is at most 1.2 on both).
+/// the empty window's medians (the goal is at most 1.2 on both), and of
+/// their fastest starts: the start least disturbed by whatever else the
+/// machine was doing, which on a shared machine moves a median of ten
+/// starts by more than a change of 15 ms.
 fn report(runs: u32, roster: &[Run], empty: &[Run]) -> String {
-    let (roster_json, roster_startup, roster_pss) = app_json(roster);
-    let (empty_json, empty_startup, empty_pss) = app_json(empty);
+    let (roster_json, (roster_fastest, roster_startup), roster_pss) = app_json(roster);
+    let (empty_json, (empty_fastest, empty_startup), empty_pss) = app_json(empty);
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
     format!(
         "{{\n  \"runs\": {runs},\n  \"roster\": {roster_json},\n  \"empty_window\": {empty_json},\n  \
          \"ratio_p50\": {{\"startup\": {:.2}, \"pss\": {:.2}}},\n  \
+         \"ratio_min\": {{\"startup\": {:.2}}},\n  \
          \"detected_by\": \"the page calls first_screen_drawn two animation frames after its first screen is in the document; time from spawn (wall clock); memory: PSS of the process tree after 10 s idle\"\n}}",
         ratio(roster_startup, empty_startup),
         ratio(roster_pss, empty_pss),
+        ratio(roster_fastest, empty_fastest),
     )
 }
 
@@ -456,9 +464,34 @@ mod tests {
     }
 
     #[test]
-    fn the_median_and_the_maximum() {
-        assert_eq!(p50_max(&[3.0, 1.0, 2.0]), (2.0, 3.0));
-        assert_eq!(p50_max(&[4.0, 1.0, 3.0, 2.0]), (2.0, 4.0));
-        assert_eq!(p50_max(&[]), (0.0, 0.0));
+    fn the_report_gives_the_ratios_of_the_medians_and_of_the_fastest_starts() {
+        let run = |screen: &str, startup_ms: f64, pss_mb: u64| Run {
+            screen: screen.to_owned(),
+            startup_ms,
+            pss_kb: pss_mb * 1024,
+            rss_kb: pss_mb * 2048,
+            processes: 3,
+        };
+        let roster = [
+            run("sign-in", 420.0, 220),
+            run("sign-in", 330.0, 220),
+            run("sign-in", 900.0, 220),
+        ];
+        let empty = [
+            run("empty", 300.0, 200),
+            run("empty", 275.0, 200),
+            run("empty", 800.0, 200),
+        ];
+        let json = report(3, &roster, &empty);
+        assert!(json.contains(r#""startup_ms": {"min": 330, "p50": 420, "max": 900}"#));
+        assert!(json.contains(r#""ratio_p50": {"startup": 1.40, "pss": 1.10}"#));
+        assert!(json.contains(r#""ratio_min": {"startup": 1.20}"#));
+    }
+
+    #[test]
+    fn the_minimum_median_and_maximum() {
+        assert_eq!(min_p50_max(&[3.0, 1.0, 2.0]), (1.0, 2.0, 3.0));
+        assert_eq!(min_p50_max(&[4.0, 1.0, 3.0, 2.0]), (1.0, 2.0, 4.0));
+        assert_eq!(min_p50_max(&[]), (0.0, 0.0, 0.0));
     }
 }
