@@ -831,6 +831,13 @@ impl Session {
         })
     }
 
+    /// The value of the element that has the focus now (null when it has
+    /// none, as the page's body has).
+    pub fn focused_value(&self) -> Value {
+        self.eval("return document.activeElement.value;", vec![])
+            .expect("reading the focus")
+    }
+
     /// The `type` of the control labelled `label` (e.g. "password", "text").
     pub fn field_type(&self, label: &str) -> String {
         self.eventually(&format!("reading the type of {label:?}"), || {

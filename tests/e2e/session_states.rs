@@ -186,11 +186,9 @@ fn the_lock_screen_keeps_an_unsaved_form() {
     s.wait_for_text_gone("Roster is locked");
     assert_eq!(s.value_of("Name"), "Hanna Half-typed");
     assert_eq!(s.value_of("Email"), "hanna.half@example.com");
-    let focused = s
-        .eval("return document.activeElement.value;", vec![])
-        .expect("reading the focus");
     assert_eq!(
-        focused, "hanna.half@example.com",
+        s.focused_value(),
+        "hanna.half@example.com",
         "the focus is back in the field typed in last"
     );
     // Locked with nothing focused (as when the view underneath was still
@@ -202,11 +200,9 @@ fn the_lock_screen_keeps_an_unsaved_form() {
     s.fill("Password", ADMIN.password);
     s.click_button("Unlock");
     s.wait_for_text_gone("Roster is locked");
-    let focused = s
-        .eval("return document.activeElement.value;", vec![])
-        .expect("reading the focus");
     assert_eq!(
-        focused, "Hanna Half-typed",
+        s.focused_value(),
+        "Hanna Half-typed",
         "the focus is in the first field"
     );
 
