@@ -49,8 +49,9 @@ pub struct BenchArgs {
     /// Measure again the store an earlier run seeded and kept (--store
     /// FILE, or --store postgres://…?schema=NAME): nothing is seeded (a
     /// PostgreSQL schema is analysed again), the users and clients it holds
-    /// are counted and measured (its clients, if any, too), and the team
-    /// lead, found while seeding, is not. The report names no profile.
+    /// are counted and measured (its clients, if any, too), and so is the
+    /// team lead an earlier run made (the one member of its group "Bench
+    /// team leads"). The report names no profile.
     #[arg(long, requires = "store", conflicts_with_all = ["postgres", "users", "profile", "clients", "audit_events"])]
     pub again: bool,
     /// Rows of a users file to check with a dry run (none by default).

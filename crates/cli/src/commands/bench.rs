@@ -561,9 +561,13 @@ async fn measure(
             .await?,
     );
 
-    let team =
-        super::bench_team::measure(&directory, &operator, bench.runs, seeded.team_lead.as_ref())
-            .await?;
+    let team = super::bench_team::measure(
+        &directory,
+        &operator,
+        bench.runs,
+        (seeded.team_lead.as_ref(), args.again),
+    )
+    .await?;
 
     let queries_file = match file {
         Some(file) => Some(

@@ -3,7 +3,8 @@
 //! granted `users.view` for their team only, asks for their first page in
 //! each sort and with a search. The team is found among the seeded users
 //! (see `roster_core::bench::Seeded::team_lead`); the lead is moved into a
-//! group of their own first.
+//! group of their own first. A store measured again (`--again`) has that
+//! group already: its one member is the lead measured again.
 
 use roster_core::directory::UserChanges;
 use roster_core::domain::{Grant, Permission, Scope};
@@ -23,46 +24,45 @@ pub(super) struct TeamReport {
     queries: BTreeMap<&'static str, Latency>,
 }
 
-/// Makes the seeded lead a team-scoped viewer and times their overview.
+/// The group the seeded lead is moved into, granted their team's users.
+const LEADS: &str = "Bench team leads";
+
+/// Makes the seeded lead a team-scoped viewer (or, with `again`, finds the
+/// one an earlier run made) and times their overview.
 pub(super) async fn measure(
     directory: &Directory,
     administrator: &Operator,
     runs: usize,
-    lead: Option<&(String, u64)>,
+    (lead, again): (Option<&(String, u64)>, bool),
 ) -> anyhow::Result<Option<TeamReport>> {
-    let Some((email, team_size)) = lead else {
-        return Ok(None);
+    let (email, team_size) = match lead {
+        Some((email, size)) => {
+            make_lead(directory, administrator, email).await?;
+            (email.clone(), *size)
+        }
+        None if again => match kept_lead(directory, administrator).await? {
+            Some(email) => (email, 0),
+            None => return Ok(None),
+        },
+        None => return Ok(None),
     };
-    let grant = Grant {
-        permission: Permission::UsersView,
-        scope: Scope::Team,
-    };
-    let group = directory
-        .create_group(
-            administrator,
-            "Bench team leads",
-            "",
-            [grant].into_iter().collect(),
-        )
-        .await?;
-    let user = directory.user_by_email(administrator, email).await?;
-    directory
-        .update_user(
-            administrator,
-            user.id,
-            UserChanges {
-                version: user.version,
-                groups: Some(vec![group.id]),
-                ..UserChanges::default()
-            },
-        )
-        .await?;
-    let lead = directory.act_as(email).await?;
+    let lead = directory.act_as(&email).await?;
     let page = |sort, direction| UserQuery {
         limit: PAGE,
         sort,
         direction,
         ..UserQuery::default()
+    };
+    // The team's size as the lead's overview counts it (the lead included).
+    let team_size = match team_size {
+        0 => {
+            directory
+                .list_users(&lead, &page(SortField::Name, Direction::Asc))
+                .await?
+                .total
+                .count
+        }
+        size => size,
     };
     let mut queries = BTreeMap::new();
     let cases: [(&'static str, UserQuery); 5] = [
@@ -87,8 +87,64 @@ pub(super) async fn measure(
         }
         queries.insert(name, summarise(millis));
     }
-    Ok(Some(TeamReport {
-        team_size: *team_size,
-        queries,
-    }))
+    Ok(Some(TeamReport { team_size, queries }))
+}
+
+/// Moves the user at `email` into a new group of their own, granted the
+/// users of their team.
+async fn make_lead(
+    directory: &Directory,
+    administrator: &Operator,
+    email: &str,
+) -> anyhow::Result<()> {
+    let grant = Grant {
+        permission: Permission::UsersView,
+        scope: Scope::Team,
+    };
+    let group = directory
+        .create_group(administrator, LEADS, "", [grant].into_iter().collect())
+        .await?;
+    let user = directory.user_by_email(administrator, email).await?;
+    directory
+        .update_user(
+            administrator,
+            user.id,
+            UserChanges {
+                version: user.version,
+                groups: Some(vec![group.id]),
+                ..UserChanges::default()
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+/// The email of the one member of the group an earlier run made its lead
+/// of, if the store has it.
+async fn kept_lead(
+    directory: &Directory,
+    administrator: &Operator,
+) -> anyhow::Result<Option<String>> {
+    let Some(group) = directory
+        .groups(administrator)
+        .await?
+        .into_iter()
+        .find(|group| group.name.as_str() == LEADS)
+    else {
+        return Ok(None);
+    };
+    let members = directory
+        .list_users(
+            administrator,
+            &UserQuery {
+                limit: 2,
+                group: Some(group.id),
+                ..UserQuery::default()
+            },
+        )
+        .await?;
+    match members.users.as_slice() {
+        [lead] => Ok(Some(lead.email.as_str().to_owned())),
+        _ => Ok(None),
+    }
 }
