@@ -65,7 +65,7 @@ pub(super) async fn measure(
         size => size,
     };
     let mut queries = BTreeMap::new();
-    let cases: [(&'static str, UserQuery); 5] = [
+    let cases: [(&'static str, UserQuery); 7] = [
         ("name", page(SortField::Name, Direction::Asc)),
         ("name_desc", page(SortField::Name, Direction::Desc)),
         ("created_desc", page(SortField::Created, Direction::Desc)),
@@ -74,6 +74,22 @@ pub(super) async fn measure(
             "search_3plus",
             UserQuery {
                 search: Some("ann".into()),
+                ..page(SortField::Name, Direction::Asc)
+            },
+        ),
+        (
+            "search_3plus_created_desc",
+            UserQuery {
+                search: Some("ann".into()),
+                ..page(SortField::Created, Direction::Desc)
+            },
+        ),
+        // Hits in the hundreds of thousands, fewer in the team than it has
+        // members.
+        (
+            "search_1_2",
+            UserQuery {
+                search: Some("a".into()),
                 ..page(SortField::Name, Direction::Asc)
             },
         ),
