@@ -401,7 +401,7 @@ async fn large_groups_and_broad_searches_page_correctly_with_kept_or_capped_tota
     assert!(total.exact);
     assert_eq!(page.counting, backend == Backend::Sqlite);
     assert_eq!(page.total.exact, !page.counting);
-    assert!(page.total.count <= total.count && page.total.count > 0);
+    assert!(page.total.count <= total.count);
     assert!(page
         .users
         .iter()

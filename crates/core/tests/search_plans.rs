@@ -232,6 +232,23 @@ async fn every_plan_pages_exactly_as_the_rule_says(backend: Backend) {
                     .count_users(&world.admin, &search)
                     .await
                     .expect("count");
+                // A page's own total is the same whatever its size.
+                let page_total = |limit| {
+                    let query = UserQuery {
+                        limit,
+                        ..search.clone()
+                    };
+                    let directory = &world.directory;
+                    let admin = &world.admin;
+                    async move {
+                        directory
+                            .list_users(admin, &query)
+                            .await
+                            .expect("list")
+                            .total
+                    }
+                };
+                assert_eq!(page_total(1).await, page_total(per_page).await, "{case}");
                 assert!(
                     backend == Backend::Sqlite
                         && status.is_some()

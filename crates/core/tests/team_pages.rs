@@ -3,7 +3,8 @@
 //! directions, with and without a status filter, paged, is exactly what an
 //! administrator sees of the same people; and the kept keys follow every
 //! change of a user's name, email, sign-ins, password and place in the
-//! tree, with the store check finding and repairing stale ones.
+//! tree, with the store check finding and repairing stale ones. A team's
+//! search, rare or frequent, finds and counts the team's people alone.
 
 mod support;
 
@@ -11,9 +12,9 @@ use std::collections::BTreeSet;
 
 use roster_core::directory::{BulkAction, BulkSelection, UserChanges};
 use roster_core::domain::{Grant, GroupId, UserId};
-use roster_core::model::User;
-use roster_core::password::PlainPassword;
-use roster_core::store::{Direction, SortField, StatusFilter, Total, UserQuery};
+use roster_core::model::{User, UserFields};
+use roster_core::password::{Hasher, PlainPassword};
+use roster_core::store::{Direction, SortField, StatusFilter, Total, TxMode, UserQuery};
 use roster_core::Operator;
 use support::*;
 
@@ -311,4 +312,68 @@ async fn the_kept_keys_follow_every_change_and_the_check_repairs_them(backend: B
     assert_ne!(stale_pairs(&world).await, "0");
     world.check_finds_and_repairs().await;
     assert_eq!(stale_pairs(&world).await, "0");
+}
+
+every_store!(a_large_teams_search_counts_no_one_outside_the_team);
+async fn a_large_teams_search_counts_no_one_outside_the_team(backend: Backend) {
+    let world = World::on(backend).await;
+    let scoped = [Grant::parse("users.view:team").expect("a grant")];
+    let leads = world
+        .directory
+        .create_group(&world.admin, "Team leads", "", scoped.into_iter().collect())
+        .await
+        .expect("create group");
+    let lena = user_under(&world, "Lena Lead", &[leads.id], None).await;
+    // 12,000 outsiders whose name starts with Q, then a team of 10,100
+    // of whom only the last does: the first 10,001 hits SQLite's count
+    // reads hold no one in the team, so it counts the search's rows
+    // again, which must be the team's alone.
+    let hash = Hasher::fast_for_bench_only()
+        .hash(&PlainPassword::new("team count test password"))
+        .expect("hash");
+    let now = chrono::Utc::now();
+    let store = world.directory.store();
+    let mut tx = store.begin(TxMode::Write).await.expect("begin");
+    for n in 0..12_000 {
+        let fields = crowd_fields(n, &format!("Quade Q{n}"), &format!("q{n}@out.test"));
+        tx.insert_user(&fields, &hash, now).await.expect("insert");
+    }
+    for n in 0..10_100 {
+        let (name, email) = match n {
+            10_099 => ("Quinn Last".to_owned(), "last@team.test".to_owned()),
+            _ => (format!("Zed Z{n}"), format!("z{n}@team.test")),
+        };
+        let fields = UserFields {
+            supervisor: Some(lena.id),
+            ..crowd_fields(n, &name, &email)
+        };
+        tx.insert_user(&fields, &hash, now).await.expect("insert");
+    }
+    tx.commit().await.expect("commit");
+    let lead = world
+        .directory
+        .act_as(lena.email.as_str())
+        .await
+        .expect("act as");
+    for sort in [SortField::Name, SortField::Created] {
+        let query = UserQuery {
+            search: Some("q".into()),
+            sort,
+            ..UserQuery::default()
+        };
+        let page = world
+            .directory
+            .list_users(&lead, &query)
+            .await
+            .expect("list");
+        let names: Vec<&str> = page.users.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, ["Quinn Last"], "{sort:?}");
+        assert_eq!(page.total, Total::exact(1), "{sort:?}");
+        let counted = world
+            .directory
+            .count_users(&lead, &query)
+            .await
+            .expect("count");
+        assert_eq!(counted, Total::exact(1), "{sort:?}");
+    }
 }

@@ -5,11 +5,12 @@
 //! index, the group's members or the team's. SQLite, with no statistics,
 //! would otherwise read them from whichever it likes (every hit of "a" for
 //! a group of five: 70 ms at a million users; for a team of 9,616: 1 s) or
-//! read the whole table. And it
-//! reads at most [`COUNT_BUDGET`] candidates, each looked up in `users`
-//! (about 1 µs): to find 10,001 disabled users among "a"'s hits it would
-//! read 100,000 of them (250 ms). A count stopped there says how many it
-//! found, as a lower bound ([`Total::at_least`]).
+//! read the whole table. And it reads at most a budget of candidates
+//! ([`COUNT_BUDGET`] for a full count, [`QUICK_BUDGET`] for a page's own; a
+//! full count of a team reads all of it), each looked up in `users` (about
+//! 1 µs): to find 10,001 disabled users among "a"'s hits it would read
+//! 100,000 of them (250 ms). A count stopped there says how many it found,
+//! as a lower bound ([`Total::at_least`]).
 
 use crate::store::sql::{self, Params, Sql};
 use crate::store::{StoreError, Total, COUNT_CAP};
@@ -147,6 +148,13 @@ pub(super) async fn bounded_total<S: Sql + ?Sized>(
             ("users u".to_owned(), in_team_of("u.id", &team.lead))
         }
         _ => return Ok(None),
+    };
+    // A full count reads a whole team, as it did before a team could
+    // drive it: exact up to the cap, where a budget could leave a handful
+    // of a large team's members unread ("more than 2" of 3).
+    let budget = match (candidates, team) {
+        (Candidates::Team, Some(team)) if budget >= COUNT_BUDGET => budget.max(team.members),
+        _ => budget,
     };
     let tested = if tested.is_empty() {
         "1".to_owned()

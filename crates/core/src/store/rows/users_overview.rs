@@ -47,7 +47,8 @@ pub(super) async fn count_listed_users<S: Sql + ?Sized>(
 
 /// Whether a page counts its total: not at all (a selection read in
 /// pages), quickly (a frequent search's count may stop early on
-/// PostgreSQL, its page walked to), or fully, up to the cap.
+/// PostgreSQL, its page walked to; a filtered one's on SQLite after 1,000
+/// candidates), or fully, up to the cap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Counted {
     Not,
@@ -281,15 +282,13 @@ async fn users_page<S: Sql + ?Sized>(
             condition_at,
         });
     }
-    // A walked team is counted (when filtered) by the plain condition.
-    let where_sql = match &team_walk {
-        None => where_clause(&conditions),
-        Some(lead) => {
-            let mut counted = conditions.clone();
-            counted.push(in_team_of("u.id", lead));
-            where_clause(&counted)
-        }
-    };
+    // What a count tests: the page's conditions, and a walked team's own
+    // (the page reads the team's keys instead).
+    let mut counted_conditions = conditions.clone();
+    if let Some(lead) = &team_walk {
+        counted_conditions.push(in_team_of("u.id", lead));
+    }
+    let where_sql = where_clause(&counted_conditions);
     // The kept counts know nothing of sign-in facts or teams.
     let kept = query.facts.is_none() && team_members.is_none();
     let only_team = search.is_none()
@@ -364,7 +363,7 @@ async fn users_page<S: Sql + ?Sized>(
             };
             // Else a word-start search on SQLite is counted from its words
             // table, with its own parameter, so that a frequent one does
-            // not read every user. (A search never walks a team's keys.)
+            // not read every user; a walked team's condition tested too.
             let mut counted = params.clone();
             let statement = search
                 .as_deref()
@@ -374,7 +373,7 @@ async fn users_page<S: Sql + ?Sized>(
                         ("users_words", "users", "u"),
                         text,
                         &join,
-                        &conditions,
+                        &counted_conditions,
                         &mut counted,
                     )
                 })
@@ -664,10 +663,11 @@ pub(super) fn in_team_of(column: &str, lead: &str) -> String {
 }
 
 /// Whether a page of a team is read from the team table's sort keys: when
-/// nothing narrows the team more cheaply than walking them. A rare search
-/// (`searching`), a sign-in fact, a supervisor, an expiry or a small group
-/// each finds its few users through an index of its own, then keeps those
-/// in the team.
+/// nothing narrows the team more cheaply than walking them. A search
+/// (`searching`: on SQLite a rare one; the caller leaves out a frequent
+/// one, whose hits a walk of the team meets soon), a sign-in fact, a
+/// supervisor, an expiry or a small group each finds its few users through
+/// an index of its own, then keeps those in the team.
 fn walks_team_keys(query: &UserQuery, searching: bool, group_members: Option<u64>) -> bool {
     !searching
         && query.facts.is_none()
