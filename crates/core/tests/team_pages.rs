@@ -54,17 +54,22 @@ async fn all_pages(world: &World, operator: &Operator, query: &UserQuery) -> Vec
     }
 }
 
-/// Lena leads a team of fourteen, three deep; eight others work for Otto.
-/// Names repeat (so ids break ties) and sort between each other's.
-async fn two_teams(world: &World) -> (Operator, User, Vec<User>) {
-    let staff = world.group("Staff", &[]).await;
+/// Lena Lead, in a group granted the users of their team.
+async fn lena_leads(world: &World) -> User {
     let scoped = [Grant::parse("users.view:team").expect("a grant")];
     let leads = world
         .directory
         .create_group(&world.admin, "Team leads", "", scoped.into_iter().collect())
         .await
         .expect("create group");
-    let lena = user_under(world, "Lena Lead", &[leads.id], None).await;
+    user_under(world, "Lena Lead", &[leads.id], None).await
+}
+
+/// Lena leads a team of fourteen, three deep; eight others work for Otto.
+/// Names repeat (so ids break ties) and sort between each other's.
+async fn two_teams(world: &World) -> (Operator, User, Vec<User>) {
+    let staff = world.group("Staff", &[]).await;
+    let lena = lena_leads(world).await;
     let otto = user_under(world, "Otto Outside", &[staff.id], None).await;
     let mut team: Vec<User> = Vec::new();
     let names = [
@@ -317,13 +322,7 @@ async fn the_kept_keys_follow_every_change_and_the_check_repairs_them(backend: B
 every_store!(a_large_teams_search_counts_no_one_outside_the_team);
 async fn a_large_teams_search_counts_no_one_outside_the_team(backend: Backend) {
     let world = World::on(backend).await;
-    let scoped = [Grant::parse("users.view:team").expect("a grant")];
-    let leads = world
-        .directory
-        .create_group(&world.admin, "Team leads", "", scoped.into_iter().collect())
-        .await
-        .expect("create group");
-    let lena = user_under(&world, "Lena Lead", &[leads.id], None).await;
+    let lena = lena_leads(&world).await;
     // 12,000 outsiders whose name starts with Q, then a team of 10,100
     // of whom only the last does: the first 10,001 hits SQLite's count
     // reads hold no one in the team, so it counts the search's rows
