@@ -35,13 +35,13 @@ pub(super) async fn measure(
     runs: usize,
     (lead, again): (Option<&(String, u64)>, bool),
 ) -> anyhow::Result<Option<TeamReport>> {
-    let (email, team_size) = match lead {
+    let (email, seeded_size) = match lead {
         Some((email, size)) => {
             make_lead(directory, administrator, email).await?;
-            (email.clone(), *size)
+            (email.clone(), Some(*size))
         }
         None if again => match kept_lead(directory, administrator).await? {
-            Some(email) => (email, 0),
+            Some(email) => (email, None),
             None => return Ok(None),
         },
         None => return Ok(None),
@@ -53,16 +53,17 @@ pub(super) async fn measure(
         direction,
         ..UserQuery::default()
     };
-    // The team's size as the lead's overview counts it (the lead included).
-    let team_size = match team_size {
-        0 => {
+    // A kept lead's team size as their overview counts it (the lead
+    // included).
+    let team_size = match seeded_size {
+        Some(size) => size,
+        None => {
             directory
                 .list_users(&lead, &page(SortField::Name, Direction::Asc))
                 .await?
                 .total
                 .count
         }
-        size => size,
     };
     let mut queries = BTreeMap::new();
     let cases: [(&'static str, UserQuery); 7] = [
@@ -141,13 +142,10 @@ async fn kept_lead(
     directory: &Directory,
     administrator: &Operator,
 ) -> anyhow::Result<Option<String>> {
-    let Some(group) = directory
-        .groups(administrator)
-        .await?
-        .into_iter()
-        .find(|group| group.name.as_str() == LEADS)
-    else {
-        return Ok(None);
+    let group = match directory.group_by_name(administrator, LEADS).await {
+        Ok(group) => group,
+        Err(roster_core::Error::GroupNotFound { .. }) => return Ok(None),
+        Err(error) => return Err(error.into()),
     };
     let members = directory
         .list_users(

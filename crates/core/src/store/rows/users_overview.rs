@@ -250,7 +250,6 @@ async fn users_page<S: Sql + ?Sized>(
         let through_index = facts_are_rare(sql, facts).await?;
         conditions.push(fact_condition(dialect, facts, through_index, &mut params));
     }
-    let mut team_members = None;
     let mut team_walk = None;
     let mut teamed = None;
     // Whether a team's keys are walked for a search: the page tests its
@@ -259,7 +258,6 @@ async fn users_page<S: Sql + ?Sized>(
     let mut team_search = false;
     if let Some(lead) = query.team_of {
         let members = team_size(sql, lead).await?;
-        team_members = Some(members);
         // A frequent search on SQLite (one its plan would walk or split
         // among everyone): its hits in the team are as dense as anywhere,
         // so walking the team's keys finds a page of them soon, where the
@@ -290,6 +288,7 @@ async fn users_page<S: Sql + ?Sized>(
     }
     let where_sql = where_clause(&counted_conditions);
     // The kept counts know nothing of sign-in facts or teams.
+    let team_members = teamed.as_ref().map(|team| team.members);
     let kept = query.facts.is_none() && team_members.is_none();
     let only_team = search.is_none()
         && query.status.is_none()
