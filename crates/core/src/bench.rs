@@ -42,6 +42,9 @@ pub struct Seeded {
     /// and indirect) is nearest [`TEAM_SIZE`] people, or a hundredth of
     /// the users when they are fewer: their email and team size.
     pub team_lead: Option<(String, u64)>,
+    /// The users who look after clients (one enabled user in fifty, not
+    /// the administrator), for [`seed_clients_profile`] to draw from.
+    pub account_managers: Vec<UserId>,
 }
 
 /// The team size the bench looks for at a million users.
@@ -71,6 +74,9 @@ pub async fn seed_profile(
 ) -> Result<Seeded> {
     let hash = Hasher::fast_for_bench_only().hash(&PlainPassword::new("bench-only password"))?;
     let mut rng = StdRng::seed_from_u64(users as u64);
+    // Its own draws, so the people seeded stay those of earlier runs.
+    let mut manages = StdRng::seed_from_u64(0xACC0_0000 ^ users as u64);
+    let mut account_managers = Vec::new();
     let now = Utc::now();
 
     let mut group_ids: Vec<GroupId> = Vec::new();
@@ -153,6 +159,9 @@ pub async fn seed_profile(
             if managers.len() < 1000 && rng.gen_bool(0.05) {
                 managers.push((id, n));
             }
+            if n != 0 && fields.status == Status::Enabled && manages.gen_bool(0.02) {
+                account_managers.push(id);
+            }
         }
         tx.commit().await?;
         written = end;
@@ -161,6 +170,7 @@ pub async fn seed_profile(
     Ok(Seeded {
         distinct_names: people.distinct_names(),
         team_lead: team_lead(&supervisor_of, &may_lead, users),
+        account_managers,
     })
 }
 
@@ -211,24 +221,27 @@ pub async fn seed_clients(
     batch: usize,
     progress: impl FnMut(usize),
 ) -> Result<()> {
-    seed_clients_profile(store, count, Profile::Harsh, batch, progress).await?;
+    seed_clients_profile(store, count, (Profile::Harsh, &[]), batch, progress).await?;
     Ok(())
 }
 
 /// Seeds `count` generated clients of `profile` (names, most with an email
 /// address, a phone number valid for its country and a country; creation
-/// times spread over three years) in batches of `batch` per transaction,
+/// times spread over three years; seven in ten looked after by one of
+/// `managers`, drawn evenly) in batches of `batch` per transaction,
 /// calling `progress` with the number written so far. No audit events; the
 /// store's own insert, as the services use it. Deterministic for a given
 /// count and profile.
 pub async fn seed_clients_profile(
     store: &dyn Store,
     count: usize,
-    profile: Profile,
+    (profile, managers): (Profile, &[UserId]),
     batch: usize,
     mut progress: impl FnMut(usize),
 ) -> Result<Seeded> {
     let mut rng = StdRng::seed_from_u64(0xC11E_0000 ^ count as u64);
+    // Its own draws, so the clients seeded stay those of earlier runs.
+    let mut managed = StdRng::seed_from_u64(0xACC1_0000 ^ count as u64);
     let now = Utc::now();
 
     // Parsing every number would dominate seeding; a pool of checked ones
@@ -276,7 +289,8 @@ pub async fn seed_clients_profile(
                 email,
                 phone,
                 country,
-                account_manager: None,
+                account_manager: (!managers.is_empty() && managed.gen_bool(0.7))
+                    .then(|| managers[managed.gen_range(0..managers.len())]),
             };
             let created = now - Duration::minutes(rng.gen_range(0..60 * 24 * 365 * 3));
             tx.insert_client(&fields, created).await?;
@@ -288,6 +302,7 @@ pub async fn seed_clients_profile(
     Ok(Seeded {
         distinct_names: people.distinct_names(),
         team_lead: None,
+        account_managers: Vec::new(),
     })
 }
 

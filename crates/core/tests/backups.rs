@@ -359,7 +359,9 @@ async fn a_store_about_to_be_migrated_is_backed_up_first_and_a_current_one_is_no
     world
         .raw_sql(
             "DROP TRIGGER user_ancestors_insert; DROP TRIGGER user_ancestors_move; \
-             DROP TRIGGER user_ancestors_keys; DROP TABLE users_words; DROP TABLE clients_words; \
+             DROP TRIGGER user_ancestors_keys; DROP TRIGGER clients_manager_insert; \
+             DROP TRIGGER clients_manager_delete; DROP TRIGGER clients_manager_change; \
+             DROP TABLE users_words; DROP TABLE clients_words; \
              DROP TRIGGER users_words_insert; DROP TRIGGER users_words_delete; \
              DROP TRIGGER users_words_update; DROP TRIGGER clients_words_insert; \
              DROP TRIGGER clients_words_delete; DROP TRIGGER clients_words_update; \

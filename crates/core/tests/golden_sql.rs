@@ -217,6 +217,35 @@ async fn overview_statements_match_the_golden_file(backend: Backend) {
             ),
         ),
         (
+            "clients: a team's, by name",
+            ClientListing {
+                team_of: Some(world.admin_id),
+                ..clients(None, ClientSort::Name, Direction::Asc)
+            },
+        ),
+        (
+            "clients: a team's long search, by created, descending",
+            ClientListing {
+                team_of: Some(world.admin_id),
+                ..clients(
+                    substring("client", None),
+                    ClientSort::Created,
+                    Direction::Desc,
+                )
+            },
+        ),
+        (
+            "clients: a team's short phone search",
+            ClientListing {
+                team_of: Some(world.admin_id),
+                ..clients(
+                    substring("44", Some("44")),
+                    ClientSort::Name,
+                    Direction::Asc,
+                )
+            },
+        ),
+        (
             "clients: no whole value",
             clients(
                 Some(ClientMatch::Whole(WholeValues::default())),
@@ -360,7 +389,8 @@ async fn seed(world: &World) -> (GroupId, GroupId) {
             email: Some(Email::parse(&format!("client{n}@example.com")).unwrap()),
             phone: Some(Phone::parse(&format!("+44 20 7946 000{n}"), None).unwrap()),
             country: None,
-            account_manager: None,
+            // Three in the administrator's team, for a team's pages.
+            account_manager: (n <= 3).then_some(world.admin_id),
         })
         .collect();
     tx.insert_clients(&clients, now).await.unwrap();

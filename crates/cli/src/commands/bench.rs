@@ -301,6 +301,7 @@ async fn measure(
         roster_core::bench::Seeded {
             distinct_names: 0,
             team_lead: None,
+            account_managers: Vec::new(),
         }
     } else {
         roster_core::bench::seed_profile(&*store, users, profile, seeding.batch, |written| {
@@ -322,7 +323,7 @@ async fn measure(
         let seeded = roster_core::bench::seed_clients_profile(
             &*store,
             clients,
-            profile,
+            (profile, &seeded.account_managers),
             seeding.batch,
             |written| {
                 if on_terminal {

@@ -320,6 +320,38 @@ SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_
 SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.id = $1 OR c.email_normalized = $2 OR c.phone = $3 OR c.name_folded = $4) LIMIT 10001) counted;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.id = $1 OR c.email_normalized = $2 OR c.phone = $3 OR c.name_folded = $4) ORDER BY c.created_at ASC, c.id ASC LIMIT $5;
 
+-- clients: a team's, by name
+SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.account_manager_id = $1 OR c.account_manager_id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $1)) LIMIT 10001) counted;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.account_manager_id = $1 OR c.account_manager_id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $1)) ORDER BY c.name_key ASC, c.id ASC LIMIT $2;
+
+-- clients: a team's, by name, second page
+SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.account_manager_id = $1 OR c.account_manager_id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $1)) LIMIT 10001) counted;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.account_manager_id = $1 OR c.account_manager_id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $1)) AND (c.name_key, c.id) > ($2, $3) ORDER BY c.name_key ASC, c.id ASC LIMIT $4;
+
+-- clients: a team's long search, by created, descending
+SELECT clients FROM client_counts WHERE id = 1;
+SELECT c.id FROM clients c WHERE (translate(c.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1 OR translate(c.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) LIMIT 10001;
+SELECT count(*) FROM (SELECT 1 FROM clients c WHERE c.id = ANY($1) AND (c.account_manager_id = $2 OR c.account_manager_id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $2)) LIMIT 10001) counted;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) AND (c.account_manager_id = $2 OR c.account_manager_id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $2)) ORDER BY (c.created_at + 0) DESC, c.id DESC LIMIT $3;
+
+-- clients: a team's long search, by created, descending, second page
+SELECT clients FROM client_counts WHERE id = 1;
+SELECT c.id FROM clients c WHERE (translate(c.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1 OR translate(c.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) LIMIT 10001;
+SELECT count(*) FROM (SELECT 1 FROM clients c WHERE c.id = ANY($1) AND (c.account_manager_id = $2 OR c.account_manager_id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $2)) LIMIT 10001) counted;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) AND (c.account_manager_id = $2 OR c.account_manager_id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $2)) AND (c.created_at, c.id) < ($3, $4) ORDER BY (c.created_at + 0) DESC, c.id DESC LIMIT $5;
+
+-- clients: a team's short phone search
+SELECT clients FROM client_counts WHERE id = 1;
+SELECT c.id FROM clients c WHERE ((c.words LIKE $1 OR c.words LIKE $2) OR (c.phone >= $3 AND c.phone < $4)) LIMIT 10001;
+SELECT count(*) FROM (SELECT 1 FROM clients c WHERE c.id = ANY($1) AND (c.account_manager_id = $2 OR c.account_manager_id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $2)) LIMIT 10001) counted;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) AND (c.account_manager_id = $2 OR c.account_manager_id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $2)) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $3;
+
+-- clients: a team's short phone search, second page
+SELECT clients FROM client_counts WHERE id = 1;
+SELECT c.id FROM clients c WHERE ((c.words LIKE $1 OR c.words LIKE $2) OR (c.phone >= $3 AND c.phone < $4)) LIMIT 10001;
+SELECT count(*) FROM (SELECT 1 FROM clients c WHERE c.id = ANY($1) AND (c.account_manager_id = $2 OR c.account_manager_id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $2)) LIMIT 10001) counted;
+SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) AND (c.account_manager_id = $2 OR c.account_manager_id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $2)) AND (c.name_key, c.id) > ($3, $4) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $5;
+
 -- clients: no whole value
 SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (FALSE) LIMIT 10001) counted;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (FALSE) ORDER BY c.created_at ASC, c.id ASC LIMIT $1;

@@ -13,9 +13,11 @@ use crate::store::{
     StoreError, Total, COUNT_CAP,
 };
 
+use super::clients_team;
 use super::keyset::{keyset_condition, order_of};
 use super::search;
 use super::search_plan::{self, PageAsk, Planned, Reading, Subject, TextSort};
+use super::users_count::QUICK_BUDGET;
 
 /// Clients, as one transaction reads and writes them.
 #[async_trait]
@@ -291,11 +293,14 @@ async fn listed<S: Sql + ?Sized>(
         )),
         _ => None,
     };
+    // A team read tests the search's rule on the team's clients: no plan.
+    let team_clients = clients_team::reads_team(sql, listing).await?;
+    let team_read = team_clients.is_some();
     let planned = match searched {
-        Some(search) => plan(sql, search, listing, after, full_count).await?,
-        None => None,
+        Some(search) if !team_read => plan(sql, search, listing, after, full_count).await?,
+        _ => None,
     };
-    let rare = rare_word_start(sql, listing).await?;
+    let rare = !team_read && rare_word_start(sql, listing).await?;
     // The search's parts when its plan read its rows (PostgreSQL): each
     // part of the page, and together the total's condition.
     let exact = match (searched, &planned) {
@@ -310,18 +315,43 @@ async fn listed<S: Sql + ?Sized>(
     };
     // The search's condition first: the index's hits tested by the rule,
     // or the rows the plan read.
-    let mut conditions = if exact.is_empty() {
+    // A team read's search is its rule; its team is read by its lead's
+    // placeholder.
+    let mut team_lead = None;
+    let mut conditions = if team_read {
+        let (conditions, lead) = clients_team::conditions(listing, &mut params);
+        team_lead = Some(lead);
+        conditions
+    } else if exact.is_empty() {
         search::client_conditions(dialect, listing.matching.as_ref(), rare, &mut params)
     } else {
         vec![search_plan::any_part(&exact)]
     };
-    if let Some(lead) = listing.team_of {
+    if let (false, Some(lead)) = (team_read, listing.team_of) {
         conditions.push(team_condition(lead, &mut params));
     }
     // Whether the total is the lower bound of a frequent search's count
     // that the plan stopped early, counted in full when asked for.
     let mut counting = false;
     let total = match (&listing.matching, &planned) {
+        // The team's clients, as the team read counted them.
+        (None, _) if team_clients.is_some() => Total::capped(team_clients.unwrap_or_default()),
+        // A team's search: a page's own count reads at most the quick
+        // budget; past it the page says "more than" and the overview
+        // counts in full.
+        _ if team_lead.is_some() => {
+            let lead = team_lead.as_deref().unwrap_or_default();
+            let cap = if full_count { COUNT_CAP } else { QUICK_BUDGET };
+            let statement = clients_team::count(lead, &conditions, cap);
+            let found = sql::count(sql, &statement, &params.0).await?;
+            match Total::at_least(found) {
+                Some(at_least) if !full_count && found > cap => {
+                    counting = true;
+                    at_least
+                }
+                _ => Total::capped(found),
+            }
+        }
         (None, _) if listing.team_of.is_none() => {
             Total::exact(sql::count(sql, CLIENT_COUNT, &[]).await?)
         }
@@ -346,6 +376,7 @@ async fn listed<S: Sql + ?Sized>(
     // The search's parts as its plan reads them, each in place of its
     // condition (the first), unless that is the plan's one part.
     let parts = match (searched, &planned) {
+        _ if team_read => Vec::new(),
         _ if exact.len() > 1 => exact,
         (Some(search), Some(planned))
             if planned.reading != Reading::Index && !planned.reading.exact(dialect) =>
@@ -381,7 +412,17 @@ async fn listed<S: Sql + ?Sized>(
         }
         where_clause(&conditions)
     };
-    let statement = if parts.len() < 2 {
+    let statement = if let Some(lead) = &team_lead {
+        // The team's clients in the sort's order from the managers' index;
+        // the page's rows alone looked up.
+        format!(
+            "SELECT {CLIENT_COLUMNS} FROM ({} ORDER BY sort_value {order}, id {order} \
+             LIMIT {limit_rows}) p \
+             JOIN clients c ON c.id = p.id LEFT JOIN users m ON m.id = c.account_manager_id \
+             ORDER BY p.sort_value {order}, p.id {order} LIMIT {limit_rows}",
+            clients_team::team_rows(lead, column, &conditions)
+        )
+    } else if parts.len() < 2 {
         let where_sql = match parts.first() {
             Some(part) => with_part(part),
             None => where_clause(&conditions),

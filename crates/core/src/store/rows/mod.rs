@@ -25,6 +25,7 @@ mod audit_seed;
 mod audit_view;
 mod check;
 mod clients;
+mod clients_team;
 mod groups;
 mod keyset;
 mod recycle_bin;

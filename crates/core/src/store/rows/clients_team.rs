@@ -1,0 +1,118 @@
+//! A team lead's clients overview on SQLite: the clients their team looks
+//! after (an account manager of theirs), read through the account
+//! managers' index.
+//!
+//! SQLite keeps no statistics, and the team's condition alone leaves it
+//! two plans that both grow with the directory: walk the sort's index past
+//! every client, looking each one up to test its manager, or read every
+//! client the team looks after from the table to sort them. At a million
+//! clients, seven in ten managed by one user in fifty, a lead of 9,616
+//! people looks after 7,745 clients through 199 of them; either plan
+//! looked up thousands of rows at 2–3 µs each. Since V22 each pair of the
+//! team table says whether its user looks after a client, under an index
+//! led by the ancestor, and the managers' index holds every value a page
+//! tests and sorts by (the name's key, the creation time, the email and
+//! the phone): the team's managers are read from the one, their clients
+//! from the other, a seek a manager and no row of the table, tested by the
+//! search's rule ([`search_plan::rule`]) and sorted; the page's rows alone
+//! are looked up. A rare search's few hits are still read from its index
+//! and kept in the team, and a team that looks after more clients than a
+//! count reads is walked for as before: its clients are dense in any sort.
+
+use crate::store::sql::{self, Dialect, Params, Sql};
+use crate::store::{ClientListing, ClientMatch, StoreError, COUNT_CAP};
+
+use super::search::index_count;
+use super::search_plan::{self, Subject};
+
+/// A rare search is read from its own index (each hit looked up in the
+/// table, at about four times the cost of a team's client read in the
+/// managers' index) when its hits are at most the team's clients divided
+/// by this.
+const CLIENTS_PER_HIT: u64 = 4;
+
+/// How many clients `listing`'s team looks after, up to the count's cap,
+/// when its page is read through the managers' index (on SQLite, an
+/// unmasked search's or none): unless the team looks after more, whose
+/// sort would cost more than a walk of the sort's index for them, or the
+/// search's index finds at most a [`CLIENTS_PER_HIT`]th as many (counted
+/// that far only, in place of the search's plan, which it then needs not
+/// read).
+pub(super) async fn reads_team<S: Sql + ?Sized>(
+    sql: &mut S,
+    listing: &ClientListing,
+) -> Result<Option<u64>, StoreError> {
+    let Some(lead) = listing.team_of else {
+        return Ok(None);
+    };
+    if sql.dialect() != Dialect::Sqlite || matches!(listing.matching, Some(ClientMatch::Whole(_))) {
+        return Ok(None);
+    }
+    let clients = sql::count(sql, &count("$1", &[], COUNT_CAP), &[lead.0.into()]).await?;
+    if clients > COUNT_CAP {
+        return Ok(None);
+    }
+    let rare = clients / CLIENTS_PER_HIT;
+    let index = match &listing.matching {
+        Some(ClientMatch::Substring { text, digits }) => search_plan::index_query(
+            Subject::Clients {
+                digits: digits.as_deref(),
+            },
+            text,
+        ),
+        _ => None,
+    };
+    let rare_search = match index {
+        Some((table, query)) => index_count(sql, table, query, rare).await? <= rare,
+        None => false,
+    };
+    Ok((!rare_search).then_some(clients))
+}
+
+/// The conditions of a team read (the search's rule, if any) and the
+/// placeholder of its lead.
+pub(super) fn conditions(listing: &ClientListing, params: &mut Params) -> (Vec<String>, String) {
+    let mut conditions = Vec::new();
+    if let Some(ClientMatch::Substring { text, digits }) = &listing.matching {
+        let subject = Subject::Clients {
+            digits: digits.as_deref(),
+        };
+        conditions.push(search_plan::rule(Dialect::Sqlite, subject, text, params));
+    }
+    let lead = params.push(listing.team_of.map_or(0, |lead| lead.0));
+    (conditions, lead)
+}
+
+/// The id and sort key (`sort_value`) of each client the team of `lead`
+/// (a placeholder) looks after that `conditions` keep: the lead's own and
+/// their reports' who look after any (V22: the team table's pairs say so,
+/// under an index of their own; a pair of the lead's own, which only a
+/// circle of supervisors written by hand makes, is left out), each
+/// manager's read by their key in the managers' index, which holds every
+/// value a condition tests.
+pub(super) fn team_rows(lead: &str, column: &str, conditions: &[String]) -> String {
+    let tested: String = conditions
+        .iter()
+        .map(|condition| format!(" AND {condition}"))
+        .collect();
+    format!(
+        "SELECT c.id, {column} AS sort_value \
+         FROM user_ancestors a INDEXED BY user_ancestors_managers \
+         JOIN {MANAGED} ON c.account_manager_id = a.user_id \
+         WHERE a.ancestor_id = {lead} AND a.manages_clients = 1 AND a.user_id <> {lead}{tested} \
+         UNION ALL SELECT c.id, {column} FROM {MANAGED} \
+         WHERE c.account_manager_id = {lead}{tested}"
+    )
+}
+
+/// The team's clients `conditions` keep, up to `cap` and one more.
+pub(super) fn count(lead: &str, conditions: &[String], cap: u64) -> String {
+    format!(
+        "SELECT count(*) FROM ({} LIMIT {}) counted",
+        team_rows(lead, "c.id", conditions),
+        cap + 1
+    )
+}
+
+/// The clients table through the managers' index.
+const MANAGED: &str = "clients c INDEXED BY clients_account_manager";
