@@ -32,8 +32,12 @@ BEGIN
     WHERE ancestor_id = new.ancestor_id AND user_id = new.user_id;
 END;
 
+-- Only a manager's first client marks them, and only their last one's
+-- going unmarks them: the others find their pairs as they should be.
 CREATE TRIGGER clients_manager_insert AFTER INSERT ON clients
 WHEN new.account_manager_id IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM clients
+                  WHERE account_manager_id = new.account_manager_id AND id <> new.id)
 BEGIN
     UPDATE user_ancestors SET manages_clients = 1
     WHERE user_id = new.account_manager_id AND manages_clients = 0;
@@ -41,10 +45,10 @@ END;
 
 CREATE TRIGGER clients_manager_delete AFTER DELETE ON clients
 WHEN old.account_manager_id IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM clients WHERE account_manager_id = old.account_manager_id)
 BEGIN
     UPDATE user_ancestors SET manages_clients = 0
-    WHERE user_id = old.account_manager_id AND manages_clients = 1
-      AND NOT EXISTS (SELECT 1 FROM clients WHERE account_manager_id = old.account_manager_id);
+    WHERE user_id = old.account_manager_id AND manages_clients = 1;
 END;
 
 -- A new manager (also a deleted user's clients, set to none).
