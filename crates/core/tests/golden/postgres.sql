@@ -321,11 +321,11 @@ SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.id = $1 OR c.email_normal
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.id = $1 OR c.email_normalized = $2 OR c.phone = $3 OR c.name_folded = $4) ORDER BY c.created_at ASC, c.id ASC LIMIT $5;
 
 -- clients: a team's, by name
-SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.account_manager_id = $1 OR c.account_manager_id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $1)) LIMIT 10001) counted;
+SELECT count(*) FROM (SELECT 1 FROM clients c WHERE c.account_manager_id IN (SELECT $1 UNION ALL SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $1) LIMIT 10001) counted;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.account_manager_id = $1 OR c.account_manager_id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $1)) ORDER BY c.name_key ASC, c.id ASC LIMIT $2;
 
 -- clients: a team's, by name, second page
-SELECT count(*) FROM (SELECT 1 FROM clients c WHERE (c.account_manager_id = $1 OR c.account_manager_id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $1)) LIMIT 10001) counted;
+SELECT count(*) FROM (SELECT 1 FROM clients c WHERE c.account_manager_id IN (SELECT $1 UNION ALL SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $1) LIMIT 10001) counted;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE (c.account_manager_id = $1 OR c.account_manager_id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $1)) AND (c.name_key, c.id) > ($2, $3) ORDER BY c.name_key ASC, c.id ASC LIMIT $4;
 
 -- clients: a team's long search, by created, descending

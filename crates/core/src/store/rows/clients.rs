@@ -163,6 +163,19 @@ fn team_condition(lead: UserId, params: &mut Params) -> String {
     super::users_overview::in_team_of("c.account_manager_id", &lead)
 }
 
+/// The same condition for the count of a team's clients on PostgreSQL,
+/// of the lead in the placeholder `lead`: one list of the team's people,
+/// which the server joins to the account managers' index, where
+/// `team_condition`'s `OR` leaves it a scan of every client (at 100,000
+/// clients, a team of 1,016 looking after 590: 30 ms against 2). A
+/// search's count is driven by its hits, as before.
+fn team_count_condition(lead: &str) -> String {
+    format!(
+        "c.account_manager_id IN (SELECT {lead} UNION ALL \
+         SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = {lead})"
+    )
+}
+
 /// Whether a listing's word-start search with phone digits (which its plan
 /// does not read) is rare enough on SQLite to read its clients from
 /// `clients_words` beside the phone's range (see
@@ -327,8 +340,20 @@ async fn listed<S: Sql + ?Sized>(
     } else {
         vec![search_plan::any_part(&exact)]
     };
+    // A count's own conditions, where they differ (a team's clients on
+    // PostgreSQL).
+    let mut counted_conditions = None;
     if let (false, Some(lead)) = (team_read, listing.team_of) {
-        conditions.push(team_condition(lead, &mut params));
+        let lead = params.push(lead.0);
+        let mut counted = conditions.clone();
+        conditions.push(super::users_overview::in_team_of(
+            "c.account_manager_id",
+            &lead,
+        ));
+        if dialect == Dialect::Postgres && listing.matching.is_none() {
+            counted.push(team_count_condition(&lead));
+            counted_conditions = Some(counted);
+        }
     }
     // Whether the total is the lower bound of a frequent search's count
     // that the plan stopped early, counted in full when asked for.
@@ -371,7 +396,10 @@ async fn listed<S: Sql + ?Sized>(
             }
             _ => Total::capped(*found),
         },
-        _ => Total::capped(count_listed(sql, listing, &conditions, &params).await?),
+        _ => {
+            let counted = counted_conditions.as_deref().unwrap_or(&conditions);
+            Total::capped(count_listed(sql, listing, counted, &params).await?)
+        }
     };
     // The search's parts as its plan reads them, each in place of its
     // condition (the first), unless that is the plan's one part.
