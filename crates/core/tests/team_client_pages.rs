@@ -11,7 +11,7 @@ use roster_core::clients::ClientChanges;
 use roster_core::clients::{ClientQuery, NewClient};
 use roster_core::directory::{NewUser, UserChanges};
 use roster_core::domain::{ClientId, GroupId, UserId};
-use roster_core::model::User;
+use roster_core::model::{Client, User};
 use roster_core::store::{ClientSort, Direction, UserQuery};
 use roster_core::Operator;
 use support::*;
@@ -132,27 +132,41 @@ async fn looked_after(world: &World) -> Looked {
     }
 }
 
+/// Every client of `query` as an administrator sees them, in its order.
+async fn everyones(world: &World, query: &ClientQuery) -> Vec<Client> {
+    let mut query = ClientQuery {
+        limit: ClientQuery::MAX_LIMIT,
+        ..query.clone()
+    };
+    let mut clients = Vec::new();
+    loop {
+        let page = world
+            .directory
+            .list_clients(&world.admin, &query)
+            .await
+            .expect("list as administrator");
+        clients.extend(page.clients);
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => return clients,
+        }
+    }
+}
+
+/// Whether one of `team` looks after `client`.
+fn looked_after_by(client: &Client, team: &[UserId]) -> bool {
+    client
+        .account_manager
+        .as_ref()
+        .is_some_and(|m| team.contains(&m.id))
+}
+
 /// The clients of `team` as an administrator sees them in `query`.
 async fn teams_clients(world: &World, team: &[UserId], query: &ClientQuery) -> Vec<ClientId> {
-    let everyone = world
-        .directory
-        .list_clients(
-            &world.admin,
-            &ClientQuery {
-                limit: ClientQuery::MAX_LIMIT,
-                ..query.clone()
-            },
-        )
+    everyones(world, query)
         .await
-        .expect("list as administrator");
-    everyone
-        .clients
         .iter()
-        .filter(|c| {
-            c.account_manager
-                .as_ref()
-                .is_some_and(|m| team.contains(&m.id))
-        })
+        .filter(|c| looked_after_by(c, team))
         .map(|c| c.id)
         .collect()
 }
@@ -257,33 +271,8 @@ async fn a_large_teams_page_says_more_than_it_read_and_the_count_is_exact(backen
         .list_clients(&lead, &query)
         .await
         .expect("list");
-    let mut everyones = Vec::new();
-    let mut asked = ClientQuery {
-        limit: ClientQuery::MAX_LIMIT,
-        ..query.clone()
-    };
-    loop {
-        let page = world
-            .directory
-            .list_clients(&world.admin, &asked)
-            .await
-            .expect("list as administrator");
-        everyones.extend(page.clients);
-        match page.next {
-            Some(next) => asked.after = Some(next),
-            None => break,
-        }
-    }
-    let wanted: Vec<ClientId> = everyones
-        .iter()
-        .filter(|c| {
-            c.account_manager
-                .as_ref()
-                .is_some_and(|m| team.contains(&m.id))
-        })
-        .map(|c| c.id)
-        .take(page.clients.len())
-        .collect();
+    let mut wanted = teams_clients(&world, &team, &query).await;
+    wanted.truncate(page.clients.len());
     assert_eq!(page.clients.len(), 50);
     assert_eq!(
         page.clients.iter().map(|c| c.id).collect::<Vec<_>>(),
@@ -519,27 +508,11 @@ async fn a_masked_lead_finds_by_whole_values_only_the_teams_clients(backend: Bac
         .act_as(lena.email.as_str())
         .await
         .expect("act as");
-    let everyone = world
-        .directory
-        .list_clients(
-            &world.admin,
-            &ClientQuery {
-                limit: ClientQuery::MAX_LIMIT,
-                ..ClientQuery::default()
-            },
-        )
-        .await
-        .expect("list")
-        .clients;
+    let everyone = everyones(&world, &ClientQuery::default()).await;
     let managed_by = |ids: &[UserId]| {
         everyone
             .iter()
-            .find(|c| {
-                c.email.is_some()
-                    && c.account_manager
-                        .as_ref()
-                        .is_some_and(|m| ids.contains(&m.id))
-            })
+            .find(|c| c.email.is_some() && looked_after_by(c, ids))
             .expect("a client with an address")
     };
     let (ours, theirs) = (managed_by(&team), managed_by(&[otto.id]));
