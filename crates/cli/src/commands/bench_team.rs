@@ -37,7 +37,8 @@ struct TeamClients {
     queries: BTreeMap<&'static str, Latency>,
 }
 
-/// The group the seeded lead is moved into, granted their team's users.
+/// The group the seeded lead is moved into, granted their team's users and
+/// clients.
 const LEADS: &str = "Bench team leads";
 
 /// Makes the seeded lead a team-scoped viewer (or, with `again`, finds the

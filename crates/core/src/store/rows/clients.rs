@@ -10,7 +10,7 @@ use crate::store::sql::{
 };
 use crate::store::{
     ClientCursor, ClientListing, ClientMatch, ClientQuery, ClientRow, ClientRows, ClientSort,
-    StoreError, Total, COUNT_CAP,
+    SortKey, StoreError, Total, COUNT_CAP,
 };
 
 use super::clients_team;
@@ -355,6 +355,12 @@ async fn listed<S: Sql + ?Sized>(
             counted_conditions = Some(counted);
         }
     }
+    let column = sort_column(listing.sort);
+    let order = order_of(listing.direction);
+    // A team read's first page of a search: its hits, when they are up to
+    // the quick count's budget, are its total and its page, read in one
+    // pass over the team's clients.
+    let mut first_ids = None;
     // Whether the total is the lower bound of a frequent search's count
     // that the plan stopped early, counted in full when asked for.
     let mut counting = false;
@@ -367,8 +373,26 @@ async fn listed<S: Sql + ?Sized>(
         _ if team_lead.is_some() => {
             let lead = team_lead.as_deref().unwrap_or_default();
             let cap = if full_count { COUNT_CAP } else { QUICK_BUDGET };
-            let statement = clients_team::count(lead, &conditions, cap);
-            let found = sql::count(sql, &statement, &params.0).await?;
+            let found = if full_count || after.is_some() {
+                let statement = clients_team::count(lead, &conditions, cap);
+                sql::count(sql, &statement, &params.0).await?
+            } else {
+                let statement = clients_team::hits(lead, column, &conditions, cap);
+                let mut hits = Vec::new();
+                for row in sql.query(&statement, &params.0).await? {
+                    let key = match listing.sort {
+                        ClientSort::Name => SortKey::Text(row.text(1)?),
+                        ClientSort::Created => SortKey::Integer(row.int(1)?),
+                    };
+                    hits.push((key, row.int(0)?));
+                }
+                let found = hits.len() as u64;
+                if found <= cap {
+                    let rows = listing.limit.clamp(1, ClientQuery::MAX_LIMIT) as usize + 1;
+                    first_ids = Some(clients_team::first_of(hits, listing.direction, rows));
+                }
+                found
+            };
             match Total::at_least(found) {
                 Some(at_least) if !full_count && found > cap => {
                     counting = true;
@@ -419,7 +443,6 @@ async fn listed<S: Sql + ?Sized>(
         }
         _ => Vec::new(),
     };
-    let column = sort_column(listing.sort);
     if let Some(cursor) = after {
         conditions.push(keyset_condition(
             (column, "c.id"),
@@ -430,7 +453,6 @@ async fn listed<S: Sql + ?Sized>(
             &mut params,
         ));
     }
-    let order = order_of(listing.direction);
     let limit = listing.limit.clamp(1, ClientQuery::MAX_LIMIT);
     let limit_rows = params.limit(dialect, u64::from(limit) + 1);
     let with_part = |part: &String| {
@@ -440,7 +462,15 @@ async fn listed<S: Sql + ?Sized>(
         }
         where_clause(&conditions)
     };
-    let statement = if let Some(lead) = &team_lead {
+    let statement = if let Some(ids) = &first_ids {
+        // The page's rows, by the ids the first pass picked, alone bound.
+        params = Params::default();
+        let listed = params.any_of(dialect, "c.id", ids);
+        format!(
+            "SELECT {CLIENT_COLUMNS} FROM {CLIENTS_WITH_MANAGERS} WHERE {listed} \
+             ORDER BY {column} {order}, c.id {order}"
+        )
+    } else if let Some(lead) = &team_lead {
         // The team's clients in the sort's order from the managers' index;
         // the page's rows alone looked up.
         format!(

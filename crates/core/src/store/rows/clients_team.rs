@@ -19,8 +19,10 @@
 //! and kept in the team, and a team that looks after more clients than a
 //! count reads is walked for as before: its clients are dense in any sort.
 
+use std::cmp::Ordering;
+
 use crate::store::sql::{self, Dialect, Params, Sql};
-use crate::store::{ClientListing, ClientMatch, StoreError, COUNT_CAP};
+use crate::store::{ClientListing, ClientMatch, Direction, SortKey, StoreError, COUNT_CAP};
 
 use super::search::index_count;
 use super::search_plan::{self, Subject};
@@ -112,6 +114,41 @@ pub(super) fn count(lead: &str, conditions: &[String], cap: u64) -> String {
         team_rows(lead, "c.id", conditions),
         cap + 1
     )
+}
+
+/// The id and sort key of each of the team's clients `conditions` keep,
+/// in no order, up to `cap` and one more: a rare search's are all of its
+/// hits (the page is then picked from them, [`first_of`]), where counting
+/// them and then sorting them for the page read them twice; a frequent
+/// one's stop early ("ng" among a team's 7,745 clients, 36 hits: 8.3 to
+/// 4.5 ms).
+pub(super) fn hits(lead: &str, column: &str, conditions: &[String], cap: u64) -> String {
+    format!(
+        "SELECT id, sort_value FROM ({}) hits LIMIT {}",
+        team_rows(lead, column, conditions),
+        cap + 1
+    )
+}
+
+/// The ids of the first `rows` of `hits` (each sort key with its id) in
+/// `direction`: by the key's bytes (as the columns' collation sorts them)
+/// or number, then the id.
+pub(super) fn first_of(
+    mut hits: Vec<(SortKey, i64)>,
+    direction: Direction,
+    rows: usize,
+) -> Vec<i64> {
+    let key_order = |a: &SortKey, b: &SortKey| match (a, b) {
+        (SortKey::Text(a), SortKey::Text(b)) => a.as_bytes().cmp(b.as_bytes()),
+        (SortKey::Integer(a), SortKey::Integer(b)) => a.cmp(b),
+        (SortKey::Text(_), SortKey::Integer(_)) => Ordering::Greater,
+        (SortKey::Integer(_), SortKey::Text(_)) => Ordering::Less,
+    };
+    hits.sort_unstable_by(|(a, a_id), (b, b_id)| key_order(a, b).then(a_id.cmp(b_id)));
+    if direction == Direction::Desc {
+        hits.reverse();
+    }
+    hits.into_iter().take(rows).map(|(_, id)| id).collect()
 }
 
 /// The clients table through the managers' index.
