@@ -156,11 +156,10 @@ fn client_row(row: &dyn RowRef) -> Result<ClientRow, StoreError> {
     })
 }
 
-/// The condition "the client's account manager is `lead` or one of their
-/// reports".
-fn team_condition(lead: UserId, params: &mut Params) -> String {
-    let lead = params.push(lead.0);
-    super::users_overview::in_team_of("c.account_manager_id", &lead)
+/// The condition "the client's account manager is the lead in the
+/// placeholder `lead` or one of their reports".
+fn team_condition(lead: &str) -> String {
+    super::users_overview::in_team_of("c.account_manager_id", lead)
 }
 
 /// The same condition for the count of a team's clients on PostgreSQL,
@@ -346,10 +345,7 @@ async fn listed<S: Sql + ?Sized>(
     if let (false, Some(lead)) = (team_read, listing.team_of) {
         let lead = params.push(lead.0);
         let mut counted = conditions.clone();
-        conditions.push(super::users_overview::in_team_of(
-            "c.account_manager_id",
-            &lead,
-        ));
+        conditions.push(team_condition(&lead));
         if dialect == Dialect::Postgres && listing.matching.is_none() {
             counted.push(team_count_condition(&lead));
             counted_conditions = Some(counted);
@@ -357,6 +353,7 @@ async fn listed<S: Sql + ?Sized>(
     }
     let column = sort_column(listing.sort);
     let order = order_of(listing.direction);
+    let limit = listing.limit.clamp(1, ClientQuery::MAX_LIMIT);
     // A team read's first page of a search: its hits, when they are up to
     // the quick count's budget, are its total and its page, read in one
     // pass over the team's clients.
@@ -388,7 +385,7 @@ async fn listed<S: Sql + ?Sized>(
                 }
                 let found = hits.len() as u64;
                 if found <= cap {
-                    let rows = listing.limit.clamp(1, ClientQuery::MAX_LIMIT) as usize + 1;
+                    let rows = limit as usize + 1;
                     first_ids = Some(clients_team::first_of(hits, listing.direction, rows));
                 }
                 found
@@ -453,7 +450,6 @@ async fn listed<S: Sql + ?Sized>(
             &mut params,
         ));
     }
-    let limit = listing.limit.clamp(1, ClientQuery::MAX_LIMIT);
     let limit_rows = params.limit(dialect, u64::from(limit) + 1);
     let with_part = |part: &String| {
         let mut conditions = conditions.clone();
@@ -694,7 +690,8 @@ impl<S: Sql + ?Sized> ClientsTx for S {
         let mut conditions =
             search::client_conditions(self.dialect(), listing.matching.as_ref(), rare, &mut params);
         if let Some(lead) = listing.team_of {
-            conditions.push(team_condition(lead, &mut params));
+            let lead = params.push(lead.0);
+            conditions.push(team_condition(&lead));
         }
         let column = sort_column(listing.sort);
         let order = order_of(listing.direction);

@@ -131,20 +131,17 @@ pub(super) fn hits(lead: &str, column: &str, conditions: &[String], cap: u64) ->
 }
 
 /// The ids of the first `rows` of `hits` (each sort key with its id) in
-/// `direction`: by the key's bytes (as the columns' collation sorts them)
-/// or number, then the id.
+/// `direction`: by the key ([`search_plan::key_order`]), then the id.
 pub(super) fn first_of(
     mut hits: Vec<(SortKey, i64)>,
     direction: Direction,
     rows: usize,
 ) -> Vec<i64> {
-    let key_order = |a: &SortKey, b: &SortKey| match (a, b) {
-        (SortKey::Text(a), SortKey::Text(b)) => a.as_bytes().cmp(b.as_bytes()),
-        (SortKey::Integer(a), SortKey::Integer(b)) => a.cmp(b),
-        (SortKey::Text(_), SortKey::Integer(_)) => Ordering::Greater,
-        (SortKey::Integer(_), SortKey::Text(_)) => Ordering::Less,
-    };
-    hits.sort_unstable_by(|(a, a_id), (b, b_id)| key_order(a, b).then(a_id.cmp(b_id)));
+    hits.sort_unstable_by(|(a, a_id), (b, b_id)| {
+        search_plan::key_order(a, b)
+            .unwrap_or(Ordering::Equal)
+            .then(a_id.cmp(b_id))
+    });
     if direction == Direction::Desc {
         hits.reverse();
     }

@@ -220,12 +220,6 @@ impl Planned {
         }
         let mut hits: Vec<(&SortKey, i64)> =
             self.keys.iter().zip(self.ids.iter().copied()).collect();
-        let key_order = |a: &SortKey, b: &SortKey| match (a, b) {
-            // By bytes, as the columns' collation "C" sorts them.
-            (SortKey::Text(a), SortKey::Text(b)) => Some(a.as_bytes().cmp(b.as_bytes())),
-            (SortKey::Integer(a), SortKey::Integer(b)) => Some(a.cmp(b)),
-            _ => None,
-        };
         let order = |(a, a_id): (&SortKey, i64), (b, b_id): (&SortKey, i64)| {
             key_order(a, b).map(|order| order.then(a_id.cmp(&b_id)))
         };
@@ -247,6 +241,17 @@ impl Planned {
                 .map(|(_, id)| id)
                 .collect(),
         )
+    }
+}
+
+/// The order of two sort keys of one column: text by its bytes (as the
+/// columns' collation, "C" on PostgreSQL and SQLite's binary, sorts it),
+/// numbers by value; `None` for keys of two types.
+pub(super) fn key_order(a: &SortKey, b: &SortKey) -> Option<Ordering> {
+    match (a, b) {
+        (SortKey::Text(a), SortKey::Text(b)) => Some(a.as_bytes().cmp(b.as_bytes())),
+        (SortKey::Integer(a), SortKey::Integer(b)) => Some(a.cmp(b)),
+        _ => None,
     }
 }
 
