@@ -159,7 +159,7 @@ fn client_row(row: &dyn RowRef) -> Result<ClientRow, StoreError> {
 /// The condition "the client's account manager is the lead in the
 /// placeholder `lead` or one of their reports".
 fn team_condition(lead: &str) -> String {
-    super::users_overview::in_team_of("c.account_manager_id", lead)
+    super::users_team::in_team_of("c.account_manager_id", lead)
 }
 
 /// The same condition for the count of a team's clients on PostgreSQL,
@@ -169,10 +169,7 @@ fn team_condition(lead: &str) -> String {
 /// clients, a team of 1,016 looking after 590: 30 ms against 2). A
 /// search's count is driven by its hits, as before.
 fn team_count_condition(lead: &str) -> String {
-    format!(
-        "c.account_manager_id IN (SELECT {lead} UNION ALL \
-         SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = {lead})"
-    )
+    super::users_team::team_list("c.account_manager_id", lead)
 }
 
 /// Whether a listing's word-start search with phone digits (which its plan
@@ -225,8 +222,13 @@ async fn plan<S: Sql + ?Sized>(
         quick: !full_count,
     };
     let page = listing.team_of.is_none().then_some(&page);
-    let mut planned =
-        search_plan::reading(sql, (subject, text), (text_sort(sort), page), (rows, rows)).await?;
+    let mut planned = search_plan::reading(
+        sql,
+        (subject, text),
+        (text_sort(sort), page),
+        ((rows, rows), None),
+    )
+    .await?;
     if let Some(page) = planned.page(listing.direction, after, limit + 1) {
         planned.ids = page;
     }

@@ -16,7 +16,8 @@ use crate::store::sql::{self, Params, Sql};
 use crate::store::{StoreError, Total, COUNT_CAP};
 
 use super::search_plan::{self, index_query, Subject};
-use super::users_overview::{in_team_of, member_of};
+use super::users_overview::member_of;
+use super::users_team::in_team_of;
 
 /// The most candidates a count reads: as many as it may count.
 pub(super) const COUNT_BUDGET: u64 = COUNT_CAP;

@@ -3,7 +3,7 @@
 
 use chrono::{Duration, Utc};
 
-use crate::domain::{Status, UserId, ValidUntil};
+use crate::domain::{Status, ValidUntil};
 use crate::model::User;
 use crate::store::sql::{self, millis, where_clause, Dialect, Params, Sql};
 use crate::store::{
@@ -15,6 +15,7 @@ use super::search;
 use super::search_plan::{self, users_text_sort, PageAsk, Reading, Subject};
 use super::users::{complete_users, query_user_rows, USER_COLUMNS};
 use super::users_count::{bounded_total, Grouped, Searched, Teamed, COUNT_BUDGET, QUICK_BUDGET};
+use super::users_team::{in_team_of, team_condition, team_list, team_size};
 use super::UsersTx;
 
 /// Groups up to this size are listed by sorting their members; larger ones
@@ -121,6 +122,10 @@ async fn users_page<S: Sql + ?Sized>(
         ),
         None => None,
     };
+    let members = match query.team_of {
+        Some(lead) => Some(team_size(sql, lead).await?),
+        None => None,
+    };
     if let Some(text) = &search {
         let rows = sql.count_users().await?;
         let within = filtered_at_most(sql, query, rows, group_members, today.as_str()).await?;
@@ -149,7 +154,7 @@ async fn users_page<S: Sql + ?Sized>(
             sql,
             (Subject::Users, text),
             (users_text_sort(query.sort), page.as_ref()),
-            (rows, within),
+            ((rows, within), members),
         )
         .await?;
         stopped = planned.stopped;
@@ -256,20 +261,30 @@ async fn users_page<S: Sql + ?Sized>(
     // rule alone on each member read (its parameters pushed after the
     // total's).
     let mut team_search = false;
-    if let Some(lead) = query.team_of {
-        let members = team_size(sql, lead).await?;
-        // A frequent search on SQLite (one its plan would walk or split
-        // among everyone): its hits in the team are as dense as anywhere,
-        // so walking the team's keys finds a page of them soon, where the
-        // sort's index would be walked past everyone else ("ann" in a
-        // team of 9,616 at a million users: 46 ms).
-        let frequent =
-            dialect == Dialect::Sqlite && matches!(reading, Some(Reading::Walk | Reading::Split));
+    if let (Some(lead), Some(members)) = (query.team_of, members) {
+        // A frequent search (one its plan would walk or split among
+        // everyone on SQLite, or leave to the server on PostgreSQL): its
+        // hits in the team are as dense as anywhere, so walking the team's
+        // keys finds a page of them soon, where the sort's index would be
+        // walked past everyone else ("ann" in a team of 9,616 at a million
+        // users: 46 ms).
+        let frequent = match dialect {
+            Dialect::Sqlite => matches!(reading, Some(Reading::Walk | Reading::Split)),
+            Dialect::Postgres => reading == Some(Reading::Index),
+        };
         let placeholder = params.push(lead.0);
         let mut condition_at = None;
         if walks_team_keys(query, search.is_some() && !frequent, group_members) {
             team_walk = Some(placeholder.clone());
             team_search = frequent;
+            // PostgreSQL tests each member its page or its count reads
+            // cheaply first.
+            if let (true, Dialect::Postgres, Some(text), Some(first)) =
+                (frequent, dialect, search.as_deref(), conditions.first_mut())
+            {
+                *first =
+                    search_plan::team_rule(dialect, (Subject::Users, text), first, &mut params);
+            }
         } else {
             condition_at = Some(conditions.len());
             conditions.push(team_condition(dialect, &placeholder, members));
@@ -284,7 +299,13 @@ async fn users_page<S: Sql + ?Sized>(
     // (the page reads the team's keys instead).
     let mut counted_conditions = conditions.clone();
     if let Some(lead) = &team_walk {
-        counted_conditions.push(in_team_of("u.id", lead));
+        counted_conditions.push(match dialect {
+            // The team's people as one list, which the server reads by
+            // their ids, where the `OR` leaves it a scan of every user
+            // ("a" in a team of 1,016 at 100,000 users: 99-122 ms).
+            Dialect::Postgres if team_search => team_list("u.id", lead),
+            _ => in_team_of("u.id", lead),
+        });
     }
     let where_sql = where_clause(&counted_conditions);
     // The kept counts know nothing of sign-in facts or teams.
@@ -482,9 +503,13 @@ async fn users_page<S: Sql + ?Sized>(
         // order from the team table's index for it; the two merged.
         Some(lead) => {
             let mut conditions = conditions;
-            if let (true, Some(text), Some(first)) =
-                (team_search, search.as_deref(), conditions.first_mut())
-            {
+            // (PostgreSQL's was tested so above, for the count too.)
+            if let (true, Dialect::Sqlite, Some(text), Some(first)) = (
+                team_search,
+                dialect,
+                search.as_deref(),
+                conditions.first_mut(),
+            ) {
                 *first = search_plan::rule(dialect, Subject::Users, text, &mut params);
             }
             let mut own = conditions.clone();
@@ -610,54 +635,11 @@ async fn kept_status_count<S: Sql + ?Sized>(
     }
 }
 
-/// Teams up to this size are read from the ancestors table and sorted;
-/// larger ones by walking the sort index, probing each user's ancestors.
-const SMALL_TEAM: u64 = 50_000;
-
-/// The number of people in `lead`'s team, the lead included.
-pub(super) async fn team_size<S: Sql + ?Sized>(
-    sql: &mut S,
-    lead: UserId,
-) -> Result<u64, StoreError> {
-    let reports = sql::count(
-        sql,
-        "SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1",
-        &[lead.0.into()],
-    )
-    .await?;
-    Ok(reports + 1)
-}
-
-/// The condition "`u` is the lead (the placeholder `lead`) or one of their
-/// reports": on SQLite a small team is read by its key in `user_ancestors`
-/// (then sorted), a large one probed as the sort index is walked.
-/// PostgreSQL chooses from its own statistics.
-pub(super) fn team_condition(dialect: Dialect, lead: &str, members: u64) -> String {
-    if dialect == Dialect::Sqlite && members > SMALL_TEAM {
-        format!(
-            "(u.id = {lead} OR EXISTS (SELECT 1 FROM user_ancestors a \
-             WHERE a.ancestor_id = {lead} AND a.user_id = u.id))"
-        )
-    } else {
-        in_team_of("u.id", lead)
-    }
-}
-
 /// The condition "`u` is a member of the group in the placeholder
 /// `group`", probed by the group's key in `memberships`.
 pub(super) fn member_of(group: &str) -> String {
     format!(
         "EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = {group})"
-    )
-}
-
-/// The condition "the user in `column` is the lead (the placeholder
-/// `lead`) or one of their reports", read by the lead's key in
-/// `user_ancestors`: for users themselves and for clients' account managers.
-pub(super) fn in_team_of(column: &str, lead: &str) -> String {
-    format!(
-        "({column} = {lead} OR {column} IN (SELECT a.user_id FROM user_ancestors a \
-         WHERE a.ancestor_id = {lead}))"
     )
 }
 

@@ -1,0 +1,62 @@
+//! A team lead's people (the lead and every report, direct or indirect,
+//! kept as pairs in `user_ancestors`): their number, and the conditions
+//! that keep a page of users, or of the clients they look after, in the
+//! team.
+
+use crate::domain::UserId;
+use crate::store::sql::{self, Dialect, Sql};
+use crate::store::StoreError;
+
+/// Teams up to this size are read from the ancestors table and sorted;
+/// larger ones by walking the sort index, probing each user's ancestors.
+const SMALL_TEAM: u64 = 50_000;
+
+/// The number of people in `lead`'s team, the lead included.
+pub(super) async fn team_size<S: Sql + ?Sized>(
+    sql: &mut S,
+    lead: UserId,
+) -> Result<u64, StoreError> {
+    let reports = sql::count(
+        sql,
+        "SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1",
+        &[lead.0.into()],
+    )
+    .await?;
+    Ok(reports + 1)
+}
+
+/// The condition "`u` is the lead (the placeholder `lead`) or one of their
+/// reports": on SQLite a small team is read by its key in `user_ancestors`
+/// (then sorted), a large one probed as the sort index is walked.
+/// PostgreSQL chooses from its own statistics.
+pub(super) fn team_condition(dialect: Dialect, lead: &str, members: u64) -> String {
+    if dialect == Dialect::Sqlite && members > SMALL_TEAM {
+        format!(
+            "(u.id = {lead} OR EXISTS (SELECT 1 FROM user_ancestors a \
+             WHERE a.ancestor_id = {lead} AND a.user_id = u.id))"
+        )
+    } else {
+        in_team_of("u.id", lead)
+    }
+}
+
+/// The condition "the user in `column` is the lead (the placeholder
+/// `lead`) or one of their reports", read by the lead's key in
+/// `user_ancestors`: for users themselves and for clients' account managers.
+pub(super) fn in_team_of(column: &str, lead: &str) -> String {
+    format!(
+        "({column} = {lead} OR {column} IN (SELECT a.user_id FROM user_ancestors a \
+         WHERE a.ancestor_id = {lead}))"
+    )
+}
+
+/// The same condition as one list of the team's people, for a count on
+/// PostgreSQL: the server reads them by their ids (or their clients by
+/// the account managers' index), where [`in_team_of`]'s `OR` leaves it a
+/// scan of every row.
+pub(super) fn team_list(column: &str, lead: &str) -> String {
+    format!(
+        "{column} IN (SELECT {lead} UNION ALL \
+         SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = {lead})"
+    )
+}
