@@ -162,7 +162,10 @@ async fn a_team_is_paged_in_every_sort_as_an_administrator_sees_it(backend: Back
     // team's page is walked in the team's keys. "ng" (Ben Ng) is rare.
     // On PostgreSQL a search with more hits than half the team ("example",
     // "team.ex" in every member's address) walks the team's keys, and
-    // fewer ("ng", "quill": two in the team, two outside) are read by id.
+    // fewer ("ng", "quill": two in the team, two outside) are read by id;
+    // "me" (every member's address) walks by its word start, and "t."
+    // (a short search with punctuation: the start of a whole value) by the
+    // rule alone.
     let users = world
         .directory
         .list_users(&world.admin, &UserQuery::default())
@@ -207,6 +210,8 @@ async fn a_team_is_paged_in_every_sort_as_an_administrator_sees_it(backend: Back
                     Some("ng"),
                     Some("quill"),
                     Some("team.ex"),
+                    Some("me"),
+                    Some("t."),
                 ]
                 .map(|s| (status, s))
             }) {

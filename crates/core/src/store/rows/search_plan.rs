@@ -62,7 +62,7 @@ impl Subject<'_> {
 pub(super) enum Reading {
     /// The index's hits, each tested by the rule, then sorted: a rare
     /// search on SQLite; on PostgreSQL the rule alone, planned by the
-    /// server (a frequent search).
+    /// server (a frequent search), or in a team the team's keys walked.
     Index,
     /// PostgreSQL: a search's rows by their ids, which the plan read (from
     /// the trigram indexes, each tested by the rule), then sorted: every
@@ -507,25 +507,20 @@ pub(super) fn rule(
     }
 }
 
-/// A search's condition as a walk of a team tests it on each member read,
-/// where the total's condition is `counted`: on SQLite the [`rule`] in its
-/// place (the total's reads the search's index); on PostgreSQL the total's
-/// (there the rule) after the same test through `strpos` and
-/// `starts_with`, where a walk of a sort's index serves the search, which
-/// spares most members the rule's `translate` of their name and address
-/// (about 13 µs a row) and keeps the total's placeholders read.
+/// A search's condition as PostgreSQL's walk of a team tests it on each
+/// member read, where the total's condition is `counted` (the rule): that,
+/// after the same test through `strpos` and `starts_with` where a walk of
+/// a sort's index serves the search, which spares most members the rule's
+/// `translate` of their name and address (about 13 µs a row) and keeps the
+/// total's placeholders read. (SQLite tests the [`rule`] in its place.)
 pub(super) fn team_rule(
-    dialect: Dialect,
     (subject, text): (Subject<'_>, &str),
     counted: &str,
     params: &mut Params,
 ) -> String {
-    match dialect {
-        Dialect::Postgres => match postgres::walk_rule(subject, text, params) {
-            Some(cheap) => format!("({cheap} AND {counted})"),
-            None => counted.to_owned(),
-        },
-        Dialect::Sqlite => rule(dialect, subject, text, params),
+    match postgres::walk_rule(subject, text, params) {
+        Some(cheap) => format!("({cheap} AND {counted})"),
+        None => counted.to_owned(),
     }
 }
 

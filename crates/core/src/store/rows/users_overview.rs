@@ -126,6 +126,12 @@ async fn users_page<S: Sql + ?Sized>(
         Some(lead) => Some(team_size(sql, lead).await?),
         None => None,
     };
+    // A team whose keys a frequent search's page may walk, up to twice the
+    // count's cap of people (a larger one is left to the server): on
+    // PostgreSQL its search is planned against its size.
+    let walkable = members.filter(|&members| {
+        members <= 2 * COUNT_CAP && walks_team_keys(query, false, group_members)
+    });
     if let Some(text) = &search {
         let rows = sql.count_users().await?;
         let within = filtered_at_most(sql, query, rows, group_members, today.as_str()).await?;
@@ -154,7 +160,7 @@ async fn users_page<S: Sql + ?Sized>(
             sql,
             (Subject::Users, text),
             (users_text_sort(query.sort), page.as_ref()),
-            ((rows, within), members),
+            ((rows, within), walkable),
         )
         .await?;
         stopped = planned.stopped;
@@ -257,20 +263,21 @@ async fn users_page<S: Sql + ?Sized>(
     }
     let mut team_walk = None;
     let mut teamed = None;
-    // Whether a team's keys are walked for a search: the page tests its
-    // rule alone on each member read (its parameters pushed after the
-    // total's).
+    // Whether a team's keys are walked for a search: the page tests the
+    // search on each member read (SQLite its rule alone, its parameters
+    // pushed after the total's; PostgreSQL [`search_plan::team_rule`],
+    // which its count tests too).
     let mut team_search = false;
     if let (Some(lead), Some(members)) = (query.team_of, members) {
         // A frequent search (one its plan would walk or split among
-        // everyone on SQLite, or leave to the server on PostgreSQL): its
-        // hits in the team are as dense as anywhere, so walking the team's
-        // keys finds a page of them soon, where the sort's index would be
-        // walked past everyone else ("ann" in a team of 9,616 at a million
-        // users: 46 ms).
+        // everyone on SQLite; on PostgreSQL one with more hits than half
+        // of a team it may walk, `walkable`): its hits in the team are as
+        // dense as anywhere, so walking the team's keys finds a page of
+        // them soon, where the sort's index would be walked past everyone
+        // else ("ann" in a team of 9,616 at a million users: 46 ms).
         let frequent = match dialect {
             Dialect::Sqlite => matches!(reading, Some(Reading::Walk | Reading::Split)),
-            Dialect::Postgres => reading == Some(Reading::Index),
+            Dialect::Postgres => walkable.is_some() && reading == Some(Reading::Index),
         };
         let placeholder = params.push(lead.0);
         let mut condition_at = None;
@@ -282,8 +289,7 @@ async fn users_page<S: Sql + ?Sized>(
             if let (true, Dialect::Postgres, Some(text), Some(first)) =
                 (frequent, dialect, search.as_deref(), conditions.first_mut())
             {
-                *first =
-                    search_plan::team_rule(dialect, (Subject::Users, text), first, &mut params);
+                *first = search_plan::team_rule((Subject::Users, text), first, &mut params);
             }
         } else {
             condition_at = Some(conditions.len());
@@ -645,8 +651,9 @@ pub(super) fn member_of(group: &str) -> String {
 
 /// Whether a page of a team is read from the team table's sort keys: when
 /// nothing narrows the team more cheaply than walking them. A search
-/// (`searching`: on SQLite a rare one; the caller leaves out a frequent
-/// one, whose hits a walk of the team meets soon), a sign-in fact, a
+/// (`searching`: on SQLite a rare one, on PostgreSQL one read by its hits;
+/// the caller leaves out a frequent one, whose hits a walk of the team
+/// meets soon), a sign-in fact, a
 /// supervisor, an expiry or a small group each finds its few users through
 /// an index of its own, then keeps those in the team.
 fn walks_team_keys(query: &UserQuery, searching: bool, group_members: Option<u64>) -> bool {

@@ -3,7 +3,8 @@
 //! it, and a search whose hits cluster late in the name sort ("jennifer")
 //! is walked to whatever they say. So the plan reads a rare search's hits
 //! first ([`Reading::Hits`]) and splits a clustered one
-//! ([`Reading::Split`]); the server plans the rest.
+//! ([`Reading::Split`]); the server plans the rest, but in a team whose
+//! keys a page may walk ([`team_reading`]).
 
 use crate::store::sql::{Dialect, Params, Sql};
 use crate::store::{SortKey, StoreError, COUNT_CAP};
@@ -199,7 +200,8 @@ async fn quick_plan<S: Sql + ?Sized>(
     Ok(walked_page(walked_to, found))
 }
 
-/// Up to `most` of a search's hits' ids, read through the trigram indexes
+/// Up to `most` (at most the count's cap and one more) of a search's hits'
+/// ids, read through the trigram indexes
 /// and each tested by the rule, each with its key in `page`'s sort when
 /// there is a page to pick from them.
 async fn hits<S: Sql + ?Sized>(
@@ -217,11 +219,13 @@ async fn hits<S: Sql + ?Sized>(
     // a sort's index and tests each entry, as it expects them soon, and
     // the rule's `translate` costs it far more than it thinks ("ann" up to
     // 509 of its 3,035 hits among 100,000 users: 115 ms, now 6).
+    // (The read's own limit is bound: one statement for any.)
+    let read = params.limit(Dialect::Postgres, most.min(COUNT_CAP + 1));
     let statement = format!(
         "WITH hits AS MATERIALIZED (SELECT {row}.id{} FROM {table} {row} WHERE {rule} \
-         LIMIT {}) SELECT * FROM hits LIMIT {most}",
+         LIMIT {}) SELECT * FROM hits LIMIT {read}",
         key.unwrap_or_default(),
-        most.max(COUNT_CAP + 1),
+        COUNT_CAP + 1,
     );
     let found = sql.query(&statement, &params.0).await?;
     let mut ids = Vec::with_capacity(found.len());
@@ -291,7 +295,9 @@ async fn walked<S: Sql + ?Sized>(
 /// A search's rule (see [`rule`]) as a walk of a sort's index tests it:
 /// through `strpos` and `starts_with`, which no trigram index serves and
 /// the server expects a third of the rows to pass, so that it walks the
-/// sort's index for the page rather than read every hit and sort them;
+/// sort's index for the page rather than read every hit and sort them (a
+/// walk of a team's keys tests it before the rule too, which spares most
+/// members the rule's `translate`: [`super::team_rule`]);
 /// `None` for a search the walk does not serve (a short one with
 /// punctuation or a client's phone digits, read by ranges).
 pub(super) fn walk_rule(subject: Subject<'_>, text: &str, params: &mut Params) -> Option<String> {
