@@ -62,20 +62,17 @@ const STALE_KEYS: &str = "\
     OR a.created_at <> u.created_at OR a.last_sign_in_at <> u.last_sign_in_at \
     OR a.password_changed_at <> u.password_changed_at OR a.failed_sign_ins <> u.failed_sign_ins";
 
-/// On SQLite (V22), a pair that says wrongly whether its user looks after
-/// a client.
-const STALE_MANAGER: &str = " OR a.manages_clients <> (a.user_id IN \
-    (SELECT account_manager_id FROM clients WHERE account_manager_id IS NOT NULL))";
+/// A pair that says wrongly whether its user looks after a client
+/// (SQLite's V22, PostgreSQL's V20).
+const STALE_MANAGER: &str = " OR a.manages_clients <> CASE WHEN a.user_id IN \
+    (SELECT account_manager_id FROM clients WHERE account_manager_id IS NOT NULL) \
+    THEN 1 ELSE 0 END";
 
 /// The team table's pairs and the tree's, when they are not the same set
-/// or a pair's sort keys (on SQLite, or its manager's mark) are stale.
+/// or a pair's sort keys or its manager's mark are stale.
 async fn team_difference<S: Sql + ?Sized>(
     sql: &mut S,
 ) -> Result<Option<CountDifference>, StoreError> {
-    let manager = match sql.dialect() {
-        Dialect::Sqlite => STALE_MANAGER,
-        Dialect::Postgres => "",
-    };
     let statement = format!(
         "{SUPERVISOR_PAIRS}SELECT \
          (SELECT count(*) FROM user_ancestors), (SELECT count(*) FROM up), \
@@ -84,7 +81,7 @@ async fn team_difference<S: Sql + ?Sized>(
          (SELECT count(*) FROM (SELECT ancestor_id, user_id FROM user_ancestors \
             EXCEPT SELECT ancestor_id, user_id FROM up) extra) + \
          (SELECT count(*) FROM user_ancestors a JOIN users u ON u.id = a.user_id \
-            WHERE {STALE_KEYS}{manager})"
+            WHERE {STALE_KEYS}{STALE_MANAGER})"
     );
     difference(sql, &statement, "supervisor-tree pairs behind team scope").await
 }

@@ -87,7 +87,7 @@ pub trait ClientsTx: Send {
     ) -> Result<(), StoreError>;
 }
 
-const CLIENT_COLUMNS: &str =
+pub(super) const CLIENT_COLUMNS: &str =
     "c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, \
      c.version, m.id, m.name, m.email, m.email_normalized";
 
@@ -162,12 +162,13 @@ fn team_condition(lead: &str) -> String {
     super::users_team::in_team_of("c.account_manager_id", lead)
 }
 
-/// The same condition for the count of a team's clients on PostgreSQL,
-/// of the lead in the placeholder `lead`: one list of the team's people,
-/// which the server joins to the account managers' index, where
-/// `team_condition`'s `OR` leaves it a scan of every client (at 100,000
-/// clients, a team of 1,016 looking after 590: 30 ms against 2). A
-/// search's count is driven by its hits, as before.
+/// The same condition on PostgreSQL, for the count of a team's clients
+/// when they are more than a team read takes ([`clients_team`]) and for
+/// its export, of the lead in the placeholder `lead`: one list of the
+/// team's people, which the server joins to the account managers' index,
+/// where `team_condition`'s `OR` leaves it a scan of every client (at
+/// 100,000 clients, a team of 1,016 looking after 590: 30 ms against 2).
+/// A search's count is driven by its hits, as before.
 fn team_count_condition(lead: &str) -> String {
     super::users_team::team_list("c.account_manager_id", lead)
 }
@@ -333,7 +334,7 @@ async fn listed<S: Sql + ?Sized>(
     // placeholder.
     let mut team_lead = None;
     let mut conditions = if team_read {
-        let (conditions, lead) = clients_team::conditions(listing, &mut params);
+        let (conditions, lead) = clients_team::conditions(dialect, listing, &mut params);
         team_lead = Some(lead);
         conditions
     } else if exact.is_empty() {
@@ -373,10 +374,10 @@ async fn listed<S: Sql + ?Sized>(
             let lead = team_lead.as_deref().unwrap_or_default();
             let cap = if full_count { COUNT_CAP } else { QUICK_BUDGET };
             let found = if full_count || after.is_some() {
-                let statement = clients_team::count(lead, &conditions, cap);
+                let statement = clients_team::count(dialect, lead, &conditions, cap);
                 sql::count(sql, &statement, &params.0).await?
             } else {
-                let statement = clients_team::hits(lead, column, &conditions, cap);
+                let statement = clients_team::hits(dialect, lead, column, &conditions, cap);
                 let mut hits = Vec::new();
                 for row in sql.query(&statement, &params.0).await? {
                     let key = match listing.sort {
@@ -471,13 +472,7 @@ async fn listed<S: Sql + ?Sized>(
     } else if let Some(lead) = &team_lead {
         // The team's clients in the sort's order from the managers' index;
         // the page's rows alone looked up.
-        format!(
-            "SELECT {CLIENT_COLUMNS} FROM ({} ORDER BY sort_value {order}, id {order} \
-             LIMIT {limit_rows}) p \
-             JOIN clients c ON c.id = p.id LEFT JOIN users m ON m.id = c.account_manager_id \
-             ORDER BY p.sort_value {order}, p.id {order} LIMIT {limit_rows}",
-            clients_team::team_rows(lead, column, &conditions)
-        )
+        clients_team::page(dialect, (lead, &conditions), (column, order), &limit_rows)
     } else if parts.len() < 2 {
         let where_sql = match parts.first() {
             Some(part) => with_part(part),
@@ -691,9 +686,14 @@ impl<S: Sql + ?Sized> ClientsTx for S {
         let rare = rare_word_start(self, listing).await?;
         let mut conditions =
             search::client_conditions(self.dialect(), listing.matching.as_ref(), rare, &mut params);
+        // PostgreSQL reads the team as one list (see
+        // `team_count_condition`).
         if let Some(lead) = listing.team_of {
             let lead = params.push(lead.0);
-            conditions.push(team_condition(&lead));
+            conditions.push(match self.dialect() {
+                Dialect::Sqlite => team_condition(&lead),
+                Dialect::Postgres => team_count_condition(&lead),
+            });
         }
         let column = sort_column(listing.sort);
         let order = order_of(listing.direction);
