@@ -1,17 +1,21 @@
 -- A team lead's clients are read from the team's side
 -- (`store/rows/clients_team.rs`), as SQLite's V22 reads them: the server's
--- statistics know nothing of a team, and planned the team's condition as
--- a scan of every client, or a walk of a sort's index past every client
--- testing each one's manager (at 100,000 clients, a team of 1,016 looking
--- after 590: its first page by creation 35 ms). A seek for every member
--- in the account managers' index cost 4-6 ms of that team's 1,016, where
--- 20 of them look after any.
+-- statistics know nothing of a team, and it read a search's hits among
+-- every client to keep the team's, or walked a sort's index past every
+-- client testing each one's manager (at 100,000 clients, a team of 1,016
+-- looking after 590: "ann" 111 ms, the first page by name 18). A seek for
+-- every member in the account managers' index alone cost 4-6 ms of that
+-- team's 1,016, where 20 of them look after any.
 --
 -- Each pair of the team table says whether its user looks after a client,
 -- under a partial index led by the ancestor: a team's managers are read
 -- there. The triggers below keep it, in the database itself, whenever a
--- client's manager or the tree changes. (An integer, 0 or 1, as SQLite's,
--- so that one statement reads and checks it on both.)
+-- client's manager or the tree changes: per statement, from their
+-- transition tables, so that an import's batch or the store check's
+-- rebuild of every pair marks them at once. (Roster's writers take one
+-- lock, so no two of them race a mark; the store check finds and repairs
+-- one that a write from outside Roster got wrong. An integer, 0 or 1, as
+-- SQLite's, so that one statement reads and checks it on both.)
 ALTER TABLE user_ancestors ADD COLUMN manages_clients INTEGER NOT NULL DEFAULT 0;
 UPDATE user_ancestors SET manages_clients = 1
 WHERE user_id IN (SELECT account_manager_id FROM clients WHERE account_manager_id IS NOT NULL);
@@ -27,21 +31,24 @@ CREATE INDEX clients_account_manager ON clients (account_manager_id, name_key, i
     INCLUDE (created_at, email_normalized, phone, words)
     WHERE account_manager_id IS NOT NULL;
 
--- A new pair (a new user, a moved subtree, the store check's rebuild) of a
--- user who looks after a client is marked as it is written.
-CREATE FUNCTION user_ancestors_mark_manager() RETURNS trigger
+-- New pairs (a new user, a moved subtree, the store check's rebuild) of
+-- users who look after a client.
+CREATE FUNCTION user_ancestors_mark_managers() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
-    NEW.manages_clients := CASE WHEN EXISTS
-        (SELECT 1 FROM clients WHERE account_manager_id = NEW.user_id) THEN 1 ELSE 0 END;
-    RETURN NEW;
+    UPDATE user_ancestors a SET manages_clients = 1
+    FROM added_pairs n
+    WHERE a.ancestor_id = n.ancestor_id AND a.user_id = n.user_id
+      AND a.manages_clients = 0
+      AND EXISTS (SELECT 1 FROM clients c WHERE c.account_manager_id = n.user_id);
+    RETURN NULL;
 END
 $$;
-CREATE TRIGGER user_ancestors_manages BEFORE INSERT ON user_ancestors
-    FOR EACH ROW EXECUTE FUNCTION user_ancestors_mark_manager();
+CREATE TRIGGER user_ancestors_manages AFTER INSERT ON user_ancestors
+    REFERENCING NEW TABLE AS added_pairs
+    FOR EACH STATEMENT EXECUTE FUNCTION user_ancestors_mark_managers();
 
--- Per statement, from its transition tables (as V10's counts): an import's
--- batch of clients marks its managers once.
+-- A batch of new clients marks its managers once (as V10's counts).
 CREATE FUNCTION clients_managers_inserted() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
@@ -74,26 +81,26 @@ CREATE TRIGGER clients_managers_delete AFTER DELETE ON clients
     FOR EACH STATEMENT EXECUTE FUNCTION clients_managers_deleted();
 
 -- A change of manager (also a deleted user's clients, set to none by the
--- foreign key): the old ones left with no client are unmarked, the new
--- ones marked. (A trigger with transition tables names no column, so it
--- runs on every update of clients and finds no change of manager in most.)
+-- foreign key): the managers the statement's rows had and no longer have
+-- are unmarked where they are left with no client, and those they have
+-- and had not are marked (a manager on both sides had a client before and
+-- has one still). A trigger with transition tables names no column, so
+-- it runs on every update of clients; most change no manager.
 CREATE FUNCTION clients_managers_updated() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     UPDATE user_ancestors SET manages_clients = 0
     WHERE manages_clients = 1
-      AND user_id IN (SELECT o.account_manager_id FROM old_clients o
-                      JOIN new_clients n ON n.id = o.id
-                      WHERE o.account_manager_id IS NOT NULL
-                        AND o.account_manager_id IS DISTINCT FROM n.account_manager_id)
+      AND user_id IN (SELECT account_manager_id FROM old_clients
+                      WHERE account_manager_id IS NOT NULL
+                      EXCEPT SELECT account_manager_id FROM new_clients)
       AND NOT EXISTS (SELECT 1 FROM clients c
                       WHERE c.account_manager_id = user_ancestors.user_id);
     UPDATE user_ancestors SET manages_clients = 1
     WHERE manages_clients = 0
-      AND user_id IN (SELECT n.account_manager_id FROM new_clients n
-                      JOIN old_clients o ON o.id = n.id
-                      WHERE n.account_manager_id IS NOT NULL
-                        AND o.account_manager_id IS DISTINCT FROM n.account_manager_id);
+      AND user_id IN (SELECT account_manager_id FROM new_clients
+                      WHERE account_manager_id IS NOT NULL
+                      EXCEPT SELECT account_manager_id FROM old_clients);
     RETURN NULL;
 END
 $$;

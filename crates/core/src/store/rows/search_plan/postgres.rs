@@ -15,16 +15,17 @@ use super::{
     PageAsk, Planned, Reading, Subject, TextSort, SPLIT_OTHERS, SUBSTRING,
 };
 
-/// The plan of a search on PostgreSQL. In the name sort among more than the
-/// count's cap of rows, a search of three characters or more whose hits
-/// cluster where it starts the name's key (over half of [`postgres_limit`]
-/// keys start with it, counted on the sort's index) is a [`Reading::Split`]
-/// when at most [`SPLIT_OTHERS`] of its other hits do not ([`other_hits`]):
-/// "jennifer" by name, 10,000 and more hits among a million clients, 1.1 s
-/// planned by the server (up to 1.6 s), 7 ms so. Its total is the two
-/// counts. Else, among as many rows, a page of the search alone that may
-/// count quickly ([`PageAsk::quick`]) is planned by [`quick_plan`], unless
-/// its hits cluster where it starts the name. Else it reads its hits' ids,
+/// The plan of a search on PostgreSQL. Among more than the count's cap of
+/// rows, a page of the search alone that may count quickly
+/// ([`PageAsk::quick`]) is planned by [`quick_plan`] first: where its hits
+/// cluster where it starts the name's key, only when a short walk finds
+/// its other hits dense enough to walk to. Else, in the name sort, a
+/// search of three characters or more whose hits cluster there (over half
+/// of [`postgres_limit`] keys start with it, counted on the sort's index)
+/// is a [`Reading::Split`] when at most [`SPLIT_OTHERS`] of its other hits
+/// do not ([`other_hits`]): "jennifer" by name, 10,000 and more hits among
+/// a million clients, 1.1 s planned by the server (up to 1.6 s), 7 ms so.
+/// Its total is the two counts. Else it reads its hits' ids,
 /// up to the overview's count cap and one more (what its total would count
 /// anyway, by the same indexes), each with its key in the page's sort when
 /// there is a page of the search alone (`page`). They are
@@ -42,14 +43,36 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     rows: (u64, u64),
 ) -> Result<Planned, StoreError> {
     let limit = postgres_limit(rows);
-    let mut starting = None;
     // Among at most the cap's rows every search's hits are read below,
     // and a small directory is spared the count's round trip.
     let large = rows.0 > COUNT_CAP;
     let splits = text.chars().count() >= SUBSTRING && large;
-    if let Some(("name", key)) = text_sort.filter(|_| splits) {
-        let clustered = starting_count(sql, (subject, key), text, limit / 2).await?;
-        starting = Some(clustered);
+    // In the name sort, how many keys start with the search, up to half
+    // the limit and one more.
+    let split_key = match text_sort {
+        Some(("name", key)) if splits => Some(key),
+        _ => None,
+    };
+    let starting = match split_key {
+        Some(key) => Some(starting_count(sql, (subject, key), text, limit / 2).await?),
+        None => None,
+    };
+    // A page of the search alone reads at most `quick` hits; a frequent
+    // one's is walked to, and its total counted in full when asked for.
+    // (Before a split's other hits are read: where a walk finds the page,
+    // they are many, 6–14 ms read for "mar" at 100,000 users.)
+    if let Some(page) = page.filter(|page| page.quick && large && walks(subject, text)) {
+        let quick = quick_limit(rows.0);
+        // Hits that cluster where they start the name ("jose"): a walk
+        // would go far for them, unless its short first part finds the
+        // others dense enough ("ann", "mar").
+        let clustered = starting.is_some_and(|starting| starting > quick / 2);
+        let asked = (rows.0, quick, clustered);
+        if let Some(planned) = quick_plan(sql, (subject, text), page, asked).await? {
+            return Ok(planned);
+        }
+    }
+    if let (Some(key), Some(clustered)) = (split_key, starting) {
         if clustered > limit / 2 {
             let others = other_hits(sql, (subject, text), key).await?;
             if others.len() as u64 <= SPLIT_OTHERS {
@@ -61,19 +84,6 @@ pub(super) async fn reading<S: Sql + ?Sized>(
                     keys: Vec::new(),
                     stopped: false,
                 });
-            }
-        }
-    }
-    // A page of the search alone reads at most `quick` hits; a frequent
-    // one's is walked to, and its total counted in full when asked for.
-    if let Some(page) = page.filter(|page| page.quick && large && walks(subject, text)) {
-        let quick = quick_limit(rows.0);
-        // Hits that cluster where they start the name ("jose"): a walk
-        // would go far for them.
-        let clustered = starting.is_some_and(|starting| starting > quick / 2);
-        if !clustered {
-            if let Some(planned) = quick_plan(sql, (subject, text), page, (rows.0, quick)).await? {
-                return Ok(planned);
             }
         }
     }
@@ -146,7 +156,11 @@ pub(super) async fn team_reading<S: Sql + ?Sized>(
 
 /// The plan of a page of a search alone among `rows`, of which a page
 /// reads at most `quick` hits by id, or `None` when it is to read every hit
-/// up to the cap. A short walk of the sort's index comes first ([`walked`],
+/// up to the cap: also a search whose hits cluster where it starts the
+/// name (`clustered`) unless the short walk finds the page, or its other
+/// hits as dense as a long walk needs (at 100,000 users "ann", 3,035
+/// hits of which 772 start the name, and "mar", 9,507 (2,881): every hit
+/// read, 22 and 60 ms). A short walk of the sort's index comes first ([`walked`],
 /// a page's rows for each [`COUNT_CAP`]th of the rows: 5,100 entries at a
 /// million, about 2 ms), which fills the page of a search that finds one
 /// row in a hundred or more ("li" among a million clients, whose hits the
@@ -160,7 +174,7 @@ async fn quick_plan<S: Sql + ?Sized>(
     sql: &mut S,
     (subject, text): (Subject<'_>, &str),
     page: &PageAsk<'_>,
-    (rows, quick): (u64, u64),
+    (rows, quick, clustered): (u64, u64, bool),
 ) -> Result<Option<Planned>, StoreError> {
     let wanted = page.rows as u64;
     let walked_page = |ids: Vec<i64>, counted| {
@@ -184,6 +198,9 @@ async fn quick_plan<S: Sql + ?Sized>(
     if expected > quick {
         let found = walked(sql, (subject, text), page, longest).await?;
         return Ok(walked_page(found, wanted));
+    }
+    if clustered {
+        return Ok(None);
     }
     let (ids, keys) = hits(sql, (subject, text), Some(page), quick + 1).await?;
     let found = ids.len() as u64;
@@ -297,7 +314,8 @@ async fn walked<S: Sql + ?Sized>(
 /// the server expects a third of the rows to pass, so that it walks the
 /// sort's index for the page rather than read every hit and sort them (a
 /// walk of a team's keys tests it before the rule too, which spares most
-/// members the rule's `translate`: [`super::team_rule`]);
+/// members the rule's `translate`: [`super::team_rule`]; a read of a
+/// team's clients tests it alone, [`super::team_read_rule`]);
 /// `None` for a search the walk does not serve (a short one with
 /// punctuation or a client's phone digits, read by ranges).
 pub(super) fn walk_rule(subject: Subject<'_>, text: &str, params: &mut Params) -> Option<String> {
