@@ -106,28 +106,28 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 
 -- users: short search
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-WITH hits AS MATERIALIZED (SELECT u.id, u.name_key FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) LIMIT 10001) SELECT * FROM hits LIMIT $3;
+WITH hits AS MATERIALIZED (SELECT u.id, u.name_key FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: short search, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-WITH hits AS MATERIALIZED (SELECT u.id, u.name_key FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) LIMIT 10001) SELECT * FROM hits LIMIT $3;
+WITH hits AS MATERIALIZED (SELECT u.id, u.name_key FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND (u.name_key, u.id) > ($3, $4) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: long search
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-WITH hits AS MATERIALIZED (SELECT u.id, u.name_key FROM users u WHERE ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1)) LIMIT 10001) SELECT * FROM hits LIMIT $3;
+WITH hits AS MATERIALIZED (SELECT u.id, u.name_key FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: long search, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-WITH hits AS MATERIALIZED (SELECT u.id, u.name_key FROM users u WHERE ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1)) LIMIT 10001) SELECT * FROM hits LIMIT $3;
+WITH hits AS MATERIALIZED (SELECT u.id, u.name_key FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND (u.name_key, u.id) > ($3, $4) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
@@ -135,7 +135,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 -- users: long search, disabled
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
-WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1)) LIMIT 10001) SELECT * FROM hits LIMIT $3;
+WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= $1 AND u.name_key < $2) LIMIT 275) counted;
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
@@ -147,7 +147,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 -- users: long search, disabled, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
-WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1)) LIMIT 10001) SELECT * FROM hits LIMIT $3;
+WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= $1 AND u.name_key < $2) LIMIT 275) counted;
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
@@ -181,7 +181,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 -- users: large group, short search
 SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0);
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) LIMIT 10001) SELECT * FROM hits LIMIT $3;
+WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= $1 AND u.name_key < $2) LIMIT 159) counted;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $3;
@@ -191,7 +191,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 -- users: large group, short search, second page
 SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0);
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) LIMIT 10001) SELECT * FROM hits LIMIT $3;
+WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= $1 AND u.name_key < $2) LIMIT 159) counted;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) AND (u.name_key, u.id) > ($4, $5) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $3;
@@ -243,7 +243,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 -- users: the administrator's team, short search
 SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1;
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) LIMIT 10001) SELECT * FROM hits LIMIT $3;
+WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE ((starts_with(u.words, $4) OR strpos(u.words, $5) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) AND u.id IN (SELECT $3 UNION ALL SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $3) LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.name_key AS sort_value FROM users u WHERE ((starts_with(u.words, $4) OR strpos(u.words, $5) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) AND u.id = $3 UNION ALL SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, a.name_key AS sort_value FROM user_ancestors a JOIN users u ON u.id = a.user_id WHERE ((starts_with(u.words, $4) OR strpos(u.words, $5) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) AND a.ancestor_id = $3 ORDER BY a.name_key ASC, a.user_id ASC LIMIT $6) reports) u ORDER BY u.sort_value ASC, u.id ASC LIMIT $6;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
@@ -252,7 +252,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 -- users: the administrator's team, short search, second page
 SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1;
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
-WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE (u.words LIKE $1 OR u.words LIKE $2) LIMIT 10001) SELECT * FROM hits LIMIT $3;
+WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE ((starts_with(u.words, $4) OR strpos(u.words, $5) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) AND u.id IN (SELECT $3 UNION ALL SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $3) LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.name_key AS sort_value FROM users u WHERE ((starts_with(u.words, $4) OR strpos(u.words, $5) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) AND u.id = $3 AND (u.name_key, u.id) > ($7, $8) UNION ALL SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, a.name_key AS sort_value FROM user_ancestors a JOIN users u ON u.id = a.user_id WHERE ((starts_with(u.words, $4) OR strpos(u.words, $5) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) AND a.ancestor_id = $3 AND (a.name_key, a.user_id) > ($9, $10) ORDER BY a.name_key ASC, a.user_id ASC LIMIT $6) reports) u ORDER BY u.sort_value ASC, u.id ASC LIMIT $6;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
@@ -276,12 +276,12 @@ SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_
 
 -- clients: short search
 SELECT clients FROM client_counts WHERE id = 1;
-WITH hits AS MATERIALIZED (SELECT c.id, c.name_key FROM clients c WHERE (c.words LIKE $1 OR c.words LIKE $2) LIMIT 10001) SELECT * FROM hits LIMIT $3;
+WITH hits AS MATERIALIZED (SELECT c.id, c.name_key FROM clients c WHERE ((starts_with(c.words, $3) OR strpos(c.words, $4) > 0) AND (c.words LIKE $1 OR c.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $2;
 
 -- clients: short search, second page
 SELECT clients FROM client_counts WHERE id = 1;
-WITH hits AS MATERIALIZED (SELECT c.id, c.name_key FROM clients c WHERE (c.words LIKE $1 OR c.words LIKE $2) LIMIT 10001) SELECT * FROM hits LIMIT $3;
+WITH hits AS MATERIALIZED (SELECT c.id, c.name_key FROM clients c WHERE ((starts_with(c.words, $3) OR strpos(c.words, $4) > 0) AND (c.words LIKE $1 OR c.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) AND (c.name_key, c.id) > ($2, $3) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $4;
 
 -- clients: short phone search
@@ -296,22 +296,22 @@ SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_
 
 -- clients: long search
 SELECT clients FROM client_counts WHERE id = 1;
-WITH hits AS MATERIALIZED (SELECT c.id, c.name_key FROM clients c WHERE (translate(c.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1 OR translate(c.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) LIMIT 10001) SELECT * FROM hits LIMIT $2;
+WITH hits AS MATERIALIZED (SELECT c.id, c.name_key FROM clients c WHERE ((strpos(c.name_key, $2) > 0 OR strpos(c.email_normalized, $2) > 0) AND (translate(c.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1 OR translate(c.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1)) LIMIT 10001) SELECT * FROM hits LIMIT $3;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $2;
 
 -- clients: long search, second page
 SELECT clients FROM client_counts WHERE id = 1;
-WITH hits AS MATERIALIZED (SELECT c.id, c.name_key FROM clients c WHERE (translate(c.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1 OR translate(c.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) LIMIT 10001) SELECT * FROM hits LIMIT $2;
+WITH hits AS MATERIALIZED (SELECT c.id, c.name_key FROM clients c WHERE ((strpos(c.name_key, $2) > 0 OR strpos(c.email_normalized, $2) > 0) AND (translate(c.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1 OR translate(c.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1)) LIMIT 10001) SELECT * FROM hits LIMIT $3;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) AND (c.name_key, c.id) > ($2, $3) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $4;
 
 -- clients: long phone search
 SELECT clients FROM client_counts WHERE id = 1;
-WITH hits AS MATERIALIZED (SELECT c.id, c.name_key FROM clients c WHERE ((strpos(c.name_key, $2) > 0 AND translate(c.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(c.email_normalized, $2) > 0 AND translate(c.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR c.phone LIKE $3) LIMIT 10001) SELECT * FROM hits LIMIT $4;
+WITH hits AS MATERIALIZED (SELECT c.id, c.name_key FROM clients c WHERE ((strpos(c.name_key, $4) > 0 OR strpos(c.email_normalized, $4) > 0 OR strpos(c.phone, $5) > 0) AND ((strpos(c.name_key, $2) > 0 AND translate(c.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(c.email_normalized, $2) > 0 AND translate(c.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR c.phone LIKE $3)) LIMIT 10001) SELECT * FROM hits LIMIT $6;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $2;
 
 -- clients: long phone search, second page
 SELECT clients FROM client_counts WHERE id = 1;
-WITH hits AS MATERIALIZED (SELECT c.id, c.name_key FROM clients c WHERE ((strpos(c.name_key, $2) > 0 AND translate(c.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(c.email_normalized, $2) > 0 AND translate(c.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR c.phone LIKE $3) LIMIT 10001) SELECT * FROM hits LIMIT $4;
+WITH hits AS MATERIALIZED (SELECT c.id, c.name_key FROM clients c WHERE ((strpos(c.name_key, $4) > 0 OR strpos(c.email_normalized, $4) > 0 OR strpos(c.phone, $5) > 0) AND ((strpos(c.name_key, $2) > 0 AND translate(c.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(c.email_normalized, $2) > 0 AND translate(c.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR c.phone LIKE $3)) LIMIT 10001) SELECT * FROM hits LIMIT $6;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) AND (c.name_key, c.id) > ($2, $3) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $4;
 
 -- clients: whole values

@@ -265,7 +265,7 @@ async fn users_page<S: Sql + ?Sized>(
     let mut teamed = None;
     // Whether a team's keys are walked for a search: the page tests the
     // search on each member read (SQLite its rule alone, its parameters
-    // pushed after the total's; PostgreSQL [`search_plan::team_rule`],
+    // pushed after the total's; PostgreSQL [`search_plan::cheap_first`],
     // which its count tests too).
     let mut team_search = false;
     if let (Some(lead), Some(members)) = (query.team_of, members) {
@@ -289,7 +289,7 @@ async fn users_page<S: Sql + ?Sized>(
             if let (true, Dialect::Postgres, Some(text), Some(first)) =
                 (frequent, dialect, search.as_deref(), conditions.first_mut())
             {
-                *first = search_plan::team_rule((Subject::Users, text), first, &mut params);
+                *first = search_plan::cheap_first((Subject::Users, text), first, &mut params);
             }
         } else {
             condition_at = Some(conditions.len());

@@ -229,6 +229,11 @@ async fn hits<S: Sql + ?Sized>(
 ) -> Result<(Vec<i64>, Vec<SortKey>), StoreError> {
     let mut params = Params::default();
     let rule = rule(Dialect::Postgres, subject, text, &mut params);
+    // Each row visited tested cheaply first: where the server walks an
+    // index for a frequent search's first hits, the rule's `translate`
+    // alone cost it 120 ms for "mar"'s first 895 among 100,000 users, each
+    // of the 13,562 entries it visited translated twice.
+    let rule = super::cheap_first((subject, text), &rule, &mut params);
     let (table, row) = subject.table();
     let key = page.map(|page| format!(", {}", page.column));
     // Planned for every hit up to the cap, through the trigram indexes,
@@ -314,7 +319,8 @@ async fn walked<S: Sql + ?Sized>(
 /// the server expects a third of the rows to pass, so that it walks the
 /// sort's index for the page rather than read every hit and sort them (a
 /// walk of a team's keys tests it before the rule too, which spares most
-/// members the rule's `translate`: [`super::team_rule`]; a read of a
+/// members the rule's `translate`, as it spares a read of a search's hits:
+/// [`super::cheap_first`]; a read of a
 /// team's clients tests it alone, [`super::team_read_rule`]);
 /// `None` for a search the walk does not serve (a short one with
 /// punctuation or a client's phone digits, read by ranges).
