@@ -189,6 +189,7 @@ async fn every_plan_pages_exactly_as_the_rule_says(backend: Backend) {
         (SortField::Name, Direction::Asc, Some(Status::Disabled)),
         (SortField::Created, Direction::Desc, None),
         (SortField::LastSignIn, Direction::Asc, Some(Status::Enabled)),
+        (SortField::LastSignIn, Direction::Desc, None),
     ] {
         let query = UserQuery {
             sort,

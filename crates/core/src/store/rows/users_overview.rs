@@ -146,6 +146,12 @@ async fn users_page<S: Sql + ?Sized>(
             SortField::Name if alone => Some(("u.name_key", true)),
             SortField::Email if alone => Some(("u.email_normalized", true)),
             SortField::Created if alone => Some(("u.created_at", false)),
+            // PostgreSQL walks its index for a frequent search's page,
+            // where every hit had been read ("mar", 9,507 among 100,000
+            // users: 97 ms).
+            SortField::LastSignIn if alone && dialect == Dialect::Postgres => {
+                Some(("u.last_sign_in_at", false))
+            }
             _ => None,
         }
         .map(|(column, text)| PageAsk {
