@@ -293,18 +293,7 @@ async fn a_statement_over_many_clients_keeps_their_managers_marks(backend: Backe
         staff,
     } = looked_after(&world).await;
     // Ivy joins under Tom with no clients.
-    let ivy = world
-        .directory
-        .create_user(
-            &world.admin,
-            NewUser {
-                supervisor: Some(tom.id),
-                ..new_user("Ivy Many", &[staff])
-            },
-        )
-        .await
-        .expect("Ivy")
-        .user;
+    let ivy = report_of(&world, &tom, "Ivy Many", staff).await;
     team.push(ivy.id);
     let (ivy_id, otto_id) = (ivy.id.0, otto.id.0);
     // Each step is one statement over many clients; the store check finds
@@ -337,12 +326,7 @@ async fn a_statement_over_many_clients_keeps_their_managers_marks(backend: Backe
         } else {
             world.execute_raw(&statement).await;
         }
-        let check = world
-            .directory
-            .check_store(&world.admin, false)
-            .await
-            .expect("check");
-        assert!(check.sound(), "{step}: {check:?}");
+        world.assert_sound().await;
         for search in [None, Some("bulk"), Some("ng")] {
             let query = ClientQuery {
                 search: search.map(str::to_owned),
@@ -354,6 +338,22 @@ async fn a_statement_over_many_clients_keeps_their_managers_marks(backend: Backe
             assert_eq!(total, wanted.len() as u64, "{step}, {search:?}");
         }
     }
+}
+
+/// A new user `name` in `staff`, reporting to `boss`, with no clients.
+async fn report_of(world: &World, boss: &User, name: &str, staff: GroupId) -> User {
+    world
+        .directory
+        .create_user(
+            &world.admin,
+            NewUser {
+                supervisor: Some(boss.id),
+                ..new_user(name, &[staff])
+            },
+        )
+        .await
+        .expect("a new report")
+        .user
 }
 
 /// Clients "Bulk N" for `first..=last`, looked after by the user whose id
@@ -405,18 +405,7 @@ async fn a_teams_clients_follow_every_change_of_manager_and_tree(backend: Backen
     assert_eq!(team_under(&world, team[0]).await.len(), team.len());
     agree(team.clone(), "as made").await;
     // Uma joins under Tom with no clients, then is given one of Otto's.
-    let uma = world
-        .directory
-        .create_user(
-            &world.admin,
-            NewUser {
-                supervisor: Some(tom.id),
-                ..new_user("Uma New", &[staff])
-            },
-        )
-        .await
-        .expect("Uma")
-        .user;
+    let uma = report_of(&world, &tom, "Uma New", staff).await;
     team.push(uma.id);
     assert_eq!(team_under(&world, team[0]).await.len(), team.len());
     let ottos = world

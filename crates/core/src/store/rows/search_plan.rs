@@ -130,8 +130,9 @@ pub(super) fn index_query(subject: Subject<'_>, text: &str) -> Option<(&'static 
 pub(super) type TextSort = (&'static str, &'static str);
 
 /// The page a plan reads of a search alone (no condition but the search),
-/// in its sort: the sort's column (the name's key, the email or the
-/// creation time, never empty: PostgreSQL reads its key with each hit for
+/// in its sort: the sort's column (the name's key, the email, the
+/// creation time, or on PostgreSQL the last sign-in, never empty:
+/// PostgreSQL reads its key with each hit for
 /// [`Planned::page`], or walks its index), whether its key is text, the direction, the
 /// cursor it follows, the rows it wants (the page's and one more), and
 /// whether its count may stop early (PostgreSQL: a frequent search's page
@@ -533,7 +534,7 @@ pub(super) fn cheap_first(
 /// ([`postgres::walk_rule`]), which find the same rows as the rule (its
 /// `translate` joins only what a search of letters never holds, and a
 /// search with punctuation is tested as typed too), without the rule's
-/// `translate` of every name and address (6–13 µs a row); else the
+/// `translate` of every name and address (4–13 µs a row); else the
 /// [`rule`] itself.
 pub(super) fn team_read_rule(
     dialect: Dialect,

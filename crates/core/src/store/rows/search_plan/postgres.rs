@@ -236,11 +236,12 @@ async fn hits<S: Sql + ?Sized>(
     let rule = super::cheap_first((subject, text), &rule, &mut params);
     let (table, row) = subject.table();
     let key = page.map(|page| format!(", {}", page.column));
-    // Planned for every hit up to the cap, through the trigram indexes,
-    // then read only as far as `most`: planned for fewer, the server walks
-    // a sort's index and tests each entry, as it expects them soon, and
-    // the rule's `translate` costs it far more than it thinks ("ann" up to
-    // 509 of its 3,035 hits among 100,000 users: 115 ms, now 6).
+    // Planned for every hit up to the cap, then read only as far as
+    // `most`: planned for fewer, the server walked a sort's index for
+    // them, as it expects them soon, testing each entry by the rule, whose
+    // `translate` costs it far more than it thinks ("ann" up to 509 of its
+    // 3,035 hits among 100,000 users: 115 ms, now 6). Even so it may walk
+    // one for a frequent search, which `cheap_first` above spares.
     // (The read's own limit is bound: one statement for any.)
     let read = params.limit(Dialect::Postgres, most.min(COUNT_CAP + 1));
     let statement = format!(
@@ -265,8 +266,9 @@ async fn hits<S: Sql + ?Sized>(
 
 /// The ids of a search's page found by walking the sort's index from the
 /// page's cursor, at most `most` entries, and testing each by
-/// [`walk_rule`], which the index holds (V18: no row of the table is
-/// read, about 0.4 µs an entry at a million clients): up to the page's
+/// [`walk_rule`], which the index holds (V18, and V21 for last sign-in:
+/// no row of the table is read, about 0.4 µs an entry at a million
+/// clients): up to the page's
 /// rows and one more, fewer when the walk ended first. A walk reads about
 /// `page.rows` × rows / hits entries where the hits are spread through the
 /// sort, many more where they cluster late in it.
