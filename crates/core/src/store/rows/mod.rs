@@ -3,7 +3,7 @@
 //!
 //! | trait          | file            | rows                                          |
 //! |----------------|-----------------|-----------------------------------------------|
-//! | [`UsersTx`]    | `users.rs`      | users, memberships, supervisors (the overview's page in `users_overview.rs`, a team's people in `users_team.rs`, an import's many at a time in `users_import.rs`) |
+//! | [`UsersTx`]    | `users.rs`      | users, memberships, supervisors (the overview's page in `users_overview.rs` and its filters in `users_filters.rs`, a team's people in `users_team.rs`, an import's many at a time in `users_import.rs`) |
 //! | [`SignInTx`]   | `sign_in.rs`    | password hashes, failed attempts, locks        |
 //! | [`TwoFactorTx`]| `two_factor.rs` | authenticator enrolments, recovery and email codes |
 //! | [`GroupsTx`]   | `groups.rs`     | groups and their permissions                   |
@@ -38,6 +38,7 @@ mod snapshot_bin;
 mod two_factor;
 mod users;
 mod users_count;
+mod users_filters;
 mod users_import;
 mod users_overview;
 mod users_team;

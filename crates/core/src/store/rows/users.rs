@@ -676,7 +676,7 @@ impl<S: Sql + ?Sized> UsersTx for S {
     async fn count_expired(&mut self, today: &str) -> Result<u64, StoreError> {
         let statement = format!(
             "SELECT count(*) FROM users u WHERE {}",
-            super::users_overview::expired_condition(self.dialect(), "$1")
+            super::users_filters::expired_condition(self.dialect(), "$1")
         );
         sql::count(self, &statement, &[today.into()]).await
     }

@@ -16,7 +16,7 @@ use crate::store::sql::{self, Params, Sql};
 use crate::store::{StoreError, Total, COUNT_CAP};
 
 use super::search_plan::{self, index_query, Subject};
-use super::users_overview::member_of;
+use super::users_filters::member_of;
 use super::users_team::in_team_of;
 
 /// The most candidates a count reads: as many as it may count.
