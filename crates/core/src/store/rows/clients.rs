@@ -221,6 +221,7 @@ async fn plan<S: Sql + ?Sized>(
         after,
         rows: limit + 1,
         quick: !full_count,
+        filter: None,
     };
     let page = listing.team_of.is_none().then_some(&page);
     let mut planned = search_plan::reading(

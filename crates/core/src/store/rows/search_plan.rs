@@ -18,8 +18,11 @@
 
 use std::cmp::Ordering;
 
+use crate::domain::{GroupId, Status};
 use crate::store::sql::{self, Dialect, Params, Sql};
 use crate::store::{Direction, SortField, SortKey, StoreError, COUNT_CAP};
+
+use super::users_filters::{member_of, valid_on};
 
 mod postgres;
 
@@ -137,6 +140,9 @@ pub(super) type TextSort = (&'static str, &'static str);
 /// cursor it follows, the rows it wants (the page's and one more), and
 /// whether its count may stop early (PostgreSQL: a frequent search's page
 /// is then walked to, and its total counted in full when asked for).
+/// On PostgreSQL a search's page of users may be filtered too
+/// (`filter`): a frequent one's is then walked to, each hit of the walk
+/// looked up and tested, and its hits are never the page's alone.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct PageAsk<'a> {
     pub column: &'a str,
@@ -145,6 +151,38 @@ pub(super) struct PageAsk<'a> {
     pub after: Option<(&'a SortKey, i64)>,
     pub rows: usize,
     pub quick: bool,
+    pub filter: Option<PageFilter<'a>>,
+}
+
+/// What a filtered page of users tests besides the search, as the
+/// overview's own conditions do: a status (an enabled user's "valid
+/// until" not passed on `today`, `YYYY-MM-DD`) and a large group's
+/// membership (a small one's members are read and sorted instead).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PageFilter<'a> {
+    pub status: Option<Status>,
+    pub today: &'a str,
+    pub group: Option<GroupId>,
+}
+
+impl PageFilter<'_> {
+    /// The filter's condition on the row `u`, its values bound in `params`.
+    pub(super) fn condition(&self, params: &mut Params) -> String {
+        let mut tests = Vec::new();
+        if let Some(status) = self.status {
+            tests.push(format!("u.status = '{}'", status.as_str()));
+            if status == Status::Enabled {
+                tests.push(valid_on(&params.push(self.today)));
+            }
+        }
+        if let Some(group) = self.group {
+            tests.push(member_of(&params.push(group.0)));
+        }
+        if tests.is_empty() {
+            tests.push("TRUE".to_owned());
+        }
+        tests.join(" AND ")
+    }
 }
 
 /// The users' sorts that are [`TextSort`]s: name and email.

@@ -177,6 +177,12 @@ fn fact_test(facts: FactFilter, indexable: bool, params: &mut Params) -> String 
     }
 }
 
+/// "`u`'s \"valid until\" has not passed on the day in parameter `today`":
+/// an enabled user's test of being so still.
+pub(super) fn valid_on(today: &str) -> String {
+    format!("(u.valid_until IS NULL OR u.valid_until >= {today})")
+}
+
 /// Enabled users whose "valid until" is before the day in parameter
 /// `today`. They are counted from their partial index, which holds the
 /// status too (SQLite, V17), and read from it and sorted when few: SQLite,

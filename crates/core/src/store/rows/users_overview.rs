@@ -12,12 +12,12 @@ use crate::store::{
 
 use super::keyset::{keyset_condition, order_of};
 use super::search;
-use super::search_plan::{self, users_text_sort, PageAsk, Reading, Subject};
+use super::search_plan::{self, users_text_sort, PageAsk, PageFilter, Reading, Subject};
 use super::users::{complete_users, query_user_rows, USER_COLUMNS};
 use super::users_count::{bounded_total, Grouped, Searched, Teamed, COUNT_BUDGET, QUICK_BUDGET};
 use super::users_filters::{
     expired_condition, expired_walked, fact_condition, facts_are_rare, filtered_at_most,
-    kept_status_count, member_of, status_condition, walks_status_names,
+    kept_status_count, member_of, status_condition, valid_on, walks_status_names,
 };
 use super::users_team::{in_team_of, team_condition, team_list, team_size};
 use super::UsersTx;
@@ -145,15 +145,32 @@ async fn users_page<S: Sql + ?Sized>(
             && query.supervisor.is_none()
             && query.facts.is_none()
             && query.team_of.is_none();
+        // On PostgreSQL a page filtered by a status or a large group too
+        // is planned with its filter: a frequent search's is walked to,
+        // where its hits had been read, then counted by the server ("mar"
+        // in a group of 20,000 at 100,000 users: 1 s).
+        let filter = (dialect == Dialect::Postgres
+            && !alone
+            && query.supervisor.is_none()
+            && query.facts.is_none()
+            && query.team_of.is_none()
+            && query.status != Some(StatusFilter::Expired)
+            && group_members.is_none_or(|members| members > SMALL_GROUP))
+        .then_some(PageFilter {
+            status,
+            today: today.as_str(),
+            group: query.group,
+        });
+        let paged = alone || filter.is_some();
         let after = query.after.as_ref().map(|cursor| (&cursor.key, cursor.id));
         let page = match query.sort {
-            SortField::Name if alone => Some(("u.name_key", true)),
-            SortField::Email if alone => Some(("u.email_normalized", true)),
-            SortField::Created if alone => Some(("u.created_at", false)),
+            SortField::Name if paged => Some(("u.name_key", true)),
+            SortField::Email if paged => Some(("u.email_normalized", true)),
+            SortField::Created if paged => Some(("u.created_at", false)),
             // PostgreSQL walks its index for a frequent search's page,
             // where every hit had been read ("mar", 9,507 among 100,000
             // users: 97 ms).
-            SortField::LastSignIn if alone && dialect == Dialect::Postgres => {
+            SortField::LastSignIn if paged && dialect == Dialect::Postgres => {
                 Some(("u.last_sign_in_at", false))
             }
             _ => None,
@@ -165,6 +182,7 @@ async fn users_page<S: Sql + ?Sized>(
             after,
             rows: limit as usize + 1,
             quick: counted == Counted::Quickly,
+            filter,
         });
         let mut planned = search_plan::reading(
             sql,
@@ -217,7 +235,7 @@ async fn users_page<S: Sql + ?Sized>(
         .then(|| format!("u.status = '{}'", status.as_str()));
         if status == Status::Enabled {
             let today = params.push(today.as_str());
-            let valid = format!("(u.valid_until IS NULL OR u.valid_until >= {today})");
+            let valid = valid_on(&today);
             condition = format!("{condition} AND {valid}");
             walked = walked.map(|walked| format!("{walked} AND {valid}"));
         }
@@ -354,17 +372,17 @@ async fn users_page<S: Sql + ?Sized>(
         (None, Some(StatusFilter::Expired), None, None) if kept && expired_count.is_some() => {
             Some(Total::capped(expired_count.unwrap_or_default()))
         }
+        // A frequent search's page walked to (PostgreSQL), filtered or
+        // not: at least what its plan counted, counted in full when asked.
+        (Some(_), _, _, None) if stopped => {
+            let found = index_count.unwrap_or_default();
+            lower_bound = Total::at_least(found).is_some();
+            Some(Total::at_least(found).unwrap_or(Total::capped(found)))
+        }
         // A search alone is counted as its plan read it: on its index
         // (SQLite), or its hits (PostgreSQL).
         (Some(_), None, None, None) if kept && index_count.is_some() => {
-            let found = index_count.unwrap_or_default();
-            match Total::at_least(found) {
-                Some(at_least) if stopped => {
-                    lower_bound = true;
-                    Some(at_least)
-                }
-                _ => Some(Total::capped(found)),
-            }
+            Some(Total::capped(index_count.unwrap_or_default()))
         }
         _ => {
             // SQLite counts from the search's hits, the group's members or
