@@ -133,7 +133,7 @@ pub(super) fn index_query(subject: Subject<'_>, text: &str) -> Option<(&'static 
 pub(super) type TextSort = (&'static str, &'static str);
 
 /// The page a plan reads of a search alone (no condition but the search),
-/// in its sort: the sort's column (the name's key, the email, the
+/// or on PostgreSQL filtered too (`filter`), in its sort: the sort's column (the name's key, the email, the
 /// creation time, or on PostgreSQL the last sign-in, never empty:
 /// PostgreSQL reads its key with each hit for
 /// [`Planned::page`], or walks its index), whether its key is text, the direction, the
@@ -178,6 +178,7 @@ impl PageFilter<'_> {
         if let Some(group) = self.group {
             tests.push(member_of(&params.push(group.0)));
         }
+        debug_assert!(!tests.is_empty(), "a page filter filters");
         if tests.is_empty() {
             tests.push("TRUE".to_owned());
         }

@@ -100,8 +100,9 @@ async fn users_page<S: Sql + ?Sized>(
     let mut total_reading = Reading::Index;
     let mut index_count = None;
     let mut plan_ids = Vec::new();
-    // Whether the plan's count stopped early (a frequent search alone on
-    // PostgreSQL): the total is then at least what it counted.
+    // Whether the plan's count stopped early (a frequent search's page
+    // walked to on PostgreSQL, alone or filtered): the total is then at
+    // least what it counted.
     let mut stopped = false;
     // The parts of a split the plan read (PostgreSQL), each read in the
     // sort's order for the page, and together the total's condition.

@@ -16,7 +16,8 @@ use super::{
 };
 
 /// The plan of a search on PostgreSQL. Among more than the count's cap of
-/// rows, a page of the search alone that may count quickly
+/// rows, a page of the search alone, or filtered by a status or a large
+/// group ([`PageAsk::filter`]), that may count quickly
 /// ([`PageAsk::quick`]) is planned by [`quick_plan`] first: where its hits
 /// cluster where it starts the name's key, only when a short walk finds
 /// its other hits dense enough to walk to. Else, in the name sort, a
@@ -30,7 +31,8 @@ use super::{
 /// anyway, by the same indexes), each with its key in the page's sort when
 /// there is a page of the search alone (`page`). They are
 /// its page's rows ([`Reading::Hits`]): every one up to the cap with their
-/// keys (the page then looks up its own, [`super::Planned::page`]), else at
+/// keys (the page then looks up its own, [`super::Planned::page`]), or
+/// without them for a filtered page (which tests each), else at
 /// most [`postgres_limit`] of them, or up to the cap in a text sort where
 /// over half that many keys start with the search (its hits cluster there,
 /// where the server would walk to them: "jose" by name, 8,530 hits, 1.1 s
@@ -57,8 +59,9 @@ pub(super) async fn reading<S: Sql + ?Sized>(
         Some(key) => Some(starting_count(sql, (subject, key), text, limit / 2).await?),
         None => None,
     };
-    // A page of the search alone reads at most `quick` hits; a frequent
-    // one's is walked to, and its total counted in full when asked for.
+    // A page of the search alone (or filtered) reads at most `quick` hits;
+    // a frequent one's is walked to, and its total counted in full when
+    // asked for.
     // (Before a split's other hits are read: where a walk finds the page,
     // they are many, 6–14 ms read for "mar" at 100,000 users.)
     if let Some(page) = page.filter(|page| page.quick && large && walks(subject, text)) {
@@ -177,8 +180,10 @@ pub(super) async fn team_reading<S: Sql + ?Sized>(
 /// ([`Reading::Hits`], exact), and more than that walked to. A page walked to counts nothing beyond itself and
 /// what was read: its total is a lower bound ([`Planned::stopped`]). A
 /// page filtered too (`page.filter`, within `rows.1` users) is planned
-/// the same way, but for a longer walk; fewer of its hits than that are
-/// read by id, none the page's alone.
+/// the same way, its longer walk only where the filter leaves twice its
+/// page of the hits expected (a rare status would walk every entry for
+/// none); up to `quick` of its hits are read by id, none the page's alone
+/// (more, read again by [`reading`] up to the cap, when the walk fails).
 async fn quick_plan<S: Sql + ?Sized>(
     sql: &mut S,
     (subject, text): (Subject<'_>, &str),
@@ -218,7 +223,10 @@ async fn quick_plan<S: Sql + ?Sized>(
     // The search's hits among the entries walked (a filtered page's too,
     // where its own are too few to judge by), as many through the rest.
     let expected = seen.saturating_mul(rows) / first.max(1);
-    if expected > walk_from {
+    let kept_expected =
+        u64::try_from(u128::from(expected) * u128::from(within) / u128::from(rows.max(1)))
+            .unwrap_or(expected);
+    if expected > walk_from && kept_expected >= 2 * wanted {
         let (found, _) = walked(sql, (subject, text), page, (longest, false)).await?;
         return Ok(walked_page(found, wanted));
     }
@@ -237,6 +245,14 @@ async fn quick_plan<S: Sql + ?Sized>(
             keys,
             stopped: false,
         }));
+    }
+    // A filtered page walks only where the hits read leave it its page
+    // (a rare status would have every entry walked for none).
+    let share_kept =
+        u64::try_from(u128::from(found) * u128::from(within) / u128::from(rows.max(1)))
+            .unwrap_or(found);
+    if page.filter.is_some() && share_kept < wanted {
+        return Ok(None);
     }
     let (walked_to, _) = walked(sql, (subject, text), page, (longest, false)).await?;
     // The hits read say how many the page has at least, unless filtered.
