@@ -28,6 +28,7 @@ mod embedded {
 
 pub mod backup;
 mod sealed;
+pub(crate) mod word_start;
 
 pub struct SqliteStore {
     connection: Arc<Mutex<Connection>>,
@@ -80,6 +81,8 @@ impl SqliteStore {
         let cannot_configure = |error: rusqlite::Error| StoreError::Open {
             reason: format!("{} cannot be configured ({error}).", path.display()),
         };
+        // A search of one or two characters tests each row with it.
+        word_start::register(&connection).map_err(cannot_configure)?;
         connection
             .busy_timeout(std::time::Duration::from_secs(5))
             .map_err(cannot_configure)?;

@@ -197,9 +197,12 @@ pub(super) fn users_text_sort(sort: SortField) -> Option<TextSort> {
 
 /// The most hits a search of `text` among `rows` users, of whom the other
 /// filters leave at most `within`, may have to be read from its index and
-/// sorted (about 1.5 µs a hit at a million). A word start's walk tests
-/// each row with several `GLOB`s, so it keeps √(100 × rows), as
-/// [`super::search::rare_limit`]. A longer search's walk tests each row in
+/// sorted (about 1.5 µs a hit at a million). A word start keeps √(100 ×
+/// rows), as [`super::search::rare_limit`]: its hits cluster in a sort
+/// more often (a first name's, a surname's whose people's first names
+/// start late, "zh" by name), where a walk reads far for its page, even
+/// at about 0.25 µs an entry since SQLite tests it with
+/// `roster_word_start` (five `GLOB`s cost about 1 µs). A longer search's walk tests each row in
 /// the sort's index (SQLite's V18; the email's `users_email_walk`, V19), about 0.25
 /// µs a row, so it walks from √(10 × rows) hits up: 3,162 at a million,
 /// where reading them costs about 5 ms and a walk reads at most 51 ×

@@ -475,6 +475,24 @@ async fn users_page<S: Sql + ?Sized>(
                     "s.name_key".to_owned(),
                     "s.user_id",
                 ),
+                // SQLite walks the email sort in the index that holds
+                // what a search tests (V19): left to choose, it took the
+                // unique index of addresses for a word start and read
+                // every user's row ("ma" at a million: 22 ms to 4).
+                _ if dialect == Dialect::Sqlite
+                    && query.sort == SortField::Email
+                    && reading == Some(Reading::Walk)
+                    && join.is_empty()
+                    && query.supervisor.is_none()
+                    && query.facts.is_none()
+                    && query.status != Some(StatusFilter::Expired) =>
+                {
+                    (
+                        "users u INDEXED BY users_email_walk".to_owned(),
+                        column,
+                        "u.id",
+                    )
+                }
                 _ => ("users u".to_owned(), column, "u.id"),
             };
             // The search's parts as its plan reads them, each in place of

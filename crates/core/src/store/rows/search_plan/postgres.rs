@@ -100,8 +100,7 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     // the server does faster than it tests the rule on the rows it reads
     // for the filter ("mar", 9,507 hits among 100,000 users, in a group of
     // 20,000: counted in 814 ms by the rule, 20 by its hits).
-    let filtered = page.is_some_and(|page| page.filter.is_some());
-    let picked = (alone.is_some() || filtered) && found <= COUNT_CAP;
+    let picked = page.is_some() && found <= COUNT_CAP;
     let clustered = match (text_sort, starting) {
         _ if picked || found <= limit || found > COUNT_CAP => false,
         (Some(_), Some(starting)) => starting > limit / 2,
@@ -197,11 +196,15 @@ async fn quick_plan<S: Sql + ?Sized>(
     // cost about the same, and planned for that many, f of them kept (at
     // 100,000 users, among the disabled, a tenth: 9,507 hits of "mar" 172
     // ms read, 27 walked; 1,000 of "schmidt" 12 read, 51 walked).
+    // n × f: what the filter leaves of n users (n itself unfiltered).
+    let kept_of = |n: u64| {
+        u64::try_from(u128::from(n) * u128::from(within) / u128::from(rows.max(1))).unwrap_or(n)
+    };
     let (walk_from, kept) = match page.filter {
         Some(_) => {
             let share = within.max(1) as f64 / rows.max(1) as f64;
             let from = ((quick as f64 / share.sqrt()) as u64).clamp(1, COUNT_CAP);
-            (from, ((from as f64 * share) as u64).max(1))
+            (from, kept_of(from).max(1))
         }
         None => (quick, quick.max(1)),
     };
@@ -223,10 +226,7 @@ async fn quick_plan<S: Sql + ?Sized>(
     // The search's hits among the entries walked (a filtered page's too,
     // where its own are too few to judge by), as many through the rest.
     let expected = seen.saturating_mul(rows) / first.max(1);
-    let kept_expected =
-        u64::try_from(u128::from(expected) * u128::from(within) / u128::from(rows.max(1)))
-            .unwrap_or(expected);
-    if expected > walk_from && kept_expected >= 2 * wanted {
+    if expected > walk_from && kept_of(expected) >= 2 * wanted {
         let (found, _) = walked(sql, (subject, text), page, (longest, false)).await?;
         return Ok(walked_page(found, wanted));
     }
@@ -248,10 +248,7 @@ async fn quick_plan<S: Sql + ?Sized>(
     }
     // A filtered page walks only where the hits read leave it its page
     // (a rare status would have every entry walked for none).
-    let share_kept =
-        u64::try_from(u128::from(found) * u128::from(within) / u128::from(rows.max(1)))
-            .unwrap_or(found);
-    if page.filter.is_some() && share_kept < wanted {
+    if page.filter.is_some() && kept_of(found) < wanted {
         return Ok(None);
     }
     let (walked_to, _) = walked(sql, (subject, text), page, (longest, false)).await?;
