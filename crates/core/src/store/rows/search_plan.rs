@@ -481,8 +481,8 @@ async fn index_rows<S: Sql + ?Sized>(
 /// a search of three characters or more is the rule after the same test
 /// without its one subquery (the trigram index asked of an address typed
 /// with letters `lower` does not fold), which every row it holds passes
-/// too: SQLite tests it in the sort's index before any term that needs
-/// the row.
+/// too: SQLite tests it in the sort's index (where that holds the name's
+/// key and both emails) before any term that needs the row.
 pub(super) fn rule(
     dialect: Dialect,
     subject: Subject<'_>,
