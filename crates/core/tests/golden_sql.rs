@@ -98,6 +98,44 @@ async fn overview_statements_match_the_golden_file(backend: Backend) {
                 q.status = Some(Status::Disabled.into());
             }),
         ),
+        // 111 hits (User 12, 120-129, 1200-1299), read from the index by
+        // creation in pages of 50 (a walk would read too far for them);
+        // SQLite keeps the disabled or the group's first.
+        (
+            "users: rare long search, disabled, by created",
+            users(&|q| {
+                q.search = Some("user 12".into());
+                q.status = Some(Status::Disabled.into());
+                q.sort = SortField::Created;
+                q.limit = 50;
+            }),
+        ),
+        (
+            "users: large group, rare long search, by created",
+            users(&|q| {
+                q.group = Some(large);
+                q.search = Some("user 12".into());
+                q.sort = SortField::Created;
+                q.limit = 50;
+            }),
+        ),
+        // 111 hits each; SQLite walks first for a page of them, bounded:
+        // 12 and 120 lie early in the order of creation (the page walked),
+        // 190 past the bound after 19 (the page read from the index).
+        (
+            "users: short search a walk finds, by created",
+            users(&|q| {
+                q.search = Some("12".into());
+                q.sort = SortField::Created;
+            }),
+        ),
+        (
+            "users: short search a walk leaves short, by created",
+            users(&|q| {
+                q.search = Some("19".into());
+                q.sort = SortField::Created;
+            }),
+        ),
         ("users: small group", users(&|q| q.group = Some(small))),
         ("users: large group", users(&|q| q.group = Some(large))),
         (

@@ -166,6 +166,64 @@ SELECT count(*), coalesce(sum(matched), 0) FROM (SELECT CASE WHEN ((instr(u.name
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key >= ?4 AND u.name_key < ?5) AND +u.status = 'disabled' AND (u.name_key, u.id) > (?6, ?7) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 
+-- users: rare long search, disabled, by created
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT coalesce((SELECT users FROM user_counts WHERE status = ?1), 0);
+SELECT count(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 10001);
+SELECT count(*), coalesce(sum(matched), 0) FROM (SELECT CASE WHEN ((instr(u.name_key, ?8) > 0 OR instr(lower(u.email), ?8) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*')) AND (instr(u.name_key, ?8) > 0 OR instr(lower(u.email), ?8) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*' AND EXISTS (SELECT 1 FROM users_search WHERE users_search MATCH ?7 AND users_search.rowid = u.id)))) AND +u.status = 'disabled' THEN 1 ELSE 0 END AS matched FROM users_search JOIN users u ON u.id = users_search.rowid WHERE users_search MATCH ?9 LIMIT 1001);
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.id IN (SELECT users_search.rowid FROM users_search JOIN users d INDEXED BY users_disabled ON d.id = users_search.rowid AND d.status = 'disabled' WHERE users_search MATCH ?4) AND ((instr(u.name_key, ?6) > 0 OR instr(lower(u.email), ?6) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*')) AND (instr(u.name_key, ?6) > 0 OR instr(lower(u.email), ?6) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*' AND EXISTS (SELECT 1 FROM users_search WHERE users_search MATCH ?5 AND users_search.rowid = u.id))))) AND +u.status = 'disabled' ORDER BY u.created_at ASC, u.id ASC LIMIT 51;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8);
+
+-- users: large group, rare long search, by created
+SELECT coalesce((SELECT member_count FROM groups WHERE id = ?1), 0);
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT count(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 10001);
+SELECT count(*), coalesce(sum(matched), 0) FROM (SELECT CASE WHEN ((instr(u.name_key, ?9) > 0 OR instr(lower(u.email), ?9) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*')) AND (instr(u.name_key, ?9) > 0 OR instr(lower(u.email), ?9) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*' AND EXISTS (SELECT 1 FROM users_search WHERE users_search MATCH ?8 AND users_search.rowid = u.id)))) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?4) THEN 1 ELSE 0 END AS matched FROM users_search JOIN users u ON u.id = users_search.rowid WHERE users_search MATCH ?10 LIMIT 1001);
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.id IN (SELECT users_search.rowid FROM users_search JOIN memberships gm ON gm.user_id = users_search.rowid AND gm.group_id = ?4 WHERE users_search MATCH ?5) AND ((instr(u.name_key, ?7) > 0 OR instr(lower(u.email), ?7) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*')) AND (instr(u.name_key, ?7) > 0 OR instr(lower(u.email), ?7) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*' AND EXISTS (SELECT 1 FROM users_search WHERE users_search MATCH ?6 AND users_search.rowid = u.id))))) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?4) ORDER BY u.created_at ASC, u.id ASC LIMIT 51;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48, ?49, ?50) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10);
+
+-- users: large group, rare long search, by created, second page
+SELECT coalesce((SELECT member_count FROM groups WHERE id = ?1), 0);
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT count(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 10001);
+SELECT count(*), coalesce(sum(matched), 0) FROM (SELECT CASE WHEN ((instr(u.name_key, ?9) > 0 OR instr(lower(u.email), ?9) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*')) AND (instr(u.name_key, ?9) > 0 OR instr(lower(u.email), ?9) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*' AND EXISTS (SELECT 1 FROM users_search WHERE users_search MATCH ?8 AND users_search.rowid = u.id)))) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?4) THEN 1 ELSE 0 END AS matched FROM users_search JOIN users u ON u.id = users_search.rowid WHERE users_search MATCH ?10 LIMIT 1001);
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.id IN (SELECT users_search.rowid FROM users_search JOIN memberships gm ON gm.user_id = users_search.rowid AND gm.group_id = ?4 WHERE users_search MATCH ?5) AND ((instr(u.name_key, ?7) > 0 OR instr(lower(u.email), ?7) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*')) AND (instr(u.name_key, ?7) > 0 OR instr(lower(u.email), ?7) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*' AND EXISTS (SELECT 1 FROM users_search WHERE users_search MATCH ?6 AND users_search.rowid = u.id))))) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?4) AND (u.created_at, u.id) > (?8, ?9) ORDER BY u.created_at ASC, u.id ASC LIMIT 51;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48, ?49, ?50) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10);
+
+-- users: short search a walk finds, by created
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
+SELECT u.created_at, u.id FROM users u ORDER BY u.created_at ASC, u.id ASC LIMIT 1 OFFSET 163;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE roster_word_start(u.name_key, u.email_normalized, ?5) AND (u.created_at, u.id) < (?3, ?4) ORDER BY u.created_at ASC, u.id ASC LIMIT 3;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
+
+-- users: short search a walk finds, by created, second page
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
+SELECT u.created_at, u.id FROM users u WHERE (u.created_at, u.id) > (?1, ?2) ORDER BY u.created_at ASC, u.id ASC LIMIT 1 OFFSET 163;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE roster_word_start(u.name_key, u.email_normalized, ?5) AND (u.created_at, u.id) > (?6, ?7) AND (u.created_at, u.id) < (?3, ?4) ORDER BY u.created_at ASC, u.id ASC LIMIT 3;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
+
+-- users: short search a walk leaves short, by created
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
+SELECT u.created_at, u.id FROM users u ORDER BY u.created_at ASC, u.id ASC LIMIT 1 OFFSET 163;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE roster_word_start(u.name_key, u.email_normalized, ?5) AND (u.created_at, u.id) < (?3, ?4) ORDER BY u.created_at ASC, u.id ASC LIMIT 3;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.id IN (SELECT rowid FROM users_words WHERE users_words MATCH ?1) AND roster_word_start(u.name_key, u.email_normalized, ?2)) ORDER BY u.created_at ASC, u.id ASC LIMIT 3;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
+SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
+
+-- users: short search a walk leaves short, by created, second page
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
+SELECT u.created_at, u.id FROM users u WHERE (u.created_at, u.id) > (?1, ?2) ORDER BY u.created_at ASC, u.id ASC LIMIT 1 OFFSET 163;
+SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE roster_word_start(u.name_key, u.email_normalized, ?5) AND (u.created_at, u.id) > (?6, ?7) AND (u.created_at, u.id) < (?3, ?4) ORDER BY u.created_at ASC, u.id ASC LIMIT 3;
+SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
+
 -- users: small group
 SELECT coalesce((SELECT member_count FROM groups WHERE id = ?1), 0);
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u JOIN memberships gm ON gm.user_id = u.id AND gm.group_id = ?1 ORDER BY u.name_key ASC, u.id ASC LIMIT 3;

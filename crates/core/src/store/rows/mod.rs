@@ -42,6 +42,7 @@ mod users_filters;
 mod users_import;
 mod users_overview;
 mod users_team;
+mod users_walk;
 
 pub use audit::AuditTx;
 pub use audit_archive::AuditArchiveTx;

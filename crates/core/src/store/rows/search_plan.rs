@@ -532,6 +532,40 @@ pub(super) fn parts(
     }
 }
 
+/// SQLite's [`Reading::Index`] part of a users search among the members
+/// of a large group (`group`, a placeholder) or the disabled users, or
+/// both (`kept`): the index's hits kept by their membership and by the
+/// disabled users' index (V23) before any is looked up in `users`, each
+/// then tested by the rule. A look-up costs about 1.3 µs, a membership
+/// 0.65 and the disabled users' index 0.4: at a million users "schmidt" by
+/// creation in a group of 200,000, 14 ms to 8.7; "müller" among the
+/// disabled 16.5 to 8. `None` for a search with no index (the rule alone
+/// reads it).
+pub(super) fn index_part_kept(
+    text: &str,
+    (group, disabled): (Option<&str>, bool),
+    params: &mut Params,
+) -> Option<String> {
+    let (table, query) = index_query(Subject::Users, text)?;
+    let query = params.push(query);
+    let mut kept = String::new();
+    if let Some(group) = group {
+        kept.push_str(&format!(
+            " JOIN memberships gm ON gm.user_id = {table}.rowid AND gm.group_id = {group}"
+        ));
+    }
+    if disabled {
+        kept.push_str(&format!(
+            " JOIN users d INDEXED BY users_disabled \
+             ON d.id = {table}.rowid AND d.status = 'disabled'"
+        ));
+    }
+    Some(format!(
+        "(u.id IN (SELECT {table}.rowid FROM {table}{kept} WHERE {table} MATCH {query}) AND {})",
+        rule(Dialect::Sqlite, Subject::Users, text, params)
+    ))
+}
+
 /// "The sort's key `key` starts with `text`": a range of its index.
 fn starts_key(key: &str, text: &str, params: &mut Params) -> String {
     in_range(key, &prefix_range(text, params))

@@ -20,11 +20,18 @@ use super::users_filters::{
     kept_status_count, member_of, status_condition, valid_on, walks_status_names,
 };
 use super::users_team::{in_team_of, team_condition, team_list, team_size};
+use super::users_walk;
 use super::UsersTx;
 
 /// Groups up to this size are listed by sorting their members; larger ones
 /// by walking the sort index.
 const SMALL_GROUP: u64 = 2_000;
+
+/// A status held by fewer than one user in this many is rare: a search
+/// walked by name reads its users from `users_status_name` (each looked up,
+/// about six times what testing an entry of the name's covering index
+/// costs), where a frequent one's walk reads the name's index.
+const RARE_STATUS: u64 = 6;
 
 pub(super) async fn list_users<S: Sql + ?Sized>(
     sql: &mut S,
@@ -137,9 +144,13 @@ async fn users_page<S: Sql + ?Sized>(
     let walkable = members.filter(|&members| {
         members <= 2 * COUNT_CAP && walks_team_keys(query, false, group_members)
     });
+    // The users, and the most of them the filters leave, where a search
+    // was planned against them.
+    let mut sizes = None;
     if let Some(text) = &search {
         let rows = sql.count_users().await?;
         let within = filtered_at_most(sql, query, rows, group_members, today.as_str()).await?;
+        sizes = Some((rows, within));
         // A page of the search alone is picked from its hits' keys.
         let alone = query.status.is_none()
             && query.group.is_none()
@@ -223,17 +234,27 @@ async fn users_page<S: Sql + ?Sized>(
     let mut status_count = None;
     // Conditions a page reads otherwise than its total (SQLite), each with
     // its place among the conditions: a search's page that walks the name
-    // index reads the status through `users_status_name`, where its total
-    // reads the index's hits and tests the status of each.
+    // index reads a rare status through `users_status_name`, where its
+    // total reads the index's hits and tests the status of each.
     let mut page_swaps: Vec<(usize, String)> = Vec::new();
     if let Some(status) = status {
         let by_index = query.sort == SortField::Name && search.is_none();
         let (mut condition, count) = status_condition(sql, status, status_walk, by_index).await?;
         status_count = count;
-        let mut walked = (dialect == Dialect::Sqlite
-            && query.sort == SortField::Name
-            && reading == Some(Reading::Walk))
-        .then(|| format!("u.status = '{}'", status.as_str()));
+        // A search walked by name reads a rare status's users in name
+        // order from `users_status_name`, each looked up to test the
+        // search (about 1.5 µs); a frequent one's walk reads the name's
+        // covering index, tests the search there (about 0.25 µs) and looks
+        // up its hits alone: at a million users "schmidt" among the
+        // enabled 20 ms to 4.5, among the disabled 22 to 11 the other way.
+        let rare_status = match (dialect, reading) {
+            (Dialect::Sqlite, Some(Reading::Walk)) if query.sort == SortField::Name => {
+                let rows = sql.count_users().await?;
+                sql.count_with_status(status).await? < rows / RARE_STATUS
+            }
+            _ => false,
+        };
+        let mut walked = rare_status.then(|| format!("u.status = '{}'", status.as_str()));
         if status == Status::Enabled {
             let today = params.push(today.as_str());
             let valid = valid_on(&today);
@@ -281,6 +302,24 @@ async fn users_page<S: Sql + ?Sized>(
             placeholder: group,
             condition_at,
         });
+    }
+    // SQLite reads a search's hits from its index kept first by a large
+    // group's memberships and by the disabled users' index, then looks
+    // them up.
+    let large_group = grouped
+        .as_ref()
+        .filter(|group| group.condition_at.is_some())
+        .map(|group| group.placeholder.as_str());
+    let disabled = status == Some(Status::Disabled);
+    if let (Dialect::Sqlite, Some(Reading::Index), Reading::Index, Some(text)) =
+        (dialect, reading, total_reading, search.as_deref())
+    {
+        if large_group.is_some() || disabled {
+            let part = search_plan::index_part_kept(text, (large_group, disabled), &mut params);
+            if let (Some(part), Some(first)) = (part, conditions.first_mut()) {
+                *first = part;
+            }
+        }
     }
     if let Some(supervisor) = query.supervisor {
         let supervisor = params.push(supervisor.0);
@@ -463,99 +502,142 @@ async fn users_page<S: Sql + ?Sized>(
     };
     let order = order_of(query.direction);
     let limit_rows = params.limit(dialect, u64::from(limit) + 1);
-    let statement = match team_walk {
-        None => {
-            // PostgreSQL's users of one status in name order (V16).
-            let (from, column, id_column) = match (status_walk, status) {
-                (true, Some(status)) => (
-                    format!(
-                        "user_statuses s JOIN users u ON u.id = s.user_id AND s.status = '{}'",
-                        status.as_str()
-                    ),
-                    "s.name_key".to_owned(),
-                    "s.user_id",
-                ),
-                // SQLite walks the email sort in the index that holds
-                // what a search tests (V19): left to choose, it took the
-                // unique index of addresses for a word start and read
-                // every user's row ("ma" at a million: 21.5 ms to 3.7).
-                // Only for a search walked alone, or among a status or a
-                // large group, each tested on the rows walked: a team,
-                // a small group, a supervisor or a fact reads its own.
-                _ if dialect == Dialect::Sqlite
-                    && query.sort == SortField::Email
-                    && reading == Some(Reading::Walk)
-                    && query.team_of.is_none()
-                    && join.is_empty()
-                    && query.supervisor.is_none()
-                    && query.facts.is_none()
-                    && query.status != Some(StatusFilter::Expired) =>
-                {
-                    (
-                        "users u INDEXED BY users_email_walk".to_owned(),
-                        column,
-                        "u.id",
-                    )
-                }
-                _ => ("users u".to_owned(), column, "u.id"),
-            };
-            // The search's parts as its plan reads them, each in place of
-            // the total's search condition (the first), unless the two are
-            // the same.
-            let parts = match (&search, reading) {
-                _ if !exact_parts.is_empty() => exact_parts,
-                (Some(text), Some(plan)) if plan != total_reading => search_plan::parts(
-                    dialect,
-                    (Subject::Users, text),
-                    (plan, &plan_ids),
-                    users_text_sort(query.sort),
-                    &mut params,
-                ),
-                _ => Vec::new(),
-            };
-            let part = |search_part: Option<&String>, params: &mut Params| {
-                let mut page_conditions = conditions.clone();
-                if let (Some(part), Some(first)) = (search_part, page_conditions.first_mut()) {
-                    first.clone_from(part);
-                }
-                for (at, swapped) in &page_swaps {
-                    if let Some(condition) = page_conditions.get_mut(*at) {
-                        condition.clone_from(swapped);
-                    }
-                }
-                page_conditions.extend(after((&column, id_column), params));
-                where_clause(&page_conditions)
-            };
-            if parts.len() < 2 {
-                let where_sql = part(parts.first(), &mut params);
-                let sorted = search_plan::sorted_by(&column, reading, text_sort);
+    // The page's statement when no team's keys are walked, its search read
+    // under `reading`, and bounded (`bound`) where a walk is tried first.
+    let page = |reading: Option<Reading>, bound: Option<&String>, params: &mut Params| {
+        // PostgreSQL's users of one status in name order (V16).
+        let (from, column, id_column) = match (status_walk, status) {
+            (true, Some(status)) => (
                 format!(
-                    "SELECT {USER_COLUMNS} FROM {from}{join}{where_sql} \
-                     ORDER BY {sorted} {order}, {id_column} {order} LIMIT {limit_rows}"
-                )
-            } else {
-                // Each part's first rows in the sort's order, merged.
-                let selects: Vec<String> = parts
-                    .iter()
-                    .enumerate()
-                    .map(|(n, search_part)| {
-                        let where_sql = part(Some(search_part), &mut params);
-                        let sorted =
-                            search_plan::part_sorted_by(&column, (n, reading), dialect, text_sort);
-                        format!(
-                            "SELECT * FROM (SELECT {USER_COLUMNS}, {column} AS sort_value \
-                             FROM {from}{join}{where_sql} \
-                             ORDER BY {sorted} {order}, {id_column} {order} LIMIT {limit_rows}) part"
-                        )
-                    })
-                    .collect();
-                format!(
-                    "SELECT {USER_COLUMNS} FROM ({}) u \
-                     ORDER BY u.sort_value {order}, u.id {order} LIMIT {limit_rows}",
-                    selects.join(" UNION ")
+                    "user_statuses s JOIN users u ON u.id = s.user_id AND s.status = '{}'",
+                    status.as_str()
+                ),
+                "s.name_key".to_owned(),
+                "s.user_id",
+            ),
+            // SQLite walks the email sort in the index that holds
+            // what a search tests (V19): left to choose, it took the
+            // unique index of addresses for a word start and read
+            // every user's row ("ma" at a million: 21.5 ms to 3.7).
+            // Only for a search walked alone, or among a status or a
+            // large group, each tested on the rows walked: a team,
+            // a small group, a supervisor or a fact reads its own.
+            _ if dialect == Dialect::Sqlite
+                && query.sort == SortField::Email
+                && reading == Some(Reading::Walk)
+                && query.team_of.is_none()
+                && join.is_empty()
+                && query.supervisor.is_none()
+                && query.facts.is_none()
+                && query.status != Some(StatusFilter::Expired) =>
+            {
+                (
+                    "users u INDEXED BY users_email_walk".to_owned(),
+                    column.clone(),
+                    "u.id",
                 )
             }
+            _ => ("users u".to_owned(), column.clone(), "u.id"),
+        };
+        // The search's parts as its plan reads them, each in place of
+        // the total's search condition (the first), unless the two are
+        // the same.
+        let parts = match (&search, reading) {
+            _ if !exact_parts.is_empty() => exact_parts.clone(),
+            (Some(text), Some(plan)) if plan != total_reading => search_plan::parts(
+                dialect,
+                (Subject::Users, text),
+                (plan, &plan_ids),
+                users_text_sort(query.sort),
+                params,
+            ),
+            _ => Vec::new(),
+        };
+        let part = |search_part: Option<&String>, params: &mut Params| {
+            let mut page_conditions = conditions.clone();
+            if let (Some(part), Some(first)) = (search_part, page_conditions.first_mut()) {
+                first.clone_from(part);
+            }
+            for (at, swapped) in &page_swaps {
+                if let Some(condition) = page_conditions.get_mut(*at) {
+                    condition.clone_from(swapped);
+                }
+            }
+            page_conditions.extend(after((&column, id_column), params));
+            page_conditions.extend(bound.cloned());
+            where_clause(&page_conditions)
+        };
+        if parts.len() < 2 {
+            let where_sql = part(parts.first(), params);
+            let sorted = search_plan::sorted_by(&column, reading, text_sort);
+            format!(
+                "SELECT {USER_COLUMNS} FROM {from}{join}{where_sql} \
+                 ORDER BY {sorted} {order}, {id_column} {order} LIMIT {limit_rows}"
+            )
+        } else {
+            // Each part's first rows in the sort's order, merged.
+            let selects: Vec<String> = parts
+                .iter()
+                .enumerate()
+                .map(|(n, search_part)| {
+                    let where_sql = part(Some(search_part), params);
+                    let sorted =
+                        search_plan::part_sorted_by(&column, (n, reading), dialect, text_sort);
+                    format!(
+                        "SELECT * FROM (SELECT {USER_COLUMNS}, {column} AS sort_value \
+                         FROM {from}{join}{where_sql} \
+                         ORDER BY {sorted} {order}, {id_column} {order} LIMIT {limit_rows}) part"
+                    )
+                })
+                .collect();
+            format!(
+                "SELECT {USER_COLUMNS} FROM ({}) u \
+                 ORDER BY u.sort_value {order}, u.id {order} LIMIT {limit_rows}",
+                selects.join(" UNION ")
+            )
         }
+    };
+    // A frequent search SQLite reads from its index, whose hits a bounded
+    // walk of the sort's index may meet first (`users_walk`): a page the
+    // walk leaves short is read from the index after all.
+    let walk_first = match (dialect, reading, index_count, sizes) {
+        (Dialect::Sqlite, Some(Reading::Index), Some(found), Some(sizes))
+            if counted == Counted::Quickly
+                && team_walk.is_none()
+                && query.team_of.is_none()
+                && join.is_empty()
+                && query.supervisor.is_none()
+                && query.facts.is_none()
+                && query.status != Some(StatusFilter::Expired)
+                && matches!(
+                    query.sort,
+                    SortField::Name | SortField::Email | SortField::Created | SortField::LastSignIn
+                ) =>
+        {
+            users_walk::entries(found, sizes, u64::from(limit) + 1)
+        }
+        _ => None,
+    };
+    let mut walked = None;
+    if let Some(entries) = walk_first {
+        let mut walk_params = params.clone();
+        let cursor = query.after.as_ref().map(|cursor| (&cursor.key, cursor.id));
+        let bound = users_walk::bound(
+            sql,
+            (&column, text_sort),
+            (query.direction, cursor),
+            entries,
+            &mut walk_params,
+        )
+        .await?;
+        let statement = page(Some(Reading::Walk), bound.as_ref(), &mut walk_params);
+        let rows = query_user_rows(sql, &statement, &walk_params.0).await?;
+        if bound.is_none() || rows.len() > limit as usize {
+            walked = Some(rows);
+        }
+    }
+    let statement = match team_walk {
+        None => page(reading, None, &mut params),
         // The lead's own row, and their reports' first rows in the sort's
         // order from the team table's index for it; the two merged.
         Some(lead) => {
@@ -589,7 +671,10 @@ async fn users_page<S: Sql + ?Sized>(
             )
         }
     };
-    let mut rows = query_user_rows(sql, &statement, &params.0).await?;
+    let mut rows = match walked {
+        Some(rows) => rows,
+        None => query_user_rows(sql, &statement, &params.0).await?,
+    };
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|last| Cursor {
