@@ -9,8 +9,10 @@
 
 mod support;
 
-use roster_core::domain::{Description, GroupId, GroupName, PermissionSet, Status, UserId};
-use roster_core::model::User;
+use roster_core::domain::{
+    Description, GroupId, GroupName, PermissionSet, Status, UserId, ValidUntil,
+};
+use roster_core::model::{User, UserFields};
 use roster_core::password::{Hasher, PlainPassword};
 use roster_core::store::{
     statement_log, Direction, SortField, StatusFilter, Store, TxMode, UserQuery,
@@ -21,7 +23,8 @@ use support::*;
 const PEOPLE: usize = 3_000;
 const PAGE: u32 = 20;
 
-/// Writes the crowd (every fourth disabled, by `crowd_fields`): one in ten
+/// Writes the crowd (every fourth disabled, by `crowd_fields`, and one in
+/// nine expired): one in ten
 /// of the first 2,700 a "Qxa" (half of them disabled), spread through
 /// every sort; the last 300 "Zz Vy…", last by name, by address and by
 /// creation. Every user but each seventh is in a large group. Returns the
@@ -56,8 +59,13 @@ async fn write_crowd(store: &dyn Store) -> (GroupId, Vec<UserId>) {
             ),
         };
         let created = now + chrono::Duration::seconds(n as i64);
+        // One in nine has expired: the enabled filter leaves them out.
+        let fields = UserFields {
+            valid_until: (n % 9 == 2).then(|| ValidUntil::parse("2001-02-03").expect("date")),
+            ..crowd_fields(n, &name, &email)
+        };
         let id = tx
-            .insert_user(&crowd_fields(n, &name, &email), &hash, created)
+            .insert_user(&fields, &hash, created)
             .await
             .expect("insert");
         if n % 7 != 0 {
@@ -75,6 +83,10 @@ async fn a_page_walked_first_or_read_after_all_is_the_rule_s(backend: Backend) {
     let world = World::on(backend).await;
     let store: &dyn Store = world.directory.store().as_ref();
     let (group, members) = write_crowd(store).await;
+    // Last sign-ins that repeat and interleave, through every hit's place.
+    world
+        .execute_raw("UPDATE users SET last_sign_in_at = (id * 7919) % 997 * 1000")
+        .await;
     let filters: [(&str, Option<StatusFilter>, Option<GroupId>); 5] = [
         ("alone", None, None),
         ("enabled", Some(StatusFilter::Enabled), None),

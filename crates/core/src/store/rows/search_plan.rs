@@ -533,8 +533,8 @@ pub(super) fn parts(
 }
 
 /// SQLite's [`Reading::Index`] part of a users search among the members
-/// of a large group (`group`, a placeholder) or the disabled users, or
-/// both (`kept`): the index's hits kept by their membership and by the
+/// of a large group (`group`, a placeholder) or the disabled users
+/// (`disabled`), or both: the index's hits kept by their membership and by the
 /// disabled users' index (V23) before any is looked up in `users`, each
 /// then tested by the rule. A look-up costs about 1.3 µs, a membership
 /// 0.65 and the disabled users' index 0.4: at a million users "schmidt" by

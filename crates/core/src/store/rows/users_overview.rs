@@ -636,44 +636,47 @@ async fn users_page<S: Sql + ?Sized>(
             walked = Some(rows);
         }
     }
-    let statement = match team_walk {
-        None => page(reading, None, &mut params),
-        // The lead's own row, and their reports' first rows in the sort's
-        // order from the team table's index for it; the two merged.
-        Some(lead) => {
-            let mut conditions = conditions;
-            // (PostgreSQL's was tested so above, for the count too.)
-            if let (true, Dialect::Sqlite, Some(text), Some(first)) = (
-                team_search,
-                dialect,
-                search.as_deref(),
-                conditions.first_mut(),
-            ) {
-                *first = search_plan::rule(dialect, Subject::Users, text, &mut params);
-            }
-            let mut own = conditions.clone();
-            own.push(format!("u.id = {lead}"));
-            own.extend(after((&column, "u.id"), &mut params));
-            let own = where_clause(&own);
-            let key = format!("a.{}", sort_field(query.sort));
-            let mut reports = conditions;
-            reports.push(format!("a.ancestor_id = {lead}"));
-            reports.extend(after((&key, "a.user_id"), &mut params));
-            let reports = where_clause(&reports);
-            format!(
-                "SELECT {USER_COLUMNS} FROM (\
-                 SELECT {USER_COLUMNS}, {column} AS sort_value FROM users u{join}{own} \
-                 UNION ALL \
-                 SELECT * FROM (SELECT {USER_COLUMNS}, {key} AS sort_value \
-                 FROM user_ancestors a JOIN users u ON u.id = a.user_id{join}{reports} \
-                 ORDER BY {key} {order}, a.user_id {order} LIMIT {limit_rows}) reports\
-                 ) u ORDER BY u.sort_value {order}, u.id {order} LIMIT {limit_rows}"
-            )
-        }
-    };
+    // The page as planned, unless the walk tried first gave it.
     let mut rows = match walked {
         Some(rows) => rows,
-        None => query_user_rows(sql, &statement, &params.0).await?,
+        None => {
+            let statement = match team_walk {
+                None => page(reading, None, &mut params),
+                // The lead's own row, and their reports' first rows in the sort's
+                // order from the team table's index for it; the two merged.
+                Some(lead) => {
+                    let mut conditions = conditions;
+                    // (PostgreSQL's was tested so above, for the count too.)
+                    if let (true, Dialect::Sqlite, Some(text), Some(first)) = (
+                        team_search,
+                        dialect,
+                        search.as_deref(),
+                        conditions.first_mut(),
+                    ) {
+                        *first = search_plan::rule(dialect, Subject::Users, text, &mut params);
+                    }
+                    let mut own = conditions.clone();
+                    own.push(format!("u.id = {lead}"));
+                    own.extend(after((&column, "u.id"), &mut params));
+                    let own = where_clause(&own);
+                    let key = format!("a.{}", sort_field(query.sort));
+                    let mut reports = conditions;
+                    reports.push(format!("a.ancestor_id = {lead}"));
+                    reports.extend(after((&key, "a.user_id"), &mut params));
+                    let reports = where_clause(&reports);
+                    format!(
+                        "SELECT {USER_COLUMNS} FROM (\
+                         SELECT {USER_COLUMNS}, {column} AS sort_value FROM users u{join}{own} \
+                         UNION ALL \
+                         SELECT * FROM (SELECT {USER_COLUMNS}, {key} AS sort_value \
+                         FROM user_ancestors a JOIN users u ON u.id = a.user_id{join}{reports} \
+                         ORDER BY {key} {order}, a.user_id {order} LIMIT {limit_rows}) reports\
+                         ) u ORDER BY u.sort_value {order}, u.id {order} LIMIT {limit_rows}"
+                    )
+                }
+            };
+            query_user_rows(sql, &statement, &params.0).await?
+        }
     };
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
