@@ -209,7 +209,7 @@ pub(super) fn users_text_sort(sort: SortField) -> Option<TextSort> {
 /// µs a row, so it walks from √(10 × rows) hits up: 3,162 at a million,
 /// where reading them costs about 5 ms and a walk reads at most 51 ×
 /// 1,000,000 / 3,162 = 16,000 entries.
-fn index_limit(text: &str, rows: (u64, u64)) -> u64 {
+pub(super) fn index_limit(text: &str, rows: (u64, u64)) -> u64 {
     limit_of(if by_word_start(text) { 100.0 } else { 10.0 }, rows)
 }
 
