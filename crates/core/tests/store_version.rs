@@ -55,3 +55,36 @@ async fn a_store_migrated_by_a_newer_roster_is_refused_and_left_alone(backend: B
         .await;
     assert_eq!(recorded, "99.1.0");
 }
+
+/// A migration the server refuses says why in the server's own words, not
+/// only "db error": here the schema already holds another application's
+/// table of the name Roster's first migration creates.
+#[tokio::test]
+async fn a_migration_the_server_refuses_says_why() {
+    let schema = TestSchema::new().await;
+    let client = admin_connection(&schema.config)
+        .await
+        .expect("the test database");
+    client
+        .batch_execute(&format!(
+            "CREATE SCHEMA {0}; CREATE TABLE {0}.users (login text)",
+            schema.name()
+        ))
+        .await
+        .expect("another application's table");
+
+    let refused = roster_core::store::postgres::PostgresStore::connect(schema.config.clone())
+        .await
+        .err()
+        .expect("the migration fails");
+
+    let message = refused.to_string();
+    assert!(
+        message.contains(r#"relation "users" already exists"#),
+        "{message}"
+    );
+    assert!(
+        message.contains("cannot be brought up to date"),
+        "{message}"
+    );
+}

@@ -242,7 +242,10 @@ async fn migrate(
         .run_async(client)
         .await
         .map_err(|error| StoreError::Open {
-            reason: format!("its schema cannot be brought up to date ({error})."),
+            reason: format!(
+                "its schema cannot be brought up to date ({error}{}).",
+                server_reason(&error)
+            ),
         })?;
     client
         .execute(opened_by::RECORD, &[&opened_by::ROSTER_VERSION])
@@ -262,6 +265,26 @@ async fn migrate(
         .await
         .map_err(fail)?;
     Ok(current.unwrap_or_default())
+}
+
+/// The server's own words for why a statement failed, found among the
+/// error's causes (refinery names the migration and says only "db
+/// error"), as ": …"; empty when the server gave none.
+fn server_reason(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        if let Some(db) = inner
+            .downcast_ref::<tokio_postgres::Error>()
+            .and_then(tokio_postgres::Error::as_db_error)
+        {
+            return format!(": {}", db.message());
+        }
+        if let Some(db) = inner.downcast_ref::<tokio_postgres::error::DbError>() {
+            return format!(": {}", db.message());
+        }
+        cause = inner.source();
+    }
+    String::new()
 }
 
 enum KnownSchema {

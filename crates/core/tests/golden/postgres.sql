@@ -1,66 +1,66 @@
 -- users: everyone by name
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u ORDER BY u.name_key ASC, u.id ASC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: everyone by name, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key, u.id) > ($2, $3) ORDER BY u.name_key ASC, u.id ASC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: by email, descending
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u ORDER BY u.email_normalized DESC, u.id DESC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: by email, descending, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.email_normalized, u.id) < ($2, $3) ORDER BY u.email_normalized DESC, u.id DESC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: by created
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u ORDER BY u.created_at ASC, u.id ASC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: by created, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.created_at, u.id) > ($2, $3) ORDER BY u.created_at ASC, u.id ASC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: by last sign-in, descending
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u ORDER BY u.last_sign_in_at DESC, u.id DESC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: by last sign-in, descending, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.last_sign_in_at, u.id) < ($2, $3) ORDER BY u.last_sign_in_at DESC, u.id DESC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: by password changed
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u ORDER BY u.password_changed_at ASC, u.id ASC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: by password changed, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.password_changed_at, u.id) > ($2, $3) ORDER BY u.password_changed_at ASC, u.id ASC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: by failed sign-ins, descending
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u ORDER BY u.failed_sign_ins DESC, u.id DESC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: by failed sign-ins, descending, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.failed_sign_ins, u.id) < ($2, $3) ORDER BY u.failed_sign_ins DESC, u.id DESC LIMIT $1;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
@@ -105,38 +105,38 @@ SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.m
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: short search
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 WITH hits AS MATERIALIZED (SELECT u.id, u.name_key FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: short search, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 WITH hits AS MATERIALIZED (SELECT u.id, u.name_key FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND (u.name_key, u.id) > ($3, $4) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: long search
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 WITH hits AS MATERIALIZED (SELECT u.id, u.name_key FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: long search, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 WITH hits AS MATERIALIZED (SELECT u.id, u.name_key FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND (u.name_key, u.id) > ($3, $4) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: long search, disabled
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
 WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND u.status = 'disabled' LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND u.status = 'disabled' ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
@@ -144,20 +144,20 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: long search, disabled, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
 WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND u.status = 'disabled' LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND u.status = 'disabled' AND (u.name_key, u.id) > ($3, $4) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: rare long search, disabled, by created
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
 WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND u.status = 'disabled' LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND u.status = 'disabled' ORDER BY (u.created_at + 0) ASC, u.id ASC LIMIT $2;
@@ -166,7 +166,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: large group, rare long search, by created
 SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0);
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) ORDER BY (u.created_at + 0) ASC, u.id ASC LIMIT $3;
@@ -175,7 +175,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: large group, rare long search, by created, second page
 SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0);
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) AND (u.created_at, u.id) > ($4, $5) ORDER BY (u.created_at + 0) ASC, u.id ASC LIMIT $3;
@@ -183,27 +183,27 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: short search a walk finds, by created
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 WITH hits AS MATERIALIZED (SELECT u.id, u.created_at FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) ORDER BY (u.created_at + 0) ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: short search a walk finds, by created, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 WITH hits AS MATERIALIZED (SELECT u.id, u.created_at FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND (u.created_at, u.id) > ($3, $4) ORDER BY (u.created_at + 0) ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: short search a walk leaves short, by created
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 WITH hits AS MATERIALIZED (SELECT u.id, u.created_at FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) ORDER BY (u.created_at + 0) ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: short search a walk leaves short, by created, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 WITH hits AS MATERIALIZED (SELECT u.id, u.created_at FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND (u.created_at, u.id) > ($3, $4) ORDER BY (u.created_at + 0) ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
@@ -233,7 +233,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: large group, short search
 SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0);
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $3;
@@ -242,7 +242,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: large group, short search, second page
 SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0);
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) AND (u.name_key, u.id) > ($4, $5) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $3;
@@ -275,7 +275,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: the administrator's team, disabled, by created, descending
 SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1;
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.status = 'disabled' AND (u.id = $1 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $1)) LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.created_at AS sort_value FROM users u WHERE u.status = 'disabled' AND u.id = $1 UNION ALL SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, a.created_at AS sort_value FROM user_ancestors a JOIN users u ON u.id = a.user_id WHERE u.status = 'disabled' AND a.ancestor_id = $1 ORDER BY a.created_at DESC, a.user_id DESC LIMIT $2) reports) u ORDER BY u.sort_value DESC, u.id DESC LIMIT $2;
@@ -284,7 +284,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: the administrator's team, disabled, by created, descending, second page
 SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1;
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.status = 'disabled' AND (u.id = $1 OR u.id IN (SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $1)) LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.created_at AS sort_value FROM users u WHERE u.status = 'disabled' AND u.id = $1 AND (u.created_at, u.id) < ($3, $4) UNION ALL SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, a.created_at AS sort_value FROM user_ancestors a JOIN users u ON u.id = a.user_id WHERE u.status = 'disabled' AND a.ancestor_id = $1 AND (a.created_at, a.user_id) < ($5, $6) ORDER BY a.created_at DESC, a.user_id DESC LIMIT $2) reports) u ORDER BY u.sort_value DESC, u.id DESC LIMIT $2;
@@ -293,7 +293,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: the administrator's team, short search
 SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1;
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE ((starts_with(u.words, $4) OR strpos(u.words, $5) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) AND u.id IN (SELECT $3 UNION ALL SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $3) LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.name_key AS sort_value FROM users u WHERE ((starts_with(u.words, $4) OR strpos(u.words, $5) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) AND u.id = $3 UNION ALL SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, a.name_key AS sort_value FROM user_ancestors a JOIN users u ON u.id = a.user_id WHERE ((starts_with(u.words, $4) OR strpos(u.words, $5) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) AND a.ancestor_id = $3 ORDER BY a.name_key ASC, a.user_id ASC LIMIT $6) reports) u ORDER BY u.sort_value ASC, u.id ASC LIMIT $6;
@@ -302,7 +302,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 
 -- users: the administrator's team, short search, second page
 SELECT count(*) FROM user_ancestors WHERE ancestor_id = $1;
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE ((starts_with(u.words, $4) OR strpos(u.words, $5) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) AND u.id IN (SELECT $3 UNION ALL SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = $3) LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, u.name_key AS sort_value FROM users u WHERE ((starts_with(u.words, $4) OR strpos(u.words, $5) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) AND u.id = $3 AND (u.name_key, u.id) > ($7, $8) UNION ALL SELECT * FROM (SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at, a.name_key AS sort_value FROM user_ancestors a JOIN users u ON u.id = a.user_id WHERE ((starts_with(u.words, $4) OR strpos(u.words, $5) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) AND a.ancestor_id = $3 AND (a.name_key, a.user_id) > ($9, $10) ORDER BY a.name_key ASC, a.user_id ASC LIMIT $6) reports) u ORDER BY u.sort_value ASC, u.id ASC LIMIT $6;

@@ -1,66 +1,66 @@
 -- users: everyone by name
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: everyone by name, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.name_key, u.id) > (?1, ?2) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: by email, descending
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u ORDER BY u.email_normalized DESC, u.id DESC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 
 -- users: by email, descending, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.email_normalized, u.id) < (?1, ?2) ORDER BY u.email_normalized DESC, u.id DESC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 
 -- users: by created
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u ORDER BY u.created_at ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: by created, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.created_at, u.id) > (?1, ?2) ORDER BY u.created_at ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 
 -- users: by last sign-in, descending
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u ORDER BY u.last_sign_in_at DESC, u.id DESC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: by last sign-in, descending, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.last_sign_in_at, u.id) < (?1, ?2) ORDER BY u.last_sign_in_at DESC, u.id DESC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 
 -- users: by password changed
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u ORDER BY u.password_changed_at ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: by password changed, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.password_changed_at, u.id) > (?1, ?2) ORDER BY u.password_changed_at ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 
 -- users: by failed sign-ins, descending
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u ORDER BY u.failed_sign_ins DESC, u.id DESC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: by failed sign-ins, descending, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.failed_sign_ins, u.id) < (?1, ?2) ORDER BY u.failed_sign_ins DESC, u.id DESC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 
@@ -98,19 +98,19 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- users: expired
 SELECT count(*) FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < ?1 AND +u.status = 'enabled';
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < ?1 AND +u.status = 'enabled' ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: expired, second page
 SELECT count(*) FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < ?1 AND +u.status = 'enabled';
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.valid_until IS NOT NULL AND u.valid_until < ?1 AND +u.status = 'enabled' AND (u.name_key, u.id) > (?2, ?3) ORDER BY u.name_key ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 
 -- users: short search
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
 SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 448;
@@ -119,7 +119,7 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: short search, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
 SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 448;
@@ -128,7 +128,7 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- users: long search
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 10001);
 SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 142;
@@ -137,7 +137,7 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: long search, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 10001);
 SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 142;
@@ -146,7 +146,7 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- users: long search, disabled
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT coalesce((SELECT users FROM user_counts WHERE status = ?1), 0);
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 10001);
@@ -157,7 +157,7 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: long search, disabled, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT coalesce((SELECT users FROM user_counts WHERE status = ?1), 0);
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 10001);
@@ -167,7 +167,7 @@ SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.m
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 
 -- users: rare long search, disabled, by created
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT coalesce((SELECT users FROM user_counts WHERE status = ?1), 0);
 SELECT count(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 10001);
 SELECT count(*), coalesce(sum(matched), 0) FROM (SELECT CASE WHEN ((instr(u.name_key, ?8) > 0 OR instr(lower(u.email), ?8) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*')) AND (instr(u.name_key, ?8) > 0 OR instr(lower(u.email), ?8) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*' AND EXISTS (SELECT 1 FROM users_search WHERE users_search MATCH ?7 AND users_search.rowid = u.id)))) AND +u.status = 'disabled' THEN 1 ELSE 0 END AS matched FROM users_search JOIN users u ON u.id = users_search.rowid WHERE users_search MATCH ?9 LIMIT 1001);
@@ -177,7 +177,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2, ?3, ?4,
 
 -- users: large group, rare long search, by created
 SELECT coalesce((SELECT member_count FROM groups WHERE id = ?1), 0);
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT count(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 10001);
 SELECT count(*), coalesce(sum(matched), 0) FROM (SELECT CASE WHEN ((instr(u.name_key, ?9) > 0 OR instr(lower(u.email), ?9) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*')) AND (instr(u.name_key, ?9) > 0 OR instr(lower(u.email), ?9) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*' AND EXISTS (SELECT 1 FROM users_search WHERE users_search MATCH ?8 AND users_search.rowid = u.id)))) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?4) THEN 1 ELSE 0 END AS matched FROM users_search JOIN users u ON u.id = users_search.rowid WHERE users_search MATCH ?10 LIMIT 1001);
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.id IN (SELECT users_search.rowid FROM users_search JOIN memberships gm ON gm.user_id = users_search.rowid AND gm.group_id = ?4 WHERE users_search MATCH ?5) AND ((instr(u.name_key, ?7) > 0 OR instr(lower(u.email), ?7) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*')) AND (instr(u.name_key, ?7) > 0 OR instr(lower(u.email), ?7) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*' AND EXISTS (SELECT 1 FROM users_search WHERE users_search MATCH ?6 AND users_search.rowid = u.id))))) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?4) ORDER BY u.created_at ASC, u.id ASC LIMIT 51;
@@ -186,7 +186,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2, ?3, ?4,
 
 -- users: large group, rare long search, by created, second page
 SELECT coalesce((SELECT member_count FROM groups WHERE id = ?1), 0);
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT count(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT 10001);
 SELECT count(*), coalesce(sum(matched), 0) FROM (SELECT CASE WHEN ((instr(u.name_key, ?9) > 0 OR instr(lower(u.email), ?9) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*')) AND (instr(u.name_key, ?9) > 0 OR instr(lower(u.email), ?9) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*' AND EXISTS (SELECT 1 FROM users_search WHERE users_search MATCH ?8 AND users_search.rowid = u.id)))) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?4) THEN 1 ELSE 0 END AS matched FROM users_search JOIN users u ON u.id = users_search.rowid WHERE users_search MATCH ?10 LIMIT 1001);
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE (u.id IN (SELECT users_search.rowid FROM users_search JOIN memberships gm ON gm.user_id = users_search.rowid AND gm.group_id = ?4 WHERE users_search MATCH ?5) AND ((instr(u.name_key, ?7) > 0 OR instr(lower(u.email), ?7) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*')) AND (instr(u.name_key, ?7) > 0 OR instr(lower(u.email), ?7) > 0 OR (u.email <> u.email_normalized AND u.email GLOB '*[^ -~]*' AND EXISTS (SELECT 1 FROM users_search WHERE users_search MATCH ?6 AND users_search.rowid = u.id))))) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = ?4) AND (u.created_at, u.id) > (?8, ?9) ORDER BY u.created_at ASC, u.id ASC LIMIT 51;
@@ -194,7 +194,7 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10);
 
 -- users: short search a walk finds, by created
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
 SELECT u.created_at, u.id FROM users u ORDER BY u.created_at ASC, u.id ASC LIMIT 1 OFFSET 163;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE roster_word_start(u.name_key, u.email_normalized, ?5) AND (u.created_at, u.id) < (?3, ?4) ORDER BY u.created_at ASC, u.id ASC LIMIT 3;
@@ -202,14 +202,14 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: short search a walk finds, by created, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
 SELECT u.created_at, u.id FROM users u WHERE (u.created_at, u.id) > (?1, ?2) ORDER BY u.created_at ASC, u.id ASC LIMIT 1 OFFSET 163;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE roster_word_start(u.name_key, u.email_normalized, ?5) AND (u.created_at, u.id) > (?6, ?7) AND (u.created_at, u.id) < (?3, ?4) ORDER BY u.created_at ASC, u.id ASC LIMIT 3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (?1, ?2) ORDER BY g.name_normalized;
 
 -- users: short search a walk leaves short, by created
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
 SELECT u.created_at, u.id FROM users u ORDER BY u.created_at ASC, u.id ASC LIMIT 1 OFFSET 163;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE roster_word_start(u.name_key, u.email_normalized, ?5) AND (u.created_at, u.id) < (?3, ?4) ORDER BY u.created_at ASC, u.id ASC LIMIT 3;
@@ -218,7 +218,7 @@ SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.grou
 SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: short search a walk leaves short, by created, second page
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
 SELECT u.created_at, u.id FROM users u WHERE (u.created_at, u.id) > (?1, ?2) ORDER BY u.created_at ASC, u.id ASC LIMIT 1 OFFSET 163;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE roster_word_start(u.name_key, u.email_normalized, ?5) AND (u.created_at, u.id) > (?6, ?7) AND (u.created_at, u.id) < (?3, ?4) ORDER BY u.created_at ASC, u.id ASC LIMIT 3;
@@ -249,7 +249,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- users: large group, short search
 SELECT coalesce((SELECT member_count FROM groups WHERE id = ?1), 0);
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
 SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 448;
@@ -260,7 +260,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1);
 
 -- users: large group, short search, second page
 SELECT coalesce((SELECT member_count FROM groups WHERE id = ?1), 0);
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
 SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 448;
@@ -309,7 +309,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- users: the administrator's team, short search
 SELECT count(*) FROM user_ancestors WHERE ancestor_id = ?1;
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
 SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 448;
@@ -320,7 +320,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id IN (?1, ?2);
 
 -- users: the administrator's team, short search, second page
 SELECT count(*) FROM user_ancestors WHERE ancestor_id = ?1;
-SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts;
+SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE (u.name_key >= ?1 AND u.name_key < ?2) LIMIT 10001) counted;
 SELECT count(*) FROM (SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 10001);
 SELECT rowid FROM users_words WHERE users_words MATCH ?1 LIMIT 448;

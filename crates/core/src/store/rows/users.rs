@@ -621,9 +621,17 @@ impl<S: Sql + ?Sized> UsersTx for S {
     }
 
     async fn count_users(&mut self) -> Result<u64, StoreError> {
+        // Both rows read through the table's key, not a scan: on
+        // PostgreSQL every update of a count writes a new version of its
+        // row, and many in one transaction (a thousand users created one
+        // at a time) leave the table's file long after a vacuum, whose
+        // live rows sit at its end so it cannot be shortened. A scan reads
+        // every page of it on every overview page: 8.7 ms for the 42 MB
+        // a million such inserts left, two index probes instead.
         sql::count(
             self,
-            "SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts",
+            "SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts \
+             WHERE status IN ('enabled', 'disabled')",
             &[],
         )
         .await

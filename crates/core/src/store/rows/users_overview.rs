@@ -247,9 +247,10 @@ async fn users_page<S: Sql + ?Sized>(
         // covering index, tests the search there (about 0.25 µs) and looks
         // up its hits alone: at a million users "schmidt" among the
         // enabled 20 ms to 4.5, among the disabled 22 to 11 the other way.
-        let rare_status = match (dialect, reading) {
-            (Dialect::Sqlite, Some(Reading::Walk)) if query.sort == SortField::Name => {
-                let rows = sql.count_users().await?;
+        let rare_status = match (dialect, reading, sizes) {
+            (Dialect::Sqlite, Some(Reading::Walk), Some((rows, _)))
+                if query.sort == SortField::Name =>
+            {
                 sql.count_with_status(status).await? < rows / RARE_STATUS
             }
             _ => false,
