@@ -432,7 +432,9 @@ async fn listed<S: Sql + ?Sized>(
         _ if team_read => Vec::new(),
         _ if exact.len() > 1 => exact,
         (Some(search), Some(planned))
-            if planned.reading != Reading::Index && !planned.reading.exact(dialect) =>
+            // (Sorted: the rule, as the total's; only the page's order differs.)
+            if !matches!(planned.reading, Reading::Index | Reading::Sorted)
+                && !planned.reading.exact(dialect) =>
         {
             search_plan::parts(
                 dialect,

@@ -214,6 +214,8 @@ async fn users_page<S: Sql + ?Sized>(
         total_reading = match plan {
             // The rows the plan read: the page's and the total's alike.
             _ if plan.exact(dialect) => plan,
+            // The rule, as the total's: only the page's order differs.
+            Reading::Sorted => plan,
             _ if plan != Reading::Index && search::by_word_start(text) => Reading::Walk,
             _ => Reading::Index,
         };

@@ -37,7 +37,12 @@ use super::{
 /// over half that many keys start with the search (its hits cluster there,
 /// where the server would walk to them: "jose" by name, 8,530 hits, 1.1 s
 /// walked). More are planned by the server ([`Reading::Index`]), which
-/// walks the sort's index for them.
+/// walks the sort's index for them, but for more than the cap where over
+/// half that many keys of a text sort start with the search: those are
+/// read and sorted ([`Reading::Sorted`]), where the walk would read every
+/// row before them. A first page counts the keys of either text sort that
+/// start with the search, so that one of hits that cluster there gives up
+/// its walk soon.
 pub(super) async fn reading<S: Sql + ?Sized>(
     sql: &mut S,
     (subject, text): (Subject<'_>, &str),
@@ -49,13 +54,17 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     // and a small directory is spared the count's round trip.
     let large = rows.0 > COUNT_CAP;
     let splits = text.chars().count() >= SUBSTRING && large;
-    // In the name sort, how many keys start with the search, up to half
-    // the limit and one more.
+    // In a text sort, how many keys start with the search, up to half
+    // the limit and one more; the name sort's may be split.
     let split_key = match text_sort {
         Some(("name", key)) if splits => Some(key),
         _ => None,
     };
-    let starting = match split_key {
+    let starting_key = match text_sort {
+        Some((_, key)) if splits => Some(key),
+        _ => None,
+    };
+    let starting = match starting_key {
         Some(key) => Some(starting_count(sql, (subject, key), text, limit / 2).await?),
         None => None,
     };
@@ -66,9 +75,9 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     // they are many, 6–14 ms read for "mar" at 100,000 users.)
     if let Some(page) = page.filter(|page| page.quick && large && walks(subject, text)) {
         let quick = quick_limit(rows.0);
-        // Hits that cluster where they start the name ("jose"): a walk
-        // would go far for them, unless its short first part finds the
-        // others dense enough ("ann", "mar").
+        // Hits that cluster where they start the name or the address
+        // ("jose"): a walk would go far for them, unless its short first
+        // part finds the others dense enough ("ann", "mar").
         let clustered = starting.is_some_and(|starting| starting > quick / 2);
         let asked = (rows, quick, clustered);
         if let Some(planned) = quick_plan(sql, (subject, text), page, asked).await? {
@@ -109,6 +118,20 @@ pub(super) async fn reading<S: Sql + ?Sized>(
         }
         _ => false,
     };
+    // More hits than the cap, past the walks a first page tried: where
+    // they cluster where they start a text sort's key (as above), the
+    // server would walk to them past every row before, each read and
+    // tested ("michael" by email, 4–10 s at a million users); every hit
+    // is read and sorted instead.
+    if found > COUNT_CAP && starting.is_some_and(|starting| starting > limit / 2) {
+        return Ok(Planned {
+            reading: Reading::Sorted,
+            counted: Some(found),
+            ids: Vec::new(),
+            keys: Vec::new(),
+            stopped: false,
+        });
+    }
     Ok(if found <= limit || clustered || picked {
         Planned {
             reading: Reading::Hits,
