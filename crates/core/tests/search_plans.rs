@@ -353,6 +353,12 @@ async fn postgres_sorts_every_hit_of_a_crowd_that_starts_late_addresses() {
             )
         })
         .collect();
+    // And after them in the email sort, so that no walk from either end
+    // meets them soon.
+    let people: Vec<(String, String)> = people
+        .into_iter()
+        .chain((0..2_000).map(|n| (format!("Zed{n} Quill"), format!("zz.quill{n}@corp.test"))))
+        .collect();
     write_users(store, &people, |_| None).await;
 
     let first = UserQuery {
@@ -392,6 +398,25 @@ async fn postgres_sorts_every_hit_of_a_crowd_that_starts_late_addresses() {
             search: Some("yarrow".into()),
             ..query
         };
+        // Its first page read so, in this direction and filter too.
+        statement_log::open();
+        world
+            .directory
+            .list_users(
+                &world.admin,
+                &UserQuery {
+                    limit: 50,
+                    ..search.clone()
+                },
+            )
+            .await
+            .expect("list");
+        let statements = statement_log::close();
+        let order = format!("ORDER BY (u.email_normalized || '') {direction:?}").to_uppercase();
+        assert!(
+            statements.iter().any(|s| s.to_uppercase().contains(&order)),
+            "{direction:?} {status:?}: {statements:#?}"
+        );
         let (found, _) = world.every_page(search, 500).await;
         let expected: Vec<_> = all
             .iter()

@@ -3,8 +3,9 @@
 //! it, and a search whose hits cluster late in the name sort ("jennifer")
 //! is walked to whatever they say. So the plan reads a rare search's hits
 //! first ([`Reading::Hits`]) and splits a clustered one
-//! ([`Reading::Split`]); the server plans the rest, but in a team whose
-//! keys a page may walk ([`team_reading`]).
+//! ([`Reading::Split`]), or sorts every hit of one past the count's cap
+//! whose page no walk found ([`Reading::Sorted`]); the server plans the
+//! rest, but in a team whose keys a page may walk ([`team_reading`]).
 
 use crate::store::sql::{Dialect, Params, Sql};
 use crate::store::{SortKey, StoreError, COUNT_CAP};
@@ -73,12 +74,17 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     // asked for.
     // (Before a split's other hits are read: where a walk finds the page,
     // they are many, 6–14 ms read for "mar" at 100,000 users.)
-    if let Some(page) = page.filter(|page| page.quick && large && walks(subject, text)) {
+    let walked_first = page.filter(|page| page.quick && large && walks(subject, text));
+    if let Some(page) = walked_first {
         let quick = quick_limit(rows.0);
-        // Hits that cluster where they start the name or the address
-        // ("jose"): a walk would go far for them, unless its short first
-        // part finds the others dense enough ("ann", "mar").
-        let clustered = starting.is_some_and(|starting| starting > quick / 2);
+        // Hits that cluster where they start the name ("jose"): a walk
+        // would go far for them, unless its short first part finds the
+        // others dense enough ("ann", "mar"). In the email sort only as
+        // many as those read and sorted below, bounded either way.
+        let clustered = match text_sort {
+            Some(("name", _)) => starting.is_some_and(|starting| starting > quick / 2),
+            _ => starting.is_some_and(|starting| starting > limit / 2),
+        };
         let asked = (rows, quick, clustered);
         if let Some(planned) = quick_plan(sql, (subject, text), page, asked).await? {
             return Ok(planned);
@@ -122,8 +128,13 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     // they cluster where they start a text sort's key (as above), the
     // server would walk to them past every row before, each read and
     // tested ("michael" by email, 4–10 s at a million users); every hit
-    // is read and sorted instead.
-    if found > COUNT_CAP && starting.is_some_and(|starting| starting > limit / 2) {
+    // is read and sorted instead. (A count in full, or a selection read
+    // in pages, is left to the server, which walks a frequent search's
+    // dense hits soon: "mar" has 95,000.)
+    if walked_first.is_some()
+        && found > COUNT_CAP
+        && starting.is_some_and(|starting| starting > limit / 2)
+    {
         return Ok(Planned {
             reading: Reading::Sorted,
             counted: Some(found),
@@ -570,6 +581,11 @@ mod tests {
             "u.name_key"
         );
         assert_eq!(sorted_by("c.created_at", None, false), "c.created_at");
+        assert_eq!(
+            sorted_by("u.email_normalized", Some(Reading::Sorted), true),
+            "(u.email_normalized || '')"
+        );
+        assert!(!Reading::Sorted.exact(Dialect::Postgres));
     }
 
     #[test]
