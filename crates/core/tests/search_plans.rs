@@ -381,6 +381,18 @@ async fn postgres_sorts_every_hit_of_a_crowd_that_starts_late_addresses() {
         .filter(|s| s.contains("ORDER BY (u.email_normalized || '') ASC"))
         .count();
     assert_eq!(sorted, 1, "{statements:#?}");
+    // Alone, its hits were read with their keys from the indexes (the
+    // crowd's read), not each row read to the cap.
+    assert!(
+        statements.iter().any(|s| is_crowd_read(s)),
+        "{statements:#?}"
+    );
+    assert!(
+        !statements
+            .iter()
+            .any(|s| s.contains("WITH hits AS MATERIALIZED")),
+        "{statements:#?}"
+    );
 
     for (direction, status) in [
         (Direction::Asc, None),
@@ -425,6 +437,85 @@ async fn postgres_sorts_every_hit_of_a_crowd_that_starts_late_addresses() {
             .collect();
         let found: Vec<_> = found.iter().map(|u| u.id).collect();
         assert!(expected.len() > COUNT_CAP as usize / 2);
+        assert!(
+            found == expected,
+            "{direction:?} {status:?}: {} found, {} expected",
+            found.len(),
+            expected.len()
+        );
+    }
+}
+
+/// Whether `statement` is the read of a crowded search's hits with their
+/// keys: its three parts, the last the rows that hold it past their start.
+fn is_crowd_read(statement: &str) -> bool {
+    statement.matches(" UNION ALL ").count() == 2
+        && statement.contains("2::int8")
+        && statement.contains("substr(u.name_key, 2) LIKE")
+}
+
+/// A search whose names mostly start with it late in the name sort, and
+/// more hold it past their start than a split reads by id: its first page
+/// reads every hit with its key (the crowd's read), and every page in
+/// either direction, alone and among the enabled, is what the rule says.
+#[tokio::test]
+async fn postgres_reads_a_crowd_of_names_and_its_tails_with_their_keys() {
+    let world = World::on(Backend::Postgres).await;
+    let store: &dyn Store = world.directory.store().as_ref();
+    world.seed_realistic(10_000).await;
+    let crowd = (0..4_000).map(|n| (format!("Yarrow{n} Smith"), format!("ys{n}@corp.test")));
+    // Past their start, after the crowd in the name sort; then others,
+    // so that no walk from either end meets them soon.
+    let tails = (0..2_500).map(|n| (format!("Yb{n} Yarrow"), format!("yb{n}@corp.test")));
+    let after = (0..2_000).map(|n| (format!("Zed{n} Quill"), format!("zz.quill{n}@corp.test")));
+    let people: Vec<(String, String)> = crowd.chain(tails).chain(after).collect();
+    write_users(store, &people, |_| None).await;
+
+    for (direction, status) in [
+        (Direction::Asc, None),
+        (Direction::Desc, None),
+        (Direction::Asc, Some(StatusFilter::Enabled)),
+    ] {
+        let query = UserQuery {
+            sort: SortField::Name,
+            direction,
+            status,
+            ..UserQuery::default()
+        };
+        let (all, _) = world.every_page(query.clone(), 1_000).await;
+        let search = UserQuery {
+            search: Some("yarrow".into()),
+            ..query
+        };
+        statement_log::open();
+        let page = world
+            .directory
+            .list_users(
+                &world.admin,
+                &UserQuery {
+                    limit: 50,
+                    ..search.clone()
+                },
+            )
+            .await
+            .expect("list");
+        let statements = statement_log::close();
+        let expected: Vec<_> = all
+            .iter()
+            .filter(|u| matches(u, "yarrow", Backend::Postgres))
+            .map(|u| u.id)
+            .collect();
+        assert_eq!(page.users.len(), 50);
+        assert_eq!(page.total, Total::capped(expected.len() as u64));
+        // Alone, the crowd's read; filtered, its hits read as before.
+        assert_eq!(
+            statements.iter().any(|s| is_crowd_read(s)),
+            status.is_none(),
+            "{direction:?} {status:?}: {statements:#?}"
+        );
+        let (found, _) = world.every_page(search, 500).await;
+        let found: Vec<_> = found.iter().map(|u| u.id).collect();
+        assert!(expected.len() > 4_000, "{}", expected.len());
         assert!(
             found == expected,
             "{direction:?} {status:?}: {} found, {} expected",

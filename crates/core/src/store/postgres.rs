@@ -208,12 +208,11 @@ async fn migrate(
     config: &PgConfig,
 ) -> Result<String, StoreError> {
     let schema = config.schema.as_deref().unwrap_or_default();
-    let fail = |error: tokio_postgres::Error| match error.as_db_error() {
-        Some(db) => StoreError::Open {
+    let fail = |error: tokio_postgres::Error| match server_words(&error).map(str::to_owned) {
+        Some(words) => StoreError::Open {
             reason: format!(
-                "the schema cannot be prepared on {} ({}).",
-                config.server(),
-                db.message()
+                "the schema cannot be prepared on {} ({words}).",
+                config.server()
             ),
         },
         None => connect_error(error, config),
@@ -244,7 +243,9 @@ async fn migrate(
         .map_err(|error| StoreError::Open {
             reason: format!(
                 "its schema cannot be brought up to date ({error}{}).",
-                server_reason(&error)
+                server_words(&error)
+                    .map(|words| format!(": {words}"))
+                    .unwrap_or_default()
             ),
         })?;
     client
@@ -267,24 +268,15 @@ async fn migrate(
     Ok(current.unwrap_or_default())
 }
 
-/// The server's own words for why a statement failed, found among the
-/// error's causes (refinery names the migration and says only "db
-/// error"), as ": …"; empty when the server gave none.
-fn server_reason(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = error.source();
-    while let Some(inner) = cause {
-        if let Some(db) = inner
-            .downcast_ref::<tokio_postgres::Error>()
-            .and_then(tokio_postgres::Error::as_db_error)
-        {
-            return format!(": {}", db.message());
-        }
-        if let Some(db) = inner.downcast_ref::<tokio_postgres::error::DbError>() {
-            return format!(": {}", db.message());
-        }
-        cause = inner.source();
-    }
-    String::new()
+/// The server's own words for why a statement failed, found in an error
+/// or among its causes (refinery names the migration and says only "db
+/// error"; a `tokio_postgres::Error`'s cause is the server's error); `None`
+/// when the server gave none. Only the one-line message, never its detail
+/// or hint, which may hold a row's values.
+fn server_words<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a str> {
+    std::iter::successors(Some(error), |error| error.source())
+        .find_map(|error| error.downcast_ref::<tokio_postgres::error::DbError>())
+        .map(tokio_postgres::error::DbError::message)
 }
 
 enum KnownSchema {

@@ -83,10 +83,12 @@ pub(super) enum Reading {
     /// PostgreSQL: every hit, read by the rule through the trigram indexes
     /// and sorted, the page the first of them: a search of more hits than
     /// the count's cap that cluster where they start a text sort's key,
-    /// whose page a walk did not find. The server would walk the sort's
-    /// index to them, testing every row before them ("michael" by email,
-    /// 14,000 hits whose addresses mostly start with it: 4–10 s at a
-    /// million users).
+    /// whose page a walk did not find, filtered (alone, its hits are read
+    /// with their keys from the indexes, [`Reading::Hits`], unless too many
+    /// hold it past their start). The server would walk the sort's index
+    /// to them, testing every row before them ("michael" among the enabled
+    /// by email, 14,000 hits whose addresses mostly start with it: 4–10 s
+    /// at a million users).
     Sorted,
     /// Three parts, each read in the sort's order and merged: the range of
     /// the sort's index whose key starts with the search (every row there

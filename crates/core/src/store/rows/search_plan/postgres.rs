@@ -3,8 +3,10 @@
 //! it, and a search whose hits cluster late in the name sort ("jennifer")
 //! is walked to whatever they say. So the plan reads a rare search's hits
 //! first ([`Reading::Hits`]) and splits a clustered one
-//! ([`Reading::Split`]), or sorts every hit of one past the count's cap
-//! whose page no walk found ([`Reading::Sorted`]); the server plans the
+//! ([`Reading::Split`]), or reads a clustered one's hits with their keys
+//! from the indexes of the name's key and the email ([`crowd`]), or sorts
+//! every hit of one past the count's cap whose page no walk found
+//! ([`Reading::Sorted`]); the server plans the
 //! rest, but in a team whose keys a page may walk ([`team_reading`]).
 
 use crate::store::sql::{Dialect, Params, Sql};
@@ -43,7 +45,9 @@ use super::{
 /// read and sorted ([`Reading::Sorted`]), where the walk would read every
 /// row before them. A first page counts the keys of either text sort that
 /// start with the search, so that one of hits that cluster there gives up
-/// its walk soon.
+/// its walk soon; of a search alone, it then reads those hits with their
+/// keys mostly from the two text keys' indexes ([`crowd`]), no row read,
+/// unless too many hold the search past their start.
 pub(super) async fn reading<S: Sql + ?Sized>(
     sql: &mut S,
     (subject, text): (Subject<'_>, &str),
@@ -56,19 +60,15 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     let large = rows.0 > COUNT_CAP;
     let splits = text.chars().count() >= SUBSTRING && large;
     // In a text sort, how many keys start with the search, up to half
-    // the limit and one more; the name sort's may be split.
-    let split_key = match text_sort {
-        Some(("name", key)) if splits => Some(key),
-        _ => None,
-    };
-    let starting_key = match text_sort {
-        Some((_, key)) if splits => Some(key),
-        _ => None,
-    };
+    // the limit and one more; over half the limit, its hits cluster there
+    // (`crowded`), and the name sort's may be split.
+    let starting_key = text_sort.filter(|_| splits).map(|(_, key)| key);
+    let split_key = starting_key.filter(|_| matches!(text_sort, Some(("name", _))));
     let starting = match starting_key {
         Some(key) => Some(starting_count(sql, (subject, key), text, limit / 2).await?),
         None => None,
     };
+    let crowded = starting.is_some_and(|starting| starting > limit / 2);
     // A page of the search alone (or filtered) reads at most `quick` hits;
     // a frequent one's is walked to, and its total counted in full when
     // asked for.
@@ -83,30 +83,39 @@ pub(super) async fn reading<S: Sql + ?Sized>(
         // many as those read and sorted below, bounded either way.
         let clustered = match text_sort {
             Some(("name", _)) => starting.is_some_and(|starting| starting > quick / 2),
-            _ => starting.is_some_and(|starting| starting > limit / 2),
+            _ => crowded,
         };
         let asked = (rows, quick, clustered);
         if let Some(planned) = quick_plan(sql, (subject, text), page, asked).await? {
             return Ok(planned);
         }
     }
-    if let (Some(key), Some(clustered)) = (split_key, starting) {
-        if clustered > limit / 2 {
-            let others = other_hits(sql, (subject, text), key).await?;
-            if others.len() as u64 <= SPLIT_OTHERS {
-                let starting = starting_count(sql, (subject, key), text, COUNT_CAP).await?;
-                return Ok(Planned {
-                    reading: Reading::Split,
-                    counted: Some((starting + others.len() as u64).min(COUNT_CAP + 1)),
-                    ids: others,
-                    keys: Vec::new(),
-                    stopped: false,
-                });
-            }
+    if let Some(key) = split_key.filter(|_| crowded) {
+        let others = other_hits(sql, (subject, text), key).await?;
+        if others.len() as u64 <= SPLIT_OTHERS {
+            let starting = starting_count(sql, (subject, key), text, COUNT_CAP).await?;
+            return Ok(Planned {
+                reading: Reading::Split,
+                counted: Some((starting + others.len() as u64).min(COUNT_CAP + 1)),
+                ids: others,
+                keys: Vec::new(),
+                stopped: false,
+            });
         }
     }
     // A filtered page's hits are not all its own.
     let alone = page.filter(|page| page.filter.is_none());
+    // A first page of a search alone whose walks did not find it, its hits
+    // crowded where they start the sort's key: every hit with its key,
+    // most read from the two text keys' indexes, no row read
+    // ("jennifer" by email at a million users, 14,000 hits: each one's
+    // row read and tested, then every one read again and sorted, 200 ms).
+    let crowd_key = starting_key.filter(|_| crowded && walked_first.is_some() && alone.is_some());
+    if let Some(key) = crowd_key {
+        if let Some(planned) = crowd(sql, (subject, text), key).await? {
+            return Ok(planned);
+        }
+    }
     let (ids, keys) = hits(sql, (subject, text), alone, COUNT_CAP + 1).await?;
     let found = ids.len() as u64;
     // With their keys, every hit up to the cap is the page's: it looks up
@@ -118,7 +127,7 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     let picked = page.is_some() && found <= COUNT_CAP;
     let clustered = match (text_sort, starting) {
         _ if picked || found <= limit || found > COUNT_CAP => false,
-        (Some(_), Some(starting)) => starting > limit / 2,
+        (Some(_), Some(_)) => crowded,
         (Some((_, key)), None) => {
             starting_count(sql, (subject, key), text, limit / 2).await? > limit / 2
         }
@@ -131,10 +140,7 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     // is read and sorted instead. (A count in full, or a selection read
     // in pages, is left to the server, which walks a frequent search's
     // dense hits soon: "mar" has 95,000.)
-    if walked_first.is_some()
-        && found > COUNT_CAP
-        && starting.is_some_and(|starting| starting > limit / 2)
-    {
+    if walked_first.is_some() && found > COUNT_CAP && crowded {
         return Ok(Planned {
             reading: Reading::Sorted,
             counted: Some(found),
@@ -341,6 +347,67 @@ async fn hits<S: Sql + ?Sized>(
     Ok((ids, keys))
 }
 
+/// The most rows [`crowd`] reads from either range of the two text keys'
+/// indexes (each entry about 0.3 µs, and its key handed over): past it a
+/// walk or a sort reads the page.
+const CROWD_MOST: u64 = 5 * COUNT_CAP;
+
+/// Every hit of a search whose keys in a text sort (`key`) mostly start
+/// with it, each with its key (a page picks its own from them,
+/// [`super::Planned::page`]), read where the indexes hold them: the keys
+/// that start with it from the sort's index, the rows whose other text
+/// key starts with it (and not this one) from that key's index, which
+/// holds this one too (V18: neither reads a row), and the rest, which hold
+/// it past their first character, through the trigram indexes of their
+/// tails ([`others_conditions`]), each row read. A row in the last two is
+/// kept once. `None` where a range holds more than [`CROWD_MOST`] or the
+/// rest more than the count's cap: a search that common inside the keys
+/// is read otherwise.
+async fn crowd<S: Sql + ?Sized>(
+    sql: &mut S,
+    (subject, text): (Subject<'_>, &str),
+    key: &str,
+) -> Result<Option<Planned>, StoreError> {
+    let mut params = Params::default();
+    let (tails, starts) = others_conditions(subject, text, key, &mut params);
+    let range = super::starts_key(key, text, &mut params);
+    let (table, row) = subject.table();
+    let part = |n: u8, condition: &str, most: u64| {
+        format!(
+            "(SELECT {row}.id, {key}, {n}::int8 FROM {table} {row} WHERE {condition} LIMIT {most})"
+        )
+    };
+    let statement = [
+        part(0, &range, CROWD_MOST + 1),
+        part(1, &starts, CROWD_MOST + 1),
+        part(2, &tails, COUNT_CAP + 1),
+    ]
+    .join(" UNION ALL ");
+    let mut hits: Vec<(i64, String)> = Vec::new();
+    let mut read = [0u64; 3];
+    for hit in sql.query(&statement, &params.0).await? {
+        let n = usize::try_from(hit.int(2)?).unwrap_or_default().min(2);
+        read[n] += 1;
+        hits.push((hit.int(0)?, hit.text(1)?));
+    }
+    if read[0] > CROWD_MOST || read[1] > CROWD_MOST || read[2] > COUNT_CAP {
+        return Ok(None);
+    }
+    hits.sort_unstable_by_key(|&(id, _)| id);
+    hits.dedup_by_key(|&mut (id, _)| id);
+    let (ids, keys): (Vec<i64>, Vec<SortKey>) = hits
+        .into_iter()
+        .map(|(id, key)| (id, SortKey::Text(key)))
+        .unzip();
+    Ok(Some(Planned {
+        reading: Reading::Hits,
+        counted: Some(ids.len() as u64),
+        ids,
+        keys,
+        stopped: false,
+    }))
+}
+
 /// The ids of a search's page found by walking the sort's index from the
 /// page's cursor, at most `most` entries, and testing each by
 /// [`walk_rule`], which the index holds (V18, and V21 for last sign-in:
@@ -508,13 +575,14 @@ async fn other_hits<S: Sql + ?Sized>(
 }
 
 /// PostgreSQL's rule of a search of three characters or more (see [`rule`])
-/// less the rows whose name's key `key` starts with it, as two conditions
-/// that read none of those rows: the search in the key or the email past
-/// their first character (the trigram indexes of `substr(…, 2)`, V17, see
-/// no "jennifer" in "jennifer smith" nor in "jennifer.smith@…", where the
-/// whole values' indexes hand back every Jennifer), or (a client) in the
-/// phone's digits; and the email starting with it, read from the email's
-/// index, which holds the name's key to test (V17).
+/// less the rows whose sort key `key` (the name's, or the email) starts
+/// with it, as two conditions that read none of those rows: the search in
+/// the name's key or the email past their first character (the trigram
+/// indexes of `substr(…, 2)`, V17, see no "jennifer" in "jennifer smith"
+/// nor in "jennifer.smith@…", where the whole values' indexes hand back
+/// every Jennifer), or (a client) in the phone's digits; and the other of
+/// the two starting with it, read from its index, which holds `key` to
+/// test (V17, V18).
 fn others_conditions(
     subject: Subject<'_>,
     text: &str,
@@ -524,9 +592,10 @@ fn others_conditions(
     let (_, row) = subject.table();
     let range = prefix_range(text, params);
     let pattern = params.push(contains_pattern(text));
-    let email = format!("{row}.email_normalized");
+    let (name, email) = (format!("{row}.name_key"), format!("{row}.email_normalized"));
+    let other_key = if key == email { &name } else { &email };
     let mut tails = vec![
-        format!("substr({key}, 2) LIKE {pattern}"),
+        format!("substr({name}, 2) LIKE {pattern}"),
         format!("substr({email}, 2) LIKE {pattern}"),
     ];
     if let Subject::Clients {
@@ -541,7 +610,7 @@ fn others_conditions(
     let other = format!("NOT {}", in_range(key, &range));
     (
         format!("({other} AND ({}))", tails.join(" OR ")),
-        format!("({} AND {other})", in_range(&email, &range)),
+        format!("({} AND {other})", in_range(other_key, &range)),
     )
 }
 
