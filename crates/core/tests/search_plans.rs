@@ -8,11 +8,12 @@
 
 mod support;
 
-use roster_core::domain::{Status, ValidUntil};
+use roster_core::domain::{Status, UserId, ValidUntil};
 use roster_core::model::{User, UserFields};
 use roster_core::password::{Hasher, PlainPassword};
 use roster_core::store::{
-    statement_log, Direction, SortField, StatusFilter, Store, Total, TxMode, UserQuery, COUNT_CAP,
+    statement_log, Direction, SortField, StatusFilter, Store, Total, TxMode, UserPage, UserQuery,
+    COUNT_CAP,
 };
 use support::*;
 
@@ -399,31 +400,9 @@ async fn postgres_sorts_every_hit_of_a_crowd_that_starts_late_addresses() {
         (Direction::Desc, None),
         (Direction::Asc, Some(StatusFilter::Enabled)),
     ] {
-        let query = UserQuery {
-            sort: SortField::Email,
-            direction,
-            status,
-            ..UserQuery::default()
-        };
-        let (all, _) = world.every_page(query.clone(), 1_000).await;
-        let search = UserQuery {
-            search: Some("yarrow".into()),
-            ..query
-        };
         // Its first page read so, in this direction and filter too.
-        statement_log::open();
-        world
-            .directory
-            .list_users(
-                &world.admin,
-                &UserQuery {
-                    limit: 50,
-                    ..search.clone()
-                },
-            )
-            .await
-            .expect("list");
-        let statements = statement_log::close();
+        let (_, statements, found, expected) =
+            yarrow_pages(&world, (SortField::Email, direction, status)).await;
         let order = format!("ORDER BY (u.email_normalized || '') {direction:?}").to_uppercase();
         assert!(
             statements.iter().any(|s| s.to_uppercase().contains(&order)),
@@ -439,13 +418,6 @@ async fn postgres_sorts_every_hit_of_a_crowd_that_starts_late_addresses() {
                 "{direction:?} {status:?}: {statements:#?}"
             );
         }
-        let (found, _) = world.every_page(search, 500).await;
-        let expected: Vec<_> = all
-            .iter()
-            .filter(|u| matches(u, "yarrow", Backend::Postgres))
-            .map(|u| u.id)
-            .collect();
-        let found: Vec<_> = found.iter().map(|u| u.id).collect();
         assert!(expected.len() > COUNT_CAP as usize / 2);
         assert!(
             found == expected,
@@ -454,6 +426,51 @@ async fn postgres_sorts_every_hit_of_a_crowd_that_starts_late_addresses() {
             expected.len()
         );
     }
+}
+
+/// A "yarrow" search in a sort and direction (among a status): its first
+/// page of 50 and the statements that read it, with the ids of every page
+/// in turn and those the rule keeps of every user in that order, by hand.
+async fn yarrow_pages(
+    world: &World,
+    (sort, direction, status): (SortField, Direction, Option<StatusFilter>),
+) -> (UserPage, Vec<String>, Vec<UserId>, Vec<UserId>) {
+    let query = UserQuery {
+        sort,
+        direction,
+        status,
+        ..UserQuery::default()
+    };
+    let (all, _) = world.every_page(query.clone(), 1_000).await;
+    let search = UserQuery {
+        search: Some("yarrow".into()),
+        ..query
+    };
+    statement_log::open();
+    let page = world
+        .directory
+        .list_users(
+            &world.admin,
+            &UserQuery {
+                limit: 50,
+                ..search.clone()
+            },
+        )
+        .await
+        .expect("list");
+    let statements = statement_log::close();
+    let (found, _) = world.every_page(search, 500).await;
+    let expected = all
+        .iter()
+        .filter(|u| matches(u, "yarrow", Backend::Postgres))
+        .map(|u| u.id)
+        .collect();
+    (
+        page,
+        statements,
+        found.iter().map(|u| u.id).collect(),
+        expected,
+    )
 }
 
 /// Whether `statement` is the read of a crowded search's hits with their
@@ -486,35 +503,8 @@ async fn postgres_reads_a_crowd_of_names_and_its_tails_with_their_keys() {
         (Direction::Desc, None),
         (Direction::Asc, Some(StatusFilter::Enabled)),
     ] {
-        let query = UserQuery {
-            sort: SortField::Name,
-            direction,
-            status,
-            ..UserQuery::default()
-        };
-        let (all, _) = world.every_page(query.clone(), 1_000).await;
-        let search = UserQuery {
-            search: Some("yarrow".into()),
-            ..query
-        };
-        statement_log::open();
-        let page = world
-            .directory
-            .list_users(
-                &world.admin,
-                &UserQuery {
-                    limit: 50,
-                    ..search.clone()
-                },
-            )
-            .await
-            .expect("list");
-        let statements = statement_log::close();
-        let expected: Vec<_> = all
-            .iter()
-            .filter(|u| matches(u, "yarrow", Backend::Postgres))
-            .map(|u| u.id)
-            .collect();
+        let (page, statements, found, expected) =
+            yarrow_pages(&world, (SortField::Name, direction, status)).await;
         assert_eq!(page.users.len(), 50);
         assert_eq!(page.total, Total::capped(expected.len() as u64));
         // Alone, the crowd's read; filtered, its hits read as before.
@@ -523,8 +513,6 @@ async fn postgres_reads_a_crowd_of_names_and_its_tails_with_their_keys() {
             status.is_none(),
             "{direction:?} {status:?}: {statements:#?}"
         );
-        let (found, _) = world.every_page(search, 500).await;
-        let found: Vec<_> = found.iter().map(|u| u.id).collect();
         assert!(expected.len() > 4_000, "{}", expected.len());
         assert!(
             found == expected,
