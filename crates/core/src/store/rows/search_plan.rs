@@ -71,7 +71,8 @@ pub(super) enum Reading {
     Index,
     /// PostgreSQL: a search's rows by their ids, which the plan read (from
     /// the trigram indexes, each tested by the rule), then sorted: every
-    /// hit of a rare search, or of one up to the count's cap whose page the
+    /// hit of a rare search, or of one up to the count's cap (or of a crowd,
+    /// `postgres::crowd`, every one) whose page the
     /// plan picked from their keys ([`Planned::page`]: then the page's
     /// only), or a frequent search's page, walked to in the sort's index
     /// by the same rule (`postgres::walked`). The server cannot walk a
@@ -83,9 +84,9 @@ pub(super) enum Reading {
     /// PostgreSQL: every hit, read by the rule through the trigram indexes
     /// and sorted, the page the first of them: a search of more hits than
     /// the count's cap that cluster where they start a text sort's key,
-    /// whose page a walk did not find, filtered (alone, its hits are read
-    /// with their keys from the indexes, [`Reading::Hits`], unless too many
-    /// hold it past their start). The server would walk the sort's index
+    /// whose page a walk did not find, filtered, whose crowd's read finds
+    /// them few enough (alone, that read is its [`Reading::Hits`]; where
+    /// it finds too many, the server walks to them, [`Reading::Index`]). The server would walk the sort's index
     /// to them, testing every row before them ("michael" among the enabled
     /// by email, 14,000 hits whose addresses mostly start with it: 4–10 s
     /// at a million users).
@@ -238,8 +239,8 @@ fn limit_of(per_row: f64, (rows, within): (u64, u64)) -> u64 {
 const SPLIT_OTHERS: u64 = 2_000;
 
 /// A search's plan, and what its indexes counted: its rows up to the
-/// overview's cap and one more, which is the total of a search with no
-/// other filter. A split holds its other hits, [`Reading::Hits`] every
+/// overview's cap and one more (a crowd's every one), which is the total
+/// of a search with no other filter. A split holds its other hits, [`Reading::Hits`] every
 /// hit (PostgreSQL), read once, with their keys in the page's sort when
 /// it was asked for them (`keys`, one for each of `ids`); a caller that
 /// picks its page from them keeps the page's ids alone. A frequent
