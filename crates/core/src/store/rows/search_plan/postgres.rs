@@ -105,14 +105,27 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     }
     // A filtered page's hits are not all its own.
     let alone = page.filter(|page| page.filter.is_none());
-    // A page of a search alone whose walks did not find it, its hits
-    // crowded where they start the sort's key: every hit with its key,
-    // most read from the two text keys' indexes alone
-    // ("jennifer" by email at a million users, 14,000 hits: each one's
-    // row read and tested, then every one read again and sorted, 200 ms).
-    let crowd_key = starting_key.filter(|_| crowded && walked_first.is_some() && alone.is_some());
-    if let Some(key) = crowd_key {
-        if let Some(planned) = crowd(sql, (subject, text), key).await? {
+    // A page whose walks did not find it, of a search whose hits crowd
+    // where they start the sort's key: every hit with its key, most read
+    // from the two text keys' indexes alone ("jennifer" by email at a
+    // million users, 14,000 hits: each one's row read and tested, then
+    // every one read again and sorted, 200 ms). Alone, its page is picked
+    // from their keys; filtered, its hits are each looked up and tested
+    // (as a filtered page's are, below), and past the cap read and sorted
+    // by the rule, where the server would walk to them past every row
+    // before, each read and tested ("michael" among the enabled by email,
+    // 4–10 s). Where the crowd's read finds too many, the server walks
+    // to them ("mar" in a group of 200,000 by email, 95,000 hits: 11 s
+    // read and sorted, its walk 100 ms).
+    if let Some(key) = starting_key.filter(|_| crowded && walked_first.is_some()) {
+        if let Some(mut planned) = crowd(sql, (subject, text), key).await? {
+            if alone.is_none() {
+                planned.keys.clear();
+                if planned.ids.len() as u64 > COUNT_CAP {
+                    planned.reading = Reading::Sorted;
+                    planned.ids.clear();
+                }
+            }
             return Ok(planned);
         }
     }
@@ -133,28 +146,6 @@ pub(super) async fn reading<S: Sql + ?Sized>(
         }
         _ => false,
     };
-    // A filtered page of more hits than the cap, past the walks it tried:
-    // where they cluster where they start a text sort's key (as above),
-    // the server would walk to them past every row before, each read and
-    // tested ("michael" among the enabled by email, 4–10 s at a million
-    // users); every hit is read and sorted instead, where the crowd's read
-    // finds them few enough. Many more ("mar" in a group of 200,000 by
-    // email, 95,000 hits: 11 s read and sorted) are left to the server,
-    // whose walk meets them soon (100 ms). (A count in full, or a
-    // selection read in pages, is left to it too.)
-    let filtered_crowd = starting_key
-        .filter(|_| crowded && walked_first.is_some() && alone.is_none() && found > COUNT_CAP);
-    if let Some(key) = filtered_crowd {
-        if crowd(sql, (subject, text), key).await?.is_some() {
-            return Ok(Planned {
-                reading: Reading::Sorted,
-                counted: Some(found),
-                ids: Vec::new(),
-                keys: Vec::new(),
-                stopped: false,
-            });
-        }
-    }
     Ok(if found <= limit || clustered || picked {
         Planned {
             reading: Reading::Hits,
