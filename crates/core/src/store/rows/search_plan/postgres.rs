@@ -40,14 +40,13 @@ use super::{
 /// over half that many keys start with the search (its hits cluster there,
 /// where the server would walk to them: "jose" by name, 8,530 hits, 1.1 s
 /// walked). More are planned by the server ([`Reading::Index`]), which
-/// walks the sort's index for them, but for more than the cap where over
-/// half that many keys of a text sort start with the search: those are
-/// read and sorted ([`Reading::Sorted`]), where the walk would read every
-/// row before them. A first page counts the keys of either text sort that
-/// start with the search, so that one of hits that cluster there gives up
-/// its walk soon; of a search alone, it then reads those hits with their
-/// keys mostly from the two text keys' indexes ([`crowd`]), unless too
-/// many hold the search (then the server walks to them).
+/// walks the sort's index for them. A page that may count quickly counts
+/// the keys of either text sort that start with the search, so that one
+/// of hits that cluster there gives up its walk soon; it then reads those
+/// hits with their keys mostly from the two text keys' indexes
+/// ([`crowd`]): a page alone is picked from them, a filtered one tests
+/// each (past the cap, read and sorted by the rule, [`Reading::Sorted`]);
+/// where too many hold the search, the server walks to them.
 pub(super) async fn reading<S: Sql + ?Sized>(
     sql: &mut S,
     (subject, text): (Subject<'_>, &str),
