@@ -680,11 +680,7 @@ impl<S: Sql + ?Sized> ClientsTx for S {
     }
 
     async fn count_listed_clients(&mut self, listing: &ClientListing) -> Result<Total, StoreError> {
-        let one = ClientListing {
-            limit: 1,
-            ..listing.clone()
-        };
-        Ok(listed(self, &one, None, true).await?.total)
+        Ok(listed(self, listing, None, true).await?.total)
     }
 
     async fn count_clients(&mut self) -> Result<u64, StoreError> {
