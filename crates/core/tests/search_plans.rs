@@ -529,3 +529,71 @@ async fn postgres_reads_a_crowd_of_names_and_its_tails_with_their_keys() {
         );
     }
 }
+
+/// A search more than the count's cap hold past their start ("yarrow" in
+/// 10,100 addresses such as "1234.yarrow@…"), which the crowd's read
+/// gives up on, beside a crowd of addresses that start with it: its first
+/// page by email is found by a longer walk of the sort's index (its first
+/// entries, which the short walk read, hold none of it), not by reading
+/// every hit to the cap and leaving the page to the server, alone and
+/// among the enabled; alone it totals more than the cap, filtered at
+/// least its page (counted in full beside it). Every page in either
+/// direction is what the rule says.
+#[tokio::test]
+async fn postgres_walks_further_for_a_search_too_common_for_the_crowds_read() {
+    let world = World::on(Backend::Postgres).await;
+    let store: &dyn Store = world.directory.store().as_ref();
+    world.seed_realistic(10_000).await;
+    // First in the email sort, past the short walk's entries and within
+    // the longer one's; then the tails; the crowd late.
+    let padding = (0..150).map(|n| (format!("Pad{n} Oak"), format!("0pad{n}@corp.test")));
+    let tails =
+        (0..COUNT_CAP + 100).map(|n| (format!("Tail{n} Oak"), format!("1{n}.yarrow@corp.test")));
+    let crowd = (0..1_000).map(|n| (format!("Crowd{n} Pine"), format!("yarrow.{n}@corp.test")));
+    let people: Vec<(String, String)> = padding.chain(tails).chain(crowd).collect();
+    write_users(store, &people, |_| None).await;
+
+    for (direction, status) in [
+        (Direction::Asc, None),
+        (Direction::Asc, Some(StatusFilter::Enabled)),
+        (Direction::Desc, None),
+    ] {
+        let (page, statements, found, expected) =
+            yarrow_pages(&world, (SortField::Email, direction, status)).await;
+        // (Every fourth written is disabled.)
+        let most = if status.is_some() { 8_000 } else { COUNT_CAP };
+        assert!(expected.len() > most as usize, "{}", expected.len());
+        assert!(
+            found == expected,
+            "{direction:?} {status:?}: {} found, {} expected",
+            found.len(),
+            expected.len()
+        );
+        assert_eq!(page.users.len(), 50, "{status:?}");
+        if direction == Direction::Desc {
+            continue;
+        }
+        let walks = statements
+            .iter()
+            .filter(|s| s.starts_with("SELECT w.id,"))
+            .count();
+        assert_eq!(walks, 2, "{status:?}: {statements:#?}");
+        assert!(
+            !statements
+                .iter()
+                .any(|s| s.contains("WITH hits AS MATERIALIZED")),
+            "{status:?}: {statements:#?}"
+        );
+        assert!(
+            statements.iter().any(|s| is_crowd_read(s)),
+            "{statements:#?}"
+        );
+        if status.is_none() {
+            assert_eq!(page.total, Total::capped(COUNT_CAP + 1));
+            assert!(!page.counting);
+        } else {
+            assert_eq!(page.total, Total::at_least(51).expect("some"));
+            assert!(page.counting);
+        }
+    }
+}

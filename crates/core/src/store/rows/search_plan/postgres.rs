@@ -12,11 +12,15 @@
 use crate::store::sql::{Dialect, Params, Sql};
 use crate::store::{SortKey, StoreError, COUNT_CAP};
 
-use super::super::keyset::{keyset_condition, order_of};
 use super::{
-    by_word_start, contains_pattern, in_range, limit_of, prefix_range, rule, starting_count,
-    PageAsk, Planned, Reading, Subject, TextSort, SPLIT_OTHERS, SUBSTRING,
+    contains_pattern, in_range, limit_of, prefix_range, rule, starting_count, PageAsk, Planned,
+    Reading, Subject, TextSort, SPLIT_OTHERS, SUBSTRING,
 };
+
+mod walk;
+
+pub(super) use walk::walk_rule;
+use walk::{walk_further, walked, walks};
 
 /// The plan of a search on PostgreSQL. Among more than the count's cap of
 /// rows, a page of the search alone, or filtered by a status or a large
@@ -46,7 +50,8 @@ use super::{
 /// hits with their keys mostly from the two text keys' indexes
 /// ([`crowd`]): a page alone is picked from them, a filtered one tests
 /// each (past the cap, read and sorted by the rule, [`Reading::Sorted`]);
-/// where too many hold the search, the server walks to them.
+/// where too many hold the search (there, or read to the cap), a longer
+/// walk finds the page ([`walk_further`]), else the server walks to it.
 pub(super) async fn reading<S: Sql + ?Sized>(
     sql: &mut S,
     (subject, text): (Subject<'_>, &str),
@@ -74,6 +79,8 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     // (Before a split's other hits are read: where a walk finds the page,
     // they are many, 6–14 ms read for "mar" at 100,000 users.)
     let walked_first = page.filter(|page| page.quick && large && walks(subject, text));
+    // Whether a page's long walk found nothing: [`walk_further`] would not.
+    let mut walked_far = false;
     if let Some(page) = walked_first {
         let quick = quick_limit(rows.0);
         // Hits that cluster where they start the name ("jose"): a walk
@@ -85,8 +92,10 @@ pub(super) async fn reading<S: Sql + ?Sized>(
             _ => crowded,
         };
         let asked = (rows, quick, clustered);
-        if let Some(planned) = quick_plan(sql, (subject, text), page, asked).await? {
-            return Ok(planned);
+        match quick_plan(sql, (subject, text), page, asked).await? {
+            Quick::Page(planned) => return Ok(planned),
+            Quick::WalkedFar => walked_far = true,
+            Quick::Not => {}
         }
     }
     if let Some(key) = split_key.filter(|_| crowded) {
@@ -113,9 +122,12 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     // (as a filtered page's are, below), and past the cap read and sorted
     // by the rule, where the server would walk to them past every row
     // before, each read and tested ("michael" among the enabled by email,
-    // 4–10 s). Where the crowd's read finds too many, the server walks
-    // to them ("mar" in a group of 200,000 by email, 95,000 hits: 11 s
-    // read and sorted, its walk 100 ms).
+    // 4–10 s). Where the crowd's read finds too many, a longer walk
+    // looks for the page ("mar" in a group of 200,000 by email, 95,000
+    // hits: 11 s read and sorted, the server's walk 100 ms, this one's
+    // 47 among the disabled, where the server's took 450).
+    // (A walk further after a long one that failed finds nothing more.)
+    let further = walked_first.filter(|_| !walked_far);
     if let Some(key) = starting_key.filter(|_| crowded && walked_first.is_some()) {
         if let Some(mut planned) = crowd(sql, (subject, text), key).await? {
             if alone.is_none() {
@@ -127,9 +139,16 @@ pub(super) async fn reading<S: Sql + ?Sized>(
             }
             return Ok(planned);
         }
+        return walk_further(sql, (subject, text), further, rows).await;
     }
     let (ids, keys) = hits(sql, (subject, text), alone, COUNT_CAP + 1).await?;
     let found = ids.len() as u64;
+    // More than the cap: a page whose short walks did not find it walks
+    // further first ("ali" among the disabled by name, descending: the
+    // server walked 460 ms for it).
+    if found > COUNT_CAP {
+        return walk_further(sql, (subject, text), further, rows).await;
+    }
     // With their keys, every hit up to the cap is the page's: it looks up
     // its own rows only ("nguyễn", 4,095 hits among a million clients: 38
     // ms to 14). A filtered page's are each looked up and tested, which
@@ -198,6 +217,14 @@ pub(super) async fn team_reading<S: Sql + ?Sized>(
     })
 }
 
+/// What [`quick_plan`] found: a page's plan, or none, after a long walk
+/// or not.
+enum Quick {
+    Page(Planned),
+    WalkedFar,
+    Not,
+}
+
 /// The plan of a page of a search alone among `rows`, of which a page
 /// reads at most `quick` hits by id, or `None` when it is to read every hit
 /// up to the cap: also a search whose hits cluster where it starts the
@@ -219,12 +246,13 @@ pub(super) async fn team_reading<S: Sql + ?Sized>(
 /// page of the hits expected (a rare status would walk every entry for
 /// none); up to `quick` of its hits are read by id, none the page's alone
 /// (more, read again by [`reading`] up to the cap, when the walk fails).
+/// A page not found says whether a long walk failed ([`Quick::WalkedFar`]).
 async fn quick_plan<S: Sql + ?Sized>(
     sql: &mut S,
     (subject, text): (Subject<'_>, &str),
     page: &PageAsk<'_>,
     ((rows, within), quick, clustered): ((u64, u64), u64, bool),
-) -> Result<Option<Planned>, StoreError> {
+) -> Result<Quick, StoreError> {
     let wanted = page.rows as u64;
     // A filtered page's hits are as many fewer as its filter leaves users
     // (a share f of them), and its walk as much longer: it is walked to
@@ -244,14 +272,15 @@ async fn quick_plan<S: Sql + ?Sized>(
         }
         None => (quick, quick.max(1)),
     };
-    let walked_page = |ids: Vec<i64>, counted| {
-        (ids.len() as u64 == wanted).then_some(Planned {
+    let walked_page = |ids: Vec<i64>, counted| match ids.len() as u64 == wanted {
+        true => Quick::Page(Planned {
             reading: Reading::Hits,
             counted: Some(counted),
             ids,
             keys: Vec::new(),
             stopped: true,
-        })
+        }),
+        false => Quick::WalkedFar,
     };
     let longest = ((2 * wanted).saturating_mul(rows) / kept).min(rows.max(1));
     let first = wanted.saturating_mul(rows) / COUNT_CAP;
@@ -267,14 +296,14 @@ async fn quick_plan<S: Sql + ?Sized>(
         return Ok(walked_page(found, wanted));
     }
     if clustered {
-        return Ok(None);
+        return Ok(Quick::Not);
     }
     // (A filtered page's hits without keys: each is looked up and tested.)
     let alone = Some(page).filter(|page| page.filter.is_none());
     let (ids, keys) = hits(sql, (subject, text), alone, quick + 1).await?;
     let found = ids.len() as u64;
     if found <= quick {
-        return Ok(Some(Planned {
+        return Ok(Quick::Page(Planned {
             reading: Reading::Hits,
             counted: Some(found),
             ids,
@@ -285,7 +314,7 @@ async fn quick_plan<S: Sql + ?Sized>(
     // A filtered page walks only where the hits read leave it its page
     // (a rare status would have every entry walked for none).
     if page.filter.is_some() && kept_of(found) < wanted {
-        return Ok(None);
+        return Ok(Quick::Not);
     }
     let (walked_to, _) = walked(sql, (subject, text), page, (longest, false)).await?;
     // The hits read say how many the page has at least, unless filtered.
@@ -404,133 +433,6 @@ async fn crowd<S: Sql + ?Sized>(
         keys,
         stopped: false,
     }))
-}
-
-/// The ids of a search's page found by walking the sort's index from the
-/// page's cursor, at most `most` entries, and testing each by
-/// [`walk_rule`], which the index holds (V18, and V21 for last sign-in:
-/// no row of the table is read, about 0.4 µs an entry at a million
-/// clients): up to the page's
-/// rows and one more, fewer when the walk ended first; and how many of
-/// the search's hits it met. A walk reads about
-/// `page.rows` × rows / hits entries where the hits are spread through the
-/// sort, many more where they cluster late in it. A filtered page's hits
-/// are each looked up and tested; where `counting`, every hit of the walk
-/// is, so that the search's own are counted (those of a filter of a tenth
-/// of the users too few to judge the search by).
-async fn walked<S: Sql + ?Sized>(
-    sql: &mut S,
-    (subject, text): (Subject<'_>, &str),
-    page: &PageAsk<'_>,
-    (most, counting): (u64, bool),
-) -> Result<(Vec<i64>, u64), StoreError> {
-    let mut params = Params::default();
-    let Some(hit) = walk_rule(subject, text, &mut params) else {
-        return Ok((Vec::new(), 0));
-    };
-    let (table, row) = subject.table();
-    let id = format!("{row}.id");
-    let after = page.after.map(|(key, after_id)| {
-        format!(
-            " WHERE {}",
-            keyset_condition(
-                (page.column, &id),
-                page.text,
-                page.direction,
-                key,
-                after_id,
-                &mut params
-            )
-        )
-    });
-    let order = order_of(page.direction);
-    // A filtered page's hits are each looked up and tested, one by one:
-    // a lateral subquery with a limit, which the server cannot make a
-    // join that reads every row.
-    let filter = page.filter.map(|filter| filter.condition(&mut params));
-    let counted = counting && filter.is_some();
-    let (join, kept, limit) = match &filter {
-        Some(filter) if counted => (
-            format!(
-                " LEFT JOIN LATERAL (SELECT 1 AS kept FROM {table} {row} \
-                 WHERE {row}.id = w.id AND {filter} LIMIT 1) f ON TRUE"
-            ),
-            "f.kept IS NOT NULL",
-            String::new(),
-        ),
-        Some(filter) => (
-            format!(
-                " CROSS JOIN LATERAL (SELECT 1 FROM {table} {row} \
-                 WHERE {row}.id = w.id AND {filter} LIMIT 1) f"
-            ),
-            "TRUE",
-            format!(" LIMIT {}", page.rows),
-        ),
-        None => (String::new(), "TRUE", format!(" LIMIT {}", page.rows)),
-    };
-    // The outer order is the walk's own (the server keeps it without a
-    // sort): the page is the first hits in it.
-    let statement = format!(
-        "SELECT w.id, {kept} FROM (SELECT {id}, {column} AS key, {hit} AS hit \
-         FROM {table} {row}{} ORDER BY {column} {order}, {id} {order} LIMIT {}) w{join} \
-         WHERE w.hit ORDER BY w.key {order}, w.id {order}{limit}",
-        after.unwrap_or_default(),
-        most.max(1),
-        column = page.column,
-    );
-    let found = sql.query(&statement, &params.0).await?;
-    let mut ids = Vec::with_capacity(found.len().min(page.rows));
-    for hit in &found {
-        if ids.len() < page.rows && hit.bool(1)? {
-            ids.push(hit.int(0)?);
-        }
-    }
-    Ok((ids, found.len() as u64))
-}
-
-/// A search's rule (see [`rule`]) as a walk of a sort's index tests it:
-/// through `strpos` and `starts_with`, which no trigram index serves and
-/// the server expects a third of the rows to pass, so that it walks the
-/// sort's index for the page rather than read every hit and sort them (a
-/// walk of a team's keys tests it before the rule too, which spares most
-/// members the rule's `translate`, as it spares a read of a search's hits:
-/// [`super::cheap_first`]; a read of a
-/// team's clients tests it alone, [`super::team_read_rule`]);
-/// `None` for a search the walk does not serve (a short one with
-/// punctuation or a client's phone digits, read by ranges).
-pub(super) fn walk_rule(subject: Subject<'_>, text: &str, params: &mut Params) -> Option<String> {
-    if !walks(subject, text) {
-        return None;
-    }
-    let (_, row) = subject.table();
-    let digits = match subject {
-        Subject::Clients { digits } => digits,
-        Subject::Users => None,
-    };
-    if text.chars().count() >= SUBSTRING {
-        let found = params.push(text);
-        let mut tests = vec![
-            format!("strpos({row}.name_key, {found}) > 0"),
-            format!("strpos({row}.email_normalized, {found}) > 0"),
-        ];
-        if let Some(digits) = digits.filter(|d| d.len() >= SUBSTRING) {
-            let digits = params.push(digits);
-            tests.push(format!("strpos({row}.phone, {digits}) > 0"));
-        }
-        return Some(format!("({})", tests.join(" OR ")));
-    }
-    let start = params.push(text);
-    let inside = params.push(format!(" {text}"));
-    Some(format!(
-        "(starts_with({row}.words, {start}) OR strpos({row}.words, {inside}) > 0)"
-    ))
-}
-
-/// Whether a walk serves a search: one of three characters or more, or a
-/// word start (not a client's phone digits, read by a range).
-fn walks(subject: Subject<'_>, text: &str) -> bool {
-    text.chars().count() >= SUBSTRING
-        || (by_word_start(text) && !matches!(subject, Subject::Clients { digits: Some(_) }))
 }
 
 /// The most hits of a search among `rows` that a page of it alone reads
