@@ -71,6 +71,42 @@ export function uid(prefix) {
 let nextId = 0;
 
 /**
+ * Wraps `run` so that each call starts it at once, unless a run it started
+ * has not settled yet: then it runs once more when that one has, however
+ * many calls came meanwhile. A search box asks for each keystroke's page
+ * without waiting for a pause in the typing (a debounce's wait alone
+ * would spend most of the time from the last keystroke to its page), one
+ * search at a time, and the last text typed always last. `cancel()` drops
+ * the run waiting, if any.
+ *
+ * @param {() => Promise<unknown> | void} run
+ * @returns {(() => void) & {cancel: () => void}}
+ */
+export function oneAtATime(run) {
+  let running = false;
+  let waiting = false;
+  const start = () => {
+    waiting = false;
+    running = true;
+    Promise.resolve()
+      .then(run)
+      .catch(() => {})
+      .finally(() => {
+        running = false;
+        if (waiting) start();
+      });
+  };
+  const call = () => {
+    if (running) waiting = true;
+    else start();
+  };
+  call.cancel = () => {
+    waiting = false;
+  };
+  return call;
+}
+
+/**
  * Wraps `fn` so it runs once calls have paused for `ms` milliseconds.
  * `cancel()` drops a pending call; `flush()` runs it now.
  *

@@ -14,6 +14,8 @@ import { progress } from './widgets.js';
 
 /** The number of rows a page asks for. */
 export const PAGE_SIZE = 50;
+/** How long a page that says "more than" stands before its total is counted in full. */
+const COUNT_PAUSE_MS = 300;
 
 /**
  * @typedef {object} Sort a column's sort key and the direction it sorts in first
@@ -202,16 +204,17 @@ export function pagedTable(options) {
     restart();
   }
 
+  /** The first page; settles when it is shown (or failed, or was overtaken). */
   function restart() {
     state.cursors = [null];
-    reload();
+    return reload();
   }
 
   /** The same page again, its total counted again. */
   function reload() {
     fullTotal = null;
     counted = null;
-    load();
+    return load();
   }
 
   function nextPage() {
@@ -283,9 +286,26 @@ export function pagedTable(options) {
    */
   function showFullTotal(count) {
     const question = asked;
-    const asking = fullTotal ?? count();
-    fullTotal = asking;
     total.setAttribute('aria-busy', 'true');
+    if (fullTotal) {
+      follow(fullTotal, question);
+      return;
+    }
+    // Asked once the page has stood a moment: a search box asks for a
+    // page at each keystroke, and each count of a frequent search would
+    // keep the store busy for the next keystroke's page.
+    setTimeout(() => {
+      if (question !== asked || signal.aborted) return;
+      fullTotal ??= count();
+      follow(fullTotal, question);
+    }, COUNT_PAUSE_MS);
+  }
+
+  /**
+   * @param {Promise<{count: number, exact: boolean}>} asking
+   * @param {number} question
+   */
+  function follow(asking, question) {
     asking.then((full) => {
       if (fullTotal !== asking) return;
       counted = full;

@@ -228,6 +228,39 @@ fn a_masked_operator_sees_and_exports_clients_masked() {
     s.settle();
     s.screenshot("clients-masked");
 
+    // Their search runs on Enter (each one is audited), not as they type:
+    // a whole address finds its one client, still masked; emptied, every
+    // client again at once.
+    s.fill("Search clients", KARL.email);
+    s.press("\u{E007}");
+    s.eventually("waiting for the search by a whole address", || {
+        let table = s.tables_now().into_iter().next().ok_or("no table")?;
+        match table.rows.as_slice() {
+            [row]
+                if row
+                    .iter()
+                    .any(|cell| cell.contains('*') && cell.contains('@')) =>
+            {
+                Ok(())
+            }
+            rows => Err(format!("the table shows {rows:?}")),
+        }
+    });
+    let text = s.visible_text_now();
+    for secret in ["Karl", "Oberhuber", "90182745"] {
+        assert!(!text.contains(secret), "{secret:?} is on screen:\n{text}");
+    }
+    // Emptied with Backspace as a person would: the last one searches.
+    s.type_into("Search clients", &"\u{E003}".repeat(KARL.email.len()));
+    s.eventually("waiting for every client again", || {
+        let table = s.tables_now().into_iter().next().ok_or("no table")?;
+        if table.rows.len() == 3 {
+            Ok(())
+        } else {
+            Err(format!("the table shows {:?}", table.rows))
+        }
+    });
+
     // The detail and the edit form stay masked; only the country and the
     // account manager (a user, not client data) are editable.
     let first = table.rows[0][0].clone();

@@ -266,9 +266,10 @@ impl Session {
     /// matching (or "No users match.").
     pub fn search_users(&self, text: &str) {
         self.fill("Search users", text);
-        // The overview searches 200 ms after the last keystroke: until then
-        // the rows of before may already all match, and a click on them
-        // would be undone when the search's page replaces them.
+        // The overview asks for a page at each keystroke, one at a time:
+        // until the last one's page is shown, an earlier one's may all
+        // match, and a click on its rows would be undone when the last
+        // page replaces them.
         thread::sleep(Duration::from_millis(300));
         let wanted = text.to_lowercase();
         self.eventually(&format!("waiting for the search {text:?}"), || {

@@ -19,7 +19,7 @@
 // An imported file names no account manager, so the import needs
 // clients.manage for everyone and is not offered otherwise.
 
-import { debounce, h, replaceChildren, uid } from '../dom.js';
+import { h, oneAtATime, replaceChildren, uid } from '../dom.js';
 import { clientsTotal, plural } from '../format.js';
 import { overviewShortcuts, pagedTable } from '../table.js';
 import { busy, field, time } from '../widgets.js';
@@ -109,16 +109,16 @@ export function render(root, ctx) {
     type: 'search', value: state.search, autocomplete: 'off', spellcheck: 'false',
     placeholder: masked ? 'Full email, phone or name' : 'Name, email or phone', 'aria-keyshortcuts': '/ Control+F',
   }));
-  const runSearch = debounce(() => {
+  const runSearch = oneAtATime(() => {
     state.search = search.value;
-    restart();
-  }, 200);
+    return restart();
+  });
   search.addEventListener('input', () => {
     // A masked operator's every search is audited: only on Enter, or when cleared.
     if (!masked || search.value === '') runSearch();
   });
   search.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter') runSearch.flush();
+    if (event.key === 'Enter' && masked) runSearch();
   });
   signal.addEventListener('abort', () => runSearch.cancel());
 
@@ -179,7 +179,7 @@ export function render(root, ctx) {
 
   /** The search changed, or an import added clients: back to the first page. */
   function restart() {
-    list.restart();
+    return list.restart();
   }
 
   /** The query of the list as it stands, without paging (also what an export writes). */

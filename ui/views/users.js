@@ -15,7 +15,7 @@
 // team, and a note saying so; the import and the recycle bin need the
 // rights for everyone, so they are not offered to them.
 
-import { debounce, h, replaceChildren } from '../dom.js';
+import { h, oneAtATime, replaceChildren } from '../dom.js';
 import { standing, twoFactorLabel, usersTotal, yesNo } from '../format.js';
 import { overviewShortcuts, pagedTable } from '../table.js';
 import { busy, field, personPicker, statusBadge, time } from '../widgets.js';
@@ -134,14 +134,12 @@ export function render(root, ctx) {
     },
   });
 
-  const runSearch = debounce(() => {
+  const runSearch = oneAtATime(() => {
     state.search = search.value;
-    restart();
-  }, 200);
-  search.addEventListener('input', () => runSearch());
-  search.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter') runSearch.flush();
+    return restart();
   });
+  search.addEventListener('input', () => runSearch());
+  signal.addEventListener('abort', () => runSearch.cancel());
   status.addEventListener('change', () => {
     state.status = /** @type {OverviewState["status"]} */ (status.value);
     restart();
@@ -266,7 +264,7 @@ export function render(root, ctx) {
   /** Filters changed (or users were imported): back to the first page, nothing chosen. */
   function restart() {
     list.selection?.clear();
-    list.restart();
+    return list.restart();
   }
 
   /** The overview's query without paging: what a page, an export and "all matching" share. */
