@@ -4,6 +4,8 @@
 
 use std::fs;
 use std::path::Path;
+use std::thread;
+use std::time::Duration;
 
 use serde_json::json;
 
@@ -232,6 +234,13 @@ fn a_masked_operator_sees_and_exports_clients_masked() {
     // a whole address finds its one client, still masked; emptied, every
     // client again at once.
     s.fill("Search clients", KARL.email);
+    thread::sleep(Duration::from_millis(500));
+    let before = s
+        .tables_now()
+        .into_iter()
+        .next()
+        .map(|table| table.rows.len());
+    assert_eq!(before, Some(3), "typing alone searched");
     s.press("\u{E007}");
     s.eventually("waiting for the search by a whole address", || {
         let table = s.tables_now().into_iter().next().ok_or("no table")?;

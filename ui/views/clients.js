@@ -109,16 +109,24 @@ export function render(root, ctx) {
     type: 'search', value: state.search, autocomplete: 'off', spellcheck: 'false',
     placeholder: masked ? 'Full email, phone or name' : 'Name, email or phone', 'aria-keyshortcuts': '/ Control+F',
   }));
+  // The text each search asks for, taken when it is asked: a masked
+  // operator's waiting search is what they entered, not what they typed
+  // since.
+  let asked = search.value;
   const runSearch = oneAtATime(() => {
-    state.search = search.value;
+    state.search = asked;
     return restart();
   });
+  const ask = () => {
+    asked = search.value;
+    runSearch();
+  };
   search.addEventListener('input', () => {
     // A masked operator's every search is audited: only on Enter, or when cleared.
-    if (!masked || search.value === '') runSearch();
+    if (!masked || search.value === '') ask();
   });
   search.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && masked) runSearch();
+    if (event.key === 'Enter' && masked && !event.isComposing) ask();
   });
   signal.addEventListener('abort', () => runSearch.cancel());
 

@@ -85,8 +85,10 @@ pub(super) enum Reading {
     /// and sorted, the page the first of them: a search of more hits than
     /// the count's cap that cluster where they start a text sort's key,
     /// whose page a walk did not find, filtered, whose crowd's read finds
-    /// them few enough (alone, that read is its [`Reading::Hits`]; where
-    /// it finds too many, the server walks to them, [`Reading::Index`]). The server would walk the sort's index
+    /// them few enough and the first 4,096 of them in the page's order do
+    /// not hold its page (alone, that read is its [`Reading::Hits`]; where
+    /// it finds too many, a longer walk, else the server's, finds the
+    /// page, [`Reading::Index`]). The server would walk the sort's index
     /// to them, testing every row before them ("michael" among the enabled
     /// by email, 14,000 hits whose addresses mostly start with it: 4–10 s
     /// at a million users).
@@ -246,7 +248,8 @@ const SPLIT_OTHERS: u64 = 2_000;
 /// picks its page from them keeps the page's ids alone. A frequent
 /// search's page on PostgreSQL is walked to (`ids` its page's) and its
 /// count `stopped` early: at least `counted` is all it says, and the total
-/// is counted in full when asked for ([`super::ClientsTx`]'s and the users'
+/// is counted in full when asked for (but where the plan knows more than
+/// the cap hold it, `counted` the cap and one more, not stopped) ([`super::ClientsTx`]'s and the users'
 /// full counts).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Planned {

@@ -24,7 +24,8 @@ use super::super::{by_word_start, PageAsk, Planned, Reading, Subject, SUBSTRING}
 /// crowd's read had, and the server walked 450 ms. A page alone then
 /// totals the cap and more; a filtered one says at least its page,
 /// counted in full when asked for. Without a page to walk for (or after
-/// a long walk that failed), the server walks.
+/// a long walk that failed), or where the filter keeps fewer than twice a
+/// page of that many, the server walks.
 pub(super) async fn walk_further<S: Sql + ?Sized>(
     sql: &mut S,
     (subject, text): (Subject<'_>, &str),
@@ -49,6 +50,12 @@ pub(super) async fn walk_further<S: Sql + ?Sized>(
             .unwrap_or(more),
         false => more,
     };
+    // A rare filter would have every entry walked and each hit looked up
+    // for fewer than a page (as the short plan's long walk, which it
+    // skips so).
+    if kept < 2 * wanted {
+        return Ok(server_walks);
+    }
     let longest = ((2 * wanted).saturating_mul(rows) / kept.max(1)).min(rows.max(1));
     let (ids, _) = walked(sql, (subject, text), page, (longest, false)).await?;
     if ids.len() as u64 != wanted {
