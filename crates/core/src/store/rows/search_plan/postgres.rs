@@ -136,7 +136,7 @@ pub(super) async fn reading<S: Sql + ?Sized>(
         if let Some(mut planned) = crowd(sql, (subject, text), key).await? {
             if let (None, Some(page)) = (alone, walked_first) {
                 // Past the cap, the first in the page's order that the
-                // filter keeps, before every hit is read and sorted.
+                // filter keeps, else every hit read and sorted.
                 if planned.ids.len() as u64 > COUNT_CAP {
                     let ordered = planned.page(page.direction, page.after, KEPT_MOST);
                     let kept = match ordered {
@@ -152,12 +152,10 @@ pub(super) async fn reading<S: Sql + ?Sized>(
                             stopped: true,
                         });
                     }
-                }
-                planned.keys.clear();
-                if planned.ids.len() as u64 > COUNT_CAP {
                     planned.reading = Reading::Sorted;
                     planned.ids.clear();
                 }
+                planned.keys.clear();
             }
             return Ok(planned);
         }
@@ -239,6 +237,11 @@ pub(super) async fn team_reading<S: Sql + ?Sized>(
     })
 }
 
+/// What a filter that leaves `within` of `rows` users keeps of `n`: n × f.
+fn kept_of(n: u64, (rows, within): (u64, u64)) -> u64 {
+    u64::try_from(u128::from(n) * u128::from(within) / u128::from(rows.max(1))).unwrap_or(n)
+}
+
 /// What [`quick_plan`] found: a page's plan, or none, after a long walk
 /// or not.
 enum Quick {
@@ -284,9 +287,7 @@ async fn quick_plan<S: Sql + ?Sized>(
     // 100,000 users, among the disabled, a tenth: 9,507 hits of "mar" 172
     // ms read, 27 walked; 1,000 of "schmidt" 12 read, 51 walked).
     // n × f: what the filter leaves of n users (n itself unfiltered).
-    let kept_of = |n: u64| {
-        u64::try_from(u128::from(n) * u128::from(within) / u128::from(rows.max(1))).unwrap_or(n)
-    };
+    let kept_of = |n: u64| kept_of(n, (rows, within));
     let (walk_from, kept) = match page.filter {
         Some(_) => {
             let share = within.max(1) as f64 / rows.max(1) as f64;

@@ -9,6 +9,7 @@ use crate::store::{StoreError, COUNT_CAP};
 
 use super::super::super::keyset::{keyset_condition, order_of};
 use super::super::{by_word_start, PageAsk, Planned, Reading, Subject, SUBSTRING};
+use super::kept_of;
 
 /// The plan of a page of a search that more than the count's cap hold,
 /// read so (its hits to the cap) or found so by the crowd's read, which
@@ -46,8 +47,7 @@ pub(super) async fn walk_further<S: Sql + ?Sized>(
     let wanted = page.rows as u64;
     let filtered = page.filter.is_some();
     let kept = match filtered {
-        true => u64::try_from(u128::from(more) * u128::from(within) / u128::from(rows.max(1)))
-            .unwrap_or(more),
+        true => kept_of(more, (rows, within)),
         false => more,
     };
     // A rare filter would have every entry walked and each hit looked up
