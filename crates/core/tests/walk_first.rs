@@ -213,3 +213,133 @@ async fn sqlite_reads_each_page_as_planned(world: &World, group: GroupId) {
         "{rare}"
     );
 }
+
+/// Writes 2,400 fillers, then 600 users holding "zqv" (in the group, every
+/// fourth disabled), last by address and by creation and together by
+/// name: more hits than SQLite reads from the index for a page, so its
+/// plan walks, and clustered where a walk from the start meets them last.
+async fn write_late_cluster(store: &dyn Store) -> GroupId {
+    let hash = Hasher::fast_for_bench_only()
+        .hash(&PlainPassword::new("walk first test password"))
+        .expect("hash");
+    let now = chrono::Utc::now();
+    let mut tx = store.begin(TxMode::Write).await.expect("begin");
+    let group = tx
+        .insert_group(
+            &GroupName::parse("Large").expect("group name"),
+            &Description::default(),
+            &PermissionSet::default(),
+            now,
+        )
+        .await
+        .expect("group");
+    let mut members = Vec::new();
+    for n in 0..PEOPLE {
+        let letter = char::from(b'a' + (n % 25) as u8);
+        let (name, email) = if n < 2_400 {
+            (
+                format!("{letter}{n} Filler"),
+                format!("{letter}{n}@firm.test"),
+            )
+        } else {
+            (format!("Mo{n} Zqvist"), format!("zz{n}@firm.test"))
+        };
+        let created = now + chrono::Duration::seconds(n as i64);
+        let id = tx
+            .insert_user(&crowd_fields(n, &name, &email), &hash, created)
+            .await
+            .expect("insert");
+        if n % 7 != 0 {
+            members.push((id, group));
+        }
+    }
+    tx.add_memberships(&members).await.expect("memberships");
+    tx.commit().await.expect("commit");
+    group
+}
+
+every_store!(a_frequent_search_clustered_late_is_read_and_sorted_s);
+async fn a_frequent_search_clustered_late_is_read_and_sorted_s(backend: Backend) {
+    let world = World::on(backend).await;
+    let store: &dyn Store = world.directory.store().as_ref();
+    let group = write_late_cluster(store).await;
+    let filters: [(&str, Option<StatusFilter>, Option<GroupId>); 4] = [
+        ("alone", None, None),
+        ("enabled", Some(StatusFilter::Enabled), None),
+        ("disabled", Some(StatusFilter::Disabled), None),
+        ("group", None, Some(group)),
+    ];
+    for sort in [SortField::Name, SortField::Email, SortField::Created] {
+        for direction in [Direction::Asc, Direction::Desc] {
+            for (filter, status, in_group) in &filters {
+                let query = UserQuery {
+                    sort,
+                    direction,
+                    status: *status,
+                    group: *in_group,
+                    ..UserQuery::default()
+                };
+                let (all, _) = world.every_page(query.clone(), 500).await;
+                let expected: Vec<UserId> = all
+                    .iter()
+                    .filter(|u| {
+                        u.name.as_str().to_lowercase().contains("zqv")
+                            || u.email.normalized().contains("zqv")
+                    })
+                    .map(|u| u.id)
+                    .collect();
+                let search = UserQuery {
+                    search: Some("ZQV".into()),
+                    ..query.clone()
+                };
+                let (found, total) = world.every_page(search, PAGE).await;
+                let found: Vec<UserId> = found.iter().map(|u| u.id).collect();
+                let case = format!("{sort:?} {direction:?} {filter}");
+                assert_eq!(found, expected, "{case}");
+                assert_eq!(total, expected.len() as u64, "{case}");
+                assert!(expected.len() >= 150, "{case}");
+            }
+        }
+    }
+    if backend == Backend::Sqlite {
+        let first_page = |direction, status| {
+            let query = UserQuery {
+                search: Some("zqv".into()),
+                sort: SortField::Email,
+                direction,
+                status,
+                limit: PAGE,
+                ..UserQuery::default()
+            };
+            let world = &world;
+            async move {
+                statement_log::open();
+                let page = world.directory.list_users(&world.admin, &query).await;
+                let statements = statement_log::close().join("\n");
+                assert_eq!(page.expect("list").users.len(), PAGE as usize);
+                statements
+            }
+        };
+        let counted = "users_search MATCH ?1 LIMIT 20001";
+        let bounded = " LIMIT 1 OFFSET ";
+        let sorted = "ORDER BY (u.email_normalized || '') ASC";
+        // From the start: the hits counted, the walk bounded (it meets
+        // none), then every hit read and sorted.
+        let late = first_page(Direction::Asc, None).await;
+        let walked = late.find(bounded).expect("walked");
+        assert!(late.contains(counted), "{late}");
+        assert!(late.find(sorted).is_some_and(|at| at > walked), "{late}");
+        // From the end: walked, and the walk gives the page.
+        let early = first_page(Direction::Desc, None).await;
+        assert!(
+            early.contains(bounded) && !early.contains("|| ''"),
+            "{early}"
+        );
+        // Among the disabled: read kept by their index first.
+        let disabled = first_page(Direction::Asc, Some(StatusFilter::Disabled)).await;
+        assert!(
+            disabled.contains("INDEXED BY users_disabled") && disabled.contains(sorted),
+            "{disabled}"
+        );
+    }
+}

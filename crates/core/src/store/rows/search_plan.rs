@@ -442,6 +442,20 @@ pub(super) fn part_sorted_by(
     }
 }
 
+/// How many rows the index of `subject`'s search `text` holds, up to
+/// `cap` and one more; `None` where it has no index (SQLite).
+pub(super) async fn index_hits<S: Sql + ?Sized>(
+    sql: &mut S,
+    subject: Subject<'_>,
+    text: &str,
+    cap: u64,
+) -> Result<Option<u64>, StoreError> {
+    match index_query(subject, text) {
+        Some((table, query)) => Ok(Some(index_count(sql, table, query, cap).await?)),
+        None => Ok(None),
+    }
+}
+
 /// How many keys of the text sort `key` start with `text`, up to `cap` and
 /// one more, counted on the sort's index (every one is a hit).
 async fn starting_count<S: Sql + ?Sized>(

@@ -544,6 +544,16 @@ async fn users_page<S: Sql + ?Sized>(
     // The page's statement when no team's keys are walked, its search read
     // under `reading`, and bounded (`bound`) where a walk is tried first.
     let page = |reading: Option<Reading>, bound: Option<&String>, params: &mut Params| {
+        // SQLite has no `Sorted` plan of its own: it is the index's hits
+        // read as `Index` reads them, sorted through an expression no
+        // index holds, so that SQLite cannot walk the sort's index for
+        // them instead (a frequent search whose walk failed).
+        let (reading, sorted_reading) = match reading {
+            Some(Reading::Sorted) if dialect == Dialect::Sqlite => {
+                (Some(Reading::Index), Some(Reading::Sorted))
+            }
+            reading => (reading, reading),
+        };
         // PostgreSQL's users of one status in name order (V16).
         let (from, column, id_column) = match (status_walk, status) {
             (true, Some(status)) => (
@@ -583,6 +593,12 @@ async fn users_page<S: Sql + ?Sized>(
         // the same.
         let parts = match (&search, reading) {
             _ if !exact_parts.is_empty() => exact_parts.clone(),
+            // Every hit read instead of a walk, kept first as `Index` keeps them.
+            (Some(text), _) if sorted_reading != reading && (large_group.is_some() || disabled) => {
+                search_plan::index_part_kept(text, (large_group, disabled), params)
+                    .into_iter()
+                    .collect()
+            }
             (Some(text), Some(plan)) if plan != total_reading => search_plan::parts(
                 dialect,
                 (Subject::Users, text),
@@ -597,7 +613,14 @@ async fn users_page<S: Sql + ?Sized>(
             if let (Some(part), Some(first)) = (search_part, page_conditions.first_mut()) {
                 first.clone_from(part);
             }
-            for (at, swapped) in &page_swaps {
+            // (The swaps serve a walk: hits read and sorted keep each
+            // condition as the total tests it.)
+            let swaps = if sorted_reading == reading {
+                &page_swaps[..]
+            } else {
+                &[]
+            };
+            for (at, swapped) in swaps {
                 if let Some(condition) = page_conditions.get_mut(*at) {
                     condition.clone_from(swapped);
                 }
@@ -608,7 +631,7 @@ async fn users_page<S: Sql + ?Sized>(
         };
         if parts.len() < 2 {
             let where_sql = part(parts.first(), params);
-            let sorted = search_plan::sorted_by(&column, reading, text_sort);
+            let sorted = search_plan::sorted_by(&column, sorted_reading, text_sort);
             format!(
                 "SELECT {USER_COLUMNS} FROM {from}{join}{where_sql} \
                  ORDER BY {sorted} {order}, {id_column} {order} LIMIT {limit_rows}"
@@ -636,55 +659,69 @@ async fn users_page<S: Sql + ?Sized>(
             )
         }
     };
-    // A frequent search SQLite reads from its index, whose hits a bounded
-    // walk of the sort's index may meet first (`users_walk`): a page the
-    // walk leaves short is read from the index after all. Not one read
-    // past the index's limit, whose hits start many keys of the sort and
+    // A search SQLite reads from its index, whose hits a bounded walk of
+    // the sort's index may meet first (`users_walk`): a page the walk
+    // leaves short is read from the index after all. Not one read past
+    // the index's limit, whose hits start many keys of the sort and
     // cluster there ("jose" by name at a million: its walk failed, 22 ms
-    // where the read alone takes 17).
-    let walk_first = match (dialect, reading, index_count, sizes, search.as_deref()) {
-        (Dialect::Sqlite, Some(Reading::Index), Some(found), Some(sizes), Some(text))
-            if counted == Counted::Quickly
-                && found <= search_plan::index_limit(text, sizes)
-                && team_walk.is_none()
-                && query.team_of.is_none()
-                && join.is_empty()
-                && query.supervisor.is_none()
-                && query.facts.is_none()
-                && query.status != Some(StatusFilter::Expired)
-                && matches!(
-                    query.sort,
-                    SortField::Name | SortField::Email | SortField::Created | SortField::LastSignIn
-                ) =>
-        {
-            users_walk::entries(found, sizes, u64::from(limit) + 1)
-        }
-        _ => None,
+    // where the read alone takes 17). A frequent one SQLite walks for,
+    // of few enough hits to read instead, too (`users_walk::READ_MOST`).
+    let walkable_page = dialect == Dialect::Sqlite
+        && counted == Counted::Quickly
+        && team_walk.is_none()
+        && query.team_of.is_none()
+        && join.is_empty()
+        && query.supervisor.is_none()
+        && query.facts.is_none()
+        && query.status != Some(StatusFilter::Expired)
+        && matches!(
+            query.sort,
+            SortField::Name | SortField::Email | SortField::Created | SortField::LastSignIn
+        );
+    let wanted = u64::from(limit) + 1;
+    let walk = |entries| users_walk::Walk {
+        column: (&column, text_sort),
+        direction: query.direction,
+        after: query.after.as_ref().map(|cursor| (&cursor.key, cursor.id)),
+        entries,
+        wanted: wanted as usize,
     };
+    let page_walked =
+        |bound: Option<&String>, params: &mut Params| page(Some(Reading::Walk), bound, params);
     let mut walked = None;
-    if let Some(entries) = walk_first {
-        let mut walk_params = params.clone();
-        let cursor = query.after.as_ref().map(|cursor| (&cursor.key, cursor.id));
-        let bound = users_walk::bound(
-            sql,
-            (&column, text_sort),
-            (query.direction, cursor),
-            entries,
-            &mut walk_params,
-        )
-        .await?;
-        let statement = page(Some(Reading::Walk), bound.as_ref(), &mut walk_params);
-        let rows = query_user_rows(sql, &statement, &walk_params.0).await?;
-        if bound.is_none() || rows.len() > limit as usize {
-            walked = Some(rows);
+    let mut read_instead = None;
+    match (reading, index_count, sizes, search.as_deref()) {
+        (Some(Reading::Index), Some(found), Some(sizes), Some(text))
+            if walkable_page && found <= search_plan::index_limit(text, sizes) =>
+        {
+            if let Some(entries) = users_walk::entries(found, sizes, wanted) {
+                walked = walk(entries).rows(sql, &params, &page_walked).await?;
+            }
         }
+        // (Not by last sign-in: a bound cannot stop a walk in its many
+        // equal keys, the never signed in's.)
+        (Some(Reading::Walk), Some(_), Some(sizes), Some(text))
+            if walkable_page && query.sort != SortField::LastSignIn =>
+        {
+            let hits = search_plan::index_hits(sql, Subject::Users, text, users_walk::READ_MOST)
+                .await?
+                .filter(|&hits| hits <= users_walk::READ_MOST);
+            if let Some(hits) = hits {
+                if let Some(entries) = users_walk::frequent_entries(hits, sizes, wanted) {
+                    walked = walk(entries).rows(sql, &params, &page_walked).await?;
+                }
+                // Read by the index and sorted (on SQLite `Sorted` is that).
+                read_instead = Some(Reading::Sorted);
+            }
+        }
+        _ => {}
     }
     // The page as planned, unless the walk tried first gave it.
     let mut rows = match walked {
         Some(rows) => rows,
         None => {
             let statement = match team_walk {
-                None => page(reading, None, &mut params),
+                None => page(read_instead.or(reading), None, &mut params),
                 // The lead's own row, and their reports' first rows in the sort's
                 // order from the team table's index for it; the two merged.
                 Some(lead) => {
