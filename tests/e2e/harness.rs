@@ -310,6 +310,12 @@ impl Session {
 
     /// Starts the app with extra environment variables.
     pub fn start_with_env(env: &[(&str, &str)]) -> Session {
+        Self::start_prepared(env, |_| {})
+    }
+
+    /// Starts the app with extra environment variables, once `prepare` has
+    /// put what it needs in the (empty) data folder: a store, say.
+    pub fn start_prepared(env: &[(&str, &str)], prepare: impl FnOnce(&Path)) -> Session {
         let name = test_name();
         let tools = Tools::find();
         let scratch = tempfile::Builder::new()
@@ -318,6 +324,7 @@ impl Session {
             .expect("cannot create a temporary folder");
         let data_dir = scratch.path().join("data");
         fs::create_dir_all(&data_dir).expect("cannot create the data folder");
+        prepare(&data_dir);
         let driver_log = scratch.path().join("driver.log");
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

@@ -19,6 +19,7 @@ mod handover;
 mod installed;
 mod lifecycle;
 mod markup;
+mod overview_speed;
 mod remote_store;
 mod screenshots;
 mod session_states;

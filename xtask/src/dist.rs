@@ -552,24 +552,13 @@ fn run_installed_e2e(
     app_args: &str,
     driver_dir: Option<&Path>,
 ) -> Result<()> {
-    let mut command = session.cargo(&[
-        "test",
-        "-p",
-        "roster-desktop",
-        "--test",
-        "e2e",
-        "--",
-        "--ignored",
-        "--exact",
+    let mut command = tasks::ignored_e2e_test(
+        session,
         "installed::the_installed_app_reaches_its_first_run",
-    ]);
-    command
-        .env("ROSTER_E2E_APP", app)
-        .env("ROSTER_E2E_APP_ARGS", app_args)
-        .env("ROSTER_REQUIRE_E2E", "1");
-    if let Some(dir) = driver_dir {
-        command.env("PATH", tasks::path_with(dir)?);
-    }
+        app,
+        driver_dir,
+    )?;
+    command.env("ROSTER_E2E_APP_ARGS", app_args);
     let described = system::describe(&command);
     eprintln!("    {described}");
     let status = command

@@ -11,6 +11,7 @@ mod dist;
 mod startup;
 mod system;
 mod tasks;
+mod window;
 
 use std::process::ExitCode;
 
@@ -29,13 +30,20 @@ Tasks:
                      (ROSTER_TEST_DATABASE_URL, default 127.0.0.1:5432).
   bench [--users N] [--audit-events N] [--runs N]
   bench --startup [--runs N]
+  bench --window FILE
                      Build `roster` in release mode and run `roster bench
                      --users N --clients N` (default 100000) with both
                      profiles of people (realistic: thousands of names of
                      many languages, Zipf-like, company domains; harsh: 624
                      names) and the searches of bench/queries.txt, on a new
                      SQLite file, then on a new schema of a PostgreSQL
-                     database (dropped afterwards); then the start-up
+                     database (dropped afterwards); then the window
+                     section (alone with --window FILE, a store `roster
+                     bench --store FILE` kept): the realistic SQLite
+                     store's users overview in the real window, Roster
+                     built in release mode, each search of the file typed
+                     5 times a key every 120 ms, timed from the last key
+                     to its first page drawn; then the start-up
                      section (alone with --startup): Roster and an empty
                      Tauri 2 window built in release mode, each started N
                      times (default 10) under Xvfb, timed from spawn to the
@@ -48,8 +56,8 @@ Tasks:
                      else postgres://postgres@127.0.0.1:5432/test; a password
                      in the URL is passed on in PGPASSWORD. Prints one JSON
                      document to stdout, {\"sqlite\": {\"realistic\": REPORT,
-                     \"harsh\": REPORT}, \"postgres\": {...}, \"startup\":
-                     FIGURES}, each REPORT being `roster bench`'s (seed time,
+                     \"harsh\": REPORT}, \"postgres\": {...}, \"window\":
+                     FIGURES, \"startup\": FIGURES}, each REPORT being `roster bench`'s (seed time,
                      disk size, p50/p95/max ms per query and per search of
                      the file; with the realistic profile, bulk work: a dry
                      run of 100,000 rows, an import of 10,000 users beside
@@ -198,11 +206,21 @@ fn bench_options(rest: &[String]) -> Result<tasks::BenchOptions> {
         audit_events: 0,
         runs: startup::DEFAULT_RUNS,
         startup_only: false,
+        window_only: None,
     };
     let mut args = rest.iter();
     while let Some(arg) = args.next() {
         if arg == "--startup" {
             options.startup_only = true;
+            continue;
+        }
+        if let Some(store) = arg.strip_prefix("--window=") {
+            options.window_only = Some(store.into());
+            continue;
+        }
+        if arg == "--window" {
+            let store = args.next().context("`--window` needs a store file")?;
+            options.window_only = Some(store.into());
             continue;
         }
         let (name, value) = match arg.split_once('=') {
@@ -237,6 +255,14 @@ fn bench_options(rest: &[String]) -> Result<tasks::BenchOptions> {
                  `--audit-events N` or `--runs N`"
             ),
         }
+    }
+    if options.window_only.is_some()
+        && (options.startup_only
+            || options.users != tasks::DEFAULT_BENCH_USERS
+            || options.audit_events > 0
+            || options.runs != startup::DEFAULT_RUNS)
+    {
+        bail!("`--window FILE` measures only the window on a kept store: it takes no other option");
     }
     if options.startup_only
         && (options.users != tasks::DEFAULT_BENCH_USERS || options.audit_events > 0)
@@ -295,6 +321,19 @@ mod tests {
         assert!(bench_options(&strings(&["--runs", "0"])).is_err());
         assert!(bench_options(&strings(&["--runs", "5000"])).is_err());
         assert!(bench_options(&strings(&["--startup", "--users", "5"])).is_err());
+    }
+
+    #[test]
+    fn bench_window_takes_a_store_and_nothing_else() {
+        assert_eq!(bench_options(&[]).unwrap().window_only, None);
+        let spaced = bench_options(&strings(&["--window", "kept.sqlite3"])).unwrap();
+        assert_eq!(spaced.window_only, Some("kept.sqlite3".into()));
+        let joined = bench_options(&strings(&["--window=kept.sqlite3"])).unwrap();
+        assert_eq!(joined.window_only, Some("kept.sqlite3".into()));
+        assert!(bench_options(&strings(&["--window"])).is_err());
+        assert!(bench_options(&strings(&["--window", "a", "--users", "5"])).is_err());
+        assert!(bench_options(&strings(&["--window", "a", "--startup"])).is_err());
+        assert!(bench_options(&strings(&["--window", "a", "--runs", "3"])).is_err());
     }
 
     #[test]

@@ -67,22 +67,9 @@ pub fn bench_startup(session: &mut Session, runs: u32) -> Result<String> {
     session.step("check system prerequisites", |_| {
         system::ensure_prerequisites(&["xvfb"])
     })?;
-    // The features `tauri build` gives the app (assets served from the
-    // binary), so the build is the one `cargo xtask dist` bundles.
-    session.cargo_step(
-        &[
-            "build",
-            "--release",
-            "-p",
-            "roster-desktop",
-            "--features",
-            "tauri/custom-protocol",
-        ],
-        "",
-    )?;
+    let roster_app = build_release_app(session)?;
     session.cargo_step(&["build", "--release", "-p", "roster-cli"], "")?;
     crate::dist::build_empty_window(session)?;
-    let roster_app = session.binary("release", "roster-desktop");
     let roster_cli = session.binary("release", "roster");
     let empty = session.binary("release", "empty-window");
 
@@ -123,6 +110,24 @@ pub fn bench_startup(session: &mut Session, runs: u32) -> Result<String> {
     })();
     let _ = fs::remove_dir_all(&work);
     result
+}
+
+/// Builds Roster in release mode with the features `tauri build` gives it
+/// (assets served from the binary), so the build is the one `cargo xtask
+/// dist` bundles; returns its path.
+pub fn build_release_app(session: &mut Session) -> Result<std::path::PathBuf> {
+    session.cargo_step(
+        &[
+            "build",
+            "--release",
+            "-p",
+            "roster-desktop",
+            "--features",
+            "tauri/custom-protocol",
+        ],
+        "",
+    )?;
+    Ok(session.binary("release", "roster-desktop"))
 }
 
 /// A SQLite store with a first administrator (no second factor), so the

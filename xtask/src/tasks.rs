@@ -122,10 +122,12 @@ pub struct BenchOptions {
     pub runs: u32,
     /// Only the start-up section (`--startup`).
     pub startup_only: bool,
+    /// Only the window section, on this kept store (`--window FILE`).
+    pub window_only: Option<PathBuf>,
 }
 
 /// The searches every bench times one by one, relative to the workspace.
-const BENCH_QUERIES_FILE: &str = "bench/queries.txt";
+pub(crate) const BENCH_QUERIES_FILE: &str = "bench/queries.txt";
 
 /// The people profiles every bench seeds, the first one also measuring the
 /// bulk work (and the audit log) that do not depend on names.
@@ -147,6 +149,12 @@ pub fn bench(options: BenchOptions) -> Result<ExitCode> {
         println!("{{\n  \"startup\": {}\n}}", indent(&startup?));
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(store) = &options.window_only {
+        let window = crate::window::bench_window(&mut session, store);
+        session.summary(window.is_ok());
+        println!("{{\n  \"window\": {}\n}}", indent(&window?));
+        return Ok(ExitCode::SUCCESS);
+    }
     let BenchOptions {
         users,
         audit_events,
@@ -154,6 +162,10 @@ pub fn bench(options: BenchOptions) -> Result<ExitCode> {
         ..
     } = options;
     let (url, source) = bench_database_url();
+    // The realistic SQLite store is kept for the window section, then removed.
+    let work = env::temp_dir().join(format!("roster-bench-{}", std::process::id()));
+    let window_store = work.join("realistic.sqlite3");
+    let mut windows = Vec::new();
     let reports = (|| {
         session.step("check PostgreSQL", |_| {
             let endpoint = database::check_url_reachable(&url, &source)?;
@@ -173,6 +185,8 @@ pub fn bench(options: BenchOptions) -> Result<ExitCode> {
         // The password, if the URL has one, goes in PGPASSWORD: a command
         // line is visible to every user of the machine.
         let (url, password) = database::split_password(&url);
+        std::fs::create_dir_all(&work)
+            .with_context(|| format!("cannot create {}", work.display()))?;
         let mut reports = Vec::new();
         for postgres in [false, true] {
             let mut by_profile = Vec::new();
@@ -199,16 +213,25 @@ pub fn bench(options: BenchOptions) -> Result<ExitCode> {
                     }
                     "PostgreSQL"
                 } else {
+                    if index == 0 {
+                        command.arg("--store").arg(&window_store);
+                    }
                     "SQLite"
                 };
                 let report = session.report_step(&format!("bench {store}, {profile}"), command)?;
                 by_profile.push((profile, report));
             }
             reports.push(by_profile);
+            if !postgres {
+                let window = crate::window::bench_window(&mut session, &window_store);
+                let _ = std::fs::remove_dir_all(&work);
+                windows.push(window?);
+            }
         }
         let startup = crate::startup::bench_startup(&mut session, runs)?;
         Ok::<_, anyhow::Error>((reports, startup))
     })();
+    let _ = std::fs::remove_dir_all(&work);
     session.summary(reports.is_ok());
     let (reports, startup) = reports?;
     let mut stores: Vec<String> = ["sqlite", "postgres"]
@@ -222,6 +245,9 @@ pub fn bench(options: BenchOptions) -> Result<ExitCode> {
             format!("  \"{store}\": {{\n{}\n  }}", profiles.join(",\n"))
         })
         .collect();
+    for window in windows {
+        stores.push(format!("  \"window\": {}", indent(&window)));
+    }
     stores.push(format!("  \"startup\": {}", indent(&startup)));
     println!("{{\n{}\n}}", stores.join(",\n"));
     Ok(ExitCode::SUCCESS)
@@ -299,6 +325,33 @@ pub(crate) fn ensure_tauri_driver(session: &Session) -> Result<Option<PathBuf>> 
         installed.display()
     );
     Ok(Some(bin_dir))
+}
+
+/// `cargo test` of the one ignored end-to-end test `test` (its full name)
+/// against the program `app`, with `driver_dir` (where tauri-driver is)
+/// on PATH when it is not there already.
+pub(crate) fn ignored_e2e_test(
+    session: &Session,
+    test: &str,
+    app: &Path,
+    driver_dir: Option<&Path>,
+) -> Result<Command> {
+    let mut command = session.cargo(&[
+        "test",
+        "-p",
+        "roster-desktop",
+        "--test",
+        "e2e",
+        "--",
+        "--ignored",
+        "--exact",
+        test,
+    ]);
+    command.env("ROSTER_E2E_APP", app).env(REQUIRE_E2E_ENV, "1");
+    if let Some(dir) = driver_dir {
+        command.env("PATH", path_with(dir)?);
+    }
+    Ok(command)
 }
 
 /// Where `cargo install` puts binaries (ignoring `install.root` in config

@@ -13,9 +13,9 @@ use roster_core::domain::{
     Description, GroupId, GroupName, PermissionSet, Status, UserId, ValidUntil,
 };
 use roster_core::model::{User, UserFields};
-use roster_core::password::{Hasher, PlainPassword};
+use roster_core::password::{Hasher, PasswordHash, PlainPassword};
 use roster_core::store::{
-    statement_log, Direction, SortField, StatusFilter, Store, TxMode, UserQuery,
+    statement_log, Direction, SortField, StatusFilter, Store, Tx, TxMode, UserQuery,
 };
 use support::*;
 
@@ -23,13 +23,16 @@ use support::*;
 const PEOPLE: usize = 3_000;
 const PAGE: u32 = 20;
 
-/// Writes the crowd (every fourth disabled, by `crowd_fields`, and one in
-/// nine expired): one in ten
-/// of the first 2,700 a "Qxa" (half of them disabled), spread through
-/// every sort; the last 300 "Zz Vy…", last by name, by address and by
-/// creation. Every user but each seventh is in a large group. Returns the
-/// group and its members.
-async fn write_crowd(store: &dyn Store) -> (GroupId, Vec<UserId>) {
+/// A writing transaction that has made the group "Large"; the password
+/// hash the users get, and the time.
+async fn begin_with_group(
+    store: &dyn Store,
+) -> (
+    Box<dyn Tx>,
+    GroupId,
+    PasswordHash,
+    chrono::DateTime<chrono::Utc>,
+) {
     let hash = Hasher::fast_for_bench_only()
         .hash(&PlainPassword::new("walk first test password"))
         .expect("hash");
@@ -44,6 +47,17 @@ async fn write_crowd(store: &dyn Store) -> (GroupId, Vec<UserId>) {
         )
         .await
         .expect("group");
+    (tx, group, hash, now)
+}
+
+/// Writes the crowd (every fourth disabled, by `crowd_fields`, and one in
+/// nine expired): one in ten
+/// of the first 2,700 a "Qxa" (half of them disabled), spread through
+/// every sort; the last 300 "Zz Vy…", last by name, by address and by
+/// creation. Every user but each seventh is in a large group. Returns the
+/// group and its members.
+async fn write_crowd(store: &dyn Store) -> (GroupId, Vec<UserId>) {
+    let (mut tx, group, hash, now) = begin_with_group(store).await;
     let mut members = Vec::new();
     for n in 0..PEOPLE {
         let letter = char::from(b'a' + (n % 25) as u8);
@@ -219,20 +233,7 @@ async fn sqlite_reads_each_page_as_planned(world: &World, group: GroupId) {
 /// name: more hits than SQLite reads from the index for a page, so its
 /// plan walks, and clustered where a walk from the start meets them last.
 async fn write_late_cluster(store: &dyn Store) -> GroupId {
-    let hash = Hasher::fast_for_bench_only()
-        .hash(&PlainPassword::new("walk first test password"))
-        .expect("hash");
-    let now = chrono::Utc::now();
-    let mut tx = store.begin(TxMode::Write).await.expect("begin");
-    let group = tx
-        .insert_group(
-            &GroupName::parse("Large").expect("group name"),
-            &Description::default(),
-            &PermissionSet::default(),
-            now,
-        )
-        .await
-        .expect("group");
+    let (mut tx, group, hash, now) = begin_with_group(store).await;
     let mut members = Vec::new();
     for n in 0..PEOPLE {
         let letter = char::from(b'a' + (n % 25) as u8);
