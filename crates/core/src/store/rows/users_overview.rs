@@ -700,12 +700,18 @@ async fn users_page<S: Sql + ?Sized>(
         }
         // (Not by last sign-in: a bound cannot stop a walk in its many
         // equal keys, the never signed in's.)
-        (Some(Reading::Walk), Some(_), Some(sizes), Some(text))
+        (Some(Reading::Walk), Some(found), Some(sizes), Some(text))
             if walkable_page && query.sort != SortField::LastSignIn =>
         {
-            let hits = search_plan::index_hits(sql, Subject::Users, text, users_walk::READ_MOST)
-                .await?
-                .filter(|&hits| hits <= users_walk::READ_MOST);
+            // (The plan counted them, up to the count's cap.)
+            let hits = match found {
+                _ if found <= COUNT_CAP => Some(found),
+                _ => {
+                    search_plan::index_hits(sql, Subject::Users, text, users_walk::READ_MOST)
+                        .await?
+                }
+            }
+            .filter(|&hits| hits <= users_walk::READ_MOST);
             if let Some(hits) = hits {
                 if let Some(entries) = users_walk::frequent_entries(hits, sizes, wanted) {
                     walked = walk(entries).rows(sql, &params, &page_walked).await?;
