@@ -197,6 +197,15 @@ fn prepare_store(store: &Path, data: &Path) -> (String, u64) {
     let copy = data.join(roster_core::paths::LOCAL_STORE_FILE);
     fs::copy(store, &copy)
         .unwrap_or_else(|e| panic!("cannot copy {} into the data folder: {e}", store.display()));
+    // What its write-ahead log holds is the store's too.
+    let wal = |path: &Path| {
+        let mut name = path.as_os_str().to_owned();
+        name.push("-wal");
+        PathBuf::from(name)
+    };
+    if wal(store).is_file() {
+        fs::copy(wal(store), wal(&copy)).unwrap_or_else(|e| panic!("cannot copy its log: {e}"));
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -59,7 +59,7 @@ Tasks:
                      \"harsh\": REPORT}, \"postgres\": {...}, \"window\":
                      FIGURES, \"startup\": FIGURES}, each REPORT being `roster bench`'s (seed time,
                      disk size, p50/p95/max ms per query and per search of
-                     the file; with the realistic profile, bulk work: a dry
+                     the file; with the harsh profile, bulk work: a dry
                      run of 100,000 rows, an import of 10,000 users beside
                      this machine's hashing limit, a bulk disable of every
                      enabled user up to 200,000; with --audit-events N, N
@@ -219,7 +219,10 @@ fn bench_options(rest: &[String]) -> Result<tasks::BenchOptions> {
             continue;
         }
         if arg == "--window" {
-            let store = args.next().context("`--window` needs a store file")?;
+            let store = args
+                .next()
+                .filter(|store| !store.starts_with("--"))
+                .context("`--window` needs a store file")?;
             options.window_only = Some(store.into());
             continue;
         }
@@ -331,6 +334,7 @@ mod tests {
         let joined = bench_options(&strings(&["--window=kept.sqlite3"])).unwrap();
         assert_eq!(joined.window_only, Some("kept.sqlite3".into()));
         assert!(bench_options(&strings(&["--window"])).is_err());
+        assert!(bench_options(&strings(&["--window", "--users", "5"])).is_err());
         assert!(bench_options(&strings(&["--window", "a", "--users", "5"])).is_err());
         assert!(bench_options(&strings(&["--window", "a", "--startup"])).is_err());
         assert!(bench_options(&strings(&["--window", "a", "--runs", "3"])).is_err());

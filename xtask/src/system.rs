@@ -141,7 +141,11 @@ pub(crate) fn apt_get(args: &[&str]) -> Result<()> {
             args.join(" ")
         );
     };
-    command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+    // Its output is progress: a bench's standard output is its JSON.
+    command
+        .args(args)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .stdout(std::process::Stdio::from(std::io::stderr()));
     eprintln!("==> {}", describe(&command));
     let status = command
         .status()

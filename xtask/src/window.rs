@@ -54,9 +54,12 @@ pub fn bench_window(session: &mut Session, store: &Path) -> Result<String> {
         // The bench's JSON is this task's standard output: the test's goes
         // with the progress.
         .stdout(Stdio::from(std::io::stderr()));
-    session.command_step(command, "see the failure above")?;
-    let report = fs::read_to_string(&out)
-        .with_context(|| format!("the window bench wrote no figures to {}", out.display()));
+    let report = session
+        .command_step(command, "see the failure above")
+        .and_then(|()| {
+            fs::read_to_string(&out)
+                .with_context(|| format!("the window bench wrote no figures to {}", out.display()))
+        });
     let _ = fs::remove_file(&out);
     report
 }
