@@ -19,13 +19,15 @@ use super::users_filters::{
     expired_condition, expired_walked, fact_condition, facts_are_rare, filtered_at_most,
     kept_status_count, member_of, status_condition, valid_on, walks_status_names,
 };
-use super::users_team::{in_team_of, team_condition, team_list, team_size};
+use super::users_team::{
+    in_team_of, sort_field, team_condition, team_list, team_size, walks_team_keys,
+};
 use super::users_walk;
 use super::UsersTx;
 
 /// Groups up to this size are listed by sorting their members; larger ones
 /// by walking the sort index.
-const SMALL_GROUP: u64 = 2_000;
+pub(super) const SMALL_GROUP: u64 = 2_000;
 
 /// A status held by fewer than one user in this many is rare: a search
 /// walked by name reads its users from `users_status_name` (each looked up,
@@ -780,31 +782,4 @@ async fn users_page<S: Sql + ?Sized>(
         stopped: lower_bound,
     });
     Ok((complete_users(sql, rows).await?, total, next))
-}
-
-/// Whether a page of a team is read from the team table's sort keys: when
-/// nothing narrows the team more cheaply than walking them. A search
-/// (`searching`: on SQLite a rare one, on PostgreSQL one read by its hits;
-/// the caller leaves out a frequent one, whose hits a walk of the team
-/// meets soon), a sign-in fact, a
-/// supervisor, an expiry or a small group each finds its few users through
-/// an index of its own, then keeps those in the team.
-fn walks_team_keys(query: &UserQuery, searching: bool, group_members: Option<u64>) -> bool {
-    !searching
-        && query.facts.is_none()
-        && query.supervisor.is_none()
-        && query.status != Some(StatusFilter::Expired)
-        && group_members.is_none_or(|members| members > SMALL_GROUP)
-}
-
-/// The column of a sort, in `users` and in `user_ancestors` alike.
-fn sort_field(sort: SortField) -> &'static str {
-    match sort {
-        SortField::Name => "name_key",
-        SortField::Email => "email_normalized",
-        SortField::Created => "created_at",
-        SortField::LastSignIn => "last_sign_in_at",
-        SortField::PasswordChanged => "password_changed_at",
-        SortField::FailedSignIns => "failed_sign_ins",
-    }
 }

@@ -1,11 +1,14 @@
 //! A team lead's people (the lead and every report, direct or indirect,
 //! kept as pairs in `user_ancestors`): their number, and the conditions
 //! that keep a page of users, or of the clients they look after, in the
-//! team.
+//! team; whether a page walks the team table's sort keys, and their column.
 
 use crate::domain::UserId;
 use crate::store::sql::{self, Dialect, Sql};
 use crate::store::StoreError;
+use crate::store::{SortField, StatusFilter, UserQuery};
+
+use super::users_overview::SMALL_GROUP;
 
 /// Teams up to this size are read from the ancestors table and sorted;
 /// larger ones by walking the sort index, probing each user's ancestors.
@@ -59,4 +62,35 @@ pub(super) fn team_list(column: &str, lead: &str) -> String {
         "{column} IN (SELECT {lead} UNION ALL \
          SELECT a.user_id FROM user_ancestors a WHERE a.ancestor_id = {lead})"
     )
+}
+
+/// Whether a page of a team is read from the team table's sort keys: when
+/// nothing narrows the team more cheaply than walking them. A search
+/// (`searching`: on SQLite a rare one, on PostgreSQL one read by its hits;
+/// the caller leaves out a frequent one, whose hits a walk of the team
+/// meets soon), a sign-in fact, a
+/// supervisor, an expiry or a small group each finds its few users through
+/// an index of its own, then keeps those in the team.
+pub(super) fn walks_team_keys(
+    query: &UserQuery,
+    searching: bool,
+    group_members: Option<u64>,
+) -> bool {
+    !searching
+        && query.facts.is_none()
+        && query.supervisor.is_none()
+        && query.status != Some(StatusFilter::Expired)
+        && group_members.is_none_or(|members| members > SMALL_GROUP)
+}
+
+/// The column of a sort, in `users` and in `user_ancestors` alike.
+pub(super) fn sort_field(sort: SortField) -> &'static str {
+    match sort {
+        SortField::Name => "name_key",
+        SortField::Email => "email_normalized",
+        SortField::Created => "created_at",
+        SortField::LastSignIn => "last_sign_in_at",
+        SortField::PasswordChanged => "password_changed_at",
+        SortField::FailedSignIns => "failed_sign_ins",
+    }
 }
