@@ -435,6 +435,32 @@ impl Drop for Xvfb {
 mod tests {
     use super::*;
 
+    /// The first window's `"width"` and `"height"` in a Tauri config.
+    fn window_size(config: &str) -> (u32, u32) {
+        let number = |field: &str| {
+            let at = config.find(&format!("\"{field}\":")).expect(field) + field.len() + 3;
+            let digits: String = config[at..]
+                .trim_start()
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse().expect(field)
+        };
+        (number("width"), number("height"))
+    }
+
+    #[test]
+    fn the_empty_window_is_as_large_as_roster_s() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let read = |path: &str| fs::read_to_string(root.join(path)).expect(path);
+        let roster = window_size(&read("tauri.conf.json"));
+        assert_eq!(roster, (1200, 800));
+        assert_eq!(
+            window_size(&read("xtask/empty-window/tauri.conf.json")),
+            roster
+        );
+    }
+
     #[test]
     fn the_probe_names_a_screen_and_a_time() {
         assert_eq!(
