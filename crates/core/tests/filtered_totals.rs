@@ -193,11 +193,27 @@ async fn a_filtered_total_is_exact_or_a_true_lower_bound(backend: Backend) {
         let (found, _) = world.every_page(query.clone(), 1_000).await;
         let found: Vec<_> = found.iter().map(|u| u.id).collect();
         assert_eq!(found, expected, "{case}: the pages");
+        statement_log::open();
         let page = world
             .directory
             .list_users(&world.admin, query)
             .await
             .expect("list");
+        let page_statements = statement_log::close();
+        // SQLite reads a first page of more hits than its own count reads
+        // first, and counts it by its rows: "more than" a full page,
+        // without reading 1,001 of them for "more than 900".
+        if backend == Backend::Sqlite && *case == "kai, disabled" {
+            assert_eq!(
+                (page.total, page.counting, page.users.len()),
+                (Total::at_least(51).expect("some"), true, 50),
+                "{case}"
+            );
+            assert!(
+                !page_statements.iter().any(|s| s.contains("sum(matched)")),
+                "{case}: {page_statements:#?}"
+            );
+        }
         statement_log::open();
         let total = world
             .directory

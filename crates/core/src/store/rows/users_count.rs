@@ -28,6 +28,35 @@ pub(super) const COUNT_BUDGET: u64 = COUNT_CAP;
 /// beside it (`count_listed_users`).
 pub(super) const QUICK_BUDGET: u64 = 1_000;
 
+/// Whether a first page of a filtered `search` is counted by its rows
+/// ([`first_page_total`]) rather than by a page's own count, which would
+/// read more than [`QUICK_BUDGET`] of the fewest `candidates` (the
+/// search's hits as its plan counted them, the group's members, the
+/// team's: each a user looked up) to say only "more than" what it found:
+/// "müller" by name among the enabled at a million users read 1,001 hits
+/// for "more than 800". The overview then counts in full beside it, as it
+/// did. Only a search with an index whose hits the plan counted.
+pub(super) fn counted_by_page(search: Option<&str>, candidates: [Option<u64>; 3]) -> bool {
+    let [hits, _, _] = candidates;
+    hits.is_some()
+        && search.is_some_and(|text| index_query(Subject::Users, text).is_some())
+        && candidates
+            .into_iter()
+            .flatten()
+            .min()
+            .is_some_and(|fewest| fewest > QUICK_BUDGET)
+}
+
+/// The total of a first page that read `read` rows for a page of `limit`
+/// (and one more), and whether it is a lower bound: "more than" its page
+/// when it is full, else exactly the rows it holds.
+pub(super) fn first_page_total(read: u64, limit: u32) -> (Total, bool) {
+    match Total::at_least(read) {
+        Some(at_least) if read > u64::from(limit) => (at_least, true),
+        _ => (Total::exact(read), false),
+    }
+}
+
 /// A search and the count its plan read of its index (up to the cap and
 /// one more), if it read one.
 #[derive(Debug, Clone, Copy)]
@@ -176,4 +205,30 @@ pub(super) async fn bounded_total<S: Sql + ?Sized>(
     } else {
         Total::at_least(matched).map(|total| (total, true))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_first_page_counted_by_its_rows_says_more_than_a_full_page_else_what_it_holds() {
+        assert_eq!(
+            first_page_total(51, 50),
+            (Total::at_least(51).expect("some"), true)
+        );
+        assert_eq!(first_page_total(51, 50).0.count, 50);
+        assert_eq!(first_page_total(50, 50), (Total::exact(50), false));
+        assert_eq!(first_page_total(0, 50), (Total::exact(0), false));
+        // Only where the fewest candidates are more than a page's count reads.
+        let fewest = |candidates| counted_by_page(Some("kai"), candidates);
+        assert!(fewest([Some(1_001), None, None]));
+        assert!(!fewest([Some(1_000), None, None]));
+        assert!(!fewest([Some(12_000), Some(5), None]));
+        assert!(!fewest([Some(12_000), None, Some(900)]));
+        assert!(!fewest([None, Some(3_000), None]));
+        assert!(!counted_by_page(None, [Some(5_000), None, None]));
+        // A short search with punctuation has no index to count.
+        assert!(!counted_by_page(Some("o'"), [Some(5_000), None, None]));
+    }
 }

@@ -14,13 +14,17 @@ use super::keyset::{keyset_condition, order_of};
 use super::search;
 use super::search_plan::{self, users_text_sort, PageAsk, PageFilter, Reading, Subject};
 use super::users::{complete_users, query_user_rows, USER_COLUMNS};
-use super::users_count::{bounded_total, Grouped, Searched, Teamed, COUNT_BUDGET, QUICK_BUDGET};
+use super::users_count::{
+    bounded_total, counted_by_page, first_page_total, Grouped, Searched, Teamed, COUNT_BUDGET,
+    QUICK_BUDGET,
+};
 use super::users_filters::{
     expired_condition, expired_walked, fact_condition, facts_are_rare, filtered_at_most,
     kept_status_count, member_of, status_condition, valid_on, walks_status_names,
 };
 use super::users_team::{
-    in_team_of, sort_field, team_condition, team_list, team_size, walks_team_keys,
+    in_team_of, sort_field, team_condition, team_list, team_size, team_walk_statement,
+    walks_team_keys,
 };
 use super::users_walk;
 use super::UsersTx;
@@ -396,6 +400,19 @@ async fn users_page<S: Sql + ?Sized>(
         && query.facts.is_none();
     // Whether the total is the lower bound of a count stopped early.
     let mut lower_bound = false;
+    // SQLite: a first page of a filtered search whose own count would stop
+    // early is read first and counted by its rows (`counted_by_page`).
+    let counted_by_page = dialect == Dialect::Sqlite
+        && counted == Counted::Quickly
+        && query.after.is_none()
+        && counted_by_page(
+            search.as_deref(),
+            [
+                index_count,
+                grouped.as_ref().map(|group| group.members),
+                teamed.as_ref().map(|team| team.members),
+            ],
+        );
     let total = match (&search, query.status, group_members, query.supervisor) {
         _ if counted == Counted::Not => None,
         _ if only_team && team_members.is_some() => {
@@ -428,6 +445,7 @@ async fn users_page<S: Sql + ?Sized>(
         (Some(_), None, None, None) if kept && index_count.is_some() => {
             Some(Total::capped(index_count.unwrap_or_default()))
         }
+        _ if counted_by_page => None,
         _ => {
             // SQLite counts from the search's hits, the group's members or
             // the team's, at most a budget of them: a page's own count a
@@ -743,28 +761,26 @@ async fn users_page<S: Sql + ?Sized>(
                     ) {
                         *first = search_plan::rule(dialect, Subject::Users, text, &mut params);
                     }
-                    let mut own = conditions.clone();
-                    own.push(format!("u.id = {lead}"));
-                    own.extend(after((&column, "u.id"), &mut params));
-                    let own = where_clause(&own);
                     let key = format!("a.{}", sort_field(query.sort));
-                    let mut reports = conditions;
-                    reports.push(format!("a.ancestor_id = {lead}"));
-                    reports.extend(after((&key, "a.user_id"), &mut params));
-                    let reports = where_clause(&reports);
-                    format!(
-                        "SELECT {USER_COLUMNS} FROM (\
-                         SELECT {USER_COLUMNS}, {column} AS sort_value FROM users u{join}{own} \
-                         UNION ALL \
-                         SELECT * FROM (SELECT {USER_COLUMNS}, {key} AS sort_value \
-                         FROM user_ancestors a JOIN users u ON u.id = a.user_id{join}{reports} \
-                         ORDER BY {key} {order}, a.user_id {order} LIMIT {limit_rows}) reports\
-                         ) u ORDER BY u.sort_value {order}, u.id {order} LIMIT {limit_rows}"
+                    team_walk_statement(
+                        (conditions, &lead),
+                        (&column, &key),
+                        (&join, order, &limit_rows),
+                        &after,
+                        &mut params,
                     )
                 }
             };
             query_user_rows(sql, &statement, &params.0).await?
         }
+    };
+    let total = match total {
+        None if counted_by_page => {
+            let (total, more) = first_page_total(rows.len() as u64, limit);
+            lower_bound = more;
+            Some(total)
+        }
+        total => total,
     };
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);

@@ -4,10 +4,11 @@
 //! team; whether a page walks the team table's sort keys, and their column.
 
 use crate::domain::UserId;
-use crate::store::sql::{self, Dialect, Sql};
+use crate::store::sql::{self, where_clause, Dialect, Params, Sql};
 use crate::store::StoreError;
 use crate::store::{SortField, StatusFilter, UserQuery};
 
+use super::users::USER_COLUMNS;
 use super::users_overview::SMALL_GROUP;
 
 /// Teams up to this size are read from the ancestors table and sorted;
@@ -93,4 +94,39 @@ pub(super) fn sort_field(sort: SortField) -> &'static str {
         SortField::PasswordChanged => "password_changed_at",
         SortField::FailedSignIns => "failed_sign_ins",
     }
+}
+
+/// A page's condition after its cursor, given the key's and the id's
+/// columns (its values bound in the parameters), if it has one.
+pub(super) type AfterCursor<'a> = dyn Fn((&str, &str), &mut Params) -> Option<String> + 'a;
+
+/// The statement of a page that walks a team's keys: the lead's own row
+/// (`column` its key), and their reports' first rows in the sort's order
+/// from the team table's index for it (`key`), the two merged; each kept
+/// by the page's `conditions` and after its cursor (`after`, given the
+/// key's and the id's columns).
+pub(super) fn team_walk_statement(
+    (conditions, lead): (Vec<String>, &str),
+    (column, key): (&str, &str),
+    (join, order, limit_rows): (&str, &str, &str),
+    after: &AfterCursor<'_>,
+    params: &mut Params,
+) -> String {
+    let mut own = conditions.clone();
+    own.push(format!("u.id = {lead}"));
+    own.extend(after((column, "u.id"), params));
+    let own = where_clause(&own);
+    let mut reports = conditions;
+    reports.push(format!("a.ancestor_id = {lead}"));
+    reports.extend(after((key, "a.user_id"), params));
+    let reports = where_clause(&reports);
+    format!(
+        "SELECT {USER_COLUMNS} FROM (\
+         SELECT {USER_COLUMNS}, {column} AS sort_value FROM users u{join}{own} \
+         UNION ALL \
+         SELECT * FROM (SELECT {USER_COLUMNS}, {key} AS sort_value \
+         FROM user_ancestors a JOIN users u ON u.id = a.user_id{join}{reports} \
+         ORDER BY {key} {order}, a.user_id {order} LIMIT {limit_rows}) reports\
+         ) u ORDER BY u.sort_value {order}, u.id {order} LIMIT {limit_rows}"
+    )
 }
