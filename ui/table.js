@@ -14,6 +14,19 @@ import { progress } from './widgets.js';
 
 /** The number of rows a page asks for. */
 export const PAGE_SIZE = 50;
+
+/**
+ * The total counted in full that takes the place of a page's own (`quick`,
+ * "more than" a number read quickly): the count, unless it is a lower bound
+ * too and says less, where the page's stays. Both are true (the core's
+ * `Total::counted_in_full`: a full count may read fewer candidates in
+ * another order than a first page read in the sort's).
+ * @param {{count: number, exact: boolean}} quick
+ * @param {{count: number, exact: boolean}} full
+ */
+export function countedInFull(quick, full) {
+  return !quick.exact && !full.exact && quick.count > full.count ? quick : full;
+}
 /** How long a page that says "more than" stands before its total is counted in full. */
 const COUNT_PAUSE_MS = 300;
 
@@ -271,7 +284,7 @@ export function pagedTable(options) {
     if (options.hideEmptyTable) table.hidden = page.items.length === 0;
     total.removeAttribute('aria-busy');
     total.textContent = options.totalText(page.count && counted ? counted : page.total);
-    if (page.count && !counted) showFullTotal(page.count);
+    if (page.count && !counted) showFullTotal(page.count, page.total);
     const number = state.cursors.length;
     pageNumber.textContent = number > 1 || page.next ? `Page ${number}` : '';
     previous.disabled = number <= 1;
@@ -283,12 +296,13 @@ export function pagedTable(options) {
    * bound stays (true, if less precise) should the count fail, and the
    * query's next page asks again.
    * @param {() => Promise<{count: number, exact: boolean}>} count
+   * @param {{count: number, exact: boolean}} quick the page's own total
    */
-  function showFullTotal(count) {
+  function showFullTotal(count, quick) {
     const question = asked;
     total.setAttribute('aria-busy', 'true');
     if (fullTotal) {
-      follow(fullTotal, question);
+      follow(fullTotal, question, quick);
       return;
     }
     // Asked once the page has stood a moment: a search box asks for a
@@ -297,20 +311,21 @@ export function pagedTable(options) {
     setTimeout(() => {
       if (question !== asked || signal.aborted) return;
       fullTotal ??= count();
-      follow(fullTotal, question);
+      follow(fullTotal, question, quick);
     }, COUNT_PAUSE_MS);
   }
 
   /**
    * @param {Promise<{count: number, exact: boolean}>} asking
    * @param {number} question
+   * @param {{count: number, exact: boolean}} quick the page's own total
    */
-  function follow(asking, question) {
+  function follow(asking, question, quick) {
     asking.then((full) => {
       if (fullTotal !== asking) return;
-      counted = full;
+      counted = countedInFull(quick, full);
       if (question !== asked || signal.aborted) return;
-      total.textContent = options.totalText(full);
+      total.textContent = options.totalText(counted);
     }, () => {
       if (fullTotal === asking) fullTotal = null;
     }).finally(() => {

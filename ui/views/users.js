@@ -17,7 +17,7 @@
 
 import { h, oneAtATime, replaceChildren } from '../dom.js';
 import { standing, twoFactorLabel, usersTotal, yesNo } from '../format.js';
-import { overviewShortcuts, pagedTable } from '../table.js';
+import { countedInFull, overviewShortcuts, pagedTable } from '../table.js';
 import { busy, field, personPicker, statusBadge, time } from '../widgets.js';
 import * as adminSecondFactor from './admin-second-factor.js';
 import { offersBulk, selectionBar } from './users-bulk.js';
@@ -189,7 +189,7 @@ export function render(root, ctx) {
       lastTotal = page.counting && counted?.key === key ? counted.total : page.total;
       const count = page.counting
         ? async () => {
-          const total = await api.countUsers(filters);
+          const total = countedInFull(page.total, await api.countUsers(filters));
           counted = { key, total };
           if (key === JSON.stringify(currentQuery())) {
             lastTotal = total;

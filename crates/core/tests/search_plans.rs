@@ -234,7 +234,6 @@ async fn every_plan_pages_exactly_as_the_rule_says(backend: Backend) {
                     .count_users(&world.admin, &search)
                     .await
                     .expect("count");
-                // A page's own total is the same whatever its size.
                 let page_total = |limit| {
                     let query = UserQuery {
                         limit,

@@ -1,7 +1,7 @@
 //! The smallest Tauri 2 app: one window showing one static page, no
-//! plugins; the window as large as Roster's (1200 × 800, `tauri.conf.json`),
-//! so that the start-up bench compares what Roster draws, not the window's
-//! size (under Xvfb WebKitGTK paints in software). Built in release mode beside Roster by `cargo xtask dist` (so
+//! plugins; the window as large as Roster's (1200 × 800, its
+//! `tauri.conf.json`), so that the start-up bench compares what Roster
+//! draws, not the window's size (under Xvfb WebKitGTK paints in software). Built in release mode beside Roster by `cargo xtask dist` (so
 //! Roster's binary size is read against what Tauri alone costs) and by
 //! `cargo xtask bench` (start-up time and memory against Roster's).
 //!

@@ -66,7 +66,8 @@ async fn list(session: &Session, args: UsersListArgs) -> anyhow::Result<()> {
     let mut page = session.directory.list_users(&operator, &query).await?;
     // A script reads the total counted in full, however long it takes.
     if page.counting {
-        page.total = session.directory.count_users(&operator, &query).await?;
+        let counted = session.directory.count_users(&operator, &query).await?;
+        page.total = page.total.counted_in_full(counted);
         page.counting = false;
     }
     if args.json {

@@ -304,6 +304,21 @@ impl Total {
         Self { count, exact: true }
     }
 
+    /// The total counted in full that takes the place of a page's own
+    /// (`self`, read quickly: "more than" a number): the count, unless it
+    /// is a lower bound too and says less, where the page's stays. Both
+    /// are true: SQLite's count in full reads at most 10,001 candidates in
+    /// their index's order, where a first page counted by its rows found a
+    /// full page in the sort's order (a rare status among a frequent
+    /// search's hits: "more than 50", then "more than 20").
+    pub fn counted_in_full(self, counted: Total) -> Total {
+        if !self.exact && !counted.exact && self.count > counted.count {
+            self
+        } else {
+            counted
+        }
+    }
+
     /// A count that was stopped after `COUNT_CAP + 1` rows.
     pub fn capped(counted: u64) -> Self {
         Self {
@@ -597,6 +612,21 @@ impl Serialize for Cursor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_count_in_full_that_is_a_lesser_lower_bound_leaves_the_page_s() {
+        let page = Total::at_least(51).expect("some");
+        let less = Total::at_least(27).expect("some");
+        let more = Total::at_least(10_001).expect("some");
+        assert_eq!(page.counted_in_full(less), page);
+        assert_eq!(page.counted_in_full(more), more);
+        // An exact count is the truth, whatever the page said.
+        assert_eq!(page.counted_in_full(Total::exact(51)), Total::exact(51));
+        assert_eq!(
+            Total::exact(7).counted_in_full(Total::exact(7)),
+            Total::exact(7)
+        );
+    }
 
     #[test]
     fn a_partial_count_says_more_than_a_round_number_below_it() {

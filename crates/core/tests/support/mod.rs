@@ -767,11 +767,12 @@ pub fn starts_a_word(name: &str, email: &str, text: &str) -> bool {
 }
 
 /// The total counted in full in place of a page's, which said only "more
-/// than" a number read quickly: a true lower bound, below the count.
+/// than" a number read quickly: a true lower bound, below an exact count
+/// (a count that is a lower bound too may say less: the larger stays).
 fn counted_in_full(quick: Total, counted: Total) -> Total {
     assert!(
-        !quick.exact && quick.count < counted.count,
+        !quick.exact && (!counted.exact || quick.count < counted.count),
         "{quick:?} read quickly, {counted:?} counted"
     );
-    counted
+    quick.counted_in_full(counted)
 }

@@ -66,7 +66,8 @@ pub(super) async fn count_listed_users<S: Sql + ?Sized>(
 /// Whether a page counts its total: not at all (a selection read in
 /// pages), quickly (a frequent search's count may stop early on
 /// PostgreSQL, its page walked to; a filtered one's on SQLite after 1,000
-/// candidates), or fully, up to the cap.
+/// candidates, or a first page's by its rows past them), or fully, up to
+/// the cap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Counted {
     Not,
@@ -402,7 +403,7 @@ async fn users_page<S: Sql + ?Sized>(
     let mut lower_bound = false;
     // SQLite: a first page of a filtered search whose own count would stop
     // early is read first and counted by its rows (`counted_by_page`).
-    let counted_by_page = dialect == Dialect::Sqlite
+    let by_page_rows = dialect == Dialect::Sqlite
         && counted == Counted::Quickly
         && query.after.is_none()
         && counted_by_page(
@@ -445,7 +446,7 @@ async fn users_page<S: Sql + ?Sized>(
         (Some(_), None, None, None) if kept && index_count.is_some() => {
             Some(Total::capped(index_count.unwrap_or_default()))
         }
-        _ if counted_by_page => None,
+        _ if by_page_rows => None,
         _ => {
             // SQLite counts from the search's hits, the group's members or
             // the team's, at most a budget of them: a page's own count a
@@ -775,7 +776,7 @@ async fn users_page<S: Sql + ?Sized>(
         }
     };
     let total = match total {
-        None if counted_by_page => {
+        None if by_page_rows => {
             let (total, more) = first_page_total(rows.len() as u64, limit);
             lower_bound = more;
             Some(total)
