@@ -308,3 +308,70 @@ async fn a_filtered_total_is_exact_or_a_true_lower_bound(backend: Backend) {
         }
     }
 }
+
+every_store!(a_count_in_full_that_says_less_leaves_the_first_page_s_bound);
+async fn a_count_in_full_that_says_less_leaves_the_first_page_s_bound(backend: Backend) {
+    let world = World::on(backend).await;
+    let store: &dyn Store = world.directory.store().as_ref();
+    // 10,100 Kais. The first 10,001 written (the candidates SQLite's count
+    // in full reads, in their index's order) hold 26 disabled; the last 60,
+    // all disabled, are named to come first by name.
+    let hash = Hasher::fast_for_bench_only()
+        .hash(&PlainPassword::new("filtered totals test password"))
+        .expect("hash");
+    let now = chrono::Utc::now();
+    let mut tx = store.begin(TxMode::Write).await.expect("begin");
+    for n in 0..10_100 {
+        let disabled = (n <= 10_000 && n % 400 == 0) || n >= 10_040;
+        let name = if n >= 10_040 {
+            format!("Kai Aa{n}")
+        } else {
+            format!("Kai K{n}")
+        };
+        let email = format!("{}@firm.test", name.to_lowercase().replace(' ', "."));
+        let fields = crowd_fields(usize::from(!disabled), &name, &email);
+        tx.insert_user(&fields, &hash, now).await.expect("insert");
+    }
+    tx.commit().await.expect("commit");
+    let query = UserQuery {
+        search: Some("kai".into()),
+        status: Some(StatusFilter::Disabled),
+        ..UserQuery::default()
+    };
+    let page = world
+        .directory
+        .list_users(&world.admin, &query)
+        .await
+        .expect("list");
+    let full = world
+        .directory
+        .count_users(&world.admin, &query)
+        .await
+        .expect("count");
+    let shown = page.total.counted_in_full(full);
+    // 86 disabled Kais: whatever is shown is the truth or below it.
+    assert!(
+        (shown.exact && shown.count == 86) || (!shown.exact && (50..86).contains(&shown.count)),
+        "{:?} then {full:?}: {shown:?}",
+        page.total
+    );
+    if backend == Backend::Sqlite {
+        // The page found its 50 first by name; the count in full found 26
+        // among the 10,001 it read: "more than 20", which does not replace
+        // the page's "more than 50".
+        assert_eq!(
+            (page.total, page.counting, full),
+            (
+                Total::at_least(51).expect("some"),
+                true,
+                Total::at_least(26).expect("some")
+            )
+        );
+        assert_eq!(shown, page.total);
+    }
+    let (found, _) = world.every_page(query, 50).await;
+    assert_eq!(found.len(), 86);
+    assert!(found[..60]
+        .iter()
+        .all(|u| u.name.as_str().starts_with("Kai Aa")));
+}
