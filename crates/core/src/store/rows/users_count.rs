@@ -30,14 +30,22 @@ pub(super) const QUICK_BUDGET: u64 = 1_000;
 
 /// Whether a first page of a filtered `search` is counted by its rows
 /// ([`first_page_total`]) rather than by a page's own count, which would
-/// read more than [`QUICK_BUDGET`] of the fewest `candidates` (the
-/// search's hits as its plan counted them, the group's members, the
-/// team's: each a user looked up) to say only "more than" what it found:
+/// read more than [`QUICK_BUDGET`] of the fewest candidates (the search's
+/// `hits` as its plan counted them, the group's members, the team's: each
+/// a user looked up) to say only "more than" what it found:
 /// "müller" by name among the enabled at a million users read 1,001 hits
 /// for "more than 800". The overview then counts in full beside it, as it
 /// did. Only a search with an index whose hits the plan counted.
-pub(super) fn counted_by_page(search: Option<&str>, candidates: [Option<u64>; 3]) -> bool {
-    let [hits, _, _] = candidates;
+pub(super) fn counted_by_page(
+    search: Option<&str>,
+    hits: Option<u64>,
+    (group, team): (&Option<Grouped>, &Option<Teamed>),
+) -> bool {
+    let candidates = [
+        hits,
+        group.as_ref().map(|group| group.members),
+        team.as_ref().map(|team| team.members),
+    ];
     hits.is_some()
         && search.is_some_and(|text| index_query(Subject::Users, text).is_some())
         && candidates
@@ -221,14 +229,31 @@ mod tests {
         assert_eq!(first_page_total(50, 50), (Total::exact(50), false));
         assert_eq!(first_page_total(0, 50), (Total::exact(0), false));
         // Only where the fewest candidates are more than a page's count reads.
-        let fewest = |candidates| counted_by_page(Some("kai"), candidates);
-        assert!(fewest([Some(1_001), None, None]));
-        assert!(!fewest([Some(1_000), None, None]));
-        assert!(!fewest([Some(12_000), Some(5), None]));
-        assert!(!fewest([Some(12_000), None, Some(900)]));
-        assert!(!fewest([None, Some(3_000), None]));
-        assert!(!counted_by_page(None, [Some(5_000), None, None]));
+        let group = |members| {
+            Some(Grouped {
+                members,
+                placeholder: "$1".into(),
+                condition_at: None,
+            })
+        };
+        let team = |members| {
+            Some(Teamed {
+                members,
+                lead: "$2".into(),
+                condition_at: None,
+            })
+        };
+        let fewest = |hits, (group, team): (Option<Grouped>, Option<Teamed>)| {
+            counted_by_page(Some("kai"), hits, (&group, &team))
+        };
+        assert!(fewest(Some(1_001), (None, None)));
+        assert!(!fewest(Some(1_000), (None, None)));
+        assert!(!fewest(Some(12_000), (group(5), None)));
+        assert!(!fewest(Some(12_000), (None, team(900))));
+        assert!(fewest(Some(12_000), (group(3_000), team(2_000))));
+        assert!(!fewest(None, (group(3_000), None)));
+        assert!(!counted_by_page(None, Some(5_000), (&None, &None)));
         // A short search with punctuation has no index to count.
-        assert!(!counted_by_page(Some("o'"), [Some(5_000), None, None]));
+        assert!(!counted_by_page(Some("o'"), Some(5_000), (&None, &None)));
     }
 }

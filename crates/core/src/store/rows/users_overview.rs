@@ -406,14 +406,7 @@ async fn users_page<S: Sql + ?Sized>(
     let by_page_rows = dialect == Dialect::Sqlite
         && counted == Counted::Quickly
         && query.after.is_none()
-        && counted_by_page(
-            search.as_deref(),
-            [
-                index_count,
-                grouped.as_ref().map(|group| group.members),
-                teamed.as_ref().map(|team| team.members),
-            ],
-        );
+        && counted_by_page(search.as_deref(), index_count, (&grouped, &teamed));
     let total = match (&search, query.status, group_members, query.supervisor) {
         _ if counted == Counted::Not => None,
         _ if only_team && team_members.is_some() => {
