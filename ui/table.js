@@ -27,6 +27,7 @@ export const PAGE_SIZE = 50;
 export function countedInFull(quick, full) {
   return !quick.exact && !full.exact && quick.count > full.count ? quick : full;
 }
+
 /** How long a page that says "more than" stands before its total is counted in full. */
 const COUNT_PAUSE_MS = 300;
 

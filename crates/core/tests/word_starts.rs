@@ -1,6 +1,7 @@
 //! Searches of one or two characters, on both stores: they match the start
 //! of any word of the name, of the email's local part, and the email's
-//! domain as one word, for users and clients alike; and whichever plan a
+//! domain as one word, for users and clients alike (three letters or more
+//! match anywhere, never across punctuation); and whichever plan a
 //! store picks (a rare word start read from its index, a frequent one by
 //! walking the sort index), every page is exactly what the rule, applied
 //! by hand to every user, says.
@@ -121,6 +122,92 @@ async fn two_letter_surnames_and_parts_of_addresses_are_found(backend: Backend) 
         let names: Vec<&str> = page.clients.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, expected, "{text}");
         assert_eq!(page.total.count, expected.len() as u64, "{text}");
+    }
+}
+
+every_store!(three_letters_or_more_are_found_anywhere_but_never_across_punctuation);
+/// PostgreSQL tests a search of letters alone through the words, which
+/// hold the name and the address with their ASCII space and punctuation
+/// made spaces: the same rows as anywhere in the name or the address.
+async fn three_letters_or_more_are_found_anywhere_but_never_across_punctuation(backend: Backend) {
+    let world = World::on(backend).await;
+    let staff = [world.group("Staff", &[]).await.id];
+    named(
+        &world,
+        "Mary O'Brien",
+        "mary.obrien@north-wind.test",
+        &staff,
+    )
+    .await;
+    named(&world, "Jürgen Müller", "j.mueller@corp.test", &staff).await;
+    named(&world, "Ann Lee", "ann_lee@corp.test", &staff).await;
+    named(&world, "Kai Sørensen", "kai@sales-mail.test", &staff).await;
+    for (text, expected) in [
+        // After an apostrophe in the name; in the local part.
+        ("brien", vec!["Mary O'Brien"]),
+        ("obrien", vec!["Mary O'Brien"]),
+        // Letters beyond ASCII, in the name; their spelling in the address.
+        ("müller", vec!["Jürgen Müller"]),
+        ("MÜLLER", vec!["Jürgen Müller"]),
+        ("mueller", vec!["Jürgen Müller"]),
+        ("sørensen", vec!["Kai Sørensen"]),
+        // Inside a word of the domain, and across its punctuation as typed.
+        ("wind", vec!["Mary O'Brien"]),
+        ("mail", vec!["Kai Sørensen"]),
+        ("s-mail", vec!["Kai Sørensen"]),
+        ("ann_lee", vec!["Ann Lee"]),
+        ("ann lee", vec!["Ann Lee"]),
+        // Never across a space, punctuation or the `@` when typed without.
+        ("annlee", vec![]),
+        ("ryobrien", vec![]),
+        ("kaisales", vec![]),
+        ("leecorp", vec![]),
+        ("northwind", vec![]),
+    ] {
+        let mut expected: Vec<&str> = expected;
+        expected.sort();
+        assert_eq!(user_names(&world, text).await, expected, "{text}");
+    }
+    // Clients likewise, one without an address.
+    for (name, email) in [
+        ("Mei Xu-Berg", Some("mei.xu@shop.test")),
+        ("Maxime Roux", None),
+    ] {
+        world
+            .directory
+            .create_client(
+                &world.admin,
+                NewClient {
+                    name: name.into(),
+                    email: email.map(Into::into),
+                    phone: None,
+                    country: None,
+                    account_manager: None,
+                },
+            )
+            .await
+            .expect("create client");
+    }
+    for (text, expected) in [
+        ("berg", vec!["Mei Xu-Berg"]),
+        ("shop", vec!["Mei Xu-Berg"]),
+        ("xuberg", vec![]),
+        ("meixu", vec![]),
+        ("roux", vec!["Maxime Roux"]),
+    ] {
+        let page = world
+            .directory
+            .list_clients(
+                &world.admin,
+                &ClientQuery {
+                    search: Some(text.into()),
+                    ..ClientQuery::default()
+                },
+            )
+            .await
+            .expect("clients");
+        let names: Vec<&str> = page.clients.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, expected, "{text}");
     }
 }
 

@@ -347,12 +347,12 @@ SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_
 
 -- clients: long search
 SELECT clients FROM client_counts WHERE id = 1;
-WITH hits AS MATERIALIZED (SELECT c.id, c.name_key FROM clients c WHERE ((strpos(c.name_key, $2) > 0 OR strpos(c.email_normalized, $2) > 0) AND (translate(c.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1 OR translate(c.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1)) LIMIT 10001) SELECT * FROM hits LIMIT $3;
+WITH hits AS MATERIALIZED (SELECT c.id, c.name_key FROM clients c WHERE ((strpos(c.name_key, $2) > 0 OR strpos(c.email_normalized, $2) > 0) AND (c.words LIKE $1)) LIMIT 10001) SELECT * FROM hits LIMIT $3;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $2;
 
 -- clients: long search, second page
 SELECT clients FROM client_counts WHERE id = 1;
-WITH hits AS MATERIALIZED (SELECT c.id, c.name_key FROM clients c WHERE ((strpos(c.name_key, $2) > 0 OR strpos(c.email_normalized, $2) > 0) AND (translate(c.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1 OR translate(c.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1)) LIMIT 10001) SELECT * FROM hits LIMIT $3;
+WITH hits AS MATERIALIZED (SELECT c.id, c.name_key FROM clients c WHERE ((strpos(c.name_key, $2) > 0 OR strpos(c.email_normalized, $2) > 0) AND (c.words LIKE $1)) LIMIT 10001) SELECT * FROM hits LIMIT $3;
 SELECT c.id, c.name, c.email, c.email_normalized, c.phone, c.country, c.created_at, c.updated_at, c.version, m.id, m.name, m.email, m.email_normalized FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id WHERE c.id = ANY($1) AND (c.name_key, c.id) > ($2, $3) ORDER BY (c.name_key || '') ASC, c.id ASC LIMIT $4;
 
 -- clients: long phone search
