@@ -45,6 +45,44 @@ async fn named(world: &World, name: &str, email: &str, groups: &[roster_core::do
         .expect("create user");
 }
 
+async fn client(world: &World, name: &str, email: Option<&str>) {
+    world
+        .directory
+        .create_client(
+            &world.admin,
+            NewClient {
+                name: name.into(),
+                email: email.map(Into::into),
+                phone: None,
+                country: None,
+                account_manager: None,
+            },
+        )
+        .await
+        .expect("create client");
+}
+
+/// The first page's names of a clients search, and its total.
+async fn client_names(world: &World, text: &str) -> (Vec<String>, u64) {
+    let page = world
+        .directory
+        .list_clients(
+            &world.admin,
+            &ClientQuery {
+                search: Some(text.into()),
+                ..ClientQuery::default()
+            },
+        )
+        .await
+        .expect("clients");
+    let names = page
+        .clients
+        .iter()
+        .map(|c| c.name.as_str().to_owned())
+        .collect();
+    (names, page.total.count)
+}
+
 every_store!(two_letter_surnames_and_parts_of_addresses_are_found);
 async fn two_letter_surnames_and_parts_of_addresses_are_found(backend: Backend) {
     let world = World::on(backend).await;
@@ -87,20 +125,7 @@ async fn two_letter_surnames_and_parts_of_addresses_are_found(backend: Backend) 
         ("Maxime Roux", None),
         ("Ole Dam", Some("ole@xylo-phone.test")),
     ] {
-        world
-            .directory
-            .create_client(
-                &world.admin,
-                NewClient {
-                    name: name.into(),
-                    email: email.map(Into::into),
-                    phone: None,
-                    country: None,
-                    account_manager: None,
-                },
-            )
-            .await
-            .expect("create client");
+        client(&world, name, email).await;
     }
     for (text, expected) in [
         ("xu", vec!["Mei Xu"]),
@@ -108,20 +133,9 @@ async fn two_letter_surnames_and_parts_of_addresses_are_found(backend: Backend) 
         ("ro", vec!["Maxime Roux"]),
         ("ph", vec![]),
     ] {
-        let page = world
-            .directory
-            .list_clients(
-                &world.admin,
-                &ClientQuery {
-                    search: Some(text.into()),
-                    ..ClientQuery::default()
-                },
-            )
-            .await
-            .expect("clients");
-        let names: Vec<&str> = page.clients.iter().map(|c| c.name.as_str()).collect();
+        let (names, total) = client_names(&world, text).await;
         assert_eq!(names, expected, "{text}");
-        assert_eq!(page.total.count, expected.len() as u64, "{text}");
+        assert_eq!(total, expected.len() as u64, "{text}");
     }
 }
 
@@ -173,20 +187,7 @@ async fn three_letters_or_more_are_found_anywhere_but_never_across_punctuation(b
         ("Mei Xu-Berg", Some("mei.xu@shop.test")),
         ("Maxime Roux", None),
     ] {
-        world
-            .directory
-            .create_client(
-                &world.admin,
-                NewClient {
-                    name: name.into(),
-                    email: email.map(Into::into),
-                    phone: None,
-                    country: None,
-                    account_manager: None,
-                },
-            )
-            .await
-            .expect("create client");
+        client(&world, name, email).await;
     }
     for (text, expected) in [
         ("berg", vec!["Mei Xu-Berg"]),
@@ -195,19 +196,7 @@ async fn three_letters_or_more_are_found_anywhere_but_never_across_punctuation(b
         ("meixu", vec![]),
         ("roux", vec!["Maxime Roux"]),
     ] {
-        let page = world
-            .directory
-            .list_clients(
-                &world.admin,
-                &ClientQuery {
-                    search: Some(text.into()),
-                    ..ClientQuery::default()
-                },
-            )
-            .await
-            .expect("clients");
-        let names: Vec<&str> = page.clients.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, expected, "{text}");
+        assert_eq!(client_names(&world, text).await.0, expected, "{text}");
     }
 }
 
