@@ -1,7 +1,8 @@
 //! Where the two stores search differently. SQLite answers substring
 //! searches from FTS5 tables with the trigram tokenizer (`users_search`,
-//! `clients_search`); PostgreSQL from trigram (pg_trgm) indexes of the
-//! values joined into one word ([`joined`], V19) under `LIKE '%…%'`.
+//! `clients_search`); PostgreSQL from trigram (pg_trgm) indexes under
+//! `LIKE '%…%'`: of each row's `words` (V15) for a search of letters
+//! alone, else of the values joined into one word ([`joined`], V19).
 //! Searches of one or two characters match the start of any word
 //! ([`word_start_condition`] is the rule): SQLite finds a rare word
 //! start's rows in FTS5 tables of words (`users_words`, `clients_words`),

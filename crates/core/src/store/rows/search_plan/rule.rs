@@ -93,7 +93,12 @@ pub(in crate::store::rows) fn rule(
                     // the two with only runs of ASCII space and
                     // punctuation made one space and the address split at
                     // its `@`, none of which such a text holds or can
-                    // span. Through the words' trigram index, whose check
+                    // span. (An address with one `@`, as every address
+                    // `Email::parse` takes; one stored before it refused
+                    // quoted local parts, with an `@` inside its quotes,
+                    // keeps in its words only what comes before its second
+                    // `@`, as its word starts have since V15.) Through
+                    // the words' trigram index, whose check
                     // of each row reads the stored column, where the
                     // joined indexes' computes `translate` of both values
                     // again, 8–9 µs a row ("nguyen", 4,034 hits at a
@@ -136,8 +141,9 @@ pub(in crate::store::rows) fn rule(
 /// A search's condition as PostgreSQL tests it on each row a read visits
 /// where the condition is `counted` (the rule): that, after the same test
 /// through `strpos` and `starts_with` where a walk of a sort's index serves
-/// the search, which spares most rows the rule's `translate` of their name
-/// and address (4–13 µs a row, which the server thinks cheap) and keeps
+/// the search, which spares most rows the rule (for a search with a digit,
+/// a space or punctuation, its `translate` of their name and address: 4–13
+/// µs a row, which the server thinks cheap) and keeps
 /// the rule's placeholders read. A walk of a team's people tests it on each
 /// member, and a read of a search's hits on each row it visits, through
 /// the trigram indexes or a sort's index. (SQLite tests the [`rule`] in
@@ -156,11 +162,11 @@ pub(in crate::store::rows) fn cheap_first(
 /// A search's rule as a read of a team's clients tests it on each one
 /// (`store/rows/clients_team.rs`): on PostgreSQL through `strpos` and
 /// `starts_with` where a walk of a sort's index serves the search
-/// ([`super::postgres::walk_rule`]), which find the same rows as the rule (its
-/// `translate` joins only what a search of letters never holds, and a
-/// search with punctuation is tested as typed too), without the rule's
-/// `translate` of every name and address (4–13 µs a row); else the
-/// [`rule`] itself.
+/// ([`super::postgres::walk_rule`]), which find the same rows as the rule (a
+/// search of letters the rule tests through the words, which hold it where
+/// the name and the address do, and one with punctuation as typed too),
+/// without the rule's `translate` of every name and address for the latter
+/// (4–13 µs a row); else the [`rule`] itself.
 pub(in crate::store::rows) fn team_read_rule(
     dialect: Dialect,
     (subject, text): (Subject<'_>, &str),
