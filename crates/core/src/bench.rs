@@ -13,7 +13,7 @@
 //! Two [`Profile`]s of people: realistic (the default of `roster bench`)
 //! and harsh; [`seed`] and [`seed_clients`] keep the harsh one, as before.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -23,8 +23,8 @@ use crate::domain::{
 };
 use crate::error::Result;
 use crate::model::{ClientFields, UserFields};
-use crate::password::{Hasher, PlainPassword};
-use crate::store::{Store, TxMode, ADMINISTRATORS};
+use crate::password::{Hasher, PasswordHash, PlainPassword};
+use crate::store::{Store, Tx, TxMode, ADMINISTRATORS};
 
 mod people;
 
@@ -64,7 +64,9 @@ pub async fn seed(
 /// Seeds `users` generated users of `profile` (plus five groups,
 /// supervisors for most, spread-out creation times) in batches of `batch`
 /// per transaction, calling `progress` with the number written so far.
-/// Deterministic for a given count and profile.
+/// Written as an import writes them (a thousand a statement, their groups
+/// at once), every index kept up to date as they go, as a store filled by
+/// imports has them. Deterministic for a given count and profile.
 pub async fn seed_profile(
     store: &dyn Store,
     users: usize,
@@ -76,7 +78,6 @@ pub async fn seed_profile(
     let mut rng = StdRng::seed_from_u64(users as u64);
     // Its own draws, so the people seeded stay those of earlier runs.
     let mut manages = StdRng::seed_from_u64(0xACC0_0000 ^ users as u64);
-    let mut account_managers = Vec::new();
     let now = Utc::now();
 
     let mut group_ids: Vec<GroupId> = Vec::new();
@@ -100,78 +101,124 @@ pub async fn seed_profile(
     }
 
     let mut people = People::new(profile, Kind::Users);
-    let mut written = 0usize;
-    let mut managers: Vec<(UserId, usize)> = Vec::new();
+    // Supervisors and account managers are chosen by their place in the
+    // seed (`n`): a user's id is known once their batch is written.
+    let mut ids: Vec<UserId> = Vec::with_capacity(users);
+    let mut managers: Vec<usize> = Vec::new();
+    let mut account_managers_at = Vec::new();
     // Per user, in order: their supervisor's index, and whether they could
     // lead (enabled, no end date, an email), to find a team of the size
     // wanted. Supervisors always come before their reports.
     let mut supervisor_of: Vec<Option<usize>> = Vec::with_capacity(users);
     let mut may_lead: Vec<Option<String>> = Vec::with_capacity(users);
-    while written < users {
-        let mut tx = store.begin(TxMode::Write).await?;
-        let end = (written + batch.max(1)).min(users);
-        for n in written..end {
-            let person = people.person(&mut rng);
-            let name = UserName::parse(&person.name())?;
-            let email = Email::parse(&people.email(person, n, &mut rng))?;
-            let chosen = (!managers.is_empty() && rng.gen_bool(0.8))
-                .then(|| managers[rng.gen_range(0..managers.len())]);
-            let supervisor = chosen.map(|(id, _)| id);
-            supervisor_of.push(chosen.map(|(_, index)| index));
-            let fields = UserFields {
-                name,
-                email,
-                // The first user, the administrator the bench acts as, is
-                // always enabled (and never masked, below).
-                status: if rng.gen_bool(0.9) || n == 0 {
-                    Status::Enabled
-                } else {
-                    Status::Disabled
-                },
-                supervisor,
-                must_change_password: rng.gen_bool(0.05),
-                // Never the administrator the bench acts as: a masked
-                // operator's client searches match whole values only, and
-                // wait once they are many.
-                mask_client_data: rng.gen_bool(0.3) && n != 0,
-                two_factor: if rng.gen_bool(0.5) {
-                    TwoFactor::Totp
-                } else {
-                    TwoFactor::Off
-                },
-                // A few contractors with an end date, some of them past.
-                valid_until: (n != 0 && rng.gen_bool(0.05)).then(|| {
-                    ValidUntil::of(now.date_naive() + Duration::days(rng.gen_range(-365..365)))
-                }),
-            };
-            may_lead.push(
-                (fields.status == Status::Enabled && fields.valid_until.is_none())
-                    .then(|| fields.email.as_str().to_owned()),
-            );
-            let created = now - Duration::minutes(rng.gen_range(0..60 * 24 * 365 * 3));
-            let id = tx.insert_user(&fields, &hash, created).await?;
-            let group = if n == 0 {
-                ADMINISTRATORS
-            } else {
-                group_ids[rng.gen_range(0..group_ids.len())]
-            };
-            tx.set_memberships(id, &[group]).await?;
-            if managers.len() < 1000 && rng.gen_bool(0.05) {
-                managers.push((id, n));
-            }
-            if n != 0 && fields.status == Status::Enabled && manages.gen_bool(0.02) {
-                account_managers.push(id);
-            }
+    let mut pending = Pending::default();
+    let mut tx = store.begin(TxMode::Write).await?;
+    for n in 0..users {
+        let person = people.person(&mut rng);
+        let name = UserName::parse(&person.name())?;
+        let email = Email::parse(&people.email(person, n, &mut rng))?;
+        let chosen = (!managers.is_empty() && rng.gen_bool(0.8))
+            .then(|| managers[rng.gen_range(0..managers.len())]);
+        // A supervisor still waiting in this batch is written first.
+        if chosen.is_some_and(|boss| boss >= ids.len()) {
+            pending.write(&mut *tx, &hash, &mut ids).await?;
         }
-        tx.commit().await?;
-        written = end;
-        progress(written);
+        supervisor_of.push(chosen);
+        let fields = UserFields {
+            name,
+            email,
+            // The first user, the administrator the bench acts as, is
+            // always enabled (and never masked, below).
+            status: if rng.gen_bool(0.9) || n == 0 {
+                Status::Enabled
+            } else {
+                Status::Disabled
+            },
+            supervisor: chosen.map(|boss| ids[boss]),
+            must_change_password: rng.gen_bool(0.05),
+            // Never the administrator the bench acts as: a masked
+            // operator's client searches match whole values only, and
+            // wait once they are many.
+            mask_client_data: rng.gen_bool(0.3) && n != 0,
+            two_factor: if rng.gen_bool(0.5) {
+                TwoFactor::Totp
+            } else {
+                TwoFactor::Off
+            },
+            // A few contractors with an end date, some of them past.
+            valid_until: (n != 0 && rng.gen_bool(0.05)).then(|| {
+                ValidUntil::of(now.date_naive() + Duration::days(rng.gen_range(-365..365)))
+            }),
+        };
+        may_lead.push(
+            (fields.status == Status::Enabled && fields.valid_until.is_none())
+                .then(|| fields.email.as_str().to_owned()),
+        );
+        let created = now - Duration::minutes(rng.gen_range(0..60 * 24 * 365 * 3));
+        let enabled = fields.status == Status::Enabled;
+        let group = if n == 0 {
+            ADMINISTRATORS
+        } else {
+            group_ids[rng.gen_range(0..group_ids.len())]
+        };
+        pending.users.push((fields, created, group));
+        if managers.len() < 1000 && rng.gen_bool(0.05) {
+            managers.push(n);
+        }
+        if n != 0 && enabled && manages.gen_bool(0.02) {
+            account_managers_at.push(n);
+        }
+        if (n + 1).is_multiple_of(batch.max(1)) || n + 1 == users {
+            pending.write(&mut *tx, &hash, &mut ids).await?;
+            tx.commit().await?;
+            progress(n + 1);
+            tx = store.begin(TxMode::Write).await?;
+        }
     }
+    tx.commit().await?;
+    let account_managers = account_managers_at.into_iter().map(|n| ids[n]).collect();
     Ok(Seeded {
         distinct_names: people.distinct_names(),
         team_lead: team_lead(&supervisor_of, &may_lead, users),
         account_managers,
     })
+}
+
+/// Users generated and not written yet: their fields, creation time and
+/// group.
+#[derive(Default)]
+struct Pending {
+    users: Vec<(UserFields, DateTime<Utc>, GroupId)>,
+}
+
+impl Pending {
+    /// Writes the users waiting, a thousand a statement (as an import
+    /// does), and their groups, appending their ids to `ids`.
+    async fn write(
+        &mut self,
+        tx: &mut dyn Tx,
+        hash: &PasswordHash,
+        ids: &mut Vec<UserId>,
+    ) -> Result<()> {
+        if self.users.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<(UserFields, &PasswordHash, DateTime<Utc>)> = self
+            .users
+            .iter()
+            .map(|(fields, created, _)| (fields.clone(), hash, *created))
+            .collect();
+        let written = tx.insert_users(&rows).await?;
+        let memberships: Vec<(UserId, GroupId)> = written
+            .iter()
+            .zip(&self.users)
+            .map(|(id, (_, _, group))| (*id, *group))
+            .collect();
+        tx.add_memberships(&memberships).await?;
+        ids.extend(written);
+        self.users.clear();
+        Ok(())
+    }
 }
 
 /// The enabled user whose team size is nearest the size wanted (see
@@ -229,9 +276,9 @@ pub async fn seed_clients(
 /// address, a phone number valid for its country and a country; creation
 /// times spread over three years; seven in ten looked after by one of
 /// `managers`, drawn evenly) in batches of `batch` per transaction,
-/// calling `progress` with the number written so far. No audit events; the
-/// store's own insert, as the services use it. Deterministic for a given
-/// count and profile.
+/// calling `progress` with the number written so far, one statement a
+/// batch on PostgreSQL (its indexes kept up to date as they go). No audit
+/// events. Deterministic for a given count and profile.
 pub async fn seed_clients_profile(
     store: &dyn Store,
     count: usize,
@@ -267,6 +314,7 @@ pub async fn seed_clients_profile(
     while written < count {
         let mut tx = store.begin(TxMode::Write).await?;
         let end = (written + batch.max(1)).min(count);
+        let mut clients = Vec::with_capacity(end - written);
         for n in written..end {
             let person = people.person(&mut rng);
             let name = ClientName::parse(&person.name())?;
@@ -293,8 +341,9 @@ pub async fn seed_clients_profile(
                     .then(|| managers[managed.gen_range(0..managers.len())]),
             };
             let created = now - Duration::minutes(rng.gen_range(0..60 * 24 * 365 * 3));
-            tx.insert_client(&fields, created).await?;
+            clients.push((fields, created));
         }
+        tx.insert_clients(&clients).await?;
         tx.commit().await?;
         written = end;
         progress(written);

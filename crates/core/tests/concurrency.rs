@@ -330,14 +330,11 @@ async fn the_unique_indexes_back_up_the_checks_across_instances(backend: Backend
     // So does an import's statement of many users, naming the one taken.
     let mut tx = other.store().begin(TxMode::Write).await.unwrap();
     let duplicate = tx
-        .insert_users(
-            &[
-                (fields("Vic Vale", "vic@example.com"), &hash),
-                (fields("Uma Again", "uma@EXAMPLE.com"), &hash),
-                (fields("Wyn West", "wyn@example.com"), &hash),
-            ],
-            now,
-        )
+        .insert_users(&[
+            (fields("Vic Vale", "vic@example.com"), &hash, now),
+            (fields("Uma Again", "uma@EXAMPLE.com"), &hash, now),
+            (fields("Wyn West", "wyn@example.com"), &hash, now),
+        ])
         .await;
     assert!(
         matches!(duplicate, Err(StoreError::DuplicateEmail { ref email }) if email == "uma@EXAMPLE.com"),

@@ -11,7 +11,7 @@
 
 mod support;
 
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use roster_core::domain::{
     ClientName, Email, GroupId, Phone, Status, TwoFactor, UserId, UserName, ValidUntil,
 };
@@ -421,7 +421,7 @@ async fn seed(world: &World) -> (GroupId, GroupId) {
         };
         tx.set_memberships(id, &groups).await.unwrap();
     }
-    let clients: Vec<ClientFields> = (1..=5)
+    let clients: Vec<(ClientFields, DateTime<Utc>)> = (1..=5)
         .map(|n| ClientFields {
             name: ClientName::parse(&format!("Client {n}")).unwrap(),
             email: Some(Email::parse(&format!("client{n}@example.com")).unwrap()),
@@ -430,8 +430,9 @@ async fn seed(world: &World) -> (GroupId, GroupId) {
             // Three in the administrator's team, for a team's pages.
             account_manager: (n <= 3).then_some(world.admin_id),
         })
+        .map(|fields| (fields, now))
         .collect();
-    tx.insert_clients(&clients, now).await.unwrap();
+    tx.insert_clients(&clients).await.unwrap();
     tx.commit().await.unwrap();
     (small, large)
 }

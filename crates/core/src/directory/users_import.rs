@@ -498,11 +498,11 @@ async fn write_rows<R: Read + Seek + Send + 'static>(
                 if let Some(boss) = row.boss {
                     row.fields.supervisor = written[boss - base];
                 }
-                users.push((row.fields, row.hash));
+                users.push((row.fields, row.hash, now));
                 placed.push((row.index, row.groups));
             }
             let new = tx
-                .insert_users(&users, now)
+                .insert_users(&users)
                 .await
                 .map_err(Directory::domain_error)?;
             for ((index, groups), id) in placed.into_iter().zip(new) {

@@ -27,12 +27,12 @@ pub trait ClientsTx: Send {
         fields: &ClientFields,
         now: DateTime<Utc>,
     ) -> Result<ClientId, StoreError>;
-    /// Inserts many clients at once (an import's batch): one statement on a
-    /// server store, so per-statement bookkeeping runs once per batch.
+    /// Inserts many clients at once, each created at the time given beside
+    /// it (a bench's seed): one statement on a server store, so
+    /// per-statement bookkeeping runs once per batch.
     async fn insert_clients(
         &mut self,
-        batch: &[ClientFields],
-        now: DateTime<Utc>,
+        batch: &[(ClientFields, DateTime<Utc>)],
     ) -> Result<(), StoreError>;
     /// Keeps a batch of new clients aside in this transaction (a temporary
     /// table no other transaction sees), numbered from `first` in the order
@@ -572,12 +572,11 @@ impl<S: Sql + ?Sized> ClientsTx for S {
 
     async fn insert_clients(
         &mut self,
-        batch: &[ClientFields],
-        now: DateTime<Utc>,
+        batch: &[(ClientFields, DateTime<Utc>)],
     ) -> Result<(), StoreError> {
         let rows = batch
             .iter()
-            .map(|fields| insert_values(fields, now))
+            .map(|(fields, created)| insert_values(fields, *created))
             .collect();
         self.insert_rows("clients", &INSERT_COLUMNS, rows).await
     }

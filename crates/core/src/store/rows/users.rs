@@ -28,13 +28,13 @@ pub trait UsersTx: Send {
         password: &PasswordHash,
         now: DateTime<Utc>,
     ) -> Result<UserId, StoreError>;
-    /// Inserts new users, a thousand a statement, and gives
-    /// their ids in the order given (an import's rows). An email already
-    /// taken is [`StoreError::DuplicateEmail`], naming it.
+    /// Inserts new users, a thousand a statement, each created (and its
+    /// password set) at the time given beside it, and gives their ids in
+    /// the order given (an import's rows, a bench's seed). An email
+    /// already taken is [`StoreError::DuplicateEmail`], naming it.
     async fn insert_users(
         &mut self,
-        users: &[(UserFields, &PasswordHash)],
-        now: DateTime<Utc>,
+        users: &[(UserFields, &PasswordHash, DateTime<Utc>)],
     ) -> Result<Vec<UserId>, StoreError>;
     /// Writes `fields` when the row is still at `expected_version`, bumping it;
     /// returns false (and writes nothing) when the row has moved on or is gone.
@@ -376,10 +376,9 @@ impl<S: Sql + ?Sized> UsersTx for S {
 
     async fn insert_users(
         &mut self,
-        users: &[(UserFields, &PasswordHash)],
-        now: DateTime<Utc>,
+        users: &[(UserFields, &PasswordHash, DateTime<Utc>)],
     ) -> Result<Vec<UserId>, StoreError> {
-        users_import::insert_users(self, users, now).await
+        users_import::insert_users(self, users).await
     }
 
     async fn update_user(

@@ -12,17 +12,16 @@ use crate::password::PasswordHash;
 use crate::store::sql::{millis, Dialect, Params, Sql, Value};
 use crate::store::StoreError;
 
-/// Users written by one statement of [`insert_users`]: on SQLite eleven
+/// Users written by one statement of [`insert_users`]: on SQLite twelve
 /// parameters each, well within its 32,766.
 const USERS_PER_INSERT: usize = 1_000;
 
-/// Inserts new users, [`USERS_PER_INSERT`] a statement, and gives their
-/// ids in the order given; an email already taken is
-/// [`StoreError::DuplicateEmail`], naming it.
+/// Inserts new users, [`USERS_PER_INSERT`] a statement, each created at
+/// the time beside it, and gives their ids in the order given; an email
+/// already taken is [`StoreError::DuplicateEmail`], naming it.
 pub(super) async fn insert_users<S: Sql + ?Sized>(
     sql: &mut S,
-    users: &[(UserFields, &PasswordHash)],
-    now: DateTime<Utc>,
+    users: &[(UserFields, &PasswordHash, DateTime<Utc>)],
 ) -> Result<Vec<UserId>, StoreError> {
     const COLUMNS: &str = "name, name_key, email, email_normalized, status, supervisor_id, \
          password_hash, must_change_password, mask_client_data, two_factor, valid_until, \
@@ -35,14 +34,14 @@ pub(super) async fn insert_users<S: Sql + ?Sized>(
     let mut ids = Vec::with_capacity(users.len());
     for chunk in users.chunks(USERS_PER_INSERT) {
         let mut params = Params::default();
-        let at = params.push(millis(now));
         let statement = match dialect {
             // One row of parameters a user: SQLite keeps a few prepared
             // statements, whatever their number of rows.
             Dialect::Sqlite => {
                 let rows: Vec<String> = chunk
                     .iter()
-                    .map(|(fields, password)| {
+                    .map(|(fields, password, created)| {
+                        let at = params.push(millis(*created));
                         let values = [
                             params.push(fields.name.as_str()),
                             params.push(fields.name.sort_key()),
@@ -75,15 +74,21 @@ pub(super) async fn insert_users<S: Sql + ?Sized>(
                         params.push(Value::Texts(
                             chunk
                                 .iter()
-                                .map(|(fields, hash)| cell(fields, hash))
+                                .map(|(fields, hash, _)| cell(fields, hash))
                                 .collect(),
                         ))
                     };
                 let ints = |params: &mut Params, cell: &dyn Fn(&UserFields) -> i64| {
                     params.push(Value::Ints(
-                        chunk.iter().map(|(fields, _)| cell(fields)).collect(),
+                        chunk.iter().map(|(fields, _, _)| cell(fields)).collect(),
                     ))
                 };
+                let at = params.push(Value::Ints(
+                    chunk
+                        .iter()
+                        .map(|(_, _, created)| created.timestamp_millis())
+                        .collect(),
+                ));
                 let name = texts(&mut params, &|f, _| f.name.as_str().to_owned());
                 let name_key = texts(&mut params, &|f, _| f.name.sort_key());
                 let email = texts(&mut params, &|f, _| f.email.as_str().to_owned());
@@ -100,11 +105,12 @@ pub(super) async fn insert_users<S: Sql + ?Sized>(
                 format!(
                     "INSERT INTO users ({COLUMNS}) \
                      SELECT n, nk, e, en, st, NULLIF(sup, 0), ph, mc <> 0, mk <> 0, tf, NULLIF(vu, ''), \
-                     {at}::bigint, {at}::bigint, {at}::bigint \
+                     at, at, at \
                      FROM unnest({name}::text[], {name_key}::text[], {email}::text[], \
                      {normalized}::text[], {status}::text[], {supervisor}::bigint[], {hash}::text[], \
                      {must_change}::bigint[], {masked}::bigint[], {two_factor}::text[], \
-                     {valid_until}::text[]) AS u(n, nk, e, en, st, sup, ph, mc, mk, tf, vu) \
+                     {valid_until}::text[], {at}::bigint[]) \
+                     AS u(n, nk, e, en, st, sup, ph, mc, mk, tf, vu, at) \
                      {RETURNING}"
                 )
             }
@@ -113,7 +119,7 @@ pub(super) async fn insert_users<S: Sql + ?Sized>(
         for row in sql.query(&statement, &params.0).await? {
             by_email.insert(row.text(1)?, UserId(row.int(0)?));
         }
-        for (fields, _) in chunk {
+        for (fields, _, _) in chunk {
             match by_email.get(fields.email.normalized()) {
                 Some(id) => ids.push(*id),
                 None => {
