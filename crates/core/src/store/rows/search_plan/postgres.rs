@@ -15,8 +15,8 @@ use crate::store::sql::{Dialect, Params, Sql};
 use crate::store::{SortKey, StoreError, COUNT_CAP};
 
 use super::{
-    contains_pattern, in_range, limit_of, prefix_range, rule, starting_count, PageAsk, Planned,
-    Reading, Subject, TextSort, SPLIT_OTHERS, SUBSTRING,
+    by_word_start, contains_pattern, in_range, limit_of, prefix_range, rule, starting_count,
+    PageAsk, Planned, Reading, Subject, TextSort, SPLIT_OTHERS, SUBSTRING,
 };
 
 mod walk;
@@ -66,7 +66,7 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     // Among at most the cap's rows every search's hits are read below,
     // and a small directory is spared the count's round trip.
     let large = rows.0 > COUNT_CAP;
-    let splits = text.chars().count() >= SUBSTRING && large;
+    let splits = splits(subject, text) && large;
     // In a text sort, how many keys start with the search, up to half
     // the limit and one more; over half the limit, its hits cluster there
     // (`crowded`), and the name sort's may be split.
@@ -577,13 +577,18 @@ fn others_conditions(
 ) -> (String, String) {
     let (_, row) = subject.table();
     let range = prefix_range(text, params);
-    let pattern = params.push(contains_pattern(text));
     let (name, email) = (format!("{row}.name_key"), format!("{row}.email_normalized"));
     let other_key = if key == email { &name } else { &email };
-    let mut tails = vec![
-        format!("substr({name}, 2) LIKE {pattern}"),
-        format!("substr({email}, 2) LIKE {pattern}"),
-    ];
+    let mut tails = if text.chars().count() < SUBSTRING {
+        let inside = params.push(format!("% {text}%"));
+        vec![format!("{} LIKE {inside}", word_tails(subject))]
+    } else {
+        let pattern = params.push(contains_pattern(text));
+        vec![
+            format!("substr({name}, 2) LIKE {pattern}"),
+            format!("substr({email}, 2) LIKE {pattern}"),
+        ]
+    };
     if let Subject::Clients {
         digits: Some(digits),
     } = subject
@@ -597,6 +602,54 @@ fn others_conditions(
     (
         format!("({other} AND ({}))", tails.join(" OR ")),
         format!("({} AND {other})", in_range(other_key, &range)),
+    )
+}
+
+/// Whether a search of `text` may be split or its crowd read
+/// ([`others_conditions`] names its other hits): one of three characters
+/// or more, or a word start but for a client's phone-like one (whose
+/// phone's digits neither key's range nor [`word_tails`] holds).
+fn splits(subject: Subject<'_>, text: &str) -> bool {
+    match subject {
+        _ if text.chars().count() >= SUBSTRING => true,
+        Subject::Clients { digits: Some(_) } => false,
+        _ => by_word_start(text),
+    }
+}
+
+/// A row's words (V15) less the first word of its name's key and of its
+/// email's local part, each the run of characters before their first
+/// ASCII space or punctuation (none where they start with one), the
+/// expression V23's trigram indexes hold: every word in it follows a space.
+/// A word start ([`by_word_start`]) that starts neither the name's key nor
+/// the email starts a word there, and every word there is one of the row's
+/// words.
+fn word_tails(subject: Subject<'_>) -> String {
+    let (_, row) = subject.table();
+    word_tails_of(
+        &format!("{row}."),
+        matches!(subject, Subject::Clients { .. }),
+    )
+}
+
+/// [`word_tails`] of the columns named with `prefix`; a client's email may
+/// be empty.
+fn word_tails_of(prefix: &str, clients: bool) -> String {
+    const SEPARATORS: &str = "[ -/:-@[-`{-~]";
+    let email = match clients {
+        true => format!("coalesce({prefix}email_normalized, '')"),
+        false => format!("{prefix}email_normalized"),
+    };
+    let less_first = |value: &str| {
+        format!(
+            "regexp_replace(regexp_replace({value}, '^[^{}]+', ''), '{SEPARATORS}+', ' ', 'g')",
+            &SEPARATORS[1..SEPARATORS.len() - 1]
+        )
+    };
+    format!(
+        "{} || ' ' || {} || ' ' || split_part({email}, '@', 2)",
+        less_first(&format!("{prefix}name_key")),
+        less_first(&format!("split_part({email}, '@', 1)")),
     )
 }
 
@@ -688,6 +741,39 @@ mod tests {
         let short_phone = Subject::Clients { digits: Some("44") };
         assert_eq!(walk_rule(short_phone, "44", &mut params), None);
         assert_eq!(quick_limit(1_000_000), 2_828);
+    }
+
+    #[test]
+    fn a_short_search_splits_where_its_other_hits_are_the_words_past_each_first() {
+        // V23's indexes hold the expression the conditions test.
+        let migration = include_str!("../../postgres/migrations/V23__word_tails.sql");
+        for clients in [false, true] {
+            let expression = word_tails_of("", clients).replace('\'', "''");
+            assert!(
+                migration.contains(&format!("gin (({expression}) %I")),
+                "{expression}"
+            );
+        }
+        let mut params = Params::default();
+        let (tails, starts) = others_conditions(Subject::Users, "ve", "u.name_key", &mut params);
+        assert_eq!(
+            tails,
+            format!(
+                "(NOT (u.name_key >= $1 AND u.name_key < $2) AND ({} LIKE $3))",
+                word_tails(Subject::Users)
+            )
+        );
+        assert_eq!(
+            starts,
+            "((u.email_normalized >= $1 AND u.email_normalized < $2) \
+             AND NOT (u.name_key >= $1 AND u.name_key < $2))"
+        );
+        assert_eq!(params.0[2], sql::Value::Text("% ve%".into()));
+        assert!(splits(Subject::Users, "ve") && splits(Subject::Users, "ü"));
+        assert!(
+            !splits(Subject::Users, "j.") && !splits(Subject::Clients { digits: Some("44") }, "44")
+        );
+        assert!(splits(Subject::Clients { digits: None }, "li"));
     }
 
     #[test]
