@@ -99,8 +99,8 @@ pub(super) enum Reading {
     /// word start, the rows whose key starts with ASCII punctuation (whose
     /// first word the index sees later). For a frequent search in the name
     /// or email sort whose hits mostly start the sort key; on PostgreSQL
-    /// in the name sort, of three characters or more, its other hits read
-    /// by their ids.
+    /// its other hits read by their ids (a client's phone-like search of
+    /// one or two characters is not split there).
     Split,
 }
 
