@@ -118,6 +118,39 @@ pub(super) async fn reading<S: Sql + ?Sized>(
                 stopped: false,
             });
         }
+        // More other hits than a split reads are dense enough for a walk
+        // of the sort's index to its page as long as one needs for that
+        // many evenly spread (51,000 entries at a million, about 20 ms),
+        // before the crowd's read (which gives up where the others pass
+        // the cap: "a" by name, descending, among a million users of whom
+        // 38,000 are Anns and 41,000 Andersens, read 100–160 ms for
+        // nothing, then the server walked 216 ms to the last Andersens of
+        // the Zoës' run, 36,900 entries in).
+        if let Some(page) = walked_first.filter(|_| !walked_far) {
+            let wanted = page.rows as u64;
+            let many = SPLIT_OTHERS + 1;
+            let kept = match page.filter {
+                Some(_) => kept_of(many, rows),
+                None => many,
+            };
+            if kept >= 2 * wanted {
+                let longest = ((2 * wanted).saturating_mul(rows.0) / kept).min(rows.0.max(1));
+                let (ids, _) = walked(sql, (subject, text), page, (longest, false)).await?;
+                if ids.len() as u64 == wanted {
+                    // At least the keys counted and the others read (no
+                    // row is both), or filtered its page.
+                    let found = starting.unwrap_or_default() + others.len() as u64;
+                    return Ok(Planned {
+                        reading: Reading::Hits,
+                        counted: Some(if page.filter.is_some() { wanted } else { found }),
+                        ids,
+                        keys: Vec::new(),
+                        stopped: true,
+                    });
+                }
+                walked_far = true;
+            }
+        }
     }
     // A filtered page's hits are not all its own.
     let alone = page.filter(|page| page.filter.is_none());
