@@ -420,7 +420,7 @@ async fn postgres_sorts_every_hit_of_a_crowd_that_starts_late_addresses() {
     ] {
         // Its first page read so, in this direction and filter too.
         let (page, statements, found, expected) =
-            yarrow_pages(&world, (SortField::Email, direction, status)).await;
+            search_pages(&world, "yarrow", (SortField::Email, direction, status)).await;
         let order = format!("ORDER BY (u.email_normalized || '') {direction:?}").to_uppercase();
         assert!(
             statements.iter().any(|s| s.to_uppercase().contains(&order)),
@@ -459,11 +459,13 @@ async fn postgres_sorts_every_hit_of_a_crowd_that_starts_late_addresses() {
     }
 }
 
-/// A "yarrow" search in a sort and direction (among a status): its first
-/// page of 50 and the statements that read it, with the ids of every page
-/// in turn and those the rule keeps of every user in that order, by hand.
-async fn yarrow_pages(
+/// A search for `text` in a sort and direction (among a status): its
+/// first page of 50 and the statements that read it, with the ids of every
+/// page in turn and those the rule keeps of every user in that order, by
+/// hand.
+async fn search_pages(
     world: &World,
+    text: &str,
     (sort, direction, status): (SortField, Direction, Option<StatusFilter>),
 ) -> (UserPage, Vec<String>, Vec<UserId>, Vec<UserId>) {
     let query = UserQuery {
@@ -474,7 +476,7 @@ async fn yarrow_pages(
     };
     let (all, _) = world.every_page(query.clone(), 1_000).await;
     let search = UserQuery {
-        search: Some("yarrow".into()),
+        search: Some(text.to_uppercase()),
         ..query
     };
     statement_log::open();
@@ -493,7 +495,7 @@ async fn yarrow_pages(
     let (found, _) = world.every_page(search, 500).await;
     let expected = all
         .iter()
-        .filter(|u| matches(u, "yarrow", Backend::Postgres))
+        .filter(|u| matches(u, text, Backend::Postgres))
         .map(|u| u.id)
         .collect();
     (
@@ -535,7 +537,7 @@ async fn postgres_reads_a_crowd_of_names_and_its_tails_with_their_keys() {
         (Direction::Asc, Some(StatusFilter::Enabled)),
     ] {
         let (page, statements, found, expected) =
-            yarrow_pages(&world, (SortField::Name, direction, status)).await;
+            search_pages(&world, "yarrow", (SortField::Name, direction, status)).await;
         assert_eq!(page.users.len(), 50);
         assert_eq!(page.total, Total::capped(expected.len() as u64));
         // The crowd's read, alone and filtered, and no hits read to the cap.
@@ -586,7 +588,7 @@ async fn postgres_walks_further_for_a_search_too_common_for_the_crowds_read() {
         (Direction::Desc, None),
     ] {
         let (page, statements, found, expected) =
-            yarrow_pages(&world, (SortField::Email, direction, status)).await;
+            search_pages(&world, "yarrow", (SortField::Email, direction, status)).await;
         // (Every fourth written is disabled.)
         let most = if status.is_some() { 8_000 } else { COUNT_CAP };
         assert!(expected.len() > most as usize, "{}", expected.len());
@@ -676,36 +678,8 @@ async fn postgres_splits_a_short_search_clustered_late_in_the_names() {
             Some(StatusFilter::Enabled),
         ),
     ] {
-        let query = UserQuery {
-            sort,
-            direction,
-            status,
-            ..UserQuery::default()
-        };
-        let (all, _) = world.every_page(query.clone(), 1_000).await;
-        let search = UserQuery {
-            search: Some("VY".into()),
-            ..query
-        };
-        statement_log::open();
-        let page = world
-            .directory
-            .list_users(
-                &world.admin,
-                &UserQuery {
-                    limit: 50,
-                    ..search.clone()
-                },
-            )
-            .await
-            .expect("list");
-        let statements = statement_log::close();
-        let (found, _) = world.every_page(search, 500).await;
-        let expected: Vec<UserId> = all
-            .iter()
-            .filter(|u| matches(u, "vy", Backend::Postgres))
-            .map(|u| u.id)
-            .collect();
+        let (page, statements, found, expected) =
+            search_pages(&world, "vy", (sort, direction, status)).await;
         let case = format!("{sort:?} {direction:?} {status:?}");
         // The crowd, and every other hit but the Avys (some disabled).
         let most = if status.is_some() {
@@ -714,7 +688,6 @@ async fn postgres_splits_a_short_search_clustered_late_in_the_names() {
             3_150
         };
         assert!(expected.len() >= most, "{case}: {}", expected.len());
-        let found: Vec<UserId> = found.iter().map(|u| u.id).collect();
         assert!(
             found == expected,
             "{case}: {} found, {} expected",
