@@ -506,6 +506,44 @@ async fn search_pages(
     )
 }
 
+/// A first page's total of `text` (in a sort and direction, among a
+/// status) whose plan read its `expected` hits exactly: alone, the count
+/// of them; filtered, counted by its rows, where a count would read each
+/// hit's row again for its status ("more than" its page, counting), and
+/// the count in full beside it is theirs.
+async fn totals_agree(
+    world: &World,
+    text: &str,
+    (sort, direction, status): (SortField, Direction, Option<StatusFilter>),
+    (page, statements): (&UserPage, &[String]),
+    expected: usize,
+) {
+    let exact = Total::capped(expected as u64);
+    let case = format!("{text} {sort:?} {direction:?} {status:?}");
+    if status.is_none() {
+        assert_eq!(page.total, exact, "{case}");
+        return;
+    }
+    assert!(page.counting, "{case}: {:?}", page.total);
+    assert_eq!(page.total, Total::at_least(51).expect("some"), "{case}");
+    // (The plan's own counts of the keys that start with it test none.)
+    assert!(
+        !statements
+            .iter()
+            .any(|s| s.starts_with("SELECT count(*)") && s.contains("u.status")),
+        "{case}: {statements:#?}"
+    );
+    let query = UserQuery {
+        search: Some(text.into()),
+        sort,
+        direction,
+        status,
+        ..UserQuery::default()
+    };
+    let total = world.directory.count_users(&world.admin, &query).await;
+    assert_eq!(total.expect("count"), exact, "{case}");
+}
+
 /// Whether `statement` is the read of a crowded search's hits with their
 /// keys: its three parts, the last the rows that hold it past their start.
 fn is_crowd_read(statement: &str) -> bool {
@@ -517,7 +555,8 @@ fn is_crowd_read(statement: &str) -> bool {
 /// A search whose names mostly start with it late in the name sort, and
 /// more hold it past their start than a split reads by id: its first page
 /// reads every hit with its key (the crowd's read), alone and among the
-/// enabled, and every page in either direction is what the rule says.
+/// enabled (then counted by its rows, and in full beside it), and every
+/// page in either direction is what the rule says.
 #[tokio::test]
 async fn postgres_reads_a_crowd_of_names_and_its_tails_with_their_keys() {
     let world = World::on(Backend::Postgres).await;
@@ -539,7 +578,15 @@ async fn postgres_reads_a_crowd_of_names_and_its_tails_with_their_keys() {
         let (page, statements, found, expected) =
             search_pages(&world, "yarrow", (SortField::Name, direction, status)).await;
         assert_eq!(page.users.len(), 50);
-        assert_eq!(page.total, Total::capped(expected.len() as u64));
+        let asked = (SortField::Name, direction, status);
+        totals_agree(
+            &world,
+            "yarrow",
+            asked,
+            (&page, &statements),
+            expected.len(),
+        )
+        .await;
         // The crowd's read, alone and filtered, and no hits read to the cap.
         assert!(
             statements.iter().any(|s| is_crowd_read(s))
@@ -635,7 +682,8 @@ async fn postgres_walks_further_for_a_search_too_common_for_the_crowds_read() {
 /// does not find. Its first page by name or by email, either way, alone
 /// and among the enabled, reads the range of the keys that start with it
 /// beside its other hits by id (found through the words past each first,
-/// V23), never every hit; every page is what the rule says.
+/// V23), never every hit (filtered, counted by its rows, in full beside
+/// it); every page is what the rule says.
 #[tokio::test]
 async fn postgres_splits_a_short_search_clustered_late_in_the_names() {
     let world = World::on(Backend::Postgres).await;
@@ -695,6 +743,8 @@ async fn postgres_splits_a_short_search_clustered_late_in_the_names() {
             expected.len()
         );
         assert_eq!(page.users.len(), 50, "{case}");
+        let asked = (sort, direction, status);
+        totals_agree(&world, "vy", asked, (&page, &statements), expected.len()).await;
         assert!(
             statements
                 .iter()

@@ -14,7 +14,9 @@ use roster_core::directory::{BulkAction, BulkSelection, UserChanges};
 use roster_core::domain::{Grant, GroupId, UserId};
 use roster_core::model::{User, UserFields};
 use roster_core::password::{Hasher, PlainPassword};
-use roster_core::store::{Direction, SortField, StatusFilter, Total, TxMode, UserQuery};
+use roster_core::store::{
+    statement_log, Direction, SortField, StatusFilter, Total, TxMode, UserQuery,
+};
 use roster_core::Operator;
 use support::*;
 
@@ -391,4 +393,63 @@ async fn a_large_teams_search_counts_no_one_outside_the_team(backend: Backend) {
             .expect("count");
         assert_eq!(counted, Total::exact(1), "{sort:?}");
     }
+}
+
+/// A search frequent in a team walked for its page (2,000 Zeds in a team
+/// of 2,401) counts no more of its hits than a page's own count reads:
+/// its first page says "more than 1,000" and is counted in full beside
+/// it, which finds the team's 2,000 exactly.
+#[tokio::test]
+async fn postgres_counts_a_frequent_team_search_as_far_as_a_page_reads() {
+    let world = World::on(Backend::Postgres).await;
+    let lena = lena_leads(&world).await;
+    let hash = Hasher::fast_for_bench_only()
+        .hash(&PlainPassword::new("team count test password"))
+        .expect("hash");
+    let now = chrono::Utc::now();
+    let store = world.directory.store();
+    let mut tx = store.begin(TxMode::Write).await.expect("begin");
+    for n in 0..2_400 {
+        let (name, email) = match n {
+            0..2_000 => (format!("Zed Z{n}"), format!("z{n}@team.test")),
+            _ => (format!("Amy A{n}"), format!("a{n}@team.test")),
+        };
+        let fields = UserFields {
+            supervisor: Some(lena.id),
+            ..crowd_fields(n, &name, &email)
+        };
+        tx.insert_user(&fields, &hash, now).await.expect("insert");
+    }
+    tx.commit().await.expect("commit");
+    let lead = world
+        .directory
+        .act_as(lena.email.as_str())
+        .await
+        .expect("act as");
+    let query = UserQuery {
+        search: Some("z".into()),
+        ..UserQuery::default()
+    };
+    statement_log::open();
+    let page = world
+        .directory
+        .list_users(&lead, &query)
+        .await
+        .expect("list");
+    let statements = statement_log::close();
+    assert_eq!(page.users.len(), 50);
+    assert!(page
+        .users
+        .iter()
+        .all(|u| u.name.as_str().starts_with("Zed")));
+    assert!(page.counting && !page.total.exact, "{:?}", page.total);
+    assert_eq!(page.total, Total::at_least(1_001).expect("some"));
+    assert!(
+        statements
+            .iter()
+            .any(|s| s.starts_with("SELECT count(*)") && s.contains("LIMIT 1001) counted")),
+        "{statements:#?}"
+    );
+    let counted = world.directory.count_users(&lead, &query).await;
+    assert_eq!(counted.expect("count"), Total::exact(2_000));
 }

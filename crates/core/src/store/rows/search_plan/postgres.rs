@@ -24,7 +24,7 @@ mod walk;
 
 use others::{other_hits, others_conditions, splits};
 pub(super) use walk::walk_rule;
-use walk::{walk_further, walked, walks};
+use walk::{walk_further, walk_length, walk_to, walked, walks};
 
 /// The plan of a search on PostgreSQL. Among more than the count's cap of
 /// rows, a page of the search alone, or filtered by a status or a large
@@ -127,15 +127,13 @@ pub(super) async fn reading<S: Sql + ?Sized>(
         // nothing, then the server walked 216 ms to the last Andersens of
         // the Zoës' run, 36,900 entries in).
         if let Some(page) = walked_first.filter(|_| !walked_far) {
-            let wanted = page.rows as u64;
             let many = SPLIT_OTHERS + 1;
             let kept = match page.filter {
                 Some(_) => kept_of(many, rows),
                 None => many,
             };
-            if kept >= 2 * wanted {
-                let longest = ((2 * wanted).saturating_mul(rows.0) / kept).min(rows.0.max(1));
-                let (ids, _) = walked(sql, (subject, text), page, (longest, false)).await?;
+            if let Some(ids) = walk_to(sql, (subject, text), page, (rows.0, kept)).await? {
+                let wanted = page.rows as u64;
                 if ids.len() as u64 == wanted {
                     // At least the keys counted and the others read (no
                     // row is both), or filtered its page.
@@ -346,7 +344,7 @@ async fn quick_plan<S: Sql + ?Sized>(
         }),
         false => Quick::WalkedFar,
     };
-    let longest = ((2 * wanted).saturating_mul(rows) / kept).min(rows.max(1));
+    let longest = walk_length(wanted, rows, kept);
     let first = wanted.saturating_mul(rows) / COUNT_CAP;
     let (found, seen) = walked(sql, (subject, text), page, (first, true)).await?;
     if found.len() as u64 == wanted {

@@ -50,24 +50,44 @@ pub(super) async fn walk_further<S: Sql + ?Sized>(
         true => kept_of(more, (rows, within)),
         false => more,
     };
-    // A rare filter would have every entry walked and each hit looked up
-    // for fewer than a page (as the short plan's long walk, which it
-    // skips so).
+    match walk_to(sql, (subject, text), page, (rows, kept)).await? {
+        Some(ids) if ids.len() as u64 == wanted => Ok(Planned {
+            reading: Reading::Hits,
+            counted: Some(if filtered { wanted } else { more }),
+            ids,
+            keys: Vec::new(),
+            stopped: filtered,
+        }),
+        _ => Ok(server_walks),
+    }
+}
+
+/// How many entries of a sort's index among `rows` a walk for `wanted`
+/// hits reads where `kept` hits are spread evenly through it: as many as
+/// twice `wanted` of them need (at most every one).
+pub(super) fn walk_length(wanted: u64, rows: u64, kept: u64) -> u64 {
+    ((2 * wanted).saturating_mul(rows) / kept.max(1)).min(rows.max(1))
+}
+
+/// The hits of a walk of the sort's index to a page of a search that
+/// `kept` of `rows` hold as the page's filter keeps them, as long as
+/// [`walk_length`] says (the page where they fill it); `None`, unwalked,
+/// where they are fewer than twice a page: a rare filter would have
+/// every entry walked and each hit looked up for less than a page (as
+/// [`super::quick_plan`]'s long walk, which it skips so).
+pub(super) async fn walk_to<S: Sql + ?Sized>(
+    sql: &mut S,
+    (subject, text): (Subject<'_>, &str),
+    page: &PageAsk<'_>,
+    (rows, kept): (u64, u64),
+) -> Result<Option<Vec<i64>>, StoreError> {
+    let wanted = page.rows as u64;
     if kept < 2 * wanted {
-        return Ok(server_walks);
+        return Ok(None);
     }
-    let longest = ((2 * wanted).saturating_mul(rows) / kept.max(1)).min(rows.max(1));
+    let longest = walk_length(wanted, rows, kept);
     let (ids, _) = walked(sql, (subject, text), page, (longest, false)).await?;
-    if ids.len() as u64 != wanted {
-        return Ok(server_walks);
-    }
-    Ok(Planned {
-        reading: Reading::Hits,
-        counted: Some(if filtered { wanted } else { more }),
-        ids,
-        keys: Vec::new(),
-        stopped: filtered,
-    })
+    Ok(Some(ids))
 }
 
 /// The ids of a search's page found by walking the sort's index from the
