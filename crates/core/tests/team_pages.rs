@@ -37,8 +37,18 @@ async fn user_under(world: &World, name: &str, groups: &[GroupId], boss: Option<
 
 /// Every page of `query` as `operator` sees it, three users a page.
 async fn all_pages(world: &World, operator: &Operator, query: &UserQuery) -> Vec<UserId> {
+    pages_of(world, operator, query, 3).await
+}
+
+/// Every page of `query` as `operator` sees it, `limit` users a page.
+async fn pages_of(
+    world: &World,
+    operator: &Operator,
+    query: &UserQuery,
+    limit: u32,
+) -> Vec<UserId> {
     let mut query = UserQuery {
-        limit: 3,
+        limit,
         ..query.clone()
     };
     let mut ids = Vec::new();
@@ -395,12 +405,14 @@ async fn a_large_teams_search_counts_no_one_outside_the_team(backend: Backend) {
     }
 }
 
-/// A search frequent in a team walked for its page (2,000 Zeds in a team
-/// of 2,401) counts no more of its hits than a page's own count reads:
-/// its first page says "more than 1,000" and is counted in full beside
-/// it, which finds the team's 2,000 exactly.
+/// A search in a team (2,000 Zeds in a team of 2,401, among 3,000 Zeds
+/// outside it) reads the team's hits from its pairs (V24) with their keys
+/// and looks up the page's rows alone: its total exact, by name and by
+/// creation, no one outside the team counted, and no hits among everyone
+/// read; among the disabled, the page is counted by its rows and in full
+/// beside it.
 #[tokio::test]
-async fn postgres_counts_a_frequent_team_search_as_far_as_a_page_reads() {
+async fn postgres_reads_a_teams_search_from_its_pairs() {
     let world = World::on(Backend::Postgres).await;
     let lena = lena_leads(&world).await;
     let hash = Hasher::fast_for_bench_only()
@@ -409,13 +421,14 @@ async fn postgres_counts_a_frequent_team_search_as_far_as_a_page_reads() {
     let now = chrono::Utc::now();
     let store = world.directory.store();
     let mut tx = store.begin(TxMode::Write).await.expect("begin");
-    for n in 0..2_400 {
+    for n in 0..5_400 {
         let (name, email) = match n {
             0..2_000 => (format!("Zed Z{n}"), format!("z{n}@team.test")),
-            _ => (format!("Amy A{n}"), format!("a{n}@team.test")),
+            2_000..2_400 => (format!("Amy A{n}"), format!("a{n}@team.test")),
+            _ => (format!("Zed Out{n}"), format!("out{n}@else.test")),
         };
         let fields = UserFields {
-            supervisor: Some(lena.id),
+            supervisor: (n < 2_400).then_some(lena.id),
             ..crowd_fields(n, &name, &email)
         };
         tx.insert_user(&fields, &hash, now).await.expect("insert");
@@ -426,30 +439,63 @@ async fn postgres_counts_a_frequent_team_search_as_far_as_a_page_reads() {
         .act_as(lena.email.as_str())
         .await
         .expect("act as");
-    let query = UserQuery {
-        search: Some("z".into()),
-        ..UserQuery::default()
-    };
-    statement_log::open();
-    let page = world
-        .directory
-        .list_users(&lead, &query)
-        .await
-        .expect("list");
-    let statements = statement_log::close();
-    assert_eq!(page.users.len(), 50);
-    assert!(page
-        .users
-        .iter()
-        .all(|u| u.name.as_str().starts_with("Zed")));
-    assert!(page.counting && !page.total.exact, "{:?}", page.total);
-    assert_eq!(page.total, Total::at_least(1_001).expect("some"));
-    assert!(
-        statements
-            .iter()
-            .any(|s| s.starts_with("SELECT count(*)") && s.contains("LIMIT 1001) counted")),
-        "{statements:#?}"
-    );
-    let counted = world.directory.count_users(&lead, &query).await;
-    assert_eq!(counted.expect("count"), Total::exact(2_000));
+    for (text, sort, direction, status) in [
+        ("z", SortField::Name, Direction::Asc, None),
+        ("ZED", SortField::Name, Direction::Desc, None),
+        ("z", SortField::Created, Direction::Desc, None),
+        (
+            "z",
+            SortField::Email,
+            Direction::Desc,
+            Some(StatusFilter::Disabled),
+        ),
+    ] {
+        let case = format!("{text} {sort:?} {direction:?} {status:?}");
+        let query = UserQuery {
+            search: Some(text.into()),
+            sort,
+            direction,
+            status,
+            ..UserQuery::default()
+        };
+        statement_log::open();
+        let page = world
+            .directory
+            .list_users(&lead, &query)
+            .await
+            .expect("list");
+        let statements = statement_log::close();
+        assert_eq!(page.users.len(), 50, "{case}");
+        assert!(
+            statements.iter().any(|s| s.starts_with("SELECT a.user_id")
+                && s.contains("FROM user_ancestors a WHERE a.ancestor_id")),
+            "{case}: {statements:#?}"
+        );
+        assert!(
+            !statements
+                .iter()
+                .any(|s| s.contains("WITH hits AS MATERIALIZED") || s.ends_with(") counted")),
+            "{case}: {statements:#?}"
+        );
+        let team = if status.is_some() { 500 } else { 2_000 };
+        if status.is_some() {
+            assert!(page.counting, "{case}: {:?}", page.total);
+            assert_eq!(page.total, Total::at_least(51).expect("some"), "{case}");
+        } else {
+            assert!(!page.counting, "{case}");
+            assert_eq!(page.total, Total::exact(team), "{case}");
+        }
+        let counted = world.directory.count_users(&lead, &query).await;
+        assert_eq!(counted.expect("count"), Total::exact(team), "{case}");
+        // Every page is the team's hits in the page's order.
+        let ids = pages_of(&world, &lead, &query, 200).await;
+        let admin = pages_of(&world, &world.admin, &query, 500).await;
+        let everyone = pages_of(&world, &lead, &UserQuery::default(), 500).await;
+        let in_team: BTreeSet<UserId> = everyone.into_iter().collect();
+        let expected: Vec<UserId> = admin
+            .into_iter()
+            .filter(|id| in_team.contains(id))
+            .collect();
+        assert_eq!(ids, expected, "{case}");
+    }
 }

@@ -27,6 +27,7 @@ use super::users_filters::{member_of, valid_on};
 mod postgres;
 mod rule;
 
+pub(super) use postgres::{reads_team_pairs, TeamAsk};
 pub(super) use rule::{cheap_first, phone_starts, rule, team_read_rule};
 
 use super::search::{
@@ -335,11 +336,11 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     sql: &mut S,
     (subject, text): (Subject<'_>, &str),
     (text_sort, page): (Option<TextSort>, Option<&PageAsk<'_>>),
-    (rows, team): ((u64, u64), Option<u64>),
+    (rows, team): ((u64, u64), Option<&TeamAsk<'_>>),
 ) -> Result<Planned, StoreError> {
     if sql.dialect() == Dialect::Postgres {
-        if let Some(members) = team {
-            return postgres::team_reading(sql, (subject, text), members).await;
+        if let Some(team) = team {
+            return postgres::team_reading(sql, (subject, text), team).await;
         }
         return postgres::reading(sql, (subject, text), (text_sort, page), rows).await;
     }

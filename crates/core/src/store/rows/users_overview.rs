@@ -12,19 +12,17 @@ use crate::store::{
 
 use super::keyset::{keyset_condition, order_of};
 use super::search;
-use super::search_plan::{self, users_text_sort, PageAsk, PageFilter, Reading, Subject};
+use super::search_plan::{self, users_text_sort, PageAsk, PageFilter, Reading, Subject, TeamAsk};
 use super::users::{complete_users, query_user_rows, USER_COLUMNS};
 use super::users_count::{
-    bounded_total, counted_by_page, first_page_total, Grouped, Searched, Teamed, COUNT_BUDGET,
-    QUICK_BUDGET,
+    bounded_total, counted_by_page, first_page_total, Grouped, Searched, COUNT_BUDGET, QUICK_BUDGET,
 };
 use super::users_filters::{
     expired_condition, expired_walked, fact_condition, facts_are_rare, filtered_at_most,
     kept_status_count, member_of, status_condition, valid_on, walks_status_names,
 };
 use super::users_team::{
-    in_team_of, sort_field, team_condition, team_list, team_size, team_walk_statement,
-    walks_team_keys,
+    in_team_of, sort_field, team_list, team_parts, team_size, team_walk_statement, walks_team_keys,
 };
 use super::users_walk;
 use super::UsersTx;
@@ -151,6 +149,17 @@ async fn users_page<S: Sql + ?Sized>(
     let walkable = members.filter(|&members| {
         members <= 2 * COUNT_CAP && walks_team_keys(query, false, group_members)
     });
+    // A team's search with no other filter: on PostgreSQL its hits are
+    // the team's alone (read from its pairs, V24), counted so.
+    let team_alone = query.status.is_none()
+        && query.group.is_none()
+        && query.supervisor.is_none()
+        && query.facts.is_none();
+    let team_pairs = dialect == Dialect::Postgres
+        && walkable.is_some()
+        && search
+            .as_deref()
+            .is_some_and(|text| search_plan::reads_team_pairs(Subject::Users, text));
     // The users, and the most of them the filters leave, where a search
     // was planned against them.
     let mut sizes = None;
@@ -203,11 +212,25 @@ async fn users_page<S: Sql + ?Sized>(
             quick: counted == Counted::Quickly,
             filter,
         });
+        // A team's page alone picks its own from its hits' keys.
+        let team = match (query.team_of, walkable) {
+            (Some(lead), Some(members)) => Some(TeamAsk {
+                members,
+                lead: lead.0,
+                key: team_alone.then(|| {
+                    (
+                        sort_field(query.sort),
+                        users_text_sort(query.sort).is_some(),
+                    )
+                }),
+            }),
+            _ => None,
+        };
         let mut planned = search_plan::reading(
             sql,
             (Subject::Users, text),
             (users_text_sort(query.sort), page.as_ref()),
-            ((rows, within), walkable),
+            ((rows, within), team.as_ref()),
         )
         .await?;
         stopped = planned.stopped;
@@ -339,46 +362,19 @@ async fn users_page<S: Sql + ?Sized>(
         let through_index = facts_are_rare(sql, facts).await?;
         conditions.push(fact_condition(dialect, facts, through_index, &mut params));
     }
-    let mut team_walk = None;
-    let mut teamed = None;
-    // Whether a team's keys are walked for a search: the page tests the
-    // search on each member read (SQLite its rule alone, its parameters
-    // pushed after the total's; PostgreSQL [`search_plan::cheap_first`],
-    // which its count tests too).
-    let mut team_search = false;
-    if let (Some(lead), Some(members)) = (query.team_of, members) {
-        // A frequent search (one its plan would walk or split among
-        // everyone on SQLite; on PostgreSQL one with more hits than half
-        // of a team it may walk, `walkable`): its hits in the team are as
-        // dense as anywhere, so walking the team's keys finds a page of
-        // them soon, where the sort's index would be walked past everyone
-        // else ("ann" in a team of 9,616 at a million users: 46 ms).
-        let frequent = match dialect {
-            Dialect::Sqlite => matches!(reading, Some(Reading::Walk | Reading::Split)),
-            Dialect::Postgres => walkable.is_some() && reading == Some(Reading::Index),
-        };
-        let placeholder = params.push(lead.0);
-        let mut condition_at = None;
-        if walks_team_keys(query, search.is_some() && !frequent, group_members) {
-            team_walk = Some(placeholder.clone());
-            team_search = frequent;
-            // PostgreSQL tests each member its page or its count reads
-            // cheaply first.
-            if let (true, Dialect::Postgres, Some(text), Some(first)) =
-                (frequent, dialect, search.as_deref(), conditions.first_mut())
-            {
-                *first = search_plan::cheap_first((Subject::Users, text), first, &mut params);
-            }
-        } else {
-            condition_at = Some(conditions.len());
-            conditions.push(team_condition(dialect, &placeholder, members));
-        }
-        teamed = Some(Teamed {
-            members,
-            lead: placeholder,
-            condition_at,
-        });
-    }
+    let frequent = match dialect {
+        Dialect::Sqlite => matches!(reading, Some(Reading::Walk | Reading::Split)),
+        Dialect::Postgres => walkable.is_some() && reading == Some(Reading::Index),
+    };
+    let team = (query.team_of.zip(members), frequent, group_members);
+    let search_text = search.as_deref();
+    let (team_walk, teamed, team_search) = team_parts(
+        dialect,
+        query,
+        team,
+        search_text,
+        (&mut conditions, &mut params),
+    );
     // What a count tests: the page's conditions, and a walked team's own
     // (the page reads the team's keys instead).
     let mut counted_conditions = conditions.clone();
@@ -442,6 +438,9 @@ async fn users_page<S: Sql + ?Sized>(
         (Some(_), None, None, None) if kept && index_count.is_some() => {
             Some(Total::capped(index_count.unwrap_or_default()))
         }
+        (Some(_), None, None, None) if team_pairs && team_alone => {
+            Some(Total::capped(index_count.unwrap_or_default()))
+        }
         _ if by_page_rows => None,
         _ => {
             // SQLite counts from the search's hits, the group's members or
@@ -480,16 +479,13 @@ async fn users_page<S: Sql + ?Sized>(
             // (`search_plan::cheap_first`: the server reads every user for
             // a frequent one, 7.2 s for "mar" in a group of 200,000 at a
             // million users, 0.6 s so), and a page's own count stops after
-            // `QUICK_BUDGET` (113 ms there), a walked team's too (every
-            // member read for "a" in a team of 10,254 at a million harsh
-            // users, 60–120 ms): past it the page says "more than" and the
-            // overview counts in full beside it.
+            // `QUICK_BUDGET` (113 ms there): past it the page says "more
+            // than" and the overview counts in full beside it.
             let ruled = dialect == Dialect::Postgres
                 && !total_reading.exact(dialect)
                 && !team_search
                 && search.is_some();
-            let quick = (ruled || (team_search && dialect == Dialect::Postgres))
-                && counted == Counted::Quickly;
+            let quick = ruled && counted == Counted::Quickly;
             // Else a word-start search on SQLite is counted from its words
             // table, with its own parameter, so that a frequent one does
             // not read every user; a walked team's condition tested too.

@@ -20,9 +20,12 @@ use super::{
 };
 
 mod others;
+mod team;
 mod walk;
 
 use others::{other_hits, others_conditions, splits};
+pub(super) use team::team_reading;
+pub(in crate::store::rows) use team::{reads_team_pairs, TeamAsk};
 pub(super) use walk::walk_rule;
 use walk::{walk_further, walk_length, walk_to, walked, walks};
 
@@ -231,40 +234,6 @@ pub(super) async fn reading<S: Sql + ?Sized>(
         Planned {
             reading: Reading::Index,
             counted: Some(found),
-            ids: Vec::new(),
-            keys: Vec::new(),
-            stopped: false,
-        }
-    })
-}
-
-/// The plan of a search in a team of `members` (the lead included): its
-/// hits' ids when they are at most half as many as the team
-/// ([`Reading::Hits`], which the team's condition then keeps), else
-/// [`Reading::Index`], whose page walks the team's keys and tests each
-/// member (about 3.5 µs, where a hit read through the trigram indexes and
-/// tested costs about 9: "ann" in a team of 1,016 at 100,000 users, its
-/// 3,035 hits 28 ms).
-pub(super) async fn team_reading<S: Sql + ?Sized>(
-    sql: &mut S,
-    (subject, text): (Subject<'_>, &str),
-    members: u64,
-) -> Result<Planned, StoreError> {
-    let most = (members / 2).min(COUNT_CAP);
-    let (ids, _) = hits(sql, (subject, text), None, most + 1).await?;
-    let found = ids.len() as u64;
-    Ok(if found <= most {
-        Planned {
-            reading: Reading::Hits,
-            counted: Some(found),
-            ids,
-            keys: Vec::new(),
-            stopped: false,
-        }
-    } else {
-        Planned {
-            reading: Reading::Index,
-            counted: None,
             ids: Vec::new(),
             keys: Vec::new(),
             stopped: false,

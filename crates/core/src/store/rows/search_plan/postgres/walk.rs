@@ -187,10 +187,21 @@ pub(in super::super) fn walk_rule(
     text: &str,
     params: &mut Params,
 ) -> Option<String> {
+    let (_, row) = subject.table();
+    walk_rule_on(subject, row, text, params)
+}
+
+/// [`walk_rule`] on the columns of `row`, a row of the subject's table or
+/// of one that keeps its keys (a team's pairs, V24).
+pub(super) fn walk_rule_on(
+    subject: Subject<'_>,
+    row: &str,
+    text: &str,
+    params: &mut Params,
+) -> Option<String> {
     if !walks(subject, text) {
         return None;
     }
-    let (_, row) = subject.table();
     let digits = match subject {
         Subject::Clients { digits } => digits,
         Subject::Users => None,
