@@ -23,7 +23,7 @@ mod others;
 mod team;
 mod walk;
 
-use others::{other_hits, others_conditions, splits};
+use others::{other_hits, others_conditions, others_sampled, splits};
 pub(super) use team::team_reading;
 pub(in crate::store::rows) use team::{reads_team_pairs, TeamAsk};
 pub(super) use walk::walk_rule;
@@ -110,8 +110,20 @@ pub(super) async fn reading<S: Sql + ?Sized>(
         }
     }
     if let Some(key) = starting_key.filter(|_| crowded) {
-        let others = other_hits(sql, (subject, text), key).await?;
-        if others.len() as u64 <= SPLIT_OTHERS {
+        // A page to walk to whose other hits a sample of the creation
+        // order finds many times too many for a split does not read them.
+        let sampled = match walked_first.filter(|_| !walked_far) {
+            Some(page) => {
+                let most = sample_size(page.rows as u64, rows.0);
+                others_sampled(sql, (subject, text), key, (most, rows.0)).await?
+            }
+            None => 0,
+        };
+        let others = match sampled > SAMPLED_OTHERS {
+            true => Vec::new(),
+            false => other_hits(sql, (subject, text), key).await?,
+        };
+        if sampled <= SAMPLED_OTHERS && others.len() as u64 <= SPLIT_OTHERS {
             let starting = starting_count(sql, (subject, key), text, COUNT_CAP).await?;
             return Ok(Planned {
                 reading: Reading::Split,
@@ -347,7 +359,7 @@ async fn quick_plan<S: Sql + ?Sized>(
             filter: None,
             ..*page
         };
-        let most = (first / SAMPLE_PART).max(wanted);
+        let most = sample_size(wanted, rows);
         let (_, sampled) = walked(sql, (subject, text), &sample, (most, true)).await?;
         let expected = sampled.saturating_mul(rows) / most.max(1);
         if expected > walk_from && kept_of(expected) >= 2 * wanted {
@@ -442,9 +454,23 @@ async fn hits<S: Sql + ?Sized>(
 }
 
 /// The share of a short walk's entries that a walk of the creation order
-/// reads as a sample of a search's hits ([`quick_plan`]): about 1,000 at
-/// a million, 0.4 ms.
+/// reads as a sample of a search's hits ([`sample_size`]).
 const SAMPLE_PART: u64 = 5;
+
+/// The entries of the creation order a sample of a search's hits reads
+/// for a page of `wanted` among `rows` ([`quick_plan`], and of its other
+/// hits, [`others_sampled`]): a fifth of a short walk's, about 1,000 at a
+/// million, 0.4 ms.
+fn sample_size(wanted: u64, rows: u64) -> u64 {
+    (wanted.saturating_mul(rows) / COUNT_CAP / SAMPLE_PART).max(wanted)
+}
+
+/// The other hits a sample judges too many for a split to read them
+/// ([`others_sampled`]): twice those it reads, so that one of about as
+/// many is rarely judged so (five in a sample of 1,000 at a million,
+/// where two are expected at [`SPLIT_OTHERS`]); a page so judged is
+/// walked to, else the crowd's read finds it.
+const SAMPLED_OTHERS: u64 = 2 * SPLIT_OTHERS;
 
 /// The most rows [`crowd`] reads from either range of the two text keys'
 /// indexes (each entry about 0.3 µs, and its key handed over): past it

@@ -40,6 +40,34 @@ pub(super) async fn other_hits<S: Sql + ?Sized>(
     Ok(ids)
 }
 
+/// How many other hits (as [`other_hits`] reads them) a search has among
+/// `rows`, judged by a walk of `most` entries of the creation order, whose
+/// index holds what the rule tests (V18) and follows no name: those of
+/// its hits whose key `key` does not start with it, scaled to the rows.
+/// About 0.5 ms for 1,000 entries, where the other hits' read of "b" by
+/// name among a million harsh users read 23,608 rows for its 2,001 (20–60
+/// ms), which said only that they were too many for a split.
+pub(super) async fn others_sampled<S: Sql + ?Sized>(
+    sql: &mut S,
+    (subject, text): (Subject<'_>, &str),
+    key: &str,
+    (most, rows): (u64, u64),
+) -> Result<u64, StoreError> {
+    let mut params = Params::default();
+    let Some(hit) = super::walk_rule(subject, text, &mut params) else {
+        return Ok(0);
+    };
+    let start = params.push(text);
+    let (table, row) = subject.table();
+    let most = most.max(1);
+    let statement = format!(
+        "SELECT count(*) FROM (SELECT {hit} AND NOT starts_with({key}, {start}) AS other \
+         FROM {table} {row} ORDER BY {row}.created_at, {row}.id LIMIT {most}) s WHERE s.other"
+    );
+    let found = crate::store::sql::count(sql, &statement, &params.0).await?;
+    Ok(found.saturating_mul(rows) / most)
+}
+
 /// PostgreSQL's rule of a search ([`splits`], see `rule`)
 /// less the rows whose sort key `key` (the name's, or the email) starts
 /// with it, as two conditions that read none of those rows: the search in
