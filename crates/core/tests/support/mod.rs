@@ -13,6 +13,8 @@
 
 #![allow(dead_code)]
 
+pub mod plans;
+
 use std::path::PathBuf;
 use std::sync::{Arc, Once};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
