@@ -66,6 +66,36 @@ async fn pages_of(
     }
 }
 
+/// Writes people straight into the store (one shared hash), each
+/// `(n, name, email, in_team)`: the `n`th as `crowd_fields` makes it
+/// (every fourth disabled), reporting to Lena where in her team; then
+/// acts as Lena.
+async fn write_under(
+    world: &World,
+    lena: &User,
+    people: impl Iterator<Item = (usize, String, String, bool)>,
+) -> Operator {
+    let hash = Hasher::fast_for_bench_only()
+        .hash(&PlainPassword::new("team count test password"))
+        .expect("hash");
+    let now = chrono::Utc::now();
+    let store = world.directory.store();
+    let mut tx = store.begin(TxMode::Write).await.expect("begin");
+    for (n, name, email, in_team) in people {
+        let fields = UserFields {
+            supervisor: in_team.then_some(lena.id),
+            ..crowd_fields(n, &name, &email)
+        };
+        tx.insert_user(&fields, &hash, now).await.expect("insert");
+    }
+    tx.commit().await.expect("commit");
+    world
+        .directory
+        .act_as(lena.email.as_str())
+        .await
+        .expect("act as")
+}
+
 /// Lena Lead, in a group granted the users of their team.
 async fn lena_leads(world: &World) -> User {
     let scoped = [Grant::parse("users.view:team").expect("a grant")];
@@ -355,33 +385,18 @@ async fn a_large_teams_search_counts_no_one_outside_the_team(backend: Backend) {
     // of whom only the last does: the first 10,001 hits SQLite's count
     // reads hold no one in the team, so it counts the search's rows
     // again, which must be the team's alone.
-    let hash = Hasher::fast_for_bench_only()
-        .hash(&PlainPassword::new("team count test password"))
-        .expect("hash");
-    let now = chrono::Utc::now();
-    let store = world.directory.store();
-    let mut tx = store.begin(TxMode::Write).await.expect("begin");
-    for n in 0..12_000 {
-        let fields = crowd_fields(n, &format!("Quade Q{n}"), &format!("q{n}@out.test"));
-        tx.insert_user(&fields, &hash, now).await.expect("insert");
-    }
-    for n in 0..10_100 {
-        let (name, email) = match n {
-            10_099 => ("Quinn Last".to_owned(), "last@team.test".to_owned()),
-            _ => (format!("Zed Z{n}"), format!("z{n}@team.test")),
-        };
-        let fields = UserFields {
-            supervisor: Some(lena.id),
-            ..crowd_fields(n, &name, &email)
-        };
-        tx.insert_user(&fields, &hash, now).await.expect("insert");
-    }
-    tx.commit().await.expect("commit");
-    let lead = world
-        .directory
-        .act_as(lena.email.as_str())
-        .await
-        .expect("act as");
+    let outsiders =
+        (0..12_000).map(|n| (n, format!("Quade Q{n}"), format!("q{n}@out.test"), false));
+    let team = (0..10_100).map(|n| match n {
+        10_099 => (
+            n,
+            "Quinn Last".to_owned(),
+            "last@team.test".to_owned(),
+            true,
+        ),
+        _ => (n, format!("Zed Z{n}"), format!("z{n}@team.test"), true),
+    });
+    let lead = write_under(&world, &lena, outsiders.chain(team)).await;
     for sort in [SortField::Name, SortField::Created] {
         let query = UserQuery {
             search: Some("q".into()),
@@ -415,30 +430,12 @@ async fn a_large_teams_search_counts_no_one_outside_the_team(backend: Backend) {
 async fn postgres_reads_a_teams_search_from_its_pairs() {
     let world = World::on(Backend::Postgres).await;
     let lena = lena_leads(&world).await;
-    let hash = Hasher::fast_for_bench_only()
-        .hash(&PlainPassword::new("team count test password"))
-        .expect("hash");
-    let now = chrono::Utc::now();
-    let store = world.directory.store();
-    let mut tx = store.begin(TxMode::Write).await.expect("begin");
-    for n in 0..5_400 {
-        let (name, email) = match n {
-            0..2_000 => (format!("Zed Z{n}"), format!("z{n}@team.test")),
-            2_000..2_400 => (format!("Amy A{n}"), format!("a{n}@team.test")),
-            _ => (format!("Zed Out{n}"), format!("out{n}@else.test")),
-        };
-        let fields = UserFields {
-            supervisor: (n < 2_400).then_some(lena.id),
-            ..crowd_fields(n, &name, &email)
-        };
-        tx.insert_user(&fields, &hash, now).await.expect("insert");
-    }
-    tx.commit().await.expect("commit");
-    let lead = world
-        .directory
-        .act_as(lena.email.as_str())
-        .await
-        .expect("act as");
+    let people = (0..5_400).map(|n| match n {
+        0..2_000 => (n, format!("Zed Z{n}"), format!("z{n}@team.test"), true),
+        2_000..2_400 => (n, format!("Amy A{n}"), format!("a{n}@team.test"), true),
+        _ => (n, format!("Zed Out{n}"), format!("out{n}@else.test"), false),
+    });
+    let lead = write_under(&world, &lena, people).await;
     for (text, sort, direction, status) in [
         ("z", SortField::Name, Direction::Asc, None),
         ("ZED", SortField::Name, Direction::Desc, None),

@@ -262,6 +262,18 @@ pub(super) struct Planned {
 }
 
 impl Planned {
+    /// Every hit of a search, read with its key where one was asked for:
+    /// [`Reading::Hits`], counted so.
+    pub(super) fn every_hit(ids: Vec<i64>, keys: Vec<SortKey>) -> Self {
+        Planned {
+            reading: Reading::Hits,
+            counted: Some(ids.len() as u64),
+            ids,
+            keys,
+            stopped: false,
+        }
+    }
+
     /// The ids of a page of up to `limit` of the hits after `after`, in
     /// `direction`, picked from the keys the plan read with them
     /// ([`Reading::Hits`]), so that a page with no other condition looks

@@ -11,7 +11,7 @@
 //! ([`walk::walk_further`]); the server plans the rest, but in a team
 //! whose keys a page may walk ([`team_reading`]).
 
-use crate::store::sql::{Dialect, Params, Sql};
+use crate::store::sql::{Dialect, Params, Sql, SqlRow};
 use crate::store::{Direction, SortKey, StoreError, COUNT_CAP};
 
 use super::{
@@ -440,13 +440,22 @@ async fn hits<S: Sql + ?Sized>(
         COUNT_CAP + 1,
     );
     let found = sql.query(&statement, &params.0).await?;
+    ids_and_keys(&found, page.map(|page| page.text))
+}
+
+/// The ids of `found` hits (the first column), each with its key in a
+/// sort (the second) where one was read (`key`: whether it is text).
+fn ids_and_keys(
+    found: &[SqlRow],
+    key: Option<bool>,
+) -> Result<(Vec<i64>, Vec<SortKey>), StoreError> {
     let mut ids = Vec::with_capacity(found.len());
     let mut keys = Vec::new();
-    for hit in &found {
+    for hit in found {
         ids.push(hit.int(0)?);
-        match page {
-            Some(page) if page.text => keys.push(SortKey::Text(hit.text(1)?)),
-            Some(_) => keys.push(SortKey::Integer(hit.int(1)?)),
+        match key {
+            Some(true) => keys.push(SortKey::Text(hit.text(1)?)),
+            Some(false) => keys.push(SortKey::Integer(hit.int(1)?)),
             None => {}
         }
     }
@@ -576,13 +585,7 @@ async fn crowd<S: Sql + ?Sized>(
         .into_iter()
         .map(|(id, key)| (id, SortKey::Text(key)))
         .unzip();
-    Ok(Some(Planned {
-        reading: Reading::Hits,
-        counted: Some(ids.len() as u64),
-        ids,
-        keys,
-        stopped: false,
-    }))
+    Ok(Some(Planned::every_hit(ids, keys)))
 }
 
 /// The most hits of a search among `rows` that a page of it alone reads

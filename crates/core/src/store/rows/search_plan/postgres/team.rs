@@ -3,11 +3,11 @@
 //! their lead (V14, V24), else from the search's hits among everyone.
 
 use crate::store::sql::{Params, Sql};
-use crate::store::{SortKey, StoreError, COUNT_CAP};
+use crate::store::{StoreError, COUNT_CAP};
 
 use super::super::{Planned, Reading, Subject};
-use super::hits;
 use super::walk::walk_rule_on;
+use super::{hits, ids_and_keys};
 
 /// A team a search is planned in: its people (the lead included), its
 /// lead's id, and the sort column (as `users_team::sort_field` names it
@@ -101,23 +101,8 @@ async fn kept_hits<S: Sql + ?Sized>(
          UNION ALL SELECT u.id{own_key} FROM users u WHERE u.id = {lead} AND {own}"
     );
     let found = sql.query(&statement, &params.0).await?;
-    let mut ids = Vec::with_capacity(found.len());
-    let mut keys = Vec::new();
-    for hit in &found {
-        ids.push(hit.int(0)?);
-        match key {
-            Some((_, true)) => keys.push(SortKey::Text(hit.text(1)?)),
-            Some((_, false)) => keys.push(SortKey::Integer(hit.int(1)?)),
-            None => {}
-        }
-    }
-    Ok(Some(Planned {
-        reading: Reading::Hits,
-        counted: Some(ids.len() as u64),
-        ids,
-        keys,
-        stopped: false,
-    }))
+    let (ids, keys) = ids_and_keys(&found, key.map(|(_, text)| text))?;
+    Ok(Some(Planned::every_hit(ids, keys)))
 }
 
 #[cfg(test)]
