@@ -10,7 +10,7 @@ use roster_core::domain::UserId;
 use roster_core::store::{
     statement_log, Direction, SortField, StatusFilter, Store, Total, UserPage, UserQuery, COUNT_CAP,
 };
-use support::plans::{matches, write_users};
+use support::plans::{matches, searched, write_users};
 use support::*;
 
 /// PostgreSQL: a search of more hits than the count's cap whose addresses
@@ -199,13 +199,7 @@ async fn totals_agree(
             .any(|s| s.starts_with("SELECT count(*)") && s.contains("u.status")),
         "{case}: {statements:#?}"
     );
-    let query = UserQuery {
-        search: Some(text.into()),
-        sort,
-        direction,
-        status,
-        ..UserQuery::default()
-    };
+    let query = searched(text, (sort, direction, status));
     let total = world.directory.count_users(&world.admin, &query).await;
     assert_eq!(total.expect("count"), exact, "{case}");
 }

@@ -18,6 +18,7 @@ use roster_core::store::{
     statement_log, Direction, SortField, StatusFilter, Total, TxMode, UserQuery,
 };
 use roster_core::Operator;
+use support::plans::searched;
 use support::*;
 
 async fn user_under(world: &World, name: &str, groups: &[GroupId], boss: Option<&User>) -> User {
@@ -448,13 +449,7 @@ async fn postgres_reads_a_teams_search_from_its_pairs() {
         ),
     ] {
         let case = format!("{text} {sort:?} {direction:?} {status:?}");
-        let query = UserQuery {
-            search: Some(text.into()),
-            sort,
-            direction,
-            status,
-            ..UserQuery::default()
-        };
+        let query = searched(text, (sort, direction, status));
         statement_log::open();
         let page = world
             .directory

@@ -4,7 +4,7 @@
 use roster_core::domain::ValidUntil;
 use roster_core::model::{User, UserFields};
 use roster_core::password::{Hasher, PlainPassword};
-use roster_core::store::{Store, TxMode};
+use roster_core::store::{Direction, SortField, StatusFilter, Store, TxMode, UserQuery};
 
 use super::{crowd_fields, starts_a_word, Backend};
 
@@ -51,4 +51,18 @@ pub async fn write_users(
             .expect("insert");
     }
     tx.commit().await.expect("commit");
+}
+
+/// A search for `text` in a sort and direction, among a status (or none).
+pub fn searched(
+    text: &str,
+    (sort, direction, status): (SortField, Direction, Option<StatusFilter>),
+) -> UserQuery {
+    UserQuery {
+        search: Some(text.into()),
+        sort,
+        direction,
+        status,
+        ..UserQuery::default()
+    }
 }

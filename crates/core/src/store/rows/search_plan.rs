@@ -262,6 +262,18 @@ pub(super) struct Planned {
 }
 
 impl Planned {
+    /// A page of a frequent search walked to (`ids`), whose count stopped
+    /// at `counted`: a lower bound, counted in full when asked for.
+    pub(super) fn walked_to(ids: Vec<i64>, counted: u64) -> Self {
+        Planned {
+            reading: Reading::Hits,
+            counted: Some(counted),
+            ids,
+            keys: Vec::new(),
+            stopped: true,
+        }
+    }
+
     /// Every hit of a search, read with its key where one was asked for:
     /// [`Reading::Hits`], counted so.
     pub(super) fn every_hit(ids: Vec<i64>, keys: Vec<SortKey>) -> Self {

@@ -149,9 +149,10 @@ async fn users_page<S: Sql + ?Sized>(
     let walkable = members.filter(|&members| {
         members <= 2 * COUNT_CAP && walks_team_keys(query, false, group_members)
     });
-    // A team's search with no other filter: on PostgreSQL its hits are
-    // the team's alone (read from its pairs, V24), counted so.
-    let team_alone = query.status.is_none()
+    // No filter but a search and a team: a team's search so on PostgreSQL
+    // has its hits read from the team's pairs (V24), the team's alone,
+    // counted so.
+    let no_filter = query.status.is_none()
         && query.group.is_none()
         && query.supervisor.is_none()
         && query.facts.is_none();
@@ -168,11 +169,7 @@ async fn users_page<S: Sql + ?Sized>(
         let within = filtered_at_most(sql, query, rows, group_members, today.as_str()).await?;
         sizes = Some((rows, within));
         // A page of the search alone is picked from its hits' keys.
-        let alone = query.status.is_none()
-            && query.group.is_none()
-            && query.supervisor.is_none()
-            && query.facts.is_none()
-            && query.team_of.is_none();
+        let alone = no_filter && query.team_of.is_none();
         // On PostgreSQL a page filtered by a status or a large group too
         // is planned with its filter: a frequent search's is walked to,
         // where its hits had been read, then counted by the server ("mar"
@@ -217,7 +214,7 @@ async fn users_page<S: Sql + ?Sized>(
             (Some(lead), Some(members)) => Some(TeamAsk {
                 members,
                 lead: lead.0,
-                key: team_alone.then(|| {
+                key: no_filter.then(|| {
                     (
                         sort_field(query.sort),
                         users_text_sort(query.sort).is_some(),
@@ -390,11 +387,7 @@ async fn users_page<S: Sql + ?Sized>(
     // The kept counts know nothing of sign-in facts or teams.
     let team_members = teamed.as_ref().map(|team| team.members);
     let kept = query.facts.is_none() && team_members.is_none();
-    let only_team = search.is_none()
-        && query.status.is_none()
-        && group_members.is_none()
-        && query.supervisor.is_none()
-        && query.facts.is_none();
+    let only_team = search.is_none() && no_filter;
     // Whether the total is the lower bound of a count stopped early.
     let mut lower_bound = false;
     // A first page of a filtered search whose own count would read too
@@ -438,7 +431,7 @@ async fn users_page<S: Sql + ?Sized>(
         (Some(_), None, None, None) if kept && index_count.is_some() => {
             Some(Total::capped(index_count.unwrap_or_default()))
         }
-        (Some(_), None, None, None) if team_pairs && team_alone => {
+        (Some(_), None, None, None) if team_pairs && no_filter => {
             Some(Total::capped(index_count.unwrap_or_default()))
         }
         _ if by_page_rows => None,

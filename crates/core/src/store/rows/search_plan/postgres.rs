@@ -110,9 +110,11 @@ pub(super) async fn reading<S: Sql + ?Sized>(
         }
     }
     if let Some(key) = starting_key.filter(|_| crowded) {
-        // A page to walk to whose other hits a sample of the creation
-        // order finds many times too many for a split does not read them.
-        let sampled = match walked_first.filter(|_| !walked_far) {
+        // A page still to walk to.
+        let to_walk = walked_first.filter(|_| !walked_far);
+        // Its other hits are not read where a sample of the creation order
+        // finds them many times too many for a split.
+        let sampled = match to_walk {
             Some(page) => {
                 let most = sample_size(page.rows as u64, rows.0);
                 others_sampled(sql, (subject, text), key, (most, rows.0)).await?
@@ -120,19 +122,22 @@ pub(super) async fn reading<S: Sql + ?Sized>(
             None => 0,
         };
         let others = match sampled > SAMPLED_OTHERS {
-            true => Vec::new(),
-            false => other_hits(sql, (subject, text), key).await?,
+            true => None,
+            false => Some(other_hits(sql, (subject, text), key).await?),
         };
-        if sampled <= SAMPLED_OTHERS && others.len() as u64 <= SPLIT_OTHERS {
-            let starting = starting_count(sql, (subject, key), text, COUNT_CAP).await?;
-            return Ok(Planned {
-                reading: Reading::Split,
-                counted: Some((starting + others.len() as u64).min(COUNT_CAP + 1)),
-                ids: others,
-                keys: Vec::new(),
-                stopped: false,
-            });
-        }
+        let others = match others {
+            Some(others) if others.len() as u64 <= SPLIT_OTHERS => {
+                let starting = starting_count(sql, (subject, key), text, COUNT_CAP).await?;
+                return Ok(Planned {
+                    reading: Reading::Split,
+                    counted: Some((starting + others.len() as u64).min(COUNT_CAP + 1)),
+                    ids: others,
+                    keys: Vec::new(),
+                    stopped: false,
+                });
+            }
+            others => others,
+        };
         // More other hits than a split reads are dense enough for a walk
         // of the sort's index to its page as long as one needs for that
         // many evenly spread (51,000 entries at a million, about 20 ms),
@@ -141,7 +146,7 @@ pub(super) async fn reading<S: Sql + ?Sized>(
         // 38,000 are Anns and 41,000 Andersens, read 100–160 ms for
         // nothing, then the server walked 216 ms to the last Andersens of
         // the Zoës' run, 36,900 entries in).
-        if let Some(page) = walked_first.filter(|_| !walked_far) {
+        if let Some(page) = to_walk {
             let many = SPLIT_OTHERS + 1;
             let kept = match page.filter {
                 Some(_) => kept_of(many, rows),
@@ -152,14 +157,10 @@ pub(super) async fn reading<S: Sql + ?Sized>(
                 if ids.len() as u64 == wanted {
                     // At least the keys counted and the others read (no
                     // row is both), or filtered its page.
-                    let found = starting.unwrap_or_default() + others.len() as u64;
-                    return Ok(Planned {
-                        reading: Reading::Hits,
-                        counted: Some(if page.filter.is_some() { wanted } else { found }),
-                        ids,
-                        keys: Vec::new(),
-                        stopped: true,
-                    });
+                    let read = others.map_or(0, |others| others.len() as u64);
+                    let found = starting.unwrap_or_default() + read;
+                    let counted = if page.filter.is_some() { wanted } else { found };
+                    return Ok(Planned::walked_to(ids, counted));
                 }
                 walked_far = true;
             }
@@ -316,13 +317,7 @@ async fn quick_plan<S: Sql + ?Sized>(
         None => (quick, quick.max(1)),
     };
     let walked_page = |ids: Vec<i64>, counted| match ids.len() as u64 == wanted {
-        true => Quick::Page(Planned {
-            reading: Reading::Hits,
-            counted: Some(counted),
-            ids,
-            keys: Vec::new(),
-            stopped: true,
-        }),
+        true => Quick::Page(Planned::walked_to(ids, counted)),
         false => Quick::WalkedFar,
     };
     let longest = walk_length(wanted, rows, kept);
