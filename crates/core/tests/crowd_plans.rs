@@ -265,6 +265,68 @@ async fn postgres_reads_a_crowd_of_names_and_its_tails_with_their_keys() {
     }
 }
 
+/// A surname more than a page's own count reads hold (1,500 "Quorra"s),
+/// late in the name sort and written last, so that neither the short walk
+/// nor the creation order's sample meets them, and the longer walk fails:
+/// among the enabled, its hits are read with their keys and the first in
+/// the page's order that the status keeps are its page, looked up and
+/// tested a part at a time (one part here: three in four are enabled),
+/// where the page read and tested every hit's row to sort them. It
+/// says "more than" its page and counts in full beside it; every page,
+/// among either status and both ways, is what the rule says.
+#[tokio::test]
+async fn postgres_keeps_a_filtered_pages_hits_in_its_order() {
+    let world = World::on(Backend::Postgres).await;
+    let store: &dyn Store = world.directory.store().as_ref();
+    world.seed_realistic(10_000).await;
+    let people: Vec<(String, String)> = (0..1_500)
+        .map(|n| (format!("Zz{n} Quorra"), format!("zz{n}.quorra@corp.test")))
+        .collect();
+    write_users(store, &people, |_| None).await;
+
+    for (direction, status) in [
+        (Direction::Asc, StatusFilter::Enabled),
+        (Direction::Asc, StatusFilter::Disabled),
+        (Direction::Desc, StatusFilter::Enabled),
+    ] {
+        let asked = (SortField::Name, direction, Some(status));
+        let (page, statements, found, expected) = search_pages(&world, "quorra", asked).await;
+        let case = format!("{direction:?} {status:?}");
+        assert_eq!(page.users.len(), 50, "{case}");
+        totals_agree(
+            &world,
+            "quorra",
+            asked,
+            (&page, &statements),
+            expected.len(),
+        )
+        .await;
+        assert!(
+            found == expected,
+            "{case}: {} found, {} expected",
+            found.len(),
+            expected.len()
+        );
+        if (direction, status) != (Direction::Asc, StatusFilter::Enabled) {
+            // (First in the name sort the other way, and among the
+            // disabled a walk as long as a quarter of them needs covers
+            // this small a store: a walk finds them.)
+            continue;
+        }
+        let hits_read = statements
+            .iter()
+            .any(|s| s.starts_with("WITH hits AS MATERIALIZED (SELECT u.id, u.name_key FROM"));
+        let parts = statements
+            .iter()
+            .filter(|s| {
+                s.starts_with("SELECT u.id FROM users u WHERE u.id = ANY(")
+                    && s.contains(&format!("u.status = '{status:?}'").to_lowercase())
+            })
+            .count();
+        assert!(hits_read && parts == 1, "{case}: {statements:#?}");
+    }
+}
+
 /// A search more than the count's cap hold past their start ("yarrow" in
 /// 10,100 addresses such as "1234.yarrow@…"), too many for a split and
 /// which the crowd's read would give up on, beside a crowd of addresses

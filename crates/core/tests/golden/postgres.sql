@@ -135,7 +135,8 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 -- users: long search, disabled
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
-WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
+WITH hits AS MATERIALIZED (SELECT u.id, u.name_key FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
+SELECT u.id FROM users u WHERE u.id = ANY($1) AND u.status = 'disabled';
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND u.status = 'disabled' ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
@@ -145,17 +146,17 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 -- users: long search, disabled, second page
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
-WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
+WITH hits AS MATERIALIZED (SELECT u.id, u.name_key FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
+SELECT u.id FROM users u WHERE u.id = ANY($1) AND u.status = 'disabled';
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND u.status = 'disabled' LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND u.status = 'disabled' AND (u.name_key, u.id) > ($3, $4) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $2;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 
 -- users: rare long search, disabled, by created
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
-WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
+WITH hits AS MATERIALIZED (SELECT u.id, u.created_at FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
 SELECT coalesce((SELECT users FROM user_counts WHERE status = $1), 0);
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND u.status = 'disabled' LIMIT 10001) counted;
@@ -166,7 +167,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 -- users: large group, rare long search, by created
 SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0);
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
-WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
+WITH hits AS MATERIALIZED (SELECT u.id, u.created_at FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) ORDER BY (u.created_at + 0) ASC, u.id ASC LIMIT $3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
@@ -175,7 +176,7 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 -- users: large group, rare long search, by created, second page
 SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0);
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
-WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
+WITH hits AS MATERIALIZED (SELECT u.id, u.created_at FROM users u WHERE ((strpos(u.name_key, $3) > 0 OR strpos(u.email_normalized, $3) > 0) AND ((strpos(u.name_key, $2) > 0 AND translate(u.name_key, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1) OR (strpos(u.email_normalized, $2) > 0 AND translate(u.email_normalized, ' .@-_+''!"#$%&()*,/:;<=>?[]^`{|}~', '01234569999999999999999999999999') LIKE $1))) LIMIT 10001) SELECT * FROM hits LIMIT $4;
 SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) LIMIT 10001) counted;
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) AND (u.created_at, u.id) > ($4, $5) ORDER BY (u.created_at + 0) ASC, u.id ASC LIMIT $3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
@@ -233,7 +234,8 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 -- users: large group, short search
 SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0);
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
-WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
+WITH hits AS MATERIALIZED (SELECT u.id, u.name_key FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
+SELECT u.id FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2);
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
@@ -241,8 +243,8 @@ SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);
 -- users: large group, short search, second page
 SELECT coalesce((SELECT member_count FROM groups WHERE id = $1), 0);
 SELECT CAST(coalesce(sum(users), 0) AS BIGINT) FROM user_counts WHERE status IN ('enabled', 'disabled');
-WITH hits AS MATERIALIZED (SELECT u.id FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
-SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) LIMIT 10001) counted;
+WITH hits AS MATERIALIZED (SELECT u.id, u.name_key FROM users u WHERE ((starts_with(u.words, $3) OR strpos(u.words, $4) > 0) AND (u.words LIKE $1 OR u.words LIKE $2)) LIMIT 10001) SELECT * FROM hits LIMIT $5;
+SELECT u.id FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2);
 SELECT u.id, u.name, u.email, u.email_normalized, u.status, u.supervisor_id, u.must_change_password, u.mask_client_data, u.two_factor, u.created_at, u.updated_at, u.last_sign_in_at, u.failed_sign_ins, u.locked_until, u.version, u.valid_until, u.password_changed_at FROM users u WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM memberships gm WHERE gm.user_id = u.id AND gm.group_id = $2) AND (u.name_key, u.id) > ($4, $5) ORDER BY (u.name_key || '') ASC, u.id ASC LIMIT $3;
 SELECT m.user_id, g.id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ANY($1) ORDER BY g.name_normalized;
 SELECT id, name, email, email_normalized FROM users WHERE id = ANY($1);

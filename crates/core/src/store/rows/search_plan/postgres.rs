@@ -19,10 +19,12 @@ use super::{
     SUBSTRING,
 };
 
+mod kept;
 mod others;
 mod team;
 mod walk;
 
+use kept::filtered_page;
 use others::{other_hits, others_conditions, others_sampled, splits};
 pub(super) use team::team_reading;
 pub(in crate::store::rows) use team::{reads_team_pairs, TeamAsk};
@@ -48,8 +50,9 @@ use walk::{walk_further, walk_length, walk_to, walked, walks};
 /// anyway, by the same indexes), each with its key in the page's sort when
 /// there is a page of the search alone (`page`). They are
 /// its page's rows ([`Reading::Hits`]): every one up to the cap with their
-/// keys (the page then looks up its own, [`super::Planned::page`]), or
-/// without them for a filtered page (which tests each), else at
+/// keys (the page then looks up its own, [`super::Planned::page`]; a
+/// filtered page's the first its filter keeps in its order, or each
+/// tested, [`filtered_page`]), else at
 /// most [`postgres_limit`] of them, or up to the cap in a text sort where
 /// over half that many keys start with the search (its hits cluster there,
 /// where the server would walk to them: "jose" by name, 8,530 hits, 1.1 s
@@ -186,33 +189,16 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     if let Some(key) = starting_key.filter(|_| crowded && walked_first.is_some()) {
         if let Some(mut planned) = crowd(sql, (subject, text), key).await? {
             if let (None, Some(page)) = (alone, walked_first) {
-                // Past the cap, the first in the page's order that the
-                // filter keeps, else every hit read and sorted.
-                if planned.ids.len() as u64 > COUNT_CAP {
-                    let ordered = planned.page(page.direction, page.after, KEPT_MOST);
-                    let kept = match ordered {
-                        Some(ordered) => kept_in_order(sql, subject, &ordered, page).await?,
-                        None => None,
-                    };
-                    if let Some(ids) = kept {
-                        return Ok(Planned {
-                            reading: Reading::Hits,
-                            counted: Some(page.rows as u64),
-                            ids,
-                            keys: Vec::new(),
-                            stopped: true,
-                        });
-                    }
-                    planned.reading = Reading::Sorted;
-                    planned.ids.clear();
-                }
-                planned.keys.clear();
+                planned = filtered_page(sql, subject, planned, (page, rows)).await?;
             }
             return Ok(planned);
         }
         return walk_further(sql, (subject, text), further, rows).await;
     }
-    let (ids, keys) = hits(sql, (subject, text), alone, COUNT_CAP + 1).await?;
+    // (A filtered page's with their keys where it may pick its own among
+    // them in order, `filtered_page`.)
+    let keyed = page.filter(|page| page.filter.is_none() || page.quick);
+    let (ids, keys) = hits(sql, (subject, text), keyed, COUNT_CAP + 1).await?;
     let found = ids.len() as u64;
     // More than the cap: a page whose short walks did not find it walks
     // further first ("ali" among the disabled by name, descending: the
@@ -222,10 +208,11 @@ pub(super) async fn reading<S: Sql + ?Sized>(
     }
     // With their keys, every hit up to the cap is the page's: it looks up
     // its own rows only ("nguyễn", 4,095 hits among a million clients: 38
-    // ms to 14). A filtered page's are each looked up and tested, which
-    // the server does faster than it tests the rule on the rows it reads
-    // for the filter ("mar", 9,507 hits among 100,000 users, in a group of
-    // 20,000: counted in 814 ms by the rule, 20 by its hits).
+    // ms to 14). A filtered page's are looked up and tested in its order
+    // until its filter keeps a page of them, or each one ([`filtered_page`]),
+    // which the server does faster than it tests the rule on the rows it
+    // reads for the filter ("mar", 9,507 hits among 100,000 users, in a
+    // group of 20,000: counted in 814 ms by the rule, 20 by its hits).
     let picked = page.is_some() && found <= COUNT_CAP;
     let clustered = match (text_sort, starting) {
         _ if picked || found <= limit || found > COUNT_CAP => false,
@@ -236,12 +223,10 @@ pub(super) async fn reading<S: Sql + ?Sized>(
         _ => false,
     };
     Ok(if found <= limit || clustered || picked {
-        Planned {
-            reading: Reading::Hits,
-            counted: Some(found),
-            ids,
-            keys,
-            stopped: false,
+        let planned = Planned::every_hit(ids, keys);
+        match page.filter(|page| page.filter.is_some()) {
+            Some(page) => filtered_page(sql, subject, planned, (page, rows)).await?,
+            None => planned,
         }
     } else {
         Planned {
@@ -290,8 +275,9 @@ enum Quick {
 /// the same way, its longer walk only where the filter leaves twice its
 /// page of the hits expected (a rare status would walk every entry for
 /// none); up to as many of its hits as that walk is planned for (a word
-/// start's up to `quick`) are read by id, none the page's alone (more,
-/// read again by [`reading`] up to the cap, when the walk fails).
+/// start's up to `quick`) are read by id with their keys, its page picked
+/// among them ([`filtered_page`]; more, read again by [`reading`] up to
+/// the cap, when the walk fails).
 /// A page not found says whether a long walk failed ([`Quick::WalkedFar`]).
 async fn quick_plan<S: Sql + ?Sized>(
     sql: &mut S,
@@ -371,20 +357,19 @@ async fn quick_plan<S: Sql + ?Sized>(
     // hits: 111,857 entries walked for 45 of them, then every hit read;
     // 74 ms to 30). A word start's hits cost more to read (its trigrams
     // are every word's that starts so), and a page reads `quick` of them.
-    let alone = Some(page).filter(|page| page.filter.is_none());
+    // (Each with its key: a filtered page may pick its own among them in
+    // order, `filtered_page`.)
     let most = match text.chars().count() >= SUBSTRING {
         true => walk_from,
         false => quick,
     };
-    let (ids, keys) = hits(sql, (subject, text), alone, most + 1).await?;
+    let (ids, keys) = hits(sql, (subject, text), Some(page), most + 1).await?;
     let found = ids.len() as u64;
     if found <= most {
-        return Ok(Quick::Page(Planned {
-            reading: Reading::Hits,
-            counted: Some(found),
-            ids,
-            keys,
-            stopped: false,
+        let planned = Planned::every_hit(ids, keys);
+        return Ok(Quick::Page(match page.filter {
+            Some(_) => filtered_page(sql, subject, planned, (page, (rows, within))).await?,
+            None => planned,
         }));
     }
     // A filtered page walks only where the hits read leave it its page
@@ -482,56 +467,6 @@ const SAMPLED_OTHERS: u64 = 2 * SPLIT_OTHERS;
 /// page is walked to ([`walk::walk_further`], else by the server); a
 /// filtered page's hits are not read and sorted.
 const CROWD_MOST: u64 = 5 * COUNT_CAP;
-
-/// The most of a crowd's hits past the cap, in the page's order, that a
-/// filtered page tests for its filter before it reads and sorts them all
-/// ([`Reading::Sorted`]): its page where the filter keeps one in 80 of them.
-const KEPT_MOST: usize = 4_096;
-
-/// The first `page.rows` of `ordered` (a crowd's hits after the page's
-/// cursor, in its order) that the page's filter keeps, their rows looked
-/// up by id and tested a part at a time, each twice the last; `None`
-/// where the first [`KEPT_MOST`] keep fewer. "chr" by email, descending,
-/// among the disabled at a million users: every hit read and sorted by
-/// the rule and counted to 1,000, 260 ms in all; 146 so, of which the
-/// crowd's read 65 and three parts 28.
-async fn kept_in_order<S: Sql + ?Sized>(
-    sql: &mut S,
-    subject: Subject<'_>,
-    ordered: &[i64],
-    page: &PageAsk<'_>,
-) -> Result<Option<Vec<i64>>, StoreError> {
-    let Some(filter) = page.filter else {
-        return Ok(None);
-    };
-    let (table, row) = subject.table();
-    let ordered = &ordered[..ordered.len().min(KEPT_MOST)];
-    let mut kept = Vec::with_capacity(page.rows);
-    let mut part = 4 * page.rows.max(1);
-    let mut from = 0;
-    while from < ordered.len() {
-        let ids = &ordered[from..(from + part).min(ordered.len())];
-        let mut params = Params::default();
-        let these = params.any_of(Dialect::Postgres, &format!("{row}.id"), ids);
-        let condition = filter.condition(&mut params);
-        let statement = format!("SELECT {row}.id FROM {table} {row} WHERE {these} AND {condition}");
-        let found = sql
-            .query(&statement, &params.0)
-            .await?
-            .iter()
-            .map(|found| found.int(0))
-            .collect::<Result<std::collections::HashSet<i64>, _>>()?;
-        for &id in ids.iter().filter(|id| found.contains(id)) {
-            kept.push(id);
-            if kept.len() == page.rows {
-                return Ok(Some(kept));
-            }
-        }
-        from += ids.len();
-        part *= 2;
-    }
-    Ok(None)
-}
 
 /// Every hit of a search whose keys in a text sort (`key`) mostly start
 /// with it, each with its key (a page picks its own from them,
