@@ -192,15 +192,16 @@ pub fn search_delay(recent: u32, per_minute: u32) -> std::time::Duration {
 /// What the store lists for `query`: for a masked operator, whole values
 /// only and in order of creation.
 pub(crate) fn listing(query: &ClientQuery, masked: bool) -> ClientListing {
-    let matching = query.search_text().map(|text| {
+    let matching = query.search_text().and_then(|text| {
         if masked {
-            ClientMatch::Whole(whole_values(&text))
-        } else {
-            ClientMatch::Substring {
-                digits: query.search_digits(),
-                text,
-            }
+            return Some(ClientMatch::Whole(whole_values(&text)));
         }
+        // Keyed as names are (`search_key`): accents alone are no search.
+        let text = crate::domain::search_key(&text);
+        (!text.is_empty()).then(|| ClientMatch::Substring {
+            digits: query.search_digits(),
+            text,
+        })
     });
     ClientListing {
         matching,

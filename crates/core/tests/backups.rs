@@ -370,7 +370,7 @@ async fn a_store_about_to_be_migrated_is_backed_up_first_and_a_current_one_is_no
              DROP TABLE deleted_recovery_codes; DROP TABLE deleted_users; \
              DROP INDEX users_password_changed_at; DROP INDEX users_failed_sign_ins; \
              DROP INDEX users_locked_until; DROP INDEX users_email_walk; \
-             DROP INDEX users_disabled; \
+             DROP INDEX users_disabled; DROP TABLE name_keys_pending; \
              ALTER TABLE users DROP COLUMN password_changed_at; \
              DROP TABLE user_ancestors; ALTER TABLE group_permissions DROP COLUMN scope; \
              DROP INDEX clients_account_manager; ALTER TABLE clients DROP COLUMN account_manager_id; \

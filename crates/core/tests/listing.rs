@@ -274,7 +274,7 @@ async fn keyset_paging_visits_every_user_once_in_order(backend: Backend) {
             assert!(page.users.len() <= 4);
             assert_eq!(page.total.count, 24);
             seen.extend(page.users.iter().map(|u| u.id));
-            keys.extend(page.users.iter().map(|u| u.name.as_str().to_lowercase()));
+            keys.extend(page.users.iter().map(|u| u.name.sort_key()));
             match page.next {
                 Some(next) => {
                     // The token survives a round trip through text.

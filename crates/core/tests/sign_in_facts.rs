@@ -115,9 +115,8 @@ async fn the_overview_filters_and_sorts_by_sign_in_facts(backend: Backend) {
         let mut kept: Vec<&User> = reloaded.iter().filter(|u| keep(u)).collect();
         kept.sort_by(|a, b| {
             a.name
-                .as_str()
-                .to_lowercase()
-                .cmp(&b.name.as_str().to_lowercase())
+                .sort_key()
+                .cmp(&b.name.sort_key())
                 .then(a.id.cmp(&b.id))
         });
         kept.iter().map(|u| u.id).collect()

@@ -152,11 +152,7 @@ async fn a_page_walked_first_or_read_after_all_is_the_rule_s(backend: Backend) {
 
 /// Whether `user` is a hit of the word start `text`.
 fn hit(user: &User, text: &str) -> bool {
-    starts_a_word(
-        &user.name.as_str().to_lowercase(),
-        user.email.normalized(),
-        text,
-    )
+    starts_a_word(user.name.as_str(), user.email.normalized(), text)
 }
 
 /// The statements of SQLite's first page of `text` by creation, `direction`,
@@ -299,7 +295,7 @@ async fn a_frequent_search_clustered_late_is_read_and_sorted_s(backend: Backend)
                         .filter(|u| match text.len() {
                             2 => hit(u, text),
                             _ => {
-                                u.name.as_str().to_lowercase().contains(text)
+                                u.name.sort_key().contains(text)
                                     || u.email.normalized().contains(text)
                             }
                         })

@@ -139,6 +139,117 @@ async fn two_letter_surnames_and_parts_of_addresses_are_found(backend: Backend) 
     }
 }
 
+every_store!(accents_fold_both_ways_in_a_search_and_in_the_name_sort);
+/// A search typed with an accent finds the names without it, and the other
+/// way round, by their names alone (their addresses hold none of it), at
+/// the start of a word and anywhere; an accent typed alone is no search;
+/// and the name sort orders a name as its letters without accents.
+async fn accents_fold_both_ways_in_a_search_and_in_the_name_sort(backend: Backend) {
+    let world = World::on(backend).await;
+    let staff = [world.group("Staff", &[]).await.id];
+    for (n, name) in [
+        "José Álvarez",
+        "Jose Alvarado",
+        "Łukasz Żak",
+        "Emre Yılmaz",
+        "Søren Kierkegaard",
+        // An ë written as e and a combining diaeresis.
+        "Chloe\u{308} Dupont",
+        "Ivan Petrov",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        named(&world, name, &format!("person{n}@corp.test"), &staff).await;
+    }
+    let jose = vec!["Jose Alvarado", "José Álvarez"];
+    for (text, expected) in [
+        ("jose", jose.clone()),
+        ("JOSÉ", jose.clone()),
+        ("Jose\u{301}", jose.clone()),
+        ("álvar", jose.clone()),
+        ("al", jose.clone()),
+        ("ÁL", jose.clone()),
+        ("lukasz", vec!["Łukasz Żak"]),
+        ("łukasz", vec!["Łukasz Żak"]),
+        ("zak", vec!["Łukasz Żak"]),
+        ("ża", vec!["Łukasz Żak"]),
+        ("yilmaz", vec!["Emre Yılmaz"]),
+        ("YILMAZ", vec!["Emre Yılmaz"]),
+        ("soren", vec!["Søren Kierkegaard"]),
+        ("chloë", vec!["Chloe\u{308} Dupont"]),
+        ("chloe", vec!["Chloe\u{308} Dupont"]),
+        ("petrov", vec!["Ivan Petrov"]),
+    ] {
+        let mut expected: Vec<&str> = expected;
+        expected.sort_by_key(|name| roster_core::domain::search_key(name));
+        assert_eq!(user_names(&world, text).await, expected, "{text}");
+    }
+    // By name, each among its letters without accents; an accent alone
+    // lists everyone, as no search does.
+    let everyone = [
+        "Ada Admin",
+        "Chloe\u{308} Dupont",
+        "Emre Yılmaz",
+        "Ivan Petrov",
+        "Jose Alvarado",
+        "José Álvarez",
+        "Łukasz Żak",
+        "Søren Kierkegaard",
+    ];
+    assert_eq!(user_names(&world, "").await, everyone);
+    assert_eq!(user_names(&world, "\u{301}").await, everyone);
+    // Clients likewise.
+    client(&world, "Núñez Cortés", None).await;
+    client(&world, "Nunez Ortiz", Some("n.ortiz@shop.test")).await;
+    for (text, expected) in [
+        ("nunez", vec!["Núñez Cortés", "Nunez Ortiz"]),
+        ("NÚÑEZ", vec!["Núñez Cortés", "Nunez Ortiz"]),
+        ("cortes", vec!["Núñez Cortés"]),
+        ("co", vec!["Núñez Cortés"]),
+    ] {
+        let (names, total) = client_names(&world, text).await;
+        assert_eq!(names, expected, "{text}");
+        assert_eq!(total, expected.len() as u64, "{text}");
+    }
+}
+
+every_store!(names_kept_before_are_keyed_again_when_the_store_opens);
+/// A store whose names were keyed before keys dropped accents (the name in
+/// lowercase, as each table the migration lists still holds them) has them
+/// keyed again when it is next opened: then "jose" finds "José" by name,
+/// among users, the recycle bin's and clients, and the list is done.
+async fn names_kept_before_are_keyed_again_when_the_store_opens(backend: Backend) {
+    let world = World::on(backend).await;
+    let staff = [world.group("Staff", &[]).await.id];
+    named(&world, "José Álvarez", "person1@corp.test", &staff).await;
+    named(&world, "Łukasz Żak", "person2@corp.test", &staff).await;
+    client(&world, "Núñez Cortés", None).await;
+    // As a store written before kept them (another program's SQL).
+    world
+        .raw_sql(
+            "UPDATE users SET name_key = 'josé álvarez' WHERE name = 'José Álvarez'; \
+             UPDATE users SET name_key = 'łukasz żak' WHERE name = 'Łukasz Żak'; \
+             UPDATE clients SET name_key = 'núñez cortés' WHERE name = 'Núñez Cortés'; \
+             INSERT INTO name_keys_pending (table_name) \
+             VALUES ('clients'), ('deleted_users'), ('users');",
+        )
+        .await;
+    assert!(user_names(&world, "alvarez").await.is_empty());
+    world.try_open().await.expect("opened again");
+    assert_eq!(user_names(&world, "alvarez").await, ["José Álvarez"]);
+    assert_eq!(user_names(&world, "lukasz").await, ["Łukasz Żak"]);
+    assert_eq!(client_names(&world, "nunez").await.0, ["Núñez Cortés"]);
+    let key = |name: &str| format!("SELECT name_key FROM users WHERE name = '{name}'");
+    assert_eq!(world.query_raw(&key("José Álvarez")).await, "jose alvarez");
+    assert_eq!(
+        world
+            .query_raw("SELECT CAST(count(*) AS TEXT) FROM name_keys_pending")
+            .await,
+        "0"
+    );
+}
+
 every_store!(three_letters_or_more_are_found_anywhere_but_never_across_punctuation);
 /// PostgreSQL tests a search of letters alone through the words, which
 /// hold the name and the address with their ASCII space and punctuation

@@ -22,7 +22,7 @@ mod valid_until;
 pub use crate::permission::{Grant, Permission, PermissionSet, Scope};
 pub use email::Email;
 pub use ids::{ClientId, GroupId, UserId};
-pub use names::{fold_name, ClientName, Description, GroupName, UserName};
+pub use names::{fold_name, search_key, ClientName, Description, GroupName, UserName};
 pub use phone::{Country, Phone};
 pub use status::{Status, TwoFactor};
 pub use valid_until::ValidUntil;

@@ -66,15 +66,62 @@ impl ClientName {
         &self.0
     }
 
-    /// The key names sort and compare by: Unicode lowercase.
+    /// The key names sort and are searched by: see [`search_key`].
     pub fn sort_key(&self) -> String {
-        self.0.to_lowercase()
+        search_key(&self.0)
     }
 
     /// The key a whole-name search compares: see [`fold_name`].
     pub fn folded(&self) -> String {
         fold_name(&self.0)
     }
+}
+
+/// The blocks of combining marks a [`search_key`] drops: the accents of
+/// Latin, Greek and Cyrillic letters (Combining Diacritical Marks, its
+/// Extended and Supplement, for Symbols, and Half Marks). Other scripts'
+/// marks (an Indic vowel sign, a Hebrew point) are letters' parts there,
+/// and stay. PostgreSQL's `roster_search_key` (V25) drops the same.
+const ACCENTS: [(char, char); 5] = [
+    ('\u{0300}', '\u{036F}'),
+    ('\u{1AB0}', '\u{1AFF}'),
+    ('\u{1DC0}', '\u{1DFF}'),
+    ('\u{20D0}', '\u{20FF}'),
+    ('\u{FE20}', '\u{FE2F}'),
+];
+
+/// Letters with a stroke or without a dot that no decomposition takes
+/// to their plain letter, each with it (as PostgreSQL's V25 translates
+/// them): "łukasz" is searched as "lukasz", "yılmaz" as "yilmaz".
+const PLAIN_LETTERS: [(char, char); 6] = [
+    ('ł', 'l'),
+    ('ø', 'o'),
+    ('đ', 'd'),
+    ('ħ', 'h'),
+    ('ŧ', 't'),
+    ('ı', 'i'),
+];
+
+/// The key a name sorts and is searched by, and a search's text: Unicode
+/// lowercase, canonically decomposed, its accents dropped ([`ACCENTS`]),
+/// letters with a stroke made plain ([`PLAIN_LETTERS`]), recomposed (NFC).
+/// "José", "JOSE" and "Jose\u{301}" have one key, "jose", so that a search
+/// finds them all, typed with the accent or without it.
+pub fn search_key(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let accent = |c: char| ACCENTS.iter().any(|&(from, to)| (from..=to).contains(&c));
+    let plain = |c: char| {
+        PLAIN_LETTERS
+            .iter()
+            .find(|&&(letter, _)| letter == c)
+            .map_or(c, |&(_, plain)| plain)
+    };
+    text.to_lowercase()
+        .nfd()
+        .filter(|&c| !accent(c))
+        .map(plain)
+        .nfc()
+        .collect()
 }
 
 /// A name folded for whole-value comparison: compatibility-decomposed,
@@ -120,9 +167,9 @@ impl UserName {
         &self.0
     }
 
-    /// The key names sort and compare by: Unicode lowercase.
+    /// The key names sort and are searched by: see [`search_key`].
     pub fn sort_key(&self) -> String {
-        self.0.to_lowercase()
+        search_key(&self.0)
     }
 }
 

@@ -41,6 +41,7 @@
 //! (PostgreSQL would turn that COMMIT into a silent ROLLBACK).
 
 pub mod maintenance;
+mod search_keys;
 mod sql_connection;
 
 use std::sync::Arc;
@@ -253,6 +254,7 @@ async fn migrate(
         .await
         .map_err(fail)?;
     fold_missing_names(client).await.map_err(fail)?;
+    search_keys::key_pending_names(client).await.map_err(fail)?;
     let row = client
         .query_one("SELECT current_schema()::text", &[])
         .await

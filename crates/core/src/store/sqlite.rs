@@ -28,6 +28,7 @@ mod embedded {
 
 pub mod backup;
 mod sealed;
+mod search_keys;
 pub(crate) mod word_start;
 
 pub struct SqliteStore {
@@ -94,9 +95,11 @@ impl SqliteStore {
         if writable {
             configure_when_free(&connection).map_err(cannot_configure)?;
             migrate(&mut connection, path)?;
-            fold_missing_names(&mut connection).map_err(|error| StoreError::Open {
-                reason: format!("its client names cannot be prepared for search ({error})."),
-            })?;
+            fold_missing_names(&mut connection)
+                .and_then(|()| search_keys::key_pending_names(&mut connection))
+                .map_err(|error| StoreError::Open {
+                    reason: format!("its names cannot be prepared for search ({error})."),
+                })?;
         } else {
             connection
                 .pragma_update(None, "foreign_keys", "ON")

@@ -751,10 +751,12 @@ pub fn crowd_fields(n: usize, name: &str, email: &str) -> UserFields {
     }
 }
 
-/// The word-start rule, by hand: some word of the lowercased name, of the
-/// email's local part, or the domain without its dots and hyphens, starts
-/// with `text`; words split at ASCII space and punctuation.
+/// The word-start rule, by hand: some word of the name's key (lowercase,
+/// without accents), of the email's local part, or the domain without its
+/// dots and hyphens, starts with `text` (keyed so too); words split at
+/// ASCII space and punctuation.
 pub fn starts_a_word(name: &str, email: &str, text: &str) -> bool {
+    let text = roster_core::domain::search_key(text);
     let split = |s: &str| -> Vec<String> {
         s.split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric())
             .filter(|w| !w.is_empty())
@@ -762,10 +764,10 @@ pub fn starts_a_word(name: &str, email: &str, text: &str) -> bool {
             .collect()
     };
     let (local, domain) = email.split_once('@').unwrap_or((email, ""));
-    let mut words = split(&name.to_lowercase());
+    let mut words = split(&roster_core::domain::search_key(name));
     words.extend(split(local));
     words.push(domain.replace(['.', '-'], ""));
-    words.iter().any(|w| w.starts_with(text))
+    words.iter().any(|w| w.starts_with(&text))
 }
 
 /// The total counted in full in place of a page's, which said only "more

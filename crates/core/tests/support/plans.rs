@@ -1,22 +1,24 @@
 //! Helpers of the suites that hold every search plan to the rule:
 //! the rule by hand, and users written straight into the store.
 
-use roster_core::domain::ValidUntil;
+use roster_core::domain::{search_key, ValidUntil};
 use roster_core::model::{User, UserFields};
 use roster_core::password::{Hasher, PlainPassword};
 use roster_core::store::{Direction, SortField, StatusFilter, Store, TxMode, UserQuery};
 
 use super::{crowd_fields, starts_a_word, Backend};
 
-/// The rule, by hand: three characters or more anywhere in the lowercased
-/// name or email as typed; fewer at the start of a word
+/// The rule, by hand: three characters or more anywhere in the name's key
+/// (lowercase, without accents: `search_key`, as the text) or the email as
+/// typed; fewer at the start of a word
 /// of the name, of the email's local part, or of the domain without its
 /// dots and hyphens, words splitting at ASCII space and punctuation.
 /// PostgreSQL matches its trigram index of the normalised email instead, so
 /// an international domain there in its IDNA form.
 pub fn matches(user: &User, text: &str, backend: Backend) -> bool {
-    let name = user.name.as_str().to_lowercase();
+    let name = search_key(user.name.as_str());
     let email = user.email.normalized();
+    let text = &search_key(text);
     if text.chars().count() >= 3 {
         let typed = match backend {
             Backend::Sqlite => user.email.as_str().to_lowercase(),

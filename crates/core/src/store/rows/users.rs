@@ -180,7 +180,7 @@ impl UserRow {
 
     pub(super) fn sort_key(&self, sort: SortField) -> SortKey {
         match sort {
-            SortField::Name => SortKey::Text(self.name.to_lowercase()),
+            SortField::Name => SortKey::Text(crate::domain::search_key(&self.name)),
             SortField::Email => SortKey::Text(self.email_normalized.clone()),
             SortField::Created => SortKey::Integer(self.created_at),
             SortField::LastSignIn => SortKey::Integer(self.last_sign_in_at),

@@ -142,7 +142,9 @@ impl SqliteStore {
             }
             configure(&connection).map_err(|error| failed("configure", &error))?;
             migrate(&mut connection, &self.path)?;
-            fold_missing_names(&mut connection).map_err(|error| failed("fold names", &error))?;
+            fold_missing_names(&mut connection)
+                .and_then(|()| super::search_keys::key_pending_names(&mut connection))
+                .map_err(|error| failed("fold names", &error))?;
         }
         self.chain_existing_audit()
     }

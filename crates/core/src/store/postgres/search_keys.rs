@@ -1,0 +1,63 @@
+//! Names kept before their keys dropped accents (V25): each table the
+//! migration left in `name_keys_pending` has every row's name keyed again
+//! as the core keys a name ([`crate::domain::search_key`]), a batch at a
+//! time by id, and leaves the list once done; run under the migration
+//! lock. A run cut short starts that table again on the next opening
+//! (keying is idempotent). The words and the team's and statuses' copies
+//! of each key follow through their generated columns and triggers.
+
+/// The tables whose rows keep a name's key.
+const KEYED: [&str; 3] = ["clients", "deleted_users", "users"];
+
+/// Rows read at a time, by id.
+const BATCH: i64 = 5_000;
+
+/// Keys again the names of every table still pending.
+pub(super) async fn key_pending_names(
+    client: &mut tokio_postgres::Client,
+) -> Result<(), tokio_postgres::Error> {
+    let pending: Vec<String> = client
+        .query("SELECT table_name FROM name_keys_pending", &[])
+        .await?
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<Result<_, _>>()?;
+    for table in KEYED
+        .iter()
+        .filter(|table| pending.iter().any(|p| p == *table))
+    {
+        let read = format!(
+            "SELECT id, name, name_key FROM {table} WHERE id > $1 ORDER BY id LIMIT {BATCH}"
+        );
+        let update = format!(
+            "UPDATE {table} SET name_key = k.key \
+             FROM unnest($1::bigint[], $2::text[]) AS k(id, key) WHERE {table}.id = k.id"
+        );
+        let mut after = i64::MIN;
+        loop {
+            let rows = client.query(&read, &[&after]).await?;
+            let Some(last) = rows.last() else {
+                break;
+            };
+            after = last.try_get(0)?;
+            let (mut ids, mut keys) = (Vec::new(), Vec::new());
+            for row in &rows {
+                let key = crate::domain::search_key(row.try_get::<_, &str>(1)?);
+                if key != row.try_get::<_, &str>(2)? {
+                    ids.push(row.try_get::<_, i64>(0)?);
+                    keys.push(key);
+                }
+            }
+            if !ids.is_empty() {
+                client.execute(&update, &[&ids, &keys]).await?;
+            }
+        }
+        client
+            .execute(
+                "DELETE FROM name_keys_pending WHERE table_name = $1",
+                &[table],
+            )
+            .await?;
+    }
+    Ok(())
+}
