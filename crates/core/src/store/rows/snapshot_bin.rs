@@ -115,7 +115,9 @@ pub(super) async fn write<S: Sql + ?Sized>(
         rows.push(vec![
             user.id.into(),
             user.name.as_str().into(),
-            user.name_key.as_str().into(),
+            // Keyed again: a copy made before keys dropped accents holds
+            // the name's lowercase.
+            crate::domain::search_key(&user.name).into(),
             user.email.as_str().into(),
             user.email_normalized.as_str().into(),
             user.status.as_str().into(),
