@@ -219,6 +219,12 @@ fn bulk_prints_the_plan_and_applies_only_with_yes() {
         ])
         .ok();
     world.run(&["users", "bulk", "disable"]).refused("--all");
+    // A search of spaces or accents alone is none: everyone needs --all.
+    for nothing in ["   ", "\u{301}\u{308}"] {
+        world
+            .run(&["users", "bulk", "disable", "--search", nothing])
+            .refused("--all");
+    }
     let plan = world
         .run(&["users", "bulk", "disable", "--all"])
         .ok()

@@ -218,7 +218,13 @@ pub async fn bulk(session: &Session, args: UsersBulkArgs) -> anyhow::Result<()> 
         BulkActionArg::ResetTwoFactor => BulkAction::ResetTwoFactor,
         BulkActionArg::Delete => BulkAction::Delete,
     };
-    let filtered = args.filters.search.is_some()
+    // (A search the core keys to nothing, spaces or accents alone, is none.)
+    let searched = args
+        .filters
+        .search
+        .as_deref()
+        .is_some_and(|text| !roster_core::domain::search_key(text.trim()).is_empty());
+    let filtered = searched
         || args.filters.status.is_some()
         || args.filters.in_group.is_some()
         || args.filters.reports_to.is_some()

@@ -81,7 +81,7 @@ impl ClientName {
 /// Latin, Greek and Cyrillic letters (Combining Diacritical Marks, its
 /// Extended and Supplement, for Symbols, and Half Marks). Other scripts'
 /// marks (an Indic vowel sign, a Hebrew point) are letters' parts there,
-/// and stay. PostgreSQL's `roster_search_key` (V25) drops the same.
+/// and stay.
 const ACCENTS: [(char, char); 5] = [
     ('\u{0300}', '\u{036F}'),
     ('\u{1AB0}', '\u{1AFF}'),
@@ -91,8 +91,8 @@ const ACCENTS: [(char, char); 5] = [
 ];
 
 /// Letters with a stroke or without a dot that no decomposition takes
-/// to their plain letter, each with it (as PostgreSQL's V25 translates
-/// them): "łukasz" is searched as "lukasz", "yılmaz" as "yilmaz".
+/// to their plain letter, each with it: "łukasz" is searched as "lukasz",
+/// "yılmaz" as "yilmaz".
 const PLAIN_LETTERS: [(char, char); 6] = [
     ('ł', 'l'),
     ('ø', 'o'),

@@ -279,11 +279,13 @@ impl UserQuery {
     /// ([`UsersTx::read_users`]).
     pub const READ_LIMIT: u32 = 5_000;
 
-    /// The trimmed, lowercased search text, if any is left.
+    /// The trimmed search text keyed as names are (lowercase, without
+    /// accents: [`crate::domain::search_key`]), if any is left: accents
+    /// alone are no search.
     pub fn search_text(&self) -> Option<String> {
         self.search
             .as_deref()
-            .map(|s| s.trim().to_lowercase())
+            .map(|s| crate::domain::search_key(s.trim()))
             .filter(|s| !s.is_empty())
     }
 }

@@ -29,9 +29,12 @@ pub(super) async fn key_pending_names(
         let read = format!(
             "SELECT id, name, name_key FROM {table} WHERE id > $1 ORDER BY id LIMIT {BATCH}"
         );
+        // (Only a row whose name is still the one keyed: one renamed
+        // meanwhile was keyed by its writer.)
         let update = format!(
             "UPDATE {table} SET name_key = k.key \
-             FROM unnest($1::bigint[], $2::text[]) AS k(id, key) WHERE {table}.id = k.id"
+             FROM unnest($1::bigint[], $2::text[], $3::text[]) AS k(id, key, name) \
+             WHERE {table}.id = k.id AND {table}.name = k.name"
         );
         let mut after = i64::MIN;
         loop {
@@ -40,16 +43,18 @@ pub(super) async fn key_pending_names(
                 break;
             };
             after = last.try_get(0)?;
-            let (mut ids, mut keys) = (Vec::new(), Vec::new());
+            let (mut ids, mut keys, mut names) = (Vec::new(), Vec::new(), Vec::new());
             for row in &rows {
-                let key = crate::domain::search_key(row.try_get::<_, &str>(1)?);
+                let name: &str = row.try_get(1)?;
+                let key = crate::domain::search_key(name);
                 if key != row.try_get::<_, &str>(2)? {
                     ids.push(row.try_get::<_, i64>(0)?);
                     keys.push(key);
+                    names.push(name);
                 }
             }
             if !ids.is_empty() {
-                client.execute(&update, &[&ids, &keys]).await?;
+                client.execute(&update, &[&ids, &keys, &names]).await?;
             }
         }
         client

@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 
-use crate::domain::{search_key, Status, ValidUntil};
+use crate::domain::{Status, ValidUntil};
 use crate::model::User;
 use crate::store::sql::{self, where_clause, Dialect, Params, Sql};
 use crate::store::{
@@ -102,11 +102,8 @@ async fn users_page<S: Sql + ?Sized>(
     let dialect = sql.dialect();
     let mut params = Params::default();
     let mut conditions: Vec<String> = Vec::new();
-    // (Keyed as names are, `search_key`: accents alone are no search.)
-    let search = query
-        .search_text()
-        .map(|text| search_key(&text))
-        .filter(|text| !text.is_empty());
+    // (Keyed as names are: `search_key`.)
+    let search = query.search_text();
     // The search's plan; the first condition is the search's for the total:
     // the index's rows tested by the rule, or a frequent word start's rule
     // alone (counted below from its words table; SQLite counts a filtered

@@ -4,7 +4,7 @@
 //! list once done, in one transaction. The words, the trigram index and
 //! the team's copies of each key follow through their triggers.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, TransactionBehavior};
 
 /// The tables whose rows keep a name's key.
 const KEYED: [&str; 3] = ["clients", "deleted_users", "users"];
@@ -22,8 +22,15 @@ pub(super) fn key_pending_names(connection: &mut Connection) -> rusqlite::Result
         .iter()
         .filter(|table| pending.iter().any(|p| p == *table))
     {
-        let transaction = connection.transaction()?;
-        {
+        // Taken for writing at once, and the table still listed in it:
+        // another process opening the store may have keyed it meanwhile.
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let listed: i64 = transaction.query_row(
+            "SELECT count(*) FROM name_keys_pending WHERE table_name = ?1",
+            [table],
+            |row| row.get(0),
+        )?;
+        if listed > 0 {
             let mut read = transaction.prepare(&format!(
                 "SELECT id, name, name_key FROM {table} WHERE id > ?1 ORDER BY id LIMIT ?2"
             ))?;

@@ -349,7 +349,8 @@ async fn quick_plan<S: Sql + ?Sized>(
             return Ok(walked_page(found, wanted));
         }
     }
-    // (A filtered page's hits without keys: each is looked up and tested.)
+    // (A filtered page's hits with their keys: its page picked among them
+    // in order, or each looked up and tested, `filtered_page`.)
     // A filtered page of three characters or more reads as many as its
     // longer walk is planned for (`walk_from`, √(1/f) times `quick`):
     // fewer would leave that walk short of its page, walked for nothing
