@@ -301,6 +301,11 @@ pub struct Total {
 /// How far a capped count goes before it stops and reports a lower bound.
 pub const COUNT_CAP: u64 = 10_000;
 
+/// The tables whose rows keep a name's key (`name_key`), each keyed again
+/// when listed in `name_keys_pending` (SQLite's V24, PostgreSQL's V25):
+/// `sqlite/search_keys.rs`, `postgres/search_keys.rs`.
+const NAME_KEYED: [&str; 3] = ["clients", "deleted_users", "users"];
+
 impl Total {
     pub fn exact(count: u64) -> Self {
         Self { count, exact: true }

@@ -6,8 +6,7 @@
 //! (keying is idempotent). The words and the team's and statuses' copies
 //! of each key follow through their generated columns and triggers.
 
-/// The tables whose rows keep a name's key.
-const KEYED: [&str; 3] = ["clients", "deleted_users", "users"];
+use super::super::NAME_KEYED;
 
 /// Rows read at a time, by id.
 const BATCH: i64 = 5_000;
@@ -22,7 +21,7 @@ pub(super) async fn key_pending_names(
         .iter()
         .map(|row| row.try_get(0))
         .collect::<Result<_, _>>()?;
-    for table in KEYED
+    for table in NAME_KEYED
         .iter()
         .filter(|table| pending.iter().any(|p| p == *table))
     {

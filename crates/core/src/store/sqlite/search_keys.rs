@@ -6,8 +6,7 @@
 
 use rusqlite::{params, Connection, TransactionBehavior};
 
-/// The tables whose rows keep a name's key.
-const KEYED: [&str; 3] = ["clients", "deleted_users", "users"];
+use super::super::NAME_KEYED;
 
 /// Rows read at a time, by id.
 const BATCH: i64 = 5_000;
@@ -18,7 +17,7 @@ pub(super) fn key_pending_names(connection: &mut Connection) -> rusqlite::Result
         .prepare("SELECT table_name FROM name_keys_pending ORDER BY table_name")?
         .query_map([], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    for table in KEYED
+    for table in NAME_KEYED
         .iter()
         .filter(|table| pending.iter().any(|p| p == *table))
     {
